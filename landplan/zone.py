@@ -1,0 +1,99 @@
+"""The :class:`Zone`: a development zone's layers, validated, in one projected CRS, with its policy."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+
+import geopandas as gpd
+import pandas as pd
+
+from landplan.layers import LAYERS, validate_layer, validate_zone_layers
+from landplan.policy import Policy
+
+__all__ = ["Zone"]
+
+
+@dataclass
+class Zone:
+    """The layers of one development zone, validated and in the policy's working CRS.
+
+    Every analysis takes a ``Zone``. Build one with :meth:`from_layers` (which validates) or load
+    one from a store (``store.load_zone()``) or a GeoPackage (:func:`landplan.io.read_zone`).
+
+    Attributes
+    ----------
+    parcels, buildings, enterprises, projects, constraints, corridors, substations, roads
+        One GeoDataFrame per layer (empty where the zone has none), indexed by position, with
+        the layer's id column.
+    policy : Policy
+        The thresholds the analyses apply.
+    """
+
+    parcels: gpd.GeoDataFrame
+    buildings: gpd.GeoDataFrame
+    enterprises: gpd.GeoDataFrame
+    projects: gpd.GeoDataFrame
+    constraints: gpd.GeoDataFrame
+    corridors: gpd.GeoDataFrame
+    substations: gpd.GeoDataFrame
+    roads: gpd.GeoDataFrame
+    policy: Policy = field(default_factory=Policy.default)
+
+    @classmethod
+    def from_layers(
+        cls,
+        layers: Mapping[str, pd.DataFrame],
+        *,
+        policy: Policy | None = None,
+        source: str = "<zone>",
+        make_valid: bool = False,
+    ) -> Zone:
+        """Validate every layer and the links between them, and build a zone.
+
+        Parameters
+        ----------
+        layers
+            Layer name -> frame; missing layers become empty layers.
+        policy
+            The policy (working CRS, tolerances); the default policy where None.
+        source
+            Name of the data's origin, used in error messages.
+        make_valid
+            Repair invalid geometry instead of rejecting it.
+
+        Raises
+        ------
+        SchemaError
+            Listing every problem in every layer.
+        """
+        policy = policy or Policy.default()
+        unknown = set(layers) - set(LAYERS)
+        if unknown:
+            from landplan.errors import LandplanError
+
+            raise LandplanError(
+                f"unknown layer(s) {sorted(unknown)}; expected some of {', '.join(LAYERS)}"
+            )
+        validated = validate_zone_layers(
+            layers, policy=policy, source=source, make_valid=make_valid
+        )
+        return cls(**validated, policy=policy)
+
+    @classmethod
+    def empty(cls, policy: Policy | None = None) -> Zone:
+        """Return a zone with every layer empty."""
+        policy = policy or Policy.default()
+        return cls(
+            **{name: validate_layer(None, name, policy=policy) for name in LAYERS},
+            policy=policy,
+        )
+
+    @property
+    def crs(self):
+        """The working CRS every layer is in."""
+        return self.parcels.crs
+
+    def layers(self) -> dict[str, gpd.GeoDataFrame]:
+        """Return the layers as a dictionary, name -> frame."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name in LAYERS}
