@@ -532,11 +532,15 @@ def _parcel_attributes(
     status[standard] = "occupied"
 
     # land use: M1/M2 mostly, M3 only far from villages, a heavy-industry area in the middle
-    land_use = rng.choice(np.array(["M1", "M2", "W", "M3"], dtype=object), n,
-                          p=[0.58, 0.36, 0.03, 0.03])
+    land_use = rng.choice(
+        np.array(["M1", "M2", "W", "M3"], dtype=object), n, p=[0.58, 0.36, 0.03, 0.03]
+    )
     heavy = (
-        (t > 0.5) & (t < 0.7) & (grid["side"] == 0)
-        & (grid["level"] == grid["per_side"] - 1) & (rng.random(n) < 0.6)
+        (t > 0.5)
+        & (t < 0.7)
+        & (grid["side"] == 0)
+        & (grid["level"] == grid["per_side"] - 1)
+        & (rng.random(n) < 0.6)
     )
     land_use[heavy] = "M3"
     land_use[(land_use == "M3") & (near_dist < 600.0)] = "M2"
@@ -594,11 +598,13 @@ def _parcel_attributes(
         np.where(case == "suspended_recent", 60 + 240 * u[3], 400 + 500 * u[3])
     )[started]
     developed[idle] = np.where(
-        case == "suspended_shares_ok", 0.40 + 0.2 * u[4],
+        case == "suspended_shares_ok",
+        0.40 + 0.2 * u[4],
         np.where(started, 0.08 + 0.22 * u[4], 0.0),
     )
     invested[idle] = np.where(
-        case == "suspended_shares_ok", 0.30 + 0.2 * u[5],
+        case == "suspended_shares_ok",
+        0.30 + 0.2 * u[5],
         np.where(started, 0.10 + 0.35 * u[5], 0.0),
     )
 
@@ -618,8 +624,7 @@ def _parcel_attributes(
     )
     far_max = np.select(
         [land_use == "M1", land_use == "M2", land_use == "M3"],
-        [rng.choice([2.5, 3.0, 3.5], n), rng.choice([2.0, 2.5, 3.0], n),
-         rng.choice([1.5, 2.0], n)],
+        [rng.choice([2.5, 3.0, 3.5], n), rng.choice([2.0, 2.5, 3.0], n), rng.choice([1.5, 2.0], n)],
         2.0,
     )
     kva_per_mu = np.where(status == "planned", 0.0, rng.uniform(40, 160, n))
@@ -628,8 +633,11 @@ def _parcel_attributes(
     gas = (section <= 1) & (status != "planned") & (rng.random(n) < 0.7)
 
     tenure = np.where(status == "reserved_leased", "collective", "state").astype(object)
-    village = np.where(status == "reserved_leased",
-                       np.array([v[0] for v in _VILLAGES], dtype=object)[nearest], None)
+    village = np.where(
+        status == "reserved_leased",
+        np.array([v[0] for v in _VILLAGES], dtype=object)[nearest],
+        None,
+    )
     # the business on each sold parcel: cluster, industry, name; chain leaders and a utility
     cluster = rng.choice(np.array(_CLUSTERS, dtype=object), n, p=_CLUSTER_P)
     code = np.full(n, "", dtype=object)
@@ -656,8 +664,11 @@ def _parcel_attributes(
     ids = _ids("P-", n)
     side = np.where(grid["side"] == 0, "N", "S").astype(object)
     name = (
-        pd.Series(side) + (grid["level"] + 1).astype(str).astype(object) + "-"
-        + pd.Series(grid["col"] + 1).astype(str).str.zfill(3) + "-"
+        pd.Series(side)
+        + (grid["level"] + 1).astype(str).astype(object)
+        + "-"
+        + pd.Series(grid["col"] + 1).astype(str).str.zfill(3)
+        + "-"
         + pd.Series(grid["x0"]).groupby(grid["strip"]).rank().astype(int).astype(str)
     )
     frame = gpd.GeoDataFrame(
@@ -769,11 +780,17 @@ def _buildings(
 
     b_std, b_st = std[b], st[b]
     heavy = ~b_std & (rng.random(k) < 0.3)
-    floors = np.select([b_std, heavy], [rng.integers(3, 6, k), np.ones(k, int)],
-                       rng.integers(2, 5, k))
-    storey = np.round(np.select(
-        [b_std, heavy], [rng.uniform(5.0, 6.0, k), rng.uniform(9.0, 14.0, k)],
-        rng.uniform(4.5, 7.0, k)), 1)
+    floors = np.select(
+        [b_std, heavy], [rng.integers(3, 6, k), np.ones(k, int)], rng.integers(2, 5, k)
+    )
+    storey = np.round(
+        np.select(
+            [b_std, heavy],
+            [rng.uniform(5.0, 6.0, k), rng.uniform(9.0, 14.0, k)],
+            rng.uniform(4.5, 7.0, k),
+        ),
+        1,
+    )
     clear = np.round(storey - np.where(heavy, rng.uniform(1.0, 2.0, k), 0.6), 1)
     load = np.select(
         [b_std, heavy],
@@ -955,15 +972,21 @@ def _enterprises(
         1.0,
     )
     output = np.round(per_mu * area * running, 1)
-    value_added = np.round(output * np.where(low, rng.uniform(0.12, 0.2, k),
-                                             rng.uniform(0.18, 0.32, k)), 1)
+    value_added = np.round(
+        output * np.where(low, rng.uniform(0.12, 0.2, k), rng.uniform(0.18, 0.32, k)), 1
+    )
     tax = output * np.where(low, rng.uniform(0.008, 0.02, k), rng.uniform(0.03, 0.06, k))
     tax = np.round(np.where(last_tax < year_start, 0.0, tax), 1)
     revenue = np.round(output * rng.uniform(0.92, 1.08, k), 1)
     intensity = np.array([_ENERGY_INTENSITY[c] for c in _CLUSTERS])[_cluster_index(cluster)]
     energy = np.round(
-        per_mu * area * np.maximum(running, 0.05) * intensity
-        * rng.lognormal(0.0, 0.3, k) * np.where(low, 1.6, 1.0), 1,
+        per_mu
+        * area
+        * np.maximum(running, 0.05)
+        * intensity
+        * rng.lognormal(0.0, 0.3, k)
+        * np.where(low, 1.6, 1.0),
+        1,
     )
     electricity = np.round(energy * rng.uniform(0.55, 0.9, k) / _TCE_PER_MWH, 1)
     emissions = np.round(energy * rng.uniform(0.002, 0.008, k), 2)
@@ -971,11 +994,13 @@ def _enterprises(
     high_tech = (rng.random(k) < np.where(low, 0.05, p_high)) | leader
     rd_share = np.where(high_tech, rng.uniform(0.03, 0.07, k), rng.uniform(0.003, 0.025, k))
     rd = np.round(revenue * rd_share, 1)
-    invest_mu = np.select([tenant, low], [rng.uniform(80, 200, k), rng.uniform(60, 140, k)],
-                          rng.uniform(200, 450, k))
+    invest_mu = np.select(
+        [tenant, low], [rng.uniform(80, 200, k), rng.uniform(60, 140, k)], rng.uniform(200, 450, k)
+    )
     fixed_investment = np.round(invest_mu * area, -1)
-    employees = np.maximum(8, np.round(per_mu * area / rng.uniform(60, 180, k)
-                                       * np.where(stopped, 0.3, 1.0))).astype(np.int64)
+    employees = np.maximum(
+        8, np.round(per_mu * area / rng.uniform(60, 180, k) * np.where(stopped, 0.3, 1.0))
+    ).astype(np.int64)
 
     cx = (grid["x0"] + grid["x1"])[p_idx] / 2.0
     cy = (grid["y0"] + grid["y1"])[p_idx] / 2.0
@@ -1030,12 +1055,22 @@ def _roads(grid: dict) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     band_y, band_w = grid["band_road_y"], grid["band_road_w"]
     avenue_end = x_end + 300.0
     ns = shapely.linestrings(
-        np.stack([np.column_stack([road_x, -np.full_like(road_x, half)]),
-                  np.column_stack([road_x, np.full_like(road_x, half)])], axis=1)
+        np.stack(
+            [
+                np.column_stack([road_x, -np.full_like(road_x, half)]),
+                np.column_stack([road_x, np.full_like(road_x, half)]),
+            ],
+            axis=1,
+        )
     )
     ew = shapely.linestrings(
-        np.stack([np.column_stack([np.zeros_like(band_y), band_y]),
-                  np.column_stack([np.full_like(band_y, x_end), band_y])], axis=1)
+        np.stack(
+            [
+                np.column_stack([np.zeros_like(band_y), band_y]),
+                np.column_stack([np.full_like(band_y, x_end), band_y]),
+            ],
+            axis=1,
+        )
     )
     kind_of = {v: k for k, v in _ROAD_WIDTH_M.items()}
     ns_kind = np.array([kind_of[w] for w in road_w], dtype=object)
@@ -1052,9 +1087,7 @@ def _roads(grid: dict) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
             "kind": np.concatenate([["avenue"], ns_kind, ew_kind]).astype(object),
             "width_m": np.concatenate([[_ROAD_WIDTH_M["avenue"]], road_w, band_w]),
         },
-        geometry=np.concatenate(
-            [[shapely.LineString([(0.0, 0.0), (avenue_end, 0.0)])], ns, ew]
-        ),
+        geometry=np.concatenate([[shapely.LineString([(0.0, 0.0), (avenue_end, 0.0)])], ns, ew]),
     )
     breaks = np.round(x_end * np.array(_SECTION_EDGES) / 100.0) * 100.0
     corridor = gpd.GeoDataFrame(
@@ -1107,6 +1140,7 @@ def _substations(rng: np.random.Generator, grid: dict) -> gpd.GeoDataFrame:
 # --------------------------------------------------------------------------------------------
 # projects
 
+# fmt: off
 _PROJECT_COLUMNS = (
     "project_id", "name", "company", "stage", "stage_date", "industry_code", "cluster",
     "investment_wan_yuan", "fixed_investment_wan_yuan", "annual_output_wan_yuan",
@@ -1181,14 +1215,20 @@ _PROJECTS = (
      "other", 10000.0, 8000.0, 6000.0, 400.0, 150.0, 0.0, False, 20.0, 35.0, None, 800.0,
      None, None, "none", "either", False, None, None, "集群外项目"),
 )
+# fmt: on
 
 
 def _projects() -> gpd.GeoDataFrame:
     """Return the pipeline of investment projects (a table; geometry is null)."""
     frame = pd.DataFrame(list(_PROJECTS), columns=list(_PROJECT_COLUMNS))
     frame["stage_date"] = pd.to_datetime(frame["stage_date"]).astype(_DATE)
-    for column in ("floor_area_m2", "voltage_kv", "storage_mwh", "floor_load_min_kn_m2",
-                   "clear_height_min_m"):
+    for column in (
+        "floor_area_m2",
+        "voltage_kv",
+        "storage_mwh",
+        "floor_load_min_kn_m2",
+        "clear_height_min_m",
+    ):
         frame[column] = frame[column].astype(float)
     for column in ("high_tech", "can_use_building"):
         frame[column] = frame[column].astype(bool)
