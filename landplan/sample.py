@@ -305,8 +305,14 @@ def _origin() -> tuple[float, float]:
 
 
 def _bands_per_side(n: int) -> int:
-    """Bands of blocks on each side of the avenue: two for the sample, more for big zones."""
-    return max(2, math.isqrt(n // 80))
+    """Bands of blocks on each side of the avenue: two for the sample, more for big zones.
+
+    Zones of benchmark size grow north and south as much as east, so that even 10⁶ parcels stay
+    roughly square and inside the area of use of the sample's Gauss-Krüger zone.
+    """
+    if n <= 10_000:
+        return max(2, math.isqrt(n // 80))
+    return math.isqrt(n // 27)
 
 
 def _irregular_polygon(
