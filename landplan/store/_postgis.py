@@ -137,10 +137,23 @@ class PostgisBackend:
                 f"reproject the data with to_crs('EPSG:{got}')"
             )
 
+    def next_fids(self, conn: sa.Connection, layer: LayerSpec, n: int) -> list[int]:
+        """Draw ``n`` new fids from the table's sequence."""
+        if n == 0:
+            return []
+        return list(
+            conn.execute(
+                sa.text("SELECT nextval(pg_get_serial_sequence(:t, 'fid')) "
+                        "FROM generate_series(1, :n)"),
+                {"t": layer.name, "n": n},
+            ).scalars()
+        )
+
     def insert_features(
         self,
         conn: sa.Connection,
         layer: LayerSpec,
+        fids: list[int],
         columns: dict[str, list[Any]],
         geoms: np.ndarray,
         srs_id: int,
@@ -151,13 +164,13 @@ class PostgisBackend:
         if len(geoms) == 0:
             return
         ewkb = shapely.to_wkb(shapely.set_srid(geoms, srs_id), hex=True, include_srid=True)
-        names = [GEOMETRY_COLUMN, *columns]
+        names = ["fid", GEOMETRY_COLUMN, *columns]
         statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
             sql.Identifier(layer.name), sql.SQL(", ").join(map(sql.Identifier, names))
         )
         raw = conn.connection.driver_connection
         with raw.cursor() as cur, cur.copy(statement) as copy:
-            for row in zip(ewkb.tolist(), *columns.values(), strict=True):
+            for row in zip(fids, ewkb.tolist(), *columns.values(), strict=True):
                 copy.write_row(row)
 
     def bbox_filter(self, table: sa.Table, bounds: Sequence[float]) -> sa.ColumnElement:

@@ -252,26 +252,29 @@ class SqliteBackend:
                 f"EPSG:{srs_id}; reproject the data with to_crs('EPSG:{got}')"
             )
 
+    def next_fids(self, conn: sa.Connection, layer: LayerSpec, n: int) -> list[int]:
+        """Reserve ``n`` new fids (AUTOINCREMENT: never one a deleted row had)."""
+        table = self.tables[layer.name]
+        top = conn.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.fid), 0))).scalar()
+        seq = conn.execute(
+            sa.text("SELECT seq FROM sqlite_sequence WHERE name = :t"), {"t": layer.name}
+        ).scalar()
+        first = max(top, seq or 0) + 1
+        return list(range(first, first + n))
+
     def insert_features(
         self,
         conn: sa.Connection,
         layer: LayerSpec,
+        fids: list[int],
         columns: dict[str, list[Any]],
         geoms: np.ndarray,
         srs_id: int,
     ) -> None:
         """Insert many features in the caller's transaction, and index them in the R*Tree."""
         table = self.tables[layer.name]
-        n = len(geoms)
-        if n == 0:
+        if len(geoms) == 0:
             return
-        start = conn.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.fid), 0))).scalar()
-        # Read the sequence too: AUTOINCREMENT never reuses a fid, even of a deleted row.
-        seq = conn.execute(
-            sa.text("SELECT seq FROM sqlite_sequence WHERE name = :t"), {"t": layer.name}
-        ).scalar()
-        first = max(start, seq or 0) + 1
-        fids = list(range(first, first + n))
         blobs = encode(geoms, srs_id)
         names = ["fid", GEOMETRY_COLUMN, *columns]
         rows = list(zip(fids, blobs, *columns.values(), strict=True))

@@ -467,8 +467,10 @@ class Store:
         has_status = "status" in layer_spec.names
         status_col = table.c["status"] if has_status else sa.null()
         existing = pd.DataFrame(
-            conn.execute(sa.select(table.c[id_col], table.c[VERSION_COLUMN], status_col)).all(),
-            columns=["id", "version", "status"],
+            conn.execute(
+                sa.select(table.c[id_col], table.c.fid, table.c[VERSION_COLUMN], status_col)
+            ).all(),
+            columns=["id", "fid", "version", "status"],
         ).set_index("id")
         ids = frame[id_col].astype(str)
         present = ids.isin(existing.index).to_numpy()
@@ -526,12 +528,17 @@ class Store:
             for chunk in _chunks(ids[present].tolist()):
                 conn.execute(table.delete().where(table.c[id_col].in_(chunk)))
 
+        # A feature keeps its fid (its identity in QGIS, and its place in the layer's order).
+        fids = existing["fid"].reindex(ids).to_numpy(dtype="float64", copy=True)
+        fresh = self._backend.next_fids(conn, layer_spec, int((~present).sum()))
+        fids[~present] = fresh
         columns, extras = frame_to_columns(layer_spec, frame)
         columns[VERSION_COLUMN] = versions.tolist()
         columns[EXTRA_COLUMN] = extras
         geoms = np.asarray(frame.geometry.array, dtype=object)
         geoms = _promote(geoms)
-        self._backend.insert_features(conn, layer_spec, columns, geoms, self._srs_id)
+        self._backend.insert_features(conn, layer_spec, fids.astype(np.int64).tolist(), columns,
+                                      geoms, self._srs_id)
         if events:
             conn.execute(self._backend.tables["status_events"].insert(), events)
         updated = int(present.sum())
