@@ -8,27 +8,17 @@ import _standin
 
 _standin.install()
 
+pytest_plugins = ["_store_fixtures"]
+
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
+from _store_data import CRS, X0, Y0, box, parcels  # noqa: E402
 
 import geopandas as gpd  # noqa: E402
 import pyogrio  # noqa: E402
 import shapely  # noqa: E402
-from _store_fixtures import (  # noqa: E402, F401
-    CRS,
-    X0,
-    Y0,
-    box,
-    constraints,
-    parcels,
-    postgis_url,
-    projects,
-    store,
-    store_url,
-    zone_store,
-)
 
 from landplan.errors import (  # noqa: E402
     CRSMismatchError,
@@ -64,7 +54,7 @@ def test_init_creates_once(store_url):
 def test_policy_with_another_crs_is_refused(store, store_url):
     other = Policy.default().replace(**{"crs.working": "EPSG:4547"})
     with open_store(store_url, policy=other) as s, pytest.raises(
-        CRSMismatchError, match="EPSG:4546.*EPSG:4547"
+        CRSMismatchError, match=r"EPSG:4546.*EPSG:4547"
     ):
         s.load_layer("parcels")
 

@@ -14,17 +14,10 @@ import _standin
 
 _standin.install()
 
+pytest_plugins = ["_store_fixtures"]
+
 import pytest  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
-
-from _store_fixtures import (  # noqa: E402, F401
-    parcels,
-    postgis_url,
-    projects,
-    store,
-    store_url,
-    zone_store,
-)
 
 from landplan.errors import ReservationError  # noqa: E402
 from landplan.store import open_store  # noqa: E402

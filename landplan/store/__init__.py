@@ -29,7 +29,7 @@ DEFAULT_DB = "landplan.gpkg"
 
 
 def default_db() -> str:
-    """The store used when none is given: ``$LANDPLAN_DB``, else ``./landplan.gpkg``."""
+    """Return the store used when none is given: ``$LANDPLAN_DB``, else ``./landplan.gpkg``."""
     return os.environ.get("LANDPLAN_DB") or DEFAULT_DB
 
 

@@ -22,8 +22,9 @@ from landplan.store._schema import GEOMETRY_COLUMN, build_metadata, geometry_typ
 
 def _require() -> tuple[Any, Any]:
     try:
-        import geoalchemy2
         import psycopg
+
+        import geoalchemy2
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise StoreError(
             f"a PostGIS store needs geoalchemy2 and psycopg ({exc.name} is missing); "
@@ -99,7 +100,7 @@ class PostgisBackend:
 
     # -- reading and writing --------------------------------------------------------------------
     def geometry_expression(self, table: sa.Table) -> sa.ColumnElement:
-        """The select expression returning a layer's geometry as WKB."""
+        """Return the select expression returning a layer's geometry as WKB."""
         return sa.func.ST_AsBinary(table.c[GEOMETRY_COLUMN], type_=sa.LargeBinary)
 
     def decode(self, values: Sequence[bytes | None]) -> np.ndarray:

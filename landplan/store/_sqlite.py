@@ -172,7 +172,7 @@ class SqliteBackend:
 
     # -- schema ---------------------------------------------------------------------------------
     def create(self, conn: sa.Connection, crs: CRS, srs_id: int) -> None:
-        """Write the GeoPackage core tables, then the store's tables, their registration and R*Trees."""
+        """Write the GeoPackage core tables, then the store's tables, registered, with R*Trees."""
         conn.exec_driver_sql(f"PRAGMA application_id = {_APPLICATION_ID}")
         conn.exec_driver_sql(f"PRAGMA user_version = {_USER_VERSION}")
         for ddl in _CORE_DDL:
@@ -227,7 +227,7 @@ class SqliteBackend:
 
     # -- reading and writing --------------------------------------------------------------------
     def geometry_expression(self, table: sa.Table) -> sa.ColumnElement:
-        """The select expression returning a layer's geometry as a blob."""
+        """Return the select expression returning a layer's geometry as a blob."""
         return table.c[GEOMETRY_COLUMN]
 
     def decode(self, values: Sequence[bytes | None]) -> np.ndarray:
@@ -313,7 +313,8 @@ class SqliteBackend:
         rtree = _rtree(layer)
         conn.exec_driver_sql(
             f"UPDATE gpkg_contents SET last_change = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), "
-            f'min_x = (SELECT min(minx) FROM "{rtree}"), max_x = (SELECT max(maxx) FROM "{rtree}"), '
+            f'min_x = (SELECT min(minx) FROM "{rtree}"), '
+            f'max_x = (SELECT max(maxx) FROM "{rtree}"), '
             f'min_y = (SELECT min(miny) FROM "{rtree}"), max_y = (SELECT max(maxy) FROM "{rtree}") '
             "WHERE table_name = ?",
             (layer.name,),
@@ -347,7 +348,7 @@ def _rtree(layer: LayerSpec) -> str:
 
 
 def _rtree_triggers(t: str) -> list[str]:
-    """The GeoPackage R*Tree triggers (spec annex F.3); the insert trigger first."""
+    """Return the GeoPackage R*Tree triggers (spec annex F.3), the insert trigger first."""
     c, i, r = GEOMETRY_COLUMN, "fid", f"rtree_{t}_{GEOMETRY_COLUMN}"
     values = f"NEW.{i}, ST_MinX(NEW.{c}), ST_MaxX(NEW.{c}), ST_MinY(NEW.{c}), ST_MaxY(NEW.{c})"
     present = f"(NEW.{c} NOT NULL AND NOT ST_IsEmpty(NEW.{c}))"

@@ -82,7 +82,7 @@ class ImportSummary:
 
 
 def default_who() -> str:
-    """The user recorded on events: ``$LANDPLAN_USER``, else the login name."""
+    """Return the user recorded on events: ``$LANDPLAN_USER``, else the login name."""
     who = os.environ.get("LANDPLAN_USER")
     if who:
         return who
@@ -99,7 +99,8 @@ def status_layer(layer: str) -> LayerSpec:
     if "status" not in layer_spec.names:
         with_status = [n for n, s in LAYERS.items() if "status" in s.names]
         raise StoreError(
-            f"layer {layer_spec.name!r} has no status; statuses are kept for {', '.join(with_status)}"
+            f"layer {layer_spec.name!r} has no status; statuses are kept for "
+            f"{', '.join(with_status)}"
         )
     return layer_spec
 
@@ -441,7 +442,7 @@ class Store:
                                make_valid=make_valid)
         else:
             source = source or f"<{layer_spec.name}>"
-            versions = data[VERSION_COLUMN] if VERSION_COLUMN in data else None
+            versions = data.get(VERSION_COLUMN)
             frame = validate_layer(data, layer_spec.name, source=source, crs=crs,
                                    policy=self.policy, make_valid=make_valid)
             if versions is not None and VERSION_COLUMN not in frame:
@@ -705,7 +706,9 @@ class Store:
                 sa.select(table.c.fid).where(table.c[layer_spec.id_column] == feature_id)
             ).first()
         if not rows and exists is None:
-            raise StoreError(f"{layer_spec.name} has no feature {feature_id!r} and no history of one")
+            raise StoreError(
+                f"{layer_spec.name} has no feature {feature_id!r} and no history of one"
+            )
         frame = pd.DataFrame(rows, columns=[c.name for c in cols])
         for c in ("layer", "feature_id", "old_status", "new_status", "reason", "who"):
             frame[c] = frame[c].astype(object)
