@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from landplan.errors import LandplanError
 from landplan.policy import Policy
@@ -29,6 +30,12 @@ app = typer.Typer(
 console = Console()
 err_console = Console(stderr=True)
 
+
+@app.callback()
+def _root() -> None:
+    """Plan the land and factory buildings of an industrial development zone."""
+
+
 PolicyOption = Annotated[
     Path | None,
     typer.Option("--policy", help="TOML file overriding the default policy's thresholds."),
@@ -39,27 +46,62 @@ def _policy(path: Path | None) -> Policy:
     return Policy.from_toml(path) if path else Policy.default()
 
 
+@app.command()
+def validate(
+    file: Annotated[Path, typer.Argument(help="GeoPackage, shapefile, GeoJSON, CSV or XLSX file.")],
+    layer: Annotated[str, typer.Option("--layer", "-l", help="Which layer the file holds.")],
+    crs: Annotated[
+        str | None, typer.Option(help="CRS of a file without one (e.g. EPSG:4546).")
+    ] = None,
+    source_layer: Annotated[
+        str | None, typer.Option(help="Layer inside a multi-layer GeoPackage.")
+    ] = None,
+    sheet: Annotated[str | None, typer.Option(help="Excel sheet name.")] = None,
+    encoding: Annotated[str | None, typer.Option(help="Text encoding, e.g. GB18030.")] = None,
+    make_valid: Annotated[bool, typer.Option(help="Repair invalid geometry.")] = False,
+    policy: PolicyOption = None,
+) -> None:
+    """Check a file against a layer's schema; list every problem, or summarise the layer."""
+    from rich.table import Table
+
+    from landplan.io import read_layer
+
+    frame = read_layer(
+        file,
+        layer,
+        crs=crs,
+        source_layer=source_layer,
+        sheet=sheet,
+        encoding=encoding,
+        policy=_policy(policy),
+        make_valid=make_valid,
+    )
+    table = Table(title=f"{file}: {len(frame)} {layer}, valid", title_justify="left")
+    table.add_column("column")
+    table.add_column("filled", justify="right")
+    from landplan.layers import spec
+
+    for col in spec(layer).columns:
+        table.add_row(f"{col.name} ({col.zh})", f"{int(frame[col.name].notna().sum())}")
+    console.print(table)
+    for feature, reason in frame.attrs.get("repaired", []):
+        console.print(f"repaired {feature}: {reason}")
+    if "area_mu" in frame:
+        console.print(
+            f"total area: {frame['area_mu'].sum():,.1f} mu ({frame['area_m2'].sum():,.0f} m²)"
+        )
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the command line; user errors exit with status 2 and a message, not a traceback."""
     try:
-        app(args=argv, standalone_mode=False)
+        app(args=argv, prog_name="landplan")
     except LandplanError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+        err_console.print("[bold red]error:[/]", escape(str(exc)), highlight=False, soft_wrap=True)
         sys.exit(2)
-    except (typer.Abort, KeyboardInterrupt):
+    except KeyboardInterrupt:
         err_console.print("aborted")
         sys.exit(130)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except Exception as exc:  # click usage errors arrive as ClickException
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
-
-
 # --- the store ---------------------------------------------------------------------------------
 
 DbOption = Annotated[

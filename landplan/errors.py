@@ -63,11 +63,11 @@ class Problem:
 def _table(problems: Sequence[Problem], limit: int) -> str:
     header = ("file", "feature", "column", "problem", "expected")
     rows = [(p.source, p.feature, p.column, p.problem, p.expected) for p in problems[:limit]]
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(5)]
-    widths = [min(w, 60) for w in widths]
+    # Columns are padded for alignment up to a width; longer text is never cut, only unaligned.
+    widths = [min(max(len(str(r[i])) for r in [header, *rows]), 40) for i in range(5)]
 
     def fmt(row):
-        return "  ".join(str(v)[:60].ljust(w) for v, w in zip(row, widths, strict=True)).rstrip()
+        return "  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip()
 
     lines = [fmt(header), fmt(tuple("-" * w for w in widths)), *(fmt(r) for r in rows)]
     if len(problems) > limit:
@@ -84,7 +84,7 @@ class SchemaError(LandplanError):
     def __init__(self, problems: Iterable[Problem], *, limit: int = 50) -> None:
         self.problems: list[Problem] = list(problems)
         n = len(self.problems)
-        summary = f"{n} problem{'s' if n != 1 else ''} found; nothing was written"
+        summary = f"{n} problem{'s' if n != 1 else ''} found"
         super().__init__(f"{summary}\n{_table(self.problems, limit)}")
 
 

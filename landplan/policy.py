@@ -96,9 +96,7 @@ def _same_kind(default: Any, given: Any) -> bool:
     return isinstance(given, type(default))
 
 
-def _merge(
-    defaults: dict, given: Mapping, where: str, prefix: str, problems: list[str]
-) -> dict:
+def _merge(defaults: dict, given: Mapping, where: str, prefix: str, problems: list[str]) -> dict:
     merged = copy.deepcopy(defaults)
     for key, value in given.items():
         path = f"{prefix}{key}"
@@ -173,7 +171,7 @@ class Policy:
 
     @classmethod
     def from_toml_text(
-        cls, text: str, *, where: str = "<policy>", _base: Policy | None | bool = True
+        cls, text: str, *, where: str = "<policy>", _base: Policy | bool | None = True
     ) -> Policy:
         """Parse policy TOML text; keys it does not name keep their default values."""
         try:
@@ -187,13 +185,14 @@ class Policy:
         problems: list[str] = []
         merged = _merge(base._values, values, where, "", problems)
         if problems:
-            raise PolicyError(
-                f"{len(problems)} problem(s) in the policy:\n" + "\n".join(problems)
-            )
+            raise PolicyError(f"{len(problems)} problem(s) in the policy:\n" + "\n".join(problems))
         return cls(merged, {**base._sources, **sources})
 
     def replace(self, **changes: Any) -> Policy:
-        """Return a copy with dotted keys changed: ``policy.replace(**{"idle.recover_years": 3})``."""
+        """Return a copy with dotted keys changed.
+
+        Example: ``policy.replace(**{"idle.recover_years": 3})``.
+        """
         tree: dict[str, Any] = {}
         for dotted, value in changes.items():
             node = tree

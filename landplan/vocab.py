@@ -74,7 +74,7 @@ class Vocabulary:
         return names[1] if lang == "zh" else names[0]
 
     def describe(self) -> str:
-        """The valid values with their Chinese labels, for docs and messages."""
+        """Return the valid values with their Chinese labels, for docs and messages."""
         return ", ".join(f"{i} ({n[1]})" for i, n in self.labels.items())
 
 

@@ -1,12 +1,13 @@
-"""The :class:`Zone`: a development zone's layers, validated, in one projected CRS, with its policy."""
+"""The :class:`Zone`: a zone's layers, validated, in one projected CRS, with its policy."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 
-import geopandas as gpd
 import pandas as pd
+
+import geopandas as gpd
 
 from landplan.layers import LAYERS, validate_layer, validate_zone_layers
 from landplan.policy import Policy

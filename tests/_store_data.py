@@ -55,6 +55,8 @@ def projects() -> gpd.GeoDataFrame:
             "name": ["机械智造项目", "储能电站"],
             "stage": ["signed", "framework"],
             "investment_wan_yuan": [50_000.0, 80_000.0],
+            "land_mu_min": [40.0, 25.0],
+            "land_mu_max": [60.0, 35.0],
         },
         geometry=[None, None],
         crs=CRS,

@@ -64,7 +64,7 @@ def store(store_url: str):
 @pytest.fixture
 def zone_store(store):
     """A store holding the five parcels, the constraints and two projects."""
-    from _store_data import constraints, parcels, projects
+    from tests._store_data import constraints, parcels, projects
 
     store.import_layer("parcels", parcels())
     store.import_layer("constraints", constraints())

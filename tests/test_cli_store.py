@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import _standin
+import pytest
 
-_standin.install()
+import pyogrio
 
-pytest_plugins = ["_store_fixtures"]
-
-import pytest  # noqa: E402
-from _store_data import constraints, parcels, projects  # noqa: E402
-
-import pyogrio  # noqa: E402
-
-from landplan.cli import main  # noqa: E402
+from landplan.cli import main
+from tests._store_data import constraints, parcels, projects
 
 
 def run(*argv: str) -> int:

@@ -4,33 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 
-import _standin
+import numpy as np
+import pandas as pd
+import pytest
+import sqlalchemy as sa
 
-_standin.install()
+import geopandas as gpd
+import pyogrio
+import shapely
 
-pytest_plugins = ["_store_fixtures"]
-
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-import sqlalchemy as sa  # noqa: E402
-from _store_data import CRS, X0, Y0, box, parcels  # noqa: E402
-
-import geopandas as gpd  # noqa: E402
-import pyogrio  # noqa: E402
-import shapely  # noqa: E402
-
-from landplan.errors import (  # noqa: E402
+from landplan.errors import (
     CRSMismatchError,
     ReservationError,
     SchemaError,
     StaleWriteError,
     StoreError,
 )
-from landplan.policy import Policy  # noqa: E402
-from landplan.store import open_store  # noqa: E402
-from landplan.units import MU_M2  # noqa: E402
-from landplan.zone import Zone  # noqa: E402
+from landplan.policy import Policy
+from landplan.store import open_store
+from landplan.units import MU_M2
+from landplan.zone import Zone
+from tests._store_data import CRS, X0, Y0, box, parcels
 
 NOT_INITIALISED = "not a landplan store yet; create it with `landplan init"
 STALE = "changed by someone else after you read it: you read version 1, the store has version 2"
@@ -391,3 +385,19 @@ def test_bulk_import_matches_row_count(store):
     got = store.load_layer("parcels")
     assert len(got) == n
     assert got["area_m2"].sum() == pytest.approx(n * 8100.0)
+
+
+def test_loaded_layers_are_typed_as_the_validator_types_them(zone_store):
+    from landplan.layers import LAYERS, validate_layer
+
+    for name in LAYERS:
+        loaded = zone_store.load_layer(name)
+        fresh = validate_layer(parcels() if name == "parcels" else None, name)
+        assert [c for c in loaded.columns if c != "version"] == list(fresh.columns), name
+        assert loaded.drop(columns="version").dtypes.astype(str).tolist() == (
+            fresh.dtypes.astype(str).tolist()
+        ), name
+    want = validate_layer(parcels(), "parcels")
+    want = want.set_geometry(gpd.GeoSeries(
+        shapely.multipolygons(np.asarray(want.geometry.array).reshape(-1, 1)), crs=want.crs))
+    pd.testing.assert_frame_equal(zone_store.load_layer("parcels").drop(columns="version"), want)

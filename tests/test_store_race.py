@@ -10,17 +10,11 @@ from __future__ import annotations
 import threading
 import time
 
-import _standin
+import pytest
+import sqlalchemy as sa
 
-_standin.install()
-
-pytest_plugins = ["_store_fixtures"]
-
-import pytest  # noqa: E402
-import sqlalchemy as sa  # noqa: E402
-
-from landplan.errors import ReservationError  # noqa: E402
-from landplan.store import open_store  # noqa: E402
+from landplan.errors import ReservationError
+from landplan.store import open_store
 
 ROUNDS = ["P-1", "P-2", "P-5"]
 

@@ -419,14 +419,18 @@ class Store:
         layer_spec = spec(layer)
         if mode not in ("replace", "append", "upsert"):
             raise StoreError(f"mode must be 'replace', 'append' or 'upsert', not {mode!r}")
-        frame, source = self._validated(layer_spec, data, crs=crs, source=source,
-                                        make_valid=make_valid)
         who = who or default_who()
-        with self._write() as conn:
-            self._backend.lock_table(conn, layer_spec)
-            self._backend.check_srid(conn, layer_spec, self._srs_id)
-            summary = self._write_layer(conn, layer_spec, frame, mode, source, who)
-            self._backend.touch(conn, layer_spec)
+        try:
+            frame, source = self._validated(layer_spec, data, crs=crs, source=source,
+                                            make_valid=make_valid)
+            with self._write() as conn:
+                self._backend.lock_table(conn, layer_spec)
+                self._backend.check_srid(conn, layer_spec, self._srs_id)
+                summary = self._write_layer(conn, layer_spec, frame, mode, source, who)
+                self._backend.touch(conn, layer_spec)
+        except SchemaError as exc:
+            exc.args = (f"nothing was written to {layer_spec.name}: {exc.args[0]}",)
+            raise
         return summary
 
     def _validated(

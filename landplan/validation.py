@@ -1,0 +1,817 @@
+"""Validation of layers: every problem collected, then one :class:`SchemaError`.
+
+:func:`validate_layer` turns a frame read from any source (file, Excel sheet, database) into the
+layer landplan works with: columns renamed from their Chinese aliases, values coerced to the
+schema's types, vocabularies normalised, geometry checked, the CRS checked for plausibility and
+converted to the policy's working CRS, and derived areas added. It never changes the input.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+import geopandas as gpd
+import shapely
+from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
+
+from landplan.errors import Problem, SchemaError
+from landplan.layers import Column, LayerSpec, spec
+from landplan.policy import Policy
+from landplan.units import MU_M2
+
+__all__ = ["validate_layer", "validate_zone_layers"]
+
+_TRUE = {"true", "t", "yes", "y", "1", "是", "有", "√", "1.0"}
+_FALSE = {"false", "f", "no", "n", "0", "否", "无", "×", "0.0"}
+_ID_SPLIT = re.compile(r"\s*[;；,，]\s*")
+
+_PANDAS_DTYPE = {
+    "str": object,
+    "ids": object,
+    "vocab": object,
+    "float": "float64",
+    "int": "Int64",
+    "bool": "boolean",
+    "date": "datetime64[ns]",
+}
+
+
+class _Collector:
+    """Collects problems with the feature label of each row."""
+
+    def __init__(self, source: str, labels: np.ndarray) -> None:
+        self.source = source
+        self.labels = labels
+        self.problems: list[Problem] = []
+
+    def layer(self, column: str, problem: str, expected: str) -> None:
+        self.problems.append(Problem(self.source, "*", column, problem, expected))
+
+    def rows(self, mask, column: str, problem, expected) -> None:
+        """Add a problem for every row where ``mask`` is true; problem/expected may be callables."""
+        for i in np.flatnonzero(np.asarray(mask, dtype=bool)):
+            self.problems.append(
+                Problem(
+                    self.source,
+                    str(self.labels[i]),
+                    column,
+                    problem(i) if callable(problem) else problem,
+                    expected(i) if callable(expected) else expected,
+                )
+            )
+
+
+def _row_labels(df: pd.DataFrame, id_column: str) -> np.ndarray:
+    labels = np.array([f"row {i + 1}" for i in range(len(df))], dtype=object)
+    if id_column in df.columns:
+        ids = _as_str(df[id_column])
+        have = ids.notna().to_numpy()
+        labels[have] = ids[have].to_numpy()
+    return labels
+
+
+def _as_str(values: pd.Series) -> pd.Series:
+    """Strings stripped, numbers that are whole written without '.0', empty -> None."""
+
+    def one(v):
+        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+            return None
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        text = str(v).strip()
+        return text or None
+
+    out = pd.Series(
+        [one(v) for v in values.to_numpy(dtype=object)], index=values.index, dtype=object
+    )
+    return out
+
+
+def _empty_frame(layer: LayerSpec, crs) -> gpd.GeoDataFrame | pd.DataFrame:
+    data = {c.name: pd.Series([], dtype=_PANDAS_DTYPE[c.dtype]) for c in layer.columns}
+    if layer.has_geometry:
+        return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
+    return pd.DataFrame(data)
+
+
+def _coerce(col: Column, raw: pd.Series, bad: _Collector, policy: Policy) -> pd.Series:
+    """Coerce one column to its dtype; record a problem for every value that does not fit."""
+    present = raw.notna().to_numpy() & (_as_str(raw).notna().to_numpy())
+    name = col.name
+    if col.dtype in ("str", "ids"):
+        out = _as_str(raw)
+        if col.dtype == "ids":
+            out = out.map(
+                lambda v: None if v is None else ";".join(p for p in _ID_SPLIT.split(v) if p)
+            )
+        return out
+    if col.dtype == "vocab":
+        assert col.vocab is not None
+        text = _as_str(raw)
+        uniques = pd.unique(text[text.notna()])
+        mapping = {u: col.vocab.normalise(u) for u in uniques}
+        out = text.map(lambda v: None if v is None else mapping[v]).astype(object)
+        unknown = present & out.isna().to_numpy()
+        bad.rows(
+            unknown,
+            name,
+            lambda i: f"unknown {col.vocab.name} {text.iloc[i]!r}",
+            lambda i: (
+                f"one of {', '.join(col.vocab.values)}; did you mean "
+                f"{col.vocab.suggest(text.iloc[i])!r}?"
+            ),
+        )
+        return out
+    if col.dtype in ("float", "int"):
+        if pd.api.types.is_bool_dtype(raw):
+            raw = raw.astype("float64")
+        nums = pd.to_numeric(
+            raw.map(lambda v: str(v).replace(",", "").strip() if isinstance(v, str) else v),
+            errors="coerce",
+        )
+        nums = nums.astype("float64")
+        not_num = present & nums.isna().to_numpy()
+        bad.rows(
+            not_num,
+            name,
+            lambda i: f"not a number: {raw.iloc[i]!r}",
+            f"a number{f' in {col.unit}' if col.unit else ''}",
+        )
+        values = nums.to_numpy()
+        finite = ~np.isnan(values)
+        if col.positive:
+            bad.rows(
+                finite & (values <= 0),
+                name,
+                lambda i: f"zero or negative value {values[i]:g}",
+                f"a value greater than 0{f' {col.unit}' if col.unit else ''}",
+            )
+        if col.minimum is not None:
+            bad.rows(
+                finite & (values < col.minimum),
+                name,
+                lambda i: f"value {values[i]:g} below the minimum",
+                f"at least {col.minimum:g}{f' {col.unit}' if col.unit else ''}",
+            )
+        if col.maximum is not None:
+            bad.rows(
+                finite & (values > col.maximum),
+                name,
+                lambda i: f"value {values[i]:g} above the maximum",
+                f"at most {col.maximum:g}{f' {col.unit}' if col.unit else ''}",
+            )
+        if col.dtype == "int":
+            fractional = finite & (np.floor(values) != values)
+            bad.rows(
+                fractional, name, lambda i: f"not a whole number: {values[i]:g}", "a whole number"
+            )
+            return pd.Series(np.where(fractional, np.nan, values), index=raw.index).astype("Int64")
+        return pd.Series(values, index=raw.index, dtype="float64")
+    if col.dtype == "bool":
+
+        def as_bool(v):
+            if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+                return None
+            if isinstance(v, bool | np.bool_):
+                return bool(v)
+            key = str(v).strip().lower()
+            if key in _TRUE:
+                return True
+            if key in _FALSE:
+                return False
+            return "?"
+
+        mapped = [as_bool(v) for v in raw.to_numpy(dtype=object)]
+        wrong = np.array([m == "?" for m in mapped], dtype=bool)
+        bad.rows(
+            wrong,
+            name,
+            lambda i: f"not a yes/no value: {raw.iloc[i]!r}",
+            "true/false, yes/no, 1/0 or 是/否",
+        )
+        return pd.Series(
+            [None if m == "?" else m for m in mapped], index=raw.index, dtype="boolean"
+        )
+    if col.dtype == "date":
+        if pd.api.types.is_datetime64_any_dtype(raw):
+            dates = raw
+            if getattr(dates.dt, "tz", None) is not None:
+                dates = dates.dt.tz_localize(None)
+        else:
+            text = _as_str(raw).map(
+                lambda v: v.replace("/", "-").replace(".", "-") if isinstance(v, str) else v
+            )
+            dates = pd.to_datetime(text, errors="coerce", format="ISO8601")
+            retry = text.notna() & dates.isna()
+            if retry.any():
+                dates.loc[retry] = pd.to_datetime(text[retry], errors="coerce", format="mixed")
+        dates = dates.astype("datetime64[ns]").dt.normalize()
+        not_date = present & dates.isna().to_numpy()
+        bad.rows(
+            not_date, name, lambda i: f"not a date: {raw.iloc[i]!r}", "a date such as 2026-06-30"
+        )
+        return dates
+    raise TypeError(f"unknown dtype {col.dtype!r}")  # pragma: no cover - schema bug
+
+
+def _check_crs(gdf: gpd.GeoDataFrame, crs, bad: _Collector) -> CRS | None:
+    file_crs = gdf.crs
+    named = None
+    if crs is not None:
+        try:
+            named = CRS.from_user_input(crs)
+        except CRSError:
+            bad.layer(
+                "geometry", f"unknown CRS {crs!r}", "an EPSG code such as EPSG:4546 or EPSG:4490"
+            )
+            return None
+    if file_crs is None and named is None:
+        bad.layer(
+            "geometry",
+            "the data have no CRS (no .prj, no CRS in the file)",
+            "a CRS: name it with --crs (crs=...), e.g. EPSG:4546 or EPSG:4490",
+        )
+        return None
+    if file_crs is not None and named is not None and not CRS(file_crs).equals(named):
+        bad.layer(
+            "geometry",
+            f"the file says its CRS is {CRS(file_crs).to_string()}, "
+            f"but {named.to_string()} was named",
+            "name no CRS for a file that has one, or fix the file's .prj",
+        )
+        return None
+    return CRS(named or file_crs)
+
+
+def _check_plausible(geoms: np.ndarray, crs: CRS, bad: _Collector) -> None:
+    """Flag features whose coordinates cannot be right for the CRS (e.g. lat/lon swapped)."""
+    have = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if not have.any():
+        return
+    bounds = shapely.bounds(geoms[have])
+    x = (bounds[:, 0] + bounds[:, 2]) / 2
+    y = (bounds[:, 1] + bounds[:, 3]) / 2
+    area = crs.area_of_use
+    if crs.is_geographic:
+        lon, lat = x, y
+        margin = 0.5
+    else:
+        to_lonlat = Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True)
+        with np.errstate(all="ignore"):
+            lon, lat = to_lonlat.transform(x, y, errcheck=False)
+        margin = 1.5
+    if area is not None:
+        west, south, east, north = (
+            area.west - margin,
+            area.south - margin,
+            area.east + margin,
+            area.north + margin,
+        )
+    else:
+        west, south, east, north = -180.0, -90.0, 180.0, 90.0
+    lon = np.asarray(lon, dtype=float)
+    lat = np.asarray(lat, dtype=float)
+    inside = (
+        np.isfinite(lon)
+        & np.isfinite(lat)
+        & (lon >= west)
+        & (lon <= east)
+        & (lat >= south)
+        & (lat <= north)
+    )
+    if inside.all():
+        return
+    idx = np.flatnonzero(have)
+    swapped = (x >= south) & (x <= north) & (y >= west) & (y <= east)
+    looks_degrees = (np.abs(x) <= 180) & (np.abs(y) <= 90)
+    crs_name = crs.to_string()
+
+    def message(k):
+        where = f"({x[k]:.6g}, {y[k]:.6g})"
+        if crs.is_geographic and swapped[k]:
+            return f"coordinates {where} look like latitude/longitude swapped"
+        if not crs.is_geographic and looks_degrees[k]:
+            return f"coordinates {where} look like degrees, not metres of {crs_name}"
+        return f"coordinates {where} fall outside the area of use of {crs_name}"
+
+    def expected(k):
+        if crs.is_geographic and swapped[k]:
+            return "x = longitude, y = latitude (swap the columns, or read with always_xy)"
+        if not crs.is_geographic and looks_degrees[k]:
+            return "projected coordinates in metres, or name the geographic CRS (EPSG:4490)"
+        bbox = f"lon {west:.1f}..{east:.1f}, lat {south:.1f}..{north:.1f}"
+        return f"a position within {bbox}; check the declared CRS"
+
+    outside = np.zeros(len(geoms), dtype=bool)
+    outside[idx[~inside]] = True
+    pos = {g: k for k, g in enumerate(idx)}
+    bad.rows(outside, "geometry", lambda i: message(pos[i]), lambda i: expected(pos[i]))
+
+
+def _check_geometry(
+    gdf: gpd.GeoDataFrame, layer: LayerSpec, bad: _Collector, make_valid: bool, repaired: list
+) -> np.ndarray:
+    geoms = np.asarray(gdf.geometry.array, dtype=object)
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    if layer.geometry_required:
+        bad.rows(
+            missing,
+            "geometry",
+            "empty or missing geometry",
+            f"a {' or '.join(layer.geometry_types)}",
+        )
+    have = ~missing
+    types = np.array(shapely.get_type_id(geoms))
+    type_names = {
+        0: "Point",
+        1: "LineString",
+        2: "LinearRing",
+        3: "Polygon",
+        4: "MultiPoint",
+        5: "MultiLineString",
+        6: "MultiPolygon",
+        7: "GeometryCollection",
+    }
+    allowed_ids = [k for k, v in type_names.items() if v in layer.geometry_types]
+    wrong = have & ~np.isin(types, allowed_ids)
+    bad.rows(
+        wrong,
+        "geometry",
+        lambda i: f"wrong geometry type {type_names.get(int(types[i]), '?')}",
+        f"{' or '.join(layer.geometry_types)}",
+    )
+    invalid = have & ~wrong & ~shapely.is_valid(geoms)
+    if invalid.any():
+        reasons = shapely.is_valid_reason(geoms[invalid])
+        reason_at = dict(zip(np.flatnonzero(invalid), reasons, strict=True))
+        if make_valid:
+            geoms = geoms.copy()
+            for i in np.flatnonzero(invalid):
+                fixed = shapely.make_valid(geoms[i])
+                if (
+                    "Polygon" in layer.geometry_types[0]
+                    and fixed.geom_type not in layer.geometry_types
+                ):
+                    parts = [
+                        p
+                        for p in shapely.get_parts(fixed)
+                        if p.geom_type in ("Polygon", "MultiPolygon")
+                    ]
+                    fixed = shapely.union_all(parts) if parts else shapely.Polygon()
+                geoms[i] = fixed
+                repaired.append((str(bad.labels[i]), reason_at[i]))
+            still = np.zeros(len(geoms), dtype=bool)
+            still[invalid] = shapely.is_empty(geoms[invalid]) | ~shapely.is_valid(geoms[invalid])
+            bad.rows(
+                still,
+                "geometry",
+                "invalid geometry that could not be repaired",
+                "a valid geometry; redraw it in GIS",
+            )
+        else:
+            n = int(invalid.sum())
+            bad.rows(
+                invalid,
+                "geometry",
+                lambda i: f"invalid geometry: {reason_at[i]}",
+                f"a valid geometry; repair it in GIS or pass make_valid=True "
+                f"(--make-valid) to repair all {n}",
+            )
+    return geoms
+
+
+def _check_ids(df: pd.DataFrame, layer: LayerSpec, bad: _Collector) -> None:
+    ids = df[layer.id_column]
+    missing = ids.isna().to_numpy()
+    bad.rows(missing, layer.id_column, "missing id", "a unique, non-empty id")
+    dup = ids.notna() & ids.duplicated(keep=False)
+    bad.rows(
+        dup.to_numpy(),
+        layer.id_column,
+        lambda i: f"duplicate id {ids.iloc[i]!r}",
+        "each id once in the layer",
+    )
+
+
+def _check_overlaps(gdf: gpd.GeoDataFrame, tolerance_m2: float, bad: _Collector) -> None:
+    geoms = np.asarray(gdf.geometry.array, dtype=object)
+    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms)) & shapely.is_valid(geoms)
+    if ok.sum() < 2:
+        return
+    idx = np.flatnonzero(ok)
+    tree = shapely.STRtree(geoms[idx])
+    left, right = tree.query(geoms[idx], predicate="intersects")
+    keep = left < right
+    left, right = idx[left[keep]], idx[right[keep]]
+    if len(left) == 0:
+        return
+    overlap = shapely.area(shapely.intersection(geoms[left], geoms[right]))
+    over = overlap > tolerance_m2
+    for a, b, area in zip(left[over], right[over], overlap[over], strict=True):
+        bad.problems.append(
+            Problem(
+                bad.source,
+                str(bad.labels[a]),
+                "geometry",
+                f"overlaps parcel {bad.labels[b]} by {area:.1f} m²",
+                f"parcels that do not overlap (at most {tolerance_m2:g} m², "
+                "policy validation.overlap_tolerance_m2)",
+            )
+        )
+
+
+def _check_layer_rules(df: pd.DataFrame, layer: LayerSpec, bad: _Collector, policy: Policy) -> None:
+    """Rules between columns of one layer."""
+    name = layer.name
+    if name == "parcels":
+        both = df["far_min"].notna() & df["far_max"].notna()
+        bad.rows(
+            (both & (df["far_min"] > df["far_max"])).to_numpy(),
+            "far_min",
+            lambda i: f"far_min {df['far_min'].iloc[i]:g} above far_max {df['far_max'].iloc[i]:g}",
+            "far_min <= far_max",
+        )
+        limit = policy.idle.extension_max_months
+        ext = df["extension_months"].astype("float64")
+        bad.rows(
+            (ext > limit).fillna(False).to_numpy(),
+            "extension_months",
+            lambda i: f"extension of {ext.iloc[i]:g} months",
+            f"at most {limit} months (policy idle.extension_max_months)",
+        )
+    elif name == "buildings":
+        over = (df["vacant_area_m2"] > df["floor_area_m2"]).fillna(False).to_numpy()
+        bad.rows(
+            over,
+            "vacant_area_m2",
+            lambda i: (
+                f"vacant area {df['vacant_area_m2'].iloc[i]:g} m² exceeds floor area "
+                f"{df['floor_area_m2'].iloc[i]:g} m²"
+            ),
+            "vacant_area_m2 <= floor_area_m2",
+        )
+    elif name == "projects":
+        both = df["land_mu_min"].notna() & df["land_mu_max"].notna()
+        bad.rows(
+            (both & (df["land_mu_min"] > df["land_mu_max"])).to_numpy(),
+            "land_mu_min",
+            lambda i: (
+                f"land_mu_min {df['land_mu_min'].iloc[i]:g} above land_mu_max "
+                f"{df['land_mu_max'].iloc[i]:g}"
+            ),
+            "land_mu_min <= land_mu_max",
+        )
+        demand = (
+            df[["land_mu_min", "land_mu_max", "floor_area_m2", "storage_mwh"]].fillna(0).sum(axis=1)
+        )
+        bad.rows(
+            (demand <= 0).to_numpy(),
+            "land_mu_max",
+            "no land or floor-space demand",
+            "land_mu_min/land_mu_max (mu), floor_area_m2 or storage_mwh",
+        )
+    elif name == "corridors":
+
+        def breaks_bad(v):
+            if v is None:
+                return False
+            try:
+                vals = [float(p) for p in _ID_SPLIT.split(v) if p]
+            except ValueError:
+                return True
+            return any(b <= a for a, b in itertools.pairwise(vals)) or any(x < 0 for x in vals)
+
+        wrong = df["phase_breaks_m"].map(breaks_bad).to_numpy(dtype=bool)
+        bad.rows(
+            wrong,
+            "phase_breaks_m",
+            lambda i: f"phase breaks {df['phase_breaks_m'].iloc[i]!r}",
+            "increasing non-negative chainages in metres separated by ';', e.g. '0;2000;4000'",
+        )
+
+
+def _check_links(
+    df: gpd.GeoDataFrame,
+    layer: LayerSpec,
+    parcels: gpd.GeoDataFrame,
+    bad: _Collector,
+    policy: Policy,
+) -> None:
+    """Links to the parcels layer: existing parcel ids, buildings inside their parcel."""
+    known = set(parcels["parcel_id"].dropna())
+    if layer.name == "enterprises":
+
+        def missing_ids(v):
+            return [p for p in (v or "").split(";") if p and p not in known]
+
+        lost = df["parcel_id"].map(missing_ids)
+        bad.rows(
+            lost.map(bool).to_numpy(),
+            "parcel_id",
+            lambda i: f"parcel {', '.join(lost.iloc[i])} does not exist",
+            "the id of a parcel in the parcels layer",
+        )
+        return
+    if layer.name != "buildings":
+        return
+    pid = df["parcel_id"]
+    lost = (pid.notna() & ~pid.isin(known)).to_numpy()
+    bad.rows(
+        lost,
+        "parcel_id",
+        lambda i: f"parcel {pid.iloc[i]!r} does not exist",
+        "the id of a parcel in the parcels layer",
+    )
+    geoms = np.asarray(df.geometry.array, dtype=object)
+    parcel_geom = pd.Series(
+        np.asarray(parcels.geometry.array, dtype=object), index=parcels["parcel_id"].to_numpy()
+    )
+    parcel_geom = parcel_geom[~parcel_geom.index.duplicated()]
+    linked = (pid.notna() & pid.isin(known)).to_numpy()
+    linked = (
+        linked & ~(shapely.is_missing(geoms) | shapely.is_empty(geoms)) & shapely.is_valid(geoms)
+    )
+    if not linked.any():
+        return
+    own = parcel_geom.reindex(pid[linked].to_numpy()).to_numpy()
+    ok_parcel = shapely.is_valid(own) & ~shapely.is_missing(own)
+    sub = np.flatnonzero(linked)[ok_parcel]
+    out_area = shapely.area(shapely.difference(geoms[sub], own[ok_parcel]))
+    share = out_area / np.maximum(shapely.area(geoms[sub]), 1e-9)
+    tol = policy.validation.building_outside_tolerance
+    outside = np.zeros(len(df), dtype=bool)
+    outside[sub[share > tol]] = True
+    share_at = dict(zip(sub, share, strict=True))
+    bad.rows(
+        outside,
+        "geometry",
+        lambda i: f"{share_at[i]:.0%} of the footprint lies outside parcel {pid.iloc[i]}",
+        f"a footprint inside its parcel (at most {tol:.0%} outside, "
+        "policy validation.building_outside_tolerance)",
+    )
+
+
+def _validate(
+    data: pd.DataFrame | None,
+    layer: LayerSpec,
+    *,
+    source: str,
+    crs,
+    policy: Policy,
+    make_valid: bool,
+    parcels: gpd.GeoDataFrame | None,
+) -> tuple[pd.DataFrame | None, list[Problem]]:
+    working = CRS.from_user_input(policy.crs.working)
+    if data is None:
+        return _empty_frame(layer, working), []
+    df = data.copy()
+    renames = layer.rename_map(df.columns)
+    targets = list(renames.values())
+    clashes = {t for t in targets if targets.count(t) > 1 or t in df.columns}
+    bad = _Collector(source, _row_labels(df.rename(columns=renames), layer.id_column))
+    for target in sorted(clashes):
+        given = [c for c in data.columns if renames.get(c, c) == target]
+        bad.layer(target, f"columns {given} all mean {target!r}", "one column per field")
+    if clashes:
+        return None, bad.problems
+    df = df.rename(columns=renames)
+
+    for col in layer.columns:
+        if col.required and not col.derived and col.name not in df.columns:
+            bad.layer(col.name, "required column missing", f"a column {col.name!r} (or {col.zh!r})")
+    if layer.id_column not in df.columns:
+        return None, bad.problems
+
+    out: dict[str, pd.Series] = {}
+    for col in layer.columns:
+        if col.name not in df.columns:
+            out[col.name] = pd.Series([col.default] * len(df), index=df.index, dtype=object).astype(
+                _PANDAS_DTYPE[col.dtype]
+            )
+            continue
+        values = _coerce(col, df[col.name], bad, policy)
+        if col.required and not col.derived and col.name != layer.id_column:
+            bad.rows(
+                values.isna().to_numpy() & df[col.name].isna().to_numpy(),
+                col.name,
+                "empty value in a required column",
+                f"a {col.name} for every feature",
+            )
+            bad.rows(
+                values.isna().to_numpy()
+                & df[col.name].notna().to_numpy()
+                & (_as_str(df[col.name]).isna().to_numpy()),
+                col.name,
+                "empty value in a required column",
+                f"a {col.name} for every feature",
+            )
+        if col.default is not None:
+            values = values.where(values.notna(), col.default)
+        out[col.name] = values
+    table = pd.DataFrame(out, index=df.index)
+    _check_ids(table, layer, bad)
+    _check_layer_rules(table, layer, bad, policy)
+    extra = [
+        c
+        for c in df.columns
+        if c not in out and c != getattr(df, "_geometry_column_name", None) and c != "geometry"
+    ]
+    for c in extra:
+        table[c] = df[c]
+
+    repaired: list[tuple[str, str]] = []
+    if not layer.has_geometry:
+        return table.reset_index(drop=True), bad.problems
+
+    geom_col = (
+        df.geometry.name
+        if isinstance(df, gpd.GeoDataFrame) and df._geometry_column_name in df.columns
+        else None
+    )
+    if geom_col is None:
+        if layer.geometry_required:
+            bad.layer(
+                "geometry",
+                "no geometry column",
+                f"{' or '.join(layer.geometry_types)} geometry (or WKT / lon-lat columns)",
+            )
+            return None, bad.problems
+        gdf = gpd.GeoDataFrame(
+            table, geometry=gpd.GeoSeries([None] * len(table), index=table.index), crs=working
+        )
+        the_crs = working
+    else:
+        gdf = gpd.GeoDataFrame(
+            table, geometry=gpd.GeoSeries(df.geometry.array, index=df.index, crs=df.crs)
+        )
+        the_crs = _check_crs(df, crs, bad)
+        if the_crs is not None and gdf.crs is None:
+            gdf = gdf.set_crs(the_crs)
+    geoms = _check_geometry(gdf, layer, bad, make_valid, repaired)
+    gdf = gdf.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs))
+    if the_crs is None:
+        return None, bad.problems
+    _check_plausible(geoms, the_crs, bad)
+    if bad.problems:
+        return None, bad.problems
+    if not the_crs.equals(working):
+        gdf = gdf.to_crs(working)
+    geoms = np.asarray(gdf.geometry.array, dtype=object)
+    if layer.name in ("parcels", "buildings"):
+        area = shapely.area(geoms)
+        bad.rows(area <= 0, "geometry", "zero area", "a polygon with a positive area")
+    if layer.name == "parcels":
+        gdf["area_m2"] = shapely.area(geoms)
+        gdf["area_mu"] = gdf["area_m2"] / MU_M2
+        _check_overlaps(gdf, policy.validation.overlap_tolerance_m2, bad)
+    elif layer.name == "buildings":
+        gdf["footprint_m2"] = shapely.area(geoms)
+    elif layer.name == "constraints":
+        gdf["area_m2"] = shapely.area(geoms)
+    elif layer.name == "corridors":
+        gdf["length_m"] = shapely.length(geoms)
+    if parcels is not None and layer.name in ("buildings", "enterprises"):
+        _check_links(gdf, layer, parcels, bad, policy)
+    gdf = gdf.reset_index(drop=True)
+    gdf.attrs["repaired"] = repaired
+    return gdf, bad.problems
+
+
+def validate_layer(
+    data: pd.DataFrame | None,
+    layer: str,
+    *,
+    source: str | None = None,
+    crs=None,
+    policy: Policy | None = None,
+    make_valid: bool = False,
+    parcels: gpd.GeoDataFrame | None = None,
+) -> gpd.GeoDataFrame | pd.DataFrame:
+    """Validate one layer and return it ready for analysis.
+
+    Parameters
+    ----------
+    data
+        The layer as read (GeoDataFrame, or DataFrame for a table without geometry); ``None``
+        gives an empty layer with every column.
+    layer
+        Layer name: ``parcels``, ``buildings``, ``enterprises``, ``projects``, ``constraints``,
+        ``corridors``, ``substations`` or ``roads``.
+    source
+        Where the data came from (a file name), quoted in every problem.
+    crs
+        The CRS of data that carry none (a file without ``.prj``); it must agree with a CRS the
+        data do carry.
+    policy
+        Supplies the working CRS and tolerances; the default policy where None.
+    make_valid
+        Repair invalid geometry (``shapely.make_valid``) instead of rejecting it; the repaired
+        features are listed in ``result.attrs["repaired"]`` as (feature, reason) pairs.
+    parcels
+        The zone's validated parcels, to check that buildings lie inside their parcel and that
+        enterprises' parcels exist.
+
+    Returns
+    -------
+    GeoDataFrame or DataFrame
+        Every schema column (missing optional ones empty) with the schema's dtypes, canonical
+        vocabulary ids, geometry in the working CRS, derived areas in m² and mu, a fresh
+        RangeIndex; columns outside the schema follow unchanged.
+
+    Raises
+    ------
+    SchemaError
+        Listing every problem as (file, feature, column, problem, expected).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> raw = gpd.GeoDataFrame({"地块编号": ["P-1"], "状态": ["闲置"]},
+    ...                        geometry=[box(500000, 2530000, 500100, 2530100)], crs="EPSG:4546")
+    >>> parcels = validate_layer(raw, "parcels")
+    >>> parcels.loc[0, "parcel_id"], parcels.loc[0, "status"], float(parcels.loc[0, "area_mu"])
+    ('P-1', 'idle', 15.0)
+    """
+    layer_spec = spec(layer)
+    policy = policy or Policy.default()
+    result, problems = _validate(
+        data,
+        layer_spec,
+        source=source or layer,
+        crs=crs,
+        policy=policy,
+        make_valid=make_valid,
+        parcels=parcels,
+    )
+    if problems:
+        raise SchemaError(problems)
+    return result
+
+
+def validate_zone_layers(
+    layers: Mapping[str, pd.DataFrame | None],
+    *,
+    policy: Policy | None = None,
+    source: str | Mapping[str, str] = "<zone>",
+    make_valid: bool = False,
+) -> dict[str, gpd.GeoDataFrame]:
+    """Validate every layer of a zone and the links between them; raise once for all problems.
+
+    Parameters
+    ----------
+    layers
+        Layer name -> frame; layers not given come back empty.
+    policy
+        The policy; the default where None.
+    source
+        One name for all layers, or layer name -> source (file) name.
+    make_valid
+        Repair invalid geometry instead of rejecting it.
+
+    Returns
+    -------
+    dict
+        Layer name -> validated frame, for every layer landplan knows.
+    """
+    from landplan.layers import LAYERS
+
+    policy = policy or Policy.default()
+    problems: list[Problem] = []
+    done: dict[str, gpd.GeoDataFrame] = {}
+
+    def where(name: str) -> str:
+        if isinstance(source, Mapping):
+            return source.get(name, name)
+        return f"{source}:{name}" if source else name
+
+    order = ["parcels", *[n for n in LAYERS if n != "parcels"]]
+    for name in order:
+        parcels = done.get("parcels") if name in ("buildings", "enterprises") else None
+        if (
+            name in ("buildings", "enterprises")
+            and "parcels" not in done
+            and layers.get("parcels") is not None
+        ):
+            parcels = None  # parcels failed: their own problems are reported
+        result, found = _validate(
+            layers.get(name),
+            spec(name),
+            source=where(name),
+            crs=None,
+            policy=policy,
+            make_valid=make_valid,
+            parcels=parcels,
+        )
+        problems.extend(found)
+        if result is not None and not found:
+            done[name] = result
+    if problems:
+        raise SchemaError(problems)
+    return done

@@ -1,0 +1,87 @@
+"""The policy: defaults with sources, overrides, round trip, clear errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from landplan.errors import PolicyError
+from landplan.policy import Policy
+
+
+def test_defaults_cite_their_sources():
+    policy = Policy.default()
+    table = policy.table()
+    numeric = table[
+        table["value"].map(lambda v: isinstance(v, int | float) and not isinstance(v, bool))
+    ]
+    sections_with_sources = {
+        "control",
+        "idle",
+        "low_efficiency",
+        "evaluation",
+        "siting",
+        "readiness",
+    }
+    cited = numeric[numeric["key"].str.split(".").str[0].isin(sections_with_sources)]
+    missing = cited[cited["source"] == ""]["key"].tolist()
+    assert missing == [] or all(k.startswith("siting.") for k in missing), missing
+    assert policy.source("idle.fee_share").startswith("国土资源部令第53号")
+    assert policy.source("control.far_min_by_division.26") != ""
+
+
+def test_values_from_rules():
+    policy = Policy.default()
+    assert policy.idle.start_grace_years == 1
+    assert policy.idle.recover_years == 2
+    assert policy.idle.fee_share == 0.20
+    assert policy.idle.developed_share_min == pytest.approx(1 / 3)
+    assert policy.control.coverage_min == 0.30
+    assert policy.control.far_min_by_division["25"] == 0.5
+    assert policy.control.far_min_by_division["39"] == 1.0
+    assert dict(policy.evaluation.class_shares) == {"A": 0.2, "B": 0.4, "C": 0.35, "D": 0.05}
+    assert sum(policy.evaluation.weights.values()) == 100
+    assert policy.siting.storage_mu_per_mwh == 0.17
+    assert policy.crs.working == "EPSG:4546"
+
+
+def test_round_trip():
+    policy = Policy.default()
+    assert Policy.from_toml_text(policy.to_toml()) == policy
+    changed = policy.replace(**{"idle.recover_years": 3, "control.far_min_by_division.99": 2.0})
+    again = Policy.from_toml_text(changed.to_toml())
+    assert again.idle.recover_years == 3
+    assert again.control.far_min_by_division["99"] == 2.0
+
+
+def test_user_file_overrides_only_what_it_names(tmp_path):
+    path = tmp_path / "zone.toml"
+    path.write_text("[control]\ntax_per_mu_min_wan_yuan = 15\n", encoding="utf-8")
+    policy = Policy.from_toml(path)
+    assert policy.control.tax_per_mu_min_wan_yuan == 15.0
+    assert policy.control.coverage_min == 0.30
+
+
+def test_unknown_key_and_wrong_type_are_reported_together(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text('[idle]\nrecover_yrs = 3\nfee_share = "20%"\n', encoding="utf-8")
+    with pytest.raises(PolicyError) as info:
+        Policy.from_toml(path)
+    message = str(info.value)
+    assert "2 problem(s)" in message
+    assert "unknown key 'idle.recover_yrs'" in message and "recover_years" in message
+    assert "'idle.fee_share' must be float like the default 0.2, got '20%'" in message
+    assert str(path) in message
+
+
+def test_not_toml(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text("[idle\n", encoding="utf-8")
+    with pytest.raises(PolicyError, match="is not valid TOML"):
+        Policy.from_toml(path)
+    with pytest.raises(PolicyError, match="cannot read policy file"):
+        Policy.from_toml(tmp_path / "missing.toml")
+
+
+def test_unknown_section_attribute():
+    with pytest.raises(AttributeError, match="has no key 'recover'"):
+        _ = Policy.default().idle.recover
