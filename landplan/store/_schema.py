@@ -188,17 +188,25 @@ def _py(value: Any) -> Any:
 
 def _column_values(series: pd.Series, col: Column) -> list[Any]:
     """Return a column's values as Python objects for the database (None for missing)."""
+    missing = series.isna().to_numpy()
     if col.dtype == "date":
-        ts = pd.to_datetime(series)
-        return [None if pd.isna(v) else v.date() for v in ts]
-    if col.dtype == "float":
-        arr = pd.to_numeric(series).astype("float64").to_numpy()
-        return [None if math.isnan(v) else v for v in arr.tolist()]
-    if col.dtype == "int":
-        return [None if pd.isna(v) else int(v) for v in series.astype("Int64").astype(object)]
-    if col.dtype == "bool":
-        return [None if pd.isna(v) else bool(v) for v in series.astype("boolean").astype(object)]
-    return [None if pd.isna(v) else str(v) for v in series.astype(object)]
+        values = pd.to_datetime(series).dt.date.to_numpy(dtype=object)
+    elif col.dtype == "float":
+        values = pd.to_numeric(series).astype("float64").to_numpy()
+    elif col.dtype == "int":
+        values = series.astype("Int64").to_numpy(dtype=object, na_value=None)
+    elif col.dtype == "bool":
+        values = series.astype("boolean").to_numpy(dtype=object, na_value=None)
+    else:
+        values = series.to_numpy(dtype=object)
+    out = values.tolist()
+    for i in np.flatnonzero(missing):
+        out[i] = None
+    if col.dtype in ("str", "vocab", "ids"):
+        odd = [i for i, v in enumerate(out) if v is not None and type(v) is not str]
+        for i in odd:
+            out[i] = str(out[i])
+    return out
 
 
 def frame_to_columns(
