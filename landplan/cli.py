@@ -153,6 +153,8 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         err_console.print("aborted")
         sys.exit(130)
+
+
 # --- the store ---------------------------------------------------------------------------------
 
 DbOption = Annotated[
@@ -220,8 +222,9 @@ def import_(
                     f"{layer} already holds {n} feature(s); choose --replace, --append or --upsert"
                 )
             modes = ["append"]
-        summary = store.import_layer(layer, file, mode=modes[0], crs=crs, who=who,
-                                     make_valid=make_valid)
+        summary = store.import_layer(
+            layer, file, mode=modes[0], crs=crs, who=who, make_valid=make_valid
+        )
     console.print(str(summary))
 
 
@@ -244,9 +247,11 @@ app.add_typer(status_app, name="status")
 
 @status_app.command("set")
 def status_set(
-    layer: Annotated[str, typer.Argument(help="parcel or building.")],
+    layer: Annotated[str, typer.Argument(help="parcel, building or project.")],
     feature_id: Annotated[str, typer.Argument(help="The feature's id.")],
-    status: Annotated[str, typer.Argument(help="The new status (identifier or label).")],
+    status: Annotated[
+        str, typer.Argument(help="The new status, or a project's stage (identifier or label).")
+    ],
     reason: Annotated[str, typer.Option("--reason", help="Why the status changes.")],
     date: Annotated[
         str | None, typer.Option("--date", help="Effective date, YYYY-MM-DD (today).")
@@ -260,10 +265,17 @@ def status_set(
     db: DbOption = _DEFAULT_DB,
     who: WhoOption = None,
 ) -> None:
-    """Change a parcel's or building's status; the change is kept as an event."""
+    """Change a parcel's or building's status, or a project's stage; kept as an event."""
     with _open(db) as store:
-        event = store.set_status(layer, feature_id, status, reason=reason, effective=date,
-                                 who=who, expected_version=expected_version)
+        event = store.set_status(
+            layer,
+            feature_id,
+            status,
+            reason=reason,
+            effective=date,
+            who=who,
+            expected_version=expected_version,
+        )
     console.print(
         f"{event['layer']} {feature_id}: {event['old_status']} → {event['new_status']} "
         f"from {event['effective_date']} (version {event['version']}, by {event['who']})",
@@ -273,13 +285,14 @@ def status_set(
 
 @status_app.command("history")
 def status_history(
-    feature_id: Annotated[str, typer.Argument(help="The parcel's or building's id.")],
+    feature_id: Annotated[str, typer.Argument(help="The parcel's, building's or project's id.")],
     layer: Annotated[
-        str | None, typer.Option("--layer", help="parcels or buildings (searched both).")
+        str | None,
+        typer.Option("--layer", help="parcels, buildings or projects (all searched)."),
     ] = None,
     db: DbOption = _DEFAULT_DB,
 ) -> None:
-    """Show a feature's status changes, oldest first."""
+    """Show a feature's status (or a project's stage) changes, oldest first."""
     from rich.table import Table
 
     from landplan.errors import StoreError
@@ -290,22 +303,31 @@ def status_history(
         else:
             store.crs  # noqa: B018 - an uninitialised store says how to create it
             found = []
-            for name in ("parcels", "buildings"):
+            for name in ("parcels", "buildings", "projects"):
                 try:
                     found.append((name, store.status_history(name, feature_id)))
                 except StoreError:
                     continue
             if not found:
-                raise StoreError(f"no parcel or building {feature_id!r} in {store.location}")
+                raise StoreError(
+                    f"no parcel, building or project {feature_id!r} in {store.location}"
+                )
             if len(found) > 1:
-                raise StoreError(f"{feature_id!r} is both a parcel and a building; add --layer")
+                layers = " and ".join(name for name, _ in found)
+                raise StoreError(f"{feature_id!r} is in {layers}; add --layer")
     name, history = found[0]
     table = Table(title=f"{name} {feature_id}: status history")
     for col in ("effective", "old", "new", "reason", "who", "recorded (UTC)"):
         table.add_column(col)
     for row in history.itertuples():
-        table.add_row(f"{row.effective_date:%Y-%m-%d}", str(row.old_status or ""),
-                      row.new_status, row.reason, row.who, f"{row.recorded_at:%Y-%m-%d %H:%M}")
+        table.add_row(
+            f"{row.effective_date:%Y-%m-%d}",
+            str(row.old_status or ""),
+            row.new_status,
+            row.reason,
+            row.who,
+            f"{row.recorded_at:%Y-%m-%d %H:%M}",
+        )
     if history.empty:
         console.print(f"{name} {feature_id}: no status changes recorded")
     else:
@@ -315,7 +337,9 @@ def status_history(
 @status_app.command("on")
 def status_on(
     date: Annotated[str, typer.Argument(help="The date, YYYY-MM-DD.")],
-    layer: Annotated[str, typer.Option("--layer", help="parcels or buildings.")] = "parcels",
+    layer: Annotated[
+        str, typer.Option("--layer", help="parcels, buildings or projects.")
+    ] = "parcels",
     out: Annotated[
         Path | None, typer.Option("--out", help="Write every feature's status to this CSV.")
     ] = None,
@@ -382,8 +406,12 @@ def reservations(
     for col in ("project", "parcel", "by", "on", "note", "released"):
         table.add_column(col)
     for r in frame.itertuples():
-        released = "" if r.released_at is None or r.released_at != r.released_at else (
-            f"{r.released_at:%Y-%m-%d} by {r.released_by}")
-        table.add_row(r.project_id, r.parcel_id, r.who, f"{r.reserved_at:%Y-%m-%d}",
-                      r.note or "", released)
+        released = (
+            ""
+            if r.released_at is None or r.released_at != r.released_at
+            else (f"{r.released_at:%Y-%m-%d} by {r.released_by}")
+        )
+        table.add_row(
+            r.project_id, r.parcel_id, r.who, f"{r.reserved_at:%Y-%m-%d}", r.note or "", released
+        )
     console.print(table)

@@ -112,6 +112,12 @@ class LayerSpec:
         The columns landplan understands; other columns pass through untouched.
     description : str
         What the layer holds.
+    status_column : str or None
+        The column whose changes the store keeps as dated events (a parcel's ``status``, a
+        project's ``stage``); None for a layer without one.
+    status_date_column : str or None
+        The column holding the date the current status was reached (a project's
+        ``stage_date``), which dates the event an import records; None where the layer has none.
     """
 
     name: str
@@ -121,6 +127,8 @@ class LayerSpec:
     columns: tuple[Column, ...]
     geometry_required: bool = True
     description: str = ""
+    status_column: str | None = None
+    status_date_column: str | None = None
     _by_name: dict[str, Column] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -759,6 +767,7 @@ LAYERS: dict[str, LayerSpec] = {
             _POLYGONS,
             _PARCEL_COLUMNS,
             description="land parcels with their status, tenure and development clock",
+            status_column="status",
         ),
         LayerSpec(
             "buildings",
@@ -767,6 +776,7 @@ LAYERS: dict[str, LayerSpec] = {
             _POLYGONS,
             _BUILDING_COLUMNS,
             description="factory building footprints with floor space and vacancy",
+            status_column="status",
         ),
         LayerSpec(
             "enterprises",
@@ -785,6 +795,8 @@ LAYERS: dict[str, LayerSpec] = {
             _PROJECT_COLUMNS,
             geometry_required=False,
             description="investment projects and their land demands",
+            status_column="stage",
+            status_date_column="stage_date",
         ),
         LayerSpec(
             "constraints",

@@ -33,6 +33,7 @@ ALREADY_HELD = "P-2: already reserved for project PR-1"
 
 # --- creating and opening --------------------------------------------------------------------
 
+
 def test_init_creates_once(store_url):
     s = open_store(store_url)
     assert not s.is_initialized()
@@ -47,8 +48,9 @@ def test_init_creates_once(store_url):
 
 def test_policy_with_another_crs_is_refused(store, store_url):
     other = Policy.default().replace(**{"crs.working": "EPSG:4547"})
-    with open_store(store_url, policy=other) as s, pytest.raises(
-        CRSMismatchError, match=r"EPSG:4546.*EPSG:4547"
+    with (
+        open_store(store_url, policy=other) as s,
+        pytest.raises(CRSMismatchError, match=r"EPSG:4546.*EPSG:4547"),
     ):
         s.load_layer("parcels")
 
@@ -66,6 +68,7 @@ def test_not_a_geopackage(tmp_path):
 
 
 # --- import and load --------------------------------------------------------------------------
+
 
 def test_round_trip_keeps_values_types_and_geometry(store):
     summary = store.import_layer("parcels", parcels())
@@ -149,8 +152,9 @@ def test_upsert_overwrites_raises_versions_and_records_status_changes(zone_store
     new = parcels().iloc[[0]].copy()
     new["parcel_id"] = "P-7"
     new["geometry"] = [box(6)]
-    summary = zone_store.import_layer("parcels", pd.concat([edit, new]), mode="upsert",
-                                      source="edits.gpkg", who="王工")
+    summary = zone_store.import_layer(
+        "parcels", pd.concat([edit, new]), mode="upsert", source="edits.gpkg", who="王工"
+    )
     assert (summary.inserted, summary.updated, summary.status_events) == (1, 2, 1)
     got = zone_store.load_layer("parcels").set_index("parcel_id")
     assert got.loc["P-3", "status"] == "idle"
@@ -209,11 +213,22 @@ def test_user_text_never_reaches_sql(store):
 
 # --- statuses ---------------------------------------------------------------------------------
 
+
 def test_status_change_writes_row_and_event(zone_store):
-    event = zone_store.set_status("parcel", "P-2", "occupied", reason="land transferred to 甲",
-                                  effective="2026-06-30", who="王工", expected_version=1)
+    event = zone_store.set_status(
+        "parcel",
+        "P-2",
+        "occupied",
+        reason="land transferred to 甲",
+        effective="2026-06-30",
+        who="王工",
+        expected_version=1,
+    )
     assert (event["old_status"], event["new_status"], event["version"]) == (
-        "state_reserve", "occupied", 2)
+        "state_reserve",
+        "occupied",
+        2,
+    )
     row = zone_store.load_layer("parcels").set_index("parcel_id").loc["P-2"]
     assert (row["status"], row["version"]) == ("occupied", 2)
     history = zone_store.status_history("parcels", "P-2")
@@ -232,8 +247,9 @@ def test_status_labels_are_normalised_and_typos_suggested(zone_store):
 def test_stale_status_change_is_refused(zone_store):
     zone_store.set_status("parcels", "P-1", "occupied", reason="sold", who="李")
     with pytest.raises(StaleWriteError, match=STALE):
-        zone_store.set_status("parcels", "P-1", "low_efficiency", reason="audit",
-                              expected_version=1)
+        zone_store.set_status(
+            "parcels", "P-1", "low_efficiency", reason="audit", expected_version=1
+        )
     assert zone_store.load_layer("parcels")["status"].iloc[0] == "occupied"
     assert len(zone_store.status_history("parcels", "P-1")) == 1
 
@@ -261,25 +277,133 @@ def test_history_stays_in_date_order(zone_store):
 
 def test_status_on_a_date(zone_store):
     zone_store.set_status("parcels", "P-1", "occupied", reason="sold", effective="2026-03-01")
-    zone_store.set_status("parcels", "P-1", "low_efficiency", reason="audit",
-                          effective="2026-09-01")
+    zone_store.set_status(
+        "parcels", "P-1", "low_efficiency", reason="audit", effective="2026-09-01"
+    )
     zone_store.set_status("parcels", "P-2", "idle", reason="x", effective="2026-05-01")
     on = zone_store.status_on("parcels", "2026-04-01")
     assert on.name == "status"
     assert on.to_dict() == {
-        "P-1": "occupied", "P-2": "state_reserve", "P-3": "occupied",
-        "P-4": "state_reserve", "P-5": "low_efficiency",
+        "P-1": "occupied",
+        "P-2": "state_reserve",
+        "P-3": "occupied",
+        "P-4": "state_reserve",
+        "P-5": "low_efficiency",
     }
     assert zone_store.status_on("parcels", "2025-01-01")["P-1"] == "idle"
     assert zone_store.status_on("parcels", dt.date(2026, 12, 31))["P-1"] == "low_efficiency"
 
 
 def test_layers_without_status(zone_store):
-    with pytest.raises(StoreError, match="layer 'roads' has no status"):
+    with pytest.raises(
+        StoreError,
+        match="layer 'roads' has no status; statuses are kept for parcels, buildings, projects",
+    ):
         zone_store.set_status("roads", "R-1", "idle", reason="x")
 
 
+# --- project stages -----------------------------------------------------------------------------
+
+
+def _dated_projects() -> gpd.GeoDataFrame:
+    from tests._store_data import projects
+
+    frame = projects()
+    frame["stage_date"] = pd.to_datetime(["2026-03-18", None])
+    return frame
+
+
+def test_import_records_a_dated_stage_event_for_new_projects(store):
+    summary = store.import_layer(
+        "projects", _dated_projects(), source="pipeline.xlsx", who="招商科"
+    )
+    assert summary.status_events == 1  # PR-2 has no stage date: no event to date it by
+    history = store.status_history("projects", "PR-1")
+    assert history[["old_status", "new_status", "who"]].values.tolist() == [
+        [None, "signed", "招商科"]
+    ]
+    assert history["effective_date"].iloc[0] == pd.Timestamp("2026-03-18")
+    assert history["reason"].iloc[0] == "import pipeline.xlsx (replace)"
+    assert store.status_history("project", "PR-2").empty
+    # Before its first event a project was not yet in the pipeline.
+    assert store.status_on("projects", "2026-01-01").to_dict() == {
+        "PR-1": None,
+        "PR-2": "framework",
+    }
+
+
+def test_stage_changes_are_events_and_move_the_stage_date(store):
+    store.import_layer("projects", _dated_projects())
+    event = store.set_status(
+        "project", "PR-1", "已落地", reason="land handed over", effective="2026-05-20", who="王工"
+    )
+    assert (event["layer"], event["old_status"], event["new_status"]) == (
+        "projects",
+        "signed",
+        "landed",
+    )
+    row = store.load_layer("projects").set_index("project_id").loc["PR-1"]
+    assert (row["stage"], row["stage_date"], row["version"]) == (
+        "landed",
+        pd.Timestamp("2026-05-20"),
+        2,
+    )
+    assert store.status_on("projects", "2026-04-30")["PR-1"] == "signed"
+    assert store.status_on("projects", "2026-05-20")["PR-1"] == "landed"
+    with pytest.raises(StoreError, match="'landing' is not a project stage; did you mean"):
+        store.set_status("projects", "PR-2", "landing", reason="x")
+    with pytest.raises(StoreError, match="before its last recorded change"):
+        store.set_status(
+            "projects", "PR-1", "under_construction", reason="x", effective="2026-05-01"
+        )
+
+
+def test_upserted_stage_change_is_dated_by_the_stage_date(store):
+    store.import_layer("projects", _dated_projects())
+    edit = store.load_layer("projects").iloc[[1]].copy()
+    edit["stage"] = "signed"
+    edit["stage_date"] = pd.Timestamp("2026-06-23")
+    summary = store.import_layer("projects", edit, mode="upsert", source="edits.csv")
+    assert summary.status_events == 1
+    events = store.status_events("projects")
+    assert events[["feature_id", "old_status", "new_status"]].values.tolist() == [
+        ["PR-1", None, "signed"],
+        ["PR-2", "framework", "signed"],
+    ]
+    assert events["effective_date"].dt.strftime("%Y-%m-%d").tolist() == ["2026-03-18", "2026-06-23"]
+
+
+def test_upsert_dated_before_the_last_stage_change_writes_nothing(store):
+    store.import_layer("projects", _dated_projects())
+    store.set_status("projects", "PR-1", "landed", reason="x", effective="2026-05-20")
+    edit = store.load_layer("projects").iloc[[0]].copy()
+    edit["stage"] = "under_construction"
+    edit["stage_date"] = pd.Timestamp("2026-04-01")
+    with pytest.raises(
+        SchemaError,
+        match=r"PR-1.*dated 2026-04-01, before the feature's last "
+        r"recorded change \(2026-05-20\)",
+    ):
+        store.import_layer("projects", edit, mode="upsert")
+    assert store.load_layer("projects")["stage"].iloc[0] == "landed"
+    assert len(store.status_events("projects")) == 2
+
+
+def test_status_events_of_every_layer(zone_store):
+    zone_store.set_status(
+        "parcels", "P-5", "occupied", reason="revitalised", effective="2026-04-01"
+    )
+    zone_store.set_status("projects", "PR-1", "landed", reason="x", effective="2026-03-01")
+    events = zone_store.status_events()
+    assert events[["layer", "feature_id"]].values.tolist() == [
+        ["projects", "PR-1"],
+        ["parcels", "P-5"],
+    ]
+    assert events["effective_date"].dtype == "datetime64[ns]"
+
+
 # --- reservations -------------------------------------------------------------------------------
+
 
 def test_reserve_and_release(zone_store):
     done = zone_store.reserve("PR-1", ["P-2", "P-1"], who="招商科", note="50 亩机械项目")
@@ -317,8 +441,12 @@ def test_reserve_needs_a_known_project(zone_store):
 def test_database_allows_one_active_reservation_per_parcel(zone_store):
     zone_store.reserve("PR-1", ["P-1"])
     table = zone_store._backend.tables["reservations"]
-    row = {"project_id": "PR-2", "parcel_id": "P-1", "who": "x",
-           "reserved_at": dt.datetime.now(dt.UTC)}
+    row = {
+        "project_id": "PR-2",
+        "parcel_id": "P-1",
+        "who": "x",
+        "reserved_at": dt.datetime.now(dt.UTC),
+    }
     with pytest.raises(sa.exc.IntegrityError), zone_store._backend.engine.begin() as conn:
         conn.execute(table.insert(), row)
     with zone_store._backend.engine.begin() as conn:  # a released one may repeat
@@ -326,6 +454,7 @@ def test_database_allows_one_active_reservation_per_parcel(zone_store):
 
 
 # --- export and the file itself ----------------------------------------------------------------
+
 
 def test_export_writes_a_geopackage(zone_store, tmp_path):
     out = zone_store.export_layer("parcels", tmp_path / "out.gpkg")
@@ -352,8 +481,11 @@ def test_embedded_store_is_a_geopackage_gdal_reads(tmp_path):
     events = pyogrio.read_dataframe(path, layer="status_events")
     assert events["new_status"].tolist() == ["occupied"]
     # GDAL (as QGIS does) can add a feature; the R*Tree triggers keep the index in step.
-    extra = gpd.GeoDataFrame({"parcel_id": ["Q-1"], "status": ["idle"]},
-                             geometry=[shapely.MultiPolygon([box(9)])], crs=CRS)
+    extra = gpd.GeoDataFrame(
+        {"parcel_id": ["Q-1"], "status": ["idle"]},
+        geometry=[shapely.MultiPolygon([box(9)])],
+        crs=CRS,
+    )
     pyogrio.write_dataframe(extra, path, layer="parcels", append=True)
     assert s.count("parcels") == 6
     hit = pyogrio.read_dataframe(path, layer="parcels", bbox=(X0 + 910, Y0 + 10, X0 + 920, Y0 + 20))
@@ -377,8 +509,12 @@ def test_bulk_import_matches_row_count(store):
     ii = np.arange(n)
     frame = gpd.GeoDataFrame(
         {"parcel_id": [f"G-{i:05d}" for i in ii], "status": ["state_reserve"] * n},
-        geometry=shapely.box(X0 + (ii % 50) * 100, Y0 + (ii // 50) * 100,
-                             X0 + (ii % 50) * 100 + 90, Y0 + (ii // 50) * 100 + 90),
+        geometry=shapely.box(
+            X0 + (ii % 50) * 100,
+            Y0 + (ii // 50) * 100,
+            X0 + (ii % 50) * 100 + 90,
+            Y0 + (ii // 50) * 100 + 90,
+        ),
         crs=CRS,
     )
     store.import_layer("parcels", frame)
@@ -398,6 +534,9 @@ def test_loaded_layers_are_typed_as_the_validator_types_them(zone_store):
             fresh.dtypes.astype(str).tolist()
         ), name
     want = validate_layer(parcels(), "parcels")
-    want = want.set_geometry(gpd.GeoSeries(
-        shapely.multipolygons(np.asarray(want.geometry.array).reshape(-1, 1)), crs=want.crs))
+    want = want.set_geometry(
+        gpd.GeoSeries(
+            shapely.multipolygons(np.asarray(want.geometry.array).reshape(-1, 1)), crs=want.crs
+        )
+    )
     pd.testing.assert_frame_equal(zone_store.load_layer("parcels").drop(columns="version"), want)

@@ -93,11 +93,15 @@ def default_who() -> str:
 
 
 def status_layer(layer: str) -> LayerSpec:
-    """Return the spec of a layer that has a status (``parcel``/``parcels``, ``building``...)."""
+    """Return the spec of a layer whose status is kept as events (``parcel``/``parcels`` ...).
+
+    Parcels and buildings keep a ``status``, projects a ``stage``: the store records changes of
+    either as events (:attr:`~landplan.layers.LayerSpec.status_column`).
+    """
     name = layer if layer in LAYERS else f"{layer}s"
     layer_spec = spec(name if name in LAYERS else layer)
-    if "status" not in layer_spec.names:
-        with_status = [n for n, s in LAYERS.items() if "status" in s.names]
+    if layer_spec.status_column is None:
+        with_status = [n for n, s in LAYERS.items() if s.status_column is not None]
         raise StoreError(
             f"layer {layer_spec.name!r} has no status; statuses are kept for "
             f"{', '.join(with_status)}"
@@ -421,8 +425,9 @@ class Store:
             raise StoreError(f"mode must be 'replace', 'append' or 'upsert', not {mode!r}")
         who = who or default_who()
         try:
-            frame, source = self._validated(layer_spec, data, crs=crs, source=source,
-                                            make_valid=make_valid)
+            frame, source = self._validated(
+                layer_spec, data, crs=crs, source=source, make_valid=make_valid
+            )
             with self._write() as conn:
                 self._backend.lock_table(conn, layer_spec)
                 self._backend.check_srid(conn, layer_spec, self._srs_id)
@@ -442,13 +447,20 @@ class Store:
             from landplan.io import read_layer
 
             source = source or str(data)
-            frame = read_layer(data, layer_spec.name, crs=crs, policy=self.policy,
-                               make_valid=make_valid)
+            frame = read_layer(
+                data, layer_spec.name, crs=crs, policy=self.policy, make_valid=make_valid
+            )
         else:
             source = source or f"<{layer_spec.name}>"
             versions = data.get(VERSION_COLUMN)
-            frame = validate_layer(data, layer_spec.name, source=source, crs=crs,
-                                   policy=self.policy, make_valid=make_valid)
+            frame = validate_layer(
+                data,
+                layer_spec.name,
+                source=source,
+                crs=crs,
+                policy=self.policy,
+                make_valid=make_valid,
+            )
             if versions is not None and VERSION_COLUMN not in frame:
                 frame[VERSION_COLUMN] = versions.to_numpy()
         if frame.crs is None or CRS.from_user_input(frame.crs) != self.crs:
@@ -469,8 +481,8 @@ class Store:
     ) -> ImportSummary:
         table = self._backend.tables[layer_spec.name]
         id_col = layer_spec.id_column
-        has_status = "status" in layer_spec.names
-        status_col = table.c["status"] if has_status else sa.null()
+        status_name = layer_spec.status_column
+        status_col = table.c[status_name] if status_name else sa.null()
         existing = pd.DataFrame(
             conn.execute(
                 sa.select(table.c[id_col], table.c.fid, table.c[VERSION_COLUMN], status_col)
@@ -482,14 +494,22 @@ class Store:
 
         problems: list[Problem] = []
         for i in np.flatnonzero(ids.duplicated(keep="first").to_numpy()):
-            problems.append(Problem(source, ids.iloc[i], id_col, "duplicate id in the data",
-                                    "one feature per id"))
+            problems.append(
+                Problem(
+                    source, ids.iloc[i], id_col, "duplicate id in the data", "one feature per id"
+                )
+            )
         if mode == "append":
             for i in np.flatnonzero(present):
-                problems.append(Problem(
-                    source, ids.iloc[i], id_col, f"{layer_spec.name} already holds this id",
-                    "a new id, or import with --upsert to overwrite it",
-                ))
+                problems.append(
+                    Problem(
+                        source,
+                        ids.iloc[i],
+                        id_col,
+                        f"{layer_spec.name} already holds this id",
+                        "a new id, or import with --upsert to overwrite it",
+                    )
+                )
         if problems:
             raise SchemaError(problems)
 
@@ -512,19 +532,19 @@ class Store:
         versions = np.where(present, np.nan_to_num(old_versions) + 1, 1).astype(int)
 
         events: list[dict[str, Any]] = []
-        if has_status:
-            old_status = existing["status"].reindex(ids).to_numpy(dtype=object)
-            new_status = frame["status"].astype(object).to_numpy()
-            changed = present & (old_status != new_status)
-            now, today = _now(), _now().date()
-            for i in np.flatnonzero(changed):
-                events.append({
-                    "layer": layer_spec.name, "feature_id": ids.iloc[i],
-                    "old_status": old_status[i], "new_status": new_status[i],
-                    "reason": f"import {source} ({mode})", "effective_date": today,
-                    "who": who, "recorded_at": now, "version": int(versions[i]),
-                })
-
+        if status_name:
+            events = self._import_events(
+                conn,
+                layer_spec,
+                frame,
+                ids,
+                existing,
+                present,
+                versions,
+                source=source,
+                mode=mode,
+                who=who,
+            )
         deleted = 0
         if mode == "replace":
             deleted = int((~existing.index.isin(ids)).sum())
@@ -542,13 +562,94 @@ class Store:
         columns[EXTRA_COLUMN] = extras
         geoms = np.asarray(frame.geometry.array, dtype=object)
         geoms = _promote(geoms)
-        self._backend.insert_features(conn, layer_spec, fids.astype(np.int64).tolist(), columns,
-                                      geoms, self._srs_id)
+        self._backend.insert_features(
+            conn, layer_spec, fids.astype(np.int64).tolist(), columns, geoms, self._srs_id
+        )
         if events:
             conn.execute(self._backend.tables["status_events"].insert(), events)
         updated = int(present.sum())
-        return ImportSummary(layer_spec.name, mode, source, len(frame) - updated, updated,
-                             deleted, len(events))
+        return ImportSummary(
+            layer_spec.name, mode, source, len(frame) - updated, updated, deleted, len(events)
+        )
+
+    def _import_events(
+        self,
+        conn: sa.Connection,
+        layer_spec: LayerSpec,
+        frame: gpd.GeoDataFrame,
+        ids: pd.Series,
+        existing: pd.DataFrame,
+        present: np.ndarray,
+        versions: np.ndarray,
+        *,
+        source: str,
+        mode: str,
+        who: str,
+    ) -> list[dict[str, Any]]:
+        """Return the status events an import records, refusing dates that break the order.
+
+        A feature already in the store whose status changes gets an event. Where the layer has
+        a status-date column (a project's ``stage_date``), the event is dated by it, and a new
+        feature with a date gets an initial event (no old status) so that the stage it arrives
+        in has its date in the history; otherwise events are dated today and new features
+        record none.
+        """
+        status_name = layer_spec.status_column
+        assert status_name is not None
+        old_status = existing["status"].reindex(ids).to_numpy(dtype=object)
+        new_status = frame[status_name].astype(object).to_numpy()
+        today = _now().date()
+        date_name = layer_spec.status_date_column
+        if date_name and date_name in frame:
+            given = pd.to_datetime(frame[date_name])
+            dated = given.notna().to_numpy()
+            dates = np.where(dated, given.dt.date.to_numpy(dtype=object), today)
+        else:
+            dated = np.zeros(len(frame), dtype=bool)
+            dates = np.full(len(frame), today, dtype=object)
+        changed = present & (old_status != new_status)
+        record = changed | (~present & dated)
+        if not record.any():
+            return []
+        events = self._backend.tables["status_events"]
+        last = dict(
+            conn.execute(
+                sa.select(events.c.feature_id, sa.func.max(events.c.effective_date))
+                .where(events.c.layer == layer_spec.name)
+                .group_by(events.c.feature_id)
+            ).all()
+        )
+        problems: list[Problem] = []
+        for i in np.flatnonzero(record):
+            before = last.get(ids.iloc[i])
+            if before is not None and dates[i] < before:
+                problems.append(
+                    Problem(
+                        source,
+                        ids.iloc[i],
+                        date_name or status_name,
+                        f"the {status_name} change is dated {dates[i]}, before the feature's last "
+                        f"recorded change ({before})",
+                        f"a date on or after {before}, so the history reads in order",
+                    )
+                )
+        if problems:
+            raise SchemaError(problems)
+        now = _now()
+        return [
+            {
+                "layer": layer_spec.name,
+                "feature_id": ids.iloc[i],
+                "old_status": old_status[i] if present[i] else None,
+                "new_status": new_status[i],
+                "reason": f"import {source} ({mode})",
+                "effective_date": dates[i],
+                "who": who,
+                "recorded_at": now,
+                "version": int(versions[i]),
+            }
+            for i in np.flatnonzero(record)
+        ]
 
     # -- statuses -------------------------------------------------------------------------------
     def set_status(
@@ -567,7 +668,8 @@ class Store:
         Parameters
         ----------
         layer
-            ``parcels`` or ``buildings`` (``parcel``/``building`` accepted).
+            ``parcels``, ``buildings`` or ``projects`` (singular accepted); a project's status
+            is its ``stage``, and its ``stage_date`` becomes the effective date.
         feature_id
             The feature's id.
         new
@@ -597,7 +699,9 @@ class Store:
         """
         self._ensure()
         layer_spec = status_layer(layer)
-        vocab = layer_spec.column("status").vocab
+        status_name = layer_spec.status_column
+        assert status_name is not None
+        vocab = layer_spec.column(status_name).vocab
         assert vocab is not None
         status = vocab.normalise(new)
         if status is None:
@@ -606,7 +710,7 @@ class Store:
                 f"Valid: {vocab.describe()}"
             )
         if not reason or not reason.strip():
-            raise StoreError("a status change needs a reason (--reason \"...\")")
+            raise StoreError('a status change needs a reason (--reason "...")')
         effective_date = _as_date(effective) if effective is not None else _now().date()
         who = who or default_who()
         table = self._backend.tables[layer_spec.name]
@@ -615,15 +719,18 @@ class Store:
         with self._write() as conn:
             row = conn.execute(
                 self._backend.lock(
-                    sa.select(table.c.status, table.c[VERSION_COLUMN]).where(id_col == feature_id)
+                    sa.select(table.c[status_name], table.c[VERSION_COLUMN]).where(
+                        id_col == feature_id
+                    )
                 )
             ).first()
             if row is None:
                 raise StoreError(f"{layer_spec.name} has no feature {feature_id!r}")
             old, version = row
             if expected_version is not None and version != expected_version:
-                raise StaleWriteError(self._stale_message(conn, layer_spec, feature_id,
-                                                          expected_version, version))
+                raise StaleWriteError(
+                    self._stale_message(conn, layer_spec, feature_id, expected_version, version)
+                )
             if old == status:
                 raise StoreError(
                     f"{layer_spec.name} {feature_id} is already {status!r}; nothing was written"
@@ -639,17 +746,27 @@ class Store:
                     f"before its last recorded change ({last}); history is kept in order, so "
                     f"give a date on or after {last}"
                 )
+            values = {status_name: status, VERSION_COLUMN: version + 1}
+            if layer_spec.status_date_column:
+                # The row's own date of its stage moves with the stage, as the event records it.
+                values[layer_spec.status_date_column] = effective_date
             done = conn.execute(
                 table.update()
                 .where(id_col == feature_id, table.c[VERSION_COLUMN] == version)
-                .values(status=status, **{VERSION_COLUMN: version + 1})
+                .values(**values)
             )
             if done.rowcount != 1:  # pragma: no cover - the row lock makes this unreachable
                 raise StaleWriteError(f"{layer_spec.name} {feature_id} changed while writing")
             event = {
-                "layer": layer_spec.name, "feature_id": feature_id, "old_status": old,
-                "new_status": status, "reason": reason.strip(), "effective_date": effective_date,
-                "who": who, "recorded_at": _now(), "version": version + 1,
+                "layer": layer_spec.name,
+                "feature_id": feature_id,
+                "old_status": old,
+                "new_status": status,
+                "reason": reason.strip(),
+                "effective_date": effective_date,
+                "who": who,
+                "recorded_at": _now(),
+                "version": version + 1,
             }
             conn.execute(events.insert(), event)
         return event
@@ -666,7 +783,9 @@ class Store:
         ).first()
         by = (
             f" (last change: {last.new_status!r} by {last.who} at "
-            f"{last.recorded_at:%Y-%m-%d %H:%M} UTC)" if last is not None else ""
+            f"{last.recorded_at:%Y-%m-%d %H:%M} UTC)"
+            if last is not None
+            else ""
         )
         return (
             f"{layer_spec.name} {feature_id} was changed by someone else after you read it: you "
@@ -680,7 +799,7 @@ class Store:
         Parameters
         ----------
         layer
-            ``parcels`` or ``buildings``.
+            ``parcels``, ``buildings`` or ``projects``.
         feature_id
             The feature's id.
 
@@ -713,11 +832,35 @@ class Store:
             raise StoreError(
                 f"{layer_spec.name} has no feature {feature_id!r} and no history of one"
             )
-        frame = pd.DataFrame(rows, columns=[c.name for c in cols])
-        for c in ("layer", "feature_id", "old_status", "new_status", "reason", "who"):
-            frame[c] = frame[c].astype(object)
-        frame["effective_date"] = pd.to_datetime(frame["effective_date"]).astype("datetime64[ns]")
-        return frame
+        return _event_frame(rows, [c.name for c in cols])
+
+    def status_events(self, layer: str | None = None) -> pd.DataFrame:
+        """Return every status event (of one layer, or all), in date order.
+
+        This is the history a period's figures come from: projects signed in a half year,
+        parcels that left low-efficiency use, and so on.
+
+        Parameters
+        ----------
+        layer
+            ``parcels``, ``buildings`` or ``projects``; every layer where None.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns layer, feature_id, old_status, new_status, reason, effective_date
+            (``datetime64``), who, recorded_at, version; ordered by effective date, then by
+            the order they were recorded.
+        """
+        self._ensure()
+        events = self._backend.tables["status_events"]
+        cols = [c for c in events.c if c.name != "fid"]
+        stmt = sa.select(*cols).order_by(events.c.effective_date, events.c.fid)
+        if layer is not None:
+            stmt = stmt.where(events.c.layer == status_layer(layer).name)
+        with self._read() as conn:
+            rows = conn.execute(stmt).all()
+        return _event_frame(rows, [c.name for c in cols])
 
     def status_on(self, layer: str, date: dt.date | str) -> pd.Series:
         """Return every feature's status on a date, from the current statuses and the events.
@@ -729,7 +872,7 @@ class Store:
         Parameters
         ----------
         layer
-            ``parcels`` or ``buildings``.
+            ``parcels``, ``buildings`` or ``projects``.
         date
             The date asked about.
 
@@ -745,17 +888,24 @@ class Store:
         events = self._backend.tables["status_events"]
         id_col = table.c[layer_spec.id_column]
         with self._read() as conn:
-            current = conn.execute(sa.select(id_col, table.c.status).order_by(table.c.fid)).all()
+            current = conn.execute(
+                sa.select(id_col, table.c[layer_spec.status_column]).order_by(table.c.fid)
+            ).all()
             rows = conn.execute(
-                sa.select(events.c.feature_id, events.c.old_status, events.c.new_status,
-                          events.c.effective_date)
+                sa.select(
+                    events.c.feature_id,
+                    events.c.old_status,
+                    events.c.new_status,
+                    events.c.effective_date,
+                )
                 .where(events.c.layer == layer_spec.name)
                 .order_by(events.c.effective_date, events.c.fid)
             ).all()
         status = pd.Series(
-            [s for _, s in current], index=pd.Index([i for i, _ in current], dtype=object,
-                                                    name=layer_spec.id_column),
-            dtype=object, name="status",
+            [s for _, s in current],
+            index=pd.Index([i for i, _ in current], dtype=object, name=layer_spec.id_column),
+            dtype=object,
+            name="status",
         )
         if rows:
             ev = pd.DataFrame(rows, columns=["id", "old", "new", "date"])
@@ -820,18 +970,23 @@ class Store:
         res = self._backend.tables["reservations"]
         try:
             with self._write() as conn:
-                if conn.execute(
-                    sa.select(projects.c.fid).where(projects.c.project_id == project_id)
-                ).first() is None:
+                if (
+                    conn.execute(
+                        sa.select(projects.c.fid).where(projects.c.project_id == project_id)
+                    ).first()
+                    is None
+                ):
                     raise ReservationError(
                         f"project {project_id!r} is not in the store; import it into the "
                         "projects layer first"
                     )
                 rows = conn.execute(
                     self._backend.lock(
-                        sa.select(parcels.c.parcel_id, parcels.c.status,
-                                  self._backend.geometry_expression(parcels).label("geom"))
-                        .where(parcels.c.parcel_id.in_(ids)),
+                        sa.select(
+                            parcels.c.parcel_id,
+                            parcels.c.status,
+                            self._backend.geometry_expression(parcels).label("geom"),
+                        ).where(parcels.c.parcel_id.in_(ids)),
                         share=True,
                     )
                 ).all()
@@ -848,8 +1003,9 @@ class Store:
                 if rows:
                     self._constraint_reasons(conn, constraints, rows, blocking, reasons)
                 held = conn.execute(
-                    sa.select(res.c.parcel_id, res.c.project_id, res.c.who, res.c.reserved_at)
-                    .where(res.c.parcel_id.in_(ids), res.c.released_at.is_(None))
+                    sa.select(
+                        res.c.parcel_id, res.c.project_id, res.c.who, res.c.reserved_at
+                    ).where(res.c.parcel_id.in_(ids), res.c.released_at.is_(None))
                 ).all()
                 for h in held:
                     reasons[h.parcel_id].append(
@@ -865,8 +1021,13 @@ class Store:
                     )
                 now = _now()
                 written = [
-                    {"project_id": project_id, "parcel_id": p, "who": who, "note": note,
-                     "reserved_at": now}
+                    {
+                        "project_id": project_id,
+                        "parcel_id": p,
+                        "who": who,
+                        "note": note,
+                        "reserved_at": now,
+                    }
                     for p in sorted(ids)  # one order for everyone: no deadlocks between batches
                 ]
                 conn.execute(res.insert(), written)
@@ -894,9 +1055,14 @@ class Store:
             return
         bounds = shapely.total_bounds(geoms[ok])
         hits = conn.execute(
-            sa.select(constraints.c.constraint_id, constraints.c.kind, constraints.c.name,
-                      self._backend.geometry_expression(constraints).label("geom"))
-            .where(constraints.c.kind.in_(blocking), self._backend.bbox_filter(constraints, bounds))
+            sa.select(
+                constraints.c.constraint_id,
+                constraints.c.kind,
+                constraints.c.name,
+                self._backend.geometry_expression(constraints).label("geom"),
+            ).where(
+                constraints.c.kind.in_(blocking), self._backend.bbox_filter(constraints, bounds)
+            )
         ).all()
         if not hits:
             return
@@ -948,8 +1114,9 @@ class Store:
         if ids:
             where.append(res.c.parcel_id.in_(ids))
         with self._write() as conn:
-            held = set(conn.execute(self._backend.lock(sa.select(res.c.parcel_id).where(*where)))
-                       .scalars())
+            held = set(
+                conn.execute(self._backend.lock(sa.select(res.c.parcel_id).where(*where))).scalars()
+            )
             missing = [p for p in ids or [] if p not in held]
             if missing or not held:
                 what = ", ".join(missing) if missing else "any parcel"
@@ -958,9 +1125,9 @@ class Store:
                     "released"
                 )
             conn.execute(
-                res.update().where(*where).values(
-                    released_at=_now(), released_by=who or default_who(), release_reason=reason
-                )
+                res.update()
+                .where(*where)
+                .values(released_at=_now(), released_by=who or default_who(), release_reason=reason)
             )
         return len(held)
 
@@ -995,6 +1162,15 @@ class Store:
         )
 
 
+def _event_frame(rows: Sequence[Any], columns: list[str]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=columns)
+    for c in ("layer", "feature_id", "old_status", "new_status", "reason", "who"):
+        # An initial event has no old status: None, as the database holds it, not NaN.
+        frame[c] = frame[c].astype(object).where(frame[c].notna(), None)
+    frame["effective_date"] = pd.to_datetime(frame["effective_date"]).astype("datetime64[ns]")
+    return frame
+
+
 def _promote(geoms: np.ndarray) -> np.ndarray:
     """Single polygons and lines to their multi-part type, as the tables declare them."""
     out = geoms.copy()
@@ -1026,4 +1202,3 @@ def _as_date(value: dt.date | str) -> dt.date:
         return dt.date.fromisoformat(str(value))
     except ValueError:
         raise StoreError(f"{value!r} is not a date; expected YYYY-MM-DD") from None
-
