@@ -415,3 +415,31 @@ def reservations(
             r.project_id, r.parcel_id, r.who, f"{r.reserved_at:%Y-%m-%d}", r.note or "", released
         )
     console.print(table)
+
+
+@app.command("report")
+def report(
+    period: Annotated[
+        str | None, typer.Option("--period", help="Half year: 2026H1 or 2026H2.")
+    ] = None,
+    start: Annotated[
+        str | None, typer.Option("--from", help="First day, YYYY-MM-DD (with --to).")
+    ] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD.")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="zh (default) or en.")] = "zh",
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("report"),
+    db: DbOption = _DEFAULT_DB,
+    policy: PolicyOption = None,
+) -> None:
+    """Write the half-year report (Markdown, HTML, XLSX) from the store's data and history."""
+    from landplan.report import report_from_store, write_report
+
+    with _open(db, policy) as store:
+        result = report_from_store(store, period=period, start=start, end=end, lang=lang)
+    paths = write_report(result, out)
+    console.print(
+        f"{result.title}: {len(result.figures())} figures from {len(result.tables)} tables",
+        highlight=False,
+    )
+    for path in paths.values():
+        console.print(f"wrote {path}", highlight=False)

@@ -16,7 +16,8 @@ import pandas as pd
 
 from landplan.io import read_zone
 from landplan.policy import Policy
-from landplan.sample import write_sample
+from landplan.report import report_from_store, write_report
+from landplan.sample import record_history, write_sample
 from landplan.store import Store, open_store
 from landplan.tables import write_workbook
 from landplan.vocab import PARCEL_STATUS
@@ -87,10 +88,30 @@ def _store(ctx: DemoContext) -> list[Path]:
     return [db, write_workbook(ctx.out / "zone_overview.xlsx", zone_overview(ctx.zone))]
 
 
+def _history(ctx: DemoContext) -> list[Path]:
+    """Record the sample's half year: the report's four signed projects land on their sites."""
+    assert ctx.store is not None
+    landings = record_history(ctx.store, who="demo")
+    ctx.zone = ctx.store.load_zone()
+    return [write_workbook(ctx.out / "sample_landings.xlsx", {"landings": landings})]
+
+
+def _report(ctx: DemoContext) -> list[Path]:
+    """Write the half-year report of 2026H1 from the store, in Chinese and in English."""
+    assert ctx.store is not None
+    written: list[Path] = []
+    for lang, folder in (("zh", "report"), ("en", "report-en")):
+        result = report_from_store(ctx.store, period="2026H1", lang=lang)
+        written += list(write_report(result, ctx.out / folder).values())
+    return written
+
+
 #: The demo's steps in order: (name, function).
 STEPS: list[tuple[str, Callable[[DemoContext], list[Path]]]] = [
     ("sample zone", _sample),
     ("embedded store", _store),
+    ("half-year history", _history),
+    ("half-year report", _report),
 ]
 
 

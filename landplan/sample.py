@@ -42,6 +42,8 @@ __all__ = [
     "DEFAULT_SEED",
     "GPKG_LAYERS",
     "make_zone",
+    "record_history",
+    "sample_landings",
     "write_sample",
 ]
 
@@ -1327,3 +1329,138 @@ def _write_xlsx(projects: pd.DataFrame, path: Path) -> None:
         sheet.set_column(col, col, max(12, min(40, len(name) + 2)))
     sheet.freeze_panes(1, 0)
     workbook.close()
+
+
+# --------------------------------------------------------------------------------------------
+# the half year's history
+
+# The seed report's four signed projects "已全部落地" (have all landed): when each landed and
+# from which kind of land. PJ-03 revitalises a low-efficiency parcel (盘活低效用地) and PJ-04
+# leases village reserved land (租用留用地), as the report's two sources of land.
+_LANDINGS = (
+    ("PJ-01", "2026-04-20", "state_reserve"),
+    ("PJ-02", "2026-05-15", "state_reserve"),
+    ("PJ-03", "2026-06-10", "low_efficiency"),
+    ("PJ-04", "2026-06-18", "reserved_leased"),
+)
+_HAZARD_LAND_USE = {"hazardous_waste": ("M3",)}
+_DEFAULT_LAND_USE = ("M1", "M2")
+
+
+def sample_landings(zone) -> pd.DataFrame:
+    """Return where and when the sample's four signed report projects landed.
+
+    Each project lands on one parcel of the kind of land named for it (state reserve land,
+    low-efficiency land, village reserved land), of an industrial class it may use (M3 for
+    hazardous waste, else M1/M2), of an area within its demand (``land_mu_min`` to
+    ``land_mu_max``), clear of the policy's blocking constraints and not already taken: of
+    those, the one whose area is nearest the middle of the demand (then the lowest id).
+
+    Parameters
+    ----------
+    zone
+        The sample zone (:class:`~landplan.zone.Zone`), as imported into a store.
+
+    Returns
+    -------
+    pandas.DataFrame
+        project_id, landed (date), parcel_id, from_status, area_mu.
+
+    Raises
+    ------
+    LandplanError
+        If the zone holds no parcel for one of the projects (not the sample zone).
+    """
+    parcels = zone.parcels
+    projects = zone.projects.set_index("project_id")
+    blocking = zone.constraints[
+        zone.constraints["kind"].isin(list(zone.policy.siting.blocking_constraints))
+    ]
+    geoms = parcels.geometry.to_numpy()
+    blocked = np.zeros(len(parcels), dtype=bool)
+    if len(blocking):
+        tree = shapely.STRtree(blocking.geometry.to_numpy())
+        pi, ci = tree.query(geoms, predicate="intersects")
+        inside = shapely.relate_pattern(geoms[pi], blocking.geometry.to_numpy()[ci], "T********")
+        blocked[pi[inside]] = True
+    taken: set[str] = set()
+    rows = []
+    for project_id, landed, from_status in _LANDINGS:
+        if project_id not in projects.index:
+            raise LandplanError(
+                f"project {project_id} is not in the zone; expected the sample zone"
+            )
+        project = projects.loc[project_id]
+        land_use = _HAZARD_LAND_USE.get(project["hazard"], _DEFAULT_LAND_USE)
+        low, high = float(project["land_mu_min"]), float(project["land_mu_max"])
+        fits = (
+            (parcels["status"] == from_status).to_numpy()
+            & parcels["land_use"].isin(land_use).to_numpy()
+            & parcels["area_mu"].between(low, high).to_numpy()
+            & ~blocked
+            & ~parcels["parcel_id"].isin(taken).to_numpy()
+        )
+        if not fits.any():
+            raise LandplanError(
+                f"no {from_status} parcel of {'/'.join(land_use)} between {low:g} and {high:g} "
+                f"mu for {project_id}; expected the sample zone"
+            )
+        options = parcels.loc[fits, ["parcel_id", "area_mu"]]
+        options = options.assign(gap=(options["area_mu"] - (low + high) / 2).abs())
+        best = options.sort_values(["gap", "parcel_id"]).iloc[0]
+        taken.add(best["parcel_id"])
+        rows.append(
+            (
+                project_id,
+                _dt.date.fromisoformat(landed),
+                best["parcel_id"],
+                from_status,
+                float(best["area_mu"]),
+            )
+        )
+    return pd.DataFrame(
+        rows, columns=["project_id", "landed", "parcel_id", "from_status", "area_mu"]
+    )
+
+
+def record_history(store, *, who: str = "sample") -> pd.DataFrame:
+    """Record the sample's half-year history in a store holding the sample zone.
+
+    The projects' imports have already dated each project's stage (its ``stage_date``). This
+    adds what happened next for the report's four signed projects (:func:`sample_landings`):
+    each reserves its site, reaches the ``landed`` stage on its landing date, and its parcel
+    becomes ``occupied`` that day, so a half-year report of 2026H1 finds them signed and landed,
+    one on village reserved land and one on revitalised low-efficiency land.
+
+    Parameters
+    ----------
+    store
+        A :class:`~landplan.store.Store` into which the sample zone has been imported.
+    who
+        Recorded as the author of the events and reservations.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The landings recorded (:func:`sample_landings`).
+    """
+    landings = sample_landings(store.load_zone())
+    for row in landings.itertuples():
+        store.reserve(row.project_id, [row.parcel_id], who=who, note="项目落地用地")
+        store.set_status(
+            "projects",
+            row.project_id,
+            "landed",
+            reason="项目落地, 土地交付",
+            effective=row.landed,
+            who=who,
+        )
+        store.set_status(
+            "parcels",
+            row.parcel_id,
+            "occupied",
+            reason=f"{row.project_id} 项目落地",
+            effective=row.landed,
+            who=who,
+        )
+    return landings

@@ -32,6 +32,7 @@ from landplan.errors import (
     StaleWriteError,
     StoreError,
 )
+from landplan.history import status_on
 from landplan.layers import LAYERS, LayerSpec, spec
 from landplan.policy import Policy
 from landplan.store._schema import (
@@ -901,22 +902,15 @@ class Store:
                 .where(events.c.layer == layer_spec.name)
                 .order_by(events.c.effective_date, events.c.fid)
             ).all()
-        status = pd.Series(
+        current_status = pd.Series(
             [s for _, s in current],
             index=pd.Index([i for i, _ in current], dtype=object, name=layer_spec.id_column),
             dtype=object,
-            name="status",
         )
-        if rows:
-            ev = pd.DataFrame(rows, columns=["id", "old", "new", "date"])
-            before = ev[ev["date"] <= on]
-            after = ev[ev["date"] > on]
-            first_after = after.groupby("id", sort=False)["old"].first()
-            last_before = before.groupby("id", sort=False)["new"].last()
-            for values in (first_after, last_before):
-                keep = values[values.index.isin(status.index)]
-                status.loc[keep.index] = keep.to_numpy()
-        return status
+        history = pd.DataFrame(
+            rows, columns=["feature_id", "old_status", "new_status", "effective_date"]
+        )
+        return status_on(current_status, history, on)
 
     # -- reservations ---------------------------------------------------------------------------
     def reserve(

@@ -1,0 +1,289 @@
+"""The half-year report, checked against figures computed here from the sample's own files.
+
+The sample's projects file dates each project's stage; the sample's history lands the seed
+report's four signed projects (PJ-01..PJ-04) on parcels. The expected figures below are computed
+from ``data/sample/projects.csv`` and ``data/sample/zone.gpkg`` with pandas and shapely, not
+through landplan's report code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import pyogrio
+
+from landplan.cli import main
+from landplan.errors import LandplanError
+from landplan.io import read_zone
+from landplan.report import (
+    TOTAL,
+    Figure,
+    ReportError,
+    half_year_report,
+    parse_period,
+    report_from_store,
+    write_report,
+)
+from landplan.sample import record_history
+from landplan.store import open_store
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
+MU_M2 = 10000 / 15
+SUPPLY = ["state_reserve", "idle", "low_efficiency", "reserved_leased"]
+LANDED = {
+    "PJ-01": "2026-04-20",
+    "PJ-02": "2026-05-15",
+    "PJ-03": "2026-06-10",
+    "PJ-04": "2026-06-18",
+}
+
+
+def _store_with_history(url: str):
+    zone = read_zone(SAMPLE / "zone.gpkg", projects=SAMPLE / "projects.csv")
+    store = open_store(url)
+    store.init()
+    for name, frame in zone.layers().items():
+        if len(frame):
+            store.import_layer(name, frame, who="test")
+    landings = record_history(store, who="test")
+    return store, landings
+
+
+@pytest.fixture(scope="module")
+def sample_store(tmp_path_factory):
+    store, landings = _store_with_history(str(tmp_path_factory.mktemp("report") / "zone.gpkg"))
+    yield store, landings
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def raw():
+    """The sample's own tables, read without landplan."""
+    projects = pd.read_csv(SAMPLE / "projects.csv", parse_dates=["stage_date"])
+    parcels = pyogrio.read_dataframe(SAMPLE / "zone.gpkg", layer="parcels")
+    parcels["mu"] = parcels.geometry.area / MU_M2
+    buildings = pyogrio.read_dataframe(SAMPLE / "zone.gpkg", layer="buildings")
+    return projects, parcels.set_index("parcel_id"), buildings
+
+
+def _between(dates: pd.Series, start: str, end: str) -> pd.Series:
+    return (dates >= pd.Timestamp(start)) & (dates <= pd.Timestamp(end))
+
+
+def _total(report, table: str) -> pd.Series:
+    frame = report.tables[table]
+    return frame[frame["row"] == TOTAL].iloc[0]
+
+
+def test_landings_are_the_seed_projects_on_the_named_land(sample_store, raw):
+    _, landings = sample_store
+    _, parcels, _ = raw
+    assert dict(zip(landings["project_id"], landings["landed"].astype(str), strict=True)) == LANDED
+    assert landings["parcel_id"].map(parcels["status"]).tolist() == [
+        "state_reserve",
+        "state_reserve",
+        "low_efficiency",
+        "reserved_leased",
+    ]
+    assert parcels.loc[landings["parcel_id"].iloc[3], "tenure"] == "collective"
+
+
+def test_first_half_of_2026_against_the_sample_files(sample_store, raw):
+    store, landings = sample_store
+    projects, parcels, buildings = raw
+    report = report_from_store(store, period="2026H1")
+    h1 = _between(projects["stage_date"], "2026-01-01", "2026-06-30")
+
+    signed = projects[(projects["stage"] == "signed") & h1]
+    total = _total(report, "signed_projects")
+    assert total["projects"] == len(signed) == 6
+    assert total["investment_yi_yuan"] == pytest.approx(signed["investment_wan_yuan"].sum() / 1e4)
+    assert total["annual_output_yi_yuan"] == pytest.approx(
+        signed["annual_output_wan_yuan"].sum() / 1e4
+    )
+    sites = landings.set_index("project_id")["parcel_id"]
+    assert total["landed"] == len(LANDED)
+    assert total["land_mu"] == pytest.approx(parcels.loc[sites, "mu"].sum(), rel=1e-6)
+    village = parcels.loc[sites, "tenure"] == "collective"
+    assert total["leased_village_land_mu"] == pytest.approx(
+        parcels.loc[sites[village.to_numpy()], "mu"].sum(), rel=1e-6
+    )
+    rows = report.tables["signed_projects"].set_index("row")
+    assert set(rows.index) == {*signed["project_id"], TOTAL}
+    assert rows.loc["PJ-04", "site_parcels"] == sites["PJ-04"]
+    assert rows.loc["PJ-10", "stage_at_end"] == "signed"
+    assert pd.isna(rows.loc["PJ-10", "landed_date"])
+
+    pipeline = projects[projects["stage"].isin(["prospect", "framework"]) & h1]
+    total = _total(report, "pipeline_by_cluster")
+    assert total["projects"] == len(pipeline) == 13
+    assert total["investment_wan_yuan"] == pytest.approx(pipeline["investment_wan_yuan"].sum())
+    by_cluster = report.tables["pipeline_by_cluster"].set_index("row")["projects"].drop(TOTAL)
+    assert by_cluster.to_dict() == pipeline["cluster"].value_counts().to_dict()
+
+    framework = projects[(projects["stage"] == "framework") & h1]
+    agreements = report.tables["framework_agreements"].set_index("row")
+    assert set(agreements.index) == {*framework["project_id"], TOTAL}
+    assert agreements.loc["PJ-06", "agreement_date"] == pd.Timestamp("2026-06-23")
+    assert agreements.loc["PJ-05", "agreement_date"] == pd.Timestamp("2026-06-23")
+
+    supply = parcels[parcels["status"].isin(SUPPLY) & ~parcels.index.isin(sites)]
+    total = _total(report, "land_supply")
+    assert total["parcels"] == len(supply)
+    assert total["area_mu"] == pytest.approx(supply["mu"].sum(), rel=1e-6)
+    by_status = report.tables["land_supply"].set_index("row")["area_mu"].drop(TOTAL)
+    assert by_status.to_dict() == pytest.approx(
+        supply.groupby("status")["mu"].sum().reindex(SUPPLY).to_dict(), rel=1e-6
+    )
+
+    revitalised = report.tables["revitalised_low_efficiency"]
+    assert revitalised["row"].tolist() == [sites["PJ-03"], TOTAL]
+    assert _total(report, "revitalised_low_efficiency")["area_mu"] == pytest.approx(
+        parcels.loc[sites["PJ-03"], "mu"], rel=1e-6
+    )
+
+    spare = buildings[buildings["status"].isin(["vacant", "partly_vacant", "low_efficiency"])]
+    assert _total(report, "floor_space")["vacant_area_m2"] == pytest.approx(
+        spare["vacant_area_m2"].sum()
+    )
+
+
+def test_april_and_may_count_only_what_happened_then(sample_store, raw):
+    store, landings = sample_store
+    projects, parcels, _ = raw
+    report = report_from_store(store, start="2026-04-01", end="2026-05-31", lang="en")
+    in_period = _between(projects["stage_date"], "2026-04-01", "2026-05-31")
+    signed = projects[(projects["stage"] == "signed") & in_period]
+    assert sorted(signed["project_id"]) == ["PJ-02", "PJ-03", "PJ-04"]
+    rows = report.tables["signed_projects"].set_index("row")
+    assert set(rows.index) == {*signed["project_id"], TOTAL}
+    # PJ-02 landed on 15 May; PJ-03 and PJ-04 landed in June, after the period.
+    assert rows.loc[TOTAL, "landed"] == 1
+    assert rows.loc["PJ-03", "stage_at_end"] == "signed"
+    sites = landings.set_index("project_id")["parcel_id"]
+    assert rows.loc[TOTAL, "land_mu"] == pytest.approx(parcels.loc[sites["PJ-02"], "mu"], rel=1e-6)
+    assert rows.loc[TOTAL, "leased_village_land_mu"] == 0
+    # Parcels landed on after 31 May were still supply then; PJ-01's and PJ-02's were not.
+    gone = sites[["PJ-01", "PJ-02"]]
+    supply = parcels[parcels["status"].isin(SUPPLY) & ~parcels.index.isin(gone)]
+    assert _total(report, "land_supply")["area_mu"] == pytest.approx(supply["mu"].sum(), rel=1e-6)
+    assert report.tables["revitalised_low_efficiency"]["row"].tolist() == [TOTAL]
+    assert "No low-efficiency land was revitalised in the period." in report.to_markdown()
+    # Projects that entered the pipeline after the period are not in it.
+    later = projects[projects["stage_date"] > pd.Timestamp("2026-05-31")]["project_id"]
+    assert not set(report.tables["pipeline_projects"]["row"]) & set(later)
+
+
+def test_every_number_in_the_text_is_a_cell_of_its_table(sample_store):
+    store, _ = sample_store
+    for lang in ("zh", "en"):
+        report = report_from_store(store, period="2026H1", lang=lang)
+        figures = report.figures()
+        assert len(figures) > 40
+        for fig in figures:
+            table = report.tables[fig.table]
+            cell = table.loc[table["row"] == fig.row, fig.column]
+            assert len(cell) == 1, fig
+            assert cell.iloc[0] == fig.value
+        notes = report.notes()
+        assert len(notes) == len(figures)
+        markdown = report.to_markdown()
+        for number in notes["note"].unique():
+            assert f"[^{number}]:" in markdown
+
+
+def test_chinese_text_follows_the_seed_report(sample_store):
+    store, _ = sample_store
+    report = report_from_store(store, period="2026H1")
+    text = report.to_markdown()
+    assert report.title == "2026年上半年招商引资与土地供应情况"
+    assert "2026年上半年，签约引进6[^1]个项目，计划投资19.5[^1]亿元" in text
+    assert "该项目为留用地招商项目，共租用留用地" in text
+    assert "于6月23日签订框架协议" in text
+    assert "本期盘活低效用地1[^" in text
+
+
+def test_files_are_written_and_user_text_is_escaped(sample_store, tmp_path):
+    store, _ = sample_store
+    zone = store.load_zone()
+    zone.projects.loc[zone.projects["project_id"] == "PJ-01", "name"] = (
+        "<script>alert('x')</script> | *项目*"
+    )
+    report = half_year_report(
+        zone, store.status_events(), reservations=store.reservations(), period="2026H1"
+    )
+    paths = write_report(report, tmp_path, images={"overview": b"\x89PNG\r\n\x1a\n"})
+    page = paths["html"].read_text(encoding="utf-8")
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
+    assert 'src="data:image/png;base64,iVBORw0KGgo=' in page
+    markdown = paths["markdown"].read_text(encoding="utf-8")
+    assert r"\<script\>alert('x')\</script\> \| \*项目\*" in markdown
+    sheets = pd.read_excel(paths["xlsx"], sheet_name=None)
+    assert list(sheets)[:3] == ["figures", "signed_projects", "pipeline_projects"]
+    assert len(sheets["figures"]) == len(report.figures())
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ({"period": "2026Q1"}, "period '2026Q1' is not a half year; expected YYYYH1"),
+        ({}, "a report needs a period: --period 2026H1, or both --from and --to"),
+        ({"start": "2026-06-30", "end": "2026-01-01"}, "ends \\(2026-01-01\\) before it starts"),
+        ({"start": "2026-13-01", "end": "2026-12-31"}, "the start date '2026-13-01' is not a date"),
+        ({"period": "2026H1", "start": "2026-01-01"}, "not both"),
+    ],
+)
+def test_bad_periods_say_what_is_expected(args, message):
+    with pytest.raises(ReportError, match=message):
+        parse_period(**args)
+    assert issubclass(ReportError, LandplanError)
+
+
+def test_second_half_and_custom_periods():
+    assert parse_period("2025h2").start == dt.date(2025, 7, 1)
+    assert parse_period("2025H2").name("zh") == "2025年下半年"
+    custom = parse_period(start="2026-04-01", end="2026-05-31")
+    assert custom.name("zh") == "2026年4月1日至2026年5月31日"
+
+
+@pytest.mark.postgis
+def test_report_from_postgis(postgis_url):
+    store, _ = _store_with_history(postgis_url)
+    try:
+        report = report_from_store(store, period="2026H1")
+        assert _total(report, "signed_projects")["landed"] == len(LANDED)
+        assert isinstance(report.figures()[0], Figure)
+    finally:
+        store.close()
+
+
+def test_report_command(sample_store, tmp_path, capsys):
+    store, _ = sample_store
+    with pytest.raises(SystemExit) as info:
+        main(
+            [
+                "report",
+                "--period",
+                "2026H1",
+                "--lang",
+                "en",
+                "--db",
+                store.location,
+                "--out",
+                str(tmp_path),
+            ]
+        )
+    assert info.value.code in (0, None)
+    assert "Investment attraction and land supply, the first half of 2026" in (
+        capsys.readouterr().out
+    )
+    assert (tmp_path / "report.html").exists()
+    with pytest.raises(SystemExit) as info:
+        main(["report", "--period", "H1", "--db", store.location, "--out", str(tmp_path)])
+    assert info.value.code == 2
+    assert "not a half year" in capsys.readouterr().err
