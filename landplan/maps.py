@@ -433,7 +433,7 @@ def _layer_payload(spec: _LayerSpec, *, policy: Policy, gcj02: bool, lang: Lang)
     categories = dict(spec.categories)
     default = spec.default or _Category(label=_t("other", lang), color=_GREY, fill=_GREY)
     keys = list(categories)
-    codes = pd.Categorical(spec.category.to_numpy(), categories=keys).codes.astype(np.int64)
+    codes = pd.Index(keys, dtype=object).get_indexer(spec.category.to_numpy(dtype=object))
     # Features of an unknown category get the default style, which sits after the known ones.
     codes = np.where(codes < 0, len(keys), codes)
     styles = [c.style() for c in categories.values()] + [default.style()]
@@ -783,7 +783,7 @@ def _parcel_fields(parcels: gpd.GeoDataFrame, lang: Lang) -> dict[str, pd.Series
     return fields
 
 
-def _parcels_by_status(parcels: gpd.GeoDataFrame, lang: Lang, *, show: bool = True) -> _LayerSpec:
+def _parcels_by_status(parcels: gpd.GeoDataFrame, lang: Lang) -> _LayerSpec:
     return _LayerSpec(
         frame=parcels,
         name=_t("parcels", lang),
@@ -791,7 +791,6 @@ def _parcels_by_status(parcels: gpd.GeoDataFrame, lang: Lang, *, show: bool = Tr
         category=parcels["status"],
         title=_parcel_title(parcels),
         fields=_parcel_fields(parcels, lang),
-        show=show,
     )
 
 
@@ -874,7 +873,7 @@ def _kind_layer(
     name_key: str,
     lang: Lang,
 ) -> _LayerSpec:
-    """A layer styled by its ``kind`` column, with kind and name in the popup."""
+    """Build a layer styled by its ``kind`` column, with kind and name in the popup."""
     fields = {"kind": _vocab_label(frame["kind"], vocabulary, lang)}
     if "name" in frame:
         fields["name"] = frame["name"]
@@ -992,18 +991,19 @@ def _corridor_phases(phases: gpd.GeoDataFrame, lang: Lang) -> _LayerSpec:
     )
 
 
-def _overview_specs(zone, lang: Lang, *, show_parcels: bool = True) -> list[_LayerSpec]:
+def _overview_specs(zone, lang: Lang) -> list[_LayerSpec]:
     specs = []
     if len(zone.constraints):
         specs.append(_constraints(zone.constraints, lang))
+    # Corridor bands are wide: drawn below the parcels, so a click on a parcel reaches it.
+    if len(zone.corridors):
+        specs.append(_corridor_phases(_phase_frame(zone, zone.policy), lang))
     if len(zone.parcels):
-        specs.append(_parcels_by_status(zone.parcels, lang, show=show_parcels))
+        specs.append(_parcels_by_status(zone.parcels, lang))
     if len(zone.buildings):
         specs.append(_buildings_by_status(zone.buildings, lang))
     if len(zone.roads):
         specs.append(_roads(zone.roads, lang))
-    if len(zone.corridors):
-        specs.append(_corridor_phases(_phase_frame(zone, zone.policy), lang))
     if len(zone.substations):
         specs.append(_substations(zone.substations, lang))
     return specs
