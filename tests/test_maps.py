@@ -492,3 +492,24 @@ def test_corridor_map_takes_a_result(zone):
     assert maps.layer_counts(m)["Parcels by phase"] == 1
     part = payloads(m)["Corridor phases"]["parts"][0]
     assert part["values"][part["fields"].index("supply mu")] == ["45"]
+
+
+# --- command line ------------------------------------------------------------------------------
+
+
+def test_map_command_writes_a_self_contained_page(tmp_path, capsys):
+    from landplan.cli import main
+    from landplan.io import write_zone
+
+    gpkg = write_zone(map_zone(), tmp_path / "zone.gpkg")
+    out = tmp_path / "overview.html"
+    with pytest.raises(SystemExit) as info:
+        main(["map", "overview", "--zone", str(gpkg), "--out", str(out), "--lang", "en"])
+    assert info.value.code == 0
+    assert "Parcels by status 3" in capsys.readouterr().out
+    page = out.read_text(encoding="utf-8")
+    assert "landplan.dataLayer(" in page and XSS not in page
+    with pytest.raises(SystemExit) as info:
+        main(["map", "corridor", "--zone", str(gpkg), "--out", str(out), "--lang", "xx"])
+    assert info.value.code == 2
+    assert "expected lang to be one of" in capsys.readouterr().err
