@@ -387,6 +387,19 @@ def _formatted(values: pd.Series) -> list[str | None]:
     return out.tolist()
 
 
+def _column(values: pd.Series) -> list[str | None] | dict[str, list]:
+    """Popup values of one column: a list, or codes into a table where values repeat.
+
+    Status, land use and other vocabulary columns hold a handful of labels over many features;
+    sending each label once and a small integer per feature is what keeps large pages small.
+    """
+    text = _formatted(values)
+    codes, labels = pd.factorize(pd.Series(text, dtype=object), use_na_sentinel=True)
+    if len(labels) * 4 < len(text):
+        return {"codes": codes.tolist(), "labels": labels.tolist()}
+    return text
+
+
 @dataclass
 class _LayerSpec:
     """What to draw for one overlay: frame, category per feature, popup fields."""
@@ -450,7 +463,7 @@ def _layer_payload(spec: _LayerSpec, *, policy: Policy, gcj02: bool, lang: Lang)
         part = _encode_geometry(geoms[mask], name, decimals)
         part["cat"] = codes[mask].tolist()
         part["fields"] = [_field_label(k, lang) if k in frame else k for k in spec.fields]
-        part["values"] = [_formatted(v[mask].reset_index(drop=True)) for v in spec.fields.values()]
+        part["values"] = [_column(v[mask].reset_index(drop=True)) for v in spec.fields.values()]
         part["titles"] = (
             None if spec.title is None else _formatted(spec.title[mask].reset_index(drop=True))
         )

@@ -513,3 +513,25 @@ def test_map_command_writes_a_self_contained_page(tmp_path, capsys):
         main(["map", "corridor", "--zone", str(gpkg), "--out", str(out), "--lang", "xx"])
     assert info.value.code == 2
     assert "expected lang to be one of" in capsys.readouterr().err
+
+
+def grid_zone(n: int) -> Zone:
+    """n parcels 50 m square in a row, alternately idle and occupied."""
+    parcels = gpd.GeoDataFrame(
+        {
+            "parcel_id": [f"P-{i}" for i in range(n)],
+            "status": ["idle", "occupied"] * (n // 2),
+        },
+        geometry=[box(X0 + 50 * i, Y0, X0 + 50 * (i + 1), Y0 + 50) for i in range(n)],
+        crs="EPSG:4546",
+    )
+    return Zone.from_layers({"parcels": parcels})
+
+
+def test_repeated_values_sent_once_with_codes():
+    part = payloads(maps.overview_map(grid_zone(40), lang="en"))["Parcels by status"]["parts"][0]
+    status = part["values"][part["fields"].index("status")]
+    assert status["labels"] == ["idle", "occupied"]
+    assert status["codes"] == [0, 1] * 20
+    # unique values stay a plain list
+    assert len(part["titles"]) == 40

@@ -259,3 +259,12 @@ def test_project_labels_drawn(visit):
     v = visit(maps.project_map(map_zone(), candidates, {"name": "p"}))
     labels = v.eval("[...document.querySelectorAll('.lp-label')].map((e) => e.textContent)")
     assert sorted(labels) == ["1", "2"]
+
+
+def test_popup_of_a_coded_column(visit):
+    from .test_maps import grid_zone
+
+    v = visit(maps.overview_map(grid_zone(40), lang="en"))
+    click_feature(v, "Parcels by status", 3)
+    text = v.eval("document.querySelector('.leaflet-popup-content').textContent")
+    assert text.startswith("P-3") and "statusoccupied" in text

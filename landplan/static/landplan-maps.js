@@ -54,12 +54,19 @@
     return nested;
   }
 
+  // A column is a plain array, or {codes, labels} where few distinct values repeat.
+  function valueAt(column, i) {
+    if (Array.isArray(column)) return column[i];
+    var code = column.codes[i];
+    return code < 0 ? null : column.labels[code];
+  }
+
   function popupNode(data, i) {
     var box = el("div", "lp-popup");
     if (data.titles) box.appendChild(el("div", "lp-popup-title", data.titles[i]));
     var table = el("table");
     for (var f = 0; f < data.fields.length; f++) {
-      var value = data.values[f][i];
+      var value = valueAt(data.values[f], i);
       if (value === null || value === undefined || value === "") continue;
       var row = el("tr");
       row.appendChild(el("th", null, data.fields[f]));
