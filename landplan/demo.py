@@ -100,10 +100,38 @@ def _report(ctx: DemoContext) -> list[Path]:
     """Write the half-year report of 2026H1 from the store, in Chinese and in English."""
     assert ctx.store is not None
     written: list[Path] = []
+    # The sample's period ends on the day the zone is as the maps step drew it: reuse its pictures.
+    captions = {
+        "zh": {"map_overview.png": "园区现状总览图", "map_corridor.png": "沿大道东扩分期图"},
+        "en": {"map_overview_en.png": "The zone", "map_corridor.png": "Corridor expansion"},
+    }
     for lang, folder in (("zh", "report"), ("en", "report-en")):
         result = report_from_store(ctx.store, period="2026H1", lang=lang)
-        written += list(write_report(result, ctx.out / folder).values())
+        images = {
+            caption: ctx.out / name
+            for name, caption in captions[lang].items()
+            if (ctx.out / name).exists()
+        }
+        written += list(write_report(result, ctx.out / folder, images=images).values())
     return written
+
+
+def _maps(ctx: DemoContext) -> list[Path]:
+    from landplan.errors import LandplanError
+    from landplan.maps import corridor_map, find_browser, overview_map, save_map, screenshot
+
+    pages = [
+        save_map(overview_map(ctx.zone), ctx.out / "map_overview.html"),
+        save_map(overview_map(ctx.zone, lang="en"), ctx.out / "map_overview_en.html"),
+        save_map(corridor_map(ctx.zone), ctx.out / "map_corridor.html"),
+    ]
+    try:
+        find_browser()
+    except LandplanError as exc:
+        # The maps stand without their pictures; the reason goes in the context for the report.
+        ctx.extra["screenshots_skipped"] = str(exc)
+        return pages
+    return [*pages, *(screenshot(page, page.with_suffix(".png")) for page in pages)]
 
 
 #: The demo's steps in order: (name, function).
@@ -111,6 +139,7 @@ STEPS: list[tuple[str, Callable[[DemoContext], list[Path]]]] = [
     ("sample zone", _sample),
     ("embedded store", _store),
     ("half-year history", _history),
+    ("maps", _maps),
     ("half-year report", _report),
 ]
 

@@ -16,6 +16,7 @@ The computation is pure (a zone, events and reservations in; a :class:`Report` o
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 import os
@@ -43,6 +44,7 @@ __all__ = [
     "half_year_report",
     "parse_period",
     "report_from_store",
+    "report_maps",
     "write_report",
 ]
 
@@ -259,7 +261,8 @@ class Report:
         The tables behind every number, each with a ``row`` key column first; ``total`` rows
         hold the sums the text quotes.
     zone : Zone
-        The zone reported on, for the maps.
+        The zone as it stood at the end of the period (statuses read back from the events),
+        for the maps.
     """
 
     period: Period
@@ -295,9 +298,16 @@ class Report:
             rows.append((note, fig.table, fig.row, fig.column, fig.value, fig.text))
         return pd.DataFrame(rows, columns=["note", "table", "row", "column", "value", "text"])
 
-    def to_markdown(self) -> str:
-        """Return the report as Markdown, with a footnote per table row cited, and its tables."""
-        return _markdown(self)
+    def to_markdown(self, *, images: Mapping[str, str] | None = None) -> str:
+        """Return the report as Markdown, with a footnote per table row cited, and its tables.
+
+        Parameters
+        ----------
+        images
+            Map caption -> image file (a path relative to the Markdown file), shown under
+            the text.
+        """
+        return _markdown(self, images or {})
 
     def to_html(self, *, images: Mapping[str, bytes] | None = None) -> str:
         """Return the report as one self-contained HTML page (every value escaped).
@@ -370,12 +380,17 @@ def half_year_report(
     tables["floor_space"] = _floor_space(zone, events, span, policy, lang)
     tables["revitalised_low_efficiency"] = _revitalised(zone, events, span, lang)
     sections = _text(tables, span, lang)
+    at_end = dataclasses.replace(
+        zone,
+        parcels=zone.parcels.assign(status=parcels["status"].to_numpy()),
+        buildings=zone.buildings.assign(status=_building_status_at_end(zone, events, span)),
+    )
     title = (
         f"{span.name('zh')}招商引资与土地供应情况"
         if lang == "zh"
         else f"Investment attraction and land supply, {span.name('en')}"
     )
-    return Report(span, lang, title, sections, tables, zone)
+    return Report(span, lang, title, sections, tables, at_end)
 
 
 def report_from_store(store: Any, **options: Any) -> Report:
@@ -620,13 +635,17 @@ def _land_supply(
     return _with_total(table, ["parcels", "area_mu", "reserved_mu", "unreserved_mu"])
 
 
+def _building_status_at_end(zone: Zone, events: pd.DataFrame, span: Period) -> np.ndarray:
+    buildings = zone.buildings
+    current = pd.Series(buildings["status"].to_numpy(), index=buildings["building_id"].to_numpy())
+    return status_on(current, _layer_events(events, "buildings"), span.end).to_numpy()
+
+
 def _floor_space(
     zone: Zone, events: pd.DataFrame, span: Period, policy: Any, lang: Lang
 ) -> pd.DataFrame:
     buildings = pd.DataFrame(zone.buildings.drop(columns=zone.buildings.geometry.name))
-    current = pd.Series(buildings["status"].to_numpy(), index=buildings["building_id"].to_numpy())
-    status = status_on(current, _layer_events(events, "buildings"), span.end).to_numpy()
-    buildings["status"] = status
+    buildings["status"] = _building_status_at_end(zone, events, span)
     statuses = list(policy.floor_space_statuses)
     chosen = buildings[buildings["status"].isin(statuses)]
     by = chosen.groupby("status")
@@ -958,7 +977,7 @@ def _md_escape(text: str) -> str:
     return re.sub(r"([\\`*_\[\]|<>#])", r"\\\1", text)
 
 
-def _markdown(report: Report) -> str:
+def _markdown(report: Report, images: Mapping[str, str]) -> str:
     from landplan.tables import header
 
     notes = report.notes()
@@ -974,6 +993,8 @@ def _markdown(report: Report) -> str:
                 for p in paragraph
             )
             lines += [text, ""]
+    for caption, path in images.items():
+        lines += [f"![{_md_escape(caption)}]({path.replace(' ', '%20')})", ""]
     head = "数据表" if report.lang == "zh" else "Tables"
     lines += [f"## {head}", ""]
     for name, table in report.tables.items():
@@ -1057,11 +1078,53 @@ def _slug(text: str) -> str:
     return re.sub(r"[^0-9A-Za-z_-]", lambda m: f"_{ord(m.group()):x}", str(text))
 
 
+def report_maps(
+    report: Report, out: str | os.PathLike, *, browser: str | os.PathLike | None = None
+) -> dict[str, Path]:
+    """Draw the maps of a report's period and take their pictures in headless Chromium.
+
+    The maps show the zone as it stood at the end of the period (statuses and stages read back
+    from the events): the overview, and the corridor expansion where the zone has an avenue.
+
+    Parameters
+    ----------
+    report
+        From :func:`half_year_report`.
+    out
+        The folder for the map pages (``map_*.html``) and their pictures (``map_*.png``).
+    browser
+        The Chromium executable (:func:`landplan.maps.find_browser` finds one where None).
+
+    Returns
+    -------
+    dict
+        Caption -> PNG file, in the report's language.
+
+    Raises
+    ------
+    landplan.maps.MapError
+        If Chromium or Playwright is missing, or a map fails to build.
+    """
+    from landplan.maps import corridor_map, overview_map, save_map, screenshot
+
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    zh = report.lang == "zh"
+    drawn = {"overview": ("园区现状总览图" if zh else "The zone", overview_map)}
+    if len(report.zone.corridors):
+        drawn["corridor"] = ("沿大道东扩分期图" if zh else "Corridor expansion", corridor_map)
+    pictures: dict[str, Path] = {}
+    for key, (caption, draw) in drawn.items():
+        page = save_map(draw(report.zone, lang=report.lang), folder / f"map_{key}.html")
+        pictures[caption] = screenshot(page, folder / f"map_{key}.png", browser=browser)
+    return pictures
+
+
 def write_report(
     report: Report,
     out: str | os.PathLike,
     *,
-    images: Mapping[str, bytes] | None = None,
+    images: Mapping[str, str | os.PathLike] | None = None,
 ) -> dict[str, Path]:
     """Write a report as ``report.md``, ``report.html`` and ``report.xlsx`` in a folder.
 
@@ -1072,12 +1135,13 @@ def write_report(
     out
         The folder, created if missing.
     images
-        Map name -> PNG bytes, embedded in the HTML and written beside it.
+        Caption -> PNG file (:func:`report_maps`): embedded in the HTML, linked from the
+        Markdown.
 
     Returns
     -------
     dict
-        ``markdown``, ``html``, ``xlsx`` (and each image's name) -> the file written.
+        ``markdown``, ``html``, ``xlsx`` -> the file written.
     """
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
@@ -1086,16 +1150,16 @@ def write_report(
         "html": folder / "report.html",
         "xlsx": folder / "report.xlsx",
     }
-    paths["markdown"].write_text(report.to_markdown(), encoding="utf-8")
-    paths["html"].write_text(report.to_html(images=images), encoding="utf-8")
+    pictures = {caption: Path(path) for caption, path in (images or {}).items()}
+    links = {
+        caption: os.path.relpath(path.resolve(), folder.resolve()).replace(os.sep, "/")
+        for caption, path in pictures.items()
+    }
+    paths["markdown"].write_text(report.to_markdown(images=links), encoding="utf-8")
+    embedded = {caption: path.read_bytes() for caption, path in pictures.items()}
+    paths["html"].write_text(report.to_html(images=embedded), encoding="utf-8")
     sheets = {"figures": report.notes(), **report.tables}
-    write_workbook(
-        paths["xlsx"],
-        sheets,
-        created=dt.datetime(report.period.end.year, report.period.end.month, report.period.end.day),
-    )
-    for name, png in (images or {}).items():
-        path = folder / f"{_slug(name)}.png"
-        path.write_bytes(png)
-        paths[name] = path
+    end = report.period.end
+    # The workbook's creation stamp is the period's end, so a rerun writes the same bytes.
+    write_workbook(paths["xlsx"], sheets, created=dt.datetime(end.year, end.month, end.day))
     return paths

@@ -216,13 +216,18 @@ def test_files_are_written_and_user_text_is_escaped(sample_store, tmp_path):
     report = half_year_report(
         zone, store.status_events(), reservations=store.reservations(), period="2026H1"
     )
-    paths = write_report(report, tmp_path, images={"overview": b"\x89PNG\r\n\x1a\n"})
+    picture = tmp_path / "maps" / "overview.png"
+    picture.parent.mkdir()
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n")
+    paths = write_report(report, tmp_path / "out", images={"总览 <图>": picture})
     page = paths["html"].read_text(encoding="utf-8")
     assert "<script>" not in page
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
     assert 'src="data:image/png;base64,iVBORw0KGgo=' in page
+    assert "总览 &lt;图&gt;" in page
     markdown = paths["markdown"].read_text(encoding="utf-8")
     assert r"\<script\>alert('x')\</script\> \| \*项目\*" in markdown
+    assert r"![总览 \<图\>](../maps/overview.png)" in markdown
     sheets = pd.read_excel(paths["xlsx"], sheet_name=None)
     assert list(sheets)[:3] == ["figures", "signed_projects", "pipeline_projects"]
     assert len(sheets["figures"]) == len(report.figures())
@@ -272,6 +277,7 @@ def test_report_command(sample_store, tmp_path, capsys):
                 "2026H1",
                 "--lang",
                 "en",
+                "--no-maps",
                 "--db",
                 store.location,
                 "--out",
@@ -287,3 +293,22 @@ def test_report_command(sample_store, tmp_path, capsys):
         main(["report", "--period", "H1", "--db", store.location, "--out", str(tmp_path)])
     assert info.value.code == 2
     assert "not a half year" in capsys.readouterr().err
+
+
+@pytest.mark.browser
+def test_report_with_the_maps_of_the_period(sample_store, tmp_path, capsys):
+    from landplan.maps import MapError, find_browser
+
+    try:
+        find_browser()
+    except MapError as exc:
+        pytest.skip(f"no Chromium to draw the report's maps: {exc}")
+    store, _ = sample_store
+    with pytest.raises(SystemExit) as info:
+        main(["report", "--period", "2026H1", "--db", store.location, "--out", str(tmp_path)])
+    assert info.value.code in (0, None)
+    assert (tmp_path / "map_overview.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (tmp_path / "map_corridor.png").exists()
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert page.count('src="data:image/png;base64,') == 2
+    assert "](map_overview.png)" in (tmp_path / "report.md").read_text(encoding="utf-8")
