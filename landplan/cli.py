@@ -153,3 +153,237 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         err_console.print("aborted")
         sys.exit(130)
+# --- the store ---------------------------------------------------------------------------------
+
+DbOption = Annotated[
+    str,
+    typer.Option(
+        "--db",
+        envvar="LANDPLAN_DB",
+        help="The store: a GeoPackage file, or a postgresql://user@host/db URL.",
+        show_default=True,
+    ),
+]
+WhoOption = Annotated[
+    str | None,
+    typer.Option("--who", help="Name recorded with the change ($LANDPLAN_USER or login name)."),
+]
+_DEFAULT_DB = "landplan.gpkg"
+
+
+def _open(db: str, policy: Path | None = None):
+    from landplan.store import open_store
+
+    return open_store(db, policy=_policy(policy) if policy else None)
+
+
+@app.command("init")
+def init_store(db: DbOption = _DEFAULT_DB, policy: PolicyOption = None) -> None:
+    """Create a store (a GeoPackage file by default) with every layer's table."""
+    with _open(db, policy) as store:
+        created = store.init()
+        what = "created" if created else "already exists:"
+        console.print(f"store {what} {store.location} ({store.backend}, {store.crs.to_string()})")
+
+
+@app.command("import")
+def import_(
+    layer: Annotated[str, typer.Argument(help="Layer: parcels, buildings, projects, ...")],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="File to import.")],
+    crs: Annotated[
+        str | None, typer.Option("--crs", help="CRS of a file that does not declare one.")
+    ] = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Replace the layer's features.")
+    ] = False,
+    append: Annotated[bool, typer.Option("--append", help="Add new features only.")] = False,
+    upsert: Annotated[
+        bool, typer.Option("--upsert", help="Overwrite features with the same id, add the rest.")
+    ] = False,
+    make_valid: Annotated[
+        bool, typer.Option("--make-valid", help="Repair invalid geometry instead of refusing it.")
+    ] = False,
+    db: DbOption = _DEFAULT_DB,
+    who: WhoOption = None,
+) -> None:
+    """Validate a file and write it into a layer: all of it, or nothing."""
+    from landplan.errors import StoreError
+
+    modes = [m for m, on in (("replace", replace), ("append", append), ("upsert", upsert)) if on]
+    if len(modes) > 1:
+        raise StoreError(f"choose one of --replace, --append, --upsert (got {', '.join(modes)})")
+    with _open(db) as store:
+        if not modes:
+            n = store.count(layer)
+            if n:
+                raise StoreError(
+                    f"{layer} already holds {n} feature(s); choose --replace, --append or --upsert"
+                )
+            modes = ["append"]
+        summary = store.import_layer(layer, file, mode=modes[0], crs=crs, who=who,
+                                     make_valid=make_valid)
+    console.print(str(summary))
+
+
+@app.command("export")
+def export(
+    layer: Annotated[str, typer.Argument(help="Layer to export.")],
+    file: Annotated[Path, typer.Argument(help="File to write (.gpkg, .shp, .geojson ...).")],
+    db: DbOption = _DEFAULT_DB,
+) -> None:
+    """Write a layer to a file, with each feature's version for a later --upsert."""
+    with _open(db) as store:
+        path = store.export_layer(layer, file)
+        n = store.count(layer)
+    console.print(f"wrote {n} {layer} feature(s) to {path}")
+
+
+status_app = typer.Typer(help="Status changes and their history.", no_args_is_help=True)
+app.add_typer(status_app, name="status")
+
+
+@status_app.command("set")
+def status_set(
+    layer: Annotated[str, typer.Argument(help="parcel or building.")],
+    feature_id: Annotated[str, typer.Argument(help="The feature's id.")],
+    status: Annotated[str, typer.Argument(help="The new status (identifier or label).")],
+    reason: Annotated[str, typer.Option("--reason", help="Why the status changes.")],
+    date: Annotated[
+        str | None, typer.Option("--date", help="Effective date, YYYY-MM-DD (today).")
+    ] = None,
+    expected_version: Annotated[
+        int | None,
+        typer.Option(
+            "--expected-version", help="Refuse if the feature is no longer at this version."
+        ),
+    ] = None,
+    db: DbOption = _DEFAULT_DB,
+    who: WhoOption = None,
+) -> None:
+    """Change a parcel's or building's status; the change is kept as an event."""
+    with _open(db) as store:
+        event = store.set_status(layer, feature_id, status, reason=reason, effective=date,
+                                 who=who, expected_version=expected_version)
+    console.print(
+        f"{event['layer']} {feature_id}: {event['old_status']} → {event['new_status']} "
+        f"from {event['effective_date']} (version {event['version']}, by {event['who']})",
+        highlight=False,
+    )
+
+
+@status_app.command("history")
+def status_history(
+    feature_id: Annotated[str, typer.Argument(help="The parcel's or building's id.")],
+    layer: Annotated[
+        str | None, typer.Option("--layer", help="parcels or buildings (searched both).")
+    ] = None,
+    db: DbOption = _DEFAULT_DB,
+) -> None:
+    """Show a feature's status changes, oldest first."""
+    from rich.table import Table
+
+    from landplan.errors import StoreError
+
+    with _open(db) as store:
+        if layer is not None:
+            found = [(layer, store.status_history(layer, feature_id))]
+        else:
+            store.crs  # noqa: B018 - an uninitialised store says how to create it
+            found = []
+            for name in ("parcels", "buildings"):
+                try:
+                    found.append((name, store.status_history(name, feature_id)))
+                except StoreError:
+                    continue
+            if not found:
+                raise StoreError(f"no parcel or building {feature_id!r} in {store.location}")
+            if len(found) > 1:
+                raise StoreError(f"{feature_id!r} is both a parcel and a building; add --layer")
+    name, history = found[0]
+    table = Table(title=f"{name} {feature_id}: status history")
+    for col in ("effective", "old", "new", "reason", "who", "recorded (UTC)"):
+        table.add_column(col)
+    for row in history.itertuples():
+        table.add_row(f"{row.effective_date:%Y-%m-%d}", str(row.old_status or ""),
+                      row.new_status, row.reason, row.who, f"{row.recorded_at:%Y-%m-%d %H:%M}")
+    if history.empty:
+        console.print(f"{name} {feature_id}: no status changes recorded")
+    else:
+        console.print(table)
+
+
+@status_app.command("on")
+def status_on(
+    date: Annotated[str, typer.Argument(help="The date, YYYY-MM-DD.")],
+    layer: Annotated[str, typer.Option("--layer", help="parcels or buildings.")] = "parcels",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write every feature's status to this CSV.")
+    ] = None,
+    db: DbOption = _DEFAULT_DB,
+) -> None:
+    """Show how many features had each status on a date."""
+    from rich.table import Table
+
+    with _open(db) as store:
+        status = store.status_on(layer, date)
+    table = Table(title=f"{layer} by status on {date}")
+    table.add_column("status")
+    table.add_column("features", justify="right")
+    for value, n in status.value_counts().items():
+        table.add_row(str(value), str(n))
+    console.print(table)
+    if out is not None:
+        status.to_frame().to_csv(out, encoding="utf-8-sig")
+        console.print(f"wrote {out}")
+
+
+@app.command("reserve")
+def reserve(
+    project_id: Annotated[str, typer.Argument(help="The project.")],
+    parcel_ids: Annotated[list[str], typer.Argument(help="The parcels to reserve.")],
+    note: Annotated[str | None, typer.Option("--note", help="A note kept with it.")] = None,
+    db: DbOption = _DEFAULT_DB,
+    who: WhoOption = None,
+) -> None:
+    """Reserve parcels for a project: all of them, or none (with every reason)."""
+    with _open(db) as store:
+        done = store.reserve(project_id, parcel_ids, who=who, note=note)
+    console.print(f"reserved {', '.join(done['parcel_id'])} for {project_id}", highlight=False)
+
+
+@app.command("release")
+def release(
+    project_id: Annotated[str, typer.Argument(help="The project.")],
+    parcel_ids: Annotated[
+        list[str] | None, typer.Argument(help="The parcels to release (all by default).")
+    ] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why.")] = None,
+    db: DbOption = _DEFAULT_DB,
+    who: WhoOption = None,
+) -> None:
+    """Release a project's reservations."""
+    with _open(db) as store:
+        n = store.release(project_id, parcel_ids or None, who=who, reason=reason)
+    console.print(f"released {n} reservation(s) of {project_id}", highlight=False)
+
+
+@app.command("reservations")
+def reservations(
+    all_: Annotated[bool, typer.Option("--all", help="Include released ones.")] = False,
+    project: Annotated[str | None, typer.Option("--project", help="Only this project.")] = None,
+    db: DbOption = _DEFAULT_DB,
+) -> None:
+    """List reservations (active ones by default)."""
+    from rich.table import Table
+
+    with _open(db) as store:
+        frame = store.reservations(active=not all_, project_id=project)
+    table = Table(title="reservations" if all_ else "active reservations")
+    for col in ("project", "parcel", "by", "on", "note", "released"):
+        table.add_column(col)
+    for r in frame.itertuples():
+        released = "" if r.released_at is None or r.released_at != r.released_at else (
+            f"{r.released_at:%Y-%m-%d} by {r.released_by}")
+        table.add_row(r.project_id, r.parcel_id, r.who, f"{r.reserved_at:%Y-%m-%d}",
+                      r.note or "", released)
+    console.print(table)

@@ -17,6 +17,7 @@ import pandas as pd
 from landplan.io import read_zone
 from landplan.policy import Policy
 from landplan.sample import write_sample
+from landplan.store import Store, open_store
 from landplan.tables import write_workbook
 from landplan.vocab import PARCEL_STATUS
 from landplan.zone import Zone
@@ -31,6 +32,7 @@ class DemoContext:
     out: Path
     policy: Policy
     zone: Zone | None = None
+    store: Store | None = None
     extra: dict = field(default_factory=dict)
 
 
@@ -69,16 +71,26 @@ def _sample(ctx: DemoContext) -> list[Path]:
     return list(paths.values())
 
 
-def _zone(ctx: DemoContext) -> list[Path]:
+def _store(ctx: DemoContext) -> list[Path]:
+    """Import the sample into a fresh embedded store and load the zone back from it."""
     paths = ctx.extra["sample"]
-    ctx.zone = read_zone(paths["gpkg"], projects=paths["csv"], policy=ctx.policy)
-    return [write_workbook(ctx.out / "zone_overview.xlsx", zone_overview(ctx.zone))]
+    sample = read_zone(paths["gpkg"], projects=paths["csv"], policy=ctx.policy)
+    db = ctx.out / "landplan.gpkg"
+    db.unlink(missing_ok=True)
+    store = open_store(db, policy=ctx.policy)
+    store.init()
+    for name, frame in sample.layers().items():
+        if len(frame):
+            store.import_layer(name, frame, mode="replace", source=f"sample:{name}", who="demo")
+    ctx.store = store
+    ctx.zone = store.load_zone()
+    return [db, write_workbook(ctx.out / "zone_overview.xlsx", zone_overview(ctx.zone))]
 
 
 #: The demo's steps in order: (name, function).
 STEPS: list[tuple[str, Callable[[DemoContext], list[Path]]]] = [
     ("sample zone", _sample),
-    ("load and validate", _zone),
+    ("embedded store", _store),
 ]
 
 
