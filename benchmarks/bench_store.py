@@ -76,10 +76,12 @@ def main() -> None:
             r, _ = timed(lambda p=path: pyogrio.read_dataframe(p, layer="parcels"))
             runs.append({"import": w + validate_s, "write": w, "load": r})
         rows["pyogrio GeoPackage"] = best(runs)
-        rows["store: GeoPackage"] = best([
-            bench_store(str(Path(tmp) / f"store{i}.gpkg"), raw, validate_s)
-            for i in range(args.repeat)
-        ])
+        rows["store: GeoPackage"] = best(
+            [
+                bench_store(str(Path(tmp) / f"store{i}.gpkg"), raw, validate_s)
+                for i in range(args.repeat)
+            ]
+        )
 
     if args.postgis:
         schema = f"lp_bench_{uuid.uuid4().hex[:8]}"
@@ -90,10 +92,12 @@ def main() -> None:
             {"options": f"-csearch_path={schema},public"}
         )
         try:
-            rows["store: PostGIS"] = best([
-                bench_store(url.render_as_string(hide_password=False), raw, validate_s)
-                for _ in range(args.repeat)
-            ])
+            rows["store: PostGIS"] = best(
+                [
+                    bench_store(url.render_as_string(hide_password=False), raw, validate_s)
+                    for _ in range(args.repeat)
+                ]
+            )
         finally:
             with admin.begin() as conn:
                 conn.execute(sa.schema.DropSchema(schema, cascade=True))
@@ -102,11 +106,15 @@ def main() -> None:
         print("PostGIS skipped: give --postgis URL or set LANDPLAN_TEST_POSTGIS_URL")
 
     base = rows["pyogrio GeoPackage"]
-    print(f"\n{'':22} {'import s':>9} {'write s':>8} {'load s':>7} {'write/pyogrio':>14} "
-          f"{'load/pyogrio':>13}")
+    print(
+        f"\n{'':22} {'import s':>9} {'write s':>8} {'load s':>7} {'write/pyogrio':>14} "
+        f"{'load/pyogrio':>13}"
+    )
     for name, r in rows.items():
-        print(f"{name:22} {r['import']:9.2f} {r['write']:8.2f} {r['load']:7.2f} "
-              f"{r['write'] / base['write']:14.2f} {r['load'] / base['load']:13.2f}")
+        print(
+            f"{name:22} {r['import']:9.2f} {r['write']:8.2f} {r['load']:7.2f} "
+            f"{r['write'] / base['write']:14.2f} {r['load'] / base['load']:13.2f}"
+        )
 
 
 if __name__ == "__main__":

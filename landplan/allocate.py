@@ -353,8 +353,9 @@ def allocate(
     policy = zone.policy
     projects = zone.projects if projects is None else projects
     scope = _projects_in_scope(projects, stages, policy)
+    why_none: dict[str, str] = {}
     if candidates is None:
-        candidates = _match_candidates(scope, zone)
+        candidates, why_none = _match_candidates(scope, zone)
     cands = _validated_candidates(candidates, scope, zone)
     cands["value"] = candidate_values(cands, scope, policy).to_numpy()
 
@@ -394,7 +395,7 @@ def allocate(
     cands["source"] = source
 
     plan = _plan(cands, scope, zone, reserved_only, reserved_parcels)
-    unplaced = _unplaced(cands, scope, plan, conflicts, reserved_parcels)
+    unplaced = _unplaced(cands, scope, plan, conflicts, reserved_parcels, why_none)
     notes = []
     if solution.status == "time_limit":
         notes.append(
@@ -439,24 +440,64 @@ def _projects_in_scope(
     return projects.loc[projects["stage"].isin(wanted)].reset_index(drop=True)
 
 
-def _match_candidates(projects: pd.DataFrame, zone: Zone) -> pd.DataFrame:
-    """Each project's candidate sites from :mod:`landplan.match`, as one candidate table."""
+# Kinds as landplan.match names them -> kinds of the candidate table.
+_MATCH_KINDS = {
+    "parcel": "single",
+    "single": "single",
+    "assembly": "assembly",
+    "cutout": "cutout",
+    "floor_space": "floor_space",
+}
+
+
+def _from_match(project_id: str, ranked: pd.DataFrame, rejections: pd.DataFrame):
+    """Turn one project's ranked sites from :func:`landplan.match.match` into candidate rows.
+
+    Match ranks each project's sites with ``candidate_id`` unique within the project, ``kind``
+    (``parcel`` for a single parcel), ``;``-joined ``parcel_ids`` and ``score_total``; the
+    project id is prefixed to make the ids unique across the pipeline. Returns the rows and a
+    sentence summarising the rejections (for a project with no site at all).
+    """
+    table = pd.DataFrame(
+        {
+            "project_id": project_id,
+            "candidate_id": project_id + "/" + ranked["candidate_id"].astype(str),
+            "kind": ranked["kind"].map(_MATCH_KINDS).fillna(ranked["kind"]),
+            "parcel_ids": ranked["parcel_ids"],
+            "building_id": ranked["building_id"],
+            "area_m2": ranked["area_m2"],
+            "floor_area_m2": ranked["floor_area_m2"],
+            "score": ranked["score_total"],
+        }
+    )
+    table = gpd.GeoDataFrame(table, geometry=ranked.geometry.to_numpy(), crs=ranked.crs)
+    counts = rejections["rule"].value_counts() if len(rejections) else pd.Series(dtype=int)
+    why = ", ".join(f"{rule} ({n} sites)" for rule, n in counts.items())
+    return table, (f"every site fails a siting rule: {why}" if why else "")
+
+
+def _match_candidates(projects: pd.DataFrame, zone: Zone) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Each project's candidate sites from :mod:`landplan.match`, as one candidate table.
+
+    Matching runs once per project (each run is vectorised over the zone's parcels).
+    """
     try:
-        from landplan import match as matching
+        from landplan.match import match
     except ImportError as exc:
         raise LandplanError(
-            "no candidate sites were given and landplan.match is not installed; expected "
+            "no candidate sites were given and landplan.match is not available; expected "
             "candidates=<table with columns " + ", ".join(CANDIDATE_COLUMNS) + ">"
         ) from exc
-    frames = []
+    frames, why = [], {}
     for _, project in projects.iterrows():
-        found = matching.match(project, zone)
-        table = found.sites.copy()
-        table["project_id"] = project["project_id"]
+        found = match(project, zone)
+        table, reason = _from_match(project["project_id"], found.ranked, found.rejections)
         frames.append(table)
+        why[project["project_id"]] = reason
     if not frames:
-        return gpd.GeoDataFrame(columns=list(CANDIDATE_COLUMNS), geometry="geometry", crs=zone.crs)
-    return pd.concat(frames, ignore_index=True)
+        empty = pd.DataFrame(columns=list(CANDIDATE_COLUMNS))
+        return gpd.GeoDataFrame(empty, geometry="geometry", crs=zone.crs), why
+    return pd.concat(frames, ignore_index=True), why
 
 
 def _as_id_list(value) -> list[str]:
@@ -945,6 +986,7 @@ def _unplaced(
     plan: gpd.GeoDataFrame,
     conflicts: sp.csr_array,
     reserved: pd.DataFrame,
+    why_none: dict[str, str],
 ) -> pd.DataFrame:
     info = [c for c in ("project_id", "name", "stage", "cluster") if c in projects]
     out = projects.loc[~projects["project_id"].isin(plan["project_id"]), info].copy()
@@ -1000,4 +1042,8 @@ def _unplaced(
         "not_selected": "a free site adds no value (score 0) or the time limit stopped the solver",
     }
     out["detail"] = out["reason"].map(detail)
+    # Matching says why a project has no site at all: the siting rules its sites failed.
+    matched = out["project_id"].map(lambda p: why_none.get(p, ""))
+    none = (out["reason"] == "no_feasible_site") & (matched != "")
+    out.loc[none, "detail"] = matched[none]
     return out[columns].sort_values(["reason", "project_id"]).reset_index(drop=True)

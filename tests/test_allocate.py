@@ -380,3 +380,58 @@ def test_allocation_equals_the_brute_force_optimum(instance):
     assert _feasible(plan)
     assert result.plan["project_id"].is_unique
     assert len(result.plan) + len(result.unplaced) == len(projects)
+
+
+# --- candidates from matching ---------------------------------------------------------------------
+
+
+def test_candidates_come_from_match_when_not_given(monkeypatch):
+    """The adaptor reads match's ranked sites (kind 'parcel', score_total, ids per project)."""
+    import sys
+    import types
+    from dataclasses import dataclass
+
+    @dataclass
+    class Found:
+        ranked: gpd.GeoDataFrame
+        rejections: pd.DataFrame
+
+    def fake_match(project, zone):
+        pid = project["project_id"]
+        ranked = gpd.GeoDataFrame(
+            {
+                "candidate_id": ["parcel:P0"],
+                "kind": ["parcel"],
+                "parcel_ids": ["P0"],
+                "building_id": [None],
+                "area_m2": [10000.0],
+                "floor_area_m2": [0.0],
+                "score_total": [{"J1": 50.0, "J2": 40.0}.get(pid, 0.0)],
+            },
+            geometry=[parcel_box(0)],
+            crs="EPSG:4546",
+        )
+        rejections = pd.DataFrame(columns=["parcel_id", "building_id", "rule", "reason"])
+        if pid == "J3":  # no site: every parcel rejected
+            ranked = ranked.iloc[:0]
+            rejections = pd.DataFrame(
+                {
+                    "parcel_id": ["P0", "P1"],
+                    "building_id": [None, None],
+                    "rule": ["area", "area"],
+                    "reason": ["too small", "too small"],
+                }
+            )
+        return Found(ranked, rejections)
+
+    module = types.ModuleType("landplan.match")
+    module.match = fake_match
+    monkeypatch.setitem(sys.modules, "landplan.match", module)
+    zone = make_zone(2, [project("J1"), project("J2"), project("J3")])
+    result = allocate(None, zone)
+    assert result.plan["candidate_id"].tolist() == ["J1/parcel:P0"]
+    assert result.plan["kind"].tolist() == ["single"]
+    lost = result.unplaced.set_index("project_id")
+    assert (lost.loc["J2", "reason"], lost.loc["J2", "competitors"]) == ("outbid", "J1 (150.0)")
+    assert lost.loc["J3", "reason"] == "no_feasible_site"
+    assert lost.loc["J3", "detail"] == "every site fails a siting rule: area (2 sites)"
