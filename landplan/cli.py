@@ -8,6 +8,7 @@ no traceback.
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -141,6 +142,54 @@ def demo(
     for step, path in written:
         table.add_row(step, str(path))
     console.print(table)
+
+
+class MapKind(StrEnum):
+    """The maps ``landplan map`` draws from a zone file."""
+
+    overview = "overview"
+    corridor = "corridor"
+
+
+@app.command("map")
+def map_(
+    kind: Annotated[MapKind, typer.Argument(help="Which map: overview or corridor.")],
+    zone: Annotated[
+        Path, typer.Option("--zone", "-z", help="GeoPackage of the zone (see `landplan sample`).")
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The .html file to write.")],
+    projects: Annotated[
+        Path | None, typer.Option(help="Projects CSV/XLSX, where not in the GeoPackage.")
+    ] = None,
+    lang: Annotated[str, typer.Option(help="Labels in Chinese (zh) or English (en).")] = "zh",
+    basemap: Annotated[
+        str,
+        typer.Option(
+            help="standard (OpenStreetMap, CartoDB), tianditu (needs a key) or amap (data "
+            "shifted to GCJ-02)."
+        ),
+    ] = "standard",
+    tianditu_key: Annotated[
+        str | None,
+        typer.Option(envvar="LANDPLAN_TIANDITU_KEY", help="Tianditu browser key (tk)."),
+    ] = None,
+    png: Annotated[
+        Path | None, typer.Option(help="Also write a screenshot (needs Chromium).")
+    ] = None,
+    policy: PolicyOption = None,
+) -> None:
+    """Draw a map as one self-contained HTML file (opens offline; only tiles need a network)."""
+    from landplan import maps
+    from landplan.io import read_zone
+
+    loaded = read_zone(zone, projects=projects, policy=_policy(policy))
+    draw = {MapKind.overview: maps.overview_map, MapKind.corridor: maps.corridor_map}[kind]
+    m = draw(loaded, lang=lang, basemap=basemap, tianditu_key=tianditu_key)
+    path = maps.save_map(m, out)
+    counts = ", ".join(f"{name} {n}" for name, n in maps.layer_counts(m).items())
+    console.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB): {escape(counts)}")
+    if png is not None:
+        console.print(f"wrote {maps.screenshot(path, png)}")
 
 
 def main(argv: list[str] | None = None) -> None:

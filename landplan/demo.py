@@ -87,10 +87,29 @@ def _store(ctx: DemoContext) -> list[Path]:
     return [db, write_workbook(ctx.out / "zone_overview.xlsx", zone_overview(ctx.zone))]
 
 
+def _maps(ctx: DemoContext) -> list[Path]:
+    from landplan.errors import LandplanError
+    from landplan.maps import corridor_map, find_browser, overview_map, save_map, screenshot
+
+    pages = [
+        save_map(overview_map(ctx.zone), ctx.out / "map_overview.html"),
+        save_map(overview_map(ctx.zone, lang="en"), ctx.out / "map_overview_en.html"),
+        save_map(corridor_map(ctx.zone), ctx.out / "map_corridor.html"),
+    ]
+    try:
+        find_browser()
+    except LandplanError as exc:
+        # The maps stand without their pictures; the reason goes in the context for the report.
+        ctx.extra["screenshots_skipped"] = str(exc)
+        return pages
+    return [*pages, *(screenshot(page, page.with_suffix(".png")) for page in pages)]
+
+
 #: The demo's steps in order: (name, function).
 STEPS: list[tuple[str, Callable[[DemoContext], list[Path]]]] = [
     ("sample zone", _sample),
     ("embedded store", _store),
+    ("maps", _maps),
 ]
 
 
