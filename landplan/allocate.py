@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -110,7 +110,8 @@ class Allocation:
     candidates : pandas.DataFrame
         The candidate table with ``value``, ``chosen``, ``greedy`` and ``forbidden`` added.
     status : {"optimal", "time_limit"}
-        Whether the plan is proven optimal, or the time limit stopped the solver.
+        Whether the plan is proven optimal, or the time limit stopped the solver (the plan is
+        then the better of the solver's best and the greedy baseline, see ``notes``).
     objective, bound, mip_gap : float
         The plan's value, the solver's upper bound on any plan's value, and their relative gap.
     greedy_objective : float
@@ -221,6 +222,14 @@ def _allocate_matrix(program: _Program, *, time_limit_s: float, mip_rel_gap: flo
         options={"time_limit": time_limit_s, "mip_rel_gap": mip_rel_gap, "disp": False},
     )
     seconds = time.perf_counter() - started
+    if res.x is None and res.status == 1:
+        # The time limit came before any plan: the fixed sites alone are a plan, and the bound
+        # (if the solver got one) still measures it.
+        x = fixed.copy()
+        objective = float(value[x].sum())
+        bound = -float(res.mip_dual_bound) if res.mip_dual_bound is not None else np.inf
+        gap = (bound - objective) / max(abs(objective), 1e-9)
+        return _Solution(x, "time_limit", objective, bound, gap, seconds)
     if res.x is None:
         raise InfeasibleError(
             f"the solver returned no plan (status {res.status}: {res.message}); expected at "
@@ -384,6 +393,18 @@ def allocate(
         program, time_limit_s=limit, mip_rel_gap=float(policy.allocation.mip_rel_gap)
     )
     greedy = _greedy(program)
+    greedy_value = float(value[greedy].sum())
+    notes = []
+    if solution.status == "time_limit" and greedy_value > solution.objective:
+        # Stopped early, HiGHS may hold a worse plan than the baseline; both are feasible, so
+        # the better one is the plan, measured against the solver's bound.
+        solution = replace(
+            solution,
+            x=greedy,
+            objective=greedy_value,
+            gap=(solution.bound - greedy_value) / max(abs(greedy_value), 1e-9),
+        )
+        notes.append("the greedy plan beat the solver's best plan found in time and is used")
     cands["chosen"] = solution.x
     cands["greedy"] = greedy
     cands["forbidden"] = forbidden
@@ -396,7 +417,6 @@ def allocate(
 
     plan = _plan(cands, scope, zone, reserved_only, reserved_parcels)
     unplaced = _unplaced(cands, scope, plan, conflicts, reserved_parcels, why_none)
-    notes = []
     if solution.status == "time_limit":
         notes.append(
             f"the time limit of {limit:g} s stopped the solver with a relative gap of "
@@ -410,7 +430,7 @@ def allocate(
         objective=solution.objective,
         bound=solution.bound,
         mip_gap=solution.gap,
-        greedy_objective=float(value[greedy].sum()),
+        greedy_objective=greedy_value,
         solve_time_s=solution.seconds,
         n_constraints=int(conflicts.shape[0] + len(project_codes)),
         notes=notes,

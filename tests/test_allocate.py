@@ -435,3 +435,19 @@ def test_candidates_come_from_match_when_not_given(monkeypatch):
     assert (lost.loc["J2", "reason"], lost.loc["J2", "competitors"]) == ("outbid", "J1 (150.0)")
     assert lost.loc["J3", "reason"] == "no_feasible_site"
     assert lost.loc["J3", "detail"] == "every site fails a siting rule: area (2 sites)"
+
+
+def test_a_time_limit_keeps_a_feasible_plan_no_worse_than_greedy():
+    from benchmarks.bench_allocate import instance
+
+    zone, cands = instance(100, 50, 0, 10)  # proven optimal only after several seconds
+    result = allocate(None, zone, candidates=cands, time_limit_s=0.05)
+    assert result.status == "time_limit"
+    assert result.objective >= result.greedy_objective
+    assert result.bound >= result.objective
+    assert result.mip_gap == pytest.approx((result.bound - result.objective) / result.objective)
+    assert any("time limit of 0.05 s" in note for note in result.notes)
+    chosen = result.candidates.loc[result.candidates["chosen"]]
+    parcels = chosen.loc[chosen["kind"].isin(["single", "assembly"]), "parcel_ids"].explode()
+    assert parcels.is_unique
+    assert chosen["project_id"].is_unique
