@@ -1644,7 +1644,7 @@ def screenshot(
     except ModuleNotFoundError as exc:
         raise MapError(
             "expected the playwright package for screenshots, found it missing; "
-            "pip install 'landplan[browser]' (no browser download is needed: "
+            "pip install playwright (no browser download is needed: "
             "landplan drives the system's Chromium)"
         ) from exc
     executable = find_browser(browser)
