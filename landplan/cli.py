@@ -506,3 +506,208 @@ def report(
     )
     for path in paths.values():
         console.print(f"wrote {path}", highlight=False)
+
+
+# --- the pipeline: allocation, supply and demand, corridor -------------------------------------
+
+PlanZoneOption = Annotated[
+    Path | None,
+    typer.Option("--zone", help="GeoPackage of the zone's layers (default: the packaged sample)."),
+]
+PlanProjectsOption = Annotated[
+    Path | None, typer.Option("--projects", help="Projects CSV/XLSX, where not in the zone file.")
+]
+PlanDbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Read the zone and reservations from this store, not --zone."),
+]
+OutOption = Annotated[Path, typer.Option("--out", "-o", help="Output folder.")]
+
+
+def _plan_zone(zone_path: Path | None, projects: Path | None, db: str | None, policy: Path | None):
+    """Read the zone from a store, a GeoPackage or the packaged sample; return the store too."""
+    from landplan.io import read_zone
+
+    if db is not None:
+        store = _open(db, policy)
+        return store.load_zone(), store
+    if zone_path is None:
+        root = Path(__file__).resolve().parent.parent / "data" / "sample"
+        zone_path, projects = root / "zone.gpkg", projects or root / "projects.csv"
+    return read_zone(zone_path, projects=projects, policy=_policy(policy)), None
+
+
+def _plan_zone_only(
+    zone_path: Path | None, projects: Path | None, db: str | None, policy: Path | None
+):
+    """Read the zone as :func:`_plan_zone` does, closing the store at once."""
+    zone, store = _plan_zone(zone_path, projects, db, policy)
+    if store is not None:
+        store.close()
+    return zone
+
+
+def _written(paths: list[Path]) -> None:
+    for path in paths:
+        console.print(f"wrote {path}", highlight=False)
+
+
+@app.command("allocate")
+def allocate_cmd(
+    zone: PlanZoneOption = None,
+    projects: PlanProjectsOption = None,
+    db: PlanDbOption = None,
+    candidates: Annotated[
+        Path | None,
+        typer.Option(
+            "--candidates",
+            help="Candidate sites (GeoPackage/CSV with project_id, candidate_id, kind, "
+            "parcel_ids, building_id, area_m2, floor_area_m2, score); matched where left out.",
+        ),
+    ] = None,
+    stage: Annotated[
+        list[str] | None, typer.Option("--stage", help="Stages to place (repeat; all pipeline).")
+    ] = None,
+    fix: Annotated[
+        list[str] | None,
+        typer.Option("--fix", help="PROJECT=CANDIDATE: keep this site for this project (repeat)."),
+    ] = None,
+    reserve: Annotated[
+        bool, typer.Option("--reserve", help="Reserve the plan's parcels in the store (--db).")
+    ] = False,
+    time_limit: Annotated[
+        float | None, typer.Option("--time-limit", help="Solver time limit in seconds.")
+    ] = None,
+    out: OutOption = Path("allocation"),
+    who: WhoOption = None,
+    policy: PolicyOption = None,
+) -> None:
+    """Place the whole pipeline: one site per project, no parcel used twice, best total value."""
+    from landplan.allocate import allocate
+    from landplan.plan_report import read_candidates, write_allocation
+
+    if reserve and db is None:
+        raise LandplanError("--reserve writes into a store; expected --db PATH_OR_URL as well")
+    the_zone, store = _plan_zone(zone, projects, db, policy)
+    table = None
+    if candidates is not None:
+        table = read_candidates(candidates, crs=the_zone.crs)
+    fixed = {}
+    for item in fix or []:
+        project_id, sep, candidate_id = item.partition("=")
+        if not sep:
+            raise LandplanError(f"--fix {item!r}: expected PROJECT=CANDIDATE")
+        fixed[project_id] = candidate_id
+    reserved = store.reservations() if store is not None else None
+    result = allocate(
+        None,
+        the_zone,
+        candidates=table,
+        fixed=fixed,
+        reserved=reserved,
+        stages=stage,
+        time_limit_s=time_limit,
+    )
+    _written(write_allocation(result, out))
+    gap = "" if result.status == "optimal" else f", gap {result.mip_gap:.2%}"
+    console.print(
+        f"{result.status}{gap}: {len(result.plan)} placed, {len(result.unplaced)} unplaced; "
+        f"value {result.objective:,.1f} (greedy {result.greedy_objective:,.1f}, "
+        f"+{result.gain_over_greedy:.1%})",
+        highlight=False,
+    )
+    for note in result.notes:
+        console.print(note, highlight=False)
+    if reserve:
+        plan = result.plan
+        land = plan["kind"] != "floor_space"
+        new = plan.loc[plan["source"].isin(["optimised", "fixed"]) & land]
+        sites = {
+            p: ids.split(";") for p, ids in zip(new["project_id"], new["parcel_ids"], strict=True)
+        }
+        if sites:
+            done = store.reserve_many(sites, who=who, note="allocation plan")
+            console.print(f"reserved {len(done)} parcel(s) for {len(sites)} project(s)")
+    if store is not None:
+        store.close()
+
+
+@app.command("capacity")
+def capacity_cmd(
+    zone: PlanZoneOption = None,
+    projects: PlanProjectsOption = None,
+    db: PlanDbOption = None,
+    start: Annotated[
+        str | None, typer.Option("--start", help="Start date YYYY-MM-DD (today).")
+    ] = None,
+    quarters: Annotated[
+        int | None, typer.Option("--quarters", help="Quarters to look ahead (policy).")
+    ] = None,
+    out: OutOption = Path("capacity"),
+    policy: PolicyOption = None,
+) -> None:
+    """Balance land and floor-space supply against the pipeline, quarter by quarter."""
+    import datetime as dt
+
+    from landplan.capacity import capacity
+    from landplan.plan_report import write_capacity
+
+    the_zone = _plan_zone_only(zone, projects, db, policy)
+    try:
+        day = dt.date.fromisoformat(start) if start else dt.date.today()
+    except ValueError:
+        raise LandplanError(f"--start {start!r}: expected a date YYYY-MM-DD") from None
+    result = capacity(the_zone, start=day, horizon_quarters=quarters)
+    _written(write_capacity(result, out))
+    for item, value in result.summary().itertuples(index=False):
+        console.print(f"{item}: {value:,.1f}" if isinstance(value, float) else f"{item}: {value}")
+
+
+@app.command("corridor")
+def corridor_cmd(
+    name: Annotated[str | None, typer.Argument(help="The avenue (name or id).")] = None,
+    zone: PlanZoneOption = None,
+    projects: PlanProjectsOption = None,
+    db: PlanDbOption = None,
+    width: Annotated[float | None, typer.Option("--width", help="Corridor width, m.")] = None,
+    breaks: Annotated[
+        str | None, typer.Option("--breaks", help="Phase ends in m along the avenue, '2000;4000'.")
+    ] = None,
+    phase_length: Annotated[
+        float | None, typer.Option("--phase-length", help="Phase length, m, without --breaks.")
+    ] = None,
+    candidates: Annotated[
+        Path | None,
+        typer.Option("--candidates", help="Candidate sites or a plan (GeoPackage) to list."),
+    ] = None,
+    out: OutOption = Path("corridor"),
+    policy: PolicyOption = None,
+) -> None:
+    """Supply phase by phase along the avenue: land by status, developable land, floor space."""
+    from landplan.corridor import corridor
+    from landplan.plan_report import read_candidates, write_corridor
+
+    the_zone = _plan_zone_only(zone, projects, db, policy)
+    try:
+        breaks_m = [float(b) for b in breaks.split(";") if b.strip()] if breaks else None
+    except ValueError:
+        raise LandplanError(f"--breaks {breaks!r}: expected metres separated by ';'") from None
+    sites = None
+    if candidates is not None:
+        sites = read_candidates(candidates, crs=the_zone.crs)
+    result = corridor(
+        the_zone,
+        name,
+        width_m=width,
+        breaks_m=breaks_m,
+        phase_length_m=phase_length,
+        candidates=sites,
+    )
+    _written(write_corridor(result, out))
+    for row in result.phases.itertuples():
+        console.print(
+            f"phase {row.phase} ({row.start_m:,.0f}-{row.end_m:,.0f} m): "
+            f"developable {row.developable_mu:,.1f} mu (cumulative "
+            f"{row.cumulative_developable_mu:,.1f}), vacant floor {row.vacant_floor_m2:,.0f} m²",
+            highlight=False,
+        )

@@ -134,11 +134,31 @@ def _maps(ctx: DemoContext) -> list[Path]:
     return [*pages, *(screenshot(page, page.with_suffix(".png")) for page in pages)]
 
 
+def _capacity(ctx: DemoContext) -> list[Path]:
+    """Balance the sample's supply against its pipeline from the report's half-year end."""
+    import datetime as dt
+
+    from landplan.capacity import capacity
+    from landplan.plan_report import write_capacity
+
+    return write_capacity(capacity(ctx.zone, start=dt.date(2026, 7, 1)), ctx.out / "capacity")
+
+
+def _corridor(ctx: DemoContext) -> list[Path]:
+    """Phase the avenue's eastward extension at the sample's break points."""
+    from landplan.corridor import corridor
+    from landplan.plan_report import write_corridor
+
+    return write_corridor(corridor(ctx.zone), ctx.out / "corridor")
+
+
 #: The demo's steps in order: (name, function).
 STEPS: list[tuple[str, Callable[[DemoContext], list[Path]]]] = [
     ("sample zone", _sample),
     ("embedded store", _store),
     ("half-year history", _history),
+    ("supply and demand", _capacity),
+    ("corridor expansion", _corridor),
     ("maps", _maps),
     ("half-year report", _report),
 ]

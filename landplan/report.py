@@ -92,6 +92,15 @@ register_labels(
         "text": "文中数字",
         "project_name": "项目名称",
         "landed": "已落地项目数",
+        "corridor": "发展轴",
+        "phase": "分期",
+        "start_m": "起点里程(m)",
+        "end_m": "终点里程(m)",
+        "available_mu": "可供应土地(亩)",
+        "supply_mu": "供应土地含规划(亩)",
+        "constrained_mu": "受管控土地(亩)",
+        "developable_mu": "可开发土地(亩)",
+        "vacant_floor_m2": "空置厂房面积(m²)",
     }
 )
 
@@ -379,12 +388,14 @@ def half_year_report(
     tables["land_supply"] = _land_supply(parcels, reservations, zone.policy, lang)
     tables["floor_space"] = _floor_space(zone, events, span, policy, lang)
     tables["revitalised_low_efficiency"] = _revitalised(zone, events, span, lang)
-    sections = _text(tables, span, lang)
     at_end = dataclasses.replace(
         zone,
         parcels=zone.parcels.assign(status=parcels["status"].to_numpy()),
         buildings=zone.buildings.assign(status=_building_status_at_end(zone, events, span)),
     )
+    if len(zone.corridors):
+        tables["corridor_phases"] = _corridor_phases(at_end)
+    sections = _text(tables, span, lang)
     title = (
         f"{span.name('zh')}招商引资与土地供应情况"
         if lang == "zh"
@@ -682,6 +693,32 @@ def _revitalised(zone: Zone, events: pd.DataFrame, span: Period, lang: Lang) -> 
     return _with_total(table, ["parcels", "area_mu"])
 
 
+def _corridor_phases(zone: Zone) -> pd.DataFrame:
+    """Return the land left phase by phase along the avenue (沿大道东扩) at the period's end."""
+    from landplan.corridor import corridor
+
+    result = corridor(zone)
+    phases = pd.DataFrame(result.phases.drop(columns=result.phases.geometry.name))
+    table = pd.DataFrame(
+        {
+            "row": [f"phase {p}" for p in phases["phase"]],
+            "corridor": result.name,
+            "phase": phases["phase"].to_numpy(),
+            "start_m": phases["start_m"].to_numpy(),
+            "end_m": phases["end_m"].to_numpy(),
+            "available_mu": phases["available_mu"].to_numpy(),
+            "supply_mu": phases["supply_mu"].to_numpy(),
+            # Rounding leaves areas like -2e-13 where nothing is constrained.
+            "constrained_mu": phases["constrained_mu"].clip(lower=0.0).to_numpy(),
+            "developable_mu": phases["developable_mu"].to_numpy(),
+            "vacant_floor_m2": phases["vacant_floor_m2"].to_numpy(),
+        }
+    )
+    return _with_total(
+        table, ["available_mu", "supply_mu", "constrained_mu", "developable_mu", "vacant_floor_m2"]
+    )
+
+
 # --- text ----------------------------------------------------------------------------------------
 
 
@@ -730,6 +767,8 @@ _PHRASES: dict[str, dict[str, Any]] = {
         "supply_item": "{status}{area}亩",
         "supply_end": "；已为项目预留{reserved}亩，尚未预留{unreserved}亩。"
         "可出租厂房{buildings}栋，空置面积{vacant}平方米。",
+        "corridor": "沿{name}东扩{n}期剩余可开发土地{developable}亩，其中",
+        "corridor_item": "第{phase}期{developable}亩",
         "revitalised": "本期盘活低效用地{parcels}宗、{area}亩。",
         "none_revitalised": "本期未盘活低效用地。",
         "item_sep": "；",
@@ -760,6 +799,9 @@ _PHRASES: dict[str, dict[str, Any]] = {
         "supply_item": "{status} {area} mu",
         "supply_end": "; {reserved} mu are reserved for projects and {unreserved} mu are not. "
         "{buildings} factory buildings have {vacant} m² of vacant floor space.",
+        "corridor": "Along {name}, the {n} phases of the eastward expansion have {developable} mu "
+        "of developable land left: ",
+        "corridor_item": "phase {phase} {developable} mu",
         "revitalised": "{parcels} low-efficiency parcels, {area} mu, were revitalised in the "
         "period.",
         "none_revitalised": "No low-efficiency land was revitalised in the period.",
@@ -907,6 +949,27 @@ def _text(tables: Mapping[str, pd.DataFrame], span: Period, lang: Lang) -> list[
         vacant=fig("floor_space", TOTAL, "vacant_area_m2", 0),
     )
     third = [para]
+    if "corridor_phases" in tables:
+        t = "corridor_phases"
+        phases = _rows(tables[t])
+        para = _fill(
+            say["corridor"],
+            name=str(phases["corridor"].iloc[0]),
+            n=str(len(phases)),
+            developable=fig(t, TOTAL, "developable_mu", 1),
+        )
+        para += items(
+            [
+                _fill(
+                    say["corridor_item"],
+                    phase=str(row.phase),
+                    developable=fig(t, row.row, "developable_mu", 1),
+                )
+                for row in phases.itertuples()
+            ],
+            say["list_sep"],
+        )
+        third.append([*para, say["end"]])
     t = "revitalised_low_efficiency"
     if len(tables[t]) > 1:
         third.append(
@@ -934,6 +997,7 @@ _TABLE_TITLES = {
     "land_supply": ("可供应土地", "Land that can be supplied"),
     "floor_space": ("可出租厂房", "Vacant floor space"),
     "revitalised_low_efficiency": ("盘活低效用地", "Low-efficiency land revitalised"),
+    "corridor_phases": ("沿大道东扩分期剩余容量", "Corridor phases: land left"),
 }
 
 

@@ -29,6 +29,15 @@ def test_demo_writes_every_file_it_lists(demo_out):
     assert store.count("projects") == 19
 
 
+def test_demo_balances_supply_and_phases_the_avenue(demo_out):
+    out, _, steps = demo_out
+    assert {"supply and demand", "corridor expansion"} <= set(steps)
+    phases = pd.read_excel(out / "corridor" / "corridor.xlsx", sheet_name="phases")
+    assert len(phases) == 4  # the sample's breaks 4200;7000;8200 m and the avenue's end
+    by_quarter = pd.read_excel(out / "capacity" / "capacity.xlsx", sheet_name="by_quarter")
+    assert by_quarter.iloc[0, 0] == "2026Q3"
+
+
 def test_overview_matches_the_zone(demo_out):
     out, _, _ = demo_out
     zone = read_zone(out / "sample" / "zone.gpkg", projects=out / "sample" / "projects.csv")

@@ -312,3 +312,20 @@ def test_report_with_the_maps_of_the_period(sample_store, tmp_path, capsys):
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert page.count('src="data:image/png;base64,') == 2
     assert "](map_overview.png)" in (tmp_path / "report.md").read_text(encoding="utf-8")
+
+
+def test_corridor_phases_of_the_period(sample_store):
+    from landplan.corridor import corridor
+
+    store, _ = sample_store
+    report = report_from_store(store, period="2026H1")
+    phases = report.tables["corridor_phases"]
+    # At the end of 2026H1 the zone is as the store holds it now.
+    expected = corridor(store.load_zone()).phases
+    assert phases["developable_mu"].iloc[:-1].tolist() == pytest.approx(
+        expected["developable_mu"].tolist()
+    )
+    assert _total(report, "corridor_phases")["developable_mu"] == pytest.approx(
+        expected["developable_mu"].sum()
+    )
+    assert "沿新城大道东扩4期剩余可开发土地" in report.to_markdown()

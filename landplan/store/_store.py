@@ -11,7 +11,7 @@ import contextlib
 import datetime as dt
 import getpass
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -950,11 +950,69 @@ class Store:
         ReservationError
             Naming every parcel refused and why; nothing is written.
         """
+        return self.reserve_many({project_id: parcel_ids}, who=who, note=note)
+
+    def reserve_many(
+        self,
+        sites: Mapping[str, Iterable[str]],
+        *,
+        who: str | None = None,
+        note: str | None = None,
+    ) -> pd.DataFrame:
+        """Reserve parcels for several projects in one transaction: all of them, or nothing.
+
+        Each project's parcels are checked as :meth:`reserve` checks them; one refusal writes
+        nothing for any project. An allocation plan is reserved this way.
+
+        Parameters
+        ----------
+        sites
+            project_id -> the parcels to reserve for it.
+        who
+            Who reserves; :func:`default_who` by default.
+        note
+            A note kept with every reservation.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The reservations written.
+
+        Raises
+        ------
+        ReservationError
+            Naming every parcel refused and why; nothing is written.
+        """
         self._ensure()
-        ids = list(dict.fromkeys(str(p) for p in parcel_ids))
-        if not ids:
-            raise ReservationError("name at least one parcel to reserve")
+        asked = {str(k): list(dict.fromkeys(str(p) for p in v)) for k, v in sites.items()}
+        empty = sorted(k for k, ids in asked.items() if not ids)
+        if not asked or empty:
+            raise ReservationError(
+                "name at least one parcel to reserve"
+                + (f" for project(s) {', '.join(empty)}" if empty else "")
+            )
         who = who or default_who()
+        written: list[dict[str, Any]] = []
+        project_id = ""
+        try:
+            with self._write() as conn:
+                for project_id, ids in asked.items():
+                    written += self._reserve_in(conn, project_id, ids, who, note)
+        except sa.exc.IntegrityError as exc:
+            if not self._backend.is_unique_violation(exc):
+                raise
+            ids = asked[project_id]
+            raise ReservationError(
+                f"cannot reserve for project {project_id}: another user reserved "
+                f"{'one of ' if len(ids) > 1 else ''}{', '.join(ids)} at the same moment; "
+                "nothing was reserved. See `landplan reservations`."
+            ) from exc
+        return pd.DataFrame(written)
+
+    def _reserve_in(
+        self, conn: sa.Connection, project_id: str, ids: list[str], who: str, note: str | None
+    ) -> list[dict[str, Any]]:
+        """Check and write one project's reservations inside an open write transaction."""
         policy = self.policy
         available = list(policy.siting.available_statuses)
         blocking = list(policy.siting.blocking_constraints)
@@ -962,78 +1020,61 @@ class Store:
         projects = self._backend.tables["projects"]
         constraints = self._backend.tables["constraints"]
         res = self._backend.tables["reservations"]
-        try:
-            with self._write() as conn:
-                if (
-                    conn.execute(
-                        sa.select(projects.c.fid).where(projects.c.project_id == project_id)
-                    ).first()
-                    is None
-                ):
-                    raise ReservationError(
-                        f"project {project_id!r} is not in the store; import it into the "
-                        "projects layer first"
-                    )
-                rows = conn.execute(
-                    self._backend.lock(
-                        sa.select(
-                            parcels.c.parcel_id,
-                            parcels.c.status,
-                            self._backend.geometry_expression(parcels).label("geom"),
-                        ).where(parcels.c.parcel_id.in_(ids)),
-                        share=True,
-                    )
-                ).all()
-                found = {r.parcel_id: r for r in rows}
-                reasons: dict[str, list[str]] = {p: [] for p in ids}
-                for p in ids:
-                    if p not in found:
-                        reasons[p].append("no such parcel in the store")
-                    elif found[p].status not in available:
-                        reasons[p].append(
-                            f"status is {found[p].status!r}; only {', '.join(available)} can be "
-                            "reserved"
-                        )
-                if rows:
-                    self._constraint_reasons(conn, constraints, rows, blocking, reasons)
-                held = conn.execute(
-                    sa.select(
-                        res.c.parcel_id, res.c.project_id, res.c.who, res.c.reserved_at
-                    ).where(res.c.parcel_id.in_(ids), res.c.released_at.is_(None))
-                ).all()
-                for h in held:
-                    reasons[h.parcel_id].append(
-                        f"already reserved for project {h.project_id} by {h.who} on "
-                        f"{h.reserved_at:%Y-%m-%d}"
-                    )
-                refused = {p: r for p, r in reasons.items() if r}
-                if refused:
-                    lines = [f"  {p}: {'; '.join(r)}" for p, r in refused.items()]
-                    raise ReservationError(
-                        f"cannot reserve for project {project_id}: {len(refused)} of {len(ids)} "
-                        "parcel(s) refused; nothing was reserved\n" + "\n".join(lines)
-                    )
-                now = _now()
-                written = [
-                    {
-                        "project_id": project_id,
-                        "parcel_id": p,
-                        "who": who,
-                        "note": note,
-                        "reserved_at": now,
-                    }
-                    for p in sorted(ids)  # one order for everyone: no deadlocks between batches
-                ]
-                conn.execute(res.insert(), written)
-        except sa.exc.IntegrityError as exc:
-            if not self._backend.is_unique_violation(exc):
-                raise
+        if (
+            conn.execute(
+                sa.select(projects.c.fid).where(projects.c.project_id == project_id)
+            ).first()
+            is None
+        ):
             raise ReservationError(
-                f"cannot reserve for project {project_id}: another user reserved "
-                f"{'one of ' if len(ids) > 1 else ''}{', '.join(ids)} at the same moment; "
-                "nothing was reserved. See `landplan reservations`."
-            ) from exc
-        return pd.DataFrame(written)
+                f"project {project_id!r} is not in the store; import it into the "
+                "projects layer first"
+            )
+        rows = conn.execute(
+            self._backend.lock(
+                sa.select(
+                    parcels.c.parcel_id,
+                    parcels.c.status,
+                    self._backend.geometry_expression(parcels).label("geom"),
+                ).where(parcels.c.parcel_id.in_(ids)),
+                share=True,
+            )
+        ).all()
+        found = {r.parcel_id: r for r in rows}
+        reasons: dict[str, list[str]] = {p: [] for p in ids}
+        for p in ids:
+            if p not in found:
+                reasons[p].append("no such parcel in the store")
+            elif found[p].status not in available:
+                reasons[p].append(
+                    f"status is {found[p].status!r}; only {', '.join(available)} can be reserved"
+                )
+        if rows:
+            self._constraint_reasons(conn, constraints, rows, blocking, reasons)
+        held = conn.execute(
+            sa.select(res.c.parcel_id, res.c.project_id, res.c.who, res.c.reserved_at).where(
+                res.c.parcel_id.in_(ids), res.c.released_at.is_(None)
+            )
+        ).all()
+        for h in held:
+            reasons[h.parcel_id].append(
+                f"already reserved for project {h.project_id} by {h.who} on "
+                f"{h.reserved_at:%Y-%m-%d}"
+            )
+        refused = {p: r for p, r in reasons.items() if r}
+        if refused:
+            lines = [f"  {p}: {'; '.join(r)}" for p, r in refused.items()]
+            raise ReservationError(
+                f"cannot reserve for project {project_id}: {len(refused)} of {len(ids)} "
+                "parcel(s) refused; nothing was reserved\n" + "\n".join(lines)
+            )
+        now = _now()
+        written = [
+            {"project_id": project_id, "parcel_id": p, "who": who, "note": note, "reserved_at": now}
+            for p in sorted(ids)  # one order for everyone: no deadlocks between batches
+        ]
+        conn.execute(res.insert(), written)
+        return written
 
     def _constraint_reasons(
         self,
