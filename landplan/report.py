@@ -57,10 +57,10 @@ class ReportError(LandplanError):
     """A report was asked for an impossible period or language."""
 
 
+# Only names the layer schemas do not label: the registry is shared, and later labels win.
 register_labels(
     {
         "row": "行",
-        "projects": "项目数",
         "cluster_label": "产业集群名称",
         "stage_label": "阶段名称",
         "status_label": "状态名称",
@@ -73,34 +73,22 @@ register_labels(
         "site_parcels": "落地地块",
         "land_mu": "用地面积(亩)",
         "leased_village_land_mu": "租用留用地(亩)",
-        "land_mu_min": "用地需求下限(亩)",
-        "land_mu_max": "用地需求上限(亩)",
         "parcels": "地块数",
-        "area_mu": "面积(亩)",
         "reserved_mu": "已预留(亩)",
         "unreserved_mu": "未预留(亩)",
         "readiness_months": "可供应所需月数",
-        "buildings": "厂房栋数",
-        "vacant_area_m2": "空置面积(m²)",
         "date": "日期",
         "new_status": "新状态",
-        "reason": "原因",
         "table": "表",
         "column": "列",
-        "value": "数值",
         "note": "注",
+        "cell_value": "数值",
+        "event_reason": "变更原因",
         "text": "文中数字",
         "project_name": "项目名称",
         "landed": "已落地项目数",
         "corridor": "发展轴",
         "phase": "分期",
-        "start_m": "起点里程(m)",
-        "end_m": "终点里程(m)",
-        "available_mu": "可供应土地(亩)",
-        "supply_mu": "供应土地含规划(亩)",
-        "constrained_mu": "受管控土地(亩)",
-        "developable_mu": "可开发土地(亩)",
-        "vacant_floor_m2": "空置厂房面积(m²)",
     }
 )
 
@@ -297,7 +285,7 @@ class Report:
         Returns
         -------
         pandas.DataFrame
-            note, table, row, column, value, text: one line per figure (a note cites one table
+            note, table, row, column, cell_value, text: one line per figure (a note cites one table
             row, and may cover several of its columns).
         """
         keys: dict[tuple[str, str], int] = {}
@@ -305,7 +293,7 @@ class Report:
         for fig in self.figures():
             note = keys.setdefault((fig.table, fig.row), len(keys) + 1)
             rows.append((note, fig.table, fig.row, fig.column, fig.value, fig.text))
-        return pd.DataFrame(rows, columns=["note", "table", "row", "column", "value", "text"])
+        return pd.DataFrame(rows, columns=["note", "table", "row", "column", "cell_value", "text"])
 
     def to_markdown(self, *, images: Mapping[str, str] | None = None) -> str:
         """Return the report as Markdown, with a footnote per table row cited, and its tables.
@@ -687,7 +675,7 @@ def _revitalised(zone: Zone, events: pd.DataFrame, span: Period, lang: Lang) -> 
             "status_label": _label(PARCEL_STATUS, left["new_status"], lang).to_numpy(dtype=object),
             "parcels": np.ones(len(left), dtype=int),
             "area_mu": left["feature_id"].map(area).fillna(0.0).to_numpy(dtype=float),
-            "reason": left["reason"].to_numpy(dtype=object),
+            "event_reason": left["reason"].to_numpy(dtype=object),
         }
     )
     return _with_total(table, ["parcels", "area_mu"])
