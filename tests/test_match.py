@@ -312,8 +312,12 @@ def test_adjacency_across_a_gap_but_not_at_a_corner():
         ],
         dtype=object,
     )
-    i, j = parcel_adjacency(geoms, tolerance_m=2.0, min_shared_m=20.0)
+    i, j, shared = parcel_adjacency(geoms, tolerance_m=2.0, min_shared_m=20.0)
     assert sorted(zip(i.tolist(), j.tolist(), strict=True)) == [(0, 1), (1, 2)]
+    # the facing edge (100 m) plus the first 1 m (resp. 1 m and 2 m) of the edges leaving it
+    by_pair = dict(zip(zip(i.tolist(), j.tolist(), strict=True), shared, strict=True))
+    assert by_pair[(0, 1)] == pytest.approx(100 + 1 + 1)
+    assert by_pair[(1, 2)] == pytest.approx(100 + 100 / (10001**0.5 - 1) + 2)
 
 
 def test_assemblies_of_a_row_need_every_member():
