@@ -65,7 +65,7 @@ def _params(project, zone: Zone) -> dict:
         "buy": (project.get("tenure_ok") or "buy") == "buy",
         "lease_only": list(siting.lease_only_statuses),
         "allowed": _allowed_land_use(project, demand, siting),
-        "protected": list(siting.protected_kinds),
+        "protected": list(siting.blocking_constraints),
         "sliver": float(siting.sliver_area_m2),
         "hazardous": project.get("hazard") in siting.hazardous_kinds,
         "setback": float(siting.hazardous_setback_m),

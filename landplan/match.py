@@ -220,7 +220,7 @@ def _site_rules(project: pd.Series, demand: Demand, zone: Zone) -> tuple[np.ndar
     cgeoms = _geoms(cons)
     cnames = cons["name"].fillna(cons["constraint_id"]).to_numpy(dtype=object)
 
-    protected = np.flatnonzero(np.isin(kinds, list(siting.protected_kinds)))
+    protected = np.flatnonzero(np.isin(kinds, list(siting.blocking_constraints)))
     if len(protected) and len(pos):
         i, j = STRtree(cgeoms[protected]).query(geoms, predicate="intersects")
         overlap = shapely.area(shapely.intersection(geoms[i], cgeoms[protected][j]))
@@ -656,7 +656,9 @@ def _cutouts(
     geoms = _geoms(parcels)[pos]
     ids = parcels["parcel_id"].to_numpy(dtype=object)[pos]
     reasons = np.full(len(pos), None, dtype=object)
-    single = shapely.get_type_id(geoms) == 3
+    single = shapely.get_num_geometries(geoms) == 1
+    # A store may hand back a one-part MultiPolygon: its part is the parcel.
+    geoms = np.where(single, shapely.get_geometry(geoms, 0), geoms)
     reasons[~single] = "a multi-part parcel: no cut-out"
     # The frontage edge: the exterior segment with the longest stretch within reach of a road.
     rings = shapely.get_exterior_ring(np.where(single, geoms, None))

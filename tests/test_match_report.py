@@ -120,3 +120,22 @@ def test_demo_reviews_and_matches_the_report_projects(tmp_path):
     summary = pd.read_excel(tmp_path / "match" / "match_summary.xlsx")
     assert summary.iloc[:, 0].tolist() == list(REPORT_PROJECTS)
     assert {f"match_{p}.gpkg" for p in REPORT_PROJECTS} <= set(written)
+
+
+def test_match_reads_the_zone_from_a_store(tmp_path, capsys):
+    from landplan.io import read_zone
+    from landplan.store import open_store
+
+    sample = read_zone("data/sample/zone.gpkg", projects="data/sample/projects.csv")
+    store = open_store(tmp_path / "zone.gpkg")
+    store.init()
+    for name, frame in sample.layers().items():
+        if len(frame):
+            store.import_layer(name, frame, mode="replace", source=f"sample:{name}", who="test")
+    code, out, err = run(
+        ["match", "PJ-02", "--db", str(tmp_path / "zone.gpkg"), "--top", "3"], capsys
+    )
+    assert code == 0, err
+    _, from_file, _ = run(["match", "PJ-02", "--top", "3"], capsys)
+    # the same zone through the store gives the same ranking
+    assert out == from_file
