@@ -144,6 +144,184 @@ def demo(
     console.print(table)
 
 
+ZoneOption = Annotated[
+    Path | None,
+    typer.Option("--zone", help="GeoPackage of the zone's layers (default: the packaged sample)."),
+]
+ProjectsOption = Annotated[
+    Path | None, typer.Option("--projects", help="Projects CSV/XLSX, where not in the zone file.")
+]
+StoreOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Read the zone from a store (GeoPackage path or postgresql:// URL)."),
+]
+ProjectFileOption = Annotated[
+    Path | None,
+    typer.Option("--project-file", help="A project as TOML, or a CSV/XLSX of projects."),
+]
+
+
+def _sample_paths() -> tuple[Path, Path]:
+    root = Path(__file__).resolve().parent.parent / "data" / "sample"
+    return root / "zone.gpkg", root / "projects.csv"
+
+
+def _load(
+    project_id: str | None,
+    zone_path: Path | None,
+    projects: Path | None,
+    project_file: Path | None,
+    policy: Path | None,
+    db: str | None = None,
+):
+    """Read the zone and pick the project: by id from the zone, or from a project file."""
+    from landplan.io import read_projects, read_zone
+
+    pol = _policy(policy)
+    if db is not None:
+        from landplan.store import open_store
+
+        zone = open_store(db, policy=pol).load_zone()
+    elif zone_path is None:
+        zone_path, sample_projects = _sample_paths()
+        zone = read_zone(zone_path, projects=projects or sample_projects, policy=pol)
+    else:
+        zone = read_zone(zone_path, projects=projects, policy=pol)
+    pool = zone.projects
+    if project_file is not None:
+        pool = read_projects(project_file, policy=pol)
+    ids = pool["project_id"].astype(str)
+    if project_id is None:
+        if len(pool) != 1:
+            raise LandplanError(
+                f"{len(pool)} projects to choose from; expected a PROJECT id, one of "
+                f"{', '.join(ids.head(20))}"
+            )
+        return zone, pool.iloc[0]
+    hit = pool.loc[ids == project_id]
+    if hit.empty:
+        raise LandplanError(
+            f"no project {project_id!r}; expected one of {', '.join(ids.head(20))} — check the id "
+            "or give --project-file"
+        )
+    return zone, hit.iloc[0]
+
+
+def _review_table(result) -> None:
+    from rich.table import Table
+
+    table = Table(title=result.summary().splitlines()[0], title_justify="left")
+    table.add_column("principle", no_wrap=True)
+    for col in ("value", "threshold", "passed", "score", "reason"):
+        table.add_column(col, overflow="fold")
+    for row in result.principles.itertuples():
+        value = f"{row.value:,.3g}" if isinstance(row.value, float) else str(row.value)
+        table.add_row(
+            row.principle,
+            value,
+            str(row.threshold),
+            "yes" if row.passed else "no",
+            f"{row.score:.1f}/{row.weight:g}",
+            row.reason,
+        )
+    console.print(table)
+    for reason in result.reasons:
+        console.print(f"- {escape(reason)}")
+
+
+@app.command()
+def review(
+    project: Annotated[str | None, typer.Argument(help="Project id.")] = None,
+    zone: ZoneOption = None,
+    projects: ProjectsOption = None,
+    project_file: ProjectFileOption = None,
+    db: StoreOption = None,
+    site_mu: Annotated[
+        float | None, typer.Option("--site-mu", help="Area of the site offered, in mu.")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write an XLSX here.")] = None,
+    policy: PolicyOption = None,
+) -> None:
+    """Review a project on the five principles: admit, admit with conditions, or reject."""
+    from landplan.match_report import write_review
+    from landplan.review import review as review_project
+    from landplan.units import mu_to_m2
+
+    the_zone, row = _load(project, zone, projects, project_file, policy, db)
+    site = None if site_mu is None else float(mu_to_m2(site_mu))
+    result = review_project(row, the_zone, site_area_m2=site)
+    _review_table(result)
+    if out is not None:
+        console.print(f"wrote {write_review(result, out)}")
+
+
+@app.command()
+def match(
+    project: Annotated[str | None, typer.Argument(help="Project id.")] = None,
+    zone: ZoneOption = None,
+    projects: ProjectsOption = None,
+    project_file: ProjectFileOption = None,
+    db: StoreOption = None,
+    top: Annotated[int, typer.Option("--top", "-n", help="How many candidates to show.")] = 10,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write XLSX and GeoPackage here.")
+    ] = None,
+    explain: Annotated[
+        str | None, typer.Option("--explain", help="Say why this parcel is or is not offered.")
+    ] = None,
+    policy: PolicyOption = None,
+) -> None:
+    """Rank the sites a project could take, with every score component and the rejections."""
+    from rich.table import Table
+
+    from landplan.match import COMPONENTS
+    from landplan.match import match as match_project
+    from landplan.match_report import write_match
+    from landplan.review import review as review_project
+
+    the_zone, row = _load(project, zone, projects, project_file, policy, db)
+    result = match_project(row, the_zone, top=top)
+    if explain is not None:
+        console.print(escape(result.explain(explain)))
+        return
+    sites = result.sites
+    table = Table(
+        title=f"{result.project_id} {row.get('name') or ''}: {result.demand.window_text()}, "
+        f"{len(result.ranked)} candidates",
+        title_justify="left",
+    )
+    short = dict(
+        zip(COMPONENTS, ("fit", "cmp", "road", "ave", "sub", "clu", "rdy", "ph"), strict=True)
+    )
+    table.add_column("#")
+    table.add_column("candidate", no_wrap=True)
+    for col in ("mu", "months", "score", *short.values()):
+        table.add_column(col, overflow="fold")
+    for site in sites.itertuples():
+        size = (
+            f"{site.floor_area_m2:,.0f} m²" if site.kind == "floor_space" else f"{site.area_mu:.1f}"
+        )
+        table.add_row(
+            str(site.rank),
+            site.candidate_id,
+            size,
+            f"{site.readiness_months:g}",
+            f"{site.score_total:.1f}",
+            *(f"{getattr(site, f'score_{c}'):.2f}" for c in short),
+        )
+    console.print(table)
+    console.print(
+        "components (0–1, weighted by ranking.weights): "
+        + ", ".join(f"{s} = {c}" for c, s in short.items())
+    )
+    counts = result.rejections["rule"].value_counts()
+    console.print("rejected: " + ", ".join(f"{rule} {n}" for rule, n in counts.items()))
+    if out is not None:
+        verdict = review_project(row, the_zone)
+        for path in write_match(result, out, zone=the_zone, review=verdict):
+            console.print(f"wrote {path}")
+
+
 class MapKind(StrEnum):
     """The maps ``landplan map`` draws from a zone file."""
 
@@ -202,6 +380,8 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         err_console.print("aborted")
         sys.exit(130)
+
+
 # --- the store ---------------------------------------------------------------------------------
 
 DbOption = Annotated[
@@ -269,8 +449,9 @@ def import_(
                     f"{layer} already holds {n} feature(s); choose --replace, --append or --upsert"
                 )
             modes = ["append"]
-        summary = store.import_layer(layer, file, mode=modes[0], crs=crs, who=who,
-                                     make_valid=make_valid)
+        summary = store.import_layer(
+            layer, file, mode=modes[0], crs=crs, who=who, make_valid=make_valid
+        )
     console.print(str(summary))
 
 
@@ -311,8 +492,15 @@ def status_set(
 ) -> None:
     """Change a parcel's or building's status; the change is kept as an event."""
     with _open(db) as store:
-        event = store.set_status(layer, feature_id, status, reason=reason, effective=date,
-                                 who=who, expected_version=expected_version)
+        event = store.set_status(
+            layer,
+            feature_id,
+            status,
+            reason=reason,
+            effective=date,
+            who=who,
+            expected_version=expected_version,
+        )
     console.print(
         f"{event['layer']} {feature_id}: {event['old_status']} → {event['new_status']} "
         f"from {event['effective_date']} (version {event['version']}, by {event['who']})",
@@ -353,8 +541,14 @@ def status_history(
     for col in ("effective", "old", "new", "reason", "who", "recorded (UTC)"):
         table.add_column(col)
     for row in history.itertuples():
-        table.add_row(f"{row.effective_date:%Y-%m-%d}", str(row.old_status or ""),
-                      row.new_status, row.reason, row.who, f"{row.recorded_at:%Y-%m-%d %H:%M}")
+        table.add_row(
+            f"{row.effective_date:%Y-%m-%d}",
+            str(row.old_status or ""),
+            row.new_status,
+            row.reason,
+            row.who,
+            f"{row.recorded_at:%Y-%m-%d %H:%M}",
+        )
     if history.empty:
         console.print(f"{name} {feature_id}: no status changes recorded")
     else:
@@ -431,10 +625,14 @@ def reservations(
     for col in ("project", "parcel", "by", "on", "note", "released"):
         table.add_column(col)
     for r in frame.itertuples():
-        released = "" if r.released_at is None or r.released_at != r.released_at else (
-            f"{r.released_at:%Y-%m-%d} by {r.released_by}")
-        table.add_row(r.project_id, r.parcel_id, r.who, f"{r.reserved_at:%Y-%m-%d}",
-                      r.note or "", released)
+        released = (
+            ""
+            if r.released_at is None or r.released_at != r.released_at
+            else (f"{r.released_at:%Y-%m-%d} by {r.released_by}")
+        )
+        table.add_row(
+            r.project_id, r.parcel_id, r.who, f"{r.reserved_at:%Y-%m-%d}", r.note or "", released
+        )
     console.print(table)
 
 

@@ -22,7 +22,7 @@ from landplan.tables import write_workbook
 from landplan.vocab import PARCEL_STATUS
 from landplan.zone import Zone
 
-__all__ = ["STEPS", "DemoContext", "run_demo", "zone_overview"]
+__all__ = ["REPORT_PROJECTS", "STEPS", "DemoContext", "run_demo", "zone_overview"]
 
 
 @dataclass
@@ -123,6 +123,42 @@ def _corridor(ctx: DemoContext) -> list[Path]:
     return write_corridor(corridor(ctx.zone), ctx.out / "corridor")
 
 
+#: The seed report's six projects: four signed in the half year, two framework agreements.
+REPORT_PROJECTS = ("PJ-01", "PJ-02", "PJ-03", "PJ-04", "PJ-05", "PJ-06")
+
+
+def _review_and_match(ctx: DemoContext) -> list[Path]:
+    from landplan.match import match
+    from landplan.match_report import write_match
+    from landplan.review import review
+
+    zone = ctx.zone
+    projects = zone.projects.set_index("project_id", drop=False)
+    out = ctx.out / "match"
+    written: list[Path] = []
+    rows = []
+    for pid in REPORT_PROJECTS:  # six projects, each matched against the whole zone at once
+        project = projects.loc[pid]
+        verdict = review(project, zone)
+        candidates = match(project, zone, top=10)
+        written += write_match(candidates, out, zone=zone, review=verdict)
+        best = candidates.ranked.head(1)
+        rows.append(
+            {
+                "project_id": pid,
+                "name": project["name"],
+                "verdict": verdict.verdict,
+                "review_score": verdict.score,
+                "window": candidates.demand.window_text(),
+                "candidates": len(candidates.ranked),
+                "best": best["candidate_id"].iloc[0] if len(best) else None,
+                "best_score": best["score_total"].iloc[0] if len(best) else None,
+            }
+        )
+    written.append(write_workbook(out / "match_summary.xlsx", {"summary": pd.DataFrame(rows)}))
+    return written
+
+
 #: The demo's steps in order: (name, function).
 STEPS: list[tuple[str, Callable[[DemoContext], list[Path]]]] = [
     ("sample zone", _sample),
@@ -130,6 +166,7 @@ STEPS: list[tuple[str, Callable[[DemoContext], list[Path]]]] = [
     ("supply and demand", _capacity),
     ("corridor expansion", _corridor),
     ("maps", _maps),
+    ("review and match the report's projects", _review_and_match),
 ]
 
 

@@ -21,8 +21,11 @@ def run(*argv: str) -> int:
 @pytest.fixture
 def files(tmp_path):
     out = {}
-    for name, frame in (("parcels", parcels()), ("constraints", constraints()),
-                        ("projects", projects())):
+    for name, frame in (
+        ("parcels", parcels()),
+        ("constraints", constraints()),
+        ("projects", projects()),
+    ):
         out[name] = tmp_path / f"{name}.gpkg"
         frame.to_file(out[name], layer=name)
     return out
@@ -35,8 +38,23 @@ def test_store_workflow(store_url, files, tmp_path, capsys):
     for name, path in files.items():
         assert run("import", name, str(path), *db) == 0
     assert "5 new" in capsys.readouterr().out
-    assert run("status", "set", "parcel", "P-1", "occupied", "--reason", "land transferred",
-               "--date", "2026-06-30", "--who", "王工", *db) == 0
+    assert (
+        run(
+            "status",
+            "set",
+            "parcel",
+            "P-1",
+            "occupied",
+            "--reason",
+            "land transferred",
+            "--date",
+            "2026-06-30",
+            "--who",
+            "王工",
+            *db,
+        )
+        == 0
+    )
     assert "idle → occupied" in capsys.readouterr().out
     assert run("status", "history", "P-1", *db) == 0
     out = capsys.readouterr().out

@@ -33,6 +33,7 @@ ALREADY_HELD = "P-2: already reserved for project PR-1"
 
 # --- creating and opening --------------------------------------------------------------------
 
+
 def test_init_creates_once(store_url):
     s = open_store(store_url)
     assert not s.is_initialized()
@@ -47,8 +48,9 @@ def test_init_creates_once(store_url):
 
 def test_policy_with_another_crs_is_refused(store, store_url):
     other = Policy.default().replace(**{"crs.working": "EPSG:4547"})
-    with open_store(store_url, policy=other) as s, pytest.raises(
-        CRSMismatchError, match=r"EPSG:4546.*EPSG:4547"
+    with (
+        open_store(store_url, policy=other) as s,
+        pytest.raises(CRSMismatchError, match=r"EPSG:4546.*EPSG:4547"),
     ):
         s.load_layer("parcels")
 
@@ -66,6 +68,7 @@ def test_not_a_geopackage(tmp_path):
 
 
 # --- import and load --------------------------------------------------------------------------
+
 
 def test_round_trip_keeps_values_types_and_geometry(store):
     summary = store.import_layer("parcels", parcels())
@@ -149,8 +152,9 @@ def test_upsert_overwrites_raises_versions_and_records_status_changes(zone_store
     new = parcels().iloc[[0]].copy()
     new["parcel_id"] = "P-7"
     new["geometry"] = [box(6)]
-    summary = zone_store.import_layer("parcels", pd.concat([edit, new]), mode="upsert",
-                                      source="edits.gpkg", who="王工")
+    summary = zone_store.import_layer(
+        "parcels", pd.concat([edit, new]), mode="upsert", source="edits.gpkg", who="王工"
+    )
     assert (summary.inserted, summary.updated, summary.status_events) == (1, 2, 1)
     got = zone_store.load_layer("parcels").set_index("parcel_id")
     assert got.loc["P-3", "status"] == "idle"
@@ -209,11 +213,22 @@ def test_user_text_never_reaches_sql(store):
 
 # --- statuses ---------------------------------------------------------------------------------
 
+
 def test_status_change_writes_row_and_event(zone_store):
-    event = zone_store.set_status("parcel", "P-2", "occupied", reason="land transferred to 甲",
-                                  effective="2026-06-30", who="王工", expected_version=1)
+    event = zone_store.set_status(
+        "parcel",
+        "P-2",
+        "occupied",
+        reason="land transferred to 甲",
+        effective="2026-06-30",
+        who="王工",
+        expected_version=1,
+    )
     assert (event["old_status"], event["new_status"], event["version"]) == (
-        "state_reserve", "occupied", 2)
+        "state_reserve",
+        "occupied",
+        2,
+    )
     row = zone_store.load_layer("parcels").set_index("parcel_id").loc["P-2"]
     assert (row["status"], row["version"]) == ("occupied", 2)
     history = zone_store.status_history("parcels", "P-2")
@@ -232,8 +247,9 @@ def test_status_labels_are_normalised_and_typos_suggested(zone_store):
 def test_stale_status_change_is_refused(zone_store):
     zone_store.set_status("parcels", "P-1", "occupied", reason="sold", who="李")
     with pytest.raises(StaleWriteError, match=STALE):
-        zone_store.set_status("parcels", "P-1", "low_efficiency", reason="audit",
-                              expected_version=1)
+        zone_store.set_status(
+            "parcels", "P-1", "low_efficiency", reason="audit", expected_version=1
+        )
     assert zone_store.load_layer("parcels")["status"].iloc[0] == "occupied"
     assert len(zone_store.status_history("parcels", "P-1")) == 1
 
@@ -261,14 +277,18 @@ def test_history_stays_in_date_order(zone_store):
 
 def test_status_on_a_date(zone_store):
     zone_store.set_status("parcels", "P-1", "occupied", reason="sold", effective="2026-03-01")
-    zone_store.set_status("parcels", "P-1", "low_efficiency", reason="audit",
-                          effective="2026-09-01")
+    zone_store.set_status(
+        "parcels", "P-1", "low_efficiency", reason="audit", effective="2026-09-01"
+    )
     zone_store.set_status("parcels", "P-2", "idle", reason="x", effective="2026-05-01")
     on = zone_store.status_on("parcels", "2026-04-01")
     assert on.name == "status"
     assert on.to_dict() == {
-        "P-1": "occupied", "P-2": "state_reserve", "P-3": "occupied",
-        "P-4": "state_reserve", "P-5": "low_efficiency",
+        "P-1": "occupied",
+        "P-2": "state_reserve",
+        "P-3": "occupied",
+        "P-4": "state_reserve",
+        "P-5": "low_efficiency",
     }
     assert zone_store.status_on("parcels", "2025-01-01")["P-1"] == "idle"
     assert zone_store.status_on("parcels", dt.date(2026, 12, 31))["P-1"] == "low_efficiency"
@@ -280,6 +300,7 @@ def test_layers_without_status(zone_store):
 
 
 # --- reservations -------------------------------------------------------------------------------
+
 
 def test_reserve_and_release(zone_store):
     done = zone_store.reserve("PR-1", ["P-2", "P-1"], who="招商科", note="50 亩机械项目")
@@ -317,8 +338,12 @@ def test_reserve_needs_a_known_project(zone_store):
 def test_database_allows_one_active_reservation_per_parcel(zone_store):
     zone_store.reserve("PR-1", ["P-1"])
     table = zone_store._backend.tables["reservations"]
-    row = {"project_id": "PR-2", "parcel_id": "P-1", "who": "x",
-           "reserved_at": dt.datetime.now(dt.UTC)}
+    row = {
+        "project_id": "PR-2",
+        "parcel_id": "P-1",
+        "who": "x",
+        "reserved_at": dt.datetime.now(dt.UTC),
+    }
     with pytest.raises(sa.exc.IntegrityError), zone_store._backend.engine.begin() as conn:
         conn.execute(table.insert(), row)
     with zone_store._backend.engine.begin() as conn:  # a released one may repeat
@@ -326,6 +351,7 @@ def test_database_allows_one_active_reservation_per_parcel(zone_store):
 
 
 # --- export and the file itself ----------------------------------------------------------------
+
 
 def test_export_writes_a_geopackage(zone_store, tmp_path):
     out = zone_store.export_layer("parcels", tmp_path / "out.gpkg")
@@ -352,8 +378,11 @@ def test_embedded_store_is_a_geopackage_gdal_reads(tmp_path):
     events = pyogrio.read_dataframe(path, layer="status_events")
     assert events["new_status"].tolist() == ["occupied"]
     # GDAL (as QGIS does) can add a feature; the R*Tree triggers keep the index in step.
-    extra = gpd.GeoDataFrame({"parcel_id": ["Q-1"], "status": ["idle"]},
-                             geometry=[shapely.MultiPolygon([box(9)])], crs=CRS)
+    extra = gpd.GeoDataFrame(
+        {"parcel_id": ["Q-1"], "status": ["idle"]},
+        geometry=[shapely.MultiPolygon([box(9)])],
+        crs=CRS,
+    )
     pyogrio.write_dataframe(extra, path, layer="parcels", append=True)
     assert s.count("parcels") == 6
     hit = pyogrio.read_dataframe(path, layer="parcels", bbox=(X0 + 910, Y0 + 10, X0 + 920, Y0 + 20))
@@ -377,8 +406,12 @@ def test_bulk_import_matches_row_count(store):
     ii = np.arange(n)
     frame = gpd.GeoDataFrame(
         {"parcel_id": [f"G-{i:05d}" for i in ii], "status": ["state_reserve"] * n},
-        geometry=shapely.box(X0 + (ii % 50) * 100, Y0 + (ii // 50) * 100,
-                             X0 + (ii % 50) * 100 + 90, Y0 + (ii // 50) * 100 + 90),
+        geometry=shapely.box(
+            X0 + (ii % 50) * 100,
+            Y0 + (ii // 50) * 100,
+            X0 + (ii % 50) * 100 + 90,
+            Y0 + (ii // 50) * 100 + 90,
+        ),
         crs=CRS,
     )
     store.import_layer("parcels", frame)
@@ -398,6 +431,9 @@ def test_loaded_layers_are_typed_as_the_validator_types_them(zone_store):
             fresh.dtypes.astype(str).tolist()
         ), name
     want = validate_layer(parcels(), "parcels")
-    want = want.set_geometry(gpd.GeoSeries(
-        shapely.multipolygons(np.asarray(want.geometry.array).reshape(-1, 1)), crs=want.crs))
+    want = want.set_geometry(
+        gpd.GeoSeries(
+            shapely.multipolygons(np.asarray(want.geometry.array).reshape(-1, 1)), crs=want.crs
+        )
+    )
     pd.testing.assert_frame_equal(zone_store.load_layer("parcels").drop(columns="version"), want)

@@ -33,8 +33,9 @@ def default_db() -> str:
     return os.environ.get("LANDPLAN_DB") or DEFAULT_DB
 
 
-def open_store(url_or_path: str | os.PathLike[str] | None = None, *,
-               policy: Policy | None = None) -> Store:
+def open_store(
+    url_or_path: str | os.PathLike[str] | None = None, *, policy: Policy | None = None
+) -> Store:
     """Open a store: a GeoPackage file path, or a ``postgresql://`` URL.
 
     Opening connects lazily and creates nothing; call :meth:`Store.init` to create the tables.

@@ -144,8 +144,9 @@ class PostgisBackend:
             return []
         return list(
             conn.execute(
-                sa.text("SELECT nextval(pg_get_serial_sequence(:t, 'fid')) "
-                        "FROM generate_series(1, :n)"),
+                sa.text(
+                    "SELECT nextval(pg_get_serial_sequence(:t, 'fid')) FROM generate_series(1, :n)"
+                ),
                 {"t": layer.name, "n": n},
             ).scalars()
         )

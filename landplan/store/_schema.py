@@ -123,14 +123,16 @@ def build_metadata(
         tables[layer.name] = table
 
     tables["landplan_meta"] = sa.Table(
-        "landplan_meta", md,
+        "landplan_meta",
+        md,
         sa.Column("fid", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column("key", sa.Text, nullable=False, unique=True),
         sa.Column("value", sa.Text, nullable=False),
         sqlite_autoincrement=True,
     )
     events = sa.Table(
-        "status_events", md,
+        "status_events",
+        md,
         sa.Column("fid", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column("layer", sa.Text, nullable=False),
         sa.Column("feature_id", sa.Text, nullable=False),
@@ -146,7 +148,8 @@ def build_metadata(
     sa.Index("status_events_feature", events.c.layer, events.c.feature_id)
     tables["status_events"] = events
     res = sa.Table(
-        "reservations", md,
+        "reservations",
+        md,
         sa.Column("fid", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column("project_id", sa.Text, nullable=False),
         sa.Column("parcel_id", sa.Text, nullable=False),
@@ -161,8 +164,11 @@ def build_metadata(
     # The database, not the code, guarantees one active reservation per parcel.
     active = res.c.released_at.is_(None)
     sa.Index(
-        "reservations_one_active_per_parcel", res.c.parcel_id, unique=True,
-        sqlite_where=active, postgresql_where=active,
+        "reservations_one_active_per_parcel",
+        res.c.parcel_id,
+        unique=True,
+        sqlite_where=active,
+        postgresql_where=active,
     )
     sa.Index("reservations_project", res.c.project_id)
     tables["reservations"] = res
@@ -173,6 +179,7 @@ ATTRIBUTE_TABLES = ("landplan_meta", "status_events", "reservations")
 
 
 # --- frames <-> rows -----------------------------------------------------------------------------
+
 
 def _py(value: Any) -> Any:
     if value is None or value is pd.NA or value is pd.NaT:

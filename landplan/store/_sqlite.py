@@ -59,6 +59,7 @@ class _GpkgGeometry(sa.types.UserDefinedType):
 
 # --- GeoPackage geometry blobs -------------------------------------------------------------------
 
+
 def encode(geoms: np.ndarray, srs_id: int) -> list[bytes | None]:
     """Encode shapely geometries as GeoPackage blobs (header with XY envelope + ISO WKB)."""
     geoms = np.asarray(geoms, dtype=object)
@@ -128,6 +129,7 @@ def _register(dbapi_conn: sqlite3.Connection, _record: Any = None) -> None:
 
 # --- the backend ---------------------------------------------------------------------------------
 
+
 class SqliteBackend:
     """The embedded GeoPackage backend."""
 
@@ -180,8 +182,14 @@ class SqliteBackend:
         srs_rows = [
             ("Undefined cartesian SRS", -1, "NONE", -1, "undefined", "undefined cartesian"),
             ("Undefined geographic SRS", 0, "NONE", 0, "undefined", "undefined geographic"),
-            ("WGS 84 geodetic", 4326, "EPSG", 4326, CRS.from_epsg(4326).to_wkt("WKT1_GDAL"),
-             "longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid"),
+            (
+                "WGS 84 geodetic",
+                4326,
+                "EPSG",
+                4326,
+                CRS.from_epsg(4326).to_wkt("WKT1_GDAL"),
+                "longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid",
+            ),
             (crs.name, srs_id, "EPSG", srs_id, crs.to_wkt("WKT1_GDAL"), "landplan working CRS"),
         ]
         conn.execute(
@@ -198,15 +206,20 @@ class SqliteBackend:
             "VALUES (:t, :k, :t, :d, :s)"
         )
         for layer in LAYERS.values():
-            conn.execute(contents, {"t": layer.name, "k": "features", "d": layer.description,
-                                    "s": srs_id})
+            conn.execute(
+                contents, {"t": layer.name, "k": "features", "d": layer.description, "s": srs_id}
+            )
             conn.execute(
                 sa.text(
                     "INSERT INTO gpkg_geometry_columns (table_name, column_name, "
                     "geometry_type_name, srs_id, z, m) VALUES (:t, :c, :g, :s, 0, 0)"
                 ),
-                {"t": layer.name, "c": GEOMETRY_COLUMN, "g": geometry_type_name(layer),
-                 "s": srs_id},
+                {
+                    "t": layer.name,
+                    "c": GEOMETRY_COLUMN,
+                    "g": geometry_type_name(layer),
+                    "s": srs_id,
+                },
             )
             conn.execute(
                 sa.text(
@@ -222,8 +235,9 @@ class SqliteBackend:
             for ddl in _rtree_triggers(layer.name):
                 conn.exec_driver_sql(ddl)
         for name in ATTRIBUTE_TABLES:
-            conn.execute(contents, {"t": name, "k": "attributes", "d": f"landplan {name}",
-                                    "s": None})
+            conn.execute(
+                contents, {"t": name, "k": "attributes", "d": f"landplan {name}", "s": None}
+            )
 
     # -- reading and writing --------------------------------------------------------------------
     def geometry_expression(self, table: sa.Table) -> sa.ColumnElement:
@@ -292,16 +306,28 @@ class SqliteBackend:
         b = shapely.bounds(geoms[ok])
         dbapi.executemany(
             f'INSERT INTO "{_rtree(layer)}" VALUES (?, ?, ?, ?, ?)',
-            zip(np.asarray(fids)[ok].tolist(), b[:, 0].tolist(), b[:, 2].tolist(),
-                b[:, 1].tolist(), b[:, 3].tolist(), strict=True),
+            zip(
+                np.asarray(fids)[ok].tolist(),
+                b[:, 0].tolist(),
+                b[:, 2].tolist(),
+                b[:, 1].tolist(),
+                b[:, 3].tolist(),
+                strict=True,
+            ),
         )
         conn.exec_driver_sql(_rtree_triggers(layer.name)[0])
 
     def bbox_filter(self, table: sa.Table, bounds: Sequence[float]) -> sa.ColumnElement:
         """Rows whose envelope meets ``bounds`` (minx, miny, maxx, maxy), through the R*Tree."""
         layer = LAYERS[table.name]
-        rtree = sa.table(_rtree(layer), sa.column("id"), sa.column("minx"), sa.column("maxx"),
-                         sa.column("miny"), sa.column("maxy"))
+        rtree = sa.table(
+            _rtree(layer),
+            sa.column("id"),
+            sa.column("minx"),
+            sa.column("maxx"),
+            sa.column("miny"),
+            sa.column("maxy"),
+        )
         minx, miny, maxx, maxy = bounds
         hits = sa.select(rtree.c.id).where(
             rtree.c.maxx >= minx, rtree.c.minx <= maxx, rtree.c.maxy >= miny, rtree.c.miny <= maxy
