@@ -1296,6 +1296,9 @@ def project_map(
         If a frame lacks the columns named above.
     """
     policy = zone.policy
+    if "score" not in candidates and "score_total" in candidates:
+        # landplan.match names the weighted total score_total beside its components.
+        candidates = candidates.rename(columns={"score_total": "score"})
     _require(candidates, ["rank", "kind", "score"], "candidate sites")
     sites = candidates.sort_values("rank", kind="stable").reset_index(drop=True)
     m = _start(

@@ -58,8 +58,8 @@ __all__ = [
     "parcel_adjacency",
 ]
 
-Kind = Literal["parcel", "assembly", "cutout", "floor_space"]
-KINDS: tuple[Kind, ...] = ("parcel", "assembly", "cutout", "floor_space")
+Kind = Literal["single", "assembly", "cutout", "floor_space"]
+KINDS: tuple[Kind, ...] = ("single", "assembly", "cutout", "floor_space")
 
 #: Every rule that can turn a site down, and what it checks.
 RULES: dict[str, str] = {
@@ -1165,12 +1165,12 @@ def _land_blocks(
         )
         return blocks, rejected, adjacency
     used = np.zeros(len(parcels), dtype=bool)
-    if "parcel" in kinds:
+    if "single" in kinds:
         single = pos[(area[pos] >= demand.min_m2) & (area[pos] <= demand.max_m2)]
         used[single] = True
         blocks.append(
             {
-                "kind": "parcel",
+                "kind": "single",
                 "members": single[:, None],
                 "area_m2": area[single],
                 "geometry": _geoms(parcels)[single],
@@ -1279,7 +1279,7 @@ def match(
     ...                 "investment_wan_yuan": 20000.0, "land_mu_min": 55.0, "land_mu_max": 65.0},
     ...                zone)
     >>> result.ranked[["candidate_id", "kind"]].values.tolist()
-    [['parcel:A', 'parcel']]
+    [['parcel:A', 'single']]
     >>> result.rejections[["parcel_id", "rule"]].values.tolist()
     [['B', 'status']]
     """
@@ -1388,7 +1388,7 @@ def _rank(
     sites["investment_intensity_wan_yuan_per_mu"] = fixed / sites["area_mu"]
     key = np.where(sites["kind"] == "floor_space", sites["building_id"], sites["parcel_ids"])
     sites["candidate_id"] = (
-        sites["kind"].str.replace("floor_space", "floor")
+        sites["kind"].map({"single": "parcel", "floor_space": "floor"}).fillna(sites["kind"])
         + ":"
         + pd.Series(key, dtype=object).str.replace(";", "+")
     )

@@ -413,7 +413,7 @@ def tiny_zones(draw):
 def test_parcels_and_assemblies_equal_brute_force(case):
     parcels, project = case
     zone = _zone(parcels)
-    result = match(project, zone, kinds=("parcel", "assembly"))
+    result = match(project, zone, kinds=("single", "assembly"))
     got = {frozenset(ids.split(";")) for ids in result.ranked["parcel_ids"]}
     assert got == _brute_force(zone, project)
     assert len(got) == len(result.ranked)
@@ -535,7 +535,7 @@ def test_explain_says_why_offered_and_why_not():
     parcels = _parcels([("A", "state_reserve", "M1", _cell(0)), ("B", "occupied", "M1", _cell(3))])
     result = match(_project(), _zone(parcels), top=1)
     offered = result.explain("A")
-    assert offered.startswith("A for J-1:\n- offered as #1 (parcel parcel:A)")
+    assert offered.startswith("A for J-1:\n- offered as #1 (single parcel:A)")
     assert result.explain("B") == (
         "B for J-1:\n- not offered by rule status: status occupied is not offered for supply "
         "(offered: state_reserve, idle, low_efficiency, reserved_leased)"
