@@ -92,6 +92,78 @@ def validate(
         )
 
 
+def _load_zone(db: Path | None, zone: Path | None, policy_file: Path | None):
+    """Load the zone from a store (``--db``) or a GeoPackage (``--zone``).
+
+    A store keeps its own policy; ``--policy`` replaces it only when given.
+    """
+    if (db is None) == (zone is None):
+        raise LandplanError(
+            "give the zone either with --db STORE (a landplan store) or with --zone FILE.gpkg "
+            f"(a GeoPackage with a 'parcels' layer); got {'both' if db else 'neither'}"
+        )
+    if zone is not None:
+        from landplan.io import read_zone
+
+        return read_zone(zone, policy=_policy(policy_file))
+    try:
+        from landplan.store import open_store
+    except ImportError as exc:
+        raise LandplanError(
+            "this installation has no landplan.store; read the zone from a GeoPackage with "
+            "--zone FILE.gpkg instead of --db"
+        ) from exc
+    from dataclasses import replace
+
+    loaded = open_store(db).load_zone()
+    return loaded if policy_file is None else replace(loaded, policy=_policy(policy_file))
+
+
+def _run_audit(zone, as_of: str | None, out: Path) -> dict[str, Path]:
+    """Audit a zone and write the audit's files; return them by name."""
+    from datetime import date
+
+    from landplan.audit import audit
+    from landplan.audit_io import write_audit
+
+    result = audit(zone, as_of=as_of or date.today().isoformat())
+    paths = write_audit(result, out)
+    totals = result.summary[result.summary["section"] == "total"].set_index("item")
+    console.print(
+        f"audit as of {result.as_of:%Y-%m-%d}: {len(result.parcels)} parcels, "
+        f"{int(totals.loc['low_efficiency', 'parcels'])} low-efficiency "
+        f"({totals.loc['low_efficiency', 'area_mu']:,.1f} mu), "
+        f"{int((result.parcels['idle_state'] == 'idle').sum())} idle, "
+        f"{int((result.parcels['idle_state'] == 'recoverable').sum())} recoverable; "
+        f"recoverable land {totals.loc['recoverable_land_mu', 'value']:,.1f} mu, "
+        f"floor area gain {totals.loc['far_gain_m2', 'value']:,.0f} m², "
+        f"vacant {totals.loc['vacant_area_m2', 'value']:,.0f} m²; "
+        f"{int(totals.loc['deadlines_within_window', 'parcels'])} idle-land deadline(s) ahead"
+    )
+    for name in ("workbook", "geopackage"):
+        console.print(f"wrote {paths[name]}")
+    console.print(f"wrote {sum(k.startswith('csv:') for k in paths)} CSV files in {out / 'csv'}")
+    return paths
+
+
+@app.command("audit")
+def audit_command(
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Audit date, e.g. 2025-06-30 (default: today).")
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="Directory for the audit's files.")] = Path(
+        "audit"
+    ),
+    db: Annotated[Path | None, typer.Option("--db", help="The landplan store to read.")] = None,
+    zone: Annotated[
+        Path | None, typer.Option("--zone", help="GeoPackage with the zone's layers.")
+    ] = None,
+    policy: PolicyOption = None,
+) -> None:
+    """Audit idle and low-efficiency land; write XLSX, CSV and a GeoPackage layer."""
+    _run_audit(_load_zone(db, zone, policy), as_of, out)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the command line; user errors exit with status 2 and a message, not a traceback."""
     try:

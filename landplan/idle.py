@@ -137,7 +137,7 @@ def idle_clock(
     price = _floats(parcels, "land_price_wan_yuan")
     fee = np.where(idle | recoverable, rules.fee_share * price, np.nan)
 
-    rule_id = np.select([rule1, rule2], ["IDLE-1", "IDLE-2"], "").astype(object)
+    rule_id = np.select([rule1, rule2 | rule2_missing], ["IDLE-1", "IDLE-2"], "").astype(object)
     rule_id[rule_id == ""] = None
     missing = np.full(n, "", dtype=object)
     missing[rule1_missing] = "agreed_start"
