@@ -502,9 +502,9 @@ def _anniversary_rule(
         value=elapsed,
         threshold=needed,
         reason=text
-        + " since "
+        + " "
         + date_strings(start)
-        + f", {years} full year(s) on "
+        + f"; {years} full year(s) reached on "
         + date_strings(due),
     )
     flags.add(
@@ -514,7 +514,7 @@ def _anniversary_rule(
         enterprise=enterprise,
         value=np.full(len(start), np.nan),
         threshold=np.full(len(start), np.nan),
-        reason=f"insufficient data: {text} but {missing_name} is missing",
+        reason=f"insufficient data: missing {missing_name}",
         outcome="insufficient_data",
         missing=missing_name,
     )
@@ -812,7 +812,7 @@ def _low_efficiency_flags(
         & ~done
         & ~idle_now
         & (~np.isnat(agreed_completion) | (status == "under_construction")),
-        text="not completed by the agreed completion date",
+        text="not completed; agreed completion",
         missing_name="agreed_completion",
     )
 
@@ -870,7 +870,7 @@ def _low_efficiency_flags(
         years=int(rules.stopped_years),
         as_of=as_of,
         scope=np.isin(operating, ["stopped", "half_stopped"]),
-        text="production " + operating.astype(str).astype(object),
+        text="production " + operating.astype(str).astype(object) + " since",
         parcel=pieces.p,
         enterprise=pieces.e,
         missing_name="stopped_since",
@@ -885,7 +885,7 @@ def _low_efficiency_flags(
         as_of=as_of,
         # A firm that reports tax this year needs no last-payment date to pass.
         scope=~np.isnat(last_tax) | ~(tax > 0),
-        text="no tax paid",
+        text="no tax paid since",
         parcel=pieces.p,
         enterprise=pieces.e,
         missing_name="last_tax_date",

@@ -164,6 +164,57 @@ def audit_command(
     _run_audit(_load_zone(db, zone, policy), as_of, out)
 
 
+@app.command()
+def sample(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("sample"),
+    parcels: Annotated[
+        int | None, typer.Option("--parcels", "-n", help="Number of parcels (default 450).")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
+) -> None:
+    """Generate the sample zone (GeoPackage + projects CSV/XLSX), the same bytes every time."""
+    from landplan.sample import DEFAULT_SEED, write_sample
+
+    with console.status("generating the sample zone"):
+        paths = write_sample(out, seed=DEFAULT_SEED if seed is None else seed, n_parcels=parcels)
+    for path in paths.values():
+        console.print(f"wrote {path} ({path.stat().st_size:,} bytes)")
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("landplan-out"),
+    policy: PolicyOption = None,
+) -> None:
+    """Run everything on the sample zone with the embedded store; write maps and reports."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from landplan.demo import STEPS, run_demo
+
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console
+    ) as progress:
+        task = progress.add_task("demo", total=len(STEPS))
+
+        started: list[str] = []
+
+        def on_step(name: str) -> None:
+            if started:
+                progress.advance(task)
+            started.append(name)
+            progress.update(task, description=name)
+
+        written = run_demo(out, policy=_policy(policy), on_step=on_step)
+        progress.update(task, completed=len(STEPS), description="done")
+    table = Table(title=f"landplan demo: {len(written)} files in {out}", title_justify="left")
+    table.add_column("step")
+    table.add_column("file")
+    for step, path in written:
+        table.add_row(step, str(path))
+    console.print(table)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the command line; user errors exit with status 2 and a message, not a traceback."""
     try:

@@ -347,15 +347,9 @@ def write_layer(
     if suffix == ".gpkg":
         if not append and path.exists():
             path.unlink()
-        name = layer or path.stem
-        if is_geo:
-            pyogrio.write_dataframe(
-                plain, path, layer=name, driver="GPKG", append=append and path.exists()
-            )
-        else:
-            pyogrio.write_dataframe(
-                plain, path, layer=name, driver="GPKG", append=append and path.exists()
-            )
+        pyogrio.write_dataframe(
+            plain, path, layer=layer or path.stem, driver="GPKG", append=append and path.exists()
+        )
         return path
     if suffix in (".geojson", ".json"):
         out = plain.to_crs("EPSG:4326") if is_geo else plain

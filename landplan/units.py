@@ -1,5 +1,7 @@
 """Units of area and money used across landplan.
 
+The functions take a number, a numpy array or a pandas Series and return the same kind.
+
 Areas are held in square metres inside landplan and shown in 亩 (mu) or hectares at the edges;
 money is held in 万元 (10⁴ CNY).
 
@@ -7,8 +9,6 @@ money is held in 万元 (10⁴ CNY).
 """
 
 from __future__ import annotations
-
-import numpy as np
 
 __all__ = [
     "HA_M2",
@@ -38,7 +38,7 @@ def m2_to_mu(area_m2):
     >>> round(m2_to_mu(10000.0), 6)
     15.0
     """
-    return np.divide(area_m2, MU_M2)
+    return area_m2 / MU_M2
 
 
 def mu_to_m2(area_mu):
@@ -49,24 +49,24 @@ def mu_to_m2(area_mu):
     >>> round(mu_to_m2(15.0), 6)
     10000.0
     """
-    return np.multiply(area_mu, MU_M2)
+    return area_mu * MU_M2
 
 
 def m2_to_ha(area_m2):
     """Convert square metres to hectares."""
-    return np.divide(area_m2, HA_M2)
+    return area_m2 / HA_M2
 
 
 def ha_to_m2(area_ha):
     """Convert hectares to square metres."""
-    return np.multiply(area_ha, HA_M2)
+    return area_ha * HA_M2
 
 
 def yi_to_wan_yuan(amount_yi):
     """Convert 亿元 (10⁸ CNY) to 万元 (10⁴ CNY)."""
-    return np.multiply(amount_yi, WAN_YUAN_PER_YI)
+    return amount_yi * WAN_YUAN_PER_YI
 
 
 def wan_yuan_to_yi(amount_wan_yuan):
     """Convert 万元 (10⁴ CNY) to 亿元 (10⁸ CNY)."""
-    return np.divide(amount_wan_yuan, WAN_YUAN_PER_YI)
+    return amount_wan_yuan / WAN_YUAN_PER_YI

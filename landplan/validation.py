@@ -78,19 +78,35 @@ def _row_labels(df: pd.DataFrame, id_column: str) -> np.ndarray:
 
 def _as_str(values: pd.Series) -> pd.Series:
     """Strings stripped, numbers that are whole written without '.0', empty -> None."""
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind in ("string", "empty"):
+        # The common case, kept vectorised: a column of text.
+        text = values.astype("string").str.strip()
+        text = text.mask(text == "")
+        return text.astype(object).where(text.notna(), None)
 
     def one(v):
-        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+        if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
             return None
         if isinstance(v, float) and v.is_integer():
             v = int(v)
         text = str(v).strip()
         return text or None
 
-    out = pd.Series(
+    return pd.Series(
         [one(v) for v in values.to_numpy(dtype=object)], index=values.index, dtype=object
     )
-    return out
+
+
+def _numbers(raw: pd.Series) -> pd.Series:
+    """Parse numbers, accepting text with thousands separators ("1,200.5")."""
+    if pd.api.types.is_bool_dtype(raw):
+        return raw.astype("float64")
+    if pd.api.types.is_numeric_dtype(raw):
+        return raw.astype("float64")
+    if pd.api.types.infer_dtype(raw, skipna=True) in ("string", "empty"):
+        raw = raw.astype("string").str.replace(",", "", regex=False).str.strip()
+    return pd.to_numeric(raw, errors="coerce").astype("float64")
 
 
 def _empty_frame(layer: LayerSpec, crs) -> gpd.GeoDataFrame | pd.DataFrame:
@@ -102,7 +118,9 @@ def _empty_frame(layer: LayerSpec, crs) -> gpd.GeoDataFrame | pd.DataFrame:
 
 def _coerce(col: Column, raw: pd.Series, bad: _Collector, policy: Policy) -> pd.Series:
     """Coerce one column to its dtype; record a problem for every value that does not fit."""
-    present = raw.notna().to_numpy() & (_as_str(raw).notna().to_numpy())
+    present = raw.notna().to_numpy()
+    if raw.dtype == object or pd.api.types.is_string_dtype(raw.dtype):
+        present = present & _as_str(raw).notna().to_numpy()
     name = col.name
     if col.dtype in ("str", "ids"):
         out = _as_str(raw)
@@ -129,13 +147,7 @@ def _coerce(col: Column, raw: pd.Series, bad: _Collector, policy: Policy) -> pd.
         )
         return out
     if col.dtype in ("float", "int"):
-        if pd.api.types.is_bool_dtype(raw):
-            raw = raw.astype("float64")
-        nums = pd.to_numeric(
-            raw.map(lambda v: str(v).replace(",", "").strip() if isinstance(v, str) else v),
-            errors="coerce",
-        )
-        nums = nums.astype("float64")
+        nums = _numbers(raw)
         not_num = present & nums.isna().to_numpy()
         bad.rows(
             not_num,
@@ -411,6 +423,9 @@ def _check_overlaps(gdf: gpd.GeoDataFrame, tolerance_m2: float, bad: _Collector)
     left, right = idx[left[keep]], idx[right[keep]]
     if len(left) == 0:
         return
+    # Neighbours sharing an edge are the common case; only pairs whose interiors meet can overlap.
+    inner = shapely.relate_pattern(geoms[left], geoms[right], "2********")
+    left, right = left[inner], right[inner]
     overlap = shapely.area(shapely.intersection(geoms[left], geoms[right]))
     over = overlap > tolerance_m2
     for a, b, area in zip(left[over], right[over], overlap[over], strict=True):

@@ -61,7 +61,7 @@ log "installing landplan and its test dependencies"
 "$VENV/bin/python" -m pip install -q -e ".[postgis,test]"
 
 log "ruff"
-"$VENV/bin/ruff" check landplan tests benchmarks
+"$VENV/bin/ruff" check .
 
 log "pytest"
 export LANDPLAN_CHROMIUM=${LANDPLAN_CHROMIUM:-$(command -v chromium || true)}

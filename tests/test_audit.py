@@ -384,7 +384,7 @@ def test_stopped_for_a_full_year(as_of, fires):
         row = fired.iloc[0]
         assert (row["parcel_id"], row["enterprise_id"]) == ("P-1", "E-1")
         assert row["reason"] == (
-            "production half_stopped since 2024-06-30, 1 full year(s) on 2025-06-30"
+            "production half_stopped since 2024-06-30; 1 full year(s) reached on 2025-06-30"
         )
 
 

@@ -1,0 +1,125 @@
+"""The demo: every capability of landplan run on the sample zone, outputs written to one folder.
+
+:func:`run_demo` is what ``landplan demo`` runs. Each step is a function taking the
+:class:`DemoContext` and returning the files it wrote; steps run in order and later steps use
+what earlier ones left in the context (the zone, the store).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from landplan.io import read_zone
+from landplan.policy import Policy
+from landplan.sample import AS_OF, write_sample
+from landplan.tables import write_workbook
+from landplan.vocab import PARCEL_STATUS
+from landplan.zone import Zone
+
+__all__ = ["STEPS", "DemoContext", "run_demo", "zone_overview"]
+
+
+@dataclass
+class DemoContext:
+    """What the demo's steps share: the output folder, the policy, the zone once loaded."""
+
+    out: Path
+    policy: Policy
+    zone: Zone | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def zone_overview(zone: Zone) -> dict[str, pd.DataFrame]:
+    """Summarise a zone: features per layer, and parcels' count and area by status.
+
+    Returns
+    -------
+    dict
+        ``layers`` (layer, features) and ``parcels_by_status`` (status, 中文, parcels, area_mu,
+        share of area).
+    """
+    layers = pd.DataFrame(
+        [(name, len(frame)) for name, frame in zone.layers().items()], columns=["layer", "features"]
+    )
+    parcels = zone.parcels
+    by_status = (
+        parcels.groupby("status", sort=False)
+        .agg(parcels=("parcel_id", "size"), area_mu=("area_mu", "sum"))
+        .reindex(list(PARCEL_STATUS.values))
+        .fillna(0)
+        .reset_index()
+    )
+    by_status["parcels"] = by_status["parcels"].astype(int)
+    by_status.insert(
+        1, "status_zh", by_status["status"].map(lambda s: PARCEL_STATUS.label(s, "zh"))
+    )
+    total = by_status["area_mu"].sum()
+    by_status["area_share"] = by_status["area_mu"] / total if total else 0.0
+    return {"layers": layers, "parcels_by_status": by_status}
+
+
+def _sample(ctx: DemoContext) -> list[Path]:
+    paths = write_sample(ctx.out / "sample")
+    ctx.extra["sample"] = paths
+    return list(paths.values())
+
+
+def _zone(ctx: DemoContext) -> list[Path]:
+    paths = ctx.extra["sample"]
+    ctx.zone = read_zone(paths["gpkg"], projects=paths["csv"], policy=ctx.policy)
+    return [write_workbook(ctx.out / "zone_overview.xlsx", zone_overview(ctx.zone))]
+
+
+def _audit(ctx: DemoContext) -> list[Path]:
+    from landplan.audit import audit
+    from landplan.audit_io import write_audit
+
+    # The sample's dates are set relative to its reference date, so the audit uses that day.
+    result = audit(ctx.zone, as_of=AS_OF)
+    ctx.extra["audit"] = result
+    paths = write_audit(result, ctx.out / "audit")
+    return [
+        paths["workbook"],
+        paths["geopackage"],
+        *(p for k, p in paths.items() if k.startswith("csv:")),
+    ]
+
+
+#: The demo's steps in order: (name, function).
+STEPS: list[tuple[str, Callable[[DemoContext], list[Path]]]] = [
+    ("sample zone", _sample),
+    ("load and validate", _zone),
+    ("audit idle and low-efficiency land", _audit),
+]
+
+
+def run_demo(
+    out: str | os.PathLike,
+    *,
+    policy: Policy | None = None,
+    on_step: Callable[[str], None] | None = None,
+) -> list[tuple[str, Path]]:
+    """Run every step of the demo and return (step, file) for each file written.
+
+    Parameters
+    ----------
+    out
+        Output folder, created if missing.
+    policy
+        The policy; the default where None.
+    on_step
+        Called with each step's name before it runs (for progress display).
+    """
+    ctx = DemoContext(out=Path(out), policy=policy or Policy.default())
+    ctx.out.mkdir(parents=True, exist_ok=True)
+    written: list[tuple[str, Path]] = []
+    for name, step in STEPS:
+        if on_step is not None:
+            on_step(name)
+        written.extend((name, path) for path in step(ctx))
+    return written

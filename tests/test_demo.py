@@ -1,0 +1,50 @@
+"""The demo runs end to end on the sample zone and writes what it says it writes."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from landplan.cli import main
+from landplan.demo import run_demo, zone_overview
+from landplan.io import read_zone
+
+
+@pytest.fixture(scope="module")
+def demo_out(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo")
+    steps = []
+    written = run_demo(out, on_step=steps.append)
+    return out, written, steps
+
+
+def test_demo_writes_every_file_it_lists(demo_out):
+    out, written, steps = demo_out
+    assert steps[0] == "sample zone"
+    assert all(path.exists() and path.stat().st_size > 0 for _, path in written)
+    assert (out / "sample" / "zone.gpkg").exists()
+
+
+def test_overview_matches_the_zone(demo_out):
+    out, _, _ = demo_out
+    zone = read_zone(out / "sample" / "zone.gpkg", projects=out / "sample" / "projects.csv")
+    overview = zone_overview(zone)
+    by_status = overview["parcels_by_status"].set_index("status")
+    assert by_status["parcels"].sum() == len(zone.parcels) == 450
+    assert by_status.loc["idle", "area_mu"] == pytest.approx(
+        zone.parcels.loc[zone.parcels["status"] == "idle", "area_mu"].sum()
+    )
+    assert by_status["area_share"].sum() == pytest.approx(1.0)
+    sheet = pd.read_excel(out / "zone_overview.xlsx", sheet_name="parcels_by_status")
+    assert sheet.iloc[:, 0].tolist() == list(by_status.index)
+
+
+def test_sample_command(tmp_path, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["sample", "--out", str(tmp_path), "--parcels", "60", "--seed", "7"])
+    assert info.value.code == 0
+    assert "zone.gpkg" in capsys.readouterr().out
+    assert len(read_zone(tmp_path / "zone.gpkg").parcels) == 60
+    with pytest.raises(SystemExit) as info:
+        main(["sample", "--out", str(tmp_path), "--parcels", "0"])
+    assert info.value.code == 2
