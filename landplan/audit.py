@@ -24,7 +24,7 @@ How indicators are built (see ``docs/audit.md`` for the full list of decisions):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -420,11 +420,15 @@ class _Flags:
         enterprise: np.ndarray | None = None,
         value: np.ndarray,
         threshold: np.ndarray | float,
-        reason: np.ndarray,
+        reason: Callable[[np.ndarray], np.ndarray] | str,
         outcome: Outcome = "fires",
         missing: np.ndarray | str = "",
     ) -> None:
-        """Add rows where ``where`` holds; arrays are per parcel, or per piece with ``parcel``."""
+        """Add rows where ``where`` holds; arrays are per parcel, or per piece with ``parcel``.
+
+        ``reason`` is one text for all rows, or a function of the row positions returning one
+        text per row, so that text is only built for the rows that are flagged.
+        """
         rows = np.flatnonzero(where)
         if not len(rows):
             return
@@ -452,7 +456,7 @@ class _Flags:
                         rows
                     ],
                     "source": self._policy.source(rule.policy_key),
-                    "reason": np.asarray(reason, dtype=object)[rows] if np.ndim(reason) else reason,
+                    "reason": reason(rows) if callable(reason) else reason,
                 }
             )
         )
@@ -483,7 +487,7 @@ def _anniversary_rule(
     years: int,
     as_of: np.datetime64,
     scope: np.ndarray,
-    text: str,
+    text: str | np.ndarray,
     parcel: np.ndarray | None = None,
     enterprise: np.ndarray | None = None,
     missing_name: str,
@@ -501,11 +505,13 @@ def _anniversary_rule(
         enterprise=enterprise,
         value=elapsed,
         threshold=needed,
-        reason=text
-        + " "
-        + date_strings(start)
-        + f"; {years} full year(s) reached on "
-        + date_strings(due),
+        reason=lambda rows: (
+            np.broadcast_to(np.asarray(text, dtype=object), start.shape)[rows]
+            + " "
+            + date_strings(start[rows])
+            + f"; {years} full year(s) reached on "
+            + date_strings(due[rows])
+        ),
     )
     flags.add(
         rule_id,
@@ -540,14 +546,25 @@ def _below_rule(
         fires,
         value=value,
         threshold=threshold,
-        reason=rule.indicator + " " + _text(value) + " < " + _text(threshold) + " (" + basis + ")",
+        reason=lambda rows: (
+            f"{rule.indicator} "
+            + _text(value[rows])
+            + " < "
+            + _text(threshold[rows])
+            + " ("
+            + np.broadcast_to(np.asarray(basis, dtype=object), value.shape)[rows]
+            + ")"
+        ),
     )
     flags.add(
         rule_id,
         scope & ~known,
         value=value,
         threshold=threshold,
-        reason="insufficient data: missing " + np.asarray(missing_name, dtype=object),
+        reason=lambda rows: (
+            "insufficient data: missing "
+            + np.broadcast_to(np.asarray(missing_name, dtype=object), value.shape)[rows]
+        ),
         outcome="insufficient_data",
         missing=missing_name,
     )
@@ -699,7 +716,7 @@ def audit(zone: Zone, *, as_of: object) -> AuditResult:
     deadlines = _deadlines(result_parcels, day, policy)
     summary = _summary(
         result_parcels,
-        flag_table,
+        flags.bits,
         scores,
         enterprises,
         pieces,
@@ -740,14 +757,14 @@ def _idle_flags(flags: _Flags, clock: pd.DataFrame, as_of: np.datetime64) -> Non
             mine & np.isin(state, ["idle", "recoverable"]),
             value=elapsed,
             threshold=needed,
-            reason=reason,
+            reason=lambda rows: reason[rows],
         )
         flags.add(
             rule_id,
             mine & (state == "insufficient_data"),
             value=elapsed,
             threshold=needed,
-            reason=reason,
+            reason=lambda rows: reason[rows],
             outcome="insufficient_data",
             missing=missing,
         )
@@ -918,7 +935,7 @@ def _low_efficiency_flags(
         fires,
         value=dilapidated,
         threshold=limit,
-        reason="dilapidated floor share " + _text(dilapidated) + f" > {limit:g}",
+        reason=lambda rows: "dilapidated floor share " + _text(dilapidated[rows]) + f" > {limit:g}",
     )
 
     cls = scores["evaluation_class"].to_numpy(dtype=object)[pieces.e]
@@ -932,8 +949,10 @@ def _low_efficiency_flags(
         enterprise=pieces.e,
         value=(rank - 1) / max(evaluated, 1),
         threshold=np.full(len(rank), cut),
-        reason="per-mu evaluation class D: "
-        + scores["class_reason"].to_numpy(dtype=object)[pieces.e],
+        reason=lambda rows: (
+            "per-mu evaluation class D: "
+            + scores["class_reason"].to_numpy(dtype=object)[pieces.e[rows]]
+        ),
     )
     return zone_average
 
@@ -1025,7 +1044,7 @@ def _group(section: str, keys: np.ndarray, area_mu: np.ndarray, order) -> pd.Dat
 
 def _summary(
     parcels: gpd.GeoDataFrame,
-    flags: pd.DataFrame,
+    bits: np.ndarray,
     scores: pd.DataFrame,
     enterprises: pd.DataFrame,
     pieces: _Pieces,
@@ -1055,18 +1074,17 @@ def _summary(
         grouped = grouped.reset_index()
         grouped.insert(0, "section", section)
         parts.append(grouped)
-    fired = flags[flags["outcome"] == "fires"].drop_duplicates(["parcel_id", "rule_id"])
-    mu_by_id = pd.Series(area_mu, index=parcels["parcel_id"].to_numpy())
-    rule_rows = (
-        fired.assign(area_mu=mu_by_id.reindex(fired["parcel_id"]).to_numpy())
-        .groupby("rule_id", sort=False)
-        .agg(parcels=("area_mu", "size"), area_mu=("area_mu", "sum"))
-        .reindex([r for r in RULES if r in set(fired["rule_id"])])
-        .reset_index()
-        .rename(columns={"rule_id": "item"})
+    hit = {rule_id: (bits & bit) > 0 for rule_id, bit in _BIT.items()}
+    parts.append(
+        pd.DataFrame(
+            [
+                {"section": "rule", "item": r, "parcels": int(m.sum()), "area_mu": area_mu[m].sum()}
+                for r, m in hit.items()
+                if m.any()
+            ],
+            columns=["section", "item", "parcels", "area_mu"],
+        )
     )
-    rule_rows.insert(0, "section", "rule")
-    parts.append(rule_rows)
     low = parcels["low_efficiency"].to_numpy(dtype=bool)
     totals = pd.DataFrame(
         {

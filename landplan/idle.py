@@ -198,16 +198,19 @@ def _reasons(
     n = len(clock)
     reason = np.full(n, "", dtype=object)
     state = clock["idle_state"].to_numpy()
-    idle_on = date_strings(clock["idle_date"].to_numpy())
-    recover_on = date_strings(clock["recovery_date"].to_numpy())
-    ext_text = np.where(extension > 0, " (" + extension.astype(str).astype(object), "")
-    ext_text = np.where(extension > 0, ext_text + " months extension)", "")
-
-    timeline = np.where(
-        state == "recoverable",
+    # Text is built only for the parcels whose clock runs, a small share of a zone.
+    running = rule1 | rule2
+    run_state = state[running]
+    idle_on = date_strings(clock["idle_date"].to_numpy()[running])
+    recover_on = date_strings(clock["recovery_date"].to_numpy()[running])
+    ext = extension[running]
+    ext_text = np.where(ext > 0, " (" + ext.astype(str).astype(object) + " months extension)", "")
+    timeline = np.full(n, "", dtype=object)
+    timeline[running] = np.where(
+        run_state == "recoverable",
         "recoverable free of charge since " + recover_on,
         np.where(
-            state == "idle",
+            run_state == "idle",
             "idle since "
             + idle_on
             + np.where(recover_on != "", "; recoverable from ", "")
@@ -218,24 +221,26 @@ def _reasons(
             + recover_on,
         ),
     )
+    extended = np.full(n, "", dtype=object)
+    extended[running] = ext_text
     reason[rule1] = (
         "not started; agreed start "
         + date_strings(agreed[rule1])
-        + ext_text[rule1]
+        + extended[rule1]
         + "; "
         + timeline[rule1]
     )
     share_text = np.where(
-        developed < rules.developed_share_min,
-        "developed share " + np.round(developed, 3).astype(str).astype(object),
-        "invested share " + np.round(invested, 3).astype(str).astype(object),
+        developed[rule2] < rules.developed_share_min,
+        "developed share " + np.round(developed[rule2], 3).astype(str).astype(object),
+        "invested share " + np.round(invested[rule2], 3).astype(str).astype(object),
     )
     reason[rule2] = (
         "started but "
-        + share_text[rule2]
+        + share_text
         + " and suspended since "
         + date_strings(suspended[rule2])
-        + ext_text[rule2]
+        + extended[rule2]
         + "; "
         + timeline[rule2]
     )
