@@ -34,6 +34,7 @@ import pandas as pd
 import geopandas as gpd
 
 from landplan._dates import add_months, as_date, date_strings, days_between
+from landplan._format import number_text
 from landplan.errors import LandplanError, PolicyError
 from landplan.evaluation import CLASSES, evaluate_enterprises, industry_division
 from landplan.idle import IDLE_STATES, idle_clock
@@ -316,7 +317,7 @@ def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
 
 
 def _text(values: np.ndarray, decimals: int = 2) -> np.ndarray:
-    return np.round(np.asarray(values, dtype="float64"), decimals).astype(str).astype(object)
+    return number_text(values, decimals)
 
 
 def _building_totals(
@@ -698,18 +699,23 @@ def audit(zone: Zone, *, as_of: object) -> AuditResult:
 
     parcel_class = _parcel_class(scores["evaluation_class"].to_numpy(dtype=object), pieces, n)
     potential = _potential(parcels, indicators, clock, scores, pieces, policy)
-    keep = [
-        c for c in ("parcel_id", "name", "status", "land_use", "tenure", "holder") if c in parcels
-    ]
-    table = pd.DataFrame(parcels[keep]).assign(area_m2=area_m2, area_mu=area_mu, **indicators)
-    table = table.join(clock)
     low_bits = flags.bits & _LOW_EFFICIENCY_BITS
-    table["low_efficiency"] = low_bits > 0
-    table["low_efficiency_rules"] = _rule_names(low_bits)
-    table["insufficient_rules"] = _rule_names(flags.insufficient_bits)
-    table["evaluation_class"] = parcel_class
-    for column, values in potential.items():
-        table[column] = values
+    # One constructor call: adding columns one by one copies a million-row frame each time.
+    columns = {
+        c: parcels[c].to_numpy()
+        for c in ("parcel_id", "name", "status", "land_use", "tenure", "holder")
+        if c in parcels
+    }
+    columns |= {"area_m2": area_m2, "area_mu": area_mu, **indicators}
+    columns |= {c: clock[c].to_numpy() for c in clock.columns}
+    columns |= {
+        "low_efficiency": low_bits > 0,
+        "low_efficiency_rules": _rule_names(low_bits),
+        "insufficient_rules": _rule_names(flags.insufficient_bits),
+        "evaluation_class": parcel_class,
+        **potential,
+    }
+    table = pd.DataFrame(columns, index=parcels.index)
     result_parcels = gpd.GeoDataFrame(table, geometry=parcels.geometry.array, crs=parcels.crs)
 
     flag_table = flags.table()
@@ -880,14 +886,15 @@ def _low_efficiency_flags(
 
     # Enterprise rules, one row per parcel the enterprise occupies.
     operating = enterprises["operating_status"].to_numpy(dtype=object)[pieces.e]
+    stopped = np.isin(operating, ["stopped", "half_stopped"])
     _anniversary_rule(
         flags,
         "LE-STOPPED",
         start=enterprises["stopped_since"].to_numpy(dtype="datetime64[ns]")[pieces.e],
         years=int(rules.stopped_years),
         as_of=as_of,
-        scope=np.isin(operating, ["stopped", "half_stopped"]),
-        text="production " + operating.astype(str).astype(object) + " since",
+        scope=stopped,
+        text="production " + np.where(stopped, operating, "") + " since",
         parcel=pieces.p,
         enterprise=pieces.e,
         missing_name="stopped_since",

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from landplan._dates import add_months, date_strings
+from landplan._format import number_text
 from landplan.errors import PolicyError
 from landplan.policy import Policy
 from landplan.units import MU_M2
@@ -211,9 +212,7 @@ def evaluate_enterprises(
     )
     t_reason[small] += np.where(t_reason[small] == "", "not evaluated: ", "; ")
     t_reason[small] += (
-        "land "
-        + np.round(land_mu[small], 2).astype(str).astype(object)
-        + f" mu under {rules.min_area_mu:g} mu"
+        "land " + number_text(land_mu[small], 2) + f" mu under {rules.min_area_mu:g} mu"
     )
 
     score = np.zeros(n)
@@ -257,7 +256,7 @@ def evaluate_enterprises(
     ranked = evaluated
     reason[ranked] = (
         "score "
-        + np.round(score[ranked], 1).astype(str).astype(object)
+        + number_text(score[ranked], 1)
         + ", rank "
         + rank[ranked].astype(np.int64).astype(str).astype(object)
         + f" of {n_evaluated}"

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from landplan._dates import add_months, date_strings, days_between
+from landplan._format import number_text
 from landplan.policy import Policy
 
 __all__ = ["IDLE_STATES", "idle_clock"]
@@ -232,8 +233,8 @@ def _reasons(
     )
     share_text = np.where(
         developed[rule2] < rules.developed_share_min,
-        "developed share " + np.round(developed[rule2], 3).astype(str).astype(object),
-        "invested share " + np.round(invested[rule2], 3).astype(str).astype(object),
+        "developed share " + number_text(developed[rule2], 3),
+        "invested share " + number_text(invested[rule2], 3),
     )
     reason[rule2] = (
         "started but "
