@@ -694,3 +694,22 @@ def test_cli_audit_needs_one_zone_source(tmp_path, capsys):
     code, _, err = _cli(["audit", "--out", str(tmp_path)], capsys)
     assert code == 2
     assert "--db STORE" in err and "got neither" in " ".join(err.split())
+
+
+def test_sample_zone_audit_is_consistent():
+    from landplan.sample import AS_OF as SAMPLE_DAY
+    from landplan.sample import make_zone as make_sample
+
+    zone = Zone.from_layers(make_sample(n_parcels=450))
+    result = audit(zone, as_of=SAMPLE_DAY)
+    summary = result.summary.set_index(["section", "item"])
+    total_mu = zone.parcels["area_mu"].sum()
+    assert summary.loc["status", "area_mu"].sum() == pytest.approx(total_mu)
+    assert summary.loc["idle_state", "area_mu"].sum() == pytest.approx(total_mu)
+    # The sample cycles its idle parcels through every clock situation.
+    assert {"not_due", "idle", "recoverable"} <= set(result.parcels["idle_state"])
+    fired = result.flags[result.flags["outcome"] == "fires"]
+    assert set(fired["parcel_id"]) <= set(zone.parcels["parcel_id"])
+    assert (fired["source"] != "").all() and (fired["reason"] != "").all()
+    low = result.parcels["low_efficiency"]
+    assert summary.loc[("total", "low_efficiency"), "parcels"] == int(low.sum())
