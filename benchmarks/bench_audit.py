@@ -52,7 +52,8 @@ def per_row_audit(zone: Zone, as_of: pd.Timestamp) -> pd.DataFrame:
     policy: Policy = zone.policy
     control, idle, low = policy.control, policy.idle, policy.low_efficiency
     table = {str(k): float(v) for k, v in control.far_min_by_division.items()}
-    buildings_of = dict(zone.buildings.groupby("parcel_id"))
+    # dict(groupby) would read the groupby's ``keys`` attribute, so iterate explicitly
+    buildings_of = {pid: frame for pid, frame in zone.buildings.groupby("parcel_id")}  # noqa: C416
     holders: dict[str, list] = {}
     for ent in zone.enterprises.itertuples():
         for pid in ent.parcel_id.split(";"):

@@ -715,7 +715,7 @@ def audit(zone: Zone, *, as_of: object) -> AuditResult:
         "evaluation_class": parcel_class,
         **potential,
     }
-    table = pd.DataFrame(columns, index=parcels.index)
+    table = pd.DataFrame(columns, index=parcels.index, copy=False)
     result_parcels = gpd.GeoDataFrame(table, geometry=parcels.geometry.array, crs=parcels.crs)
 
     flag_table = flags.table()
