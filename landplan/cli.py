@@ -8,6 +8,7 @@ no traceback.
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -92,31 +93,19 @@ def validate(
         )
 
 
-def _load_zone(db: Path | None, zone: Path | None, policy_file: Path | None):
-    """Load the zone from a store (``--db``) or a GeoPackage (``--zone``).
-
-    A store keeps its own policy; ``--policy`` replaces it only when given.
-    """
-    if (db is None) == (zone is None):
+def _load_zone(db: str | None, zone: Path | None, policy_file: Path | None):
+    """Load the zone from a GeoPackage (``--zone``) or else from the store (``--db``)."""
+    if db is not None and zone is not None:
         raise LandplanError(
-            "give the zone either with --db STORE (a landplan store) or with --zone FILE.gpkg "
-            f"(a GeoPackage with a 'parcels' layer); got {'both' if db else 'neither'}"
+            f"give the zone either with --db (a store) or with --zone (a GeoPackage), not both; "
+            f"got --db {db!r} and --zone {str(zone)!r}"
         )
     if zone is not None:
         from landplan.io import read_zone
 
         return read_zone(zone, policy=_policy(policy_file))
-    try:
-        from landplan.store import open_store
-    except ImportError as exc:
-        raise LandplanError(
-            "this installation has no landplan.store; read the zone from a GeoPackage with "
-            "--zone FILE.gpkg instead of --db"
-        ) from exc
-    from dataclasses import replace
-
-    loaded = open_store(db).load_zone()
-    return loaded if policy_file is None else replace(loaded, policy=_policy(policy_file))
+    with _open(db or _DEFAULT_DB, policy_file) as store:
+        return store.load_zone()
 
 
 def _run_audit(zone, as_of: str | None, out: Path) -> dict[str, Path]:
@@ -154,7 +143,14 @@ def audit_command(
     out: Annotated[Path, typer.Option("--out", help="Directory for the audit's files.")] = Path(
         "audit"
     ),
-    db: Annotated[Path | None, typer.Option("--db", help="The landplan store to read.")] = None,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            envvar="LANDPLAN_DB",
+            help="The store to read (GeoPackage file or postgresql:// URL; default landplan.gpkg).",
+        ),
+    ] = None,
     zone: Annotated[
         Path | None, typer.Option("--zone", help="GeoPackage with the zone's layers.")
     ] = None,
@@ -215,6 +211,54 @@ def demo(
     console.print(table)
 
 
+class MapKind(StrEnum):
+    """The maps ``landplan map`` draws from a zone file."""
+
+    overview = "overview"
+    corridor = "corridor"
+
+
+@app.command("map")
+def map_(
+    kind: Annotated[MapKind, typer.Argument(help="Which map: overview or corridor.")],
+    zone: Annotated[
+        Path, typer.Option("--zone", "-z", help="GeoPackage of the zone (see `landplan sample`).")
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The .html file to write.")],
+    projects: Annotated[
+        Path | None, typer.Option(help="Projects CSV/XLSX, where not in the GeoPackage.")
+    ] = None,
+    lang: Annotated[str, typer.Option(help="Labels in Chinese (zh) or English (en).")] = "zh",
+    basemap: Annotated[
+        str,
+        typer.Option(
+            help="standard (OpenStreetMap, CartoDB), tianditu (needs a key) or amap (data "
+            "shifted to GCJ-02)."
+        ),
+    ] = "standard",
+    tianditu_key: Annotated[
+        str | None,
+        typer.Option(envvar="LANDPLAN_TIANDITU_KEY", help="Tianditu browser key (tk)."),
+    ] = None,
+    png: Annotated[
+        Path | None, typer.Option(help="Also write a screenshot (needs Chromium).")
+    ] = None,
+    policy: PolicyOption = None,
+) -> None:
+    """Draw a map as one self-contained HTML file (opens offline; only tiles need a network)."""
+    from landplan import maps
+    from landplan.io import read_zone
+
+    loaded = read_zone(zone, projects=projects, policy=_policy(policy))
+    draw = {MapKind.overview: maps.overview_map, MapKind.corridor: maps.corridor_map}[kind]
+    m = draw(loaded, lang=lang, basemap=basemap, tianditu_key=tianditu_key)
+    path = maps.save_map(m, out)
+    counts = ", ".join(f"{name} {n}" for name, n in maps.layer_counts(m).items())
+    console.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB): {escape(counts)}")
+    if png is not None:
+        console.print(f"wrote {maps.screenshot(path, png)}")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the command line; user errors exit with status 2 and a message, not a traceback."""
     try:
@@ -225,3 +269,257 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         err_console.print("aborted")
         sys.exit(130)
+
+
+# --- the store ---------------------------------------------------------------------------------
+
+DbOption = Annotated[
+    str,
+    typer.Option(
+        "--db",
+        envvar="LANDPLAN_DB",
+        help="The store: a GeoPackage file, or a postgresql://user@host/db URL.",
+        show_default=True,
+    ),
+]
+WhoOption = Annotated[
+    str | None,
+    typer.Option("--who", help="Name recorded with the change ($LANDPLAN_USER or login name)."),
+]
+_DEFAULT_DB = "landplan.gpkg"
+
+
+def _open(db: str, policy: Path | None = None):
+    from landplan.store import open_store
+
+    return open_store(db, policy=_policy(policy) if policy else None)
+
+
+@app.command("init")
+def init_store(db: DbOption = _DEFAULT_DB, policy: PolicyOption = None) -> None:
+    """Create a store (a GeoPackage file by default) with every layer's table."""
+    with _open(db, policy) as store:
+        created = store.init()
+        what = "created" if created else "already exists:"
+        console.print(f"store {what} {store.location} ({store.backend}, {store.crs.to_string()})")
+
+
+@app.command("import")
+def import_(
+    layer: Annotated[str, typer.Argument(help="Layer: parcels, buildings, projects, ...")],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="File to import.")],
+    crs: Annotated[
+        str | None, typer.Option("--crs", help="CRS of a file that does not declare one.")
+    ] = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Replace the layer's features.")
+    ] = False,
+    append: Annotated[bool, typer.Option("--append", help="Add new features only.")] = False,
+    upsert: Annotated[
+        bool, typer.Option("--upsert", help="Overwrite features with the same id, add the rest.")
+    ] = False,
+    make_valid: Annotated[
+        bool, typer.Option("--make-valid", help="Repair invalid geometry instead of refusing it.")
+    ] = False,
+    db: DbOption = _DEFAULT_DB,
+    who: WhoOption = None,
+) -> None:
+    """Validate a file and write it into a layer: all of it, or nothing."""
+    from landplan.errors import StoreError
+
+    modes = [m for m, on in (("replace", replace), ("append", append), ("upsert", upsert)) if on]
+    if len(modes) > 1:
+        raise StoreError(f"choose one of --replace, --append, --upsert (got {', '.join(modes)})")
+    with _open(db) as store:
+        if not modes:
+            n = store.count(layer)
+            if n:
+                raise StoreError(
+                    f"{layer} already holds {n} feature(s); choose --replace, --append or --upsert"
+                )
+            modes = ["append"]
+        summary = store.import_layer(
+            layer, file, mode=modes[0], crs=crs, who=who, make_valid=make_valid
+        )
+    console.print(str(summary))
+
+
+@app.command("export")
+def export(
+    layer: Annotated[str, typer.Argument(help="Layer to export.")],
+    file: Annotated[Path, typer.Argument(help="File to write (.gpkg, .shp, .geojson ...).")],
+    db: DbOption = _DEFAULT_DB,
+) -> None:
+    """Write a layer to a file, with each feature's version for a later --upsert."""
+    with _open(db) as store:
+        path = store.export_layer(layer, file)
+        n = store.count(layer)
+    console.print(f"wrote {n} {layer} feature(s) to {path}")
+
+
+status_app = typer.Typer(help="Status changes and their history.", no_args_is_help=True)
+app.add_typer(status_app, name="status")
+
+
+@status_app.command("set")
+def status_set(
+    layer: Annotated[str, typer.Argument(help="parcel or building.")],
+    feature_id: Annotated[str, typer.Argument(help="The feature's id.")],
+    status: Annotated[str, typer.Argument(help="The new status (identifier or label).")],
+    reason: Annotated[str, typer.Option("--reason", help="Why the status changes.")],
+    date: Annotated[
+        str | None, typer.Option("--date", help="Effective date, YYYY-MM-DD (today).")
+    ] = None,
+    expected_version: Annotated[
+        int | None,
+        typer.Option(
+            "--expected-version", help="Refuse if the feature is no longer at this version."
+        ),
+    ] = None,
+    db: DbOption = _DEFAULT_DB,
+    who: WhoOption = None,
+) -> None:
+    """Change a parcel's or building's status; the change is kept as an event."""
+    with _open(db) as store:
+        event = store.set_status(
+            layer,
+            feature_id,
+            status,
+            reason=reason,
+            effective=date,
+            who=who,
+            expected_version=expected_version,
+        )
+    console.print(
+        f"{event['layer']} {feature_id}: {event['old_status']} → {event['new_status']} "
+        f"from {event['effective_date']} (version {event['version']}, by {event['who']})",
+        highlight=False,
+    )
+
+
+@status_app.command("history")
+def status_history(
+    feature_id: Annotated[str, typer.Argument(help="The parcel's or building's id.")],
+    layer: Annotated[
+        str | None, typer.Option("--layer", help="parcels or buildings (searched both).")
+    ] = None,
+    db: DbOption = _DEFAULT_DB,
+) -> None:
+    """Show a feature's status changes, oldest first."""
+    from rich.table import Table
+
+    from landplan.errors import StoreError
+
+    with _open(db) as store:
+        if layer is not None:
+            found = [(layer, store.status_history(layer, feature_id))]
+        else:
+            store.crs  # noqa: B018 - an uninitialised store says how to create it
+            found = []
+            for name in ("parcels", "buildings"):
+                try:
+                    found.append((name, store.status_history(name, feature_id)))
+                except StoreError:
+                    continue
+            if not found:
+                raise StoreError(f"no parcel or building {feature_id!r} in {store.location}")
+            if len(found) > 1:
+                raise StoreError(f"{feature_id!r} is both a parcel and a building; add --layer")
+    name, history = found[0]
+    table = Table(title=f"{name} {feature_id}: status history")
+    for col in ("effective", "old", "new", "reason", "who", "recorded (UTC)"):
+        table.add_column(col)
+    for row in history.itertuples():
+        table.add_row(
+            f"{row.effective_date:%Y-%m-%d}",
+            str(row.old_status or ""),
+            row.new_status,
+            row.reason,
+            row.who,
+            f"{row.recorded_at:%Y-%m-%d %H:%M}",
+        )
+    if history.empty:
+        console.print(f"{name} {feature_id}: no status changes recorded")
+    else:
+        console.print(table)
+
+
+@status_app.command("on")
+def status_on(
+    date: Annotated[str, typer.Argument(help="The date, YYYY-MM-DD.")],
+    layer: Annotated[str, typer.Option("--layer", help="parcels or buildings.")] = "parcels",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write every feature's status to this CSV.")
+    ] = None,
+    db: DbOption = _DEFAULT_DB,
+) -> None:
+    """Show how many features had each status on a date."""
+    from rich.table import Table
+
+    with _open(db) as store:
+        status = store.status_on(layer, date)
+    table = Table(title=f"{layer} by status on {date}")
+    table.add_column("status")
+    table.add_column("features", justify="right")
+    for value, n in status.value_counts().items():
+        table.add_row(str(value), str(n))
+    console.print(table)
+    if out is not None:
+        status.to_frame().to_csv(out, encoding="utf-8-sig")
+        console.print(f"wrote {out}")
+
+
+@app.command("reserve")
+def reserve(
+    project_id: Annotated[str, typer.Argument(help="The project.")],
+    parcel_ids: Annotated[list[str], typer.Argument(help="The parcels to reserve.")],
+    note: Annotated[str | None, typer.Option("--note", help="A note kept with it.")] = None,
+    db: DbOption = _DEFAULT_DB,
+    who: WhoOption = None,
+) -> None:
+    """Reserve parcels for a project: all of them, or none (with every reason)."""
+    with _open(db) as store:
+        done = store.reserve(project_id, parcel_ids, who=who, note=note)
+    console.print(f"reserved {', '.join(done['parcel_id'])} for {project_id}", highlight=False)
+
+
+@app.command("release")
+def release(
+    project_id: Annotated[str, typer.Argument(help="The project.")],
+    parcel_ids: Annotated[
+        list[str] | None, typer.Argument(help="The parcels to release (all by default).")
+    ] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why.")] = None,
+    db: DbOption = _DEFAULT_DB,
+    who: WhoOption = None,
+) -> None:
+    """Release a project's reservations."""
+    with _open(db) as store:
+        n = store.release(project_id, parcel_ids or None, who=who, reason=reason)
+    console.print(f"released {n} reservation(s) of {project_id}", highlight=False)
+
+
+@app.command("reservations")
+def reservations(
+    all_: Annotated[bool, typer.Option("--all", help="Include released ones.")] = False,
+    project: Annotated[str | None, typer.Option("--project", help="Only this project.")] = None,
+    db: DbOption = _DEFAULT_DB,
+) -> None:
+    """List reservations (active ones by default)."""
+    from rich.table import Table
+
+    with _open(db) as store:
+        frame = store.reservations(active=not all_, project_id=project)
+    table = Table(title="reservations" if all_ else "active reservations")
+    for col in ("project", "parcel", "by", "on", "note", "released"):
+        table.add_column(col)
+    for r in frame.itertuples():
+        released = (
+            ""
+            if r.released_at is None or r.released_at != r.released_at
+            else (f"{r.released_at:%Y-%m-%d} by {r.released_by}")
+        )
+        table.add_row(
+            r.project_id, r.parcel_id, r.who, f"{r.reserved_at:%Y-%m-%d}", r.note or "", released
+        )
+    console.print(table)

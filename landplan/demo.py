@@ -17,6 +17,7 @@ import pandas as pd
 from landplan.io import read_zone
 from landplan.policy import Policy
 from landplan.sample import AS_OF, write_sample
+from landplan.store import Store, open_store
 from landplan.tables import write_workbook
 from landplan.vocab import PARCEL_STATUS
 from landplan.zone import Zone
@@ -31,6 +32,7 @@ class DemoContext:
     out: Path
     policy: Policy
     zone: Zone | None = None
+    store: Store | None = None
     extra: dict = field(default_factory=dict)
 
 
@@ -69,10 +71,38 @@ def _sample(ctx: DemoContext) -> list[Path]:
     return list(paths.values())
 
 
-def _zone(ctx: DemoContext) -> list[Path]:
+def _store(ctx: DemoContext) -> list[Path]:
+    """Import the sample into a fresh embedded store and load the zone back from it."""
     paths = ctx.extra["sample"]
-    ctx.zone = read_zone(paths["gpkg"], projects=paths["csv"], policy=ctx.policy)
-    return [write_workbook(ctx.out / "zone_overview.xlsx", zone_overview(ctx.zone))]
+    sample = read_zone(paths["gpkg"], projects=paths["csv"], policy=ctx.policy)
+    db = ctx.out / "landplan.gpkg"
+    db.unlink(missing_ok=True)
+    store = open_store(db, policy=ctx.policy)
+    store.init()
+    for name, frame in sample.layers().items():
+        if len(frame):
+            store.import_layer(name, frame, mode="replace", source=f"sample:{name}", who="demo")
+    ctx.store = store
+    ctx.zone = store.load_zone()
+    return [db, write_workbook(ctx.out / "zone_overview.xlsx", zone_overview(ctx.zone))]
+
+
+def _maps(ctx: DemoContext) -> list[Path]:
+    from landplan.errors import LandplanError
+    from landplan.maps import corridor_map, find_browser, overview_map, save_map, screenshot
+
+    pages = [
+        save_map(overview_map(ctx.zone), ctx.out / "map_overview.html"),
+        save_map(overview_map(ctx.zone, lang="en"), ctx.out / "map_overview_en.html"),
+        save_map(corridor_map(ctx.zone), ctx.out / "map_corridor.html"),
+    ]
+    try:
+        find_browser()
+    except LandplanError as exc:
+        # The maps stand without their pictures; the reason goes in the context for the report.
+        ctx.extra["screenshots_skipped"] = str(exc)
+        return pages
+    return [*pages, *(screenshot(page, page.with_suffix(".png")) for page in pages)]
 
 
 def _audit(ctx: DemoContext) -> list[Path]:
@@ -93,8 +123,9 @@ def _audit(ctx: DemoContext) -> list[Path]:
 #: The demo's steps in order: (name, function).
 STEPS: list[tuple[str, Callable[[DemoContext], list[Path]]]] = [
     ("sample zone", _sample),
-    ("load and validate", _zone),
+    ("embedded store", _store),
     ("audit idle and low-efficiency land", _audit),
+    ("maps", _maps),
 ]
 
 

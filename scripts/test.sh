@@ -19,6 +19,10 @@ fi
 if ! command -v chromium >/dev/null 2>&1; then
     need_apt+=(chromium)
 fi
+# A CJK font, so screenshots of Chinese maps show text rather than empty boxes.
+if ! fc-list 2>/dev/null | grep -qi -e "wenquanyi" -e "noto sans cjk"; then
+    need_apt+=(fonts-wqy-microhei)
+fi
 if [ ${#need_apt[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
         log "installing ${need_apt[*]} from Debian's packages"

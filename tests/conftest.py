@@ -10,6 +10,10 @@ import os
 
 import pytest
 
+# The store tests' fixtures (a store on each backend); registered here, at the root, so that
+# pytest rewrites their asserts.
+pytest_plugins = ["tests._store_fixtures"]
+
 _skipped: list[str] = []
 
 

@@ -690,10 +690,29 @@ def test_cli_audit_from_a_geopackage(tmp_path, capsys):
     assert (tmp_path / "out" / "csv" / "summary.csv").exists()
 
 
-def test_cli_audit_needs_one_zone_source(tmp_path, capsys):
-    code, _, err = _cli(["audit", "--out", str(tmp_path)], capsys)
+def test_cli_audit_takes_one_zone_source(tmp_path, capsys):
+    code, _, err = _cli(
+        ["audit", "--db", "x.gpkg", "--zone", "y.gpkg", "--out", str(tmp_path)], capsys
+    )
     assert code == 2
-    assert "--db STORE" in err and "got neither" in " ".join(err.split())
+    assert "not both" in " ".join(err.split())
+
+
+def test_cli_audit_from_the_store(tmp_path, capsys):
+    from landplan.store import open_store
+
+    db = tmp_path / "store.gpkg"
+    zone = _producing_zone(output_wan_yuan=100.0)
+    with open_store(db) as store:
+        store.init()
+        for name, frame in zone.layers().items():
+            if len(frame):
+                store.import_layer(name, frame, mode="replace", source="test", who="test")
+    code, out, _ = _cli(
+        ["audit", "--db", str(db), "--as-of", AS_OF, "--out", str(tmp_path / "out")], capsys
+    )
+    assert code == 0
+    assert "1 parcels, 1 low-efficiency (15.0 mu)" in " ".join(out.split())
 
 
 def test_sample_zone_audit_is_consistent():

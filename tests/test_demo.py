@@ -8,6 +8,7 @@ import pytest
 from landplan.cli import main
 from landplan.demo import run_demo, zone_overview
 from landplan.io import read_zone
+from landplan.store import open_store
 
 
 @pytest.fixture(scope="module")
@@ -23,6 +24,9 @@ def test_demo_writes_every_file_it_lists(demo_out):
     assert steps[0] == "sample zone"
     assert all(path.exists() and path.stat().st_size > 0 for _, path in written)
     assert (out / "sample" / "zone.gpkg").exists()
+    store = open_store(out / "landplan.gpkg")
+    assert store.count("parcels") == 450
+    assert store.count("projects") == 19
 
 
 def test_overview_matches_the_zone(demo_out):

@@ -1,0 +1,1670 @@
+r"""Maps a planner can send: self-contained, escaped, bilingual Folium maps.
+
+This is the only module that imports folium. Each map function takes loaded frames (a
+:class:`~landplan.zone.Zone` and the result frames of an analysis), reprojects a copy to
+EPSG:4326 (and to GCJ-02 for AMap tiles), draws onto ``m`` or a new map, and returns the
+``folium.Map``. Nothing is fetched: the page carries Leaflet (from the ``django-js-lib-leaflet``
+package) and landplan's own controls inline, so a saved map opens from a file or an e-mail
+attachment with only the basemap tiles needing a network.
+
+Every value from data reaches the page as JSON with ``<``, ``>``, ``&``, quotes, backticks and
+``$`` written as ``\\uXXXX`` escapes, and is put on screen with ``textContent``: a parcel called
+``<img src=x onerror=alert(1)>`` shows as that text and never runs.
+
+Large layers are simplified for display (``policy.maps.simplify_tolerance_m``), written as
+delta-encoded integer coordinates rounded to ``policy.maps.coordinate_decimals`` places, with
+columnar popup values, and drawn on a canvas above ``policy.maps.canvas_min_features``
+features; ``benchmarks/bench_maps.py`` measures this beside ``GeoDataFrame.explore()``.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import itertools
+import json
+import os
+import re
+import shutil
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import quote, urlsplit
+
+import numpy as np
+import pandas as pd
+from branca.element import MacroElement
+
+import folium
+import geopandas as gpd
+import shapely
+from folium.template import Template
+from shapely.ops import substring
+
+from landplan import vocab
+from landplan.errors import CRSMismatchError, LandplanError
+from landplan.gcj02 import geometry_to_gcj02
+from landplan.layers import LAYERS
+from landplan.policy import Policy
+from landplan.units import MU_M2
+
+__all__ = [
+    "CHROMIUM_ARGS",
+    "Basemap",
+    "Lang",
+    "MapError",
+    "allocation_map",
+    "audit_map",
+    "corridor_map",
+    "find_browser",
+    "layer_counts",
+    "overview_map",
+    "project_map",
+    "save_map",
+    "screenshot",
+    "tile_hosts",
+]
+
+Lang = Literal["zh", "en"]
+Basemap = Literal["standard", "tianditu", "amap"]
+
+
+class MapError(LandplanError):
+    """A map cannot be drawn or saved as asked."""
+
+
+# --- bilingual text -------------------------------------------------------------------------
+
+_TEXT: dict[str, tuple[str, str]] = {
+    "parcels": ("Parcels by status", "地块（按状态）"),
+    "parcels_context": ("Parcels", "地块"),
+    "buildings": ("Buildings by status", "厂房（按状态）"),
+    "constraints": ("Constraints", "管控区"),
+    "roads": ("Roads", "道路"),
+    "corridor": ("Corridor phases", "发展轴分期"),
+    "corridor_line": ("Avenue", "大道"),
+    "substations": ("Substations", "变电站"),
+    "per_mu_class": ("Per-mu class", "亩均效益分类"),
+    "flags": ("Flagged parcels", "预警地块"),
+    "deadlines": ("Idle-land deadlines", "闲置土地处置期限"),
+    "candidates": ("Candidate sites", "候选选址"),
+    "rejected": ("Rejected parcels", "排除地块"),
+    "allocation": ("Allocation", "用地分配"),
+    "unallocated": ("Not allocated", "未分配"),
+    "corridor_parcels": ("Parcels by phase", "地块（按分期）"),
+    "osm": ("OpenStreetMap", "OpenStreetMap"),
+    "carto": ("CartoDB Positron", "CartoDB 浅色"),
+    "tianditu_vector": ("Tianditu map", "天地图 矢量"),
+    "tianditu_imagery": ("Tianditu imagery", "天地图 影像"),
+    "tianditu_labels": ("Tianditu labels", "天地图 注记"),
+    "amap": ("AMap", "高德地图"),
+    "amap_imagery": ("AMap imagery", "高德 卫星"),
+    "fullscreen_enter": ("Full screen", "全屏"),
+    "fullscreen_exit": ("Exit full screen", "退出全屏"),
+    "measure_start": ("Measure distance and area", "测量距离和面积"),
+    "measure_stop": ("Stop measuring", "结束测量"),
+    "measure_hint": ("Click the map to add points", "在地图上点击添加测量点"),
+    "length": ("Length", "长度"),
+    "area": ("Area", "面积"),
+    "mu": ("mu", "亩"),
+    "other": ("other", "其他"),
+    "rule": ("Rules fired", "触发规则"),
+    "rejection": ("Reason", "排除原因"),
+    "phase": ("Phase", "分期"),
+    "overdue": ("recovery date passed", "已超过无偿收回期限"),
+    "recovery_soon": ("recovery within the warning period", "临近无偿收回期限"),
+    "idle_soon": ("idle within the warning period", "临近认定闲置"),
+    "clock_running": ("clock running", "计时中"),
+    "project": ("Project", "项目"),
+    "rank": ("Rank", "排名"),
+    "kind": ("Kind", "类型"),
+    "score": ("Score", "得分"),
+}
+
+# English labels of columns; Chinese ones come from the layer schemas where the column is known.
+_FIELD_EN: dict[str, str] = {
+    "area_mu": "area (mu)",
+    "area_m2": "area (m²)",
+    "floor_area_m2": "floor area (m²)",
+    "vacant_area_m2": "vacant floor area (m²)",
+    "voltage_kv": "voltage (kV)",
+}
+_FIELD_ZH: dict[str, str] = {
+    "per_mu_class": "亩均分类",
+    "score": "得分",
+    "rank": "排名",
+    "kind": "类型",
+    "parcel_ids": "地块",
+    "project_id": "项目编号",
+    "project_name": "项目名称",
+    "phase": "分期",
+    "start_m": "起点桩号(m)",
+    "end_m": "终点桩号(m)",
+    "days_to_idle": "距认定闲置(天)",
+    "days_to_recovery": "距无偿收回(天)",
+    "idle_fee_wan_yuan": "闲置费(万元)",
+    "reason": "原因",
+    "rule": "规则",
+}
+
+
+def _t(key: str, lang: Lang) -> str:
+    en, zh = _TEXT[key]
+    return zh if lang == "zh" else en
+
+
+def _field_label(column: str, lang: Lang) -> str:
+    if lang == "en":
+        return _FIELD_EN.get(column, column.replace("_", " "))
+    if column in _FIELD_ZH:
+        return _FIELD_ZH[column]
+    for spec in LAYERS.values():
+        if column in spec.names:
+            return spec.column(column).zh
+    return column
+
+
+def _html_text(text: object) -> str:
+    """Escape text for places Leaflet fills with innerHTML (layer names, attributions).
+
+    Backticks and ``$`` are written as entities too, so the text cannot close or interpolate a
+    JavaScript template literal anywhere it is copied.
+    """
+    return html.escape(str(text), quote=True).replace("`", "&#96;").replace("$", "&#36;")
+
+
+_JS_ESCAPES = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "'": "\\u0027",
+    "`": "\\u0060",
+    "$": "\\u0024",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
+_JS_UNSAFE = re.compile("[<>&'`$\u2028\u2029]")
+
+
+def _js_json(value: Any) -> str:
+    r"""Serialise to JSON safe to place inside a ``<script>`` block and any JavaScript string.
+
+    ``\\u`` escapes decode to the same characters in JavaScript, so the data is unchanged while
+    the page source holds no ``</script>``, markup, backtick or ``${`` from data.
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return _JS_UNSAFE.sub(lambda match: _JS_ESCAPES[match.group(0)], text)
+
+
+# --- palettes --------------------------------------------------------------------------------
+
+_PARCEL_COLOURS = {
+    "occupied": "#8c8c8c",
+    "idle": "#d7191c",
+    "low_efficiency": "#fdae61",
+    "reserved_leased": "#a6611a",
+    "state_reserve": "#1a9641",
+    "under_construction": "#2b83ba",
+    "planned": "#c2a5cf",
+}
+_BUILDING_COLOURS = {
+    "in_use": "#4d4d4d",
+    "vacant": "#d7191c",
+    "partly_vacant": "#f46d43",
+    "low_efficiency": "#fdae61",
+    "dilapidated": "#762a83",
+    "under_construction": "#2b83ba",
+}
+_CONSTRAINT_COLOURS = {
+    "ecological_red_line": "#006d2c",
+    "basic_farmland": "#b8e186",
+    "water_protection": "#3182bd",
+    "residential": "#e7298a",
+    "river": "#6baed6",
+    "fuel_station": "#e6550d",
+}
+_ROAD_WEIGHTS = {"avenue": 5, "secondary": 3, "branch": 1.5}
+_CLASS_COLOURS = {"A": "#1a9641", "B": "#a6d96a", "C": "#fdae61", "D": "#d7191c", "T": "#bababa"}
+_CLASS_LABELS = {
+    "A": ("A: develop first", "A类：优先发展"),
+    "B": ("B: support", "B类：提升发展"),
+    "C": ("C: upgrade", "C类：调整转型"),
+    "D": ("D: rectify", "D类：整治淘汰"),
+    "T": ("T: not evaluated", "T类：暂不评价"),
+}
+_KIND_COLOURS = {
+    "single": "#2b83ba",
+    "assembly": "#7b3294",
+    "cutout": "#e66101",
+    "floor_space": "#008837",
+}
+_KIND_LABELS = {
+    "single": ("single parcel", "单宗地块"),
+    "assembly": ("assembly of parcels", "多宗地块合并"),
+    "cutout": ("cut-out of a parcel", "地块分割"),
+    "floor_space": ("floor space in a building", "标准厂房空间"),
+}
+_DEADLINE_COLOURS = {
+    "overdue": "#67000d",
+    "recovery_soon": "#d7191c",
+    "idle_soon": "#fdae61",
+    "clock_running": "#ffffbf",
+}
+# Qualitative colours for projects and phases (ColorBrewer Set1/Dark2 mixed for contrast).
+_CYCLE = (
+    "#e41a1c",
+    "#377eb8",
+    "#4daf4a",
+    "#984ea3",
+    "#ff7f00",
+    "#a65628",
+    "#f781bf",
+    "#1b9e77",
+    "#d95f02",
+    "#7570b3",
+)
+_GREY = "#9e9e9e"
+
+
+@dataclass
+class _Category:
+    """How one category of features is drawn, and its legend entry."""
+
+    label: str
+    color: str
+    fill: str | None = None
+    weight: float = 1.0
+    fill_opacity: float = 0.55
+    dash: str | None = None
+    radius: float = 6.0
+
+    def style(self) -> dict[str, Any]:
+        style: dict[str, Any] = {
+            "color": self.color,
+            "weight": self.weight,
+            "opacity": 0.9,
+            "fill": self.fill is not None,
+            "fillColor": self.fill or self.color,
+            "fillOpacity": self.fill_opacity if self.fill is not None else 0.0,
+            "radius": self.radius,
+        }
+        if self.dash:
+            style["dashArray"] = self.dash
+        return style
+
+
+def _vocab_categories(
+    vocabulary: vocab.Vocabulary,
+    colours: Mapping[str, str],
+    lang: Lang,
+    *,
+    outline: str | None = None,
+    weight: float = 1.0,
+    fill_opacity: float = 0.55,
+) -> dict[str, _Category]:
+    return {
+        key: _Category(
+            label=vocabulary.label(key, lang),
+            color=outline or colours[key],
+            fill=colours[key],
+            weight=weight,
+            fill_opacity=fill_opacity,
+        )
+        for key in vocabulary.values
+        if key in colours
+    }
+
+
+# --- geometry for display --------------------------------------------------------------------
+
+
+def _display_geometry(frame: gpd.GeoDataFrame, *, policy: Policy, gcj02: bool) -> np.ndarray:
+    """Simplify in the frame's metric CRS, then convert to EPSG:4326 (and GCJ-02 if asked)."""
+    if frame.crs is None:
+        raise CRSMismatchError(
+            f"expected a layer with a CRS to draw on a map, found none on a frame of "
+            f"{len(frame)} rows; set it with frame.set_crs('EPSG:4546') (or the data's CRS)"
+        )
+    geoms = frame.geometry.array
+    tolerance = float(policy.maps.simplify_tolerance_m)
+    if frame.crs.is_projected and tolerance > 0:
+        # preserve_topology keeps small parcels from collapsing to nothing at display scale.
+        geoms = shapely.simplify(np.asarray(geoms), tolerance, preserve_topology=True)
+    out = gpd.GeoSeries(geoms, crs=frame.crs).to_crs("EPSG:4326").to_numpy()
+    if gcj02:
+        out = geometry_to_gcj02(out)
+    return out
+
+
+# Drawing family by shapely type id: Point, LineString, LinearRing, Polygon, MultiPoint,
+# MultiLineString, MultiPolygon, GeometryCollection (not drawn).
+_FAMILY_BY_TYPE_ID = np.array(
+    ["point", "line", "line", "polygon", "point", "line", "polygon", ""], dtype=object
+)
+
+
+def _encode_geometry(geoms: np.ndarray, family: str, decimals: int) -> dict[str, Any]:
+    """Encode one geometry family as delta-encoded integer coordinates with run lengths.
+
+    Rounding to ``decimals`` places and writing each vertex as the difference from the one
+    before makes most numbers two or three digits long; the page decodes them in one pass.
+    """
+    if family == "point":
+        # Multi-points are drawn at a representative point: a marker per part is noise here.
+        geoms = shapely.point_on_surface(geoms)
+    _, coords, offsets = shapely.to_ragged_array(geoms)
+    scale = 10**decimals
+    ints = np.rint(coords[:, :2] * scale).astype(np.int64)
+    deltas = np.diff(ints, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))
+    return {
+        "geom": family,
+        "scale": scale,
+        "xy": deltas.ravel().tolist(),
+        "lengths": [np.diff(o).tolist() for o in offsets],
+    }
+
+
+def _formatted(values: pd.Series) -> list[str | None]:
+    """Format a column for popups, vectorised; missing values become None (not shown)."""
+    missing = values.isna().to_numpy()
+    if pd.api.types.is_bool_dtype(values):
+        text = values.astype(str)
+    elif pd.api.types.is_integer_dtype(values):
+        text = values.astype("Int64").astype(str)
+    elif pd.api.types.is_float_dtype(values):
+        rounded = values.round(2)
+        whole = (rounded % 1 == 0).to_numpy()
+        text = rounded.astype(str)
+        text = text.where(~whole, rounded.fillna(0).astype(np.int64).astype(str))
+    elif pd.api.types.is_datetime64_any_dtype(values):
+        text = values.dt.strftime("%Y-%m-%d")
+    else:
+        text = values.astype(str)
+    out = np.asarray(text.to_numpy(dtype=object), dtype=object).copy()
+    out[missing] = None
+    return out.tolist()
+
+
+def _column(values: pd.Series) -> list[str | None] | dict[str, list]:
+    """Popup values of one column: a list, or codes into a table where values repeat.
+
+    Status, land use and other vocabulary columns hold a handful of labels over many features;
+    sending each label once and a small integer per feature is what keeps large pages small.
+    """
+    text = _formatted(values)
+    codes, labels = pd.factorize(pd.Series(text, dtype=object), use_na_sentinel=True)
+    if len(labels) * 4 < len(text):
+        return {"codes": codes.tolist(), "labels": labels.tolist()}
+    return text
+
+
+@dataclass
+class _LayerSpec:
+    """What to draw for one overlay: frame, category per feature, popup fields."""
+
+    frame: gpd.GeoDataFrame
+    name: str
+    categories: Mapping[str, _Category]
+    category: pd.Series
+    title: pd.Series | None = None
+    fields: Mapping[str, pd.Series] = field(default_factory=dict)
+    labels: pd.Series | None = None
+    show: bool = True
+    legend: bool = True
+    default: _Category | None = None
+
+
+class _DataLayer(folium.map.Layer):
+    """One overlay drawn by landplan's runtime from compact, escaped data."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = landplan.dataLayer(
+                {{ this._parent.get_name() }}, {{ this.payload }}
+            );
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, payload: dict[str, Any], *, name: str, show: bool) -> None:
+        super().__init__(name=_html_text(name), overlay=True, control=True, show=show)
+        self._name = "LandplanLayer"
+        self.data = payload
+        self.payload = _js_json(payload)
+
+    @property
+    def feature_count(self) -> int:
+        """Number of features the layer draws."""
+        return sum(len(part["cat"]) for part in self.data["parts"])
+
+
+def _layer_payload(spec: _LayerSpec, *, policy: Policy, gcj02: bool, lang: Lang) -> dict:
+    frame = spec.frame
+    categories = dict(spec.categories)
+    default = spec.default or _Category(label=_t("other", lang), color=_GREY, fill=_GREY)
+    keys = list(categories)
+    codes = pd.Index(keys, dtype=object).get_indexer(spec.category.to_numpy(dtype=object))
+    # Features of an unknown category get the default style, which sits after the known ones.
+    codes = np.where(codes < 0, len(keys), codes)
+    styles = [c.style() for c in categories.values()] + [default.style()]
+    geoms = _display_geometry(frame, policy=policy, gcj02=gcj02)
+    family = _FAMILY_BY_TYPE_ID[np.clip(shapely.get_type_id(geoms), 0, 7)]
+    decimals = int(policy.maps.coordinate_decimals)
+    canvas = len(frame) > int(policy.maps.canvas_min_features)
+    parts = []
+    empty = shapely.is_empty(geoms) | shapely.is_missing(geoms)
+    for name in ("polygon", "line", "point"):
+        mask = (family == name) & ~empty
+        if not mask.any():
+            continue
+        part = _encode_geometry(geoms[mask], name, decimals)
+        part["cat"] = codes[mask].tolist()
+        part["fields"] = [_field_label(k, lang) if k in frame else k for k in spec.fields]
+        part["values"] = [_column(v[mask].reset_index(drop=True)) for v in spec.fields.values()]
+        part["titles"] = (
+            None if spec.title is None else _formatted(spec.title[mask].reset_index(drop=True))
+        )
+        part["labels"] = (
+            None if spec.labels is None else _formatted(spec.labels[mask].reset_index(drop=True))
+        )
+        part["canvas"] = canvas
+        part["styles"] = styles
+        parts.append(part)
+    counts = pd.Series(codes).value_counts()
+    legend = [
+        {
+            "label": f"{cat.label} ({int(counts.get(i, 0))})",
+            "color": cat.color,
+            "fill": cat.fill,
+            "shape": _legend_shape(family, cat),
+            "dash": bool(cat.dash),
+        }
+        for i, cat in enumerate([*categories.values(), default])
+        if counts.get(i, 0)
+    ]
+    return {"name": spec.name, "parts": parts, "legend": legend}
+
+
+def _legend_shape(family: np.ndarray, cat: _Category) -> str:
+    present = set(family.tolist())
+    if present == {"point"}:
+        return "point"
+    if cat.fill is None or present == {"line"}:
+        return "line"
+    return "area"
+
+
+# --- page assets -----------------------------------------------------------------------------
+
+
+def _read_asset(package: str, name: str) -> str:
+    try:
+        return (resources.files(package) / name).read_text(encoding="utf-8")
+    except ModuleNotFoundError as exc:
+        raise MapError(
+            f"expected the {package!r} package (it carries the map's JavaScript), found it "
+            "missing; install landplan's dependencies: pip install landplan"
+        ) from exc
+
+
+def _leaflet_assets() -> tuple[str, str]:
+    """Leaflet's JavaScript and CSS from the installed package, images inlined as data URIs."""
+    root = "static/js_lib_leaflet"
+    script = _read_asset("js_lib_leaflet", f"{root}/leaflet.js")
+    # The source-map comment would make developer tools request a file that is not there.
+    script = re.sub(r"//# sourceMappingURL=\S+\s*$", "", script)
+    css = _read_asset("js_lib_leaflet", f"{root}/leaflet.css")
+
+    def inline(match: re.Match[str]) -> str:
+        path = resources.files("js_lib_leaflet") / root / match.group(1)
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        return f"url(data:image/png;base64,{data})"
+
+    css = re.sub(r"url\((images/[\w.-]+\.png)\)", inline, css)
+    return script, css
+
+
+def _script_block(source: str) -> str:
+    # A literal "</script" inside the code would end the block early.
+    return "<script>" + source.replace("</script", "<\\/script") + "</script>"
+
+
+class _Assets(MacroElement):
+    """Leaflet and landplan's runtime, inline in the page head."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+            <style>{{ this.css }}</style>
+            {{ this.scripts }}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "LandplanAssets"
+        leaflet_js, leaflet_css = _leaflet_assets()
+        own_js = _read_asset("landplan", "static/landplan-maps.js")
+        own_css = _read_asset("landplan", "static/landplan-maps.css")
+        self.css = leaflet_css + "\n" + own_css
+        self.scripts = _script_block(leaflet_js) + _script_block(own_js)
+
+
+class _Legend(MacroElement):
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            landplan.legend({{ this._parent.get_name() }}, {{ this.payload }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = "LandplanLegend"
+        self.spec = spec
+        self.payload = _js_json(spec)
+
+
+class _Controls(MacroElement):
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            landplan.fullscreen({{ this._parent.get_name() }}, {{ this.fullscreen }});
+            landplan.measure({{ this._parent.get_name() }}, {{ this.measure }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, lang: Lang) -> None:
+        super().__init__()
+        self._name = "LandplanControls"
+        self.fullscreen = _js_json(
+            {"enter": _t("fullscreen_enter", lang), "exit": _t("fullscreen_exit", lang)}
+        )
+        self.measure = _js_json(
+            {
+                "start": _t("measure_start", lang),
+                "stop": _t("measure_stop", lang),
+                "hint": _t("measure_hint", lang),
+                "length": _t("length", lang),
+                "area": _t("area", lang),
+                "mu": _t("mu", lang),
+                "mu_m2": MU_M2,
+            }
+        )
+
+
+class _Ready(MacroElement):
+    # Rendered last, so a page (or a test) knows every layer and control was built.
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            landplan.map = {{ this._parent.get_name() }};
+            landplan.ready = true;
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "LandplanReady"
+
+
+def _make_self_contained(m: folium.Map) -> None:
+    # Instance attributes shadow folium's class lists of CDN links (Leaflet, jQuery, Bootstrap,
+    # Font Awesome, awesome-markers); the same code comes inline from _Assets instead.
+    m.default_js = []
+    m.default_css = []
+    if not any(isinstance(child, _Assets) for child in m._children.values()):
+        m.add_child(_Assets(), name="landplan_assets", index=0)
+
+
+# --- basemaps --------------------------------------------------------------------------------
+
+_ATTRIBUTION = {
+    "osm": "&copy; OpenStreetMap contributors",
+    "carto": "&copy; OpenStreetMap contributors &copy; CARTO",
+    "tianditu": "&copy; 天地图 Tianditu",
+    "amap": "&copy; 高德地图 AMap",
+}
+_SUBDOMAINS = {
+    "carto": "abcd",
+    "tianditu_vector": "01234567",
+    "tianditu_labels": "01234567",
+    "tianditu_imagery": "01234567",
+    "amap": "1234",
+    "amap_imagery": "1234",
+}
+
+
+def _tile(
+    m: folium.Map,
+    key: str,
+    *,
+    policy: Policy,
+    lang: Lang,
+    overlay: bool = False,
+    show: bool = False,
+    **options,
+) -> None:
+    attribution = _ATTRIBUTION[key.split("_")[0]]
+    folium.TileLayer(
+        tiles=policy.maps.tiles[key],
+        attr=attribution,
+        name=_html_text(_t(key, lang)),
+        overlay=overlay,
+        control=True,
+        show=show,
+        max_zoom=19,
+        subdomains=_SUBDOMAINS.get(key, "abc"),
+        **options,
+    ).add_to(m)
+
+
+def _add_basemaps(
+    m: folium.Map, basemap: Basemap, *, policy: Policy, lang: Lang, tianditu_key: str | None
+) -> None:
+    if basemap == "amap":
+        _tile(
+            m,
+            "amap",
+            policy=policy,
+            lang=lang,
+            show=True,
+            language="zh_cn" if lang == "zh" else "en",
+        )
+        _tile(m, "amap_imagery", policy=policy, lang=lang)
+        return
+    if basemap == "tianditu":
+        if not tianditu_key:
+            raise MapError(
+                "expected a Tianditu key for basemap='tianditu', found none; pass "
+                "tianditu_key='…' (a browser key from console.tianditu.gov.cn) or use "
+                "basemap='standard'"
+            )
+        tk = quote(tianditu_key, safe="")
+        _tile(m, "tianditu_vector", policy=policy, lang=lang, show=True, tk=tk)
+        _tile(m, "tianditu_imagery", policy=policy, lang=lang, tk=tk)
+        _tile(m, "tianditu_labels", policy=policy, lang=lang, overlay=True, show=True, tk=tk)
+    # Only the first base layer is switched on: each one shown would fetch its own tiles.
+    _tile(m, "osm", policy=policy, lang=lang, show=basemap == "standard")
+    _tile(m, "carto", policy=policy, lang=lang)
+
+
+def tile_hosts(policy: Policy | None = None) -> list[str]:
+    """Return the tile host names a map may request (``*`` where a subdomain goes).
+
+    Everything else a landplan map needs is inside the page; this is the allow-list for a
+    firewall, a proxy, or a test that the page asks for nothing else.
+    """
+    policy = policy or Policy.default()
+    hosts = {urlsplit(url.replace("{s}", "*")).hostname for url in policy.maps.tiles.values()}
+    return sorted(h for h in hosts if h)
+
+
+# --- building maps ---------------------------------------------------------------------------
+
+
+def _check_choice(name: str, value: str, allowed: Sequence[str]) -> None:
+    if value not in allowed:
+        raise MapError(
+            f"expected {name} to be one of {', '.join(map(repr, allowed))}, found {value!r}"
+        )
+
+
+def _start(
+    frames: Sequence[gpd.GeoDataFrame],
+    *,
+    m: folium.Map | None,
+    lang: Lang,
+    basemap: Basemap,
+    tianditu_key: str | None,
+    policy: Policy,
+) -> folium.Map:
+    _check_choice("lang", lang, ("zh", "en"))
+    _check_choice("basemap", basemap, ("standard", "tianditu", "amap"))
+    if m is None:
+        m = folium.Map(tiles=None, control_scale=True, zoom_start=14)
+        _add_basemaps(m, basemap, policy=policy, lang=lang, tianditu_key=tianditu_key)
+    _make_self_contained(m)
+    shown = [f for f in frames if f is not None and len(f) and f.crs is not None]
+    if shown:
+        bounds = np.array([f.to_crs("EPSG:4326").total_bounds for f in shown])
+        west, south = np.nanmin(bounds[:, :2], axis=0)
+        east, north = np.nanmax(bounds[:, 2:], axis=0)
+        if basemap == "amap":
+            (west, east), (south, north) = _gcj_bounds(west, east, south, north)
+        if np.isfinite([west, south, east, north]).all():
+            m.fit_bounds([[float(south), float(west)], [float(north), float(east)]])
+    return m
+
+
+def _gcj_bounds(west, east, south, north):
+    from landplan.gcj02 import wgs84_to_gcj02
+
+    lon, lat = wgs84_to_gcj02(np.array([west, east]), np.array([south, north]))
+    return (float(lon[0]), float(lon[1])), (float(lat[0]), float(lat[1]))
+
+
+def _finish(
+    m: folium.Map,
+    specs: Sequence[_LayerSpec],
+    *,
+    title: str,
+    lang: Lang,
+    basemap: Basemap,
+    policy: Policy,
+) -> folium.Map:
+    sections = []
+    for spec in specs:
+        payload = _layer_payload(spec, policy=policy, gcj02=basemap == "amap", lang=lang)
+        _DataLayer(payload, name=spec.name, show=spec.show).add_to(m)
+        if spec.legend and payload["legend"]:
+            sections.append({"title": spec.name, "entries": payload["legend"]})
+    m.add_child(_Legend({"title": title, "sections": sections}), name="landplan_legend")
+    m.add_child(_Controls(lang), name="landplan_controls")
+    folium.LayerControl(collapsed=True).add_to(m)
+    m.add_child(_Ready(), name="landplan_ready")
+    return m
+
+
+def _as_str(values: pd.Series) -> pd.Series:
+    return values.astype("string")
+
+
+def _vocab_label(values: pd.Series, vocabulary: vocab.Vocabulary, lang: Lang) -> pd.Series:
+    labels = {key: vocabulary.label(key, lang) for key in vocabulary.values}
+    return values.map(labels).fillna(values)
+
+
+def _parcel_fields(parcels: gpd.GeoDataFrame, lang: Lang) -> dict[str, pd.Series]:
+    fields: dict[str, pd.Series] = {}
+    for column in ("name", "holder", "area_mu"):
+        if column in parcels:
+            fields[column] = parcels[column]
+    if "status" in parcels:
+        fields["status"] = _vocab_label(parcels["status"], vocab.PARCEL_STATUS, lang)
+    if "land_use" in parcels:
+        fields["land_use"] = _vocab_label(parcels["land_use"], vocab.LAND_USE, lang)
+    if "tenure" in parcels:
+        fields["tenure"] = _vocab_label(parcels["tenure"], vocab.TENURE, lang)
+    return fields
+
+
+def _parcels_by_status(parcels: gpd.GeoDataFrame, lang: Lang) -> _LayerSpec:
+    return _LayerSpec(
+        frame=parcels,
+        name=_t("parcels", lang),
+        categories=_vocab_categories(vocab.PARCEL_STATUS, _PARCEL_COLOURS, lang, outline="#333"),
+        category=parcels["status"],
+        title=_parcel_title(parcels),
+        fields=_parcel_fields(parcels, lang),
+    )
+
+
+def _parcel_title(parcels: pd.DataFrame) -> pd.Series:
+    if "name" in parcels:
+        named = parcels["parcel_id"].astype(str) + " " + parcels["name"].fillna("").astype(str)
+        return named.str.strip()
+    return parcels["parcel_id"].astype(str)
+
+
+def _context_parcels(parcels: gpd.GeoDataFrame, lang: Lang) -> _LayerSpec:
+    return _LayerSpec(
+        frame=parcels,
+        name=_t("parcels_context", lang),
+        categories={},
+        category=pd.Series(np.full(len(parcels), ""), index=parcels.index),
+        title=_parcel_title(parcels),
+        fields=_parcel_fields(parcels, lang),
+        legend=False,
+        default=_Category(
+            label=_t("parcels_context", lang),
+            color="#777",
+            fill="#ffffff",
+            fill_opacity=0.1,
+            weight=0.7,
+        ),
+    )
+
+
+def _buildings_by_status(buildings: gpd.GeoDataFrame, lang: Lang) -> _LayerSpec:
+    fields = {
+        "status": _vocab_label(buildings["status"], vocab.BUILDING_STATUS, lang),
+    }
+    for column in ("parcel_id", "floors", "floor_area_m2", "vacant_area_m2"):
+        if column in buildings:
+            fields[column] = buildings[column]
+    return _LayerSpec(
+        frame=buildings,
+        name=_t("buildings", lang),
+        categories=_vocab_categories(
+            vocab.BUILDING_STATUS, _BUILDING_COLOURS, lang, outline="#111", fill_opacity=0.8
+        ),
+        category=buildings["status"],
+        title=buildings["building_id"].astype(str),
+        fields=fields,
+    )
+
+
+def _constraints(constraints: gpd.GeoDataFrame, lang: Lang) -> _LayerSpec:
+    categories = {
+        key: _Category(
+            label=vocab.CONSTRAINT_KIND.label(key, lang),
+            color=colour,
+            fill=colour,
+            fill_opacity=0.3,
+            weight=1.5,
+            dash="6 3",
+            radius=7,
+        )
+        for key, colour in _CONSTRAINT_COLOURS.items()
+    }
+    return _kind_layer(
+        constraints, "constraint_id", vocab.CONSTRAINT_KIND, categories, "constraints", lang
+    )
+
+
+def _roads(roads: gpd.GeoDataFrame, lang: Lang) -> _LayerSpec:
+    categories = {
+        key: _Category(label=vocab.ROAD_KIND.label(key, lang), color="#636363", weight=weight)
+        for key, weight in _ROAD_WEIGHTS.items()
+    }
+    return _kind_layer(roads, "road_id", vocab.ROAD_KIND, categories, "roads", lang)
+
+
+def _kind_layer(
+    frame: gpd.GeoDataFrame,
+    id_column: str,
+    vocabulary: vocab.Vocabulary,
+    categories: Mapping[str, _Category],
+    name_key: str,
+    lang: Lang,
+) -> _LayerSpec:
+    """Build a layer styled by its ``kind`` column, with kind and name in the popup."""
+    fields = {"kind": _vocab_label(frame["kind"], vocabulary, lang)}
+    if "name" in frame:
+        fields["name"] = frame["name"]
+    return _LayerSpec(
+        frame=frame,
+        name=_t(name_key, lang),
+        categories=categories,
+        category=frame["kind"],
+        title=frame[id_column].astype(str),
+        fields=fields,
+    )
+
+
+def _substations(substations: gpd.GeoDataFrame, lang: Lang) -> _LayerSpec:
+    voltage = substations["voltage_kv"].round().astype("Int64").astype(str) + " kV"
+    keys = sorted(voltage.dropna().unique(), key=lambda v: int(v.split()[0]))
+    categories = {
+        key: _Category(
+            label=key,
+            color="#000",
+            fill=_CYCLE[i % len(_CYCLE)],
+            weight=1.5,
+            radius=8,
+            fill_opacity=0.9,
+        )
+        for i, key in enumerate(keys)
+    }
+    fields = {"voltage_kv": substations["voltage_kv"]}
+    for column in ("name", "capacity_mva", "spare_mva"):
+        if column in substations:
+            fields[column] = substations[column]
+    return _LayerSpec(
+        frame=substations,
+        name=_t("substations", lang),
+        categories=categories,
+        category=voltage,
+        title=substations["substation_id"].astype(str),
+        fields=fields,
+    )
+
+
+def _phase_frame(zone, policy: Policy) -> gpd.GeoDataFrame:
+    """Split each corridor centre line at its phase breaks, as bands of the corridor's width.
+
+    A zone has one or a few corridors with a handful of phases each, so this loop does not grow
+    with the number of parcels.
+    """
+    rows = []
+    corridors = zone.corridors
+    for record in corridors.itertuples(index=False):
+        line = record.geometry
+        if line is None or line.is_empty:
+            continue
+        line = shapely.line_merge(line)
+        length = line.length
+        breaks = _phase_breaks(getattr(record, "phase_breaks_m", None), length, policy)
+        width = getattr(record, "width_m", None)
+        width = float(width) if width is not None and pd.notna(width) else policy.corridor.width_m
+        edges = [0.0, *breaks, length]
+        for phase, (start, end) in enumerate(itertools.pairwise(edges), start=1):
+            centre = substring(line, start, end)
+            rows.append(
+                {
+                    "corridor_id": record.corridor_id,
+                    "name": getattr(record, "name", None),
+                    "phase": phase,
+                    "start_m": round(start),
+                    "end_m": round(end),
+                    "geometry": centre.buffer(width / 2, cap_style="flat"),
+                }
+            )
+    return gpd.GeoDataFrame(
+        rows,
+        columns=["corridor_id", "name", "phase", "start_m", "end_m", "geometry"],
+        geometry="geometry",
+        crs=corridors.crs,
+    )
+
+
+def _phase_breaks(text: object, length: float, policy: Policy) -> list[float]:
+    if isinstance(text, str) and text.strip():
+        values = sorted(float(v) for v in re.split(r"[;,；，\s]+", text.strip()) if v)
+    else:
+        step = float(policy.corridor.phase_length_m)
+        values = list(np.arange(step, length, step))
+    return [v for v in values if 0.0 < v < length]
+
+
+def _corridor_phases(phases: gpd.GeoDataFrame, lang: Lang) -> _LayerSpec:
+    keys = sorted(phases["phase"].dropna().unique().tolist())
+    categories = {
+        key: _Category(
+            label=f"{_t('phase', lang)} {key}",
+            color=_CYCLE[i % len(_CYCLE)],
+            fill=_CYCLE[i % len(_CYCLE)],
+            fill_opacity=0.12,
+            weight=2,
+            dash="8 4",
+        )
+        for i, key in enumerate(keys)
+    }
+    fields = {
+        c: phases[c]
+        for c in phases.columns
+        if c not in ("geometry", "corridor_id") and not c.startswith("_")
+    }
+    title = phases["corridor_id"].astype(str) + " · " + _t("phase", lang) + " "
+    return _LayerSpec(
+        frame=phases,
+        name=_t("corridor", lang),
+        categories=categories,
+        category=phases["phase"],
+        title=title + phases["phase"].astype(str),
+        fields=fields,
+    )
+
+
+def _overview_specs(zone, lang: Lang) -> list[_LayerSpec]:
+    specs = []
+    if len(zone.constraints):
+        specs.append(_constraints(zone.constraints, lang))
+    # Corridor bands are wide: drawn below the parcels, so a click on a parcel reaches it.
+    if len(zone.corridors):
+        specs.append(_corridor_phases(_phase_frame(zone, zone.policy), lang))
+    if len(zone.parcels):
+        specs.append(_parcels_by_status(zone.parcels, lang))
+    if len(zone.buildings):
+        specs.append(_buildings_by_status(zone.buildings, lang))
+    if len(zone.roads):
+        specs.append(_roads(zone.roads, lang))
+    if len(zone.substations):
+        specs.append(_substations(zone.substations, lang))
+    return specs
+
+
+def overview_map(
+    zone,
+    *,
+    lang: Lang = "zh",
+    basemap: Basemap = "standard",
+    tianditu_key: str | None = None,
+    m: folium.Map | None = None,
+) -> folium.Map:
+    """Draw a zone: parcels and buildings by status, constraints, roads, corridor, substations.
+
+    Parameters
+    ----------
+    zone : Zone
+        The zone's layers (any may be empty).
+    lang
+        Language of legends, layer names and popup labels.
+    basemap
+        ``"standard"`` (OpenStreetMap and CartoDB), ``"tianditu"`` (needs ``tianditu_key``; the
+        standard ones stay as alternatives) or ``"amap"`` (AMap/Gaode tiles, with the data
+        shifted to GCJ-02 so it lines up with them).
+    tianditu_key
+        A Tianditu browser key (``tk``).
+    m
+        A map to draw on; a new one where None.
+
+    Returns
+    -------
+    folium.Map
+        With a layer control, legend, scale bar, fullscreen and measure controls.
+
+    Raises
+    ------
+    MapError
+        If ``lang`` or ``basemap`` is not a known choice, or Tianditu is asked for without a key.
+    """
+    policy = zone.policy
+    m = _start(
+        [zone.parcels, zone.corridors, zone.constraints],
+        m=m,
+        lang=lang,
+        basemap=basemap,
+        tianditu_key=tianditu_key,
+        policy=policy,
+    )
+    title = "开发区用地总览" if lang == "zh" else "Zone overview"
+    return _finish(
+        m, _overview_specs(zone, lang), title=title, lang=lang, basemap=basemap, policy=policy
+    )
+
+
+# --- analysis maps ---------------------------------------------------------------------------
+
+
+def _frame_of(result: Any, name: str) -> pd.DataFrame | None:
+    """Return ``result.name`` (an analysis result) or ``result[name]`` (a mapping), or None."""
+    if result is None:
+        return None
+    if isinstance(result, Mapping):
+        return result.get(name)
+    return getattr(result, name, None)
+
+
+def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise MapError(
+            f"expected {what} with column(s) {', '.join(missing)}, found columns "
+            f"{', '.join(map(str, frame.columns))}; pass the frame the analysis returned"
+        )
+
+
+def _on_parcels(zone, table: pd.DataFrame, what: str) -> gpd.GeoDataFrame:
+    """Attach the zone's parcel geometry (and name, status) to a table keyed by parcel_id."""
+    _require(table, ["parcel_id"], what)
+    base_columns = [c for c in ("parcel_id", "name", "status", "area_mu") if c in zone.parcels]
+    extra = [c for c in table.columns if c not in base_columns and c != "geometry"]
+    plain = pd.DataFrame(table[["parcel_id", *extra]])
+    joined = zone.parcels[[*base_columns, "geometry"]].merge(plain, on="parcel_id", how="inner")
+    return gpd.GeoDataFrame(joined, geometry="geometry", crs=zone.parcels.crs)
+
+
+def _rules_text(flags: pd.DataFrame | None, lang: Lang) -> pd.Series:
+    """One text per parcel listing the rules that fired, with their reasons, one per line."""
+    if flags is None or not len(flags):
+        return pd.Series(dtype="string", name="rules")
+    _require(flags, ["parcel_id", "rule"], "flags")
+    text = flags["rule"].astype(str)
+    for column in ("reason", "message", "detail"):
+        if column in flags:
+            reason = flags[column].astype("string").fillna("")
+            text = text + (": " + reason).where(reason != "", "")
+            break
+    return text.groupby(flags["parcel_id"].to_numpy()).agg("\n".join).rename("rules")
+
+
+def _fields_from(frame: pd.DataFrame, skip: Sequence[str]) -> dict[str, pd.Series]:
+    return {
+        c: frame[c]
+        for c in frame.columns
+        if c not in skip and c != "geometry" and not str(c).startswith("_")
+    }
+
+
+def audit_map(
+    zone,
+    audit,
+    *,
+    lang: Lang = "zh",
+    basemap: Basemap = "standard",
+    tianditu_key: str | None = None,
+    m: folium.Map | None = None,
+) -> folium.Map:
+    """Draw an audit: parcels by per-mu class, flagged parcels, idle-land deadlines.
+
+    Parameters
+    ----------
+    zone : Zone
+        The zone audited (parcel geometry comes from it).
+    audit
+        The audit result (or a mapping) holding ``parcels``, a table keyed by ``parcel_id`` with
+        ``per_mu_class`` (A/B/C/D/T) and the indicators (every other column is shown in the
+        popup), optionally ``days_to_idle`` and ``days_to_recovery``; and ``flags``, rows of
+        ``parcel_id``, ``rule`` and ``reason``, one per rule that fired.
+    lang, basemap, tianditu_key, m
+        As for :func:`overview_map`.
+
+    Returns
+    -------
+    folium.Map
+
+    Raises
+    ------
+    MapError
+        If a frame lacks the columns named above.
+    """
+    policy = zone.policy
+    table = _frame_of(audit, "parcels")
+    if table is None:
+        raise MapError(
+            f"expected an audit result with a 'parcels' table, found {type(audit).__name__}; "
+            "pass the value landplan.audit.audit() returned"
+        )
+    _require(table, ["parcel_id", "per_mu_class"], "audit parcels")
+    flags = _frame_of(audit, "flags")
+    parcels = _on_parcels(zone, table, "audit parcels")
+    rules = _rules_text(flags, lang)
+    parcels["rules"] = parcels["parcel_id"].map(rules)
+    m = _start([parcels], m=m, lang=lang, basemap=basemap, tianditu_key=tianditu_key, policy=policy)
+    fields = _fields_from(parcels, skip=("parcel_id", "name", "rules"))
+    fields["status"] = _vocab_label(parcels["status"], vocab.PARCEL_STATUS, lang)
+    fields["rules"] = parcels["rules"]
+    title = _parcel_title(parcels)
+    classes = {
+        key: _Category(label=_CLASS_LABELS[key][lang == "zh"], color="#333", fill=colour)
+        for key, colour in _CLASS_COLOURS.items()
+    }
+    specs = [
+        _LayerSpec(
+            frame=parcels,
+            name=_t("per_mu_class", lang),
+            categories=classes,
+            category=parcels["per_mu_class"].astype("string"),
+            title=title,
+            fields=_labelled(fields, lang),
+        )
+    ]
+    flagged = parcels[parcels["rules"].notna()]
+    if len(flagged):
+        first_rule = flagged["parcel_id"].map(
+            flags.drop_duplicates("parcel_id").set_index("parcel_id")["rule"]
+        )
+        rule_keys = sorted(first_rule.astype(str).unique())
+        specs.append(
+            _LayerSpec(
+                frame=flagged,
+                name=_t("flags", lang),
+                categories={
+                    rule: _Category(label=rule, color=_CYCLE[i % len(_CYCLE)], fill=None, weight=3)
+                    for i, rule in enumerate(rule_keys)
+                },
+                category=first_rule.astype(str),
+                title=title[flagged.index],
+                fields=_labelled({k: v[flagged.index] for k, v in fields.items()}, lang),
+            )
+        )
+    deadline = _deadline_category(parcels, policy)
+    clocked = parcels[deadline.notna()]
+    if len(clocked):
+        specs.append(
+            _LayerSpec(
+                frame=clocked,
+                name=_t("deadlines", lang),
+                categories={
+                    key: _Category(
+                        label=_t(key, lang),
+                        color="#000",
+                        fill=colour,
+                        weight=1.5,
+                        fill_opacity=0.75,
+                    )
+                    for key, colour in _DEADLINE_COLOURS.items()
+                },
+                category=deadline[clocked.index],
+                title=title[clocked.index],
+                fields=_labelled({k: v[clocked.index] for k, v in fields.items()}, lang),
+                show=False,
+            )
+        )
+    heading = "低效与闲置用地核查" if lang == "zh" else "Low-efficiency and idle land audit"
+    return _finish(m, specs, title=heading, lang=lang, basemap=basemap, policy=policy)
+
+
+def _labelled(fields: Mapping[str, pd.Series], lang: Lang) -> dict[str, pd.Series]:
+    # The rules column is keyed by its display label, which no schema knows.
+    return {(_t("rule", lang) if k == "rules" else k): v for k, v in fields.items()}
+
+
+def _deadline_category(parcels: pd.DataFrame, policy: Policy) -> pd.Series:
+    """Classify each parcel's idle-land clock; None where it has no clock running."""
+    warn = float(policy.maps.deadline_warning_days)
+    out = pd.Series(pd.NA, index=parcels.index, dtype="string")
+    idle = parcels.get("days_to_idle")
+    recovery = parcels.get("days_to_recovery")
+    if idle is not None:
+        idle = pd.to_numeric(idle, errors="coerce")
+        out = out.mask(idle.notna(), "clock_running").mask(idle.between(0, warn), "idle_soon")
+    if recovery is not None:
+        recovery = pd.to_numeric(recovery, errors="coerce")
+        out = out.mask(recovery.notna() & out.isna(), "clock_running")
+        out = out.mask(recovery.between(0, warn, inclusive="right"), "recovery_soon")
+        out = out.mask(recovery <= 0, "overdue")
+    return out
+
+
+def project_map(
+    zone,
+    candidates: gpd.GeoDataFrame,
+    project: Mapping[str, Any] | pd.Series,
+    *,
+    rejections: pd.DataFrame | None = None,
+    lang: Lang = "zh",
+    basemap: Basemap = "standard",
+    tianditu_key: str | None = None,
+    m: folium.Map | None = None,
+) -> folium.Map:
+    """Draw the ranked candidate sites of a project, numbered, and the parcels rejected.
+
+    Parameters
+    ----------
+    zone : Zone
+        The zone searched (its parcels are drawn as context).
+    candidates
+        Ranked sites, one row each, with their own geometry (assemblies and cut-outs drawn as
+        the site, not as the parcels under it): ``rank``, ``kind`` (single, assembly, cutout,
+        floor_space), ``score`` and the score components (every other column is shown in the
+        popup). The first ``policy.maps.candidates_numbered`` ranks are numbered on the map.
+    project
+        The project (a row of the projects layer): its ``name`` and ``project_id`` title the map.
+    rejections
+        Rows of ``parcel_id``, ``rule`` and ``reason``: parcels drawn grey with why they were
+        rejected.
+    lang, basemap, tianditu_key, m
+        As for :func:`overview_map`.
+
+    Returns
+    -------
+    folium.Map
+
+    Raises
+    ------
+    MapError
+        If a frame lacks the columns named above.
+    """
+    policy = zone.policy
+    _require(candidates, ["rank", "kind", "score"], "candidate sites")
+    sites = candidates.sort_values("rank", kind="stable").reset_index(drop=True)
+    m = _start(
+        [sites, zone.parcels],
+        m=m,
+        lang=lang,
+        basemap=basemap,
+        tianditu_key=tianditu_key,
+        policy=policy,
+    )
+    specs = [_context_parcels(zone.parcels, lang)] if len(zone.parcels) else []
+    if rejections is not None and len(rejections):
+        _require(rejections, ["parcel_id", "rule"], "rejections")
+        reasons = _rules_text(rejections, lang)
+        rejected = _on_parcels(zone, reasons.rename_axis("parcel_id").reset_index(), "rejections")
+        specs.append(
+            _LayerSpec(
+                frame=rejected,
+                name=_t("rejected", lang),
+                categories={},
+                category=pd.Series("", index=rejected.index),
+                title=_parcel_title(rejected),
+                fields={_t("rejection", lang): rejected["rules"]},
+                default=_Category(
+                    label=_t("rejected", lang), color="#616161", fill="#bdbdbd", fill_opacity=0.6
+                ),
+            )
+        )
+    numbered = int(policy.maps.candidates_numbered)
+    rank = pd.to_numeric(sites["rank"], errors="coerce")
+    labels = rank.astype("Int64").astype("string").where(rank <= numbered)
+    kind_label = sites["kind"].map({k: v[lang == "zh"] for k, v in _KIND_LABELS.items()})
+    fields = {"kind": kind_label.fillna(sites["kind"]), "score": sites["score"]}
+    fields.update(_fields_from(sites, skip=("rank", "kind", "score")))
+    specs.append(
+        _LayerSpec(
+            frame=sites,
+            name=_t("candidates", lang),
+            categories={
+                key: _Category(
+                    label=label[lang == "zh"],
+                    color=_KIND_COLOURS[key],
+                    fill=_KIND_COLOURS[key],
+                    weight=3,
+                    fill_opacity=0.35,
+                )
+                for key, label in _KIND_LABELS.items()
+            },
+            category=sites["kind"].astype(str),
+            title=f"{_t('rank', lang)} " + sites["rank"].astype(str),
+            fields=fields,
+            labels=labels,
+        )
+    )
+    name = _project_text(project)
+    heading = f"项目选址：{name}" if lang == "zh" else f"Sites for {name}"
+    return _finish(m, specs, title=heading, lang=lang, basemap=basemap, policy=policy)
+
+
+def _project_text(project: Mapping[str, Any] | pd.Series) -> str:
+    ident = project.get("project_id")
+    name = project.get("name")
+    parts = [str(v) for v in (ident, name) if v is not None and not pd.isna(v)]
+    return " ".join(parts) or "?"
+
+
+def allocation_map(
+    zone,
+    allocation: pd.DataFrame,
+    *,
+    lang: Lang = "zh",
+    basemap: Basemap = "standard",
+    tianditu_key: str | None = None,
+    m: folium.Map | None = None,
+) -> folium.Map:
+    """Draw an allocation of the pipeline: each parcel coloured by the project it goes to.
+
+    Parameters
+    ----------
+    zone : Zone
+        The zone allocated (parcel geometry, project names come from it).
+    allocation
+        Rows of ``parcel_id`` and ``project_id`` (one per parcel given to a project); every
+        other column is shown in the popup. Rows without a parcel (floor space) are not drawn.
+    lang, basemap, tianditu_key, m
+        As for :func:`overview_map`.
+
+    Returns
+    -------
+    folium.Map
+    """
+    policy = zone.policy
+    _require(allocation, ["parcel_id", "project_id"], "allocation")
+    table = allocation[allocation["parcel_id"].notna()].copy()
+    if "project_name" not in table and len(zone.projects) and "name" in zone.projects:
+        names = zone.projects.set_index("project_id")["name"]
+        table["project_name"] = table["project_id"].map(names)
+    given = _on_parcels(zone, table.rename(columns={"name": "project_name"}), "allocation")
+    m = _start(
+        [zone.parcels], m=m, lang=lang, basemap=basemap, tianditu_key=tianditu_key, policy=policy
+    )
+    projects = given["project_id"].astype(str)
+    keys = sorted(projects.unique())
+    names = (
+        given.drop_duplicates("project_id").set_index("project_id")["project_name"]
+        if "project_name" in given
+        else pd.Series(dtype=object)
+    )
+    categories = {
+        key: _Category(
+            label=f"{key} {names.get(key, '') if pd.notna(names.get(key)) else ''}".strip(),
+            color="#222",
+            fill=_CYCLE[i % len(_CYCLE)],
+            fill_opacity=0.7,
+        )
+        for i, key in enumerate(keys)
+    }
+    specs = [_context_parcels(zone.parcels, lang)] if len(zone.parcels) else []
+    fields = _fields_from(given, skip=("parcel_id", "name"))
+    fields["status"] = _vocab_label(given["status"], vocab.PARCEL_STATUS, lang)
+    specs.append(
+        _LayerSpec(
+            frame=given,
+            name=_t("allocation", lang),
+            categories=categories,
+            category=projects,
+            title=_parcel_title(given),
+            fields=fields,
+        )
+    )
+    heading = "招商项目用地分配" if lang == "zh" else "Allocation of the pipeline"
+    return _finish(m, specs, title=heading, lang=lang, basemap=basemap, policy=policy)
+
+
+def corridor_map(
+    zone,
+    result=None,
+    *,
+    lang: Lang = "zh",
+    basemap: Basemap = "standard",
+    tianditu_key: str | None = None,
+    m: folium.Map | None = None,
+) -> folium.Map:
+    """Draw the corridor expansion: the avenue, its phases, and the parcels in each phase.
+
+    Parameters
+    ----------
+    zone : Zone
+        The zone; its ``corridors`` layer gives the avenue and, where ``result`` is None, the
+        phases (split at ``phase_breaks_m``, else every ``policy.corridor.phase_length_m``,
+        ``width_m`` wide, else ``policy.corridor.width_m``).
+    result
+        A corridor result (or mapping) with ``phases``, a GeoDataFrame of phase areas with
+        ``phase`` and its supply figures (shown in the popup), and optionally ``parcels``, rows
+        of ``parcel_id`` and ``phase``. Where None, parcels are placed in the phase band their
+        representative point falls in.
+    lang, basemap, tianditu_key, m
+        As for :func:`overview_map`.
+
+    Returns
+    -------
+    folium.Map
+    """
+    policy = zone.policy
+    phases = _frame_of(result, "phases")
+    if phases is None:
+        phases = _phase_frame(zone, policy)
+    _require(phases, ["phase"], "corridor phases")
+    if "corridor_id" not in phases:
+        phases = phases.assign(corridor_id="")
+    assigned = _frame_of(result, "parcels")
+    if assigned is None and len(phases) and len(zone.parcels):
+        points = gpd.GeoDataFrame(
+            zone.parcels[["parcel_id"]],
+            geometry=zone.parcels.geometry.representative_point(),
+            crs=zone.parcels.crs,
+        )
+        hits = gpd.sjoin(points, phases.to_crs(points.crs)[["phase", "geometry"]], how="inner")
+        assigned = hits.drop_duplicates("parcel_id")[["parcel_id", "phase"]]
+    m = _start(
+        [phases, zone.corridors],
+        m=m,
+        lang=lang,
+        basemap=basemap,
+        tianditu_key=tianditu_key,
+        policy=policy,
+    )
+    specs = [_context_parcels(zone.parcels, lang)] if len(zone.parcels) else []
+    phase_spec = _corridor_phases(phases, lang)
+    specs.append(phase_spec)
+    if assigned is not None and len(assigned):
+        _require(assigned, ["parcel_id", "phase"], "corridor parcels")
+        placed = _on_parcels(zone, assigned, "corridor parcels")
+        fields = _parcel_fields(placed, lang)
+        fields["phase"] = placed["phase"]
+        specs.append(
+            _LayerSpec(
+                frame=placed,
+                name=_t("corridor_parcels", lang),
+                categories={
+                    key: _Category(label=cat.label, color="#333", fill=cat.fill, fill_opacity=0.6)
+                    for key, cat in phase_spec.categories.items()
+                },
+                category=placed["phase"],
+                title=_parcel_title(placed),
+                fields=fields,
+            )
+        )
+    if len(zone.corridors):
+        specs.append(
+            _LayerSpec(
+                frame=zone.corridors,
+                name=_t("corridor_line", lang),
+                categories={},
+                category=pd.Series("", index=zone.corridors.index),
+                title=zone.corridors["name"].astype(str),
+                fields=_fields_from(zone.corridors, skip=("name",)),
+                default=_Category(label=_t("corridor_line", lang), color="#b2182b", weight=5),
+            )
+        )
+    heading = "沿大道东扩分期" if lang == "zh" else "Corridor expansion by phase"
+    return _finish(m, specs, title=heading, lang=lang, basemap=basemap, policy=policy)
+
+
+# --- output ----------------------------------------------------------------------------------
+
+
+def layer_counts(m: folium.Map) -> dict[str, int]:
+    """Return each landplan overlay's name (as shown) and its number of features."""
+    return {
+        html.unescape(child.layer_name): child.feature_count
+        for child in m._children.values()
+        if isinstance(child, _DataLayer)
+    }
+
+
+_EXTERNAL = re.compile(
+    r"<(?:script|link|img|iframe)\b[^>]*?\b(?:src|href)\s*=\s*[\"']?((?:https?:)?//[^\"'\s>]+)",
+    re.IGNORECASE,
+)
+
+
+def save_map(m: folium.Map, path: str | os.PathLike) -> Path:
+    """Write a map as one self-contained HTML file.
+
+    Parameters
+    ----------
+    m
+        A map from this module (or any folium map: its CDN links are replaced by inline code).
+    path
+        The ``.html`` file to write (UTF-8).
+
+    Returns
+    -------
+    Path
+        The file written.
+
+    Raises
+    ------
+    MapError
+        If an element added to the map still loads a script, style or image from the network.
+    """
+    _make_self_contained(m)
+    page = m.get_root().render()
+    external = sorted(set(_EXTERNAL.findall(page)))
+    if external:
+        raise MapError(
+            f"expected a self-contained page, found {len(external)} resource(s) loaded from the "
+            f"network: {', '.join(external[:5])}; remove the folium elements or plugins that "
+            "add them (landplan's maps carry their own fullscreen and measure controls)"
+        )
+    path = Path(path)
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+def find_browser(browser: str | os.PathLike | None = None) -> str:
+    """Return the Chromium executable: ``browser``, ``$LANDPLAN_CHROMIUM``, or on the PATH.
+
+    Raises
+    ------
+    MapError
+        If none is found.
+    """
+    candidates = [browser, os.environ.get("LANDPLAN_CHROMIUM")]
+    candidates += [shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")]
+    for candidate in candidates:
+        if candidate and Path(candidate).exists():
+            return str(candidate)
+    raise MapError(
+        "expected a Chromium browser for screenshots, found none (looked at the browser "
+        "argument, $LANDPLAN_CHROMIUM and chromium on the PATH); install it "
+        "(apt-get install chromium) or set LANDPLAN_CHROMIUM"
+    )
+
+
+#: Flags for headless Chromium run by landplan: no first-run work, no background traffic.
+CHROMIUM_ARGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+
+
+def screenshot(
+    html_path: str | os.PathLike,
+    png_path: str | os.PathLike,
+    *,
+    width: int = 1280,
+    height: int = 800,
+    browser: str | os.PathLike | None = None,
+    timeout_s: float = 30.0,
+) -> Path:
+    """Render a saved map in headless Chromium and write a PNG of it.
+
+    Parameters
+    ----------
+    html_path
+        A page written by :func:`save_map`.
+    png_path
+        The PNG to write.
+    width, height
+        Viewport size in pixels.
+    browser
+        Chromium executable; see :func:`find_browser`.
+    timeout_s
+        How long to wait for the map to finish building.
+
+    Returns
+    -------
+    Path
+        The PNG written.
+
+    Raises
+    ------
+    MapError
+        If Playwright or Chromium is missing, or the page fails to build its map.
+    """
+    try:
+        from playwright.sync_api import Error as PlaywrightError
+        from playwright.sync_api import sync_playwright
+    except ModuleNotFoundError as exc:
+        raise MapError(
+            "expected the playwright package for screenshots, found it missing; "
+            "pip install playwright (no browser download is needed: "
+            "landplan drives the system's Chromium)"
+        ) from exc
+    executable = find_browser(browser)
+    html_path = Path(html_path).resolve()
+    png_path = Path(png_path)
+    with sync_playwright() as p:
+        engine = p.chromium.launch(executable_path=executable, args=list(CHROMIUM_ARGS))
+        try:
+            page = engine.new_page(viewport={"width": width, "height": height})
+            page.goto(html_path.as_uri())
+            try:
+                page.wait_for_function(
+                    "window.landplan && window.landplan.ready === true", timeout=timeout_s * 1000
+                )
+            except PlaywrightError as exc:
+                raise MapError(
+                    f"expected {html_path} to build its map within {timeout_s} s, it did not "
+                    f"({str(exc).splitlines()[0]}); open it in a browser to see the error"
+                ) from exc
+            page.screenshot(path=str(png_path))
+        finally:
+            engine.close()
+    return png_path

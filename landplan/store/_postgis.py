@@ -1,0 +1,196 @@
+"""The PostGIS store: GeoAlchemy2 geometry columns with GiST indexes, bulk loads through COPY.
+
+geoalchemy2 and psycopg are imported only when a ``postgresql://`` URL is opened; without them
+the error says to ``pip install landplan[postgis]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+
+import shapely
+from pyproj import CRS
+
+from landplan.errors import CRSMismatchError, StoreError
+from landplan.layers import LayerSpec
+from landplan.store._schema import GEOMETRY_COLUMN, build_metadata, geometry_type_name
+
+
+def _require() -> tuple[Any, Any]:
+    try:
+        import psycopg
+
+        import geoalchemy2
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise StoreError(
+            f"a PostGIS store needs geoalchemy2 and psycopg ({exc.name} is missing); "
+            "install them with: pip install 'landplan[postgis]'"
+        ) from exc
+    return geoalchemy2, psycopg
+
+
+def normalise_url(url: str) -> str:
+    """Use the psycopg 3 driver for a bare ``postgresql://`` URL."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class PostgisBackend:
+    """The PostGIS backend."""
+
+    name = "postgis"
+
+    def __init__(self, url: str) -> None:
+        geoalchemy2, _ = _require()
+        self._geoalchemy2 = geoalchemy2
+        self.url = sa.make_url(normalise_url(url))
+        self.engine = sa.create_engine(self.url, pool_pre_ping=True)
+        self.srs_id = 0
+        self.metadata, self.tables = self._build(0)
+
+    def _build(self, srs_id: int) -> tuple[sa.MetaData, dict[str, sa.Table]]:
+        geometry = self._geoalchemy2.Geometry
+
+        def geometry_type(layer: LayerSpec) -> sa.types.TypeEngine:
+            return geometry(geometry_type_name(layer), srid=srs_id, spatial_index=False)
+
+        return build_metadata(geometry_type, gist=True)
+
+    def configure(self, srs_id: int) -> None:
+        """Set the SRID of the geometry columns (the store's working CRS)."""
+        if srs_id != self.srs_id:
+            self.srs_id = srs_id
+            self.metadata, self.tables = self._build(srs_id)
+
+    def describe(self) -> str:
+        """Where the store is, for messages (without a password)."""
+        return self.url.render_as_string(hide_password=True)
+
+    def exists(self) -> bool:
+        """Whether the database answers (the tables may not exist yet)."""
+        try:
+            with self.engine.connect():
+                return True
+        except sa.exc.OperationalError as exc:
+            raise StoreError(
+                f"cannot connect to {self.describe()}: {str(exc.orig).strip()}"
+            ) from exc
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+    # -- schema ---------------------------------------------------------------------------------
+    def create(self, conn: sa.Connection, crs: CRS, srs_id: int) -> None:
+        """Check PostGIS is there, then create the tables (GiST indexes included)."""
+        has = conn.execute(sa.text("SELECT 1 FROM pg_extension WHERE extname = 'postgis'")).scalar()
+        if not has:
+            raise StoreError(
+                f"{self.describe()} has no PostGIS extension; as a superuser run: "
+                "CREATE EXTENSION postgis;"
+            )
+        self.configure(srs_id)
+        self.metadata.create_all(conn)
+
+    # -- reading and writing --------------------------------------------------------------------
+    def geometry_expression(self, table: sa.Table) -> sa.ColumnElement:
+        """Return the select expression returning a layer's geometry as WKB."""
+        return sa.func.ST_AsBinary(table.c[GEOMETRY_COLUMN], type_=sa.LargeBinary)
+
+    def decode(self, values: Sequence[bytes | None]) -> np.ndarray:
+        """WKB from :meth:`geometry_expression` to shapely."""
+        return shapely.from_wkb(np.array(list(values), dtype=object))
+
+    def lock_table(self, conn: sa.Connection, layer: LayerSpec) -> None:
+        """Keep other writers off a table for a bulk write; readers carry on."""
+        from psycopg import sql
+
+        raw = conn.connection.driver_connection
+        with raw.cursor() as cur:
+            cur.execute(
+                sql.SQL("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE").format(
+                    sql.Identifier(layer.name)
+                )
+            )
+
+    def lock(self, stmt: sa.Select, *, share: bool = False) -> sa.Select:
+        """Lock the selected rows until the transaction ends (``FOR SHARE``/``FOR UPDATE``)."""
+        return stmt.with_for_update(read=share)
+
+    def check_srid(self, conn: sa.Connection, layer: LayerSpec, srs_id: int) -> None:
+        """Refuse to write into a geometry column of another SRID."""
+        got = conn.execute(
+            sa.text(
+                "SELECT srid FROM geometry_columns WHERE f_table_schema = current_schema() "
+                "AND f_table_name = :t AND f_geometry_column = :c"
+            ),
+            {"t": layer.name, "c": GEOMETRY_COLUMN},
+        ).scalar()
+        if got is not None and got != srs_id:
+            raise CRSMismatchError(
+                f"{self.describe()}: table {layer.name!r} has SRID {got}, the data EPSG:{srs_id}; "
+                f"reproject the data with to_crs('EPSG:{got}')"
+            )
+
+    def next_fids(self, conn: sa.Connection, layer: LayerSpec, n: int) -> list[int]:
+        """Draw ``n`` new fids from the table's sequence."""
+        if n == 0:
+            return []
+        return list(
+            conn.execute(
+                sa.text(
+                    "SELECT nextval(pg_get_serial_sequence(:t, 'fid')) FROM generate_series(1, :n)"
+                ),
+                {"t": layer.name, "n": n},
+            ).scalars()
+        )
+
+    def insert_features(
+        self,
+        conn: sa.Connection,
+        layer: LayerSpec,
+        fids: list[int],
+        columns: dict[str, list[Any]],
+        geoms: np.ndarray,
+        srs_id: int,
+    ) -> None:
+        """COPY many features into the layer's table in the caller's transaction."""
+        from psycopg import sql
+
+        if len(geoms) == 0:
+            return
+        ewkb = shapely.to_wkb(shapely.set_srid(geoms, srs_id), hex=True, include_srid=True)
+        names = ["fid", GEOMETRY_COLUMN, *columns]
+        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(layer.name), sql.SQL(", ").join(map(sql.Identifier, names))
+        )
+        raw = conn.connection.driver_connection
+        with raw.cursor() as cur, cur.copy(statement) as copy:
+            for row in zip(fids, ewkb.tolist(), *columns.values(), strict=True):
+                copy.write_row(row)
+
+    def bbox_filter(self, table: sa.Table, bounds: Sequence[float]) -> sa.ColumnElement:
+        """Rows whose bounding box meets ``bounds`` (minx, miny, maxx, maxy), through GiST."""
+        envelope = sa.func.ST_MakeEnvelope(*(float(b) for b in bounds), self.srs_id)
+        return table.c[GEOMETRY_COLUMN].op("&&")(envelope)
+
+    def touch(self, conn: sa.Connection, layer: LayerSpec) -> None:
+        """Nothing to maintain: PostGIS computes extents on demand."""
+
+    def is_unique_violation(self, exc: sa.exc.DBAPIError) -> bool:
+        """Whether a database error is a unique-index violation."""
+        from psycopg import errors
+
+        return isinstance(exc.orig, errors.UniqueViolation)
+
+    def is_retryable(self, exc: sa.exc.DBAPIError) -> bool:
+        """Whether a database error means "try again" (deadlock, serialization failure)."""
+        from psycopg import errors
+
+        return isinstance(exc.orig, errors.DeadlockDetected | errors.SerializationFailure)

@@ -1,0 +1,1084 @@
+"""The :class:`Store`: one API over the embedded GeoPackage and PostGIS backends.
+
+Every write is one transaction: an import lands whole or not at all, a status change writes the
+row and its event together, a reservation takes every parcel asked for or none. Every statement
+is built with SQLAlchemy and binds its values; ids and names from users never reach SQL text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import getpass
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+import geopandas as gpd
+import shapely
+from pyproj import CRS
+
+from landplan.errors import (
+    CRSMismatchError,
+    Problem,
+    ReservationError,
+    SchemaError,
+    StaleWriteError,
+    StoreError,
+)
+from landplan.layers import LAYERS, LayerSpec, spec
+from landplan.policy import Policy
+from landplan.store._schema import (
+    EXTRA_COLUMN,
+    GEOMETRY_COLUMN,
+    SCHEMA_VERSION,
+    VERSION_COLUMN,
+    expand_extras,
+    frame_to_columns,
+    typed_series,
+)
+
+ImportMode = Literal["replace", "append", "upsert"]
+_CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What an import did.
+
+    Attributes
+    ----------
+    layer : str
+        The layer written.
+    mode : str
+        ``replace``, ``append`` or ``upsert``.
+    source : str
+        Where the features came from.
+    inserted, updated, deleted : int
+        Features new to the store, features overwritten, features removed (``replace`` only).
+    status_events : int
+        Status changes recorded as events.
+    """
+
+    layer: str
+    mode: str
+    source: str
+    inserted: int
+    updated: int
+    deleted: int
+    status_events: int
+
+    def __str__(self) -> str:
+        return (
+            f"{self.layer} from {self.source} ({self.mode}): {self.inserted} new, "
+            f"{self.updated} updated, {self.deleted} removed, {self.status_events} status change(s)"
+        )
+
+
+def default_who() -> str:
+    """Return the user recorded on events: ``$LANDPLAN_USER``, else the login name."""
+    who = os.environ.get("LANDPLAN_USER")
+    if who:
+        return who
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # pragma: no cover - no login name in some containers
+        return "unknown"
+
+
+def status_layer(layer: str) -> LayerSpec:
+    """Return the spec of a layer that has a status (``parcel``/``parcels``, ``building``...)."""
+    name = layer if layer in LAYERS else f"{layer}s"
+    layer_spec = spec(name if name in LAYERS else layer)
+    if "status" not in layer_spec.names:
+        with_status = [n for n, s in LAYERS.items() if "status" in s.names]
+        raise StoreError(
+            f"layer {layer_spec.name!r} has no status; statuses are kept for "
+            f"{', '.join(with_status)}"
+        )
+    return layer_spec
+
+
+class Store:
+    """A zone's layers, status history and reservations in a database.
+
+    Open one with :func:`landplan.store.open_store`. The same methods work on both backends.
+    """
+
+    def __init__(self, backend: Any, policy: Policy | None = None) -> None:
+        self._backend = backend
+        self._given_policy = policy
+        self._policy: Policy | None = None
+        self._crs: CRS | None = None
+
+    # -- housekeeping ---------------------------------------------------------------------------
+    @property
+    def backend(self) -> str:
+        """``"sqlite"`` (the embedded GeoPackage) or ``"postgis"``."""
+        return self._backend.name
+
+    @property
+    def location(self) -> str:
+        """The file path or the URL (without password)."""
+        return self._backend.describe()
+
+    def __repr__(self) -> str:
+        return f"<landplan Store {self.backend} {self.location}>"
+
+    def close(self) -> None:
+        """Release the store's connections."""
+        self._backend.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def _read(self) -> Iterator[sa.Connection]:
+        with self._backend.engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sa.Connection]:
+        try:
+            with self._backend.engine.connect() as conn:
+                conn.execution_options(landplan_write=True)
+                with conn.begin():
+                    yield conn
+        except sa.exc.DBAPIError as exc:
+            if self._backend.is_retryable(exc):
+                raise StoreError(
+                    f"{self.location} is busy with another write; nothing was written, try again"
+                ) from exc
+            raise
+
+    def _meta(self) -> dict[str, str] | None:
+        if not self._backend.exists():
+            return None
+        with self._read() as conn:
+            if not sa.inspect(conn).has_table("landplan_meta"):
+                return None
+            rows = conn.execute(sa.text("SELECT key, value FROM landplan_meta")).all()
+        return dict(rows)
+
+    def _ensure(self) -> None:
+        if self._crs is not None:
+            return
+        meta = self._meta()
+        if meta is None:
+            raise StoreError(
+                f"{self.location} is not a landplan store yet; create it with "
+                f"`landplan init --db {self.location}` (or Store.init())"
+            )
+        if meta.get("schema_version") != SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.location} has store schema version {meta.get('schema_version')!r}, this "
+                f"landplan reads version {SCHEMA_VERSION!r}"
+            )
+        self._set_crs(CRS.from_user_input(meta["working_crs"]))
+
+    def _set_crs(self, crs: CRS) -> None:
+        policy = self._given_policy
+        if policy is not None:
+            wanted = CRS.from_user_input(policy.crs.working)
+            if wanted != crs:
+                raise CRSMismatchError(
+                    f"{self.location} holds its layers in {crs.to_string()}, the policy's working "
+                    f"CRS is {wanted.to_string()}; set [crs] working = {crs.to_string()!r} in the "
+                    "policy, or export the layers and import them into a new store"
+                )
+        else:
+            policy = Policy.default()
+            if CRS.from_user_input(policy.crs.working) != crs:
+                policy = policy.replace(**{"crs.working": crs.to_string()})
+        self._policy = policy
+        self._crs = crs
+        self._backend.configure(self._srs_id)
+
+    @property
+    def _srs_id(self) -> int:
+        assert self._crs is not None
+        code = self._crs.to_epsg()
+        if code is None:
+            raise StoreError(
+                f"the working CRS {self._crs.name!r} has no EPSG code; the store needs one"
+            )
+        return code
+
+    @property
+    def policy(self) -> Policy:
+        """The policy, with the working CRS the store's layers are held in."""
+        self._ensure()
+        assert self._policy is not None
+        return self._policy
+
+    @property
+    def crs(self) -> CRS:
+        """The store's working CRS."""
+        self._ensure()
+        assert self._crs is not None
+        return self._crs
+
+    def is_initialized(self) -> bool:
+        """Whether :meth:`init` has been run on this database."""
+        return self._meta() is not None
+
+    def init(self) -> bool:
+        """Create the tables (and, for a file, the GeoPackage), if they do not exist yet.
+
+        Returns
+        -------
+        bool
+            True if the store was created, False if it already existed.
+
+        Raises
+        ------
+        StoreError
+            If the database cannot be reached or lacks PostGIS.
+        """
+        if self.is_initialized():
+            self._ensure()
+            return False
+        policy = self._given_policy or Policy.default()
+        crs = CRS.from_user_input(policy.crs.working)
+        if not crs.is_projected:
+            raise CRSMismatchError(
+                f"the working CRS {crs.to_string()} is not projected; areas need a metric CRS"
+            )
+        self._crs = crs
+        self._policy = policy
+        srs_id = self._srs_id
+        self._backend.configure(srs_id)
+        with self._write() as conn:
+            self._backend.create(conn, crs, srs_id)
+            meta = self._backend.tables["landplan_meta"]
+            conn.execute(
+                meta.insert(),
+                [
+                    {"key": "schema_version", "value": SCHEMA_VERSION},
+                    {"key": "working_crs", "value": f"EPSG:{srs_id}"},
+                    {"key": "created_at", "value": _now().isoformat()},
+                ],
+            )
+        return True
+
+    # -- reading --------------------------------------------------------------------------------
+    def count(self, layer: str) -> int:
+        """Return the number of features in a layer."""
+        self._ensure()
+        table = self._backend.tables[spec(layer).name]
+        with self._read() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar() or 0)
+
+    def load_layer(self, layer: str) -> gpd.GeoDataFrame:
+        """Return a layer as a GeoDataFrame in the working CRS, typed as the validator types it.
+
+        Columns are the layer's schema columns, then any extra columns the imported file carried,
+        then ``version`` (each row's write counter; give it back in an upsert to have stale rows
+        refused), then ``geometry``.
+
+        Parameters
+        ----------
+        layer
+            The layer name (``parcels``, ``buildings`` ...).
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            One row per feature in the order they were written, indexed 0..n-1.
+        """
+        self._ensure()
+        layer_spec = spec(layer)
+        table = self._backend.tables[layer_spec.name]
+        cols = [
+            self._backend.geometry_expression(table).label(GEOMETRY_COLUMN),
+            *(table.c[c.name] for c in layer_spec.columns),
+            table.c[VERSION_COLUMN],
+            table.c[EXTRA_COLUMN],
+        ]
+        with self._read() as conn:
+            rows = conn.execute(sa.select(*cols).order_by(table.c.fid)).all()
+        return self._frame(layer_spec, rows)
+
+    def _frame(self, layer_spec: LayerSpec, rows: Sequence[Sequence[Any]]) -> gpd.GeoDataFrame:
+        n = len(rows)
+        values = list(zip(*rows, strict=True)) if n else [()] * (len(layer_spec.columns) + 3)
+        data: dict[str, pd.Series] = {}
+        for i, col in enumerate(layer_spec.columns, start=1):
+            data[col.name] = typed_series(values[i], col)
+        frame = pd.DataFrame(data, index=pd.RangeIndex(n))
+        extras = values[-1]
+        if any(e is not None for e in extras):
+            more = expand_extras(extras)
+            more = more[[c for c in more.columns if c not in frame.columns]]
+            frame = pd.concat([frame, more], axis=1)
+        frame[VERSION_COLUMN] = pd.array(values[-2], dtype="Int64")
+        geoms = self._backend.decode(values[0]) if n else np.array([], dtype=object)
+        return gpd.GeoDataFrame(
+            frame, geometry=gpd.GeoSeries(geoms, index=frame.index, crs=self.crs)
+        )
+
+    def load_zone(self) -> Any:
+        """Return every layer as a :class:`~landplan.zone.Zone` with the store's policy.
+
+        Returns
+        -------
+        Zone
+            The layers in the working CRS, as validated on import.
+        """
+        from landplan.zone import Zone
+
+        layers = {name: self.load_layer(name) for name in LAYERS}
+        return Zone(**layers, policy=self.policy)
+
+    def export_layer(self, layer: str, path: str | Path, *, driver: str | None = None) -> Path:
+        """Write a layer to a file (GeoPackage, shapefile, GeoJSON ... by suffix).
+
+        Parameters
+        ----------
+        layer
+            The layer name.
+        path
+            The file to write; a GeoPackage gets a table named after the layer.
+        driver
+            The OGR driver, when the suffix does not say.
+
+        Returns
+        -------
+        pathlib.Path
+            The file written.
+        """
+        path = Path(path)
+        frame = self.load_layer(layer)
+        kwargs: dict[str, Any] = {"driver": driver} if driver else {}
+        if path.suffix.lower() == ".gpkg":
+            kwargs["layer"] = spec(layer).name
+        try:
+            frame.to_file(path, **kwargs)
+        except Exception as exc:
+            raise StoreError(f"cannot write {path}: {exc}") from exc
+        return path
+
+    # -- importing ------------------------------------------------------------------------------
+    def import_layer(
+        self,
+        layer: str,
+        data: pd.DataFrame | str | Path,
+        *,
+        mode: ImportMode = "replace",
+        crs: Any = None,
+        source: str | None = None,
+        who: str | None = None,
+        make_valid: bool = False,
+    ) -> ImportSummary:
+        """Validate a layer and write it in one transaction: all of it, or nothing.
+
+        Parameters
+        ----------
+        layer
+            The layer name.
+        data
+            A (Geo)DataFrame, or a file that :func:`landplan.io.read_layer` reads.
+        mode
+            ``replace`` the layer's features with these; ``append`` new features (an id already
+            in the store is an error); ``upsert`` (overwrite features with the same id, add the
+            rest). Features keep their version history: an overwritten feature's version goes up.
+            When the data carry a ``version`` column (as :meth:`load_layer` and ``landplan
+            export`` give it), a feature changed in the store since it was read is refused.
+        crs
+            The CRS of data that do not declare one.
+        source
+            Name of the data for messages and events (the file name by default).
+        who
+            Recorded on the status events the import causes; :func:`default_who` by default.
+        make_valid
+            Repair invalid geometry instead of refusing it.
+
+        Returns
+        -------
+        ImportSummary
+
+        Raises
+        ------
+        SchemaError
+            Listing every bad feature (validation, or ids clashing with the store).
+        StaleWriteError
+            If features carry versions older than the store's.
+        CRSMismatchError
+            If the store's table is in another CRS.
+        """
+        self._ensure()
+        layer_spec = spec(layer)
+        if mode not in ("replace", "append", "upsert"):
+            raise StoreError(f"mode must be 'replace', 'append' or 'upsert', not {mode!r}")
+        who = who or default_who()
+        try:
+            frame, source = self._validated(
+                layer_spec, data, crs=crs, source=source, make_valid=make_valid
+            )
+            with self._write() as conn:
+                self._backend.lock_table(conn, layer_spec)
+                self._backend.check_srid(conn, layer_spec, self._srs_id)
+                summary = self._write_layer(conn, layer_spec, frame, mode, source, who)
+                self._backend.touch(conn, layer_spec)
+        except SchemaError as exc:
+            exc.args = (f"nothing was written to {layer_spec.name}: {exc.args[0]}",)
+            raise
+        return summary
+
+    def _validated(
+        self, layer_spec: LayerSpec, data: Any, *, crs: Any, source: str | None, make_valid: bool
+    ) -> tuple[gpd.GeoDataFrame, str]:
+        from landplan.layers import validate_layer
+
+        if isinstance(data, str | Path):
+            from landplan.io import read_layer
+
+            source = source or str(data)
+            frame = read_layer(
+                data, layer_spec.name, crs=crs, policy=self.policy, make_valid=make_valid
+            )
+        else:
+            source = source or f"<{layer_spec.name}>"
+            versions = data.get(VERSION_COLUMN)
+            frame = validate_layer(
+                data,
+                layer_spec.name,
+                source=source,
+                crs=crs,
+                policy=self.policy,
+                make_valid=make_valid,
+            )
+            if versions is not None and VERSION_COLUMN not in frame:
+                frame[VERSION_COLUMN] = versions.to_numpy()
+        if frame.crs is None or CRS.from_user_input(frame.crs) != self.crs:
+            raise CRSMismatchError(
+                f"{source}: the layer is in {frame.crs}, the store in {self.crs.to_string()}; "
+                f"reproject it with to_crs({self.crs.to_string()!r})"
+            )
+        return frame, source
+
+    def _write_layer(
+        self,
+        conn: sa.Connection,
+        layer_spec: LayerSpec,
+        frame: gpd.GeoDataFrame,
+        mode: str,
+        source: str,
+        who: str,
+    ) -> ImportSummary:
+        table = self._backend.tables[layer_spec.name]
+        id_col = layer_spec.id_column
+        has_status = "status" in layer_spec.names
+        status_col = table.c["status"] if has_status else sa.null()
+        existing = pd.DataFrame(
+            conn.execute(
+                sa.select(table.c[id_col], table.c.fid, table.c[VERSION_COLUMN], status_col)
+            ).all(),
+            columns=["id", "fid", "version", "status"],
+        ).set_index("id")
+        ids = frame[id_col].astype(str)
+        present = ids.isin(existing.index).to_numpy()
+
+        problems: list[Problem] = []
+        for i in np.flatnonzero(ids.duplicated(keep="first").to_numpy()):
+            problems.append(
+                Problem(
+                    source, ids.iloc[i], id_col, "duplicate id in the data", "one feature per id"
+                )
+            )
+        if mode == "append":
+            for i in np.flatnonzero(present):
+                problems.append(
+                    Problem(
+                        source,
+                        ids.iloc[i],
+                        id_col,
+                        f"{layer_spec.name} already holds this id",
+                        "a new id, or import with --upsert to overwrite it",
+                    )
+                )
+        if problems:
+            raise SchemaError(problems)
+
+        old_versions = existing["version"].reindex(ids).to_numpy(dtype="float64")
+        if VERSION_COLUMN in frame:
+            given = pd.to_numeric(frame[VERSION_COLUMN], errors="coerce").to_numpy(dtype="float64")
+            stale = present & (given != old_versions)
+            if stale.any():
+                rows = [
+                    f"  {ids.iloc[i]}: read at version "
+                    f"{'(none)' if np.isnan(given[i]) else int(given[i])}, "
+                    f"the store has version {int(old_versions[i])}"
+                    for i in np.flatnonzero(stale)[:50]
+                ]
+                raise StaleWriteError(
+                    f"{source}: {int(stale.sum())} feature(s) of {layer_spec.name} were changed in "
+                    f"the store after they were read; nothing was written. Load or export the "
+                    "layer again, redo the edits, and import again:\n" + "\n".join(rows)
+                )
+        versions = np.where(present, np.nan_to_num(old_versions) + 1, 1).astype(int)
+
+        events: list[dict[str, Any]] = []
+        if has_status:
+            old_status = existing["status"].reindex(ids).to_numpy(dtype=object)
+            new_status = frame["status"].astype(object).to_numpy()
+            changed = present & (old_status != new_status)
+            now, today = _now(), _now().date()
+            for i in np.flatnonzero(changed):
+                events.append(
+                    {
+                        "layer": layer_spec.name,
+                        "feature_id": ids.iloc[i],
+                        "old_status": old_status[i],
+                        "new_status": new_status[i],
+                        "reason": f"import {source} ({mode})",
+                        "effective_date": today,
+                        "who": who,
+                        "recorded_at": now,
+                        "version": int(versions[i]),
+                    }
+                )
+
+        deleted = 0
+        if mode == "replace":
+            deleted = int((~existing.index.isin(ids)).sum())
+            conn.execute(table.delete())
+        elif mode == "upsert" and present.any():
+            for chunk in _chunks(ids[present].tolist()):
+                conn.execute(table.delete().where(table.c[id_col].in_(chunk)))
+
+        # A feature keeps its fid (its identity in QGIS, and its place in the layer's order).
+        fids = existing["fid"].reindex(ids).to_numpy(dtype="float64", copy=True)
+        fresh = self._backend.next_fids(conn, layer_spec, int((~present).sum()))
+        fids[~present] = fresh
+        columns, extras = frame_to_columns(layer_spec, frame)
+        columns[VERSION_COLUMN] = versions.tolist()
+        columns[EXTRA_COLUMN] = extras
+        geoms = np.asarray(frame.geometry.array, dtype=object)
+        geoms = _promote(geoms)
+        self._backend.insert_features(
+            conn, layer_spec, fids.astype(np.int64).tolist(), columns, geoms, self._srs_id
+        )
+        if events:
+            conn.execute(self._backend.tables["status_events"].insert(), events)
+        updated = int(present.sum())
+        return ImportSummary(
+            layer_spec.name, mode, source, len(frame) - updated, updated, deleted, len(events)
+        )
+
+    # -- statuses -------------------------------------------------------------------------------
+    def set_status(
+        self,
+        layer: str,
+        feature_id: str,
+        new: str,
+        *,
+        reason: str,
+        effective: dt.date | str | None = None,
+        who: str | None = None,
+        expected_version: int | None = None,
+    ) -> dict[str, Any]:
+        """Change a feature's status and record the change as an event, in one transaction.
+
+        Parameters
+        ----------
+        layer
+            ``parcels`` or ``buildings`` (``parcel``/``building`` accepted).
+        feature_id
+            The feature's id.
+        new
+            The new status: an identifier or a label (``idle``, ``闲置``).
+        reason
+            Why; required, kept in the history.
+        effective
+            The date the change takes effect (today by default); not before the last change.
+        who
+            Who made the change; :func:`default_who` by default.
+        expected_version
+            The version the caller read; the change is refused if the row has moved on since.
+
+        Returns
+        -------
+        dict
+            The event written (layer, feature_id, old_status, new_status, reason,
+            effective_date, who, recorded_at, version).
+
+        Raises
+        ------
+        StaleWriteError
+            If ``expected_version`` is not the row's current version.
+        StoreError
+            If the feature does not exist, the status is unknown or unchanged, the reason is
+            empty, or the date is before the feature's last recorded change.
+        """
+        self._ensure()
+        layer_spec = status_layer(layer)
+        vocab = layer_spec.column("status").vocab
+        assert vocab is not None
+        status = vocab.normalise(new)
+        if status is None:
+            raise StoreError(
+                f"{new!r} is not a {vocab.name}; did you mean {vocab.suggest(new)!r}? "
+                f"Valid: {vocab.describe()}"
+            )
+        if not reason or not reason.strip():
+            raise StoreError('a status change needs a reason (--reason "...")')
+        effective_date = _as_date(effective) if effective is not None else _now().date()
+        who = who or default_who()
+        table = self._backend.tables[layer_spec.name]
+        events = self._backend.tables["status_events"]
+        id_col = table.c[layer_spec.id_column]
+        with self._write() as conn:
+            row = conn.execute(
+                self._backend.lock(
+                    sa.select(table.c.status, table.c[VERSION_COLUMN]).where(id_col == feature_id)
+                )
+            ).first()
+            if row is None:
+                raise StoreError(f"{layer_spec.name} has no feature {feature_id!r}")
+            old, version = row
+            if expected_version is not None and version != expected_version:
+                raise StaleWriteError(
+                    self._stale_message(conn, layer_spec, feature_id, expected_version, version)
+                )
+            if old == status:
+                raise StoreError(
+                    f"{layer_spec.name} {feature_id} is already {status!r}; nothing was written"
+                )
+            last = conn.execute(
+                sa.select(sa.func.max(events.c.effective_date)).where(
+                    events.c.layer == layer_spec.name, events.c.feature_id == feature_id
+                )
+            ).scalar()
+            if last is not None and effective_date < last:
+                raise StoreError(
+                    f"{layer_spec.name} {feature_id}: the effective date {effective_date} is "
+                    f"before its last recorded change ({last}); history is kept in order, so "
+                    f"give a date on or after {last}"
+                )
+            done = conn.execute(
+                table.update()
+                .where(id_col == feature_id, table.c[VERSION_COLUMN] == version)
+                .values(status=status, **{VERSION_COLUMN: version + 1})
+            )
+            if done.rowcount != 1:  # pragma: no cover - the row lock makes this unreachable
+                raise StaleWriteError(f"{layer_spec.name} {feature_id} changed while writing")
+            event = {
+                "layer": layer_spec.name,
+                "feature_id": feature_id,
+                "old_status": old,
+                "new_status": status,
+                "reason": reason.strip(),
+                "effective_date": effective_date,
+                "who": who,
+                "recorded_at": _now(),
+                "version": version + 1,
+            }
+            conn.execute(events.insert(), event)
+        return event
+
+    def _stale_message(
+        self, conn: sa.Connection, layer_spec: LayerSpec, feature_id: str, read: int, now: int
+    ) -> str:
+        events = self._backend.tables["status_events"]
+        last = conn.execute(
+            sa.select(events.c.who, events.c.recorded_at, events.c.new_status)
+            .where(events.c.layer == layer_spec.name, events.c.feature_id == feature_id)
+            .order_by(events.c.fid.desc())
+            .limit(1)
+        ).first()
+        by = (
+            f" (last change: {last.new_status!r} by {last.who} at "
+            f"{last.recorded_at:%Y-%m-%d %H:%M} UTC)"
+            if last is not None
+            else ""
+        )
+        return (
+            f"{layer_spec.name} {feature_id} was changed by someone else after you read it: you "
+            f"read version {read}, the store has version {now}{by}. Nothing was written; "
+            "reload and try again."
+        )
+
+    def status_history(self, layer: str, feature_id: str) -> pd.DataFrame:
+        """Return a feature's status events, oldest first.
+
+        Parameters
+        ----------
+        layer
+            ``parcels`` or ``buildings``.
+        feature_id
+            The feature's id.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns layer, feature_id, old_status, new_status, reason, effective_date, who,
+            recorded_at, version.
+
+        Raises
+        ------
+        StoreError
+            If the layer never held that feature.
+        """
+        self._ensure()
+        layer_spec = status_layer(layer)
+        events = self._backend.tables["status_events"]
+        table = self._backend.tables[layer_spec.name]
+        cols = [c for c in events.c if c.name != "fid"]
+        with self._read() as conn:
+            rows = conn.execute(
+                sa.select(*cols)
+                .where(events.c.layer == layer_spec.name, events.c.feature_id == feature_id)
+                .order_by(events.c.effective_date, events.c.fid)
+            ).all()
+            exists = conn.execute(
+                sa.select(table.c.fid).where(table.c[layer_spec.id_column] == feature_id)
+            ).first()
+        if not rows and exists is None:
+            raise StoreError(
+                f"{layer_spec.name} has no feature {feature_id!r} and no history of one"
+            )
+        frame = pd.DataFrame(rows, columns=[c.name for c in cols])
+        for c in ("layer", "feature_id", "old_status", "new_status", "reason", "who"):
+            frame[c] = frame[c].astype(object)
+        frame["effective_date"] = pd.to_datetime(frame["effective_date"]).astype("datetime64[ns]")
+        return frame
+
+    def status_on(self, layer: str, date: dt.date | str) -> pd.Series:
+        """Return every feature's status on a date, from the current statuses and the events.
+
+        A feature's status on ``date`` is the new status of its last event effective on or before
+        that date; with none, the old status of its first later event; with no events, its
+        current status.
+
+        Parameters
+        ----------
+        layer
+            ``parcels`` or ``buildings``.
+        date
+            The date asked about.
+
+        Returns
+        -------
+        pandas.Series
+            Status by feature id (name ``status``), for the features the layer holds now.
+        """
+        self._ensure()
+        layer_spec = status_layer(layer)
+        on = _as_date(date)
+        table = self._backend.tables[layer_spec.name]
+        events = self._backend.tables["status_events"]
+        id_col = table.c[layer_spec.id_column]
+        with self._read() as conn:
+            current = conn.execute(sa.select(id_col, table.c.status).order_by(table.c.fid)).all()
+            rows = conn.execute(
+                sa.select(
+                    events.c.feature_id,
+                    events.c.old_status,
+                    events.c.new_status,
+                    events.c.effective_date,
+                )
+                .where(events.c.layer == layer_spec.name)
+                .order_by(events.c.effective_date, events.c.fid)
+            ).all()
+        status = pd.Series(
+            [s for _, s in current],
+            index=pd.Index([i for i, _ in current], dtype=object, name=layer_spec.id_column),
+            dtype=object,
+            name="status",
+        )
+        if rows:
+            ev = pd.DataFrame(rows, columns=["id", "old", "new", "date"])
+            before = ev[ev["date"] <= on]
+            after = ev[ev["date"] > on]
+            first_after = after.groupby("id", sort=False)["old"].first()
+            last_before = before.groupby("id", sort=False)["new"].last()
+            for values in (first_after, last_before):
+                keep = values[values.index.isin(status.index)]
+                status.loc[keep.index] = keep.to_numpy()
+        return status
+
+    # -- reservations ---------------------------------------------------------------------------
+    def reserve(
+        self,
+        project_id: str,
+        parcel_ids: Iterable[str],
+        *,
+        who: str | None = None,
+        note: str | None = None,
+    ) -> pd.DataFrame:
+        """Reserve parcels for a project: every parcel asked for, or none.
+
+        A parcel can be reserved when its status is one of the policy's
+        ``siting.available_statuses``, it lies inside no constraint of a kind in
+        ``siting.blocking_constraints``, and no other active reservation holds it. The database
+        enforces the last rule itself (a unique index on active reservations), so two users
+        reserving the same parcel at the same moment cannot both succeed.
+
+        Parameters
+        ----------
+        project_id
+            A project in the store's ``projects`` layer.
+        parcel_ids
+            The parcels to reserve.
+        who
+            Who reserves; :func:`default_who` by default.
+        note
+            A note kept with the reservation.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The reservations written.
+
+        Raises
+        ------
+        ReservationError
+            Naming every parcel refused and why; nothing is written.
+        """
+        self._ensure()
+        ids = list(dict.fromkeys(str(p) for p in parcel_ids))
+        if not ids:
+            raise ReservationError("name at least one parcel to reserve")
+        who = who or default_who()
+        policy = self.policy
+        available = list(policy.siting.available_statuses)
+        blocking = list(policy.siting.blocking_constraints)
+        parcels = self._backend.tables["parcels"]
+        projects = self._backend.tables["projects"]
+        constraints = self._backend.tables["constraints"]
+        res = self._backend.tables["reservations"]
+        try:
+            with self._write() as conn:
+                if (
+                    conn.execute(
+                        sa.select(projects.c.fid).where(projects.c.project_id == project_id)
+                    ).first()
+                    is None
+                ):
+                    raise ReservationError(
+                        f"project {project_id!r} is not in the store; import it into the "
+                        "projects layer first"
+                    )
+                rows = conn.execute(
+                    self._backend.lock(
+                        sa.select(
+                            parcels.c.parcel_id,
+                            parcels.c.status,
+                            self._backend.geometry_expression(parcels).label("geom"),
+                        ).where(parcels.c.parcel_id.in_(ids)),
+                        share=True,
+                    )
+                ).all()
+                found = {r.parcel_id: r for r in rows}
+                reasons: dict[str, list[str]] = {p: [] for p in ids}
+                for p in ids:
+                    if p not in found:
+                        reasons[p].append("no such parcel in the store")
+                    elif found[p].status not in available:
+                        reasons[p].append(
+                            f"status is {found[p].status!r}; only {', '.join(available)} can be "
+                            "reserved"
+                        )
+                if rows:
+                    self._constraint_reasons(conn, constraints, rows, blocking, reasons)
+                held = conn.execute(
+                    sa.select(
+                        res.c.parcel_id, res.c.project_id, res.c.who, res.c.reserved_at
+                    ).where(res.c.parcel_id.in_(ids), res.c.released_at.is_(None))
+                ).all()
+                for h in held:
+                    reasons[h.parcel_id].append(
+                        f"already reserved for project {h.project_id} by {h.who} on "
+                        f"{h.reserved_at:%Y-%m-%d}"
+                    )
+                refused = {p: r for p, r in reasons.items() if r}
+                if refused:
+                    lines = [f"  {p}: {'; '.join(r)}" for p, r in refused.items()]
+                    raise ReservationError(
+                        f"cannot reserve for project {project_id}: {len(refused)} of {len(ids)} "
+                        "parcel(s) refused; nothing was reserved\n" + "\n".join(lines)
+                    )
+                now = _now()
+                written = [
+                    {
+                        "project_id": project_id,
+                        "parcel_id": p,
+                        "who": who,
+                        "note": note,
+                        "reserved_at": now,
+                    }
+                    for p in sorted(ids)  # one order for everyone: no deadlocks between batches
+                ]
+                conn.execute(res.insert(), written)
+        except sa.exc.IntegrityError as exc:
+            if not self._backend.is_unique_violation(exc):
+                raise
+            raise ReservationError(
+                f"cannot reserve for project {project_id}: another user reserved "
+                f"{'one of ' if len(ids) > 1 else ''}{', '.join(ids)} at the same moment; "
+                "nothing was reserved. See `landplan reservations`."
+            ) from exc
+        return pd.DataFrame(written)
+
+    def _constraint_reasons(
+        self,
+        conn: sa.Connection,
+        constraints: sa.Table,
+        rows: Sequence[Any],
+        blocking: list[str],
+        reasons: dict[str, list[str]],
+    ) -> None:
+        geoms = self._backend.decode([r.geom for r in rows])
+        ok = ~shapely.is_missing(geoms)
+        if not ok.any():
+            return
+        bounds = shapely.total_bounds(geoms[ok])
+        hits = conn.execute(
+            sa.select(
+                constraints.c.constraint_id,
+                constraints.c.kind,
+                constraints.c.name,
+                self._backend.geometry_expression(constraints).label("geom"),
+            ).where(
+                constraints.c.kind.in_(blocking), self._backend.bbox_filter(constraints, bounds)
+            )
+        ).all()
+        if not hits:
+            return
+        cgeoms = self._backend.decode([h.geom for h in hits])
+        tree = shapely.STRtree(cgeoms)
+        # Interiors must meet: a parcel that only touches a red line's boundary is not inside it.
+        pi, ci = tree.query(geoms, predicate="intersects")
+        inside = shapely.relate_pattern(geoms[pi], cgeoms[ci], "T********")
+        for p, c in zip(pi[inside], ci[inside], strict=True):
+            h = hits[c]
+            label = f"{h.kind} {h.constraint_id}" + (f" ({h.name})" if h.name else "")
+            reasons[rows[p].parcel_id].append(f"lies in {label}")
+
+    def release(
+        self,
+        project_id: str,
+        parcel_ids: Iterable[str] | None = None,
+        *,
+        who: str | None = None,
+        reason: str | None = None,
+    ) -> int:
+        """Release a project's active reservations (all, or the parcels named).
+
+        Parameters
+        ----------
+        project_id
+            The project holding the reservations.
+        parcel_ids
+            The parcels to release; all of the project's by default.
+        who
+            Who releases; :func:`default_who` by default.
+        reason
+            Why, kept with the reservation.
+
+        Returns
+        -------
+        int
+            The number of reservations released.
+
+        Raises
+        ------
+        ReservationError
+            If the project holds none of them (or not every parcel named); nothing is released.
+        """
+        self._ensure()
+        res = self._backend.tables["reservations"]
+        ids = None if parcel_ids is None else list(dict.fromkeys(str(p) for p in parcel_ids))
+        where = [res.c.project_id == project_id, res.c.released_at.is_(None)]
+        if ids:
+            where.append(res.c.parcel_id.in_(ids))
+        with self._write() as conn:
+            held = set(
+                conn.execute(self._backend.lock(sa.select(res.c.parcel_id).where(*where))).scalars()
+            )
+            missing = [p for p in ids or [] if p not in held]
+            if missing or not held:
+                what = ", ".join(missing) if missing else "any parcel"
+                raise ReservationError(
+                    f"project {project_id} holds no active reservation of {what}; nothing was "
+                    "released"
+                )
+            conn.execute(
+                res.update()
+                .where(*where)
+                .values(released_at=_now(), released_by=who or default_who(), release_reason=reason)
+            )
+        return len(held)
+
+    def reservations(self, *, active: bool = True, project_id: str | None = None) -> pd.DataFrame:
+        """Return reservations (only active ones by default), oldest first.
+
+        Parameters
+        ----------
+        active
+            Only reservations not released.
+        project_id
+            Only this project's.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns project_id, parcel_id, who, note, reserved_at, released_at, released_by,
+            release_reason.
+        """
+        self._ensure()
+        res = self._backend.tables["reservations"]
+        cols = [c for c in res.c if c.name != "fid"]
+        stmt = sa.select(*cols).order_by(res.c.fid)
+        if active:
+            stmt = stmt.where(res.c.released_at.is_(None))
+        if project_id is not None:
+            stmt = stmt.where(res.c.project_id == project_id)
+        with self._read() as conn:
+            rows = conn.execute(stmt).all()
+        return pd.DataFrame(rows, columns=[c.name for c in cols]).astype(
+            {c.name: object for c in cols if isinstance(c.type, sa.Text)}
+        )
+
+
+def _promote(geoms: np.ndarray) -> np.ndarray:
+    """Single polygons and lines to their multi-part type, as the tables declare them."""
+    out = geoms.copy()
+    types = shapely.get_type_id(geoms)
+    poly = types == shapely.GeometryType.POLYGON
+    line = types == shapely.GeometryType.LINESTRING
+    if poly.any():
+        out[poly] = shapely.multipolygons(geoms[poly].reshape(-1, 1))
+    if line.any():
+        out[line] = shapely.multilinestrings(geoms[line].reshape(-1, 1))
+    return out
+
+
+def _chunks(values: list[Any], size: int = _CHUNK) -> Iterator[list[Any]]:
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _as_date(value: dt.date | str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise StoreError(f"{value!r} is not a date; expected YYYY-MM-DD") from None
