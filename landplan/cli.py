@@ -93,6 +93,73 @@ def validate(
         )
 
 
+def _load_zone(db: str | None, zone: Path | None, policy_file: Path | None):
+    """Load the zone from a GeoPackage (``--zone``) or else from the store (``--db``)."""
+    if db is not None and zone is not None:
+        raise LandplanError(
+            f"give the zone either with --db (a store) or with --zone (a GeoPackage), not both; "
+            f"got --db {db!r} and --zone {str(zone)!r}"
+        )
+    if zone is not None:
+        from landplan.io import read_zone
+
+        return read_zone(zone, policy=_policy(policy_file))
+    with _open(db or _DEFAULT_DB, policy_file) as store:
+        return store.load_zone()
+
+
+def _run_audit(zone, as_of: str | None, out: Path) -> dict[str, Path]:
+    """Audit a zone and write the audit's files; return them by name."""
+    from datetime import date
+
+    from landplan.audit import audit
+    from landplan.audit_io import write_audit
+
+    result = audit(zone, as_of=as_of or date.today().isoformat())
+    paths = write_audit(result, out)
+    totals = result.summary[result.summary["section"] == "total"].set_index("item")
+    console.print(
+        f"audit as of {result.as_of:%Y-%m-%d}: {len(result.parcels)} parcels, "
+        f"{int(totals.loc['low_efficiency', 'parcels'])} low-efficiency "
+        f"({totals.loc['low_efficiency', 'area_mu']:,.1f} mu), "
+        f"{int((result.parcels['idle_state'] == 'idle').sum())} idle, "
+        f"{int((result.parcels['idle_state'] == 'recoverable').sum())} recoverable; "
+        f"recoverable land {totals.loc['recoverable_land_mu', 'value']:,.1f} mu, "
+        f"floor area gain {totals.loc['far_gain_m2', 'value']:,.0f} m², "
+        f"vacant {totals.loc['vacant_area_m2', 'value']:,.0f} m²; "
+        f"{int(totals.loc['deadlines_within_window', 'parcels'])} idle-land deadline(s) ahead"
+    )
+    for name in ("workbook", "geopackage"):
+        console.print(f"wrote {paths[name]}")
+    console.print(f"wrote {sum(k.startswith('csv:') for k in paths)} CSV files in {out / 'csv'}")
+    return paths
+
+
+@app.command("audit")
+def audit_command(
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Audit date, e.g. 2025-06-30 (default: today).")
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="Directory for the audit's files.")] = Path(
+        "audit"
+    ),
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            envvar="LANDPLAN_DB",
+            help="The store to read (GeoPackage file or postgresql:// URL; default landplan.gpkg).",
+        ),
+    ] = None,
+    zone: Annotated[
+        Path | None, typer.Option("--zone", help="GeoPackage with the zone's layers.")
+    ] = None,
+    policy: PolicyOption = None,
+) -> None:
+    """Audit idle and low-efficiency land; write XLSX, CSV and a GeoPackage layer."""
+    _run_audit(_load_zone(db, zone, policy), as_of, out)
+
+
 @app.command()
 def sample(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("sample"),

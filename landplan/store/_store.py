@@ -421,8 +421,9 @@ class Store:
             raise StoreError(f"mode must be 'replace', 'append' or 'upsert', not {mode!r}")
         who = who or default_who()
         try:
-            frame, source = self._validated(layer_spec, data, crs=crs, source=source,
-                                            make_valid=make_valid)
+            frame, source = self._validated(
+                layer_spec, data, crs=crs, source=source, make_valid=make_valid
+            )
             with self._write() as conn:
                 self._backend.lock_table(conn, layer_spec)
                 self._backend.check_srid(conn, layer_spec, self._srs_id)
@@ -442,13 +443,20 @@ class Store:
             from landplan.io import read_layer
 
             source = source or str(data)
-            frame = read_layer(data, layer_spec.name, crs=crs, policy=self.policy,
-                               make_valid=make_valid)
+            frame = read_layer(
+                data, layer_spec.name, crs=crs, policy=self.policy, make_valid=make_valid
+            )
         else:
             source = source or f"<{layer_spec.name}>"
             versions = data.get(VERSION_COLUMN)
-            frame = validate_layer(data, layer_spec.name, source=source, crs=crs,
-                                   policy=self.policy, make_valid=make_valid)
+            frame = validate_layer(
+                data,
+                layer_spec.name,
+                source=source,
+                crs=crs,
+                policy=self.policy,
+                make_valid=make_valid,
+            )
             if versions is not None and VERSION_COLUMN not in frame:
                 frame[VERSION_COLUMN] = versions.to_numpy()
         if frame.crs is None or CRS.from_user_input(frame.crs) != self.crs:
@@ -482,14 +490,22 @@ class Store:
 
         problems: list[Problem] = []
         for i in np.flatnonzero(ids.duplicated(keep="first").to_numpy()):
-            problems.append(Problem(source, ids.iloc[i], id_col, "duplicate id in the data",
-                                    "one feature per id"))
+            problems.append(
+                Problem(
+                    source, ids.iloc[i], id_col, "duplicate id in the data", "one feature per id"
+                )
+            )
         if mode == "append":
             for i in np.flatnonzero(present):
-                problems.append(Problem(
-                    source, ids.iloc[i], id_col, f"{layer_spec.name} already holds this id",
-                    "a new id, or import with --upsert to overwrite it",
-                ))
+                problems.append(
+                    Problem(
+                        source,
+                        ids.iloc[i],
+                        id_col,
+                        f"{layer_spec.name} already holds this id",
+                        "a new id, or import with --upsert to overwrite it",
+                    )
+                )
         if problems:
             raise SchemaError(problems)
 
@@ -518,12 +534,19 @@ class Store:
             changed = present & (old_status != new_status)
             now, today = _now(), _now().date()
             for i in np.flatnonzero(changed):
-                events.append({
-                    "layer": layer_spec.name, "feature_id": ids.iloc[i],
-                    "old_status": old_status[i], "new_status": new_status[i],
-                    "reason": f"import {source} ({mode})", "effective_date": today,
-                    "who": who, "recorded_at": now, "version": int(versions[i]),
-                })
+                events.append(
+                    {
+                        "layer": layer_spec.name,
+                        "feature_id": ids.iloc[i],
+                        "old_status": old_status[i],
+                        "new_status": new_status[i],
+                        "reason": f"import {source} ({mode})",
+                        "effective_date": today,
+                        "who": who,
+                        "recorded_at": now,
+                        "version": int(versions[i]),
+                    }
+                )
 
         deleted = 0
         if mode == "replace":
@@ -542,13 +565,15 @@ class Store:
         columns[EXTRA_COLUMN] = extras
         geoms = np.asarray(frame.geometry.array, dtype=object)
         geoms = _promote(geoms)
-        self._backend.insert_features(conn, layer_spec, fids.astype(np.int64).tolist(), columns,
-                                      geoms, self._srs_id)
+        self._backend.insert_features(
+            conn, layer_spec, fids.astype(np.int64).tolist(), columns, geoms, self._srs_id
+        )
         if events:
             conn.execute(self._backend.tables["status_events"].insert(), events)
         updated = int(present.sum())
-        return ImportSummary(layer_spec.name, mode, source, len(frame) - updated, updated,
-                             deleted, len(events))
+        return ImportSummary(
+            layer_spec.name, mode, source, len(frame) - updated, updated, deleted, len(events)
+        )
 
     # -- statuses -------------------------------------------------------------------------------
     def set_status(
@@ -606,7 +631,7 @@ class Store:
                 f"Valid: {vocab.describe()}"
             )
         if not reason or not reason.strip():
-            raise StoreError("a status change needs a reason (--reason \"...\")")
+            raise StoreError('a status change needs a reason (--reason "...")')
         effective_date = _as_date(effective) if effective is not None else _now().date()
         who = who or default_who()
         table = self._backend.tables[layer_spec.name]
@@ -622,8 +647,9 @@ class Store:
                 raise StoreError(f"{layer_spec.name} has no feature {feature_id!r}")
             old, version = row
             if expected_version is not None and version != expected_version:
-                raise StaleWriteError(self._stale_message(conn, layer_spec, feature_id,
-                                                          expected_version, version))
+                raise StaleWriteError(
+                    self._stale_message(conn, layer_spec, feature_id, expected_version, version)
+                )
             if old == status:
                 raise StoreError(
                     f"{layer_spec.name} {feature_id} is already {status!r}; nothing was written"
@@ -647,9 +673,15 @@ class Store:
             if done.rowcount != 1:  # pragma: no cover - the row lock makes this unreachable
                 raise StaleWriteError(f"{layer_spec.name} {feature_id} changed while writing")
             event = {
-                "layer": layer_spec.name, "feature_id": feature_id, "old_status": old,
-                "new_status": status, "reason": reason.strip(), "effective_date": effective_date,
-                "who": who, "recorded_at": _now(), "version": version + 1,
+                "layer": layer_spec.name,
+                "feature_id": feature_id,
+                "old_status": old,
+                "new_status": status,
+                "reason": reason.strip(),
+                "effective_date": effective_date,
+                "who": who,
+                "recorded_at": _now(),
+                "version": version + 1,
             }
             conn.execute(events.insert(), event)
         return event
@@ -666,7 +698,9 @@ class Store:
         ).first()
         by = (
             f" (last change: {last.new_status!r} by {last.who} at "
-            f"{last.recorded_at:%Y-%m-%d %H:%M} UTC)" if last is not None else ""
+            f"{last.recorded_at:%Y-%m-%d %H:%M} UTC)"
+            if last is not None
+            else ""
         )
         return (
             f"{layer_spec.name} {feature_id} was changed by someone else after you read it: you "
@@ -747,15 +781,20 @@ class Store:
         with self._read() as conn:
             current = conn.execute(sa.select(id_col, table.c.status).order_by(table.c.fid)).all()
             rows = conn.execute(
-                sa.select(events.c.feature_id, events.c.old_status, events.c.new_status,
-                          events.c.effective_date)
+                sa.select(
+                    events.c.feature_id,
+                    events.c.old_status,
+                    events.c.new_status,
+                    events.c.effective_date,
+                )
                 .where(events.c.layer == layer_spec.name)
                 .order_by(events.c.effective_date, events.c.fid)
             ).all()
         status = pd.Series(
-            [s for _, s in current], index=pd.Index([i for i, _ in current], dtype=object,
-                                                    name=layer_spec.id_column),
-            dtype=object, name="status",
+            [s for _, s in current],
+            index=pd.Index([i for i, _ in current], dtype=object, name=layer_spec.id_column),
+            dtype=object,
+            name="status",
         )
         if rows:
             ev = pd.DataFrame(rows, columns=["id", "old", "new", "date"])
@@ -876,18 +915,23 @@ class Store:
         projects = self._backend.tables["projects"]
         constraints = self._backend.tables["constraints"]
         res = self._backend.tables["reservations"]
-        if conn.execute(
-            sa.select(projects.c.fid).where(projects.c.project_id == project_id)
-        ).first() is None:
+        if (
+            conn.execute(
+                sa.select(projects.c.fid).where(projects.c.project_id == project_id)
+            ).first()
+            is None
+        ):
             raise ReservationError(
                 f"project {project_id!r} is not in the store; import it into the "
                 "projects layer first"
             )
         rows = conn.execute(
             self._backend.lock(
-                sa.select(parcels.c.parcel_id, parcels.c.status,
-                          self._backend.geometry_expression(parcels).label("geom"))
-                .where(parcels.c.parcel_id.in_(ids)),
+                sa.select(
+                    parcels.c.parcel_id,
+                    parcels.c.status,
+                    self._backend.geometry_expression(parcels).label("geom"),
+                ).where(parcels.c.parcel_id.in_(ids)),
                 share=True,
             )
         ).all()
@@ -898,14 +942,14 @@ class Store:
                 reasons[p].append("no such parcel in the store")
             elif found[p].status not in available:
                 reasons[p].append(
-                    f"status is {found[p].status!r}; only {', '.join(available)} can be "
-                    "reserved"
+                    f"status is {found[p].status!r}; only {', '.join(available)} can be reserved"
                 )
         if rows:
             self._constraint_reasons(conn, constraints, rows, blocking, reasons)
         held = conn.execute(
-            sa.select(res.c.parcel_id, res.c.project_id, res.c.who, res.c.reserved_at)
-            .where(res.c.parcel_id.in_(ids), res.c.released_at.is_(None))
+            sa.select(res.c.parcel_id, res.c.project_id, res.c.who, res.c.reserved_at).where(
+                res.c.parcel_id.in_(ids), res.c.released_at.is_(None)
+            )
         ).all()
         for h in held:
             reasons[h.parcel_id].append(
@@ -921,8 +965,7 @@ class Store:
             )
         now = _now()
         written = [
-            {"project_id": project_id, "parcel_id": p, "who": who, "note": note,
-             "reserved_at": now}
+            {"project_id": project_id, "parcel_id": p, "who": who, "note": note, "reserved_at": now}
             for p in sorted(ids)  # one order for everyone: no deadlocks between batches
         ]
         conn.execute(res.insert(), written)
@@ -942,9 +985,14 @@ class Store:
             return
         bounds = shapely.total_bounds(geoms[ok])
         hits = conn.execute(
-            sa.select(constraints.c.constraint_id, constraints.c.kind, constraints.c.name,
-                      self._backend.geometry_expression(constraints).label("geom"))
-            .where(constraints.c.kind.in_(blocking), self._backend.bbox_filter(constraints, bounds))
+            sa.select(
+                constraints.c.constraint_id,
+                constraints.c.kind,
+                constraints.c.name,
+                self._backend.geometry_expression(constraints).label("geom"),
+            ).where(
+                constraints.c.kind.in_(blocking), self._backend.bbox_filter(constraints, bounds)
+            )
         ).all()
         if not hits:
             return
@@ -996,8 +1044,9 @@ class Store:
         if ids:
             where.append(res.c.parcel_id.in_(ids))
         with self._write() as conn:
-            held = set(conn.execute(self._backend.lock(sa.select(res.c.parcel_id).where(*where)))
-                       .scalars())
+            held = set(
+                conn.execute(self._backend.lock(sa.select(res.c.parcel_id).where(*where))).scalars()
+            )
             missing = [p for p in ids or [] if p not in held]
             if missing or not held:
                 what = ", ".join(missing) if missing else "any parcel"
@@ -1006,9 +1055,9 @@ class Store:
                     "released"
                 )
             conn.execute(
-                res.update().where(*where).values(
-                    released_at=_now(), released_by=who or default_who(), release_reason=reason
-                )
+                res.update()
+                .where(*where)
+                .values(released_at=_now(), released_by=who or default_who(), release_reason=reason)
             )
         return len(held)
 
@@ -1074,4 +1123,3 @@ def _as_date(value: dt.date | str) -> dt.date:
         return dt.date.fromisoformat(str(value))
     except ValueError:
         raise StoreError(f"{value!r} is not a date; expected YYYY-MM-DD") from None
-
