@@ -93,19 +93,48 @@ def validate(
         )
 
 
-def _load_zone(db: str | None, zone: Path | None, policy_file: Path | None):
-    """Load the zone from a GeoPackage (``--zone``) or else from the store (``--db``)."""
-    if db is not None and zone is not None:
+def _zone_from(
+    db: str | None,
+    zone_path: Path | None,
+    projects: Path | None,
+    policy_file: Path | None,
+    *,
+    keep_store: bool = False,
+):
+    """Load the zone every analysis command works on, and the store when asked to keep it.
+
+    ``--zone`` reads a GeoPackage (with ``--projects`` beside it); ``--db`` reads a store. With
+    neither, the default store (``$LANDPLAN_DB`` or ``./landplan.gpkg``) is read where it exists,
+    else the sample zone is generated in memory, so every command can be tried at once.
+    """
+    from landplan.store import default_db, open_store
+
+    if db is not None and zone_path is not None:
         raise LandplanError(
             f"give the zone either with --db (a store) or with --zone (a GeoPackage), not both; "
-            f"got --db {db!r} and --zone {str(zone)!r}"
+            f"got --db {db!r} and --zone {str(zone_path)!r}"
         )
-    if zone is not None:
+    pol = _policy(policy_file)
+    if zone_path is not None:
         from landplan.io import read_zone
 
-        return read_zone(zone, policy=_policy(policy_file))
-    with _open(db or _DEFAULT_DB, policy_file) as store:
-        return store.load_zone()
+        return read_zone(zone_path, projects=projects, policy=pol), None
+    target = db or default_db()
+    if db is not None or "://" in target or Path(target).exists():
+        store = open_store(target, policy=pol if policy_file else None)
+        zone = store.load_zone()
+        if keep_store:
+            return zone, store
+        store.close()
+        return zone, None
+    from landplan.sample import make_zone
+    from landplan.zone import Zone
+
+    err_console.print(
+        f"no --zone or --db given and no store at {target}: using the sample zone "
+        "(see `landplan sample`)"
+    )
+    return Zone.from_layers(make_zone(), policy=pol), None
 
 
 def _run_audit(zone, as_of: str | None, out: Path) -> dict[str, Path]:
@@ -157,7 +186,7 @@ def audit_command(
     policy: PolicyOption = None,
 ) -> None:
     """Audit idle and low-efficiency land; write XLSX, CSV and a GeoPackage layer."""
-    _run_audit(_load_zone(db, zone, policy), as_of, out)
+    _run_audit(_zone_from(db, zone, None, policy)[0], as_of, out)
 
 
 @app.command()
@@ -213,7 +242,9 @@ def demo(
 
 ZoneOption = Annotated[
     Path | None,
-    typer.Option("--zone", help="GeoPackage of the zone's layers (default: the packaged sample)."),
+    typer.Option(
+        "--zone", help="GeoPackage of the zone's layers (default: the store, else the sample)."
+    ),
 ]
 ProjectsOption = Annotated[
     Path | None, typer.Option("--projects", help="Projects CSV/XLSX, where not in the zone file.")
@@ -228,11 +259,6 @@ ProjectFileOption = Annotated[
 ]
 
 
-def _sample_paths() -> tuple[Path, Path]:
-    root = Path(__file__).resolve().parent.parent / "data" / "sample"
-    return root / "zone.gpkg", root / "projects.csv"
-
-
 def _load(
     project_id: str | None,
     zone_path: Path | None,
@@ -242,18 +268,10 @@ def _load(
     db: str | None = None,
 ):
     """Read the zone and pick the project: by id from the zone, or from a project file."""
-    from landplan.io import read_projects, read_zone
+    from landplan.io import read_projects
 
     pol = _policy(policy)
-    if db is not None:
-        from landplan.store import open_store
-
-        zone = open_store(db, policy=pol).load_zone()
-    elif zone_path is None:
-        zone_path, sample_projects = _sample_paths()
-        zone = read_zone(zone_path, projects=projects or sample_projects, policy=pol)
-    else:
-        zone = read_zone(zone_path, projects=projects, policy=pol)
+    zone, _ = _zone_from(db, zone_path, projects, policy)
     pool = zone.projects
     if project_file is not None:
         pool = read_projects(project_file, policy=pol)
@@ -390,22 +408,33 @@ def match(
 
 
 class MapKind(StrEnum):
-    """The maps ``landplan map`` draws from a zone file."""
+    """The maps ``landplan map`` draws."""
 
     overview = "overview"
+    audit = "audit"
+    project = "project"
+    allocation = "allocation"
     corridor = "corridor"
 
 
 @app.command("map")
 def map_(
-    kind: Annotated[MapKind, typer.Argument(help="Which map: overview or corridor.")],
-    zone: Annotated[
-        Path, typer.Option("--zone", "-z", help="GeoPackage of the zone (see `landplan sample`).")
+    kind: Annotated[
+        MapKind, typer.Argument(help="Which map: overview, audit, project, allocation, corridor.")
     ],
-    out: Annotated[Path, typer.Option("--out", "-o", help="The .html file to write.")],
-    projects: Annotated[
-        Path | None, typer.Option(help="Projects CSV/XLSX, where not in the GeoPackage.")
+    project: Annotated[
+        str | None, typer.Argument(help="The project, for `landplan map project PROJECT`.")
     ] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="The .html file to write.")] = Path(
+        "map.html"
+    ),
+    zone: ZoneOption = None,
+    projects: ProjectsOption = None,
+    db: StoreOption = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Audit date for the audit map (default today).")
+    ] = None,
+    top: Annotated[int, typer.Option(help="Candidate sites drawn on a project map.")] = 10,
     lang: Annotated[str, typer.Option(help="Labels in Chinese (zh) or English (en).")] = "zh",
     basemap: Annotated[
         str,
@@ -424,12 +453,39 @@ def map_(
     policy: PolicyOption = None,
 ) -> None:
     """Draw a map as one self-contained HTML file (opens offline; only tiles need a network)."""
-    from landplan import maps
-    from landplan.io import read_zone
+    from datetime import date
 
-    loaded = read_zone(zone, projects=projects, policy=_policy(policy))
-    draw = {MapKind.overview: maps.overview_map, MapKind.corridor: maps.corridor_map}[kind]
-    m = draw(loaded, lang=lang, basemap=basemap, tianditu_key=tianditu_key)
+    from landplan import maps
+
+    if (kind is MapKind.project) != (project is not None):
+        raise LandplanError(
+            "a project map needs its project (`landplan map project PJ-06`), and only a project "
+            f"map takes one; got kind {kind.value!r} and project {project!r}"
+        )
+    style = {"lang": lang, "basemap": basemap, "tianditu_key": tianditu_key}
+    if kind is MapKind.project:
+        from landplan.match import match
+
+        loaded, row = _load(project, zone, projects, None, policy, db)
+        found = match(row, loaded, top=top)
+        m = maps.project_map(loaded, found.sites, row, rejections=found.rejections, **style)
+    else:
+        loaded, _ = _zone_from(db, zone, projects, policy)
+        if kind is MapKind.overview:
+            m = maps.overview_map(loaded, **style)
+        elif kind is MapKind.audit:
+            from landplan.audit import audit
+
+            result = audit(loaded, as_of=as_of or date.today().isoformat())
+            m = maps.audit_map(loaded, result, **style)
+        elif kind is MapKind.allocation:
+            from landplan.allocate import allocate
+
+            m = maps.allocation_map(loaded, allocate(None, loaded).plan, **style)
+        else:
+            from landplan.corridor import corridor
+
+            m = maps.corridor_map(loaded, corridor(loaded), **style)
     path = maps.save_map(m, out)
     counts = ", ".join(f"{name} {n}" for name, n in maps.layer_counts(m).items())
     console.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB): {escape(counts)}")
@@ -705,41 +761,7 @@ def reservations(
 
 # --- the pipeline: allocation, supply and demand, corridor -------------------------------------
 
-PlanZoneOption = Annotated[
-    Path | None,
-    typer.Option("--zone", help="GeoPackage of the zone's layers (default: the packaged sample)."),
-]
-PlanProjectsOption = Annotated[
-    Path | None, typer.Option("--projects", help="Projects CSV/XLSX, where not in the zone file.")
-]
-PlanDbOption = Annotated[
-    str | None,
-    typer.Option("--db", help="Read the zone and reservations from this store, not --zone."),
-]
 OutOption = Annotated[Path, typer.Option("--out", "-o", help="Output folder.")]
-
-
-def _plan_zone(zone_path: Path | None, projects: Path | None, db: str | None, policy: Path | None):
-    """Read the zone from a store, a GeoPackage or the packaged sample; return the store too."""
-    from landplan.io import read_zone
-
-    if db is not None:
-        store = _open(db, policy)
-        return store.load_zone(), store
-    if zone_path is None:
-        root = Path(__file__).resolve().parent.parent / "data" / "sample"
-        zone_path, projects = root / "zone.gpkg", projects or root / "projects.csv"
-    return read_zone(zone_path, projects=projects, policy=_policy(policy)), None
-
-
-def _plan_zone_only(
-    zone_path: Path | None, projects: Path | None, db: str | None, policy: Path | None
-):
-    """Read the zone as :func:`_plan_zone` does, closing the store at once."""
-    zone, store = _plan_zone(zone_path, projects, db, policy)
-    if store is not None:
-        store.close()
-    return zone
 
 
 def _written(paths: list[Path]) -> None:
@@ -749,9 +771,9 @@ def _written(paths: list[Path]) -> None:
 
 @app.command("allocate")
 def allocate_cmd(
-    zone: PlanZoneOption = None,
-    projects: PlanProjectsOption = None,
-    db: PlanDbOption = None,
+    zone: ZoneOption = None,
+    projects: ProjectsOption = None,
+    db: StoreOption = None,
     candidates: Annotated[
         Path | None,
         typer.Option(
@@ -783,7 +805,7 @@ def allocate_cmd(
 
     if reserve and db is None:
         raise LandplanError("--reserve writes into a store; expected --db PATH_OR_URL as well")
-    the_zone, store = _plan_zone(zone, projects, db, policy)
+    the_zone, store = _zone_from(db, zone, projects, policy, keep_store=True)
     table = None
     if candidates is not None:
         table = read_candidates(candidates, crs=the_zone.crs)
@@ -829,9 +851,9 @@ def allocate_cmd(
 
 @app.command("capacity")
 def capacity_cmd(
-    zone: PlanZoneOption = None,
-    projects: PlanProjectsOption = None,
-    db: PlanDbOption = None,
+    zone: ZoneOption = None,
+    projects: ProjectsOption = None,
+    db: StoreOption = None,
     start: Annotated[
         str | None, typer.Option("--start", help="Start date YYYY-MM-DD (today).")
     ] = None,
@@ -847,7 +869,7 @@ def capacity_cmd(
     from landplan.capacity import capacity
     from landplan.plan_report import write_capacity
 
-    the_zone = _plan_zone_only(zone, projects, db, policy)
+    the_zone, _ = _zone_from(db, zone, projects, policy)
     try:
         day = dt.date.fromisoformat(start) if start else dt.date.today()
     except ValueError:
@@ -861,9 +883,9 @@ def capacity_cmd(
 @app.command("corridor")
 def corridor_cmd(
     name: Annotated[str | None, typer.Argument(help="The avenue (name or id).")] = None,
-    zone: PlanZoneOption = None,
-    projects: PlanProjectsOption = None,
-    db: PlanDbOption = None,
+    zone: ZoneOption = None,
+    projects: ProjectsOption = None,
+    db: StoreOption = None,
     width: Annotated[float | None, typer.Option("--width", help="Corridor width, m.")] = None,
     breaks: Annotated[
         str | None, typer.Option("--breaks", help="Phase ends in m along the avenue, '2000;4000'.")
@@ -882,7 +904,7 @@ def corridor_cmd(
     from landplan.corridor import corridor
     from landplan.plan_report import read_candidates, write_corridor
 
-    the_zone = _plan_zone_only(zone, projects, db, policy)
+    the_zone, _ = _zone_from(db, zone, projects, policy)
     try:
         breaks_m = [float(b) for b in breaks.split(";") if b.strip()] if breaks else None
     except ValueError:
