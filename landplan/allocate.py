@@ -460,21 +460,11 @@ def _projects_in_scope(
     return projects.loc[projects["stage"].isin(wanted)].reset_index(drop=True)
 
 
-# Kinds as landplan.match names them -> kinds of the candidate table.
-_MATCH_KINDS = {
-    "parcel": "single",
-    "single": "single",
-    "assembly": "assembly",
-    "cutout": "cutout",
-    "floor_space": "floor_space",
-}
-
-
 def _from_match(project_id: str, ranked: pd.DataFrame, rejections: pd.DataFrame):
     """Turn one project's ranked sites from :func:`landplan.match.match` into candidate rows.
 
-    Match ranks each project's sites with ``candidate_id`` unique within the project, ``kind``
-    (``parcel`` for a single parcel), ``;``-joined ``parcel_ids`` and ``score_total``; the
+    Match ranks each project's sites with ``candidate_id`` unique within the project, ``kind``,
+    ``;``-joined ``parcel_ids`` and ``score_total``; the
     project id is prefixed to make the ids unique across the pipeline. Returns the rows and a
     sentence summarising the rejections (for a project with no site at all).
     """
@@ -482,7 +472,7 @@ def _from_match(project_id: str, ranked: pd.DataFrame, rejections: pd.DataFrame)
         {
             "project_id": project_id,
             "candidate_id": project_id + "/" + ranked["candidate_id"].astype(str),
-            "kind": ranked["kind"].map(_MATCH_KINDS).fillna(ranked["kind"]),
+            "kind": ranked["kind"],
             "parcel_ids": ranked["parcel_ids"],
             "building_id": ranked["building_id"],
             "area_m2": ranked["area_m2"],

@@ -93,6 +93,102 @@ def validate(
         )
 
 
+def _zone_from(
+    db: str | None,
+    zone_path: Path | None,
+    projects: Path | None,
+    policy_file: Path | None,
+    *,
+    keep_store: bool = False,
+):
+    """Load the zone every analysis command works on, and the store when asked to keep it.
+
+    ``--zone`` reads a GeoPackage (with ``--projects`` beside it); ``--db`` reads a store. With
+    neither, the default store (``$LANDPLAN_DB`` or ``./landplan.gpkg``) is read where it exists,
+    else the sample zone is generated in memory, so every command can be tried at once.
+    """
+    from landplan.store import default_db, open_store
+
+    if db is not None and zone_path is not None:
+        raise LandplanError(
+            f"give the zone either with --db (a store) or with --zone (a GeoPackage), not both; "
+            f"got --db {db!r} and --zone {str(zone_path)!r}"
+        )
+    pol = _policy(policy_file)
+    if zone_path is not None:
+        from landplan.io import read_zone
+
+        return read_zone(zone_path, projects=projects, policy=pol), None
+    target = db or default_db()
+    if db is not None or "://" in target or Path(target).exists():
+        store = open_store(target, policy=pol if policy_file else None)
+        zone = store.load_zone()
+        if keep_store:
+            return zone, store
+        store.close()
+        return zone, None
+    from landplan.sample import make_zone
+    from landplan.zone import Zone
+
+    err_console.print(
+        f"no --zone or --db given and no store at {target}: using the sample zone "
+        "(see `landplan sample`)"
+    )
+    return Zone.from_layers(make_zone(), policy=pol), None
+
+
+def _run_audit(zone, as_of: str | None, out: Path) -> dict[str, Path]:
+    """Audit a zone and write the audit's files; return them by name."""
+    from datetime import date
+
+    from landplan.audit import audit
+    from landplan.audit_io import write_audit
+
+    result = audit(zone, as_of=as_of or date.today().isoformat())
+    paths = write_audit(result, out)
+    totals = result.summary[result.summary["section"] == "total"].set_index("item")
+    console.print(
+        f"audit as of {result.as_of:%Y-%m-%d}: {len(result.parcels)} parcels, "
+        f"{int(totals.loc['low_efficiency', 'parcels'])} low-efficiency "
+        f"({totals.loc['low_efficiency', 'area_mu']:,.1f} mu), "
+        f"{int((result.parcels['idle_state'] == 'idle').sum())} idle, "
+        f"{int((result.parcels['idle_state'] == 'recoverable').sum())} recoverable; "
+        f"recoverable land {totals.loc['recoverable_land_mu', 'value']:,.1f} mu, "
+        f"floor area gain {totals.loc['far_gain_m2', 'value']:,.0f} m², "
+        f"vacant {totals.loc['vacant_area_m2', 'value']:,.0f} m²; "
+        f"{int(totals.loc['deadlines_within_window', 'parcels'])} idle-land deadline(s) ahead"
+    )
+    for name in ("workbook", "geopackage"):
+        console.print(f"wrote {paths[name]}")
+    console.print(f"wrote {sum(k.startswith('csv:') for k in paths)} CSV files in {out / 'csv'}")
+    return paths
+
+
+@app.command("audit")
+def audit_command(
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Audit date, e.g. 2025-06-30 (default: today).")
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="Directory for the audit's files.")] = Path(
+        "audit"
+    ),
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            envvar="LANDPLAN_DB",
+            help="The store to read (GeoPackage file or postgresql:// URL; default landplan.gpkg).",
+        ),
+    ] = None,
+    zone: Annotated[
+        Path | None, typer.Option("--zone", help="GeoPackage with the zone's layers.")
+    ] = None,
+    policy: PolicyOption = None,
+) -> None:
+    """Audit idle and low-efficiency land; write XLSX, CSV and a GeoPackage layer."""
+    _run_audit(_zone_from(db, zone, None, policy)[0], as_of, out)
+
+
 @app.command()
 def sample(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("sample"),
@@ -144,23 +240,201 @@ def demo(
     console.print(table)
 
 
+ZoneOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--zone", help="GeoPackage of the zone's layers (default: the store, else the sample)."
+    ),
+]
+ProjectsOption = Annotated[
+    Path | None, typer.Option("--projects", help="Projects CSV/XLSX, where not in the zone file.")
+]
+StoreOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Read the zone from a store (GeoPackage path or postgresql:// URL)."),
+]
+ProjectFileOption = Annotated[
+    Path | None,
+    typer.Option("--project-file", help="A project as TOML, or a CSV/XLSX of projects."),
+]
+
+
+def _load(
+    project_id: str | None,
+    zone_path: Path | None,
+    projects: Path | None,
+    project_file: Path | None,
+    policy: Path | None,
+    db: str | None = None,
+):
+    """Read the zone and pick the project: by id from the zone, or from a project file."""
+    from landplan.io import read_projects
+
+    pol = _policy(policy)
+    zone, _ = _zone_from(db, zone_path, projects, policy)
+    pool = zone.projects
+    if project_file is not None:
+        pool = read_projects(project_file, policy=pol)
+    ids = pool["project_id"].astype(str)
+    if project_id is None:
+        if len(pool) != 1:
+            raise LandplanError(
+                f"{len(pool)} projects to choose from; expected a PROJECT id, one of "
+                f"{', '.join(ids.head(20))}"
+            )
+        return zone, pool.iloc[0]
+    hit = pool.loc[ids == project_id]
+    if hit.empty:
+        raise LandplanError(
+            f"no project {project_id!r}; expected one of {', '.join(ids.head(20))} — check the id "
+            "or give --project-file"
+        )
+    return zone, hit.iloc[0]
+
+
+def _review_table(result) -> None:
+    from rich.table import Table
+
+    table = Table(title=result.summary().splitlines()[0], title_justify="left")
+    table.add_column("principle", no_wrap=True)
+    for col in ("value", "threshold", "passed", "score", "reason"):
+        table.add_column(col, overflow="fold")
+    for row in result.principles.itertuples():
+        value = f"{row.value:,.3g}" if isinstance(row.value, float) else str(row.value)
+        table.add_row(
+            row.principle,
+            value,
+            str(row.threshold),
+            "yes" if row.passed else "no",
+            f"{row.score:.1f}/{row.weight:g}",
+            row.reason,
+        )
+    console.print(table)
+    for reason in result.reasons:
+        console.print(f"- {escape(reason)}")
+
+
+@app.command()
+def review(
+    project: Annotated[str | None, typer.Argument(help="Project id.")] = None,
+    zone: ZoneOption = None,
+    projects: ProjectsOption = None,
+    project_file: ProjectFileOption = None,
+    db: StoreOption = None,
+    site_mu: Annotated[
+        float | None, typer.Option("--site-mu", help="Area of the site offered, in mu.")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write an XLSX here.")] = None,
+    policy: PolicyOption = None,
+) -> None:
+    """Review a project on the five principles: admit, admit with conditions, or reject."""
+    from landplan.match_report import write_review
+    from landplan.review import review as review_project
+    from landplan.units import mu_to_m2
+
+    the_zone, row = _load(project, zone, projects, project_file, policy, db)
+    site = None if site_mu is None else float(mu_to_m2(site_mu))
+    result = review_project(row, the_zone, site_area_m2=site)
+    _review_table(result)
+    if out is not None:
+        console.print(f"wrote {write_review(result, out)}")
+
+
+@app.command()
+def match(
+    project: Annotated[str | None, typer.Argument(help="Project id.")] = None,
+    zone: ZoneOption = None,
+    projects: ProjectsOption = None,
+    project_file: ProjectFileOption = None,
+    db: StoreOption = None,
+    top: Annotated[int, typer.Option("--top", "-n", help="How many candidates to show.")] = 10,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write XLSX and GeoPackage here.")
+    ] = None,
+    explain: Annotated[
+        str | None, typer.Option("--explain", help="Say why this parcel is or is not offered.")
+    ] = None,
+    policy: PolicyOption = None,
+) -> None:
+    """Rank the sites a project could take, with every score component and the rejections."""
+    from rich.table import Table
+
+    from landplan.match import COMPONENTS
+    from landplan.match import match as match_project
+    from landplan.match_report import write_match
+    from landplan.review import review as review_project
+
+    the_zone, row = _load(project, zone, projects, project_file, policy, db)
+    result = match_project(row, the_zone, top=top)
+    if explain is not None:
+        console.print(escape(result.explain(explain)))
+        return
+    sites = result.sites
+    table = Table(
+        title=f"{result.project_id} {row.get('name') or ''}: {result.demand.window_text()}, "
+        f"{len(result.ranked)} candidates",
+        title_justify="left",
+    )
+    short = dict(
+        zip(COMPONENTS, ("fit", "cmp", "road", "ave", "sub", "clu", "rdy", "ph"), strict=True)
+    )
+    table.add_column("#")
+    table.add_column("candidate", no_wrap=True)
+    for col in ("mu", "months", "score", *short.values()):
+        table.add_column(col, overflow="fold")
+    for site in sites.itertuples():
+        size = (
+            f"{site.floor_area_m2:,.0f} m²" if site.kind == "floor_space" else f"{site.area_mu:.1f}"
+        )
+        table.add_row(
+            str(site.rank),
+            site.candidate_id,
+            size,
+            f"{site.readiness_months:g}",
+            f"{site.score_total:.1f}",
+            *(f"{getattr(site, f'score_{c}'):.2f}" for c in short),
+        )
+    console.print(table)
+    console.print(
+        "components (0–1, weighted by ranking.weights): "
+        + ", ".join(f"{s} = {c}" for c, s in short.items())
+    )
+    counts = result.rejections["rule"].value_counts()
+    console.print("rejected: " + ", ".join(f"{rule} {n}" for rule, n in counts.items()))
+    if out is not None:
+        verdict = review_project(row, the_zone)
+        for path in write_match(result, out, zone=the_zone, review=verdict):
+            console.print(f"wrote {path}")
+
+
 class MapKind(StrEnum):
-    """The maps ``landplan map`` draws from a zone file."""
+    """The maps ``landplan map`` draws."""
 
     overview = "overview"
+    audit = "audit"
+    project = "project"
+    allocation = "allocation"
     corridor = "corridor"
 
 
 @app.command("map")
 def map_(
-    kind: Annotated[MapKind, typer.Argument(help="Which map: overview or corridor.")],
-    zone: Annotated[
-        Path, typer.Option("--zone", "-z", help="GeoPackage of the zone (see `landplan sample`).")
+    kind: Annotated[
+        MapKind, typer.Argument(help="Which map: overview, audit, project, allocation, corridor.")
     ],
-    out: Annotated[Path, typer.Option("--out", "-o", help="The .html file to write.")],
-    projects: Annotated[
-        Path | None, typer.Option(help="Projects CSV/XLSX, where not in the GeoPackage.")
+    project: Annotated[
+        str | None, typer.Argument(help="The project, for `landplan map project PROJECT`.")
     ] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="The .html file to write.")] = Path(
+        "map.html"
+    ),
+    zone: ZoneOption = None,
+    projects: ProjectsOption = None,
+    db: StoreOption = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Audit date for the audit map (default today).")
+    ] = None,
+    top: Annotated[int, typer.Option(help="Candidate sites drawn on a project map.")] = 10,
     lang: Annotated[str, typer.Option(help="Labels in Chinese (zh) or English (en).")] = "zh",
     basemap: Annotated[
         str,
@@ -179,12 +453,39 @@ def map_(
     policy: PolicyOption = None,
 ) -> None:
     """Draw a map as one self-contained HTML file (opens offline; only tiles need a network)."""
-    from landplan import maps
-    from landplan.io import read_zone
+    from datetime import date
 
-    loaded = read_zone(zone, projects=projects, policy=_policy(policy))
-    draw = {MapKind.overview: maps.overview_map, MapKind.corridor: maps.corridor_map}[kind]
-    m = draw(loaded, lang=lang, basemap=basemap, tianditu_key=tianditu_key)
+    from landplan import maps
+
+    if (kind is MapKind.project) != (project is not None):
+        raise LandplanError(
+            "a project map needs its project (`landplan map project PJ-06`), and only a project "
+            f"map takes one; got kind {kind.value!r} and project {project!r}"
+        )
+    style = {"lang": lang, "basemap": basemap, "tianditu_key": tianditu_key}
+    if kind is MapKind.project:
+        from landplan.match import match
+
+        loaded, row = _load(project, zone, projects, None, policy, db)
+        found = match(row, loaded, top=top)
+        m = maps.project_map(loaded, found.sites, row, rejections=found.rejections, **style)
+    else:
+        loaded, _ = _zone_from(db, zone, projects, policy)
+        if kind is MapKind.overview:
+            m = maps.overview_map(loaded, **style)
+        elif kind is MapKind.audit:
+            from landplan.audit import audit
+
+            result = audit(loaded, as_of=as_of or date.today().isoformat())
+            m = maps.audit_map(loaded, result, **style)
+        elif kind is MapKind.allocation:
+            from landplan.allocate import allocate
+
+            m = maps.allocation_map(loaded, allocate(None, loaded).plan, **style)
+        else:
+            from landplan.corridor import corridor
+
+            m = maps.corridor_map(loaded, corridor(loaded), **style)
     path = maps.save_map(m, out)
     counts = ", ".join(f"{name} {n}" for name, n in maps.layer_counts(m).items())
     console.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB): {escape(counts)}")
@@ -510,41 +811,7 @@ def report(
 
 # --- the pipeline: allocation, supply and demand, corridor -------------------------------------
 
-PlanZoneOption = Annotated[
-    Path | None,
-    typer.Option("--zone", help="GeoPackage of the zone's layers (default: the packaged sample)."),
-]
-PlanProjectsOption = Annotated[
-    Path | None, typer.Option("--projects", help="Projects CSV/XLSX, where not in the zone file.")
-]
-PlanDbOption = Annotated[
-    str | None,
-    typer.Option("--db", help="Read the zone and reservations from this store, not --zone."),
-]
 OutOption = Annotated[Path, typer.Option("--out", "-o", help="Output folder.")]
-
-
-def _plan_zone(zone_path: Path | None, projects: Path | None, db: str | None, policy: Path | None):
-    """Read the zone from a store, a GeoPackage or the packaged sample; return the store too."""
-    from landplan.io import read_zone
-
-    if db is not None:
-        store = _open(db, policy)
-        return store.load_zone(), store
-    if zone_path is None:
-        root = Path(__file__).resolve().parent.parent / "data" / "sample"
-        zone_path, projects = root / "zone.gpkg", projects or root / "projects.csv"
-    return read_zone(zone_path, projects=projects, policy=_policy(policy)), None
-
-
-def _plan_zone_only(
-    zone_path: Path | None, projects: Path | None, db: str | None, policy: Path | None
-):
-    """Read the zone as :func:`_plan_zone` does, closing the store at once."""
-    zone, store = _plan_zone(zone_path, projects, db, policy)
-    if store is not None:
-        store.close()
-    return zone
 
 
 def _written(paths: list[Path]) -> None:
@@ -554,9 +821,9 @@ def _written(paths: list[Path]) -> None:
 
 @app.command("allocate")
 def allocate_cmd(
-    zone: PlanZoneOption = None,
-    projects: PlanProjectsOption = None,
-    db: PlanDbOption = None,
+    zone: ZoneOption = None,
+    projects: ProjectsOption = None,
+    db: StoreOption = None,
     candidates: Annotated[
         Path | None,
         typer.Option(
@@ -588,7 +855,7 @@ def allocate_cmd(
 
     if reserve and db is None:
         raise LandplanError("--reserve writes into a store; expected --db PATH_OR_URL as well")
-    the_zone, store = _plan_zone(zone, projects, db, policy)
+    the_zone, store = _zone_from(db, zone, projects, policy, keep_store=True)
     table = None
     if candidates is not None:
         table = read_candidates(candidates, crs=the_zone.crs)
@@ -634,9 +901,9 @@ def allocate_cmd(
 
 @app.command("capacity")
 def capacity_cmd(
-    zone: PlanZoneOption = None,
-    projects: PlanProjectsOption = None,
-    db: PlanDbOption = None,
+    zone: ZoneOption = None,
+    projects: ProjectsOption = None,
+    db: StoreOption = None,
     start: Annotated[
         str | None, typer.Option("--start", help="Start date YYYY-MM-DD (today).")
     ] = None,
@@ -652,7 +919,7 @@ def capacity_cmd(
     from landplan.capacity import capacity
     from landplan.plan_report import write_capacity
 
-    the_zone = _plan_zone_only(zone, projects, db, policy)
+    the_zone, _ = _zone_from(db, zone, projects, policy)
     try:
         day = dt.date.fromisoformat(start) if start else dt.date.today()
     except ValueError:
@@ -666,9 +933,9 @@ def capacity_cmd(
 @app.command("corridor")
 def corridor_cmd(
     name: Annotated[str | None, typer.Argument(help="The avenue (name or id).")] = None,
-    zone: PlanZoneOption = None,
-    projects: PlanProjectsOption = None,
-    db: PlanDbOption = None,
+    zone: ZoneOption = None,
+    projects: ProjectsOption = None,
+    db: StoreOption = None,
     width: Annotated[float | None, typer.Option("--width", help="Corridor width, m.")] = None,
     breaks: Annotated[
         str | None, typer.Option("--breaks", help="Phase ends in m along the avenue, '2000;4000'.")
@@ -687,7 +954,7 @@ def corridor_cmd(
     from landplan.corridor import corridor
     from landplan.plan_report import read_candidates, write_corridor
 
-    the_zone = _plan_zone_only(zone, projects, db, policy)
+    the_zone, _ = _zone_from(db, zone, projects, policy)
     try:
         breaks_m = [float(b) for b in breaks.split(";") if b.strip()] if breaks else None
     except ValueError:

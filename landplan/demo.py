@@ -17,13 +17,13 @@ import pandas as pd
 from landplan.io import read_zone
 from landplan.policy import Policy
 from landplan.report import report_from_store, write_report
-from landplan.sample import record_history, write_sample
+from landplan.sample import AS_OF, record_history, write_sample
 from landplan.store import Store, open_store
 from landplan.tables import write_workbook
 from landplan.vocab import PARCEL_STATUS
 from landplan.zone import Zone
 
-__all__ = ["STEPS", "DemoContext", "run_demo", "zone_overview"]
+__all__ = ["REPORT_PROJECTS", "STEPS", "DemoContext", "run_demo", "zone_overview"]
 
 
 @dataclass
@@ -102,36 +102,91 @@ def _report(ctx: DemoContext) -> list[Path]:
     written: list[Path] = []
     # The sample's period ends on the day the zone is as the maps step drew it: reuse its pictures.
     captions = {
-        "zh": {"map_overview.png": "园区现状总览图", "map_corridor.png": "沿大道东扩分期图"},
-        "en": {"map_overview_en.png": "The zone", "map_corridor.png": "Corridor expansion"},
+        "zh": {
+            "overview.png": "园区现状总览图",
+            "corridor.png": "沿大道东扩分期图",
+            "audit.png": "闲置与低效用地图",
+        },
+        "en": {
+            "overview_en.png": "The zone",
+            "corridor.png": "Corridor expansion",
+            "audit.png": "Idle and low-efficiency land",
+        },
     }
     for lang, folder in (("zh", "report"), ("en", "report-en")):
         result = report_from_store(ctx.store, period="2026H1", lang=lang)
         images = {
-            caption: ctx.out / name
+            caption: ctx.out / "maps" / name
             for name, caption in captions[lang].items()
-            if (ctx.out / name).exists()
+            if (ctx.out / "maps" / name).exists()
         }
         written += list(write_report(result, ctx.out / folder, images=images).values())
     return written
 
 
-def _maps(ctx: DemoContext) -> list[Path]:
-    from landplan.errors import LandplanError
-    from landplan.maps import corridor_map, find_browser, overview_map, save_map, screenshot
+def _audit(ctx: DemoContext) -> list[Path]:
+    from landplan.audit import audit
+    from landplan.audit_io import write_audit
 
-    pages = [
-        save_map(overview_map(ctx.zone), ctx.out / "map_overview.html"),
-        save_map(overview_map(ctx.zone, lang="en"), ctx.out / "map_overview_en.html"),
-        save_map(corridor_map(ctx.zone), ctx.out / "map_corridor.html"),
+    # The sample's dates are set relative to its reference date, so the audit uses that day.
+    result = audit(ctx.zone, as_of=AS_OF)
+    ctx.extra["audit"] = result
+    paths = write_audit(result, ctx.out / "audit")
+    return [
+        paths["workbook"],
+        paths["geopackage"],
+        *(p for k, p in paths.items() if k.startswith("csv:")),
     ]
-    try:
-        find_browser()
-    except LandplanError as exc:
-        # The maps stand without their pictures; the reason goes in the context for the report.
-        ctx.extra["screenshots_skipped"] = str(exc)
-        return pages
-    return [*pages, *(screenshot(page, page.with_suffix(".png")) for page in pages)]
+
+
+#: The seed report's six projects: four signed in the half year, two framework agreements.
+REPORT_PROJECTS = ("PJ-01", "PJ-02", "PJ-03", "PJ-04", "PJ-05", "PJ-06")
+#: The project whose sites the demo draws: the 100 MW/200 MWh storage station, which needs a
+#: 110 kV substation nearby.
+MAPPED_PROJECT = "PJ-06"
+
+
+def _review_and_match(ctx: DemoContext) -> list[Path]:
+    from landplan.match import match
+    from landplan.match_report import write_match
+    from landplan.review import review
+
+    zone = ctx.zone
+    projects = zone.projects.set_index("project_id", drop=False)
+    out = ctx.out / "match"
+    written: list[Path] = []
+    rows = []
+    for pid in REPORT_PROJECTS:  # six projects, each matched against the whole zone at once
+        project = projects.loc[pid]
+        verdict = review(project, zone)
+        candidates = match(project, zone, top=10)
+        ctx.extra.setdefault("match", {})[pid] = candidates
+        written += write_match(candidates, out, zone=zone, review=verdict)
+        best = candidates.ranked.head(1)
+        rows.append(
+            {
+                "project_id": pid,
+                "name": project["name"],
+                "verdict": verdict.verdict,
+                "review_score": verdict.score,
+                "window": candidates.demand.window_text(),
+                "candidates": len(candidates.ranked),
+                "best": best["candidate_id"].iloc[0] if len(best) else None,
+                "best_score": best["score_total"].iloc[0] if len(best) else None,
+            }
+        )
+    written.append(write_workbook(out / "match_summary.xlsx", {"summary": pd.DataFrame(rows)}))
+    return written
+
+
+def _allocate(ctx: DemoContext) -> list[Path]:
+    """Place the whole pipeline at once, each project's sites coming from matching."""
+    from landplan.allocate import allocate
+    from landplan.plan_report import write_allocation
+
+    result = allocate(None, ctx.zone)
+    ctx.extra["allocation"] = result
+    return write_allocation(result, ctx.out / "allocation")
 
 
 def _capacity(ctx: DemoContext) -> list[Path]:
@@ -145,11 +200,48 @@ def _capacity(ctx: DemoContext) -> list[Path]:
 
 
 def _corridor(ctx: DemoContext) -> list[Path]:
-    """Phase the avenue's eastward extension at the sample's break points."""
+    """Phase the avenue's eastward extension; the allocation's sites show where projects land."""
     from landplan.corridor import corridor
     from landplan.plan_report import write_corridor
 
-    return write_corridor(corridor(ctx.zone), ctx.out / "corridor")
+    plan = ctx.extra["allocation"].plan if "allocation" in ctx.extra else None
+    result = corridor(ctx.zone, candidates=plan)
+    ctx.extra["corridor"] = result
+    return write_corridor(result, ctx.out / "corridor")
+
+
+def _maps(ctx: DemoContext) -> list[Path]:
+    from landplan.errors import LandplanError
+    from landplan.maps import (
+        allocation_map,
+        audit_map,
+        corridor_map,
+        find_browser,
+        overview_map,
+        project_map,
+        save_map,
+        screenshot,
+    )
+
+    zone, out = ctx.zone, ctx.out / "maps"
+    pages = [
+        save_map(overview_map(zone), out / "overview.html"),
+        save_map(overview_map(zone, lang="en"), out / "overview_en.html"),
+        save_map(audit_map(zone, ctx.extra["audit"]), out / "audit.html"),
+        save_map(corridor_map(zone, ctx.extra["corridor"]), out / "corridor.html"),
+        save_map(allocation_map(zone, ctx.extra["allocation"].plan), out / "allocation.html"),
+    ]
+    found = ctx.extra["match"][MAPPED_PROJECT]
+    project = zone.projects.set_index("project_id", drop=False).loc[MAPPED_PROJECT]
+    sites = project_map(zone, found.sites, project, rejections=found.rejections)
+    pages.append(save_map(sites, out / f"project_{MAPPED_PROJECT}.html"))
+    try:
+        find_browser()
+    except LandplanError as exc:
+        # The maps stand without their pictures; the reason goes in the context for the report.
+        ctx.extra["screenshots_skipped"] = str(exc)
+        return pages
+    return [*pages, *(screenshot(page, page.with_suffix(".png")) for page in pages)]
 
 
 #: The demo's steps in order: (name, function).
@@ -157,6 +249,9 @@ STEPS: list[tuple[str, Callable[[DemoContext], list[Path]]]] = [
     ("sample zone", _sample),
     ("embedded store", _store),
     ("half-year history", _history),
+    ("audit idle and low-efficiency land", _audit),
+    ("review and match the report's projects", _review_and_match),
+    ("allocate the pipeline", _allocate),
     ("supply and demand", _capacity),
     ("corridor expansion", _corridor),
     ("maps", _maps),

@@ -35,6 +35,7 @@ __all__ = [
     "VECTOR_SUFFIXES",
     "read_frame",
     "read_layer",
+    "read_projects",
     "read_zone",
     "write_layer",
     "write_zone",
@@ -440,3 +441,59 @@ def write_zone(
         if len(frame):
             write_layer(frame, path, layer=name, policy=zone.policy, append=True)
     return path
+
+
+def read_projects(
+    path: str | os.PathLike,
+    *,
+    sheet: str | int | None = None,
+    policy: Policy | None = None,
+) -> gpd.GeoDataFrame | pd.DataFrame:
+    """Read projects from a TOML file or a CSV/Excel table, validated as the projects layer.
+
+    A TOML file holds one project as top-level keys or a ``[project]`` table, or several as
+    ``[[projects]]`` tables; keys are column names in any accepted spelling (``land_mu_min`` or
+    ``用地需求下限``).
+
+    Parameters
+    ----------
+    path
+        ``.toml``, ``.csv``, ``.xlsx`` or ``.xlsm`` file.
+    sheet
+        Excel sheet name or position (first sheet by default).
+    policy
+        Vocabularies and working CRS; the default policy where None.
+
+    Raises
+    ------
+    ReadError
+        If the file cannot be read or a TOML file holds no project.
+    SchemaError
+        Listing every bad value.
+    """
+    import tomllib
+
+    path = Path(path)
+    policy = policy or Policy.default()
+    if _suffix(path) != ".toml":
+        return read_layer(path, "projects", sheet=sheet, policy=policy)
+    try:
+        tree = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ReadError(f"{path}: cannot read as TOML ({_first_line(exc)})") from exc
+    if isinstance(tree.get("projects"), list):
+        rows = tree["projects"]
+    elif isinstance(tree.get("project"), Mapping):
+        rows = [tree["project"]]
+    else:
+        rows = [tree]
+    if not rows or not all(isinstance(r, Mapping) and r for r in rows):
+        raise ReadError(
+            f"{path}: no project found; expected top-level project keys, a [project] table or "
+            "[[projects]] tables"
+        )
+    from landplan.validation import validate_layer
+
+    return validate_layer(
+        pd.DataFrame([dict(r) for r in rows]), "projects", source=str(path), policy=policy
+    )

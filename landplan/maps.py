@@ -1142,9 +1142,11 @@ def audit_map(
         The zone audited (parcel geometry comes from it).
     audit
         The audit result (or a mapping) holding ``parcels``, a table keyed by ``parcel_id`` with
-        ``per_mu_class`` (A/B/C/D/T) and the indicators (every other column is shown in the
-        popup), optionally ``days_to_idle`` and ``days_to_recovery``; and ``flags``, rows of
-        ``parcel_id``, ``rule`` and ``reason``, one per rule that fired.
+        ``per_mu_class`` (A/B/C/D/T; ``evaluation_class`` as :func:`landplan.audit.audit`
+        names it) and the indicators (every other column is shown in the popup), optionally
+        ``days_to_idle`` and ``days_to_recovery``; and ``flags``, rows of ``parcel_id``,
+        ``rule`` (or ``rule_id``) and ``reason``, one per rule that fired (rows whose
+        ``outcome`` is not ``fires`` are left out).
     lang, basemap, tianditu_key, m
         As for :func:`overview_map`.
 
@@ -1164,8 +1166,16 @@ def audit_map(
             f"expected an audit result with a 'parcels' table, found {type(audit).__name__}; "
             "pass the value landplan.audit.audit() returned"
         )
+    # landplan.audit names the class evaluation_class and the rule rule_id, and also lists
+    # rules it could not decide (outcome "insufficient_data"), which are not flags on the map.
+    table = table.rename(columns={"evaluation_class": "per_mu_class"})
     _require(table, ["parcel_id", "per_mu_class"], "audit parcels")
     flags = _frame_of(audit, "flags")
+    if flags is not None:
+        if "outcome" in flags:
+            flags = flags[flags["outcome"] == "fires"]
+        if "rule" not in flags and "rule_id" in flags:
+            flags = flags.rename(columns={"rule_id": "rule"})
     parcels = _on_parcels(zone, table, "audit parcels")
     rules = _rules_text(flags, lang)
     parcels["rules"] = parcels["parcel_id"].map(rules)
@@ -1296,6 +1306,9 @@ def project_map(
         If a frame lacks the columns named above.
     """
     policy = zone.policy
+    if "score" not in candidates and "score_total" in candidates:
+        # landplan.match names the weighted total score_total beside its components.
+        candidates = candidates.rename(columns={"score_total": "score"})
     _require(candidates, ["rank", "kind", "score"], "candidate sites")
     sites = candidates.sort_values("rank", kind="stable").reset_index(drop=True)
     m = _start(
@@ -1378,8 +1391,11 @@ def allocation_map(
     zone : Zone
         The zone allocated (parcel geometry, project names come from it).
     allocation
-        Rows of ``parcel_id`` and ``project_id`` (one per parcel given to a project); every
-        other column is shown in the popup. Rows without a parcel (floor space) are not drawn.
+        Either the plan of :func:`landplan.allocate.allocate` (``Allocation.plan``: one row per
+        project with ``project_id`` and the site's own geometry, so cut-outs and assemblies are
+        drawn as the site given), or rows of ``parcel_id`` and ``project_id`` (one per parcel
+        given to a project, drawn with the parcel's geometry). Every other column is shown in
+        the popup; rows without a site (floor space without a footprint) are not drawn.
     lang, basemap, tianditu_key, m
         As for :func:`overview_map`.
 
@@ -1388,12 +1404,21 @@ def allocation_map(
     folium.Map
     """
     policy = zone.policy
-    _require(allocation, ["parcel_id", "project_id"], "allocation")
-    table = allocation[allocation["parcel_id"].notna()].copy()
+    sites = isinstance(allocation, gpd.GeoDataFrame) and "parcel_id" not in allocation
+    _require(allocation, ["project_id"] if sites else ["parcel_id", "project_id"], "allocation")
+    if sites:
+        drawn = allocation.geometry.notna() & ~allocation.geometry.is_empty
+        table = allocation.loc[drawn].rename(columns={"name": "project_name"})
+    else:
+        table = allocation[allocation["parcel_id"].notna()].copy()
     if "project_name" not in table and len(zone.projects) and "name" in zone.projects:
         names = zone.projects.set_index("project_id")["name"]
         table["project_name"] = table["project_id"].map(names)
-    given = _on_parcels(zone, table.rename(columns={"name": "project_name"}), "allocation")
+    if sites:
+        given = gpd.GeoDataFrame(table, geometry=table.geometry.name, crs=allocation.crs)
+        given = given.to_crs(zone.parcels.crs).reset_index(drop=True)
+    else:
+        given = _on_parcels(zone, table.rename(columns={"name": "project_name"}), "allocation")
     m = _start(
         [zone.parcels], m=m, lang=lang, basemap=basemap, tianditu_key=tianditu_key, policy=policy
     )
@@ -1415,14 +1440,23 @@ def allocation_map(
     }
     specs = [_context_parcels(zone.parcels, lang)] if len(zone.parcels) else []
     fields = _fields_from(given, skip=("parcel_id", "name"))
-    fields["status"] = _vocab_label(given["status"], vocab.PARCEL_STATUS, lang)
+    if "status" in given:
+        fields["status"] = _vocab_label(given["status"], vocab.PARCEL_STATUS, lang)
+    if sites:
+        title = (
+            projects
+            + " "
+            + given.get("project_name", pd.Series("", index=given.index)).fillna("").astype(str)
+        ).str.strip()
+    else:
+        title = _parcel_title(given)
     specs.append(
         _LayerSpec(
             frame=given,
             name=_t("allocation", lang),
             categories=categories,
             category=projects,
-            title=_parcel_title(given),
+            title=title,
             fields=fields,
         )
     )
@@ -1568,6 +1602,7 @@ def save_map(m: folium.Map, path: str | os.PathLike) -> Path:
             "add them (landplan's maps carry their own fullscreen and measure controls)"
         )
     path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(page, encoding="utf-8")
     return path
 

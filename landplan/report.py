@@ -31,12 +31,13 @@ import pandas as pd
 
 from landplan.errors import LandplanError
 from landplan.history import status_on
-from landplan.tables import register_labels, write_workbook
+from landplan.tables import header, write_workbook
 from landplan.units import WAN_YUAN_PER_YI
 from landplan.vocab import BUILDING_STATUS, CLUSTER, PARCEL_STATUS, PROJECT_STAGE, Vocabulary
 from landplan.zone import Zone
 
 __all__ = [
+    "REPORT_LABELS",
     "Figure",
     "Period",
     "Report",
@@ -57,40 +58,52 @@ class ReportError(LandplanError):
     """A report was asked for an impossible period or language."""
 
 
-# Only names the layer schemas do not label: the registry is shared, and later labels win.
-register_labels(
-    {
-        "row": "行",
-        "cluster_label": "产业集群名称",
-        "stage_label": "阶段名称",
-        "status_label": "状态名称",
-        "signed_date": "签约日期",
-        "landed_date": "落地日期",
-        "agreement_date": "框架协议日期",
-        "stage_at_end": "期末阶段",
-        "investment_yi_yuan": "计划投资(亿元)",
-        "annual_output_yi_yuan": "年产值(亿元)",
-        "site_parcels": "落地地块",
-        "land_mu": "用地面积(亩)",
-        "leased_village_land_mu": "租用留用地(亩)",
-        "parcels": "地块数",
-        "reserved_mu": "已预留(亩)",
-        "unreserved_mu": "未预留(亩)",
-        "readiness_months": "可供应所需月数",
-        "date": "日期",
-        "new_status": "新状态",
-        "table": "表",
-        "column": "列",
-        "note": "注",
-        "cell_value": "数值",
-        "event_reason": "变更原因",
-        "text": "文中数字",
-        "project_name": "项目名称",
-        "landed": "已落地项目数",
-        "corridor": "发展轴",
-        "phase": "分期",
-    }
-)
+#: Chinese labels of the report tables' own columns (the layer schemas label the rest).
+REPORT_LABELS: dict[str, str] = {
+    "row": "行",
+    "cluster_label": "产业集群名称",
+    "stage_label": "阶段名称",
+    "status_label": "状态名称",
+    "signed_date": "签约日期",
+    "landed_date": "落地日期",
+    "agreement_date": "框架协议日期",
+    "stage_at_end": "期末阶段",
+    "investment_yi_yuan": "计划投资(亿元)",
+    "annual_output_yi_yuan": "年产值(亿元)",
+    "site_parcels": "落地地块",
+    "land_mu": "用地面积(亩)",
+    "leased_village_land_mu": "租用留用地(亩)",
+    "parcels": "地块数",
+    "reserved_mu": "已预留(亩)",
+    "unreserved_mu": "未预留(亩)",
+    "readiness_months": "可供应所需月数",
+    "date": "日期",
+    "new_status": "新状态",
+    "table": "表",
+    "column": "列",
+    "note": "注",
+    "cell_value": "数值",
+    "actions": "事项数",
+    "projects": "项目数",
+    "buildings": "厂房栋数",
+    "start_m": "起点里程(m)",
+    "end_m": "终点里程(m)",
+    "available_mu": "可供应土地(亩)",
+    "supply_mu": "供应土地含规划(亩)",
+    "constrained_mu": "受管控土地(亩)",
+    "developable_mu": "可开发土地(亩)",
+    "vacant_floor_m2": "空置厂房面积(m²)",
+    "event": "事项",
+    "deadline": "期限",
+    "days_left": "剩余天数",
+    "idle_fee_wan_yuan": "土地闲置费(万元)",
+    "event_reason": "变更原因",
+    "text": "文中数字",
+    "project_name": "项目名称",
+    "landed": "已落地项目数",
+    "corridor": "发展轴",
+    "phase": "分期",
+}
 
 
 # --- periods -------------------------------------------------------------------------------------
@@ -381,9 +394,10 @@ def half_year_report(
         parcels=zone.parcels.assign(status=parcels["status"].to_numpy()),
         buildings=zone.buildings.assign(status=_building_status_at_end(zone, events, span)),
     )
+    tables["idle_actions_due"] = _idle_actions_due(at_end, span)
     if len(zone.corridors):
         tables["corridor_phases"] = _corridor_phases(at_end)
-    sections = _text(tables, span, lang)
+    sections = _text(tables, span, lang, window_days=zone.policy.idle.deadline_window_days)
     title = (
         f"{span.name('zh')}招商引资与土地供应情况"
         if lang == "zh"
@@ -681,6 +695,40 @@ def _revitalised(zone: Zone, events: pd.DataFrame, span: Period, lang: Lang) -> 
     return _with_total(table, ["parcels", "area_mu"])
 
 
+def _idle_actions_due(zone: Zone, span: Period) -> pd.DataFrame:
+    """Return the idle-land deadlines (闲置土地处置) falling due soon after the period's end.
+
+    From the audit's idle-land clock as of the period's last day: parcels that become idle or
+    recoverable within the policy's ``idle.deadline_window_days``.
+    """
+    from landplan.audit import audit
+
+    due = audit(zone, as_of=span.end).deadlines
+    kind = due["event"].map({"becomes idle": "idle", "becomes recoverable": "recovery"})
+    table = pd.DataFrame(
+        {
+            "row": (due["parcel_id"].astype(str) + " " + kind.fillna(due["event"])).to_numpy(
+                dtype=object
+            ),
+            "parcel_id": due["parcel_id"].to_numpy(dtype=object),
+            "holder": due["holder"].to_numpy(dtype=object),
+            "event": due["event"].to_numpy(dtype=object),
+            "deadline": pd.to_datetime(due["deadline"]).to_numpy(),
+            "days_left": due["days_left"].to_numpy(),
+            "actions": np.ones(len(due), dtype=int),
+            "area_mu": due["area_mu"].to_numpy(dtype=float),
+            "idle_fee_wan_yuan": due["idle_fee_wan_yuan"].to_numpy(dtype=float),
+        }
+    )
+    total = _with_total(table, ["actions", "idle_fee_wan_yuan"])
+    # A parcel may reach both deadlines in the window: its land counts once.
+    total.loc[total["row"] == TOTAL, "area_mu"] = float(
+        due.drop_duplicates("parcel_id")["area_mu"].sum()
+    )
+    total.loc[total["row"] == TOTAL, "parcels"] = due["parcel_id"].nunique()
+    return total
+
+
 def _corridor_phases(zone: Zone) -> pd.DataFrame:
     """Return the land left phase by phase along the avenue (沿大道东扩) at the period's end."""
     from landplan.corridor import corridor
@@ -755,6 +803,8 @@ _PHRASES: dict[str, dict[str, Any]] = {
         "supply_item": "{status}{area}亩",
         "supply_end": "；已为项目预留{reserved}亩，尚未预留{unreserved}亩。"
         "可出租厂房{buildings}栋，空置面积{vacant}平方米。",
+        "idle_due": "期末后{days}天内到期的闲置土地处置事项{n}项，涉及土地{parcels}宗、{area}亩。",
+        "none_idle_due": "期末后{days}天内无到期的闲置土地处置事项。",
         "corridor": "沿{name}东扩{n}期剩余可开发土地{developable}亩，其中",
         "corridor_item": "第{phase}期{developable}亩",
         "revitalised": "本期盘活低效用地{parcels}宗、{area}亩。",
@@ -787,6 +837,9 @@ _PHRASES: dict[str, dict[str, Any]] = {
         "supply_item": "{status} {area} mu",
         "supply_end": "; {reserved} mu are reserved for projects and {unreserved} mu are not. "
         "{buildings} factory buildings have {vacant} m² of vacant floor space.",
+        "idle_due": "Within {days} days of the period's end, {n} idle-land deadlines fall due, "
+        "on {parcels} parcels of {area} mu.",
+        "none_idle_due": "No idle-land deadline falls due within {days} days of the period's end.",
         "corridor": "Along {name}, the {n} phases of the eastward expansion have {developable} mu "
         "of developable land left: ",
         "corridor_item": "phase {phase} {developable} mu",
@@ -813,7 +866,9 @@ def _day(day: Any, lang: Lang, *, year: bool = False) -> str:
     return f"{stamp.day} {stamp:%B}" + (f" {stamp.year}" if year else "")
 
 
-def _text(tables: Mapping[str, pd.DataFrame], span: Period, lang: Lang) -> list[Section]:
+def _text(
+    tables: Mapping[str, pd.DataFrame], span: Period, lang: Lang, *, window_days: int
+) -> list[Section]:
     """Write the report's three parts from its tables, every number a :class:`Figure`."""
     say = _PHRASES[lang]
     period = span.name(lang)
@@ -937,6 +992,20 @@ def _text(tables: Mapping[str, pd.DataFrame], span: Period, lang: Lang) -> list[
         vacant=fig("floor_space", TOTAL, "vacant_area_m2", 0),
     )
     third = [para]
+    t = "idle_actions_due"
+    days = str(int(window_days))
+    if len(tables[t]) > 1:
+        third.append(
+            _fill(
+                say["idle_due"],
+                days=days,
+                n=fig(t, TOTAL, "actions", 0),
+                parcels=fig(t, TOTAL, "parcels", 0),
+                area=fig(t, TOTAL, "area_mu", 1),
+            )
+        )
+    else:
+        third.append(_fill(say["none_idle_due"], days=days))
     if "corridor_phases" in tables:
         t = "corridor_phases"
         phases = _rows(tables[t])
@@ -986,6 +1055,7 @@ _TABLE_TITLES = {
     "floor_space": ("可出租厂房", "Vacant floor space"),
     "revitalised_low_efficiency": ("盘活低效用地", "Low-efficiency land revitalised"),
     "corridor_phases": ("沿大道东扩分期剩余容量", "Corridor phases: land left"),
+    "idle_actions_due": ("到期闲置土地处置事项", "Idle-land deadlines falling due"),
 }
 
 
@@ -1030,8 +1100,6 @@ def _md_escape(text: str) -> str:
 
 
 def _markdown(report: Report, images: Mapping[str, str]) -> str:
-    from landplan.tables import header
-
     notes = report.notes()
     note_of = {(r.table, r.row): r.note for r in notes.itertuples()}
     lines = [f"# {_md_escape(report.title)}", ""]
@@ -1051,7 +1119,7 @@ def _markdown(report: Report, images: Mapping[str, str]) -> str:
     lines += [f"## {head}", ""]
     for name, table in report.tables.items():
         lines += [f"### {_md_escape(_table_title(name, report.lang))}", ""]
-        cols = [header(str(c), "both") for c in table.columns]
+        cols = [header(str(c), "both", REPORT_LABELS) for c in table.columns]
         lines.append("| " + " | ".join(_md_escape(c) for c in cols) + " |")
         lines.append("| " + " | ".join("---" for _ in cols) + " |")
         for row in _display(table):
@@ -1076,8 +1144,6 @@ th{background:#f3f3f3}tr:target{background:#fff3b0}
 
 def _html(report: Report, images: Mapping[str, bytes]) -> str:
     import base64
-
-    from landplan.tables import header
 
     esc = html.escape
     notes = report.notes()
@@ -1113,7 +1179,7 @@ def _html(report: Report, images: Mapping[str, bytes]) -> str:
     for name, table in report.tables.items():
         out.append(f'<h3 id="t-{_slug(name)}">{esc(_table_title(name, report.lang))}</h3>')
         out.append("<table><thead><tr>")
-        out += [f"<th>{esc(header(str(c), 'both'))}</th>" for c in table.columns]
+        out += [f"<th>{esc(header(str(c), 'both', REPORT_LABELS))}</th>" for c in table.columns]
         out.append("</tr></thead><tbody>")
         for key, row in zip(table["row"], _display(table), strict=True):
             out.append(f'<tr id="t-{_slug(name)}-{_slug(str(key))}">')
@@ -1136,7 +1202,8 @@ def report_maps(
     """Draw the maps of a report's period and take their pictures in headless Chromium.
 
     The maps show the zone as it stood at the end of the period (statuses and stages read back
-    from the events): the overview, and the corridor expansion where the zone has an avenue.
+    from the events): the overview, the corridor expansion where the zone has an avenue, and
+    the audit of idle and low-efficiency land on the period's last day.
 
     Parameters
     ----------
@@ -1157,17 +1224,26 @@ def report_maps(
     landplan.maps.MapError
         If Chromium or Playwright is missing, or a map fails to build.
     """
-    from landplan.maps import corridor_map, overview_map, save_map, screenshot
+    from landplan.audit import audit
+    from landplan.maps import audit_map, corridor_map, overview_map, save_map, screenshot
 
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     zh = report.lang == "zh"
-    drawn = {"overview": ("园区现状总览图" if zh else "The zone", overview_map)}
-    if len(report.zone.corridors):
-        drawn["corridor"] = ("沿大道东扩分期图" if zh else "Corridor expansion", corridor_map)
+    zone, lang = report.zone, report.lang
+    drawn = {"overview": ("园区现状总览图" if zh else "The zone", overview_map(zone, lang=lang))}
+    if len(zone.corridors):
+        drawn["corridor"] = (
+            "沿大道东扩分期图" if zh else "Corridor expansion",
+            corridor_map(zone, lang=lang),
+        )
+    drawn["audit"] = (
+        "闲置与低效用地图" if zh else "Idle and low-efficiency land",
+        audit_map(zone, audit(zone, as_of=report.period.end), lang=lang),
+    )
     pictures: dict[str, Path] = {}
-    for key, (caption, draw) in drawn.items():
-        page = save_map(draw(report.zone, lang=report.lang), folder / f"map_{key}.html")
+    for key, (caption, drawing) in drawn.items():
+        page = save_map(drawing, folder / f"map_{key}.html")
         pictures[caption] = screenshot(page, folder / f"map_{key}.png", browser=browser)
     return pictures
 
@@ -1213,5 +1289,10 @@ def write_report(
     sheets = {"figures": report.notes(), **report.tables}
     end = report.period.end
     # The workbook's creation stamp is the period's end, so a rerun writes the same bytes.
-    write_workbook(paths["xlsx"], sheets, created=dt.datetime(end.year, end.month, end.day))
+    write_workbook(
+        paths["xlsx"],
+        sheets,
+        labels=REPORT_LABELS,
+        created=dt.datetime(end.year, end.month, end.day),
+    )
     return paths

@@ -2,7 +2,9 @@
 
 Every analysis writes its tables through :func:`write_workbook` and :func:`write_csvs`, so headers
 are labelled the same way everywhere: ``英文标识 / 中文`` pairs drawn from the layer schemas and
-from the labels an analysis registers with :func:`register_labels`.
+from the labels each writer passes for its own result columns. Labels are passed per call, not
+registered globally, so two analyses may label a column of the same name each in its own sense
+(``source``: a regulation cited by the audit, where a site came from in the allocation).
 """
 
 from __future__ import annotations
@@ -19,24 +21,22 @@ import geopandas as gpd
 
 from landplan.layers import LAYERS
 
-__all__ = ["header", "label_columns", "register_labels", "write_csvs", "write_workbook"]
+__all__ = ["header", "label_columns", "write_csvs", "write_workbook"]
 
 Lang = Literal["en", "zh", "both"]
 
-_LABELS: dict[str, str] = {}
+_SCHEMA_LABELS: dict[str, str] = {}
 for _layer in LAYERS.values():
     for _col in _layer.columns:
-        _LABELS.setdefault(_col.name, _col.zh)
+        _SCHEMA_LABELS.setdefault(_col.name, _col.zh)
 
 
-def register_labels(labels: Mapping[str, str]) -> None:
-    """Add Chinese labels for result columns (``{"far": "容积率"}``); later labels win."""
-    _LABELS.update(labels)
+def header(column: str, lang: Lang = "both", labels: Mapping[str, str] | None = None) -> str:
+    """Return a column's header: the identifier, its Chinese label, or ``identifier / 中文``.
 
-
-def header(column: str, lang: Lang = "both") -> str:
-    """Return a column's header: the identifier, its Chinese label, or ``identifier / 中文``."""
-    zh = _LABELS.get(column)
+    ``labels`` (column -> Chinese) come before the layer schemas' own aliases.
+    """
+    zh = (labels or {}).get(column) or _SCHEMA_LABELS.get(column)
     if lang == "en" or zh is None:
         return column
     if lang == "zh":
@@ -44,9 +44,11 @@ def header(column: str, lang: Lang = "both") -> str:
     return f"{column} / {zh}"
 
 
-def label_columns(frame: pd.DataFrame, lang: Lang = "both") -> pd.DataFrame:
+def label_columns(
+    frame: pd.DataFrame, lang: Lang = "both", labels: Mapping[str, str] | None = None
+) -> pd.DataFrame:
     """Return a copy with headers labelled by :func:`header`."""
-    return frame.rename(columns={c: header(str(c), lang) for c in frame.columns})
+    return frame.rename(columns={c: header(str(c), lang, labels) for c in frame.columns})
 
 
 def _plain_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -69,6 +71,7 @@ def write_workbook(
     sheets: Mapping[str, pd.DataFrame],
     *,
     lang: Lang = "both",
+    labels: Mapping[str, str] | None = None,
     created: datetime | None = None,
 ) -> Path:
     """Write several tables into one XLSX workbook, one sheet each, with labelled headers.
@@ -81,6 +84,8 @@ def write_workbook(
         Sheet name -> table; geometry columns are left out (write them with GeoPackage).
     lang
         Headers in English identifiers, Chinese, or both.
+    labels
+        Chinese labels of the result's own columns (column -> label).
     created
         The document's creation time; fixing it makes the file reproducible byte for byte.
     """
@@ -91,7 +96,7 @@ def write_workbook(
         book.set_properties({"created": created or datetime(2000, 1, 1)})
         bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
         for name, frame in sheets.items():
-            table = label_columns(_plain_table(frame), lang)
+            table = label_columns(_plain_table(frame), lang, labels)
             sheet_name = name[:31]
             table.to_excel(writer, sheet_name=sheet_name, index=False)
             sheet = writer.sheets[sheet_name]
@@ -106,7 +111,11 @@ def write_workbook(
 
 
 def write_csvs(
-    directory: str | os.PathLike, tables: Mapping[str, pd.DataFrame], *, lang: Lang = "en"
+    directory: str | os.PathLike,
+    tables: Mapping[str, pd.DataFrame],
+    *,
+    lang: Lang = "en",
+    labels: Mapping[str, str] | None = None,
 ) -> dict[str, Path]:
     """Write each table as ``<name>.csv`` (UTF-8 with BOM, so Excel shows Chinese correctly)."""
     directory = Path(directory)
@@ -114,6 +123,8 @@ def write_csvs(
     out = {}
     for name, frame in tables.items():
         path = directory / f"{name}.csv"
-        label_columns(_plain_table(frame), lang).to_csv(path, index=False, encoding="utf-8-sig")
+        label_columns(_plain_table(frame), lang, labels).to_csv(
+            path, index=False, encoding="utf-8-sig"
+        )
         out[name] = path
     return out

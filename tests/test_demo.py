@@ -71,6 +71,6 @@ def test_demo_writes_the_half_year_report(demo_out):
     assert "该项目为留用地招商项目" in text
     assert (out / "report-en" / "report.html").exists()
     assert (out / "report" / "report.xlsx") in [path for _, path in written]
-    if (out / "map_overview.png").exists():
+    if (out / "maps" / "overview.png").exists():
         page = (out / "report" / "report.html").read_text(encoding="utf-8")
-        assert page.count('src="data:image/png;base64,') == 2
+        assert page.count('src="data:image/png;base64,') == 3

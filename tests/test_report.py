@@ -310,7 +310,8 @@ def test_report_with_the_maps_of_the_period(sample_store, tmp_path, capsys):
     assert (tmp_path / "map_overview.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (tmp_path / "map_corridor.png").exists()
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
-    assert page.count('src="data:image/png;base64,') == 2
+    assert (tmp_path / "map_audit.png").exists()
+    assert page.count('src="data:image/png;base64,') == 3
     assert "](map_overview.png)" in (tmp_path / "report.md").read_text(encoding="utf-8")
 
 
@@ -329,3 +330,17 @@ def test_corridor_phases_of_the_period(sample_store):
         expected["developable_mu"].sum()
     )
     assert "沿新城大道东扩4期剩余可开发土地" in report.to_markdown()
+
+
+def test_idle_land_actions_due_come_from_the_audit_clock(sample_store):
+    from landplan.audit import audit
+
+    store, _ = sample_store
+    report = report_from_store(store, period="2026H1")
+    due = audit(store.load_zone(), as_of=dt.date(2026, 6, 30)).deadlines
+    table = report.tables["idle_actions_due"]
+    assert table["parcel_id"].iloc[:-1].tolist() == due["parcel_id"].tolist()
+    assert _total(report, "idle_actions_due")["area_mu"] == pytest.approx(
+        due.drop_duplicates("parcel_id")["area_mu"].sum()
+    )
+    assert (pd.to_datetime(due["deadline"]) > pd.Timestamp("2026-06-30")).all()

@@ -2,16 +2,18 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from landplan.tables import header, register_labels, write_csvs, write_workbook
+from landplan.tables import header, write_csvs, write_workbook
 
 
 def test_headers_are_bilingual():
     assert header("parcel_id") == "parcel_id / 地块编号"
     assert header("parcel_id", "zh") == "地块编号"
     assert header("unlabelled_thing") == "unlabelled_thing"
-    register_labels({"far": "容积率"})
-    assert header("far", "en") == "far"
-    assert header("far") == "far / 容积率"
+    labels = {"far": "容积率", "status": "结果状态"}
+    assert header("far", "en", labels) == "far"
+    assert header("far", labels=labels) == "far / 容积率"
+    assert header("far") == "far"  # labels are per call, nothing is left behind
+    assert header("status", labels=labels) == "status / 结果状态"  # a result's own sense wins
 
 
 def test_workbook_and_csv(tmp_path):

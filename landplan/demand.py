@@ -1,0 +1,226 @@
+"""What a project asks for: a land window in m², floor space, power.
+
+Review and matching both start here. The window is the range of site areas a project may be
+offered:
+
+* the lower end is the smallest site the project can use (``land_mu_min``; for a battery storage
+  station without a stated area, ``storage_mwh × siting.storage_mu_per_mwh``);
+* the upper end is the largest site it asks for (``land_mu_max``; where it gives only a minimum,
+  the minimum plus ``siting.area_slack_share``), capped where a larger site would bring the
+  investment intensity (fixed-asset investment / site area) below the control value
+  ``control.investment_intensity_min_wan_yuan_per_mu`` (国土资发〔2008〕24号: the intensity is
+  judged on the site actually given, so a larger site lowers it).
+
+The target, the area a cut-out is made to, is the largest area asked for, within the window.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from landplan.errors import InfeasibleError, LandplanError
+from landplan.policy import Policy
+from landplan.units import m2_to_mu, mu_to_m2
+
+__all__ = ["Demand", "as_project", "land_demand"]
+
+
+@dataclass(frozen=True)
+class Demand:
+    """A project's demand for land, floor space and power.
+
+    Attributes
+    ----------
+    project_id : str
+        The project.
+    min_m2, target_m2, max_m2 : float
+        The land window and the target area inside it; NaN where the project wants no land.
+    asked_max_m2 : float
+        The largest area the project asked for, before the investment-intensity cap.
+    cap_m2 : float
+        The largest site keeping the investment intensity at the control value; NaN where the
+        project gives no fixed-asset investment.
+    floor_area_m2 : float
+        Floor space the project could rent instead; NaN where it cannot use buildings.
+    voltage_kv : float
+        The substation voltage it must connect to; NaN where it has no such need.
+    basis : str
+        How the window was derived, for the reader.
+    """
+
+    project_id: str
+    min_m2: float
+    target_m2: float
+    max_m2: float
+    asked_max_m2: float
+    cap_m2: float
+    floor_area_m2: float
+    voltage_kv: float
+    basis: str
+
+    @property
+    def wants_land(self) -> bool:
+        """Whether the project asks for land at all."""
+        return not math.isnan(self.min_m2)
+
+    @property
+    def window_empty(self) -> bool:
+        """Whether the intensity cap leaves no site area the project could use."""
+        return self.wants_land and self.max_m2 < self.min_m2
+
+    @property
+    def wants_floor_space(self) -> bool:
+        """Whether vacant floor space in existing buildings would do."""
+        return not math.isnan(self.floor_area_m2)
+
+    @property
+    def min_mu(self) -> float:
+        """Lower end of the window in mu."""
+        return float(m2_to_mu(self.min_m2))
+
+    @property
+    def target_mu(self) -> float:
+        """Target area in mu."""
+        return float(m2_to_mu(self.target_m2))
+
+    @property
+    def max_mu(self) -> float:
+        """Upper end of the window in mu."""
+        return float(m2_to_mu(self.max_m2))
+
+    def window_text(self) -> str:
+        """Describe the window in words, e.g. ``40.0–60.0 mu (target 60.0 mu)``."""
+        if not self.wants_land:
+            return "no land asked for"
+        return f"{self.min_mu:.1f}–{self.max_mu:.1f} mu (target {self.target_mu:.1f} mu)"
+
+
+def _value(project: pd.Series, column: str) -> float:
+    value = project.get(column)
+    if value is None or value is pd.NA:
+        return math.nan
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _flag(project: pd.Series, column: str) -> bool:
+    value = project.get(column)
+    return value is not None and value is not pd.NA and bool(value)
+
+
+def as_project(project: pd.Series | Mapping, *, policy: Policy | None = None) -> pd.Series:
+    """Return a project as a validated row of the projects layer.
+
+    Parameters
+    ----------
+    project
+        A row of ``zone.projects`` (returned as it is) or a mapping of column -> value in any
+        spelling the projects layer accepts (identifiers or Chinese aliases).
+    policy
+        Supplies vocabularies and the working CRS for validation.
+
+    Raises
+    ------
+    SchemaError
+        Listing every bad value of a mapping.
+    """
+    from landplan.layers import spec
+    from landplan.validation import validate_layer
+
+    names = spec("projects").names
+    if isinstance(project, pd.Series) and all(n in project.index for n in names):
+        return project
+    frame = pd.DataFrame([dict(project)])
+    return validate_layer(frame, "projects", source="project", policy=policy).iloc[0]
+
+
+def land_demand(project: pd.Series, policy: Policy) -> Demand:
+    """Derive a project's land window, floor-space and power demand.
+
+    Parameters
+    ----------
+    project
+        A validated project row (see :func:`as_project`).
+    policy
+        Supplies ``siting.storage_mu_per_mwh``, ``siting.area_slack_share``,
+        ``siting.storage_voltage_kv`` and the intensity control value.
+
+    Returns
+    -------
+    Demand
+
+    Raises
+    ------
+    InfeasibleError
+        If the project states neither a land nor a floor-space demand.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from landplan.policy import Policy
+    >>> row = pd.Series({"project_id": "J-1", "land_mu_min": 40.0, "land_mu_max": 50.0,
+    ...                  "fixed_investment_wan_yuan": 9000.0})
+    >>> d = land_demand(row, Policy.default())
+    >>> round(d.min_mu, 1), round(d.max_mu, 1), round(d.target_mu, 1)
+    (40.0, 45.0, 45.0)
+    """
+    pid = str(project.get("project_id"))
+    siting = policy.siting
+    mu_min, mu_max = _value(project, "land_mu_min"), _value(project, "land_mu_max")
+    storage_mwh = _value(project, "storage_mwh")
+    if math.isnan(mu_min) and not math.isnan(mu_max):
+        mu_min = mu_max
+    basis = "land_mu_min/land_mu_max"
+    if math.isnan(mu_min) and storage_mwh > 0:
+        mu_min = storage_mwh * siting.storage_mu_per_mwh
+        basis = f"{storage_mwh:g} MWh × {siting.storage_mu_per_mwh:g} mu/MWh (storage)"
+    if not math.isnan(mu_min) and mu_min <= 0:
+        mu_min = math.nan
+    if math.isnan(mu_max) and not math.isnan(mu_min):
+        mu_max = mu_min * (1.0 + siting.area_slack_share)
+        basis += f"; no maximum given, minimum + {siting.area_slack_share:.0%}"
+    if not math.isnan(mu_min) and mu_max < mu_min:
+        raise LandplanError(
+            f"project {pid}: land_mu_max {mu_max:g} is below land_mu_min {mu_min:g}; "
+            "expected min ≤ max — swap or correct them"
+        )
+
+    fixed = _value(project, "fixed_investment_wan_yuan")
+    intensity_min = policy.control.investment_intensity_min_wan_yuan_per_mu
+    cap_mu = fixed / intensity_min if fixed > 0 else math.nan
+    asked_mu = _value(project, "land_mu_max")
+    if math.isnan(asked_mu):
+        asked_mu = mu_min
+    top_mu = mu_max if math.isnan(cap_mu) else min(mu_max, cap_mu)
+    target_mu = min(asked_mu, top_mu)
+
+    floor = _value(project, "floor_area_m2")
+    if not (_flag(project, "can_use_building") and floor > 0):
+        floor = math.nan
+    voltage = _value(project, "voltage_kv")
+    if math.isnan(voltage) and (project.get("hazard") == "energy_storage" or storage_mwh > 0):
+        voltage = float(siting.storage_voltage_kv)
+
+    if math.isnan(mu_min) and math.isnan(floor):
+        raise InfeasibleError(
+            f"project {pid} states no demand: expected land_mu_min/land_mu_max, storage_mwh, "
+            "or floor_area_m2 with can_use_building; found none — add the land or floor-space "
+            "demand to the project"
+        )
+    return Demand(
+        project_id=pid,
+        min_m2=float(mu_to_m2(mu_min)),
+        target_m2=float(mu_to_m2(target_mu)),
+        max_m2=float(mu_to_m2(top_mu)),
+        asked_max_m2=float(mu_to_m2(mu_max)),
+        cap_m2=float(mu_to_m2(cap_mu)),
+        floor_area_m2=floor,
+        voltage_kv=voltage,
+        basis=basis,
+    )

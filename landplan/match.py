@@ -1,0 +1,1410 @@
+"""Matching a project to sites: ranked candidates with their score components, and rejections.
+
+Four kinds of candidate share one ranking:
+
+``parcel``
+    a single available parcel whose area lies in the project's window
+    (:func:`landplan.demand.land_demand`);
+``assembly``
+    a connected group of 2 to ``siting.max_group_size`` adjacent available parcels whose total
+    area lies in the window and none of which could be dropped while still meeting the minimum
+    (total − smallest member < minimum). Parcels are adjacent when their boundaries run within
+    ``siting.adjacency_tolerance_m`` of each other for at least ``siting.adjacency_min_shared_m``
+    (a shared edge, slivers and digitising gaps allowed, corners not);
+``cutout``
+    a rectangle of the target area (within ``siting.cutout_area_tolerance``) cut from an available
+    parcel at least ``siting.cutout_min_ratio`` times the target, on its longest road-frontage edge,
+    leaving a single remainder of at least ``siting.cutout_min_remainder_mu``;
+``floor_space``
+    vacant floor space in an existing building, for projects that can use it.
+
+A parcel is available when it passes every hard rule (:func:`feasible_parcels`), each named in
+:data:`RULES`; the rejections say which rule turned a parcel or building down and why.
+
+Candidates are ranked by ``Σ ranking.weights[c] × component_c`` over the components in
+:data:`COMPONENTS`, each in [0, 1] and kept in the result.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+
+import geopandas as gpd
+import shapely
+from shapely import STRtree
+
+from landplan.demand import Demand, _value, as_project, land_demand
+from landplan.errors import LandplanError
+from landplan.policy import Policy
+from landplan.units import m2_to_mu, mu_to_m2
+from landplan.vocab import CONSTRAINT_KIND
+from landplan.zone import Zone
+
+__all__ = [
+    "COMPONENTS",
+    "KINDS",
+    "RULES",
+    "Candidates",
+    "Kind",
+    "feasible_parcels",
+    "match",
+    "parcel_adjacency",
+]
+
+Kind = Literal["single", "assembly", "cutout", "floor_space"]
+KINDS: tuple[Kind, ...] = ("single", "assembly", "cutout", "floor_space")
+
+#: Every rule that can turn a site down, and what it checks.
+RULES: dict[str, str] = {
+    "status": "the parcel's status is one offered for supply (siting.available_statuses)",
+    "tenure": "land that can only be leased (village reserved land, collective land) goes only "
+    "to projects that accept a lease",
+    "land_use": "the land-use class fits the project (M3 for hazardous processing)",
+    "protected": "no overlap with the ecological red line, permanent basic farmland or water "
+    "protection zones",
+    "residential_setback": "hazardous projects keep siting.hazardous_setback_m from homes",
+    "fuel_station_setback": "storage stations keep siting.fuel_station_setback_m from fuel "
+    "stations",
+    "power": "heavy users lie within siting.substation_max_distance_m of a substation of their "
+    "voltage",
+    "area": "the site area lies in the project's window (demand, investment-intensity cap)",
+    "cutout": "a parcel much larger than the demand gives a cut-out with frontage and a usable "
+    "remainder",
+    "building_status": "the building has floor space to let (siting.floor_space_statuses)",
+    "vacancy": "the building's vacant floor area covers the demand",
+    "floor_load": "the floor load meets the project's minimum",
+    "clear_height": "the clear height meets the project's minimum",
+}
+
+#: The ranking components, each in [0, 1], weighted by ``ranking.weights``.
+COMPONENTS = (
+    "area_fit",
+    "compactness",
+    "frontage",
+    "avenue_distance",
+    "substation_distance",
+    "cluster_synergy",
+    "readiness",
+    "corridor_phase",
+)
+
+_REJECTION_COLUMNS = ["parcel_id", "building_id", "rule", "reason"]
+
+
+# --- small vectorised helpers -------------------------------------------------------------------
+def _geoms(frame: gpd.GeoDataFrame) -> np.ndarray:
+    return np.asarray(frame.geometry.array, dtype=object)
+
+
+def _first_per(keys: np.ndarray, order_by: np.ndarray) -> np.ndarray:
+    """Positions of the smallest ``order_by`` for each distinct key."""
+    order = np.lexsort((order_by, keys))
+    sorted_keys = keys[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = sorted_keys[1:] != sorted_keys[:-1]
+    return order[first]
+
+
+def _fmt(values: np.ndarray, spec: str = ",.0f") -> pd.Series:
+    return pd.Series(values, dtype=float).map(lambda v: format(v, spec)).astype(object)
+
+
+def _rejections(ids: np.ndarray, rule: str, reasons, *, building: bool = False) -> pd.DataFrame:
+    ids = np.asarray(ids, dtype=object)
+    reasons = np.asarray(reasons, dtype=object) if not isinstance(reasons, str) else reasons
+    frame = pd.DataFrame({"id": ids, "rule": rule, "reason": reasons})
+    frame["parcel_id"] = None if building else frame["id"]
+    frame["building_id"] = frame["id"] if building else None
+    return frame[_REJECTION_COLUMNS]
+
+
+def _by_value(values: np.ndarray, describe) -> np.ndarray:
+    """Reason strings that depend only on a categorical value: one format per distinct value."""
+    series = pd.Series(values, dtype=object)
+    keys = series.fillna("\0")
+    texts = {k: describe(None if k == "\0" else k) for k in keys.unique()}
+    return keys.map(texts).to_numpy(dtype=object)
+
+
+def _nearest_within(
+    geoms: np.ndarray, others: np.ndarray, distance: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each geometry with another within ``distance``: (position, nearest other, distance)."""
+    if not len(others) or not len(geoms):
+        empty = np.array([], dtype=np.intp)
+        return empty, empty, np.array([], dtype=float)
+    i, j = STRtree(others).query(geoms, predicate="dwithin", distance=distance)
+    d = shapely.distance(geoms[i], others[j])
+    first = _first_per(i, d)
+    return i[first], j[first], d[first]
+
+
+# --- the hard rules -----------------------------------------------------------------------------
+def _allowed_land_use(project: pd.Series, demand: Demand, siting) -> list[str]:
+    hazard = project.get("hazard")
+    if hazard in siting.hazardous_kinds:
+        return list(siting.hazardous_land_use)
+    if hazard == "energy_storage" or _value(project, "storage_mwh") > 0:
+        return list(siting.storage_land_use)
+    return list(siting.industrial_land_use)
+
+
+def _site_rules(project: pd.Series, demand: Demand, zone: Zone) -> tuple[np.ndarray, pd.DataFrame]:
+    """Evaluate every hard rule but the area window; return (ok per parcel, rejections)."""
+    policy = zone.policy
+    siting = policy.siting
+    parcels = zone.parcels
+    ids = parcels["parcel_id"].to_numpy(dtype=object)
+    status = parcels["status"].to_numpy(dtype=object)
+    failed = np.zeros(len(parcels), dtype=bool)
+    found: list[pd.DataFrame] = []
+
+    def reject(bad: np.ndarray, rule: str, reasons) -> None:
+        failed[bad] = True
+        if isinstance(reasons, np.ndarray) and len(reasons) == len(parcels):
+            reasons = reasons[bad]
+        found.append(_rejections(ids[bad], rule, reasons))
+
+    offered = list(siting.available_statuses)
+    bad = ~np.isin(status, offered)
+    reject(
+        np.flatnonzero(bad),
+        "status",
+        _by_value(
+            status,
+            lambda s: f"status {s} is not offered for supply (offered: {', '.join(offered)})",
+        ),
+    )
+    # Later rules run on land offered for supply only: an occupied parcel needs no further reason.
+    supply = ~bad
+
+    tenure_ok = project.get("tenure_ok") or "buy"
+    if tenure_ok == "buy":
+        lease_only = np.isin(status, list(siting.lease_only_statuses)) | (
+            parcels["tenure"].to_numpy(dtype=object) == "collective"
+        )
+        reject(
+            np.flatnonzero(supply & lease_only),
+            "tenure",
+            "village reserved or collective land is supplied by lease only (at most "
+            f"{siting.lease_max_years} years, {policy.source('siting.lease_max_years')}); "
+            "the project must buy its land (tenure_ok = buy)",
+        )
+
+    allowed = _allowed_land_use(project, demand, siting)
+    land_use = parcels["land_use"].to_numpy(dtype=object)
+    hazard = project.get("hazard") or "none"
+    reject(
+        np.flatnonzero(supply & ~np.isin(land_use, allowed)),
+        "land_use",
+        _by_value(
+            land_use,
+            lambda lu: (
+                f"land-use class {lu or 'not recorded'} does not suit a project with hazard "
+                f"{hazard}: it needs one of {', '.join(allowed)}"
+            ),
+        ),
+    )
+
+    pos = np.flatnonzero(supply)
+    geoms = _geoms(parcels)[pos]
+    cons = zone.constraints
+    kinds = cons["kind"].to_numpy(dtype=object)
+    cgeoms = _geoms(cons)
+    cnames = cons["name"].fillna(cons["constraint_id"]).to_numpy(dtype=object)
+
+    protected = np.flatnonzero(np.isin(kinds, list(siting.blocking_constraints)))
+    if len(protected) and len(pos):
+        i, j = STRtree(cgeoms[protected]).query(geoms, predicate="intersects")
+        overlap = shapely.area(shapely.intersection(geoms[i], cgeoms[protected][j]))
+        real = overlap > siting.sliver_area_m2
+        i, j, overlap = i[real], j[real], overlap[real]
+        first = _first_per(i, -overlap)
+        k = protected[j[first]]
+        labels = pd.Series(kinds[k]).map(lambda c: CONSTRAINT_KIND.label(c))
+        reject(
+            pos[i[first]],
+            "protected",
+            (
+                "overlaps "
+                + labels
+                + " "
+                + pd.Series(cnames[k])
+                + " by "
+                + _fmt(overlap[first])
+                + " m²; never allocatable"
+            ).to_numpy(dtype=object),
+        )
+
+    def setback(kind: str, distance_m: float, rule: str, why: str) -> None:
+        near = np.flatnonzero(kinds == kind)
+        i, j, d = _nearest_within(geoms, cgeoms[near], distance_m)
+        reject(
+            pos[i],
+            rule,
+            (
+                _fmt(d)
+                + " m from "
+                + pd.Series(cnames[near][j])
+                + f"; {why} needs at least {distance_m:,.0f} m"
+            ).to_numpy(dtype=object),
+        )
+
+    if hazard in siting.hazardous_kinds:
+        setback(
+            "residential", siting.hazardous_setback_m, "residential_setback", f"a {hazard} project"
+        )
+    if hazard == "energy_storage" or _value(project, "storage_mwh") > 0:
+        setback(
+            "fuel_station",
+            siting.fuel_station_setback_m,
+            "fuel_station_setback",
+            "a storage station",
+        )
+
+    if not np.isnan(demand.voltage_kv) and len(pos):
+        kv = demand.voltage_kv
+        subs = zone.substations
+        strong = subs.loc[subs["voltage_kv"] >= kv]
+        reach = siting.substation_max_distance_m
+        if strong.empty:
+            reject(pos, "power", f"the zone has no substation of {kv:g} kV or more")
+        else:
+            (i, j), d = STRtree(_geoms(strong)).query_nearest(
+                geoms, return_distance=True, all_matches=False
+            )
+            far = d > reach
+            names = strong["name"].fillna(strong["substation_id"]).to_numpy(dtype=object)
+            reject(
+                pos[i[far]],
+                "power",
+                (
+                    f"nearest substation of ≥ {kv:g} kV ("
+                    + pd.Series(names[j[far]])
+                    + ") is "
+                    + _fmt(d[far])
+                    + f" m away; a heavy user needs one within {reach:,.0f} m"
+                ).to_numpy(dtype=object),
+            )
+    rejections = (
+        pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=_REJECTION_COLUMNS)
+    )
+    return ~failed, rejections
+
+
+def feasible_parcels(project: pd.Series | Mapping, zone: Zone) -> tuple[pd.Series, pd.DataFrame]:
+    """Apply the hard rules (all but the area window) to every parcel of the zone.
+
+    The ``status`` rule runs on every parcel; the others on parcels offered for supply, so an
+    occupied parcel is turned down by its status alone. The area window is not applied here:
+    a parcel too small alone may join an assembly, one too large may give a cut-out.
+
+    Parameters
+    ----------
+    project
+        A row of ``zone.projects`` or a mapping of project columns.
+    zone
+        The zone and its policy.
+
+    Returns
+    -------
+    mask : Series of bool
+        Indexed like ``zone.parcels``; True where the parcel passes every rule.
+    rejections : DataFrame
+        One row per failed rule and parcel: ``parcel_id``, ``building_id`` (empty), ``rule``
+        (a key of :data:`RULES`) and ``reason``.
+    """
+    project = as_project(project, policy=zone.policy)
+    demand = land_demand(project, zone.policy)
+    ok, rejections = _site_rules(project, demand, zone)
+    return pd.Series(ok, index=zone.parcels.index, name="feasible"), rejections
+
+
+# --- segments and lengths near other geometries ---------------------------------------------------
+def _expand(ptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For CSR offsets ``ptr``: (row number, item) for every item of every row in ``rows``."""
+    counts = ptr[rows + 1] - ptr[rows]
+    which = np.repeat(np.arange(len(rows)), counts)
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    return which, np.repeat(ptr[rows], counts) + offsets
+
+
+def _segments(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every ring segment of the polygons: (owner position, start xy, end xy), owners ascending."""
+    parts, part_owner = shapely.get_parts(geoms, return_index=True)
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    coords, ring_of = shapely.get_coordinates(rings, return_index=True)
+    same = ring_of[:-1] == ring_of[1:]
+    owner = part_owner[ring_part[ring_of[:-1][same]]]
+    return owner, coords[:-1][same], coords[1:][same]
+
+
+def _segment_credit(
+    seg_owner: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    n_owners: int,
+    distance,
+    reach: np.ndarray,
+    pair_owner: np.ndarray,
+    pair_target: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Length of each owner segment lying within ``reach`` of each paired target.
+
+    ``distance(which_end, segments, targets)`` gives the distance from the segments' start
+    (``which_end`` 0) or end (1) to the targets. The distance is assumed to vary linearly along
+    a segment (exact for a straight target), so only end distances are computed. Returns
+    (pair, segment, credited length).
+    """
+    ptr = np.searchsorted(seg_owner, np.arange(n_owners + 1))
+    pair, seg = _expand(ptr, pair_owner)
+    target = pair_target[pair]
+    d0, d1 = distance(0, seg, target), distance(1, seg, target)
+    r = reach[target]
+    lo, hi = np.minimum(d0, d1), np.maximum(d0, d1)
+    share = np.where(hi <= r, 1.0, np.where(lo > r, 0.0, (r - lo) / np.maximum(hi - lo, 1e-12)))
+    return pair, seg, np.hypot(*(b[seg] - a[seg]).T) * share
+
+
+def _point_segment_distance(p: np.ndarray, c: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Distance from points ``p`` to segments c→d, row by row (plain arithmetic, no geometry)."""
+    cd = d - c
+    length2 = (cd**2).sum(axis=1)
+    s = np.clip(((p - c) * cd).sum(axis=1) / np.where(length2 > 0, length2, 1.0), 0.0, 1.0)
+    return np.hypot(*(p - c - s[:, None] * cd).T)
+
+
+def _boxes(geoms: np.ndarray, margin: float) -> np.ndarray:
+    bounds = shapely.bounds(geoms)
+    return shapely.box(
+        bounds[:, 0] - margin, bounds[:, 1] - margin, bounds[:, 2] + margin, bounds[:, 3] + margin
+    )
+
+
+# --- assemblies ---------------------------------------------------------------------------------
+def parcel_adjacency(
+    geoms: np.ndarray, *, tolerance_m: float, min_shared_m: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs of adjacent parcels (i < j) among ``geoms``, with the length they share.
+
+    Two parcels are adjacent when the length of one's boundary lying within ``tolerance_m`` of
+    the other is at least ``min_shared_m``: a shared edge, across slivers and digitising gaps,
+    but not a mere corner.
+
+    Returns
+    -------
+    i, j : ndarray of int
+        Positions in ``geoms``.
+    shared_m : ndarray of float
+        Length of j's boundary within the tolerance of i.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    empty = np.array([], dtype=np.intp)
+    if len(geoms) < 2:
+        return empty, empty, np.array([], dtype=float)
+    i, j = STRtree(geoms).query(_boxes(geoms, tolerance_m))
+    keep = i < j
+    i, j = i[keep], j[keep]
+    owner, a, b = _segments(geoms)
+    ends = (shapely.points(a), shapely.points(b))
+
+    def distance(end: int, seg: np.ndarray, target: np.ndarray) -> np.ndarray:
+        return shapely.distance(ends[end][seg], geoms[target])
+
+    pair, _seg, credit = _segment_credit(
+        owner, a, b, len(geoms), distance, np.full(len(geoms), tolerance_m), j, i
+    )
+    shared = np.bincount(pair, weights=credit, minlength=len(i))
+    keep = shared >= min_shared_m
+    return i[keep], j[keep], shared[keep]
+
+
+def _connected_groups(
+    area: np.ndarray,
+    i: np.ndarray,
+    j: np.ndarray,
+    *,
+    min_m2: float,
+    max_m2: float,
+    max_size: int,
+) -> list[np.ndarray]:
+    """Every connected group of 2..max_size vertices with min ≤ total ≤ max, total − smallest < min.
+
+    Level by level: a group of k + 1 always contains a connected group of k (drop a leaf of a
+    spanning tree) whose total is below the minimum, so growing only groups below the minimum
+    reaches them all. A group at or above the minimum is final: adding a vertex would make one
+    superfluous. Returns one (m, k) array of sorted vertex positions per size k.
+    """
+    n = len(area)
+    src = np.concatenate([i, j])
+    dst = np.concatenate([j, i])
+    order = np.argsort(src, kind="stable")
+    src, dst = src[order], dst[order]
+    ptr = np.searchsorted(src, np.arange(n + 1))
+    frontier = np.flatnonzero(area < min_m2)[:, None]
+    found: list[np.ndarray] = []
+    for _size in range(2, max_size + 1):
+        if not len(frontier):
+            break
+        rows_parts, new_parts = [], []
+        for c in range(frontier.shape[1]):  # over group members (≤ max_size), not features
+            rows, item = _expand(ptr, frontier[:, c])
+            rows_parts.append(rows)
+            new_parts.append(dst[item])
+        rows = np.concatenate(rows_parts)
+        new = np.concatenate(new_parts)
+        keep = ~(frontier[rows] == new[:, None]).any(axis=1)
+        rows, new = rows[keep], new[keep]
+        if not len(rows):
+            break
+        groups = np.unique(np.sort(np.column_stack([frontier[rows], new]), axis=1), axis=0)
+        total = area[groups].sum(axis=1)
+        smallest = area[groups].min(axis=1)
+        valid = (total <= max_m2) & (total - smallest < min_m2)
+        groups, total = groups[valid], total[valid]
+        done = total >= min_m2
+        found.append(groups[done])
+        frontier = groups[~done]
+    return found
+
+
+def _internal_shared(
+    groups: np.ndarray, i: np.ndarray, j: np.ndarray, shared: np.ndarray, n: int
+) -> np.ndarray:
+    """Sum of the shared edge lengths between the members of each group."""
+    keys = np.minimum(i, j).astype(np.int64) * n + np.maximum(i, j)
+    order = np.argsort(keys)
+    keys, shared = keys[order], shared[order]
+    total = np.zeros(len(groups))
+    for x, y in itertools.combinations(range(groups.shape[1]), 2):  # member pairs, ≤ 6
+        key = groups[:, x].astype(np.int64) * n + groups[:, y]
+        at = np.minimum(np.searchsorted(keys, key), max(len(keys) - 1, 0))
+        if len(keys):
+            total += np.where(keys[at] == key, shared[at], 0.0)
+    return total
+
+
+# --- roads, frontage and site measures ------------------------------------------------------------
+# Roads are indexed in pieces this long so that a long avenue's bounding box does not match
+# every parcel; an indexing granularity, which the results do not depend on.
+_ROAD_PIECE_M = 200.0
+
+
+@dataclass(frozen=True)
+class _Roads:
+    pieces: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    reach: np.ndarray
+    avenue: np.ndarray
+
+    @classmethod
+    def of(cls, roads: gpd.GeoDataFrame, policy: Policy) -> _Roads:
+        width = roads["width_m"].fillna(policy.siting.road_width_default_m).to_numpy(dtype=float)
+        reach = width / 2.0 + policy.siting.frontage_tolerance_m
+        lines = shapely.segmentize(_geoms(roads), _ROAD_PIECE_M)
+        parts, part_of = shapely.get_parts(lines, return_index=True)
+        coords, coord_of = shapely.get_coordinates(parts, return_index=True)
+        same = coord_of[:-1] == coord_of[1:]
+        road = part_of[coord_of[:-1][same]]
+        start, end = coords[:-1][same], coords[1:][same]
+        pieces = shapely.linestrings(np.stack([start, end], axis=1))
+        avenue = roads["kind"].to_numpy(dtype=object)[road] == "avenue"
+        return cls(pieces, start, end, reach[road], avenue)
+
+    def segment_frontage(
+        self, seg_owner: np.ndarray, a: np.ndarray, b: np.ndarray, geoms: np.ndarray
+    ) -> np.ndarray:
+        """Length of each segment within reach of a road (the best road where several are)."""
+        out = np.zeros(len(seg_owner))
+        if not len(self.pieces) or not len(geoms):
+            return out
+        # Few road pieces against many sites: the sites are indexed, the pieces query.
+        piece, site = STRtree(geoms).query(_boxes(self.pieces, float(self.reach.max())))
+        ends = (a, b)
+
+        def distance(end: int, seg: np.ndarray, target: np.ndarray) -> np.ndarray:
+            return _point_segment_distance(ends[end][seg], self.start[target], self.end[target])
+
+        order = np.argsort(site, kind="stable")
+        _pair, seg, credit = _segment_credit(
+            seg_owner, a, b, len(geoms), distance, self.reach, site[order], piece[order]
+        )
+        best = _first_per(seg, -credit)
+        out[seg[best]] = credit[best]
+        return out
+
+    def frontage_m(self, geoms: np.ndarray) -> np.ndarray:
+        owner, a, b = _segments(geoms)
+        per_segment = self.segment_frontage(owner, a, b, geoms)
+        return np.bincount(owner, weights=per_segment, minlength=len(geoms))
+
+    def avenue_distance_m(self, geoms: np.ndarray) -> np.ndarray:
+        return _nearest_distance(geoms, self.pieces[self.avenue])
+
+
+def _nearest_distance(geoms: np.ndarray, others: np.ndarray) -> np.ndarray:
+    if not len(others) or not len(geoms):
+        return np.full(len(geoms), np.inf)
+    (i, _j), d = STRtree(others).query_nearest(geoms, return_distance=True, all_matches=False)
+    out = np.full(len(geoms), np.inf)
+    out[i] = d
+    return out
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What the measures of every candidate need, prepared once per match."""
+
+    zone: Zone
+    project: pd.Series
+    demand: Demand
+    roads: _Roads
+    substations: np.ndarray
+
+    @classmethod
+    def of(cls, project: pd.Series, demand: Demand, zone: Zone) -> _Context:
+        subs = zone.substations
+        if not np.isnan(demand.voltage_kv):
+            subs = subs.loc[subs["voltage_kv"] >= demand.voltage_kv]
+        return cls(zone, project, demand, _Roads.of(zone.roads, zone.policy), _geoms(subs))
+
+    def measures(self, geoms: np.ndarray) -> dict[str, np.ndarray]:
+        """Area, perimeter, centre, frontage and distances of site polygons."""
+        centroid = shapely.centroid(geoms)
+        return {
+            "area": shapely.area(geoms),
+            "perimeter": shapely.length(geoms),
+            "x": shapely.get_x(centroid),
+            "y": shapely.get_y(centroid),
+            "frontage_m": self.roads.frontage_m(geoms),
+            "avenue_distance_m": self.roads.avenue_distance_m(geoms),
+            "substation_distance_m": _nearest_distance(geoms, self.substations),
+        }
+
+
+# --- cut-outs -----------------------------------------------------------------------------------
+def _strip_integral(s0, t0, s1, t1, depth):
+    """∮ s dt over the part of each segment with t ≤ depth (Green's theorem, clipped)."""
+    below0, below1 = t0 <= depth, t1 <= depth
+    dt = t1 - t0
+    lam = np.where(dt != 0, (depth - t0) / np.where(dt != 0, dt, 1.0), 0.0)
+    s_cross = s0 + lam * (s1 - s0)
+    sa, ta = np.where(below0, s0, s_cross), np.where(below0, t0, depth)
+    sb, tb = np.where(below1, s1, s_cross), np.where(below1, t1, depth)
+    return np.where(below0 | below1, (sa + sb) / 2.0 * (tb - ta), 0.0)
+
+
+def _cut_rectangles(
+    geoms: np.ndarray,
+    a: np.ndarray,
+    u: np.ndarray,
+    inward: np.ndarray,
+    width: np.ndarray,
+    target_m2: float,
+    iterations: int = 50,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Bisect each rectangle's depth so its part inside the parcel has ``target_m2``.
+
+    The rectangle stands on the frontage edge from ``a`` along ``u``, ``width`` wide, reaching
+    ``inward``. The area inside the parcel as a function of depth is the area of the band
+    (parcel ∩ deepest rectangle) below that depth, which Green's theorem gives from the band's
+    edges in the edge's own frame with no geometry operation per step. Returns (cut, area).
+    """
+    bounds = shapely.bounds(geoms)
+    deepest = np.hypot(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1])
+
+    def rectangle(depth: np.ndarray) -> np.ndarray:
+        along = u * width[:, None]
+        down = inward * depth[:, None]
+        ring = np.stack([a, a + along, a + along + down, a + down, a], axis=1)
+        return shapely.polygons(ring)
+
+    band = shapely.intersection(geoms, rectangle(deepest))
+    owner, p, q = _segments(band)
+    rel_p, rel_q = p - a[owner], q - a[owner]
+    s0, t0 = (rel_p * u[owner]).sum(1), (rel_p * inward[owner]).sum(1)
+    s1, t1 = (rel_q * u[owner]).sum(1), (rel_q * inward[owner]).sum(1)
+    lo, hi = np.zeros(len(geoms)), deepest.copy()
+    for _ in range(iterations):
+        mid = (lo + hi) / 2.0
+        inside = np.abs(
+            np.bincount(
+                owner, weights=_strip_integral(s0, t0, s1, t1, mid[owner]), minlength=len(geoms)
+            )
+        )
+        small = inside < target_m2
+        lo, hi = np.where(small, mid, lo), np.where(small, hi, mid)
+    cut = shapely.intersection(geoms, rectangle(hi))
+    return cut, shapely.area(cut)
+
+
+def _cutouts(
+    parcels: gpd.GeoDataFrame, pos: np.ndarray, ctx: _Context
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Cut-outs from the parcels at ``pos``; returns (candidates, rejections)."""
+    demand = ctx.demand
+    siting = ctx.zone.policy.siting
+    target = demand.target_m2
+    geoms = _geoms(parcels)[pos]
+    ids = parcels["parcel_id"].to_numpy(dtype=object)[pos]
+    reasons = np.full(len(pos), None, dtype=object)
+    single = shapely.get_num_geometries(geoms) == 1
+    # A store may hand back a one-part MultiPolygon: its part is the parcel.
+    geoms = np.where(single, shapely.get_geometry(geoms, 0), geoms)
+    reasons[~single] = "a multi-part parcel: no cut-out"
+    # The frontage edge: the exterior segment with the longest stretch within reach of a road.
+    rings = shapely.get_exterior_ring(np.where(single, geoms, None))
+    coords, ring_of = shapely.get_coordinates(rings, return_index=True)
+    same = ring_of[:-1] == ring_of[1:]
+    owner, sa, sb = ring_of[:-1][same], coords[:-1][same], coords[1:][same]
+    front = ctx.roads.segment_frontage(owner, sa, sb, geoms)
+    faces = front > 0
+    best = np.flatnonzero(faces)[_first_per(owner[faces], -front[faces])]
+    owner, a, b = owner[best], sa[best], sb[best]
+    no_front = single.copy()
+    no_front[owner] = False
+    reasons[no_front] = "no road frontage to cut a site from"
+
+    edge_m = np.hypot(*(b - a).T)
+    u = (b - a) / edge_m[:, None]
+    left = np.column_stack([-u[:, 1], u[:, 0]])
+    mid = (a + b) / 2.0
+    probe = mid + left * np.minimum(edge_m, 1.0)[:, None] * 0.01
+    inward = np.where(
+        shapely.contains_xy(geoms[owner], probe[:, 0], probe[:, 1])[:, None], left, -left
+    )
+    width = np.minimum(edge_m, np.sqrt(target * siting.cutout_width_to_depth))
+    cut, cut_m2 = _cut_rectangles(geoms[owner], a, u, inward, width, target)
+    tolerance = siting.cutout_area_tolerance * target
+    # Where a square would reach beyond the parcel, the whole frontage edge is used instead.
+    short = (np.abs(cut_m2 - target) > tolerance) & (width < edge_m)
+    if short.any():
+        cut[short], cut_m2[short] = _cut_rectangles(
+            geoms[owner[short]], a[short], u[short], inward[short], edge_m[short], target
+        )
+    hit = np.abs(cut_m2 - target) <= tolerance
+    one_piece = shapely.get_type_id(cut) == 3
+    remainder = shapely.difference(geoms[owner], cut)
+    parts, part_owner = shapely.get_parts(remainder, return_index=True)
+    part_m2 = shapely.area(parts)
+    real = part_m2 > siting.sliver_area_m2
+    n_parts = np.bincount(part_owner[real], minlength=len(owner))
+    remainder_m2 = np.bincount(part_owner[real], weights=part_m2[real], minlength=len(owner))
+    usable = (n_parts == 1) & (remainder_m2 >= float(mu_to_m2(siting.cutout_min_remainder_mu)))
+    why = np.select(
+        [~hit, ~one_piece, n_parts != 1],
+        [
+            "no rectangle on the road frontage reaches the demanded area inside the parcel",
+            "the cut on the road frontage falls apart into several pieces",
+            "the remainder would be split into several pieces",
+        ],
+        "the remainder would be smaller than the usable minimum "
+        f"{siting.cutout_min_remainder_mu:g} mu",
+    )
+    ok = hit & one_piece & usable
+    reasons[owner[~ok]] = why[~ok]
+    bad = np.flatnonzero(pd.notna(reasons))
+    rejections = _rejections(
+        ids[bad],
+        "cutout",
+        "area "
+        + _fmt(m2_to_mu(parcels["area_m2"].to_numpy()[pos][bad]), ".1f")
+        + f" mu is at least {siting.cutout_min_ratio:g} × the {demand.target_mu:.1f} mu target, "
+        "but no cut-out: " + pd.Series(reasons[bad], dtype=object),
+    )
+    good = owner[ok]
+    block = {
+        "kind": "cutout",
+        "members": pos[good][:, None],
+        "area_m2": cut_m2[ok],
+        "remainder_m2": remainder_m2[ok],
+        "geometry": cut[ok],
+        **ctx.measures(cut[ok]),
+    }
+    return block, rejections
+
+
+# --- floor space --------------------------------------------------------------------------------
+def _floor_space(project: pd.Series, ctx: _Context) -> tuple[dict, pd.DataFrame]:
+    zone = ctx.zone
+    buildings = zone.buildings
+    policy = zone.policy
+    ids = buildings["building_id"].to_numpy(dtype=object)
+    status = buildings["status"].to_numpy(dtype=object)
+    statuses = list(policy.siting.floor_space_statuses)
+    need = ctx.demand.floor_area_m2
+    vacant = buildings["vacant_area_m2"].to_numpy(dtype=float, na_value=np.nan)
+    failed = np.zeros(len(buildings), dtype=bool)
+    found: list[pd.DataFrame] = []
+
+    def reject(bad: np.ndarray, rule: str, reasons) -> None:
+        failed[bad] = True
+        if isinstance(reasons, pd.Series):
+            reasons = reasons.to_numpy(dtype=object)[bad]
+        found.append(_rejections(ids[bad], rule, reasons, building=True))
+
+    bad = ~np.isin(status, statuses)
+    reject(
+        np.flatnonzero(bad),
+        "building_status",
+        pd.Series(
+            _by_value(
+                status,
+                lambda s: f"building {s}: no floor space to let (lettable: {', '.join(statuses)})",
+            )
+        ),
+    )
+    rest = ~bad
+    short = rest & ~(vacant >= need)
+    reject(
+        np.flatnonzero(short),
+        "vacancy",
+        "vacant floor area "
+        + _fmt(np.nan_to_num(vacant))
+        + f" m² is less than the {need:,.0f} m² needed",
+    )
+    for rule, column, minimum, unit in (
+        ("floor_load", "floor_load_kn_m2", _value(project, "floor_load_min_kn_m2"), "kN/m²"),
+        ("clear_height", "clear_height_m", _value(project, "clear_height_min_m"), "m"),
+    ):
+        if np.isnan(minimum):
+            continue
+        have = buildings[column].to_numpy(dtype=float, na_value=np.nan)
+        low = rest & ~(have >= minimum)
+        reject(
+            np.flatnonzero(low),
+            rule,
+            pd.Series(have)
+            .map(lambda v, unit=unit: "not recorded" if np.isnan(v) else f"{v:g} {unit}")
+            .radd(f"{column} ")
+            .add(f"; the project needs at least {minimum:g} {unit}"),
+        )
+    good = np.flatnonzero(~failed)
+    parcel_pos = pd.Index(zone.parcels["parcel_id"]).get_indexer(
+        buildings["parcel_id"].to_numpy(dtype=object)[good]
+    )
+    footprint = _geoms(buildings)[good]
+    block = {
+        "kind": "floor_space",
+        "members": parcel_pos[:, None],
+        "building_id": ids[good],
+        "area_m2": np.full(len(good), np.nan),
+        "floor_area_m2": vacant[good],
+        "geometry": footprint,
+        # A building's shape is its own; its location is that of its parcel.
+        "area": shapely.area(footprint),
+        "perimeter": shapely.length(footprint),
+    }
+    rejections = (
+        pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=_REJECTION_COLUMNS)
+    )
+    return block, rejections
+
+
+# --- candidate blocks ---------------------------------------------------------------------------
+_LOCATION = ("x", "y", "frontage_m", "avenue_distance_m", "substation_distance_m")
+
+
+def _parcel_measures(
+    parcels: gpd.GeoDataFrame, positions: np.ndarray, ctx: _Context
+) -> dict[str, np.ndarray]:
+    """Measures of the parcels at ``positions``, in arrays over every parcel of the zone."""
+    out = {k: np.full(len(parcels), np.nan) for k in ("area", "perimeter", *_LOCATION)}
+    if len(positions):
+        for key, values in ctx.measures(_geoms(parcels)[positions]).items():
+            out[key][positions] = values
+    return out
+
+
+def _from_members(block: dict, measures: dict[str, np.ndarray], adjacency) -> dict:
+    """Fill a block's measures from its member parcels.
+
+    An assembly's area is its members' sum, its perimeter theirs less twice the edges they share,
+    its centre their area-weighted centre, its frontage their sum and its distances their least.
+    """
+    members = block["members"]
+    area = measures["area"][members]
+    filled = dict(block)
+    if members.shape[1] > 1:
+        i, j, shared, n = adjacency
+        weight = area / area.sum(axis=1, keepdims=True)
+        filled |= {
+            "area": area.sum(axis=1),
+            "perimeter": measures["perimeter"][members].sum(axis=1)
+            - 2.0 * _internal_shared(members, i, j, shared, n),
+            "x": (measures["x"][members] * weight).sum(axis=1),
+            "y": (measures["y"][members] * weight).sum(axis=1),
+            "frontage_m": measures["frontage_m"][members].sum(axis=1),
+            "avenue_distance_m": measures["avenue_distance_m"][members].min(axis=1),
+            "substation_distance_m": measures["substation_distance_m"][members].min(axis=1),
+        }
+    else:
+        for key in ("area", "perimeter", *_LOCATION):
+            filled.setdefault(key, measures[key][members[:, 0]])
+    return filled
+
+
+def _readiness(
+    blocks: list[dict], parcels: gpd.GeoDataFrame, policy: Policy
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Months before supply and the steps first, per block: the slowest member decides."""
+    readiness = policy.readiness
+    names, code = np.unique(
+        parcels["status"].to_numpy(dtype=object).astype(str), return_inverse=True
+    )
+    months = np.array([readiness.get(f"{s}_months", np.nan) for s in names], dtype=float)
+    steps = [readiness.steps.get(s, "") for s in names]
+    out = []
+    for block in blocks:  # one block per candidate kind and assembly size
+        kind = block["kind"]
+        n = len(block["members"])
+        if kind == "floor_space":
+            out.append(
+                (
+                    np.full(n, float(readiness.floor_space_months)),
+                    np.full(n, readiness.steps["floor_space"], dtype=object),
+                )
+            )
+            continue
+        codes = code[block["members"]]
+        wait = months[codes].max(axis=1)
+        mask = np.bitwise_or.reduce(np.left_shift(1, codes), axis=1)
+        text = {
+            m: "; ".join(steps[c] for c in range(len(names)) if m >> c & 1)
+            for m in np.unique(mask).tolist()
+        }
+        todo = pd.Series(mask).map(text).to_numpy(dtype=object)
+        if kind == "cutout":
+            wait = wait + readiness.cutout_extra_months
+            todo = todo + "; " + readiness.steps["cutout"]
+        out.append((wait, todo))
+    return out
+
+
+def _block_frame(block: dict, ids: np.ndarray, wait: np.ndarray, todo: np.ndarray) -> pd.DataFrame:
+    members = block["members"]
+    n = len(members)
+    parcel_ids = pd.Series(ids[members[:, 0]], dtype=object)
+    for c in range(1, members.shape[1]):
+        parcel_ids = parcel_ids + ";" + ids[members[:, c]]
+    frame = pd.DataFrame(
+        {
+            "kind": block["kind"],
+            "parcel_ids": parcel_ids.to_numpy(dtype=object),
+            "building_id": block.get("building_id", np.full(n, None, dtype=object)),
+            "area_m2": block["area_m2"],
+            "floor_area_m2": block.get("floor_area_m2", np.full(n, np.nan)),
+            "remainder_m2": block.get("remainder_m2", np.full(n, np.nan)),
+            "readiness_months": wait,
+            "steps": todo,
+            **{k: block[k] for k in ("area", "perimeter", *_LOCATION)},
+        }
+    )
+    frame["geometry"] = block.get("geometry", np.full(n, None, dtype=object))
+    return frame
+
+
+# --- scoring ------------------------------------------------------------------------------------
+def _enterprise_points(zone: Zone, cluster: object) -> np.ndarray:
+    ent = zone.enterprises
+    ent = ent.loc[ent["cluster"] == cluster]
+    if ent.empty:
+        return np.empty((0, 2))
+    points = _geoms(ent)
+    missing = shapely.is_missing(points) | shapely.is_empty(points)
+    if missing.any():
+        first = ent["parcel_id"].astype(str).str.split(";").str[0].str.strip()
+        where = pd.Index(zone.parcels["parcel_id"]).get_indexer(first[missing])
+        inside = shapely.point_on_surface(_geoms(zone.parcels)[where[where >= 0]])
+        points = points.copy()
+        points[np.flatnonzero(missing)[where >= 0]] = inside
+    points = points[~(shapely.is_missing(points) | shapely.is_empty(points))]
+    return shapely.get_coordinates(points)
+
+
+def _corridor_phase(points: np.ndarray, zone: Zone) -> np.ndarray:
+    """Phase number (1 = first) of each point along the corridors; 0 outside every corridor."""
+    phase = np.zeros(len(points), dtype=int)
+    corridors = zone.corridors
+    width = corridors["width_m"].fillna(zone.policy.corridor.width_m).to_numpy(dtype=float)
+    breaks = corridors["phase_breaks_m"].fillna("0").astype(str)
+    for line, w, text in zip(_geoms(corridors), width, breaks, strict=True):  # few corridors
+        near = (phase == 0) & (shapely.distance(points, line) <= w / 2.0)
+        if not near.any():
+            continue
+        cuts = np.sort(np.array([float(x) for x in _split_breaks(text)]))
+        along = shapely.line_locate_point(line, points[near])
+        phase[near] = np.maximum(np.searchsorted(cuts, along, side="right"), 1)
+    return phase
+
+
+def _split_breaks(text: str) -> list[str]:
+    return [x for x in text.replace("；", ";").split(";") if x.strip()]
+
+
+def _phase_count(zone: Zone) -> int:
+    texts = zone.corridors["phase_breaks_m"].dropna().astype(str)
+    return max((len(_split_breaks(t)) for t in texts), default=1)
+
+
+def _score(sites: pd.DataFrame, ctx: _Context) -> pd.DataFrame:
+    """Add the cluster count, corridor phase, components and total score."""
+    zone, demand = ctx.zone, ctx.demand
+    ranking = zone.policy.ranking
+    out = sites
+    floor = (out["kind"] == "floor_space").to_numpy()
+    centre = np.column_stack([out["x"].to_numpy(dtype=float), out["y"].to_numpy(dtype=float)])
+    cluster = ctx.project.get("cluster")
+    points = (
+        _enterprise_points(zone, cluster)
+        if cluster in zone.policy.review.clusters
+        else np.empty((0, 2))
+    )
+    if len(points) and len(centre):
+        counts = cKDTree(points).query_ball_point(
+            centre, r=float(ranking.cluster_radius_m), return_length=True
+        )
+    else:
+        counts = np.zeros(len(centre), dtype=int)
+    out["cluster_enterprises"] = np.asarray(counts, dtype=int)
+    out["corridor_phase"] = _corridor_phase(shapely.points(centre), zone)
+
+    area = out["area_m2"].to_numpy(dtype=float)
+    fit_area = np.where(floor, out["floor_area_m2"].to_numpy(dtype=float), area)
+    fit_target = np.where(floor, demand.floor_area_m2, demand.target_m2)
+    perimeter = out["perimeter"].to_numpy(dtype=float)
+    comp = {
+        "area_fit": 1.0 - np.abs(fit_area - fit_target) / fit_target,
+        "compactness": 16.0 * out["area"].to_numpy(dtype=float) / perimeter**2,
+        "frontage": out["frontage_m"].to_numpy() / ranking.frontage_full_m,
+        "avenue_distance": 1.0
+        - out["avenue_distance_m"].to_numpy() / ranking.avenue_distance_zero_m,
+        "substation_distance": 1.0
+        - out["substation_distance_m"].to_numpy() / ranking.substation_distance_zero_m,
+        "cluster_synergy": out["cluster_enterprises"].to_numpy() / ranking.cluster_full_count,
+        "readiness": 1.0
+        - out["readiness_months"].to_numpy(dtype=float) / ranking.readiness_horizon_months,
+        # Land outside the corridor is existing zone land, needing no expansion: like phase 1.
+        "corridor_phase": 1.0
+        - (np.maximum(out["corridor_phase"].to_numpy(), 1) - 1) / max(_phase_count(zone), 1),
+    }
+    total = np.zeros(len(out))
+    for name in COMPONENTS:
+        value = np.clip(np.nan_to_num(comp[name], nan=0.0), 0.0, 1.0)
+        out[f"score_{name}"] = value
+        total += float(ranking.weights[name]) * value
+    out["score_total"] = total
+    return out
+
+
+def _reasons(rows: pd.DataFrame, demand: Demand, policy: Policy) -> pd.Series:
+    """One line per candidate: its size against the demand, readiness and measures."""
+    r = rows
+    floor = r["kind"] == "floor_space"
+    size = pd.Series(
+        np.where(
+            floor,
+            _fmt(r["floor_area_m2"].to_numpy()) + " m² floor space",
+            _fmt(r["area_mu"].to_numpy(), ".1f") + " mu",
+        ),
+        index=r.index,
+    )
+    target = np.where(floor, f"{demand.floor_area_m2:,.0f} m²", f"{demand.target_mu:.1f} mu")
+    phase = np.where(
+        r["corridor_phase"] > 0,
+        "corridor phase " + r["corridor_phase"].astype(str),
+        "outside the corridor",
+    )
+
+    def metres(column: str) -> pd.Series:
+        return _fmt(r[column].to_numpy()).set_axis(r.index)
+
+    return (
+        size
+        + " for "
+        + pd.Series(target, index=r.index)
+        + "; ready in "
+        + r["readiness_months"].astype(int).astype(str)
+        + " months ("
+        + r["steps"]
+        + "); frontage "
+        + metres("frontage_m")
+        + " m; avenue "
+        + metres("avenue_distance_m")
+        + " m; substation "
+        + metres("substation_distance_m")
+        + " m; "
+        + r["cluster_enterprises"].astype(str)
+        + " same-cluster enterprises within "
+        + f"{policy.ranking.cluster_radius_m:,.0f} m; "
+        + pd.Series(phase, index=r.index)
+    )
+
+
+# --- the result ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Candidates:
+    """Ranked candidate sites for one project, and why other sites are not offered.
+
+    Attributes
+    ----------
+    project_id : str
+        The project matched.
+    demand : Demand
+        The land window and floor-space demand matched against.
+    ranked : GeoDataFrame
+        Every candidate, best first: ``rank``, ``candidate_id``, ``kind``, ``parcel_ids``
+        (``;``-joined), ``building_id``, ``area_m2``, ``area_mu``, ``floor_area_m2``,
+        ``remainder_m2``, ``investment_intensity_wan_yuan_per_mu``, ``readiness_months``,
+        ``steps`` (what must happen before supply), the measures ``frontage_m``,
+        ``avenue_distance_m``, ``substation_distance_m``, ``cluster_enterprises`` and
+        ``corridor_phase``, one ``score_<component>`` per :data:`COMPONENTS` (0–1), the
+        weighted ``score_total`` and a ``reasons`` text. Geometry is the site: a parcel, a
+        cut-out's rectangle, a building's footprint, an assembly's union. Beyond the ``top``
+        shown, assemblies carry no geometry and no reasons text (built for the shown sites only;
+        :meth:`explain` writes the text for any).
+    rejections : DataFrame
+        ``parcel_id``, ``building_id``, ``rule`` and ``reason`` for every site turned down.
+    policy : Policy
+        The policy the match applied.
+    top : int or None
+        How many candidates :attr:`sites` shows.
+    """
+
+    project_id: str
+    demand: Demand
+    ranked: gpd.GeoDataFrame
+    rejections: pd.DataFrame
+    policy: Policy
+    top: int | None = None
+
+    @property
+    def sites(self) -> gpd.GeoDataFrame:
+        """The top candidates (all where ``top`` is None)."""
+        return self.ranked if self.top is None else self.ranked.head(self.top)
+
+    def explain(self, site_id: str) -> str:
+        """Say why a parcel or building is or is not offered.
+
+        Raises
+        ------
+        LandplanError
+            If the id is neither a candidate member nor a rejected site.
+        """
+        lines: list[str] = []
+        ids = self.ranked["parcel_ids"].fillna("")
+        hit = (
+            (ids == site_id)
+            | ids.str.startswith(f"{site_id};")
+            | ids.str.endswith(f";{site_id}")
+            | ids.str.contains(f";{site_id};", regex=False)
+            | (self.ranked["building_id"] == site_id)
+        )
+        rows = self.ranked.loc[hit]
+        reasons = _reasons(rows, self.demand, self.policy)
+        for row, reason in zip(rows.itertuples(), reasons, strict=True):
+            shown = (
+                "" if self.top is None or row.rank <= self.top else f", below the top {self.top}"
+            )
+            lines.append(
+                f"offered as #{row.rank} ({row.kind} {row.candidate_id}{shown}), "
+                f"score {row.score_total:.1f}: {reason}"
+            )
+        rej = self.rejections
+        mine = rej.loc[(rej["parcel_id"] == site_id) | (rej["building_id"] == site_id)]
+        lines += [f"not offered by rule {r.rule}: {r.reason}" for r in mine.itertuples()]
+        if not lines:
+            raise LandplanError(
+                f"{site_id!r} is neither a candidate nor a rejected site of project "
+                f"{self.project_id}; expected a parcel_id of the zone (or a building_id for "
+                "floor space) — check the id"
+            )
+        return f"{site_id} for {self.project_id}:\n" + "\n".join(f"- {line}" for line in lines)
+
+
+def _area_rejections(
+    parcels: gpd.GeoDataFrame, pos: np.ndarray, demand: Demand, why: str
+) -> pd.DataFrame:
+    area_mu = m2_to_mu(parcels["area_m2"].to_numpy(dtype=float)[pos])
+    ids = parcels["parcel_id"].to_numpy(dtype=object)[pos]
+    return _rejections(ids, "area", "area " + _fmt(area_mu, ".1f") + f" mu {why}")
+
+
+def _land_blocks(
+    project: pd.Series, ctx: _Context, kinds: tuple[Kind, ...]
+) -> tuple[list[dict], list[pd.DataFrame], tuple]:
+    """Candidate blocks of land and the rejections: parcels, assemblies, cut-outs."""
+    zone, demand = ctx.zone, ctx.demand
+    policy = zone.policy
+    siting = policy.siting
+    parcels = zone.parcels
+    ok, rej = _site_rules(project, demand, zone)
+    rejected = [rej]
+    pos = np.flatnonzero(ok)
+    area = parcels["area_m2"].to_numpy(dtype=float)
+    blocks: list[dict] = []
+    adjacency: tuple = (np.array([], dtype=np.intp),) * 2 + (np.array([]), len(parcels))
+    if demand.window_empty:
+        rejected.append(
+            _area_rejections(
+                parcels,
+                pos,
+                demand,
+                ": the project's fixed-asset investment allows at most "
+                f"{m2_to_mu(demand.cap_m2):.1f} mu at the control intensity, below the "
+                f"{demand.min_mu:.1f} mu it needs",
+            )
+        )
+        return blocks, rejected, adjacency
+    used = np.zeros(len(parcels), dtype=bool)
+    if "single" in kinds:
+        single = pos[(area[pos] >= demand.min_m2) & (area[pos] <= demand.max_m2)]
+        used[single] = True
+        blocks.append(
+            {
+                "kind": "single",
+                "members": single[:, None],
+                "area_m2": area[single],
+                "geometry": _geoms(parcels)[single],
+            }
+        )
+    if "assembly" in kinds:
+        small = pos[area[pos] < demand.min_m2]
+        i, j, shared = parcel_adjacency(
+            _geoms(parcels)[small],
+            tolerance_m=siting.adjacency_tolerance_m,
+            min_shared_m=siting.adjacency_min_shared_m,
+        )
+        adjacency = (small[i], small[j], shared, len(parcels))
+        for groups in _connected_groups(
+            area[small],
+            i,
+            j,
+            min_m2=demand.min_m2,
+            max_m2=demand.max_m2,
+            max_size=int(siting.max_group_size),
+        ):
+            if len(groups):
+                members = small[groups]
+                used[members.ravel()] = True
+                blocks.append(
+                    {"kind": "assembly", "members": members, "area_m2": area[members].sum(axis=1)}
+                )
+    big = pos[area[pos] >= siting.cutout_min_ratio * demand.target_m2]
+    if "cutout" in kinds and len(big):
+        block, cut_rej = _cutouts(parcels, big, ctx)
+        used[block["members"].ravel()] = True
+        blocks.append(block)
+        rejected.append(cut_rej)
+    rest = pos[~used[pos]]
+    rest = rest[~np.isin(rest, big)] if "cutout" in kinds else rest
+    cap = ""
+    if demand.max_m2 < demand.asked_max_m2:
+        cap = (
+            " (capped where a larger site would bring the investment intensity below "
+            f"{policy.control.investment_intensity_min_wan_yuan_per_mu:g} 万元/亩)"
+        )
+    rejected.append(
+        _area_rejections(
+            parcels,
+            rest[area[rest] < demand.min_m2],
+            demand,
+            f"is below the minimum {demand.min_mu:.1f} mu and no assembly of adjacent available "
+            "parcels reaches it",
+        )
+    )
+    rejected.append(
+        _area_rejections(
+            parcels,
+            rest[area[rest] > demand.max_m2],
+            demand,
+            f"is above the maximum {demand.max_mu:.1f} mu{cap} and below the "
+            f"{siting.cutout_min_ratio:g} × {demand.target_mu:.1f} mu a cut-out needs",
+        )
+    )
+    return blocks, rejected, adjacency
+
+
+def match(
+    project: pd.Series | Mapping,
+    zone: Zone,
+    *,
+    top: int | None = None,
+    kinds: tuple[Kind, ...] = KINDS,
+) -> Candidates:
+    """Find and rank the sites a project could take.
+
+    Parameters
+    ----------
+    project
+        A row of ``zone.projects`` or a mapping of project columns.
+    zone
+        The zone and its policy.
+    top
+        How many candidates :attr:`Candidates.sites` shows (all are ranked).
+    kinds
+        The kinds of candidate to look for.
+
+    Returns
+    -------
+    Candidates
+
+    Raises
+    ------
+    InfeasibleError
+        If the project states no land and no floor-space demand.
+    LandplanError
+        If ``kinds`` names an unknown kind or ``top`` is not positive.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> from landplan.zone import Zone
+    >>> parcels = gpd.GeoDataFrame(
+    ...     {"parcel_id": ["A", "B"], "status": ["state_reserve", "occupied"],
+    ...      "land_use": ["M1", "M1"]},
+    ...     geometry=[box(600000, 2530000, 600200, 2530200), box(600200, 2530000, 600400, 2530200)],
+    ...     crs="EPSG:4546")
+    >>> zone = Zone.from_layers({"parcels": parcels})
+    >>> result = match({"project_id": "J", "name": "plant", "stage": "signed",
+    ...                 "investment_wan_yuan": 20000.0, "land_mu_min": 55.0, "land_mu_max": 65.0},
+    ...                zone)
+    >>> result.ranked[["candidate_id", "kind"]].values.tolist()
+    [['parcel:A', 'single']]
+    >>> result.rejections[["parcel_id", "rule"]].values.tolist()
+    [['B', 'status']]
+    """
+    unknown = set(kinds) - set(KINDS)
+    if unknown:
+        raise LandplanError(
+            f"unknown candidate kind(s) {sorted(unknown)}; expected some of {KINDS}"
+        )
+    if top is not None and top < 1:
+        raise LandplanError(f"top must be a positive number of candidates, got {top!r}")
+    policy = zone.policy
+    project = as_project(project, policy=policy)
+    demand = land_demand(project, policy)
+    ctx = _Context.of(project, demand, zone)
+    parcels = zone.parcels
+    blocks: list[dict] = []
+    rejected: list[pd.DataFrame] = []
+    adjacency: tuple = (np.array([], dtype=np.intp),) * 2 + (np.array([]), len(parcels))
+    if demand.wants_land:
+        blocks, rejected, adjacency = _land_blocks(project, ctx, kinds)
+    if demand.wants_floor_space and "floor_space" in kinds:
+        block, floor_rej = _floor_space(project, ctx)
+        blocks.append(block)
+        rejected.append(floor_rej)
+
+    blocks = [b for b in blocks if len(b["members"])]
+    needed = np.unique(
+        np.concatenate(
+            [b["members"].ravel() for b in blocks if b["kind"] != "cutout"] or [np.array([], int)]
+        )
+    )
+    measures = _parcel_measures(parcels, needed[needed >= 0], ctx)
+    blocks = [b if b["kind"] == "cutout" else _from_members(b, measures, adjacency) for b in blocks]
+    ids = parcels["parcel_id"].to_numpy(dtype=object)
+    frames = [
+        _block_frame(b, ids, wait, todo)
+        for b, (wait, todo) in zip(blocks, _readiness(blocks, parcels, policy), strict=True)
+    ]
+    ranked = _rank(frames, project, ctx, top)
+    rejections = (
+        pd.concat([r for r in rejected if len(r)], ignore_index=True)
+        if any(len(r) for r in rejected)
+        else pd.DataFrame(columns=_REJECTION_COLUMNS)
+    )
+    return Candidates(
+        project_id=str(project["project_id"]),
+        demand=demand,
+        ranked=ranked,
+        rejections=rejections,
+        policy=policy,
+        top=top,
+    )
+
+
+_RANKED_COLUMNS = [
+    "rank",
+    "candidate_id",
+    "kind",
+    "parcel_ids",
+    "building_id",
+    "area_m2",
+    "area_mu",
+    "floor_area_m2",
+    "remainder_m2",
+    "investment_intensity_wan_yuan_per_mu",
+    "readiness_months",
+    "steps",
+    "frontage_m",
+    "avenue_distance_m",
+    "substation_distance_m",
+    "cluster_enterprises",
+    "corridor_phase",
+    *(f"score_{c}" for c in COMPONENTS),
+    "score_total",
+    "reasons",
+]
+
+
+def _union_geometry(parcel_ids: pd.Series, zone: Zone) -> np.ndarray:
+    """Assemblies' sites: their members' union, digitising gaps closed."""
+    parcels = zone.parcels
+    tol = zone.policy.siting.adjacency_tolerance_m
+    members = parcel_ids.str.split(";").explode()
+    where = pd.Index(parcels["parcel_id"]).get_indexer(members.to_numpy(dtype=object))
+    union = (
+        gpd.GeoSeries(_geoms(parcels)[where], index=members.index)
+        .groupby(level=0)
+        .agg(shapely.union_all)
+    )
+    merged = np.asarray(union.reindex(parcel_ids.index), dtype=object)
+    return shapely.buffer(shapely.buffer(merged, tol, join_style="mitre"), -tol, join_style="mitre")
+
+
+def _rank(
+    frames: list[pd.DataFrame], project: pd.Series, ctx: _Context, top: int | None
+) -> gpd.GeoDataFrame:
+    zone = ctx.zone
+    crs = zone.parcels.crs
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        empty = pd.DataFrame({c: pd.Series(dtype=object) for c in _RANKED_COLUMNS})
+        return gpd.GeoDataFrame(empty, geometry=gpd.GeoSeries([], crs=crs))
+    sites = pd.concat(frames, ignore_index=True)
+    sites["area_mu"] = m2_to_mu(sites["area_m2"].to_numpy(dtype=float))
+    fixed = _value(project, "fixed_investment_wan_yuan")
+    sites["investment_intensity_wan_yuan_per_mu"] = fixed / sites["area_mu"]
+    key = np.where(sites["kind"] == "floor_space", sites["building_id"], sites["parcel_ids"])
+    sites["candidate_id"] = (
+        sites["kind"].map({"single": "parcel", "floor_space": "floor"}).fillna(sites["kind"])
+        + ":"
+        + pd.Series(key, dtype=object).str.replace(";", "+")
+    )
+    scored = _score(sites, ctx)
+    scored = scored.sort_values(
+        ["score_total", "candidate_id"], ascending=[False, True], kind="stable"
+    ).reset_index(drop=True)
+    scored["rank"] = np.arange(1, len(scored) + 1)
+    shown = scored.index[: len(scored) if top is None else top]
+    union = shown[(scored.loc[shown, "kind"] == "assembly").to_numpy()]
+    if len(union):
+        geoms = scored["geometry"].to_numpy(dtype=object).copy()
+        geoms[union] = _union_geometry(scored.loc[union, "parcel_ids"], zone)
+        scored["geometry"] = geoms
+    scored["reasons"] = None
+    scored.loc[shown, "reasons"] = _reasons(scored.loc[shown], ctx.demand, zone.policy)
+    return gpd.GeoDataFrame(
+        scored[_RANKED_COLUMNS], geometry=scored["geometry"].to_numpy(), crs=crs
+    )
