@@ -1,9 +1,18 @@
 """landplan: a geospatial planner for the land and factory buildings of an industrial zone.
 
-Modules are the API: ``landplan.layers`` (schemas and validation), ``landplan.io`` (files),
-``landplan.policy`` (thresholds), ``landplan.sample`` (the sample zone), ``landplan.store``
-(the spatial store) and the analyses built on a :class:`~landplan.zone.Zone`.
+Modules are the API, each named after a domain concept: ``layers`` and ``validation``
+(schemas), ``io`` (files), ``policy`` (thresholds), ``sample`` (the sample zone), ``store``
+(the spatial store), ``audit``, ``review``, ``match``, ``allocate``, ``capacity`` and
+``corridor`` (the analyses, each taking a :class:`~landplan.zone.Zone`), ``maps`` and the
+writers. The heavier modules load on first use: ``import landplan`` stays quick.
+
+>>> import landplan as lp
+>>> lp.Policy.default().idle.recover_years
+2
 """
+
+import importlib
+from typing import Any
 
 from landplan import errors, layers, policy, units, vocab
 from landplan.policy import Policy
@@ -11,4 +20,38 @@ from landplan.zone import Zone
 
 __version__ = "0.1.0"
 
-__all__ = ["Policy", "Zone", "__version__", "errors", "layers", "policy", "units", "vocab"]
+_LAZY = (
+    "allocate",
+    "audit",
+    "capacity",
+    "corridor",
+    "demand",
+    "evaluation",
+    "idle",
+    "io",
+    "maps",
+    "match",
+    "review",
+    "sample",
+    "store",
+    "tables",
+    "validation",
+)
+
+__all__ = [
+    "Policy",
+    "Zone",
+    "__version__",
+    "errors",
+    "layers",
+    "policy",
+    "units",
+    "vocab",
+    *_LAZY,
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return importlib.import_module(f"landplan.{name}")
+    raise AttributeError(f"module 'landplan' has no attribute {name!r}")
