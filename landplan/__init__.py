@@ -4,7 +4,8 @@ Modules are the API, each named after a domain concept: ``layers`` and ``validat
 (schemas), ``io`` (files), ``policy`` (thresholds), ``sample`` (the sample zone), ``store``
 (the spatial store), ``audit``, ``review``, ``match``, ``allocate``, ``capacity`` and
 ``corridor`` (the analyses, each taking a :class:`~landplan.zone.Zone`), ``history`` (statuses
-on a date from the events), ``report`` (the half-year report), ``maps`` and the writers. The heavier modules load on first use: ``import landplan`` stays quick.
+on a date from the events), ``report`` (the half-year report), ``maps`` and the writers. The
+heavier modules load on first use: ``import landplan`` stays quick.
 
 >>> import landplan as lp
 >>> lp.Policy.default().idle.recover_years
