@@ -66,6 +66,7 @@ log "installing landplan and its test dependencies"
 
 log "ruff"
 "$VENV/bin/ruff" check .
+"$VENV/bin/ruff" format --check .
 
 log "pytest"
 export LANDPLAN_CHROMIUM=${LANDPLAN_CHROMIUM:-$(command -v chromium || true)}
