@@ -358,15 +358,15 @@ def _segment_credit(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Length of each owner segment lying within ``reach`` of each paired target.
 
-    ``distance(which_end, segments, targets)`` gives the distance from the segments' start
-    (``which_end`` 0) or end (1) to the targets. The distance is assumed to vary linearly along
-    a segment (exact for a straight target), so only end distances are computed. Returns
-    (pair, segment, credited length).
+    ``distance(pair, segments, targets)`` gives the distances from the segments' start and end
+    to the targets. The distance is assumed to vary linearly along a segment (exact for a
+    straight target), so only end distances are computed. Returns (pair, segment, credited
+    length).
     """
     ptr = np.searchsorted(seg_owner, np.arange(n_owners + 1))
     pair, seg = _expand(ptr, pair_owner)
     target = pair_target[pair]
-    d0, d1 = distance(0, seg, target), distance(1, seg, target)
+    d0, d1 = distance(pair, seg, target)
     r = reach[target]
     lo, hi = np.minimum(d0, d1), np.maximum(d0, d1)
     share = np.where(hi <= r, 1.0, np.where(lo > r, 0.0, (r - lo) / np.maximum(hi - lo, 1e-12)))
@@ -423,11 +423,22 @@ def parcel_adjacency(
     i, j = STRtree(geoms).query(_grown(shapely.bounds(geoms), tolerance_m))
     keep = i < j
     i, j = i[keep], j[keep]
-    owner, a, b = _segments(geoms)
-    ends = (shapely.points(a), shapely.points(b))
+    parts, part_owner = shapely.get_parts(geoms, return_index=True)
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    coords, ring_of = shapely.get_coordinates(rings, return_index=True)
+    start = np.flatnonzero(ring_of[:-1] == ring_of[1:])  # each segment's first vertex
+    owner = part_owner[ring_part[ring_of[start]]]
+    a, b = coords[start], coords[start + 1]
+    # Each vertex is measured once per neighbour: a segment's end is the next one's start.
+    vertex_ptr = np.searchsorted(part_owner[ring_part[ring_of]], np.arange(len(geoms) + 1))
+    counts = vertex_ptr[j + 1] - vertex_ptr[j]
+    at = np.cumsum(counts) - counts - vertex_ptr[j]
+    vertex_pair, vertex = _expand(vertex_ptr, j)
+    vertex_d = shapely.distance(shapely.points(coords)[vertex], geoms[i[vertex_pair]])
 
-    def distance(end: int, seg: np.ndarray, target: np.ndarray) -> np.ndarray:
-        return shapely.distance(ends[end][seg], geoms[target])
+    def distance(pair: np.ndarray, seg: np.ndarray, target: np.ndarray):
+        first = at[pair] + start[seg]
+        return vertex_d[first], vertex_d[first + 1]
 
     pair, _seg, credit = _segment_credit(
         owner, a, b, len(geoms), distance, np.full(len(geoms), tolerance_m), j, i
@@ -545,10 +556,10 @@ class _Roads:
         # Pairs whose boxes lie farther apart than the road's reach credit nothing.
         near = _box_gap(box[site], self.bounds[piece]) <= _slack(self.reach[piece])
         site, piece = site[near], piece[near]
-        ends = (a, b)
 
-        def distance(end: int, seg: np.ndarray, target: np.ndarray) -> np.ndarray:
-            return _point_segment_distance(ends[end][seg], self.start[target], self.end[target])
+        def distance(pair: np.ndarray, seg: np.ndarray, target: np.ndarray):
+            c, d = self.start[target], self.end[target]
+            return _point_segment_distance(a[seg], c, d), _point_segment_distance(b[seg], c, d)
 
         _pair, seg, credit = _segment_credit(
             seg_owner, a, b, len(geoms), distance, self.reach, site, piece
