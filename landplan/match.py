@@ -30,6 +30,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -373,12 +374,22 @@ def _segment_credit(
     return pair, seg, np.hypot(*(b[seg] - a[seg]).T) * share
 
 
-def _point_segment_distance(p: np.ndarray, c: np.ndarray, d: np.ndarray) -> np.ndarray:
-    """Distance from points ``p`` to segments c→d, row by row (plain arithmetic, no geometry)."""
-    cd = d - c
-    length2 = (cd**2).sum(axis=1)
-    s = np.clip(((p - c) * cd).sum(axis=1) / np.where(length2 > 0, length2, 1.0), 0.0, 1.0)
-    return np.hypot(*(p - c - s[:, None] * cd).T)
+def _point_segment_distance(
+    px: np.ndarray,
+    py: np.ndarray,
+    cx: np.ndarray,
+    cy: np.ndarray,
+    ux: np.ndarray,
+    uy: np.ndarray,
+    length2: np.ndarray,
+) -> np.ndarray:
+    """Distance from points (px, py) to segments from (cx, cy) along (ux, uy), row by row.
+
+    ``length2`` is the segment's squared length, 1 for a point (plain arithmetic, no geometry).
+    """
+    qx, qy = px - cx, py - cy
+    s = np.clip((qx * ux + qy * uy) / length2, 0.0, 1.0)
+    return np.hypot(qx - s * ux, qy - s * uy)
 
 
 def _grown(bounds: np.ndarray, margin: float) -> np.ndarray:
@@ -544,6 +555,19 @@ class _Roads:
         bounds = np.column_stack([np.minimum(start, end), np.maximum(start, end)])
         return cls(pieces, start, end, reach[road], avenue, STRtree(pieces), bounds)
 
+    @cached_property
+    def _columns(self) -> tuple[np.ndarray, ...]:
+        """Each piece's start, direction and squared length (1 for a point), as columns."""
+        along = self.end - self.start
+        length2 = along[:, 0] ** 2 + along[:, 1] ** 2
+        return (
+            self.start[:, 0].copy(),
+            self.start[:, 1].copy(),
+            along[:, 0].copy(),
+            along[:, 1].copy(),
+            np.where(length2 > 0, length2, 1.0),
+        )
+
     def segment_frontage(
         self, seg_owner: np.ndarray, a: np.ndarray, b: np.ndarray, geoms: np.ndarray
     ) -> np.ndarray:
@@ -557,15 +581,20 @@ class _Roads:
         near = _box_gap(box[site], self.bounds[piece]) <= _slack(self.reach[piece])
         site, piece = site[near], piece[near]
 
+        ax, ay, bx, by = (np.ascontiguousarray(v) for v in (a[:, 0], a[:, 1], b[:, 0], b[:, 1]))
+
         def distance(pair: np.ndarray, seg: np.ndarray, target: np.ndarray):
-            c, d = self.start[target], self.end[target]
-            return _point_segment_distance(a[seg], c, d), _point_segment_distance(b[seg], c, d)
+            piece = [column[target] for column in self._columns]
+            return (
+                _point_segment_distance(ax[seg], ay[seg], *piece),
+                _point_segment_distance(bx[seg], by[seg], *piece),
+            )
 
         _pair, seg, credit = _segment_credit(
             seg_owner, a, b, len(geoms), distance, self.reach, site, piece
         )
-        best = _first_per(seg, -credit)
-        out[seg[best]] = credit[best]
+        credited = credit > 0
+        np.maximum.at(out, seg[credited], credit[credited])
         return out
 
     def frontage_m(self, geoms: np.ndarray) -> np.ndarray:

@@ -16,8 +16,16 @@ from shapely import LineString, Point, box
 
 from landplan.demand import land_demand
 from landplan.errors import LandplanError
-from landplan.match import COMPONENTS, feasible_parcels, match, parcel_adjacency
+from landplan.match import (
+    COMPONENTS,
+    _nearest_distance,
+    _Roads,
+    feasible_parcels,
+    match,
+    parcel_adjacency,
+)
 from landplan.policy import Policy
+from landplan.sample import make_zone
 from landplan.units import MU_M2
 from landplan.zone import Zone
 from tests.conftest import X0, Y0
@@ -550,3 +558,58 @@ def test_match_rejects_bad_options():
         match(_project(), zone, kinds=("parcels",))
     with pytest.raises(LandplanError, match="top must be a positive number"):
         match(_project(), zone, top=0)
+
+
+def test_indexed_measures_equal_a_straightforward_computation():
+    """Frontage, adjacency and nearest distances on a generated zone, against no index at all."""
+
+    def point_segment_distance(p, c, d):
+        cd = d - c
+        length2 = (cd**2).sum(axis=1)
+        s = np.clip(((p - c) * cd).sum(axis=1) / np.where(length2 > 0, length2, 1.0), 0.0, 1.0)
+        return np.hypot(*(p - c - s[:, None] * cd).T)
+
+    zone = Zone.from_layers(make_zone(n_parcels=3000))
+    policy = zone.policy
+    geoms = np.asarray(zone.parcels.geometry.array, dtype=object)[:600]
+    roads = _Roads.of(zone.roads, policy)
+
+    # Frontage: every boundary segment against every road piece, the best piece credited.
+    expected = np.zeros(len(geoms))
+    for k, geom in enumerate(geoms):
+        ring = shapely.get_coordinates(geom.exterior)
+        for a, b in itertools.pairwise(ring):
+            d0 = point_segment_distance(np.tile(a, (len(roads.start), 1)), roads.start, roads.end)
+            d1 = point_segment_distance(np.tile(b, (len(roads.start), 1)), roads.start, roads.end)
+            lo, hi, r = np.minimum(d0, d1), np.maximum(d0, d1), roads.reach
+            share = np.where(
+                hi <= r, 1.0, np.where(lo > r, 0.0, (r - lo) / np.maximum(hi - lo, 1e-12))
+            )
+            expected[k] += (np.hypot(*(b - a)) * share).max()
+    np.testing.assert_array_equal(roads.frontage_m(geoms), expected)
+    assert (expected > 0).sum() > 50
+
+    # Adjacency: every pair within the tolerance, each boundary segment of one against the other.
+    tol, min_shared = policy.siting.adjacency_tolerance_m, policy.siting.adjacency_min_shared_m
+    pairs = {}
+    for i, j in itertools.combinations(range(len(geoms)), 2):
+        if not shapely.dwithin(geoms[i], geoms[j], tol):
+            continue
+        shared = 0.0
+        for a, b in itertools.pairwise(shapely.get_coordinates(geoms[j].exterior)):
+            d0, d1 = geoms[i].distance(Point(a)), geoms[i].distance(Point(b))
+            lo, hi = min(d0, d1), max(d0, d1)
+            share = 1.0 if hi <= tol else 0.0 if lo > tol else (tol - lo) / max(hi - lo, 1e-12)
+            shared += float(np.hypot(*(b - a))) * share
+        if shared >= min_shared:
+            pairs[i, j] = shared
+    i, j, shared = parcel_adjacency(geoms, tolerance_m=tol, min_shared_m=min_shared)
+    assert dict(zip(zip(i.tolist(), j.tolist(), strict=True), shared.tolist(), strict=True)) == (
+        pairs
+    )
+    assert len(pairs) > 100
+
+    # Nearest avenue and substation: the least distance to every one of them.
+    for others in (roads.pieces[roads.avenue], np.asarray(zone.substations.geometry.array)):
+        expected = np.array([shapely.distance(g, others).min() for g in geoms])
+        np.testing.assert_array_equal(_nearest_distance(geoms, others), expected)
