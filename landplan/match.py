@@ -329,12 +329,17 @@ def feasible_parcels(project: pd.Series | Mapping, zone: Zone) -> tuple[pd.Serie
 
 
 # --- segments and lengths near other geometries ---------------------------------------------------
+def _ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(row number, item) for every item lo[row] ≤ item < hi[row] of every row."""
+    counts = hi - lo
+    which = np.repeat(np.arange(len(lo)), counts)
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    return which, np.repeat(lo, counts) + offsets
+
+
 def _expand(ptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For CSR offsets ``ptr``: (row number, item) for every item of every row in ``rows``."""
-    counts = ptr[rows + 1] - ptr[rows]
-    which = np.repeat(np.arange(len(rows)), counts)
-    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    return which, np.repeat(ptr[rows], counts) + offsets
+    return _ranges(ptr[rows], ptr[rows + 1])
 
 
 def _segments(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -539,6 +544,7 @@ class _Roads:
     avenue: np.ndarray
     tree: STRtree
     bounds: np.ndarray
+    segment: np.ndarray
 
     @classmethod
     def of(cls, roads: gpd.GeoDataFrame, policy: Policy) -> _Roads:
@@ -553,7 +559,16 @@ class _Roads:
         pieces = shapely.linestrings(np.stack([start, end], axis=1))
         avenue = roads["kind"].to_numpy(dtype=object)[road] == "avenue"
         bounds = np.column_stack([np.minimum(start, end), np.maximum(start, end)])
-        return cls(pieces, start, end, reach[road], avenue, STRtree(pieces), bounds)
+        # The straight segment of the road's own geometry each piece was cut from: a vertex
+        # of the pieces starts a segment where it is one of the road's vertices.
+        originals, original_of = shapely.get_coordinates(
+            shapely.get_parts(_geoms(roads)), return_index=True
+        )
+        vertex = pd.MultiIndex.from_arrays([coord_of, coords[:, 0], coords[:, 1]]).isin(
+            pd.MultiIndex.from_arrays([original_of, originals[:, 0], originals[:, 1]])
+        )
+        segment = (np.cumsum(vertex) - 1)[:-1][same]
+        return cls(pieces, start, end, reach[road], avenue, STRtree(pieces), bounds, segment)
 
     @cached_property
     def _columns(self) -> tuple[np.ndarray, ...]:
@@ -603,10 +618,50 @@ class _Roads:
         return np.bincount(owner, weights=per_segment, minlength=len(geoms))
 
     def avenue_distance_m(self, geoms: np.ndarray) -> np.ndarray:
-        return _nearest_distance(geoms, self.pieces[self.avenue])
+        """Distance to the nearest avenue piece.
+
+        Along a straight segment of an avenue, the point nearest to a site lies where the site
+        projects onto the segment, or at its end: only the pieces there are measured, with
+        ``_STRAIGHT_SLACK_M`` to spare either side. Avenues of many segments use the index.
+        """
+        avenue = np.flatnonzero(self.avenue)
+        segments, first = np.unique(self.segment[avenue], return_index=True)
+        if not len(avenue) or len(segments) > _STRAIGHT_MAX_SEGMENTS or not len(geoms):
+            return _nearest_distance(geoms, self.pieces[avenue])
+        out = np.full(len(geoms), np.inf)
+        coords, owner = shapely.get_coordinates(geoms, return_index=True)
+        if not len(coords):
+            return out
+        starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+        has = owner[starts]
+        runs = np.split(avenue, first[1:])
+        sites, pieces = [], []
+        for run in runs:  # the avenues' straight segments, a handful; its pieces in order
+            a, b = self.start[run[0]], self.end[run[-1]]
+            length = float(np.hypot(*(b - a)))
+            t0 = (self.start[run] - a) @ ((b - a) / max(length, 1e-12))
+            t1 = (self.end[run] - a) @ ((b - a) / max(length, 1e-12))
+            if not length or np.any(np.diff(t0) <= 0) or np.any(t1 <= t0):
+                return _nearest_distance(geoms, self.pieces[avenue])
+            t = (coords - a) @ ((b - a) / length)
+            lo = np.clip(np.minimum.reduceat(t, starts), 0.0, length) - _STRAIGHT_SLACK_M
+            hi = np.clip(np.maximum.reduceat(t, starts), 0.0, length) + _STRAIGHT_SLACK_M
+            k0 = np.searchsorted(t1, lo, side="left")
+            k1 = np.maximum(np.searchsorted(t0, hi, side="right"), k0)
+            site, item = _ranges(k0, k1)
+            sites.append(has[site])
+            pieces.append(run[item])
+        site, piece = np.concatenate(sites), np.concatenate(pieces)
+        np.minimum.at(out, site, shapely.distance(geoms[site], self.pieces[piece]))
+        return out
 
 
 _NEAREST_NODE_CAPACITY = 2
+# Avenues of at most this many straight segments are measured by projection, not the index.
+_STRAIGHT_MAX_SEGMENTS = 64
+# Pieces this far beyond a site's projection onto a straight segment are measured too, well
+# beyond any rounding of the projection.
+_STRAIGHT_SLACK_M = 10.0
 
 
 def _nearest_distance(geoms: np.ndarray, others: np.ndarray) -> np.ndarray:

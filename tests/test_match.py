@@ -613,3 +613,35 @@ def test_indexed_measures_equal_a_straightforward_computation():
     for others in (roads.pieces[roads.avenue], np.asarray(zone.substations.geometry.array)):
         expected = np.array([shapely.distance(g, others).min() for g in geoms])
         np.testing.assert_array_equal(_nearest_distance(geoms, others), expected)
+
+
+def test_avenue_distance_by_projection_equals_the_nearest_piece(monkeypatch):
+    """A bent avenue of several straight segments, sites on every side and beyond its ends."""
+    policy = Policy.default()
+    bends = [(X0, Y0), (X0 + 900, Y0 + 40), (X0 + 1500, Y0 + 700), (X0 + 1520, Y0 + 2100)]
+    roads = _frame(
+        [
+            {"road_id": "A", "kind": "avenue", "width_m": 40.0},
+            {"road_id": "B", "kind": "branch", "width_m": 12.0},
+        ],
+        [LineString(bends), LineString([(X0 - 300, Y0 - 300), (X0 - 300, Y0 + 900)])],
+    )
+    road_pieces = _Roads.of(roads, policy)
+    rng = np.random.default_rng(7)
+    x, y = rng.uniform(X0 - 800, X0 + 2400, 400), rng.uniform(Y0 - 800, Y0 + 2900, 400)
+    boxes = shapely.box(x, y, x + rng.uniform(1, 300, 400), y + rng.uniform(1, 300, 400))
+    turns = rng.uniform(0, 90, 400)
+    sites = [shapely.affinity.rotate(g, a) for g, a in zip(boxes, turns, strict=True)]
+    sites = np.asarray([*sites, None, shapely.Polygon()], dtype=object)
+    expected = np.array(
+        [
+            shapely.distance(g, road_pieces.pieces[road_pieces.avenue]).min() if g else np.inf
+            for g in sites
+        ]
+    )
+    expected[np.isnan(expected)] = np.inf
+    with monkeypatch.context() as patch:
+        patch.setattr("landplan.match._nearest_distance", None)  # projection only
+        np.testing.assert_array_equal(road_pieces.avenue_distance_m(sites), expected)
+    monkeypatch.setattr("landplan.match._STRAIGHT_MAX_SEGMENTS", 0)  # the index instead
+    np.testing.assert_array_equal(road_pieces.avenue_distance_m(sites), expected)
