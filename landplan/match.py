@@ -361,17 +361,22 @@ def _segment_credit(
     reach: np.ndarray,
     pair_owner: np.ndarray,
     pair_target: np.ndarray,
+    near=None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Length of each owner segment lying within ``reach`` of each paired target.
 
     ``distance(pair, segments, targets)`` gives the distances from the segments' start and end
     to the targets. The distance is assumed to vary linearly along a segment (exact for a
-    straight target), so only end distances are computed. Returns (pair, segment, credited
-    length).
+    straight target), so only end distances are computed. ``near(segments, targets)``, where
+    given, is False where a segment is surely beyond reach: it is left out, crediting nothing.
+    Returns (pair, segment, credited length).
     """
     ptr = np.searchsorted(seg_owner, np.arange(n_owners + 1))
     pair, seg = _expand(ptr, pair_owner)
     target = pair_target[pair]
+    if near is not None:
+        keep = near(seg, target)
+        pair, seg, target = pair[keep], seg[keep], target[keep]
     d0, d1 = distance(pair, seg, target)
     r = reach[target]
     lo, hi = np.minimum(d0, d1), np.maximum(d0, d1)
@@ -557,15 +562,24 @@ class _Roads:
         road = part_of[coord_of[:-1][same]]
         start, end = coords[:-1][same], coords[1:][same]
         pieces = shapely.linestrings(np.stack([start, end], axis=1))
-        avenue = roads["kind"].to_numpy(dtype=object)[road] == "avenue"
+        kind = roads["kind"].to_numpy(dtype=object)
+        avenue = kind[road] == "avenue"
         bounds = np.column_stack([np.minimum(start, end), np.maximum(start, end)])
         # The straight segment of the road's own geometry each piece was cut from: a vertex
         # of the pieces starts a segment where it is one of the road's vertices.
+        # Only the avenues' are needed.
         originals, original_of = shapely.get_coordinates(
             shapely.get_parts(_geoms(roads)), return_index=True
         )
-        vertex = pd.MultiIndex.from_arrays([coord_of, coords[:, 0], coords[:, 1]]).isin(
-            pd.MultiIndex.from_arrays([original_of, originals[:, 0], originals[:, 1]])
+        on_avenue = kind[part_of] == "avenue"
+        mine = on_avenue[coord_of]
+        vertex = np.zeros(len(coords), dtype=bool)
+        vertex[mine] = pd.MultiIndex.from_arrays(
+            [coord_of[mine], coords[mine, 0], coords[mine, 1]]
+        ).isin(
+            pd.MultiIndex.from_arrays([original_of, originals[:, 0], originals[:, 1]])[
+                on_avenue[original_of]
+            ]
         )
         segment = (np.cumsum(vertex) - 1)[:-1][same]
         return cls(pieces, start, end, reach[road], avenue, STRtree(pieces), bounds, segment)
@@ -597,6 +611,16 @@ class _Roads:
         site, piece = site[near], piece[near]
 
         ax, ay, bx, by = (np.ascontiguousarray(v) for v in (a[:, 0], a[:, 1], b[:, 0], b[:, 1]))
+        lo_x, lo_y = np.minimum(ax, bx), np.minimum(ay, by)
+        hi_x, hi_y = np.maximum(ax, bx), np.maximum(ay, by)
+        piece_box = [np.ascontiguousarray(c) for c in self.bounds.T]
+        reach = _slack(self.reach)
+
+        def near(seg: np.ndarray, target: np.ndarray) -> np.ndarray:
+            # The gap between the segment's and the piece's boxes bounds their distance.
+            gx = np.maximum(lo_x[seg] - piece_box[2][target], piece_box[0][target] - hi_x[seg])
+            gy = np.maximum(lo_y[seg] - piece_box[3][target], piece_box[1][target] - hi_y[seg])
+            return np.hypot(np.maximum(gx, 0.0), np.maximum(gy, 0.0)) <= reach[target]
 
         def distance(pair: np.ndarray, seg: np.ndarray, target: np.ndarray):
             piece = [column[target] for column in self._columns]
@@ -606,7 +630,7 @@ class _Roads:
             )
 
         _pair, seg, credit = _segment_credit(
-            seg_owner, a, b, len(geoms), distance, self.reach, site, piece
+            seg_owner, a, b, len(geoms), distance, self.reach, site, piece, near
         )
         credited = credit > 0
         np.maximum.at(out, seg[credited], credit[credited])
