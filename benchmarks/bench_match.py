@@ -158,7 +158,7 @@ def main() -> None:
         sql_ids = {r[0] for r in rows}
         py_ids = set(zone.parcels.loc[mask.to_numpy(), "parcel_id"])
         fits = sum(1 for r in rows if r[1])
-        singles = int((found.ranked["kind"] == "parcel").sum())
+        singles = int((found.ranked["kind"] == "single").sum())
         print(
             f"PostGIS, one query: {t_sql:.2f} s (best of {args.repeat}); {len(sql_ids):,} "
             f"parcels, {fits:,} in the window; same parcels as Python: {sql_ids == py_ids}; "

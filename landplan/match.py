@@ -30,6 +30,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -328,12 +329,17 @@ def feasible_parcels(project: pd.Series | Mapping, zone: Zone) -> tuple[pd.Serie
 
 
 # --- segments and lengths near other geometries ---------------------------------------------------
+def _ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(row number, item) for every item lo[row] ≤ item < hi[row] of every row."""
+    counts = hi - lo
+    which = np.repeat(np.arange(len(lo)), counts)
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    return which, np.repeat(lo, counts) + offsets
+
+
 def _expand(ptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For CSR offsets ``ptr``: (row number, item) for every item of every row in ``rows``."""
-    counts = ptr[rows + 1] - ptr[rows]
-    which = np.repeat(np.arange(len(rows)), counts)
-    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    return which, np.repeat(ptr[rows], counts) + offsets
+    return _ranges(ptr[rows], ptr[rows + 1])
 
 
 def _segments(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -355,37 +361,63 @@ def _segment_credit(
     reach: np.ndarray,
     pair_owner: np.ndarray,
     pair_target: np.ndarray,
+    near=None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Length of each owner segment lying within ``reach`` of each paired target.
 
-    ``distance(which_end, segments, targets)`` gives the distance from the segments' start
-    (``which_end`` 0) or end (1) to the targets. The distance is assumed to vary linearly along
-    a segment (exact for a straight target), so only end distances are computed. Returns
-    (pair, segment, credited length).
+    ``distance(pair, segments, targets)`` gives the distances from the segments' start and end
+    to the targets. The distance is assumed to vary linearly along a segment (exact for a
+    straight target), so only end distances are computed. ``near(segments, targets)``, where
+    given, is False where a segment is surely beyond reach: it is left out, crediting nothing.
+    Returns (pair, segment, credited length).
     """
     ptr = np.searchsorted(seg_owner, np.arange(n_owners + 1))
     pair, seg = _expand(ptr, pair_owner)
     target = pair_target[pair]
-    d0, d1 = distance(0, seg, target), distance(1, seg, target)
+    if near is not None:
+        keep = near(seg, target)
+        pair, seg, target = pair[keep], seg[keep], target[keep]
+    d0, d1 = distance(pair, seg, target)
     r = reach[target]
     lo, hi = np.minimum(d0, d1), np.maximum(d0, d1)
     share = np.where(hi <= r, 1.0, np.where(lo > r, 0.0, (r - lo) / np.maximum(hi - lo, 1e-12)))
     return pair, seg, np.hypot(*(b[seg] - a[seg]).T) * share
 
 
-def _point_segment_distance(p: np.ndarray, c: np.ndarray, d: np.ndarray) -> np.ndarray:
-    """Distance from points ``p`` to segments c→d, row by row (plain arithmetic, no geometry)."""
-    cd = d - c
-    length2 = (cd**2).sum(axis=1)
-    s = np.clip(((p - c) * cd).sum(axis=1) / np.where(length2 > 0, length2, 1.0), 0.0, 1.0)
-    return np.hypot(*(p - c - s[:, None] * cd).T)
+def _point_segment_distance(
+    px: np.ndarray,
+    py: np.ndarray,
+    cx: np.ndarray,
+    cy: np.ndarray,
+    ux: np.ndarray,
+    uy: np.ndarray,
+    length2: np.ndarray,
+) -> np.ndarray:
+    """Distance from points (px, py) to segments from (cx, cy) along (ux, uy), row by row.
+
+    ``length2`` is the segment's squared length, 1 for a point (plain arithmetic, no geometry).
+    """
+    qx, qy = px - cx, py - cy
+    s = np.clip((qx * ux + qy * uy) / length2, 0.0, 1.0)
+    return np.hypot(qx - s * ux, qy - s * uy)
 
 
-def _boxes(geoms: np.ndarray, margin: float) -> np.ndarray:
-    bounds = shapely.bounds(geoms)
+def _grown(bounds: np.ndarray, margin: float) -> np.ndarray:
+    """Boxes (xmin, ymin, xmax, ymax) grown by ``margin`` on every side, as polygons."""
     return shapely.box(
         bounds[:, 0] - margin, bounds[:, 1] - margin, bounds[:, 2] + margin, bounds[:, 3] + margin
     )
+
+
+def _box_gap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Distance between boxes (xmin, ymin, xmax, ymax), row by row; bounds their contents'."""
+    gap = np.maximum(np.maximum(b[:, :2] - a[:, 2:], a[:, :2] - b[:, 2:]), 0.0)
+    return np.hypot(gap[:, 0], gap[:, 1])
+
+
+def _slack(d: np.ndarray) -> np.ndarray:
+    """Widen a bound beyond any rounding of the arithmetic compared with it."""
+    return d * (1.0 + 1e-9) + 1e-6
 
 
 # --- assemblies ---------------------------------------------------------------------------------
@@ -409,14 +441,25 @@ def parcel_adjacency(
     empty = np.array([], dtype=np.intp)
     if len(geoms) < 2:
         return empty, empty, np.array([], dtype=float)
-    i, j = STRtree(geoms).query(_boxes(geoms, tolerance_m))
+    i, j = STRtree(geoms).query(_grown(shapely.bounds(geoms), tolerance_m))
     keep = i < j
     i, j = i[keep], j[keep]
-    owner, a, b = _segments(geoms)
-    ends = (shapely.points(a), shapely.points(b))
+    parts, part_owner = shapely.get_parts(geoms, return_index=True)
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    coords, ring_of = shapely.get_coordinates(rings, return_index=True)
+    start = np.flatnonzero(ring_of[:-1] == ring_of[1:])  # each segment's first vertex
+    owner = part_owner[ring_part[ring_of[start]]]
+    a, b = coords[start], coords[start + 1]
+    # Each vertex is measured once per neighbour: a segment's end is the next one's start.
+    vertex_ptr = np.searchsorted(part_owner[ring_part[ring_of]], np.arange(len(geoms) + 1))
+    counts = vertex_ptr[j + 1] - vertex_ptr[j]
+    at = np.cumsum(counts) - counts - vertex_ptr[j]
+    vertex_pair, vertex = _expand(vertex_ptr, j)
+    vertex_d = shapely.distance(shapely.points(coords)[vertex], geoms[i[vertex_pair]])
 
-    def distance(end: int, seg: np.ndarray, target: np.ndarray) -> np.ndarray:
-        return shapely.distance(ends[end][seg], geoms[target])
+    def distance(pair: np.ndarray, seg: np.ndarray, target: np.ndarray):
+        first = at[pair] + start[seg]
+        return vertex_d[first], vertex_d[first + 1]
 
     pair, _seg, credit = _segment_credit(
         owner, a, b, len(geoms), distance, np.full(len(geoms), tolerance_m), j, i
@@ -504,6 +547,9 @@ class _Roads:
     end: np.ndarray
     reach: np.ndarray
     avenue: np.ndarray
+    tree: STRtree
+    bounds: np.ndarray
+    segment: np.ndarray
 
     @classmethod
     def of(cls, roads: gpd.GeoDataFrame, policy: Policy) -> _Roads:
@@ -516,8 +562,40 @@ class _Roads:
         road = part_of[coord_of[:-1][same]]
         start, end = coords[:-1][same], coords[1:][same]
         pieces = shapely.linestrings(np.stack([start, end], axis=1))
-        avenue = roads["kind"].to_numpy(dtype=object)[road] == "avenue"
-        return cls(pieces, start, end, reach[road], avenue)
+        kind = roads["kind"].to_numpy(dtype=object)
+        avenue = kind[road] == "avenue"
+        bounds = np.column_stack([np.minimum(start, end), np.maximum(start, end)])
+        # The straight segment of the road's own geometry each piece was cut from: a vertex
+        # of the pieces starts a segment where it is one of the road's vertices.
+        # Only the avenues' are needed.
+        originals, original_of = shapely.get_coordinates(
+            shapely.get_parts(_geoms(roads)), return_index=True
+        )
+        on_avenue = kind[part_of] == "avenue"
+        mine = on_avenue[coord_of]
+        vertex = np.zeros(len(coords), dtype=bool)
+        vertex[mine] = pd.MultiIndex.from_arrays(
+            [coord_of[mine], coords[mine, 0], coords[mine, 1]]
+        ).isin(
+            pd.MultiIndex.from_arrays([original_of, originals[:, 0], originals[:, 1]])[
+                on_avenue[original_of]
+            ]
+        )
+        segment = (np.cumsum(vertex) - 1)[:-1][same]
+        return cls(pieces, start, end, reach[road], avenue, STRtree(pieces), bounds, segment)
+
+    @cached_property
+    def _columns(self) -> tuple[np.ndarray, ...]:
+        """Each piece's start, direction and squared length (1 for a point), as columns."""
+        along = self.end - self.start
+        length2 = along[:, 0] ** 2 + along[:, 1] ** 2
+        return (
+            self.start[:, 0].copy(),
+            self.start[:, 1].copy(),
+            along[:, 0].copy(),
+            along[:, 1].copy(),
+            np.where(length2 > 0, length2, 1.0),
+        )
 
     def segment_frontage(
         self, seg_owner: np.ndarray, a: np.ndarray, b: np.ndarray, geoms: np.ndarray
@@ -526,19 +604,36 @@ class _Roads:
         out = np.zeros(len(seg_owner))
         if not len(self.pieces) or not len(geoms):
             return out
-        # Few road pieces against many sites: the sites are indexed, the pieces query.
-        piece, site = STRtree(geoms).query(_boxes(self.pieces, float(self.reach.max())))
-        ends = (a, b)
+        box = shapely.bounds(geoms)
+        site, piece = self.tree.query(_grown(box, float(self.reach.max())))
+        # Pairs whose boxes lie farther apart than the road's reach credit nothing.
+        near = _box_gap(box[site], self.bounds[piece]) <= _slack(self.reach[piece])
+        site, piece = site[near], piece[near]
 
-        def distance(end: int, seg: np.ndarray, target: np.ndarray) -> np.ndarray:
-            return _point_segment_distance(ends[end][seg], self.start[target], self.end[target])
+        ax, ay, bx, by = (np.ascontiguousarray(v) for v in (a[:, 0], a[:, 1], b[:, 0], b[:, 1]))
+        lo_x, lo_y = np.minimum(ax, bx), np.minimum(ay, by)
+        hi_x, hi_y = np.maximum(ax, bx), np.maximum(ay, by)
+        piece_box = [np.ascontiguousarray(c) for c in self.bounds.T]
+        reach = _slack(self.reach)
 
-        order = np.argsort(site, kind="stable")
+        def near(seg: np.ndarray, target: np.ndarray) -> np.ndarray:
+            # The gap between the segment's and the piece's boxes bounds their distance.
+            gx = np.maximum(lo_x[seg] - piece_box[2][target], piece_box[0][target] - hi_x[seg])
+            gy = np.maximum(lo_y[seg] - piece_box[3][target], piece_box[1][target] - hi_y[seg])
+            return np.hypot(np.maximum(gx, 0.0), np.maximum(gy, 0.0)) <= reach[target]
+
+        def distance(pair: np.ndarray, seg: np.ndarray, target: np.ndarray):
+            piece = [column[target] for column in self._columns]
+            return (
+                _point_segment_distance(ax[seg], ay[seg], *piece),
+                _point_segment_distance(bx[seg], by[seg], *piece),
+            )
+
         _pair, seg, credit = _segment_credit(
-            seg_owner, a, b, len(geoms), distance, self.reach, site[order], piece[order]
+            seg_owner, a, b, len(geoms), distance, self.reach, site, piece, near
         )
-        best = _first_per(seg, -credit)
-        out[seg[best]] = credit[best]
+        credited = credit > 0
+        np.maximum.at(out, seg[credited], credit[credited])
         return out
 
     def frontage_m(self, geoms: np.ndarray) -> np.ndarray:
@@ -547,13 +642,59 @@ class _Roads:
         return np.bincount(owner, weights=per_segment, minlength=len(geoms))
 
     def avenue_distance_m(self, geoms: np.ndarray) -> np.ndarray:
-        return _nearest_distance(geoms, self.pieces[self.avenue])
+        """Distance to the nearest avenue piece.
+
+        Along a straight segment of an avenue, the point nearest to a site lies where the site
+        projects onto the segment, or at its end: only the pieces there are measured, with
+        ``_STRAIGHT_SLACK_M`` to spare either side. Avenues of many segments use the index.
+        """
+        avenue = np.flatnonzero(self.avenue)
+        segments, first = np.unique(self.segment[avenue], return_index=True)
+        if not len(avenue) or len(segments) > _STRAIGHT_MAX_SEGMENTS or not len(geoms):
+            return _nearest_distance(geoms, self.pieces[avenue])
+        out = np.full(len(geoms), np.inf)
+        coords, owner = shapely.get_coordinates(geoms, return_index=True)
+        if not len(coords):
+            return out
+        starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+        has = owner[starts]
+        runs = np.split(avenue, first[1:])
+        sites, pieces = [], []
+        for run in runs:  # the avenues' straight segments, a handful; its pieces in order
+            a, b = self.start[run[0]], self.end[run[-1]]
+            length = float(np.hypot(*(b - a)))
+            t0 = (self.start[run] - a) @ ((b - a) / max(length, 1e-12))
+            t1 = (self.end[run] - a) @ ((b - a) / max(length, 1e-12))
+            if not length or np.any(np.diff(t0) <= 0) or np.any(t1 <= t0):
+                return _nearest_distance(geoms, self.pieces[avenue])
+            t = (coords - a) @ ((b - a) / length)
+            lo = np.clip(np.minimum.reduceat(t, starts), 0.0, length) - _STRAIGHT_SLACK_M
+            hi = np.clip(np.maximum.reduceat(t, starts), 0.0, length) + _STRAIGHT_SLACK_M
+            k0 = np.searchsorted(t1, lo, side="left")
+            k1 = np.maximum(np.searchsorted(t0, hi, side="right"), k0)
+            site, item = _ranges(k0, k1)
+            sites.append(has[site])
+            pieces.append(run[item])
+        site, piece = np.concatenate(sites), np.concatenate(pieces)
+        np.minimum.at(out, site, shapely.distance(geoms[site], self.pieces[piece]))
+        return out
+
+
+_NEAREST_NODE_CAPACITY = 2
+# Avenues of at most this many straight segments are measured by projection, not the index.
+_STRAIGHT_MAX_SEGMENTS = 64
+# Pieces this far beyond a site's projection onto a straight segment are measured too, well
+# beyond any rounding of the projection.
+_STRAIGHT_SLACK_M = 10.0
 
 
 def _nearest_distance(geoms: np.ndarray, others: np.ndarray) -> np.ndarray:
     if not len(others) or not len(geoms):
         return np.full(len(geoms), np.inf)
-    (i, _j), d = STRtree(others).query_nearest(geoms, return_distance=True, all_matches=False)
+    # A narrow tree prunes better: fewer distances measured per query.
+    (i, _j), d = STRtree(others, node_capacity=_NEAREST_NODE_CAPACITY).query_nearest(
+        geoms, return_distance=True, all_matches=False
+    )
     out = np.full(len(geoms), np.inf)
     out[i] = d
     return out
@@ -857,9 +998,7 @@ def _readiness(
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Months before supply and the steps first, per block: the slowest member decides."""
     readiness = policy.readiness
-    names, code = np.unique(
-        parcels["status"].to_numpy(dtype=object).astype(str), return_inverse=True
-    )
+    code, names = pd.factorize(parcels["status"].astype(str), sort=True)
     months = np.array([readiness.get(f"{s}_months", np.nan) for s in names], dtype=float)
     steps = [readiness.steps.get(s, "") for s in names]
     out = []

@@ -16,8 +16,16 @@ from shapely import LineString, Point, box
 
 from landplan.demand import land_demand
 from landplan.errors import LandplanError
-from landplan.match import COMPONENTS, feasible_parcels, match, parcel_adjacency
+from landplan.match import (
+    COMPONENTS,
+    _nearest_distance,
+    _Roads,
+    feasible_parcels,
+    match,
+    parcel_adjacency,
+)
 from landplan.policy import Policy
+from landplan.sample import make_zone
 from landplan.units import MU_M2
 from landplan.zone import Zone
 from tests.conftest import X0, Y0
@@ -550,3 +558,90 @@ def test_match_rejects_bad_options():
         match(_project(), zone, kinds=("parcels",))
     with pytest.raises(LandplanError, match="top must be a positive number"):
         match(_project(), zone, top=0)
+
+
+def test_indexed_measures_equal_a_straightforward_computation():
+    """Frontage, adjacency and nearest distances on a generated zone, against no index at all."""
+
+    def point_segment_distance(p, c, d):
+        cd = d - c
+        length2 = (cd**2).sum(axis=1)
+        s = np.clip(((p - c) * cd).sum(axis=1) / np.where(length2 > 0, length2, 1.0), 0.0, 1.0)
+        return np.hypot(*(p - c - s[:, None] * cd).T)
+
+    zone = Zone.from_layers(make_zone(n_parcels=3000))
+    policy = zone.policy
+    geoms = np.asarray(zone.parcels.geometry.array, dtype=object)[:600]
+    roads = _Roads.of(zone.roads, policy)
+
+    # Frontage: every boundary segment against every road piece, the best piece credited.
+    expected = np.zeros(len(geoms))
+    for k, geom in enumerate(geoms):
+        ring = shapely.get_coordinates(geom.exterior)
+        for a, b in itertools.pairwise(ring):
+            d0 = point_segment_distance(np.tile(a, (len(roads.start), 1)), roads.start, roads.end)
+            d1 = point_segment_distance(np.tile(b, (len(roads.start), 1)), roads.start, roads.end)
+            lo, hi, r = np.minimum(d0, d1), np.maximum(d0, d1), roads.reach
+            share = np.where(
+                hi <= r, 1.0, np.where(lo > r, 0.0, (r - lo) / np.maximum(hi - lo, 1e-12))
+            )
+            expected[k] += (np.hypot(*(b - a)) * share).max()
+    np.testing.assert_array_equal(roads.frontage_m(geoms), expected)
+    assert (expected > 0).sum() > 50
+
+    # Adjacency: every pair within the tolerance, each boundary segment of one against the other.
+    tol, min_shared = policy.siting.adjacency_tolerance_m, policy.siting.adjacency_min_shared_m
+    pairs = {}
+    for i, j in itertools.combinations(range(len(geoms)), 2):
+        if not shapely.dwithin(geoms[i], geoms[j], tol):
+            continue
+        shared = 0.0
+        for a, b in itertools.pairwise(shapely.get_coordinates(geoms[j].exterior)):
+            d0, d1 = geoms[i].distance(Point(a)), geoms[i].distance(Point(b))
+            lo, hi = min(d0, d1), max(d0, d1)
+            share = 1.0 if hi <= tol else 0.0 if lo > tol else (tol - lo) / max(hi - lo, 1e-12)
+            shared += float(np.hypot(*(b - a))) * share
+        if shared >= min_shared:
+            pairs[i, j] = shared
+    i, j, shared = parcel_adjacency(geoms, tolerance_m=tol, min_shared_m=min_shared)
+    assert dict(zip(zip(i.tolist(), j.tolist(), strict=True), shared.tolist(), strict=True)) == (
+        pairs
+    )
+    assert len(pairs) > 100
+
+    # Nearest avenue and substation: the least distance to every one of them.
+    for others in (roads.pieces[roads.avenue], np.asarray(zone.substations.geometry.array)):
+        expected = np.array([shapely.distance(g, others).min() for g in geoms])
+        np.testing.assert_array_equal(_nearest_distance(geoms, others), expected)
+
+
+def test_avenue_distance_by_projection_equals_the_nearest_piece(monkeypatch):
+    """A bent avenue of several straight segments, sites on every side and beyond its ends."""
+    policy = Policy.default()
+    bends = [(X0, Y0), (X0 + 900, Y0 + 40), (X0 + 1500, Y0 + 700), (X0 + 1520, Y0 + 2100)]
+    roads = _frame(
+        [
+            {"road_id": "A", "kind": "avenue", "width_m": 40.0},
+            {"road_id": "B", "kind": "branch", "width_m": 12.0},
+        ],
+        [LineString(bends), LineString([(X0 - 300, Y0 - 300), (X0 - 300, Y0 + 900)])],
+    )
+    road_pieces = _Roads.of(roads, policy)
+    rng = np.random.default_rng(7)
+    x, y = rng.uniform(X0 - 800, X0 + 2400, 400), rng.uniform(Y0 - 800, Y0 + 2900, 400)
+    boxes = shapely.box(x, y, x + rng.uniform(1, 300, 400), y + rng.uniform(1, 300, 400))
+    turns = rng.uniform(0, 90, 400)
+    sites = [shapely.affinity.rotate(g, a) for g, a in zip(boxes, turns, strict=True)]
+    sites = np.asarray([*sites, None, shapely.Polygon()], dtype=object)
+    expected = np.array(
+        [
+            shapely.distance(g, road_pieces.pieces[road_pieces.avenue]).min() if g else np.inf
+            for g in sites
+        ]
+    )
+    expected[np.isnan(expected)] = np.inf
+    with monkeypatch.context() as patch:
+        patch.setattr("landplan.match._nearest_distance", None)  # projection only
+        np.testing.assert_array_equal(road_pieces.avenue_distance_m(sites), expected)
+    monkeypatch.setattr("landplan.match._STRAIGHT_MAX_SEGMENTS", 0)  # the index instead
+    np.testing.assert_array_equal(road_pieces.avenue_distance_m(sites), expected)
