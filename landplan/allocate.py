@@ -489,18 +489,20 @@ def _from_match(project_id: str, ranked: pd.DataFrame, rejections: pd.DataFrame)
 def _match_candidates(projects: pd.DataFrame, zone: Zone) -> tuple[pd.DataFrame, dict[str, str]]:
     """Each project's candidate sites from :mod:`landplan.match`, as one candidate table.
 
-    Matching runs once per project (each run is vectorised over the zone's parcels).
+    Matching runs once per project (each run is vectorised over the zone's parcels), all sharing
+    one :class:`~landplan.match.SiteIndex` of the zone, prepared here.
     """
     try:
-        from landplan.match import match
+        from landplan.match import match, prepare_sites
     except ImportError as exc:
         raise LandplanError(
             "no candidate sites were given and landplan.match is not available; expected "
             "candidates=<table with columns " + ", ".join(CANDIDATE_COLUMNS) + ">"
         ) from exc
     frames, why = [], {}
+    sites = prepare_sites(zone) if len(projects) else None
     for _, project in projects.iterrows():
-        found = match(project, zone)
+        found = match(project, zone, sites=sites)
         table, reason = _from_match(project["project_id"], found.ranked, found.rejections)
         frames.append(table)
         why[project["project_id"]] = reason

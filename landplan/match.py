@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
@@ -54,9 +54,11 @@ __all__ = [
     "RULES",
     "Candidates",
     "Kind",
+    "SiteIndex",
     "feasible_parcels",
     "match",
     "parcel_adjacency",
+    "prepare_sites",
 ]
 
 Kind = Literal["single", "assembly", "cutout", "floor_space"]
@@ -700,6 +702,179 @@ def _nearest_distance(geoms: np.ndarray, others: np.ndarray) -> np.ndarray:
     return out
 
 
+def _substation_choice(zone: Zone, voltage_kv: float) -> np.ndarray:
+    """Which substations serve a project needing ``voltage_kv`` (every one where NaN)."""
+    subs = zone.substations
+    if np.isnan(voltage_kv):
+        return np.ones(len(subs), dtype=bool)
+    return (subs["voltage_kv"] >= voltage_kv).to_numpy(dtype=bool, na_value=False)
+
+
+def _read_only(values: np.ndarray) -> np.ndarray:
+    values.flags.writeable = False
+    return values
+
+
+@dataclass(frozen=True, eq=False)
+class SiteIndex:
+    """What matching needs of a zone whatever the project: prepared once, shared by every match.
+
+    Build one with :func:`prepare_sites` and pass it to :func:`match` as ``sites=`` to match many
+    projects against the same zone; the results are those of a match without it. It holds the
+    zone's road pieces, indexed; every parcel's area, perimeter, centre, frontage and distance to
+    the nearest avenue; its distance to the nearest substation of each voltage the zone's
+    substations offer; the adjacent pairs among the parcels of the statuses offered for supply
+    (``siting.available_statuses``), with the length they share; the statuses' readiness codes; and
+    each target cluster's enterprise locations, indexed. What depends on the project (the hard
+    rules, the area window, the voltage, the cluster) stays in :func:`match`.
+
+    The index belongs to the zone it was prepared for: :func:`match` refuses it for another zone,
+    or once the zone's parcels (their ids, statuses or areas), roads, substations, enterprises,
+    corridors or policy have changed.
+    """
+
+    parcels: gpd.GeoDataFrame = field(repr=False)
+    layers: tuple = field(repr=False)
+    policy: Policy = field(repr=False)
+    parcel_ids: np.ndarray = field(repr=False)
+    status: np.ndarray = field(repr=False)
+    area_sum: float
+    roads: _Roads = field(repr=False)
+    measures: Mapping[str, np.ndarray] = field(repr=False)
+    adjacency: tuple[np.ndarray, np.ndarray, np.ndarray] = field(repr=False)
+    offered: np.ndarray = field(repr=False)
+    status_codes: tuple[np.ndarray, pd.Index] = field(repr=False)
+    _substation_distance: dict = field(default_factory=dict, repr=False)
+    _clusters: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def n_parcels(self) -> int:
+        """How many parcels the zone had when prepared."""
+        return len(self.parcel_ids)
+
+    def check(self, zone: Zone) -> None:
+        """Raise :class:`LandplanError` unless the index was prepared for ``zone`` as it is now."""
+        parcels = zone.parcels
+        why = None
+        if parcels is not self.parcels:
+            why = "its parcels are another table"
+        elif len(parcels) != self.n_parcels:
+            why = f"it had {self.n_parcels:,} parcels, the zone has {len(parcels):,}"
+        elif any(a is not b for a, b in zip(_layers(zone), self.layers, strict=True)):
+            why = "its roads, substations, enterprises or corridors are other tables"
+        elif zone.policy != self.policy:
+            why = "its policy has changed"
+        elif float(parcels["area_m2"].to_numpy(dtype=float).sum()) != self.area_sum or not (
+            np.array_equal(parcels["parcel_id"].to_numpy(dtype=object), self.parcel_ids)
+            and np.array_equal(parcels["status"].to_numpy(dtype=object), self.status)
+        ):
+            why = "its parcels' ids, statuses or areas have changed"
+        if why is not None:
+            raise LandplanError(
+                f"the site index was prepared for another zone ({why}); "
+                "prepare_sites(zone) again for this zone"
+            )
+
+    def substation_distance(self, chosen: np.ndarray, substations: np.ndarray) -> np.ndarray:
+        """Every parcel's distance to the nearest of the ``chosen`` substations."""
+        key = chosen.tobytes()
+        found = self._substation_distance.get(key)
+        if found is None:
+            found = _read_only(_nearest_distance(_geoms(self.parcels), substations))
+            self._substation_distance[key] = found
+        return found
+
+    def cluster_tree(self, zone: Zone, cluster: object) -> cKDTree | None:
+        """Return the indexed locations of a cluster's enterprises (None where it has none)."""
+        if cluster not in self._clusters:
+            points = _enterprise_points(zone, cluster)
+            self._clusters[cluster] = cKDTree(points) if len(points) else None
+        return self._clusters[cluster]
+
+    def adjacency_among(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:func:`parcel_adjacency` of the parcels at ``positions`` (ascending, all offered).
+
+        Whether two parcels are adjacent, and the length they share, depends on those two
+        alone: the pairs among ``positions`` are the prepared pairs of which both are there.
+        Returns positions in ``positions``.
+        """
+        local = np.full(self.n_parcels, -1, dtype=np.intp)
+        local[positions] = np.arange(len(positions))
+        i, j, shared = self.adjacency
+        li, lj = local[i], local[j]
+        keep = (li >= 0) & (lj >= 0)
+        return li[keep], lj[keep], shared[keep]
+
+
+def _layers(zone: Zone) -> tuple:
+    return (zone.roads, zone.substations, zone.enterprises, zone.corridors)
+
+
+def prepare_sites(zone: Zone) -> SiteIndex:
+    """Prepare what matching needs of ``zone`` whatever the project (see :class:`SiteIndex`).
+
+    Preparing takes longer than one match, as it measures every parcel of the zone and finds
+    every adjacent pair among those offered for supply; each match given the index then only
+    applies the project's rules and ranks its candidates. Prepare again after changing the zone.
+
+    Examples
+    --------
+    >>> from landplan.sample import make_zone
+    >>> zone = Zone.from_layers(make_zone())
+    >>> sites = prepare_sites(zone)
+    >>> a = match(zone.projects.iloc[0], zone, sites=sites)
+    >>> b = match(zone.projects.iloc[0], zone)
+    >>> a.ranked.equals(b.ranked) and a.rejections.equals(b.rejections)
+    True
+    """
+    policy = zone.policy
+    siting = policy.siting
+    parcels = zone.parcels
+    geoms = _geoms(parcels)
+    status = parcels["status"].to_numpy(dtype=object).copy()
+    roads = _Roads.of(zone.roads, policy)
+    centroid = shapely.centroid(geoms)
+    measures = {
+        "area": shapely.area(geoms),
+        "perimeter": shapely.length(geoms),
+        "x": shapely.get_x(centroid),
+        "y": shapely.get_y(centroid),
+        "frontage_m": roads.frontage_m(geoms),
+        "avenue_distance_m": roads.avenue_distance_m(geoms),
+    }
+    offered = np.flatnonzero(np.isin(status, list(siting.available_statuses)))
+    i, j, shared = parcel_adjacency(
+        geoms[offered],
+        tolerance_m=siting.adjacency_tolerance_m,
+        min_shared_m=siting.adjacency_min_shared_m,
+    )
+    order = np.lexsort((j, i))
+    adjacency = tuple(_read_only(v) for v in (offered[i][order], offered[j][order], shared[order]))
+    code, names = pd.factorize(parcels["status"].astype(str), sort=True)
+    sites = SiteIndex(
+        parcels=parcels,
+        layers=_layers(zone),
+        policy=policy,
+        parcel_ids=_read_only(parcels["parcel_id"].to_numpy(dtype=object).copy()),
+        status=_read_only(status),
+        area_sum=float(parcels["area_m2"].to_numpy(dtype=float).sum()),
+        roads=roads,
+        measures={k: _read_only(v) for k, v in measures.items()},
+        adjacency=adjacency,
+        offered=_read_only(offered),
+        status_codes=(_read_only(code), names),
+    )
+    # Every voltage the substations offer, and none asked: each a nearest search over the zone.
+    subs = zone.substations
+    levels = np.unique(subs["voltage_kv"].to_numpy(dtype=float, na_value=np.nan))
+    for kv in [np.nan, *levels[~np.isnan(levels)].tolist()]:
+        chosen = _substation_choice(zone, kv)
+        sites.substation_distance(chosen, _geoms(subs.loc[chosen]))
+    for cluster in policy.review.clusters:
+        sites.cluster_tree(zone, cluster)
+    return sites
+
+
 @dataclass(frozen=True)
 class _Context:
     """What the measures of every candidate need, prepared once per match."""
@@ -707,15 +882,19 @@ class _Context:
     zone: Zone
     project: pd.Series
     demand: Demand
-    roads: _Roads
+    sites: SiteIndex
     substations: np.ndarray
+    chosen: np.ndarray
+
+    @property
+    def roads(self) -> _Roads:
+        return self.sites.roads
 
     @classmethod
-    def of(cls, project: pd.Series, demand: Demand, zone: Zone) -> _Context:
-        subs = zone.substations
-        if not np.isnan(demand.voltage_kv):
-            subs = subs.loc[subs["voltage_kv"] >= demand.voltage_kv]
-        return cls(zone, project, demand, _Roads.of(zone.roads, zone.policy), _geoms(subs))
+    def of(cls, project: pd.Series, demand: Demand, zone: Zone, sites: SiteIndex) -> _Context:
+        chosen = _substation_choice(zone, demand.voltage_kv)
+        subs = zone.substations.loc[chosen]
+        return cls(zone, project, demand, sites, _geoms(subs), chosen)
 
     def measures(self, geoms: np.ndarray) -> dict[str, np.ndarray]:
         """Area, perimeter, centre, frontage and distances of site polygons."""
@@ -958,10 +1137,15 @@ def _parcel_measures(
     parcels: gpd.GeoDataFrame, positions: np.ndarray, ctx: _Context
 ) -> dict[str, np.ndarray]:
     """Measures of the parcels at ``positions``, in arrays over every parcel of the zone."""
+    sites = ctx.sites
+    prepared = {
+        **sites.measures,
+        "substation_distance_m": sites.substation_distance(ctx.chosen, ctx.substations),
+    }
     out = {k: np.full(len(parcels), np.nan) for k in ("area", "perimeter", *_LOCATION)}
     if len(positions):
-        for key, values in ctx.measures(_geoms(parcels)[positions]).items():
-            out[key][positions] = values
+        for key, values in out.items():
+            values[positions] = prepared[key][positions]
     return out
 
 
@@ -994,11 +1178,14 @@ def _from_members(block: dict, measures: dict[str, np.ndarray], adjacency) -> di
 
 
 def _readiness(
-    blocks: list[dict], parcels: gpd.GeoDataFrame, policy: Policy
+    blocks: list[dict], status_codes: tuple[np.ndarray, pd.Index], policy: Policy
 ) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Months before supply and the steps first, per block: the slowest member decides."""
+    """Months before supply and the steps first, per block: the slowest member decides.
+
+    ``status_codes`` are the parcels' statuses factorized (sorted), as :class:`SiteIndex` has them.
+    """
     readiness = policy.readiness
-    code, names = pd.factorize(parcels["status"].astype(str), sort=True)
+    code, names = status_codes
     months = np.array([readiness.get(f"{s}_months", np.nan) for s in names], dtype=float)
     steps = [readiness.steps.get(s, "") for s in names]
     out = []
@@ -1102,13 +1289,9 @@ def _score(sites: pd.DataFrame, ctx: _Context) -> pd.DataFrame:
     floor = (out["kind"] == "floor_space").to_numpy()
     centre = np.column_stack([out["x"].to_numpy(dtype=float), out["y"].to_numpy(dtype=float)])
     cluster = ctx.project.get("cluster")
-    points = (
-        _enterprise_points(zone, cluster)
-        if cluster in zone.policy.review.clusters
-        else np.empty((0, 2))
-    )
-    if len(points) and len(centre):
-        counts = cKDTree(points).query_ball_point(
+    tree = ctx.sites.cluster_tree(zone, cluster) if cluster in zone.policy.review.clusters else None
+    if tree is not None and len(centre):
+        counts = tree.query_ball_point(
             centre, r=float(ranking.cluster_radius_m), return_length=True
         )
     else:
@@ -1317,11 +1500,7 @@ def _land_blocks(
         )
     if "assembly" in kinds:
         small = pos[area[pos] < demand.min_m2]
-        i, j, shared = parcel_adjacency(
-            _geoms(parcels)[small],
-            tolerance_m=siting.adjacency_tolerance_m,
-            min_shared_m=siting.adjacency_min_shared_m,
-        )
+        i, j, shared = ctx.sites.adjacency_among(small)
         adjacency = (small[i], small[j], shared, len(parcels))
         for groups in _connected_groups(
             area[small],
@@ -1378,6 +1557,7 @@ def match(
     *,
     top: int | None = None,
     kinds: tuple[Kind, ...] = KINDS,
+    sites: SiteIndex | None = None,
 ) -> Candidates:
     """Find and rank the sites a project could take.
 
@@ -1391,6 +1571,9 @@ def match(
         How many candidates :attr:`Candidates.sites` shows (all are ranked).
     kinds
         The kinds of candidate to look for.
+    sites
+        The zone's :class:`SiteIndex` from :func:`prepare_sites`, to match many projects against
+        one zone without preparing it each time; prepared here where None. The result is the same.
 
     Returns
     -------
@@ -1401,7 +1584,8 @@ def match(
     InfeasibleError
         If the project states no land and no floor-space demand.
     LandplanError
-        If ``kinds`` names an unknown kind or ``top`` is not positive.
+        If ``kinds`` names an unknown kind or ``top`` is not positive, or ``sites`` was
+        prepared for another zone (or before the zone changed).
 
     Examples
     --------
@@ -1429,10 +1613,14 @@ def match(
         )
     if top is not None and top < 1:
         raise LandplanError(f"top must be a positive number of candidates, got {top!r}")
+    if sites is None:
+        sites = prepare_sites(zone)
+    else:
+        sites.check(zone)
     policy = zone.policy
     project = as_project(project, policy=policy)
     demand = land_demand(project, policy)
-    ctx = _Context.of(project, demand, zone)
+    ctx = _Context.of(project, demand, zone, sites)
     parcels = zone.parcels
     blocks: list[dict] = []
     rejected: list[pd.DataFrame] = []
@@ -1455,7 +1643,9 @@ def match(
     ids = parcels["parcel_id"].to_numpy(dtype=object)
     frames = [
         _block_frame(b, ids, wait, todo)
-        for b, (wait, todo) in zip(blocks, _readiness(blocks, parcels, policy), strict=True)
+        for b, (wait, todo) in zip(
+            blocks, _readiness(blocks, sites.status_codes, policy), strict=True
+        )
     ]
     ranked = _rank(frames, project, ctx, top)
     rejections = (

@@ -18,11 +18,13 @@ from landplan.demand import land_demand
 from landplan.errors import LandplanError
 from landplan.match import (
     COMPONENTS,
+    _Context,
     _nearest_distance,
     _Roads,
     feasible_parcels,
     match,
     parcel_adjacency,
+    prepare_sites,
 )
 from landplan.policy import Policy
 from landplan.sample import make_zone
@@ -645,3 +647,85 @@ def test_avenue_distance_by_projection_equals_the_nearest_piece(monkeypatch):
         np.testing.assert_array_equal(road_pieces.avenue_distance_m(sites), expected)
     monkeypatch.setattr("landplan.match._STRAIGHT_MAX_SEGMENTS", 0)  # the index instead
     np.testing.assert_array_equal(road_pieces.avenue_distance_m(sites), expected)
+
+
+# --- the prepared site index --------------------------------------------------------------------
+def _same_match(zone: Zone, sites, top: int | None = None) -> int:
+    """Match every project of the zone with and without the prepared index; count candidates."""
+    seen = 0
+    for _, project in zone.projects.iterrows():
+        alone = match(project, zone, top=top)
+        shared = match(project, zone, top=top, sites=sites)
+        pd.testing.assert_frame_equal(shared.ranked, alone.ranked)
+        pd.testing.assert_frame_equal(shared.rejections, alone.rejections)
+        assert shared.demand == alone.demand
+        seen += len(alone.ranked)
+    return seen
+
+
+def test_prepared_sites_give_the_same_match_for_every_sample_project():
+    zone = Zone.from_layers(make_zone())
+    assert len(zone.projects) == 19
+    sites = prepare_sites(zone)
+    assert _same_match(zone, sites) > 100
+    assert _same_match(zone, sites, top=3) > 100
+
+
+def test_prepared_sites_give_the_same_match_on_a_random_medium_zone():
+    zone = Zone.from_layers(make_zone(seed=20240611, n_parcels=4000))
+    sites = prepare_sites(zone)
+    assert _same_match(zone, sites) > 1000
+
+
+def test_prepared_adjacency_and_measures_equal_those_of_the_parcels_alone():
+    """The prepared pairs among any offered parcels are those found among these parcels alone."""
+    zone = Zone.from_layers(make_zone(seed=5, n_parcels=3000))
+    siting = zone.policy.siting
+    sites = prepare_sites(zone)
+    geoms = np.asarray(zone.parcels.geometry.array, dtype=object)
+    rng = np.random.default_rng(11)
+    for share in (1.0, 0.7, 0.3):
+        chosen = np.sort(rng.choice(sites.offered, int(share * len(sites.offered)), replace=False))
+        expected = parcel_adjacency(
+            geoms[chosen],
+            tolerance_m=siting.adjacency_tolerance_m,
+            min_shared_m=siting.adjacency_min_shared_m,
+        )
+        found = sites.adjacency_among(chosen)
+        as_dict = [
+            dict(zip(zip(i.tolist(), j.tolist(), strict=True), d.tolist(), strict=True))
+            for i, j, d in (expected, found)
+        ]
+        assert as_dict[0] == as_dict[1]
+        assert len(as_dict[0]) > 10
+    project = zone.projects.iloc[0]
+    demand = land_demand(project, zone.policy)
+    ctx = _Context.of(project, demand, zone, sites)
+    some = rng.choice(len(geoms), 500, replace=False)
+    alone = ctx.measures(geoms[some])
+    for key, values in sites.measures.items():
+        np.testing.assert_array_equal(values[some], alone[key])
+    np.testing.assert_array_equal(
+        sites.substation_distance(ctx.chosen, ctx.substations)[some],
+        alone["substation_distance_m"],
+    )
+
+
+def test_prepared_sites_refuse_another_or_a_changed_zone():
+    layers = make_zone()
+    zone = Zone.from_layers(layers)
+    sites = prepare_sites(zone)
+    project = zone.projects.iloc[0]
+    other = Zone.from_layers(make_zone(seed=3))
+    with pytest.raises(LandplanError, match=r"prepared for another zone .*prepare_sites\(zone\)"):
+        match(project, other, sites=sites)
+    zone.parcels.loc[zone.parcels.index[0], "status"] = "occupied"
+    with pytest.raises(LandplanError, match="statuses or areas have changed"):
+        match(project, zone, sites=sites)
+    zone.parcels = zone.parcels.copy()
+    with pytest.raises(LandplanError, match="parcels are another table"):
+        match(project, zone, sites=sites)
+    sites = prepare_sites(zone)
+    zone.roads = zone.roads.iloc[1:]
+    with pytest.raises(LandplanError, match="roads, substations"):
+        match(project, zone, sites=sites)
