@@ -159,8 +159,36 @@ def _allowed_land_use(project: pd.Series, demand: Demand, siting) -> list[str]:
     return list(siting.industrial_land_use)
 
 
-def _site_rules(project: pd.Series, demand: Demand, zone: Zone) -> tuple[np.ndarray, pd.DataFrame]:
-    """Evaluate every hard rule but the area window; return (ok per parcel, rejections)."""
+def _protected_overlaps(
+    geoms: np.ndarray, cgeoms: np.ndarray, protected: np.ndarray, sliver_m2: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each site's largest overlap with a protected area: (site, constraint position, m²)."""
+    i, j = STRtree(cgeoms[protected]).query(geoms, predicate="intersects")
+    overlap = shapely.area(shapely.intersection(geoms[i], cgeoms[protected][j]))
+    real = overlap > sliver_m2
+    i, j, overlap = i[real], j[real], overlap[real]
+    first = _first_per(i, -overlap)
+    return i[first], protected[j[first]], overlap[first]
+
+
+def _nearest_of(geoms: np.ndarray, others: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """((site, nearest other), distance) for every site."""
+    return STRtree(others).query_nearest(geoms, return_distance=True, all_matches=False)
+
+
+def _on_supply(sites: SiteIndex | None, key: tuple, compute):
+    """Compute a measure of the land on offer that no project changes, kept by the index."""
+    return compute() if sites is None else sites.remember(key, compute)
+
+
+def _site_rules(
+    project: pd.Series, demand: Demand, zone: Zone, sites: SiteIndex | None = None
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """Evaluate every hard rule but the area window; return (ok per parcel, rejections).
+
+    Given the zone's :class:`SiteIndex`, the geometric measures of the land on offer that every
+    project shares (protected overlaps, setback and substation distances) come from it.
+    """
     policy = zone.policy
     siting = policy.siting
     parcels = zone.parcels
@@ -176,15 +204,19 @@ def _site_rules(project: pd.Series, demand: Demand, zone: Zone) -> tuple[np.ndar
         found.append(_rejections(ids[bad], rule, reasons))
 
     offered = list(siting.available_statuses)
-    bad = ~np.isin(status, offered)
-    reject(
-        np.flatnonzero(bad),
-        "status",
-        _by_value(
-            status,
+
+    def status_rule() -> tuple[np.ndarray, pd.DataFrame]:
+        bad = ~np.isin(status, offered)
+        at = np.flatnonzero(bad)
+        reasons = _by_value(
+            status[at],
             lambda s: f"status {s} is not offered for supply (offered: {', '.join(offered)})",
-        ),
-    )
+        )
+        return bad, _rejections(ids[at], "status", reasons)
+
+    bad, status_rejections = _on_supply(sites, ("status", tuple(offered)), status_rule)
+    failed[bad] = True
+    found.append(status_rejections)
     # Later rules run on land offered for supply only: an occupied parcel needs no further reason.
     supply = ~bad
 
@@ -204,11 +236,12 @@ def _site_rules(project: pd.Series, demand: Demand, zone: Zone) -> tuple[np.ndar
     allowed = _allowed_land_use(project, demand, siting)
     land_use = parcels["land_use"].to_numpy(dtype=object)
     hazard = project.get("hazard") or "none"
+    unsuited = np.flatnonzero(supply & ~np.isin(land_use, allowed))
     reject(
-        np.flatnonzero(supply & ~np.isin(land_use, allowed)),
+        unsuited,
         "land_use",
         _by_value(
-            land_use,
+            land_use[unsuited],
             lambda lu: (
                 f"land-use class {lu or 'not recorded'} does not suit a project with hazard "
                 f"{hazard}: it needs one of {', '.join(allowed)}"
@@ -225,15 +258,14 @@ def _site_rules(project: pd.Series, demand: Demand, zone: Zone) -> tuple[np.ndar
 
     protected = np.flatnonzero(np.isin(kinds, list(siting.blocking_constraints)))
     if len(protected) and len(pos):
-        i, j = STRtree(cgeoms[protected]).query(geoms, predicate="intersects")
-        overlap = shapely.area(shapely.intersection(geoms[i], cgeoms[protected][j]))
-        real = overlap > siting.sliver_area_m2
-        i, j, overlap = i[real], j[real], overlap[real]
-        first = _first_per(i, -overlap)
-        k = protected[j[first]]
+        at, k, overlap = _on_supply(
+            sites,
+            ("protected", tuple(protected.tolist()), float(siting.sliver_area_m2)),
+            lambda: _protected_overlaps(geoms, cgeoms, protected, float(siting.sliver_area_m2)),
+        )
         labels = pd.Series(kinds[k]).map(lambda c: CONSTRAINT_KIND.label(c))
         reject(
-            pos[i[first]],
+            pos[at],
             "protected",
             (
                 "overlaps "
@@ -241,14 +273,18 @@ def _site_rules(project: pd.Series, demand: Demand, zone: Zone) -> tuple[np.ndar
                 + " "
                 + pd.Series(cnames[k])
                 + " by "
-                + _fmt(overlap[first])
+                + _fmt(overlap)
                 + " m²; never allocatable"
             ).to_numpy(dtype=object),
         )
 
     def setback(kind: str, distance_m: float, rule: str, why: str) -> None:
         near = np.flatnonzero(kinds == kind)
-        i, j, d = _nearest_within(geoms, cgeoms[near], distance_m)
+        i, j, d = _on_supply(
+            sites,
+            ("setback", tuple(near.tolist()), float(distance_m)),
+            lambda: _nearest_within(geoms, cgeoms[near], distance_m),
+        )
         reject(
             pos[i],
             rule,
@@ -275,13 +311,16 @@ def _site_rules(project: pd.Series, demand: Demand, zone: Zone) -> tuple[np.ndar
     if not np.isnan(demand.voltage_kv) and len(pos):
         kv = demand.voltage_kv
         subs = zone.substations
-        strong = subs.loc[subs["voltage_kv"] >= kv]
+        chosen = _substation_choice(zone, kv)
+        strong = subs.loc[chosen]
         reach = siting.substation_max_distance_m
         if strong.empty:
             reject(pos, "power", f"the zone has no substation of {kv:g} kV or more")
         else:
-            (i, j), d = STRtree(_geoms(strong)).query_nearest(
-                geoms, return_distance=True, all_matches=False
+            (i, j), d = _on_supply(
+                sites,
+                ("power", chosen.tobytes()),
+                lambda: _nearest_of(geoms, _geoms(strong)),
             )
             far = d > reach
             names = strong["name"].fillna(strong["substation_id"]).to_numpy(dtype=object)
@@ -723,14 +762,18 @@ class SiteIndex:
     projects against the same zone; the results are those of a match without it. It holds the
     zone's road pieces, indexed; every parcel's area, perimeter, centre, frontage and distance to
     the nearest avenue; its distance to the nearest substation of each voltage the zone's
-    substations offer; the adjacent pairs among the parcels of the statuses offered for supply
-    (``siting.available_statuses``), with the length they share; the statuses' readiness codes; and
-    each target cluster's enterprise locations, indexed. What depends on the project (the hard
-    rules, the area window, the voltage, the cluster) stays in :func:`match`.
+    substations offer; for the parcels offered for supply, their overlaps with protected areas,
+    their distances to homes and fuel stations within the setbacks and to the nearest substation
+    of each voltage, as the hard rules measure them; the adjacent pairs among the parcels of
+    the statuses offered for supply (``siting.available_statuses``), with the length they share;
+    the statuses' readiness codes and the status rule's rejections; each parcel's area in mu as
+    rejections write it; and each target cluster's enterprise locations, indexed. What depends on
+    the project (which hard rules apply, the area window, the voltage, the cluster) stays in
+    :func:`match`.
 
     The index belongs to the zone it was prepared for: :func:`match` refuses it for another zone,
     or once the zone's parcels (their ids, statuses or areas), roads, substations, enterprises,
-    corridors or policy have changed.
+    corridors, constraints or policy have changed.
     """
 
     parcels: gpd.GeoDataFrame = field(repr=False)
@@ -744,8 +787,10 @@ class SiteIndex:
     adjacency: tuple[np.ndarray, np.ndarray, np.ndarray] = field(repr=False)
     offered: np.ndarray = field(repr=False)
     status_codes: tuple[np.ndarray, pd.Index] = field(repr=False)
+    area_mu_text: np.ndarray = field(repr=False)
     _substation_distance: dict = field(default_factory=dict, repr=False)
     _clusters: dict = field(default_factory=dict, repr=False)
+    _supply: dict = field(default_factory=dict, repr=False)
 
     @property
     def n_parcels(self) -> int:
@@ -761,7 +806,7 @@ class SiteIndex:
         elif len(parcels) != self.n_parcels:
             why = f"it had {self.n_parcels:,} parcels, the zone has {len(parcels):,}"
         elif any(a is not b for a, b in zip(_layers(zone), self.layers, strict=True)):
-            why = "its roads, substations, enterprises or corridors are other tables"
+            why = "its roads, substations, enterprises, corridors or constraints are other tables"
         elif zone.policy != self.policy:
             why = "its policy has changed"
         elif float(parcels["area_m2"].to_numpy(dtype=float).sum()) != self.area_sum or not (
@@ -791,6 +836,12 @@ class SiteIndex:
             self._clusters[cluster] = cKDTree(points) if len(points) else None
         return self._clusters[cluster]
 
+    def remember(self, key: tuple, compute):
+        """Return ``compute()`` for the land offered for supply, computed once per ``key``."""
+        if key not in self._supply:
+            self._supply[key] = compute()
+        return self._supply[key]
+
     def adjacency_among(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """:func:`parcel_adjacency` of the parcels at ``positions`` (ascending, all offered).
 
@@ -807,7 +858,7 @@ class SiteIndex:
 
 
 def _layers(zone: Zone) -> tuple:
-    return (zone.roads, zone.substations, zone.enterprises, zone.corridors)
+    return (zone.roads, zone.substations, zone.enterprises, zone.corridors, zone.constraints)
 
 
 def prepare_sites(zone: Zone) -> SiteIndex:
@@ -863,6 +914,9 @@ def prepare_sites(zone: Zone) -> SiteIndex:
         adjacency=adjacency,
         offered=_read_only(offered),
         status_codes=(_read_only(code), names),
+        area_mu_text=_read_only(
+            _fmt(m2_to_mu(parcels["area_m2"].to_numpy(dtype=float)), ".1f").to_numpy(dtype=object)
+        ),
     )
     # Every voltage the substations offer, and none asked: each a nearest search over the zone.
     subs = zone.substations
@@ -872,7 +926,45 @@ def prepare_sites(zone: Zone) -> SiteIndex:
         sites.substation_distance(chosen, _geoms(subs.loc[chosen]))
     for cluster in policy.review.clusters:
         sites.cluster_tree(zone, cluster)
+    _prepare_supply(sites, zone)
     return sites
+
+
+def _prepare_supply(sites: SiteIndex, zone: Zone) -> None:
+    """Measure the land on offer for the hard rules, under the keys :func:`_site_rules` uses."""
+    siting = zone.policy.siting
+    if not len(sites.offered):
+        return
+    geoms = _geoms(zone.parcels)[sites.offered]
+    cons = zone.constraints
+    kinds = cons["kind"].to_numpy(dtype=object)
+    cgeoms = _geoms(cons)
+    protected = np.flatnonzero(np.isin(kinds, list(siting.blocking_constraints)))
+    if len(protected):
+        sliver = float(siting.sliver_area_m2)
+        sites.remember(
+            ("protected", tuple(protected.tolist()), sliver),
+            lambda: _protected_overlaps(geoms, cgeoms, protected, sliver),
+        )
+    for kind, distance_m in (
+        ("residential", siting.hazardous_setback_m),
+        ("fuel_station", siting.fuel_station_setback_m),
+    ):
+        near = np.flatnonzero(kinds == kind)
+        sites.remember(
+            ("setback", tuple(near.tolist()), float(distance_m)),
+            lambda near=near, distance_m=distance_m: _nearest_within(
+                geoms, cgeoms[near], distance_m
+            ),
+        )
+    subs = zone.substations
+    levels = np.unique(subs["voltage_kv"].to_numpy(dtype=float, na_value=np.nan))
+    for kv in levels[~np.isnan(levels)].tolist():
+        chosen = _substation_choice(zone, kv)
+        sites.remember(
+            ("power", chosen.tobytes()),
+            lambda chosen=chosen: _nearest_of(geoms, _geoms(subs.loc[chosen])),
+        )
 
 
 @dataclass(frozen=True)
@@ -1453,11 +1545,11 @@ class Candidates:
 
 
 def _area_rejections(
-    parcels: gpd.GeoDataFrame, pos: np.ndarray, demand: Demand, why: str
+    parcels: gpd.GeoDataFrame, pos: np.ndarray, sites: SiteIndex, why: str
 ) -> pd.DataFrame:
-    area_mu = m2_to_mu(parcels["area_m2"].to_numpy(dtype=float)[pos])
     ids = parcels["parcel_id"].to_numpy(dtype=object)[pos]
-    return _rejections(ids, "area", "area " + _fmt(area_mu, ".1f") + f" mu {why}")
+    area_mu = pd.Series(sites.area_mu_text[pos], dtype=object)
+    return _rejections(ids, "area", "area " + area_mu + f" mu {why}")
 
 
 def _land_blocks(
@@ -1468,7 +1560,7 @@ def _land_blocks(
     policy = zone.policy
     siting = policy.siting
     parcels = zone.parcels
-    ok, rej = _site_rules(project, demand, zone)
+    ok, rej = _site_rules(project, demand, zone, ctx.sites)
     rejected = [rej]
     pos = np.flatnonzero(ok)
     area = parcels["area_m2"].to_numpy(dtype=float)
@@ -1479,7 +1571,7 @@ def _land_blocks(
             _area_rejections(
                 parcels,
                 pos,
-                demand,
+                ctx.sites,
                 ": the project's fixed-asset investment allows at most "
                 f"{m2_to_mu(demand.cap_m2):.1f} mu at the control intensity, below the "
                 f"{demand.min_mu:.1f} mu it needs",
@@ -1534,7 +1626,7 @@ def _land_blocks(
         _area_rejections(
             parcels,
             rest[area[rest] < demand.min_m2],
-            demand,
+            ctx.sites,
             f"is below the minimum {demand.min_mu:.1f} mu and no assembly of adjacent available "
             "parcels reaches it",
         )
@@ -1543,7 +1635,7 @@ def _land_blocks(
         _area_rejections(
             parcels,
             rest[area[rest] > demand.max_m2],
-            demand,
+            ctx.sites,
             f"is above the maximum {demand.max_mu:.1f} mu{cap} and below the "
             f"{siting.cutout_min_ratio:g} × {demand.target_mu:.1f} mu a cut-out needs",
         )
