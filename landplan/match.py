@@ -1785,12 +1785,14 @@ def _union_geometry(parcel_ids: pd.Series, zone: Zone) -> np.ndarray:
     tol = zone.policy.siting.adjacency_tolerance_m
     members = parcel_ids.str.split(";").explode()
     where = pd.Index(parcels["parcel_id"]).get_indexer(members.to_numpy(dtype=object))
-    union = (
-        gpd.GeoSeries(_geoms(parcels)[where], index=members.index)
-        .groupby(level=0)
-        .agg(shapely.union_all)
-    )
-    merged = np.asarray(union.reindex(parcel_ids.index), dtype=object)
+    geoms = _geoms(parcels)[where]
+    # Each assembly's members lie together, in order: one union per run of its rows.
+    row = members.index.to_numpy()
+    starts = np.flatnonzero(np.r_[True, row[1:] != row[:-1]])
+    ends = np.r_[starts[1:], len(row)]
+    merged = np.empty(len(starts), dtype=object)
+    for k, (lo, hi) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
+        merged[k] = shapely.union_all(geoms[lo:hi])
     return shapely.buffer(shapely.buffer(merged, tol, join_style="mitre"), -tol, join_style="mitre")
 
 
