@@ -147,7 +147,7 @@ MAPPED_PROJECT = "PJ-06"
 
 
 def _review_and_match(ctx: DemoContext) -> list[Path]:
-    from landplan.match import match
+    from landplan.match import match, prepare_sites
     from landplan.match_report import write_match
     from landplan.review import review
 
@@ -156,10 +156,11 @@ def _review_and_match(ctx: DemoContext) -> list[Path]:
     out = ctx.out / "match"
     written: list[Path] = []
     rows = []
+    sites = prepare_sites(zone)  # once for the six matches
     for pid in REPORT_PROJECTS:  # six projects, each matched against the whole zone at once
         project = projects.loc[pid]
         verdict = review(project, zone)
-        candidates = match(project, zone, top=10)
+        candidates = match(project, zone, top=10, sites=sites)
         ctx.extra.setdefault("match", {})[pid] = candidates
         written += write_match(candidates, out, zone=zone, review=verdict)
         best = candidates.ranked.head(1)
