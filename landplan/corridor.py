@@ -26,6 +26,7 @@ import shapely
 from shapely.ops import substring
 
 from landplan.errors import GeometryError, LandplanError
+from landplan.layers import split_list
 from landplan.units import m2_to_mu
 from landplan.vocab import CONSTRAINT_KIND, PARCEL_STATUS
 from landplan.zone import Zone
@@ -271,7 +272,7 @@ def _breaks(
     text = row.get("phase_breaks_m")
     if given is None and phase_length_m is None and isinstance(text, str) and text.strip():
         try:
-            given = [float(v) for v in text.replace("；", ";").split(";") if v.strip()]
+            given = [float(v) for v in split_list(text)]
         except ValueError:
             raise LandplanError(
                 f"avenue {row['corridor_id']!r} has phase_breaks_m {text!r}; expected "

@@ -9,6 +9,7 @@ geometry and CRS, and returns the layer in the working CRS with derived areas ad
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -26,6 +27,7 @@ from landplan.vocab import (
     TENURE,
     TENURE_OK,
     Vocabulary,
+    fold,
 )
 
 __all__ = [
@@ -34,6 +36,7 @@ __all__ = [
     "LayerSpec",
     "describe_layers",
     "spec",
+    "split_list",
     "validate_layer",
     "validate_zone_layers",
 ]
@@ -158,12 +161,12 @@ class LayerSpec:
         cut: dict[str, set[str]] = {}
         for col in self.columns:
             for spelling in col.spellings:
-                lookup[_fold(spelling)] = col.name
+                lookup[fold(spelling)] = col.name
                 if len(spelling.encode("utf-8")) > 10:
-                    cut.setdefault(_fold(spelling)[:10], set()).add(col.name)
+                    cut.setdefault(fold(spelling)[:10], set()).add(col.name)
         out: dict[str, str] = {}
         for c in columns:
-            key = _fold(c)
+            key = fold(c)
             target = lookup.get(key)
             if target is None and key in cut and len(cut[key]) == 1:
                 target = next(iter(cut[key]))
@@ -172,8 +175,19 @@ class LayerSpec:
         return out
 
 
-def _fold(name: str) -> str:
-    return str(name).strip().lower().replace(" ", "_").replace("-", "_")
+#: Separators of the values in a list column (``ids``, ``phase_breaks_m``): ; or , in either width.
+_LIST_SEPARATOR = re.compile(r"\s*[;；,，]\s*")
+
+
+def split_list(text: str) -> list[str]:
+    """Split a list column's text (``"P-1；P-2"``, ``"0;2000, 4000"``) into its non-empty values.
+
+    Examples
+    --------
+    >>> split_list("P-1；P-2, P-3")
+    ['P-1', 'P-2', 'P-3']
+    """
+    return [part for part in _LIST_SEPARATOR.split(str(text).strip()) if part]
 
 
 _POLYGONS = ("Polygon", "MultiPolygon")

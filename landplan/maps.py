@@ -41,12 +41,12 @@ import folium
 import geopandas as gpd
 import shapely
 from folium.template import Template
-from shapely.ops import substring
 
 from landplan import vocab
+from landplan.corridor import corridor_phases
 from landplan.errors import CRSMismatchError, LandplanError
 from landplan.gcj02 import geometry_to_gcj02
-from landplan.layers import LAYERS
+from landplan.layers import LAYERS, split_list
 from landplan.policy import Policy
 from landplan.units import MU_M2
 
@@ -946,8 +946,11 @@ def _phase_frame(zone, policy: Policy) -> gpd.GeoDataFrame:
         width = getattr(record, "width_m", None)
         width = float(width) if width is not None and pd.notna(width) else policy.corridor.width_m
         edges = [0.0, *breaks, length]
-        for phase, (start, end) in enumerate(itertools.pairwise(edges), start=1):
-            centre = substring(line, start, end)
+        # The corridor analysis's own cut, so the map shows exactly the phases it measures.
+        polygons = corridor_phases(line, width_m=width, breaks_m=edges[1:])
+        for phase, ((start, end), polygon) in enumerate(
+            zip(itertools.pairwise(edges), polygons, strict=True), start=1
+        ):
             rows.append(
                 {
                     "corridor_id": record.corridor_id,
@@ -955,7 +958,7 @@ def _phase_frame(zone, policy: Policy) -> gpd.GeoDataFrame:
                     "phase": phase,
                     "start_m": round(start),
                     "end_m": round(end),
-                    "geometry": centre.buffer(width / 2, cap_style="flat"),
+                    "geometry": polygon,
                 }
             )
     return gpd.GeoDataFrame(
@@ -968,7 +971,7 @@ def _phase_frame(zone, policy: Policy) -> gpd.GeoDataFrame:
 
 def _phase_breaks(text: object, length: float, policy: Policy) -> list[float]:
     if isinstance(text, str) and text.strip():
-        values = sorted(float(v) for v in re.split(r"[;,；，\s]+", text.strip()) if v)
+        values = sorted(float(v) for v in split_list(text))
     else:
         step = float(policy.corridor.phase_length_m)
         values = list(np.arange(step, length, step))

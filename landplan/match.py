@@ -43,6 +43,7 @@ from shapely import STRtree
 
 from landplan.demand import Demand, _value, as_project, land_demand
 from landplan.errors import LandplanError
+from landplan.layers import split_list
 from landplan.policy import Policy
 from landplan.units import m2_to_mu, mu_to_m2
 from landplan.vocab import CONSTRAINT_KIND
@@ -1358,19 +1359,15 @@ def _corridor_phase(points: np.ndarray, zone: Zone) -> np.ndarray:
         near = (phase == 0) & (shapely.distance(points, line) <= w / 2.0)
         if not near.any():
             continue
-        cuts = np.sort(np.array([float(x) for x in _split_breaks(text)]))
+        cuts = np.sort(np.array([float(x) for x in split_list(text)]))
         along = shapely.line_locate_point(line, points[near])
         phase[near] = np.maximum(np.searchsorted(cuts, along, side="right"), 1)
     return phase
 
 
-def _split_breaks(text: str) -> list[str]:
-    return [x for x in text.replace("；", ";").split(";") if x.strip()]
-
-
 def _phase_count(zone: Zone) -> int:
     texts = zone.corridors["phase_breaks_m"].dropna().astype(str)
-    return max((len(_split_breaks(t)) for t in texts), default=1)
+    return max((len(split_list(t)) for t in texts), default=1)
 
 
 def _score(sites: pd.DataFrame, ctx: _Context) -> pd.DataFrame:

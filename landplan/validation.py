@@ -9,7 +9,6 @@ converted to the policy's working CRS, and derived areas added. It never changes
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Mapping
 
 import numpy as np
@@ -21,7 +20,7 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
 from landplan.errors import Problem, SchemaError
-from landplan.layers import Column, LayerSpec, spec
+from landplan.layers import Column, LayerSpec, spec, split_list
 from landplan.policy import Policy
 from landplan.units import MU_M2
 
@@ -29,7 +28,6 @@ __all__ = ["validate_layer", "validate_zone_layers"]
 
 _TRUE = {"true", "t", "yes", "y", "1", "是", "有", "√", "1.0"}
 _FALSE = {"false", "f", "no", "n", "0", "否", "无", "×", "0.0"}
-_ID_SPLIT = re.compile(r"\s*[;；,，]\s*")
 
 _PANDAS_DTYPE = {
     "str": object,
@@ -125,9 +123,7 @@ def _coerce(col: Column, raw: pd.Series, bad: _Collector, policy: Policy) -> pd.
     if col.dtype in ("str", "ids"):
         out = _as_str(raw)
         if col.dtype == "ids":
-            out = out.map(
-                lambda v: None if v is None else ";".join(p for p in _ID_SPLIT.split(v) if p)
-            )
+            out = out.map(lambda v: None if v is None else ";".join(split_list(v)))
         return out
     if col.dtype == "vocab":
         assert col.vocab is not None
@@ -497,7 +493,7 @@ def _check_layer_rules(df: pd.DataFrame, layer: LayerSpec, bad: _Collector, poli
             if v is None:
                 return False
             try:
-                vals = [float(p) for p in _ID_SPLIT.split(v) if p]
+                vals = [float(p) for p in split_list(v)]
             except ValueError:
                 return True
             return any(b <= a for a, b in itertools.pairwise(vals)) or any(x < 0 for x in vals)

@@ -25,6 +25,7 @@ __all__ = [
     "TENURE",
     "TENURE_OK",
     "Vocabulary",
+    "fold",
 ]
 
 
@@ -53,19 +54,19 @@ class Vocabulary:
         table: dict[str, str] = {}
         for ident, names in self.labels.items():
             for spelling in (ident, *names):
-                table[_fold(spelling)] = ident
+                table[fold(spelling)] = ident
         return table
 
     def normalise(self, value: object) -> str | None:
         """Return the identifier for ``value`` (identifier, English or Chinese label), or None."""
         if value is None:
             return None
-        return self._table.get(_fold(str(value)))
+        return self._table.get(fold(str(value)))
 
     def suggest(self, value: object) -> str:
         """Return the nearest valid identifier for an unknown value, for error messages."""
         table = self._table
-        close = difflib.get_close_matches(_fold(str(value)), list(table), n=1, cutoff=0.0)
+        close = difflib.get_close_matches(fold(str(value)), list(table), n=1, cutoff=0.0)
         return table[close[0]] if close else self.values[0]
 
     def label(self, ident: str, lang: str = "en") -> str:
@@ -78,8 +79,9 @@ class Vocabulary:
         return ", ".join(f"{i} ({n[1]})" for i, n in self.labels.items())
 
 
-def _fold(text: str) -> str:
-    return text.strip().lower().replace("-", "_").replace(" ", "_")
+def fold(text: str) -> str:
+    """Fold a name or label for lookup: trimmed, lower case, spaces and hyphens as ``_``."""
+    return str(text).strip().lower().replace("-", "_").replace(" ", "_")
 
 
 PARCEL_STATUS = Vocabulary(

@@ -213,3 +213,22 @@ def test_sample_avenue_phases_add_up():
     parcel_mu = result.phases.set_index("phase")["parcel_mu"]
     assert by_status.to_numpy() == pytest.approx(parcel_mu.loc[by_status.index].to_numpy())
     assert isinstance(result.pieces, pd.DataFrame)
+
+
+def test_breaks_written_with_commas_as_validation_accepts_them():
+    """Validation accepts ';' or ',' (either width) between breaks; the analysis reads the same."""
+    with_commas = corridor(make_zone(breaks="1000，2000"))
+    assert with_commas.breaks_m == [1000.0, 2000.0, 3000.0]
+
+
+def test_map_phases_are_the_analysed_phases_on_a_bent_avenue():
+    from landplan.maps import _phase_frame
+
+    bent = LineString([(X0, Y0), (X0 + 1500, Y0), (X0 + 2500, Y0 + 1000)])
+    zone = make_zone(bent, breaks="1000;2000")
+    drawn = _phase_frame(zone, zone.policy)
+    analysed = corridor(zone).phases
+    assert drawn["phase"].tolist() == [1, 2, 3]
+    assert drawn.area.tolist() == pytest.approx(analysed["area_m2"].tolist())
+    # The phases partition the band: no overlap at the bend.
+    assert drawn.union_all().area == pytest.approx(drawn.area.sum())
