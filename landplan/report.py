@@ -489,7 +489,10 @@ def _first_reaching(
 ) -> np.ndarray:
     reached = history[history["new_status"].isin(list(stages))]
     first = reached.groupby("feature_id", sort=False)["effective_date"].min()
-    return projects["project_id"].map(first).to_numpy(dtype="datetime64[ns]")
+    # Reindexing keeps the datetime dtype where no project has reached the stages (a zone's
+    # first report): mapping through an empty Series would give floats.
+    first = pd.to_datetime(first).astype("datetime64[ns]")
+    return first.reindex(projects["project_id"].to_numpy()).to_numpy(dtype="datetime64[ns]")
 
 
 # The columns a table of projects sums in its total row.
@@ -785,7 +788,8 @@ def _rows(table: pd.DataFrame) -> pd.DataFrame:
 _PHRASES: dict[str, dict[str, Any]] = {
     "zh": {
         "sections": ("一、项目引进", "二、项目储备", "三、土地与厂房"),
-        "none_signed": "{period}，未签约引进项目。",
+        "none_signed": "{period}，本期无签约引进项目。",
+        "none_pipeline": "截至{date}，本期无储备项目",
         "signed": "{period}，签约引进{n}个项目，计划投资{inv}亿元，预计年产值{out}亿元。其中",
         "signed_item": "{company}{name}，计划投资{inv}亿元，年产值{out}亿元",
         "signed_landed": "，已于{date}落地，用地{land}亩",
@@ -804,11 +808,11 @@ _PHRASES: dict[str, dict[str, Any]] = {
         "supply_end": "；已为项目预留{reserved}亩，尚未预留{unreserved}亩。"
         "可出租厂房{buildings}栋，空置面积{vacant}平方米。",
         "idle_due": "期末后{days}天内到期的闲置土地处置事项{n}项，涉及土地{parcels}宗、{area}亩。",
-        "none_idle_due": "期末后{days}天内无到期的闲置土地处置事项。",
+        "none_idle_due": "本期无期末后{days}天内到期的闲置土地处置事项。",
         "corridor": "沿{name}东扩{n}期剩余可开发土地{developable}亩，其中",
         "corridor_item": "第{phase}期{developable}亩",
         "revitalised": "本期盘活低效用地{parcels}宗、{area}亩。",
-        "none_revitalised": "本期未盘活低效用地。",
+        "none_revitalised": "本期无盘活低效用地。",
         "item_sep": "；",
         "list_sep": "、",
         "end": "。",
@@ -816,6 +820,7 @@ _PHRASES: dict[str, dict[str, Any]] = {
     "en": {
         "sections": ("1. Projects signed", "2. The pipeline", "3. Land and floor space"),
         "none_signed": "No project was signed in {period}.",
+        "none_pipeline": "On {date} the pipeline holds no project",
         "signed": "In {period} the zone signed {n} projects with a planned investment of {inv} "
         "亿元 (hundred million CNY) and an expected annual output of {out} 亿元: ",
         "signed_item": "{name} ({company}), investment {inv} 亿元, output {out} 亿元",
@@ -925,14 +930,16 @@ def _text(
         first = [para]
 
     t = "pipeline_by_cluster"
-    para = _fill(
-        say["pipeline"],
-        date=_day(span.end, lang, year=True),
-        n=fig(t, TOTAL, "projects", 0),
-        inv=fig(t, TOTAL, "investment_yi_yuan"),
-    )
     clusters = _rows(tables[t])
-    if not clusters.empty:
+    if clusters.empty:
+        para = _fill(say["none_pipeline"], date=_day(span.end, lang, year=True))
+    else:
+        para = _fill(
+            say["pipeline"],
+            date=_day(span.end, lang, year=True),
+            n=fig(t, TOTAL, "projects", 0),
+            inv=fig(t, TOTAL, "investment_yi_yuan"),
+        )
         para += [
             say["clusters"],
             *items(

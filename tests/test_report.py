@@ -344,3 +344,54 @@ def test_idle_land_actions_due_come_from_the_audit_clock(sample_store):
         due.drop_duplicates("parcel_id")["area_mu"].sum()
     )
     assert (pd.to_datetime(due["deadline"]) > pd.Timestamp("2026-06-30")).all()
+
+
+# --- a zone's first report: nothing landed, no events, no enterprises -----------------------------
+
+_FRESH_LAYERS = ("parcels", "buildings", "constraints", "corridors", "substations", "roads")
+
+
+def _fresh_store(url: str, *, projects: bool):
+    """A store built as docs/store.md says: ``init``, then ``import`` of each sample layer."""
+    store = open_store(url)
+    store.init()
+    zone = read_zone(SAMPLE / "zone.gpkg", projects=SAMPLE / "projects.csv")
+    for name in _FRESH_LAYERS:
+        store.import_layer(name, getattr(zone, name), who="test")
+    if projects:
+        # Stages as the office first keys them in: nobody has landed yet.
+        early = zone.projects.assign(stage="signed")
+        store.import_layer("projects", early, who="test")
+    return store
+
+
+@pytest.mark.parametrize("projects", [False, True], ids=["no-projects", "none-landed"])
+def test_first_report_of_a_fresh_store_says_what_is_not_there(store_url, projects, tmp_path):
+    store = _fresh_store(store_url, projects=projects)
+    try:
+        report = report_from_store(store, period="2026H1")
+        write_report(report, tmp_path)
+    finally:
+        store.close()
+    text = "".join(
+        p if isinstance(p, str) else p.text
+        for s in report.sections
+        for para in s.paragraphs
+        for p in para
+    )
+    assert "本期无" in text
+    assert _total(report, "signed_projects")["landed"] == 0
+    assert _total(report, "land_supply")["parcels"] > 0
+    assert (tmp_path / "report.xlsx").exists()
+
+
+def test_report_command_on_a_fresh_store(tmp_path, capsys):
+    location = str(tmp_path / "zone.gpkg")
+    _fresh_store(location, projects=True).close()
+    with pytest.raises(SystemExit) as info:
+        main(
+            ["report", "--period", "2026H1", "--no-maps", "--db", location, "--out", str(tmp_path)]
+        )
+    captured = capsys.readouterr()
+    assert info.value.code in (0, None), captured.err
+    assert "Traceback" not in captured.err
