@@ -707,7 +707,9 @@ def status_on(
         table.add_row(str(value), str(n))
     console.print(table)
     if out is not None:
-        status.to_frame().to_csv(out, encoding="utf-8-sig")
+        from landplan.tables import write_csv
+
+        write_csv(status.rename_axis(status.index.name or "feature_id").reset_index(), out)
         console.print(f"wrote {out}")
 
 

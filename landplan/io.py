@@ -365,14 +365,12 @@ def write_layer(
             table["geometry"] = shapely.to_wkt(
                 np.asarray(lonlat.array, dtype=object), rounding_precision=9, trim=True
             )
-        for name in table.columns:
-            if pd.api.types.is_datetime64_any_dtype(table[name]):
-                table[name] = table[name].dt.strftime("%Y-%m-%d").where(table[name].notna(), None)
+        from landplan.tables import write_csv, write_workbook
+
         if suffix == ".csv":
-            table.to_csv(path, index=False, encoding="utf-8-sig")
+            write_csv(table, path, lang="en")
         else:
-            with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
-                table.to_excel(writer, index=False, sheet_name=(layer or path.stem)[:31])
+            write_workbook(path, {(layer or path.stem)[:31]: table}, lang="en", translate=False)
         return path
     raise ReadError(f"{path}: cannot write {suffix!r}; expected .gpkg, .geojson, .csv or .xlsx")
 

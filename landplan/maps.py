@@ -46,7 +46,8 @@ from landplan import vocab
 from landplan.corridor import corridor_phases
 from landplan.errors import CRSMismatchError, LandplanError
 from landplan.gcj02 import geometry_to_gcj02
-from landplan.layers import LAYERS, split_list
+from landplan.labels import column_label, value_labels
+from landplan.layers import split_list
 from landplan.policy import Policy
 from landplan.units import MU_M2
 
@@ -123,32 +124,6 @@ _TEXT: dict[str, tuple[str, str]] = {
     "score": ("Score", "得分"),
 }
 
-# English labels of columns; Chinese ones come from the layer schemas where the column is known.
-_FIELD_EN: dict[str, str] = {
-    "area_mu": "area (mu)",
-    "area_m2": "area (m²)",
-    "floor_area_m2": "floor area (m²)",
-    "vacant_area_m2": "vacant floor area (m²)",
-    "voltage_kv": "voltage (kV)",
-}
-_FIELD_ZH: dict[str, str] = {
-    "per_mu_class": "亩均分类",
-    "score": "得分",
-    "rank": "排名",
-    "kind": "类型",
-    "parcel_ids": "地块",
-    "project_id": "项目编号",
-    "project_name": "项目名称",
-    "phase": "分期",
-    "start_m": "起点桩号(m)",
-    "end_m": "终点桩号(m)",
-    "days_to_idle": "距认定闲置(天)",
-    "days_to_recovery": "距无偿收回(天)",
-    "idle_fee_wan_yuan": "闲置费(万元)",
-    "reason": "原因",
-    "rule": "规则",
-}
-
 
 def _t(key: str, lang: Lang) -> str:
     en, zh = _TEXT[key]
@@ -156,14 +131,7 @@ def _t(key: str, lang: Lang) -> str:
 
 
 def _field_label(column: str, lang: Lang) -> str:
-    if lang == "en":
-        return _FIELD_EN.get(column, column.replace("_", " "))
-    if column in _FIELD_ZH:
-        return _FIELD_ZH[column]
-    for spec in LAYERS.values():
-        if column in spec.names:
-            return spec.column(column).zh
-    return column
+    return column_label(column, lang)
 
 
 def _html_text(text: object) -> str:
@@ -227,25 +195,23 @@ _CONSTRAINT_COLOURS = {
 }
 _ROAD_WEIGHTS = {"avenue": 5, "secondary": 3, "branch": 1.5}
 _CLASS_COLOURS = {"A": "#1a9641", "B": "#a6d96a", "C": "#fdae61", "D": "#d7191c", "T": "#bababa"}
-_CLASS_LABELS = {
-    "A": ("A: develop first", "A类：优先发展"),
-    "B": ("B: support", "B类：提升发展"),
-    "C": ("C: upgrade", "C类：调整转型"),
-    "D": ("D: rectify", "D类：整治淘汰"),
-    "T": ("T: not evaluated", "T类：暂不评价"),
-}
+
+
+def _domain_labels(domain: str) -> dict[str, tuple[str, str]]:
+    """Return a value domain of the label registry as identifier -> (English, Chinese)."""
+    zh = value_labels(domain, "zh")
+    return {k: (en, zh[k]) for k, en in value_labels(domain, "en").items()}
+
+
+# The class and kind labels, from the one label registry (kept under their old names).
+_CLASS_LABELS = _domain_labels("evaluation_class")
 _KIND_COLOURS = {
     "single": "#2b83ba",
     "assembly": "#7b3294",
     "cutout": "#e66101",
     "floor_space": "#008837",
 }
-_KIND_LABELS = {
-    "single": ("single parcel", "单宗地块"),
-    "assembly": ("assembly of parcels", "多宗地块合并"),
-    "cutout": ("cut-out of a parcel", "地块分割"),
-    "floor_space": ("floor space in a building", "标准厂房空间"),
-}
+_KIND_LABELS = {k: _domain_labels("kind")[k] for k in _KIND_COLOURS}
 _DEADLINE_COLOURS = {
     "overdue": "#67000d",
     "recovery_soon": "#d7191c",

@@ -31,6 +31,7 @@ import pandas as pd
 
 from landplan.errors import LandplanError
 from landplan.history import status_on
+from landplan.labels import zh_labels
 from landplan.tables import header, write_workbook
 from landplan.units import WAN_YUAN_PER_YI
 from landplan.vocab import BUILDING_STATUS, CLUSTER, PARCEL_STATUS, PROJECT_STAGE, Vocabulary
@@ -58,52 +59,8 @@ class ReportError(LandplanError):
     """A report was asked for an impossible period or language."""
 
 
-#: Chinese labels of the report tables' own columns (the layer schemas label the rest).
-REPORT_LABELS: dict[str, str] = {
-    "row": "行",
-    "cluster_label": "产业集群名称",
-    "stage_label": "阶段名称",
-    "status_label": "状态名称",
-    "signed_date": "签约日期",
-    "landed_date": "落地日期",
-    "agreement_date": "框架协议日期",
-    "stage_at_end": "期末阶段",
-    "investment_yi_yuan": "计划投资(亿元)",
-    "annual_output_yi_yuan": "年产值(亿元)",
-    "site_parcels": "落地地块",
-    "land_mu": "用地面积(亩)",
-    "leased_village_land_mu": "租用留用地(亩)",
-    "parcels": "地块数",
-    "reserved_mu": "已预留(亩)",
-    "unreserved_mu": "未预留(亩)",
-    "readiness_months": "可供应所需月数",
-    "date": "日期",
-    "new_status": "新状态",
-    "table": "表",
-    "column": "列",
-    "note": "注",
-    "cell_value": "数值",
-    "actions": "事项数",
-    "projects": "项目数",
-    "buildings": "厂房栋数",
-    "start_m": "起点里程(m)",
-    "end_m": "终点里程(m)",
-    "available_mu": "可供应土地(亩)",
-    "supply_mu": "供应土地含规划(亩)",
-    "constrained_mu": "受管控土地(亩)",
-    "developable_mu": "可开发土地(亩)",
-    "vacant_floor_m2": "空置厂房面积(m²)",
-    "event": "事项",
-    "deadline": "期限",
-    "days_left": "剩余天数",
-    "idle_fee_wan_yuan": "土地闲置费(万元)",
-    "event_reason": "变更原因",
-    "text": "文中数字",
-    "project_name": "项目名称",
-    "landed": "已落地项目数",
-    "corridor": "发展轴",
-    "phase": "分期",
-}
+#: The report tables' column labels: an alias of the label registry's (:mod:`landplan.labels`).
+REPORT_LABELS: dict[str, str] = zh_labels()
 
 
 # --- periods -------------------------------------------------------------------------------------
@@ -1126,7 +1083,7 @@ def _markdown(report: Report, images: Mapping[str, str]) -> str:
     lines += [f"## {head}", ""]
     for name, table in report.tables.items():
         lines += [f"### {_md_escape(_table_title(name, report.lang))}", ""]
-        cols = [header(str(c), "both", REPORT_LABELS) for c in table.columns]
+        cols = [header(str(c), "both") for c in table.columns]
         lines.append("| " + " | ".join(_md_escape(c) for c in cols) + " |")
         lines.append("| " + " | ".join("---" for _ in cols) + " |")
         for row in _display(table):
@@ -1186,7 +1143,7 @@ def _html(report: Report, images: Mapping[str, bytes]) -> str:
     for name, table in report.tables.items():
         out.append(f'<h3 id="t-{_slug(name)}">{esc(_table_title(name, report.lang))}</h3>')
         out.append("<table><thead><tr>")
-        out += [f"<th>{esc(header(str(c), 'both', REPORT_LABELS))}</th>" for c in table.columns]
+        out += [f"<th>{esc(header(str(c), 'both'))}</th>" for c in table.columns]
         out.append("</tr></thead><tbody>")
         for key, row in zip(table["row"], _display(table), strict=True):
             out.append(f'<tr id="t-{_slug(name)}-{_slug(str(key))}">')
@@ -1299,7 +1256,6 @@ def write_report(
     write_workbook(
         paths["xlsx"],
         sheets,
-        labels=REPORT_LABELS,
         created=dt.datetime(end.year, end.month, end.day),
     )
     return paths

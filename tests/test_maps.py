@@ -166,7 +166,7 @@ def test_controls_scale_and_layer_control_present(zone):
 
 def test_corridor_phases_split_at_breaks(zone):
     phases = payloads(maps.overview_map(zone, lang="en"))["Corridor phases"]["parts"][0]
-    ends = phases["values"][phases["fields"].index("end m")]
+    ends = phases["values"][phases["fields"].index("end (m)")]
     assert ends == ["150", "300"]
 
 
@@ -491,7 +491,7 @@ def test_corridor_map_takes_a_result(zone):
     m = maps.corridor_map(zone, result, lang="en")
     assert maps.layer_counts(m)["Parcels by phase"] == 1
     part = payloads(m)["Corridor phases"]["parts"][0]
-    assert part["values"][part["fields"].index("supply mu")] == ["45"]
+    assert part["values"][part["fields"].index("supply incl. planned (mu)")] == ["45"]
 
 
 # --- command line ------------------------------------------------------------------------------

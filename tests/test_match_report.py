@@ -95,7 +95,8 @@ def test_match_explain_and_review_from_a_project_file(tmp_path, capsys):
     # 12000 万元 / 50 mu = 240 万元/亩 ≥ 200
     assert "240" in out
     verdict = pd.read_excel(tmp_path / "review_J-9.xlsx", sheet_name="verdict")
-    assert verdict.iloc[0, 1] in ("admit", "admit_with_conditions", "reject")
+    assert verdict.iloc[0, 0] == "评审结论"
+    assert verdict.iloc[0, 1] in ("准予入园", "附条件入园", "不予入园")
 
 
 def test_unknown_project_is_a_clear_error(capsys):
