@@ -581,14 +581,24 @@ def import_(
 @app.command("export")
 def export(
     layer: Annotated[str, typer.Argument(help="Layer to export.")],
-    file: Annotated[Path, typer.Argument(help="File to write (.gpkg, .shp, .geojson ...).")],
+    file: Annotated[
+        Path,
+        typer.Argument(help="File to write: .gpkg, .shp, .geojson, .csv or .xlsx."),
+    ],
+    encoding: Annotated[
+        str, typer.Option("--encoding", help="A shapefile's text encoding: UTF-8 or GBK.")
+    ] = "UTF-8",
     db: DbOption = _DEFAULT_DB,
 ) -> None:
     """Write a layer to a file, with each feature's version for a later --upsert."""
+    from landplan.io import write_layer
+    from landplan.layers import spec
+
     with _open(db) as store:
-        path = store.export_layer(layer, file)
-        n = store.count(layer)
-    console.print(f"wrote {n} {layer} feature(s) to {path}")
+        name = spec(layer).name
+        frame = store.load_layer(name)
+    path = write_layer(frame, file, layer=name, kind=name, encoding=encoding)
+    console.print(f"wrote {len(frame)} {name} feature(s) to {path}")
 
 
 status_app = typer.Typer(help="Status changes and their history.", no_args_is_help=True)

@@ -294,24 +294,6 @@ def read_layer(
     return result
 
 
-def _plain(frame: pd.DataFrame) -> pd.DataFrame:
-    """Nullable extension dtypes as plain numpy ones the file drivers write."""
-    out = frame.copy()
-    for name in out.columns:
-        dtype = out[name].dtype
-        if isinstance(dtype, pd.BooleanDtype):
-            out[name] = out[name].astype(object).where(out[name].notna(), None)
-        elif isinstance(dtype, pd.Int64Dtype):
-            out[name] = (
-                out[name].astype("float64") if out[name].isna().any() else out[name].astype("int64")
-            )
-        elif pd.api.types.is_string_dtype(dtype) and name != getattr(
-            out, "_geometry_column_name", None
-        ):
-            out[name] = out[name].astype(object).where(out[name].notna(), None)
-    return out
-
-
 def write_layer(
     frame: pd.DataFrame,
     path: str | os.PathLike,
@@ -319,60 +301,27 @@ def write_layer(
     layer: str | None = None,
     policy: Policy | None = None,
     append: bool = False,
+    kind: str | None = None,
+    encoding: str = "UTF-8",
 ) -> Path:
-    """Write a layer to GeoPackage, GeoJSON, CSV or Excel, chosen by the file's suffix.
+    """Write a layer to GeoPackage, shapefile, GeoJSON, CSV or Excel, chosen by the suffix.
 
-    GeoPackages keep the working CRS (QGIS and GDAL open them as they are); GeoJSON is written in
-    WGS84 as RFC 7946 requires; CSV and Excel carry the geometry as WKT in CGCS2000
-    longitude/latitude (policy ``crs.lonlat``), which :func:`read_layer` reads back by default.
-
-    Parameters
-    ----------
-    frame
-        The layer to write.
-    path
-        Target file; its suffix picks the format.
-    layer
-        The layer name inside a GeoPackage (default: the file's stem).
-    policy
-        Supplies ``crs.lonlat`` for CSV and Excel.
-    append
-        Add a layer to an existing GeoPackage instead of replacing the file.
+    See :func:`landplan.export.write_layer`, which does the writing: GeoPackages keep the working
+    CRS and carry QGIS aliases, coded values and styles; GeoJSON is RFC 7946 in WGS84; CSV and
+    Excel carry the geometry as WKT in CGCS2000 longitude/latitude (policy ``crs.lonlat``),
+    which :func:`read_layer` reads back by default.
     """
-    path = Path(path)
-    policy = policy or Policy.default()
-    suffix = _suffix(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    is_geo = isinstance(frame, gpd.GeoDataFrame) and frame._geometry_column_name in frame.columns
-    plain = _plain(frame)
-    if suffix == ".gpkg":
-        if not append and path.exists():
-            path.unlink()
-        pyogrio.write_dataframe(
-            plain, path, layer=layer or path.stem, driver="GPKG", append=append and path.exists()
-        )
-        return path
-    if suffix in (".geojson", ".json"):
-        out = plain.to_crs("EPSG:4326") if is_geo else plain
-        if path.exists():
-            path.unlink()
-        pyogrio.write_dataframe(out, path, driver="GeoJSON")
-        return path
-    if suffix in (".csv", ".xlsx"):
-        table = pd.DataFrame(plain.drop(columns=plain.geometry.name) if is_geo else plain)
-        if is_geo:
-            lonlat = plain.geometry.to_crs(policy.crs.lonlat)
-            table["geometry"] = shapely.to_wkt(
-                np.asarray(lonlat.array, dtype=object), rounding_precision=9, trim=True
-            )
-        from landplan.tables import write_csv, write_workbook
+    from landplan.export import write_layer as _write
 
-        if suffix == ".csv":
-            write_csv(table, path, lang="en")
-        else:
-            write_workbook(path, {(layer or path.stem)[:31]: table}, lang="en", translate=False)
-        return path
-    raise ReadError(f"{path}: cannot write {suffix!r}; expected .gpkg, .geojson, .csv or .xlsx")
+    return _write(
+        frame,
+        path,
+        layer=layer,
+        kind=kind,
+        policy=policy,
+        append=append,
+        encoding=encoding,
+    )
 
 
 def read_zone(
