@@ -794,10 +794,24 @@ def report(
         bool,
         typer.Option("--maps/--no-maps", help="Draw the period's maps as pictures (Chromium)."),
     ] = True,
+    text: Annotated[
+        Path | None,
+        typer.Option(
+            "--text",
+            help="The office's text (# 开头, # 主要做法, # 下一步工作计划, # 编制单位, # 日期).",
+        ),
+    ] = None,
+    pdf: Annotated[
+        bool, typer.Option("--pdf/--no-pdf", help="Also write report.pdf (LibreOffice/Chromium).")
+    ] = True,
+    markers: Annotated[
+        bool, typer.Option("--markers", help="Put [n] after each number of the Word/PDF text.")
+    ] = False,
     db: DbOption = _DEFAULT_DB,
     policy: PolicyOption = None,
 ) -> None:
-    """Write the half-year report (Markdown, HTML, XLSX) from the store's data and history."""
+    """Write the half-year report (Word 公文, PDF, Markdown, HTML, XLSX) from the store."""
+    from landplan.gongwen import PdfError, read_office_text, write_pdf
     from landplan.maps import MapError
     from landplan.report import report_from_store, report_maps, write_report
 
@@ -812,7 +826,18 @@ def report(
                 f"note: the report is written without its maps: {escape(str(exc))}",
                 highlight=False,
             )
-    paths = write_report(result, out, images=images)
+    paths = write_report(result, out, images=images, text=text, markers=markers)
+    if pdf:
+        try:
+            paths["pdf"] = write_pdf(
+                result,
+                out / "report.pdf",
+                docx_path=paths["docx"],
+                text=read_office_text(text) if text else None,
+                markers=markers,
+            )
+        except PdfError as exc:
+            err_console.print(f"note: no PDF written: {escape(str(exc))}", highlight=False)
     console.print(
         f"{result.title}: {len(result.figures())} figures from {len(result.tables)} tables",
         highlight=False,

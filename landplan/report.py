@@ -1217,8 +1217,12 @@ def write_report(
     out: str | os.PathLike,
     *,
     images: Mapping[str, str | os.PathLike] | None = None,
+    text: str | os.PathLike | None = None,
+    markers: bool = False,
+    pdf: bool = False,
+    browser: str | os.PathLike | None = None,
 ) -> dict[str, Path]:
-    """Write a report as ``report.md``, ``report.html`` and ``report.xlsx`` in a folder.
+    """Write a report as ``report.docx``, ``report.md``, ``report.html`` and ``report.xlsx``.
 
     Parameters
     ----------
@@ -1227,17 +1231,32 @@ def write_report(
     out
         The folder, created if missing.
     images
-        Caption -> PNG file (:func:`report_maps`): embedded in the HTML, linked from the
-        Markdown.
+        Caption -> PNG file (:func:`report_maps`): embedded in the HTML and the Word document
+        (附图), linked from the Markdown.
+    text
+        The office's text file (:func:`landplan.gongwen.read_office_text`): the opening,
+        主要做法, 下一步工作计划, the issuing office and the date of the Word document and PDF;
+        placeholders where None.
+    markers
+        Put ``[n]`` after each number of the Word document and PDF, for auditors (the trace
+        appendix is there either way).
+    pdf
+        Also write ``report.pdf`` (LibreOffice, else Chromium).
+    browser
+        The Chromium executable for a PDF without LibreOffice.
 
     Returns
     -------
     dict
-        ``markdown``, ``html``, ``xlsx`` -> the file written.
+        ``docx``, ``markdown``, ``html``, ``xlsx`` (and ``pdf``) -> the file written.
     """
+    from landplan.gongwen import read_office_text, write_docx, write_pdf
+
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
+    office = read_office_text(text) if text is not None else None
     paths = {
+        "docx": folder / "report.docx",
         "markdown": folder / "report.md",
         "html": folder / "report.html",
         "xlsx": folder / "report.xlsx",
@@ -1247,6 +1266,7 @@ def write_report(
         caption: os.path.relpath(path.resolve(), folder.resolve()).replace(os.sep, "/")
         for caption, path in pictures.items()
     }
+    write_docx(report, paths["docx"], text=office, markers=markers, images=pictures)
     paths["markdown"].write_text(report.to_markdown(images=links), encoding="utf-8")
     embedded = {caption: path.read_bytes() for caption, path in pictures.items()}
     paths["html"].write_text(report.to_html(images=embedded), encoding="utf-8")
@@ -1257,5 +1277,15 @@ def write_report(
         paths["xlsx"],
         sheets,
         created=dt.datetime(end.year, end.month, end.day),
+        title=report.title,
     )
+    if pdf:
+        paths["pdf"] = write_pdf(
+            report,
+            folder / "report.pdf",
+            docx_path=paths["docx"],
+            text=office,
+            markers=markers,
+            browser=browser,
+        )
     return paths

@@ -70,6 +70,24 @@ def raw():
     return projects, parcels.set_index("parcel_id"), buildings
 
 
+def _tiny_png() -> bytes:
+    """A real 1 x 1 PNG, written with zlib alone."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\xff\xff\xff"))
+        + chunk(b"IEND", b"")
+    )
+
+
 def _between(dates: pd.Series, start: str, end: str) -> pd.Series:
     return (dates >= pd.Timestamp(start)) & (dates <= pd.Timestamp(end))
 
@@ -218,12 +236,12 @@ def test_files_are_written_and_user_text_is_escaped(sample_store, tmp_path):
     )
     picture = tmp_path / "maps" / "overview.png"
     picture.parent.mkdir()
-    picture.write_bytes(b"\x89PNG\r\n\x1a\n")
+    picture.write_bytes(_tiny_png())
     paths = write_report(report, tmp_path / "out", images={"总览 <图>": picture})
     page = paths["html"].read_text(encoding="utf-8")
     assert "<script>" not in page
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
-    assert 'src="data:image/png;base64,iVBORw0KGgo=' in page
+    assert 'src="data:image/png;base64,iVBORw0KGgo' in page
     assert "总览 &lt;图&gt;" in page
     markdown = paths["markdown"].read_text(encoding="utf-8")
     assert r"\<script\>alert('x')\</script\> \| \*项目\*" in markdown
