@@ -448,8 +448,21 @@ def map_(
         typer.Option(envvar="LANDPLAN_TIANDITU_KEY", help="Tianditu browser key (tk)."),
     ] = None,
     png: Annotated[
-        Path | None, typer.Option(help="Also write a screenshot (needs Chromium).")
+        Path | None,
+        typer.Option(help="Also write a PNG: a print sheet with --paper, else a screenshot."),
     ] = None,
+    pdf: Annotated[
+        Path | None, typer.Option(help="Also write a print-ready PDF sheet (needs Chromium).")
+    ] = None,
+    paper: Annotated[
+        str | None, typer.Option(help="Paper of the print sheet: A3 (default) or A4, landscape.")
+    ] = None,
+    issuer: Annotated[
+        str | None, typer.Option(help="编制单位 printed in the sheet's title block.")
+    ] = None,
+    scores: Annotated[
+        bool, typer.Option(help="Show the ranking's internal scores on a project map.")
+    ] = False,
     policy: PolicyOption = None,
 ) -> None:
     """Draw a map as one self-contained HTML file (opens offline; only tiles need a network)."""
@@ -468,7 +481,9 @@ def map_(
 
         loaded, row = _load(project, zone, projects, None, policy, db)
         found = match(row, loaded, top=top)
-        m = maps.project_map(loaded, found.sites, row, rejections=found.rejections, **style)
+        m = maps.project_map(
+            loaded, found.sites, row, rejections=found.rejections, scores=scores, **style
+        )
     else:
         loaded, _ = _zone_from(db, zone, projects, policy)
         if kind is MapKind.overview:
@@ -489,7 +504,14 @@ def map_(
     path = maps.save_map(m, out)
     counts = ", ".join(f"{name} {n}" for name, n in maps.layer_counts(m).items())
     console.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB): {escape(counts)}")
-    if png is not None:
+    sheet = {"paper": paper or "A3", "issuer": issuer, "lang": lang, "data_as_of": as_of}
+    if pdf is not None or (png is not None and paper is not None):
+        from landplan.map_print import print_map
+
+        for target in (pdf, png if paper is not None else None):
+            if target is not None:
+                console.print(f"wrote {print_map(path, target, **sheet)}")
+    if png is not None and paper is None:
         console.print(f"wrote {maps.screenshot(path, png)}")
 
 

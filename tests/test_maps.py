@@ -442,17 +442,31 @@ def test_project_map_numbers_top_sites_and_greys_rejections():
     rejections = pd.DataFrame(
         {"parcel_id": ["P-3"], "rule": ["siting.red_line"], "reason": ["inside the red line"]}
     )
-    m = maps.project_map(
-        zone, candidates, {"project_id": "J-1", "name": "机械"}, rejections=rejections, lang="en"
-    )
-    assert maps.layer_counts(m) == {"Parcels": 3, "Rejected parcels": 1, "Candidate sites": 2}
+    project = {"project_id": "J-1", "name": "机械", "land_mu_min": 8, "land_mu_max": 12}
+    m = maps.project_map(zone, candidates, project, rejections=rejections, lang="en")
+    # the company's map shows the zone's roads, avenue, substations and constraints too
+    assert maps.layer_counts(m) == {
+        "Parcels": 3,
+        "Constraints": len(zone.constraints),
+        "Roads": len(zone.roads),
+        "Avenue": len(zone.corridors),
+        "Substations": len(zone.substations),
+        "Rejected parcels": 1,
+        "Candidate sites": 2,
+    }
     sites = payloads(m)["Candidate sites"]["parts"][0]
     assert sites["labels"] == ["1", None]  # sorted by rank; only the first numbered
-    assert sites["values"][sites["fields"].index("kind")] == [
+    assert sites["values"][sites["fields"].index("Kind")] == [
         "cut-out of a parcel",
         "assembly of parcels",
     ]
-    assert sites["values"][sites["fields"].index("score area")] == ["1", "0.5"]
+    # reasons in words; internal scores only on request
+    reasons = sites["values"][sites["fields"].index("Why this site")]
+    assert reasons[0].startswith("9.0 mu (needs 8–12 mu)")
+    assert not any(f.startswith("score") for f in sites["fields"])
+    scored = maps.project_map(zone, candidates, project, lang="en", scores=True)
+    part = payloads(scored)["Candidate sites"]["parts"][0]
+    assert part["values"][part["fields"].index("score area")] == ["1", "0.5"]
     rejected = payloads(m)["Rejected parcels"]["parts"][0]
     assert rejected["values"] == [["siting.red_line: inside the red line"]]
 
