@@ -23,7 +23,7 @@ __all__ = ["app", "main"]
 
 app = typer.Typer(
     name="landplan",
-    help="Plan the land and factory buildings of an industrial development zone.",
+    help="开发区土地与厂房规划 — plan the land and factory buildings of an industrial zone.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -32,9 +32,39 @@ console = Console()
 err_console = Console(stderr=True)
 
 
+def _version(value: bool) -> None:
+    if value:
+        from landplan import __version__
+
+        console.print(f"landplan {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
-    """Plan the land and factory buildings of an industrial development zone."""
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version (版本) and exit."
+        ),
+    ] = False,
+) -> None:
+    """开发区土地与厂房规划 — plan the land and factory buildings of an industrial zone."""
+
+
+LangOption = Annotated[
+    str, typer.Option("--lang", help="Language of what is printed: zh (中文, default) or en.")
+]
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in ("zh", "en"):
+        raise LandplanError(f"--lang must be zh or en, not {lang!r}")
+    return lang
+
+
+def _say(lang: str, zh: str, en: str) -> str:
+    return zh if lang == "zh" else en
 
 
 PolicyOption = Annotated[
@@ -137,7 +167,7 @@ def _zone_from(
     return Zone.from_layers(make_zone(), policy=pol), None
 
 
-def _run_audit(zone, as_of: str | None, out: Path) -> dict[str, Path]:
+def _run_audit(zone, as_of: str | None, out: Path, lang: str = "zh") -> dict[str, Path]:
     """Audit a zone and write the audit's files; return them by name."""
     from datetime import date
 
@@ -147,6 +177,31 @@ def _run_audit(zone, as_of: str | None, out: Path) -> dict[str, Path]:
     result = audit(zone, as_of=as_of or date.today().isoformat())
     paths = write_audit(result, out)
     totals = result.summary[result.summary["section"] == "total"].set_index("item")
+    counts = {
+        "parcels": len(result.parcels),
+        "low": int(totals.loc["low_efficiency", "parcels"]),
+        "low_mu": totals.loc["low_efficiency", "area_mu"],
+        "idle": int((result.parcels["idle_state"] == "idle").sum()),
+        "recoverable": int((result.parcels["idle_state"] == "recoverable").sum()),
+        "land": totals.loc["recoverable_land_mu", "value"],
+        "gain": totals.loc["far_gain_m2", "value"],
+        "vacant": totals.loc["vacant_area_m2", "value"],
+        "deadlines": int(totals.loc["deadlines_within_window", "parcels"]),
+    }
+    if lang == "zh":
+        c = counts
+        console.print(
+            f"核查日期{result.as_of:%Y-%m-%d}：地块{c['parcels']}宗，低效用地{c['low']}宗"
+            f"（{c['low_mu']:,.1f}亩），已认定闲置{c['idle']}宗，可无偿收回{c['recoverable']}宗；"
+            f"可收回土地{c['land']:,.1f}亩，提容可增建筑面积{c['gain']:,.0f}平方米，"
+            f"空置厂房{c['vacant']:,.0f}平方米；临近到期的闲置土地处置事项{c['deadlines']}项",
+            highlight=False,
+        )
+        for name in ("workbook", "geopackage"):
+            console.print(f"已写出 {paths[name]}", highlight=False)
+        n = sum(k.startswith("csv:") for k in paths)
+        console.print(f"已写出 {n} 个 CSV 文件：{out / 'csv'}", highlight=False)
+        return paths
     console.print(
         f"audit as of {result.as_of:%Y-%m-%d}: {len(result.parcels)} parcels, "
         f"{int(totals.loc['low_efficiency', 'parcels'])} low-efficiency "
@@ -184,9 +239,10 @@ def audit_command(
         Path | None, typer.Option("--zone", help="GeoPackage with the zone's layers.")
     ] = None,
     policy: PolicyOption = None,
+    lang: LangOption = "zh",
 ) -> None:
     """Audit idle and low-efficiency land; write XLSX, CSV and a GeoPackage layer."""
-    _run_audit(_zone_from(db, zone, None, policy)[0], as_of, out)
+    _run_audit(_zone_from(db, zone, None, policy)[0], as_of, out, _check_lang(lang))
 
 
 @app.command()
@@ -292,26 +348,54 @@ def _load(
     return zone, hit.iloc[0]
 
 
-def _review_table(result) -> None:
+def _zh_terms(text: str) -> str:
+    """Put the Chinese label in place of each identifier of a cluster, stage or hazard in text."""
+    import re
+
+    from landplan.labels import value_labels
+
+    names = {
+        **value_labels("cluster"),
+        **value_labels("hazard"),
+        **value_labels("stage"),
+        **value_labels("tenure_ok"),
+    }
+    names.pop("none", None)
+    names.pop("other", None)
+    pattern = re.compile(
+        r"\b(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")\b"
+    )
+    return pattern.sub(lambda m: names[m.group(1)], str(text))
+
+
+def _review_table(result, lang: str = "zh") -> None:
     from rich.table import Table
 
-    table = Table(title=result.summary().splitlines()[0], title_justify="left")
-    table.add_column("principle", no_wrap=True)
+    from landplan.labels import column_label, value_label
+
+    title = result.summary().splitlines()[0]
+    if lang == "zh":
+        verdict = value_label("verdict", result.verdict)
+        title = f"{result.project_id} 入园评审：{verdict}，得分 {result.score:.1f}"
+    table = Table(title=title, title_justify="left")
+    table.add_column(column_label("principle", lang) if lang == "zh" else "principle", no_wrap=True)
     for col in ("value", "threshold", "passed", "score", "reason"):
-        table.add_column(col, overflow="fold")
+        table.add_column(column_label(col, lang) if lang == "zh" else col, overflow="fold")
     for row in result.principles.itertuples():
         value = f"{row.value:,.3g}" if isinstance(row.value, float) else str(row.value)
+        if lang == "zh":
+            value = str(value_label("cluster", value)) if value in ("other",) else _zh_terms(value)
         table.add_row(
-            row.principle,
+            str(value_label("principle", row.principle, lang)) if lang == "zh" else row.principle,
             value,
-            str(row.threshold),
-            "yes" if row.passed else "no",
+            _zh_terms(str(row.threshold)) if lang == "zh" else str(row.threshold),
+            _say(lang, "是", "yes") if row.passed else _say(lang, "否", "no"),
             f"{row.score:.1f}/{row.weight:g}",
-            row.reason,
+            _zh_terms(row.reason) if lang == "zh" else row.reason,
         )
     console.print(table)
     for reason in result.reasons:
-        console.print(f"- {escape(reason)}")
+        console.print(f"- {escape(_zh_terms(reason) if lang == 'zh' else reason)}")
 
 
 @app.command()
@@ -326,6 +410,7 @@ def review(
     ] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write an XLSX here.")] = None,
     policy: PolicyOption = None,
+    lang: LangOption = "zh",
 ) -> None:
     """Review a project on the five principles: admit, admit with conditions, or reject."""
     from landplan.match_report import write_review
@@ -335,7 +420,7 @@ def review(
     the_zone, row = _load(project, zone, projects, project_file, policy, db)
     site = None if site_mu is None else float(mu_to_m2(site_mu))
     result = review_project(row, the_zone, site_area_m2=site)
-    _review_table(result)
+    _review_table(result, _check_lang(lang))
     if out is not None:
         console.print(f"wrote {write_review(result, out)}")
 
@@ -355,6 +440,7 @@ def match(
         str | None, typer.Option("--explain", help="Say why this parcel is or is not offered.")
     ] = None,
     policy: PolicyOption = None,
+    lang: LangOption = "zh",
 ) -> None:
     """Rank the sites a project could take, with every score component and the rejections."""
     from rich.table import Table
@@ -400,7 +486,16 @@ def match(
         + ", ".join(f"{s} = {c}" for c, s in short.items())
     )
     counts = result.rejections["rule"].value_counts()
-    console.print("rejected: " + ", ".join(f"{rule} {n}" for rule, n in counts.items()))
+    if _check_lang(lang) == "zh":
+        from landplan.labels import value_label
+
+        console.print(
+            "未入选（按规则）："
+            + "，".join(f"{value_label('rule', rule)} {n}" for rule, n in counts.items()),
+            highlight=False,
+        )
+    else:
+        console.print("rejected: " + ", ".join(f"{rule} {n}" for rule, n in counts.items()))
     if out is not None:
         verdict = review_project(row, the_zone)
         for path in write_match(result, out, zone=the_zone, review=verdict):
@@ -439,10 +534,10 @@ def map_(
     basemap: Annotated[
         str,
         typer.Option(
-            help="standard (OpenStreetMap, CartoDB), tianditu (needs a key) or amap (data "
-            "shifted to GCJ-02)."
+            help="auto (Tianditu where a key is set, else standard), standard (OpenStreetMap, "
+            "CartoDB), tianditu (needs a key) or amap (data shifted to GCJ-02)."
         ),
-    ] = "standard",
+    ] = "auto",
     tianditu_key: Annotated[
         str | None,
         typer.Option(envvar="LANDPLAN_TIANDITU_KEY", help="Tianditu browser key (tk)."),
@@ -673,6 +768,7 @@ def status_history(
         typer.Option("--layer", help="parcels, buildings or projects (all searched)."),
     ] = None,
     db: DbOption = _DEFAULT_DB,
+    lang: LangOption = "zh",
 ) -> None:
     """Show a feature's status (or a project's stage) changes, oldest first."""
     from rich.table import Table
@@ -698,20 +794,27 @@ def status_history(
                 layers = " and ".join(name for name, _ in found)
                 raise StoreError(f"{feature_id!r} is in {layers}; add --layer")
     name, history = found[0]
-    table = Table(title=f"{name} {feature_id}: status history")
-    for col in ("effective", "old", "new", "reason", "who", "recorded (UTC)"):
+    zh = _check_lang(lang) == "zh"
+    column = "stage" if name == "projects" else "status"
+    table = Table(title=f"{name} {feature_id}: " + ("状态变更记录" if zh else "status history"))
+    heads = ("生效日期", "原状态", "新状态", "原因", "经办人", "记录时间(UTC)") if zh else None
+    for col in heads or ("effective", "old", "new", "reason", "who", "recorded (UTC)"):
         table.add_column(col)
+    from landplan.labels import value_label
+
     for row in history.itertuples():
         table.add_row(
             f"{row.effective_date:%Y-%m-%d}",
-            str(row.old_status or ""),
-            row.new_status,
+            str(value_label(column, row.old_status, lang) or ""),
+            str(value_label(column, row.new_status, lang)),
             row.reason,
             row.who,
             f"{row.recorded_at:%Y-%m-%d %H:%M}",
         )
     if history.empty:
-        console.print(f"{name} {feature_id}: no status changes recorded")
+        console.print(
+            f"{name} {feature_id}: " + ("无状态变更记录" if zh else "no status changes recorded")
+        )
     else:
         console.print(table)
 
@@ -726,17 +829,22 @@ def status_on(
         Path | None, typer.Option("--out", help="Write every feature's status to this CSV.")
     ] = None,
     db: DbOption = _DEFAULT_DB,
+    lang: LangOption = "zh",
 ) -> None:
     """Show how many features had each status on a date."""
     from rich.table import Table
 
+    from landplan.labels import value_label
+
     with _open(db) as store:
         status = store.status_on(layer, date)
-    table = Table(title=f"{layer} by status on {date}")
-    table.add_column("status")
-    table.add_column("features", justify="right")
+    zh = _check_lang(lang) == "zh"
+    column = "stage" if layer in ("projects", "project") else "status"
+    table = Table(title=f"{layer} " + (f"{date} 各状态数量" if zh else f"by status on {date}"))
+    table.add_column("状态" if zh else "status")
+    table.add_column("数量" if zh else "features", justify="right")
     for value, n in status.value_counts().items():
-        table.add_row(str(value), str(n))
+        table.add_row(str(value_label(column, value, lang)), str(n))
     console.print(table)
     if out is not None:
         from landplan.tables import write_csv

@@ -69,7 +69,7 @@ __all__ = [
 ]
 
 Lang = Literal["zh", "en"]
-Basemap = Literal["standard", "tianditu", "amap"]
+Basemap = Literal["auto", "standard", "tianditu", "amap"]
 
 
 class MapError(LandplanError):
@@ -732,7 +732,10 @@ def _start(
     policy: Policy,
 ) -> folium.Map:
     _check_choice("lang", lang, ("zh", "en"))
-    _check_choice("basemap", basemap, ("standard", "tianditu", "amap"))
+    _check_choice("basemap", basemap, ("auto", "standard", "tianditu", "amap"))
+    if basemap == "auto":
+        # Tianditu (CGCS2000, China's official map) wherever a key is configured.
+        basemap = "tianditu" if tianditu_key else "standard"
     if m is None:
         # The scale is landplan's own (metric only); folium's shows feet and miles too.
         m = folium.Map(tiles=None, control_scale=False, zoom_start=14)
@@ -1037,7 +1040,7 @@ def overview_map(
     zone,
     *,
     lang: Lang = "zh",
-    basemap: Basemap = "standard",
+    basemap: Basemap = "auto",
     tianditu_key: str | None = None,
     m: folium.Map | None = None,
 ) -> folium.Map:
@@ -1050,6 +1053,7 @@ def overview_map(
     lang
         Language of legends, layer names and popup labels.
     basemap
+        ``"auto"`` (Tianditu where ``tianditu_key`` is given, else the standard ones),
         ``"standard"`` (OpenStreetMap and CartoDB), ``"tianditu"`` (needs ``tianditu_key``; the
         standard ones stay as alternatives) or ``"amap"`` (AMap/Gaode tiles, with the data
         shifted to GCJ-02 so it lines up with them).
@@ -1302,7 +1306,7 @@ def audit_map(
     audit,
     *,
     lang: Lang = "zh",
-    basemap: Basemap = "standard",
+    basemap: Basemap = "auto",
     tianditu_key: str | None = None,
     m: folium.Map | None = None,
 ) -> folium.Map:
@@ -1440,7 +1444,7 @@ def project_map(
     *,
     rejections: pd.DataFrame | None = None,
     lang: Lang = "zh",
-    basemap: Basemap = "standard",
+    basemap: Basemap = "auto",
     tianditu_key: str | None = None,
     m: folium.Map | None = None,
     scores: bool = False,
@@ -1652,7 +1656,7 @@ def allocation_map(
     allocation: pd.DataFrame,
     *,
     lang: Lang = "zh",
-    basemap: Basemap = "standard",
+    basemap: Basemap = "auto",
     tianditu_key: str | None = None,
     m: folium.Map | None = None,
 ) -> folium.Map:
@@ -1741,7 +1745,7 @@ def corridor_map(
     result=None,
     *,
     lang: Lang = "zh",
-    basemap: Basemap = "standard",
+    basemap: Basemap = "auto",
     tianditu_key: str | None = None,
     m: folium.Map | None = None,
 ) -> folium.Map:

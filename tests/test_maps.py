@@ -310,6 +310,11 @@ def test_tianditu_needs_a_key_and_carries_it(zone):
     assert "天地图 矢量" in tiles(m)
 
 
+def test_tianditu_is_the_default_where_a_key_is_configured(zone):
+    assert next(iter(tiles(maps.overview_map(zone, tianditu_key="key")))) == "天地图 矢量"
+    assert "天地图 矢量" not in tiles(maps.overview_map(zone))
+
+
 def test_unknown_choice_is_a_landplan_error(zone):
     with pytest.raises(LandplanError, match="expected lang to be one of 'zh', 'en', found 'fr'"):
         maps.overview_map(zone, lang="fr")
