@@ -263,7 +263,12 @@ def _write_ogr(
     if driver == "GPKG" and not append:
         options["dataset_options"] = {"VERSION": GPKG_VERSION}
     if driver == "GeoJSON":
-        options["layer_options"] = {"RFC7946": "YES", "WRITE_NAME": "NO"}
+        # Nine decimals (0.1 mm) keep areas as they were; RFC 7946 only advises fewer.
+        options["layer_options"] = {
+            "RFC7946": "YES",
+            "WRITE_NAME": "NO",
+            "COORDINATE_PRECISION": "9",
+        }
     raw.write(
         str(path),
         shapely.to_wkb(geoms),

@@ -88,6 +88,8 @@ _RESULT_COLUMNS: Final[Mapping[str, tuple[str, str]]] = {
     "table": ("表", "table"),
     "column": ("列", "column"),
     "cell_value": ("数值", "value"),
+    "table_title": ("表名", "table"),
+    "column_label": ("列名", "column"),
     "text": ("文中数字", "as in the text"),
     "phase": ("分期", "phase"),
     "corridor": ("发展轴", "corridor"),

@@ -1212,6 +1212,18 @@ def report_maps(
     return pictures
 
 
+def _figures_sheet(report: Report) -> pd.DataFrame:
+    """Return the notes with each table and column also named in words, beside the identifiers."""
+    from landplan.labels import column_label
+
+    notes = report.notes()
+    side = 0 if report.lang == "zh" else 1
+    titles = [_TABLE_TITLES.get(t, (t, t))[side] for t in notes["table"]]
+    notes.insert(2, "table_title", titles)
+    notes.insert(5, "column_label", [column_label(c, report.lang) for c in notes["column"]])
+    return notes
+
+
 def write_report(
     report: Report,
     out: str | os.PathLike,
@@ -1270,7 +1282,7 @@ def write_report(
     paths["markdown"].write_text(report.to_markdown(images=links), encoding="utf-8")
     embedded = {caption: path.read_bytes() for caption, path in pictures.items()}
     paths["html"].write_text(report.to_html(images=embedded), encoding="utf-8")
-    sheets = {"figures": report.notes(), **report.tables}
+    sheets = {"figures": _figures_sheet(report), **report.tables}
     end = report.period.end
     # The workbook's creation stamp is the period's end, so a rerun writes the same bytes.
     write_workbook(

@@ -249,6 +249,9 @@ def test_files_are_written_and_user_text_is_escaped(sample_store, tmp_path):
     sheets = pd.read_excel(paths["xlsx"], sheet_name=None)
     assert list(sheets)[:3] == ["figures", "signed_projects", "pipeline_projects"]
     assert len(sheets["figures"]) == len(report.figures())
+    figures = sheets["figures"]
+    assert figures["table_title / 表名"].iloc[0] == "签约项目"
+    assert figures["column_label / 列名"].iloc[0] == "项目数"
 
 
 @pytest.mark.parametrize(
