@@ -53,6 +53,8 @@ from landplan._geom import boundary_near, segments, shared_boundary
 from landplan.corridor import phase_at, phase_bands
 from landplan.demand import Demand, as_project, land_demand
 from landplan.errors import LandplanError
+from landplan.kinds import KINDS as KIND_REGISTRY
+from landplan.kinds import candidate_ids
 from landplan.policy import Policy
 from landplan.units import m2_to_mu, mu_to_m2
 from landplan.vocab import CONSTRAINT_KIND
@@ -72,7 +74,8 @@ __all__ = [
 ]
 
 Kind = Literal["single", "assembly", "cutout", "floor_space"]
-KINDS: tuple[Kind, ...] = ("single", "assembly", "cutout", "floor_space")
+#: The kinds of candidate, as :data:`landplan.kinds.KINDS` registers them.
+KINDS: tuple[Kind, ...] = tuple(KIND_REGISTRY)  # type: ignore[assignment]
 
 #: Every rule that can turn a site down, and what it checks (the side of a threshold that
 #: passes is given: "at least" and "within" include the threshold itself).
@@ -1468,9 +1471,9 @@ def _readiness(
     steps = [readiness.steps.get(s, "") for s in names]
     out = []
     for block in blocks:  # one block per candidate kind and assembly size
-        kind = block["kind"]
+        counted = KIND_REGISTRY[block["kind"]].readiness
         n = len(block["members"])
-        if kind == "floor_space":
+        if counted == "floor_space":
             out.append(
                 (
                     np.full(n, float(readiness.floor_space_months)),
@@ -1486,7 +1489,7 @@ def _readiness(
             for m in np.unique(mask).tolist()
         }
         todo = pd.Series(mask).map(text).to_numpy(dtype=object)
-        if kind == "cutout":
+        if counted == "parcels+cutout":
             wait = wait + readiness.cutout_extra_months
             todo = todo + "; " + readiness.steps["cutout"]
         out.append((wait, todo))
@@ -2017,11 +2020,7 @@ def _rank(
     fixed = ctx.demand.fixed_investment_wan_yuan
     sites["investment_intensity_wan_yuan_per_mu"] = fixed / sites["area_mu"]
     key = np.where(sites["kind"] == "floor_space", sites["building_id"], sites["parcel_ids"])
-    sites["candidate_id"] = (
-        sites["kind"].map({"single": "parcel", "floor_space": "floor"}).fillna(sites["kind"])
-        + ":"
-        + pd.Series(key, dtype=object).str.replace(";", "+")
-    )
+    sites["candidate_id"] = candidate_ids(sites["kind"], key)
     scored = _score(sites, ctx)
     scored = scored.sort_values(
         ["score_total", "candidate_id"], ascending=[False, True], kind="stable"
