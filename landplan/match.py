@@ -1699,7 +1699,9 @@ class Candidates:
             )
         rej = self.rejections
         mine = rej.loc[(rej["parcel_id"] == site_id) | (rej["building_id"] == site_id)]
-        lines += [f"not offered by rule {r.rule}: {r.reason}" for r in mine.itertuples()]
+        # A parcel refused whole may still be offered in part (a cut-out) or with others.
+        whole = "not offered whole" if len(rows) else "not offered"
+        lines += [f"{whole} by rule {r.rule}: {r.reason}" for r in mine.itertuples()]
         if not lines:
             raise LandplanError(
                 f"{site_id!r} is neither a candidate nor a rejected site of project "
