@@ -34,6 +34,7 @@ from typing import Final, Literal
 import pandas as pd
 
 from landplan import vocab
+from landplan.kinds import KINDS
 
 __all__ = [
     "COLUMN_LABELS",
@@ -264,10 +265,8 @@ COLUMN_LABELS: Final[Mapping[str, tuple[str, str]]] = {
 
 _STATUS = {**vocab.BUILDING_STATUS.labels, **vocab.PARCEL_STATUS.labels}
 _KIND = {
-    "single": ("single parcel", "单宗地块"),
-    "assembly": ("assembly of parcels", "多宗地块合并"),
-    "cutout": ("cut-out of a parcel", "地块分割"),
-    "floor_space": ("floor space in a building", "标准厂房空间"),
+    # candidate kinds from their registry; constraint and road kinds from the vocabularies
+    **{name: (k.label_en, k.label_zh) for name, k in KINDS.items()},
     **vocab.CONSTRAINT_KIND.labels,
     **vocab.ROAD_KIND.labels,
 }
