@@ -1079,6 +1079,7 @@ def capacity_cmd(
     ] = None,
     out: OutOption = Path("capacity"),
     policy: PolicyOption = None,
+    lang: LangOption = "zh",
 ) -> None:
     """Balance land and floor-space supply against the pipeline, quarter by quarter."""
     import datetime as dt
@@ -1093,8 +1094,14 @@ def capacity_cmd(
         raise LandplanError(f"--start {start!r}: expected a date YYYY-MM-DD") from None
     result = capacity(the_zone, start=day, horizon_quarters=quarters)
     _written(write_capacity(result, out))
+    from landplan.labels import column_label
+
+    zh = _check_lang(lang) == "zh"
     for item, value in result.summary().itertuples(index=False):
-        console.print(f"{item}: {value:,.1f}" if isinstance(value, float) else f"{item}: {value}")
+        name = column_label(item, "zh") if zh else item
+        sep = "：" if zh else ": "
+        shown = f"{value:,.1f}" if isinstance(value, float) else str(value)
+        console.print(f"{name}{sep}{shown}", highlight=False)
 
 
 @app.command("corridor")
@@ -1116,6 +1123,7 @@ def corridor_cmd(
     ] = None,
     out: OutOption = Path("corridor"),
     policy: PolicyOption = None,
+    lang: LangOption = "zh",
 ) -> None:
     """Supply phase by phase along the avenue: land by status, developable land, floor space."""
     from landplan.corridor import corridor
@@ -1138,7 +1146,16 @@ def corridor_cmd(
         candidates=sites,
     )
     _written(write_corridor(result, out))
+    zh = _check_lang(lang) == "zh"
     for row in result.phases.itertuples():
+        if zh:
+            console.print(
+                f"第{row.phase}期（桩号{row.start_m:,.0f}–{row.end_m:,.0f}米）："
+                f"可开发土地{row.developable_mu:,.1f}亩（累计{row.cumulative_developable_mu:,.1f}亩），"
+                f"空置厂房{row.vacant_floor_m2:,.0f}平方米",
+                highlight=False,
+            )
+            continue
         console.print(
             f"phase {row.phase} ({row.start_m:,.0f}-{row.end_m:,.0f} m): "
             f"developable {row.developable_mu:,.1f} mu (cumulative "

@@ -40,7 +40,7 @@ from landplan import labels
 from landplan.errors import LandplanError
 
 if TYPE_CHECKING:
-    from landplan.report import Figure, Report
+    from landplan.report import Report
 
 __all__ = [
     "FONTS",
@@ -294,7 +294,9 @@ def report_blocks(
         caption = _say(report, f"附表{number}", f"Table A{number}")
         blocks.append(Block("heading1", (caption,)))
         blocks.append(
-            Block("table", (_table_title(name, report.lang),), table=_annex(table, report.lang))
+            Block(
+                "table", (_table_title(name, report.lang),), table=annex_table(table, report.lang)
+            )
         )
     blocks.append(
         Block(
@@ -326,17 +328,16 @@ def _annex_numbers(report: Report) -> dict[str, int]:
 
 
 def _table_title(name: str, lang: str) -> str:
-    from landplan.report import _TABLE_TITLES
+    from landplan.report import _table_title as title
 
-    zh, en = _TABLE_TITLES.get(name, (name, name))
-    return zh if lang == "zh" else en
+    return title(name, lang)  # type: ignore[arg-type]
 
 
 # Columns an annex leaves out: keys and codes whose label column stands beside them.
 _HIDDEN: Final = frozenset({"row", "cluster", "stage_at_end", "status", "new_status"})
 
 
-def _annex(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+def annex_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Return a report table as an annex shows it: labelled columns, formatted numbers."""
     from landplan.report import TOTAL
 
@@ -400,7 +401,7 @@ def _trace_table(report: Report, annexes: dict[str, int]) -> pd.DataFrame:
                     if zh
                     else f"Table A{annexes[fig.table]} {_table_title(fig.table, report.lang)}"
                 ),
-                "行" if zh else "Row": _row_name(report, fig),
+                "行" if zh else "Row": row_name(report, fig.table, fig.row),
                 "列" if zh else "Column": labels.column_label(fig.column, "zh" if zh else "en"),
                 "表中数值" if zh else "Cell value": _cells(pd.Series([fig.value]), fig.column)[0],
             }
@@ -408,17 +409,20 @@ def _trace_table(report: Report, annexes: dict[str, int]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _row_name(report: Report, fig: Figure) -> str:
+def row_name(report: Report, table: str, row: str) -> str:
+    """Return how a table row is named to a reader: its project, cluster or status; 合计."""
     from landplan.report import TOTAL
 
-    if fig.row == TOTAL:
+    if row == TOTAL:
         return "合计" if report.lang == "zh" else "Total"
-    table = report.tables[fig.table]
-    row = table[table["row"] == fig.row].iloc[0]
+    frame = report.tables[table]
+    found = frame[frame["row"] == row].iloc[0]
     for column in ("project_name", "cluster_label", "status_label", "parcel_id"):
-        if column in row and isinstance(row[column], str) and row[column]:
-            return row[column]
-    return str(fig.row)
+        if column in found and isinstance(found[column], str) and found[column]:
+            return found[column]
+    if "phase" in found and pd.notna(found["phase"]):
+        return f"第{found['phase']}期" if report.lang == "zh" else f"phase {found['phase']}"
+    return str(row)
 
 
 # --- Word ----------------------------------------------------------------------------------------

@@ -228,6 +228,9 @@ _RESULT_COLUMNS: Final[Mapping[str, tuple[str, str]]] = {
     "closing_quarter": ("补缺季度", "quarter the gap closes"),
     "landable_mu": ("可落地面积(亩)", "landable (mu)"),
     "start": ("起始日期", "start"),
+    "expected_demand_mu": ("期望用地需求(亩)", "expected land demand (mu)"),
+    "max_shortfall_mu": ("最大缺口(亩)", "largest shortfall (mu)"),
+    "balance_at_horizon_mu": ("期末供需差(亩)", "balance at the horizon (mu)"),
     "pipeline_projects": ("储备项目数", "pipeline projects"),
     # the half-year report
     "cluster_label": ("产业集群名称", "cluster"),

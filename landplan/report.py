@@ -32,7 +32,7 @@ import pandas as pd
 from landplan.errors import LandplanError
 from landplan.history import status_on
 from landplan.labels import zh_labels
-from landplan.tables import header, write_workbook
+from landplan.tables import write_workbook
 from landplan.units import WAN_YUAN_PER_YI
 from landplan.vocab import BUILDING_STATUS, CLUSTER, PARCEL_STATUS, PROJECT_STAGE, Vocabulary
 from landplan.zone import Zone
@@ -1025,38 +1025,36 @@ _TABLE_TITLES = {
 
 def _table_title(name: str, lang: Lang) -> str:
     zh, en = _TABLE_TITLES.get(name, (name, name))
-    return f"{zh}（{name}）" if lang == "zh" else f"{en} ({name})"
+    return zh if lang == "zh" else en
 
 
 def _note_text(report: Report) -> dict[int, str]:
+    """Say where each note's numbers come from: the table and row by name, the columns."""
+    from landplan.gongwen import row_name
+    from landplan.labels import column_label
+
     notes = report.notes()
+    zh = report.lang == "zh"
     out: dict[int, str] = {}
     for note, group in notes.groupby("note", sort=True):
         first = group.iloc[0]
-        cells = "; ".join(
-            f"{c} = {t}" for c, t in dict(zip(group["column"], group["text"], strict=True)).items()
+        cells = ("；" if zh else "; ").join(
+            f"{column_label(c, report.lang)} = {t}"
+            for c, t in dict(zip(group["column"], group["text"], strict=True)).items()
         )
-        where = "表" if report.lang == "zh" else "table"
-        row = "行" if report.lang == "zh" else "row"
+        title = _table_title(first["table"], report.lang)
+        row = row_name(report, first["table"], first["row"])
         out[int(note)] = (
-            f"[{first['table']}, {first['row']}] {where} {first['table']}, {row} "
-            f"{first['row']}: {cells}"
+            f"表“{title}”，{row}：{cells}" if zh else f"table “{title}”, {row}: {cells}"
         )
     return out
 
 
-def _cell(value: Any) -> str:
-    if value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    if isinstance(value, pd.Timestamp | np.datetime64):
-        return f"{pd.Timestamp(value):%Y-%m-%d}"
-    if isinstance(value, float | np.floating):
-        return _fmt(value, 2)
-    return str(value)
+def _shown(table: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """Return a table as a reader sees it: labelled columns, labelled values, no keys."""
+    from landplan.gongwen import annex_table
 
-
-def _display(table: pd.DataFrame) -> list[list[str]]:
-    return [[_cell(v) for v in row] for row in table.itertuples(index=False)]
+    return annex_table(table, lang)
 
 
 def _md_escape(text: str) -> str:
@@ -1083,11 +1081,12 @@ def _markdown(report: Report, images: Mapping[str, str]) -> str:
     lines += [f"## {head}", ""]
     for name, table in report.tables.items():
         lines += [f"### {_md_escape(_table_title(name, report.lang))}", ""]
-        cols = [header(str(c), "both") for c in table.columns]
+        shown = _shown(table, report.lang)
+        cols = [str(c) for c in shown.columns]
         lines.append("| " + " | ".join(_md_escape(c) for c in cols) + " |")
         lines.append("| " + " | ".join("---" for _ in cols) + " |")
-        for row in _display(table):
-            lines.append("| " + " | ".join(_md_escape(v) for v in row) + " |")
+        for row in shown.itertuples(index=False):
+            lines.append("| " + " | ".join(_md_escape(str(v)) for v in row) + " |")
         lines.append("")
     for number, text in _note_text(report).items():
         lines.append(f"[^{number}]: {_md_escape(text)}")
@@ -1103,6 +1102,9 @@ table{border-collapse:collapse;font-size:.85em;margin:.5em 0 1.5em}
 th,td{border:1px solid #ccc;padding:.2em .5em;text-align:left;vertical-align:top}
 th{background:#f3f3f3}tr:target{background:#fff3b0}
 .notes{font-size:.85em;color:#444}figure{margin:1em 0}figure img{max-width:100%}
+.wide{overflow-x:auto;max-width:100%}
+@media print{body{max-width:none;margin:0}table{font-size:8pt}.wide{overflow:visible}
+@page{size:A4 landscape;margin:15mm}}
 """
 
 
@@ -1142,14 +1144,16 @@ def _html(report: Report, images: Mapping[str, bytes]) -> str:
     out.append(f"<h2>{'数据表' if report.lang == 'zh' else 'Tables'}</h2>")
     for name, table in report.tables.items():
         out.append(f'<h3 id="t-{_slug(name)}">{esc(_table_title(name, report.lang))}</h3>')
-        out.append("<table><thead><tr>")
-        out += [f"<th>{esc(header(str(c), 'both'))}</th>" for c in table.columns]
+        # A wide table scrolls inside the page rather than widening it.
+        out.append('<div class="wide"><table><thead><tr>')
+        shown = _shown(table, report.lang)
+        out += [f"<th>{esc(str(c))}</th>" for c in shown.columns]
         out.append("</tr></thead><tbody>")
-        for key, row in zip(table["row"], _display(table), strict=True):
+        for key, row in zip(table["row"], shown.itertuples(index=False), strict=True):
             out.append(f'<tr id="t-{_slug(name)}-{_slug(str(key))}">')
-            out += [f"<td>{esc(v)}</td>" for v in row]
+            out += [f"<td>{esc(str(v))}</td>" for v in row]
             out.append("</tr>")
-        out.append("</tbody></table>")
+        out.append("</tbody></table></div>")
     out.append(f'<h2>{"注" if report.lang == "zh" else "Notes"}</h2><ol class="notes">')
     out += [f"<li>{esc(text)}</li>" for text in _note_text(report).values()]
     out.append("</ol></body></html>")
@@ -1217,9 +1221,7 @@ def _figures_sheet(report: Report) -> pd.DataFrame:
     from landplan.labels import column_label
 
     notes = report.notes()
-    side = 0 if report.lang == "zh" else 1
-    titles = [_TABLE_TITLES.get(t, (t, t))[side] for t in notes["table"]]
-    notes.insert(2, "table_title", titles)
+    notes.insert(2, "table_title", [_table_title(t, report.lang) for t in notes["table"]])
     notes.insert(5, "column_label", [column_label(c, report.lang) for c in notes["column"]])
     return notes
 

@@ -240,6 +240,13 @@ def test_files_are_written_and_user_text_is_escaped(sample_store, tmp_path):
     paths = write_report(report, tmp_path / "out", images={"总览 <图>": picture})
     page = paths["html"].read_text(encoding="utf-8")
     assert "<script>" not in page
+    # the tables and notes are shown as a reader reads them: labels, not identifiers
+    import re
+
+    seen = re.sub(r"<[^>]*>", " ", page.split("<body>", 1)[1])
+    for ident in ("metal_smart_manufacturing", "state_reserve", "investment_yi_yuan"):
+        assert ident not in seen
+    assert "<th>计划投资(亿元)</th>" in page and "<td>金属智造</td>" in page
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
     assert 'src="data:image/png;base64,iVBORw0KGgo' in page
     assert "总览 &lt;图&gt;" in page
