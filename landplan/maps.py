@@ -790,9 +790,11 @@ def _vocab_label(values: pd.Series, vocabulary: vocab.Vocabulary, lang: Lang) ->
 
 def _parcel_fields(parcels: gpd.GeoDataFrame, lang: Lang) -> dict[str, pd.Series]:
     fields: dict[str, pd.Series] = {}
-    for column in ("name", "holder", "area_mu"):
+    for column in ("name", "holder"):
         if column in parcels:
             fields[column] = parcels[column]
+    if "area_mu" in parcels or "area_m2" in parcels:
+        fields[_t("area", lang)] = _area_text(parcels, lang)
     if "status" in parcels:
         fields["status"] = _vocab_label(parcels["status"], vocab.PARCEL_STATUS, lang)
     if "land_use" in parcels:
@@ -1205,11 +1207,12 @@ def _areas(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
 def _area_text(parcels: pd.DataFrame, lang: Lang) -> pd.Series:
     m2, mu = _areas(parcels)
     unit = "亩" if lang == "zh" else "mu"
+    before, after = ("（", "）") if lang == "zh" else (" (", ")")
     return (
         m2.map(lambda v: f"{v:,.0f} m²", na_action="ignore").astype("string")
-        + "（"
+        + before
         + mu.map(lambda v: f"{v:,.2f} {unit}", na_action="ignore").astype("string")
-        + "）"
+        + after
     )
 
 

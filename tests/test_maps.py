@@ -151,7 +151,8 @@ def test_overview_in_english(zone):
         "Substations",
     }
     parcels = payloads(m)["Parcels by status"]["parts"][0]
-    assert "area (mu)" in parcels["fields"]
+    area = parcels["values"][parcels["fields"].index("Area")]
+    assert area[0] == "10,000 m² (15.00 mu)"  # a 100 m x 100 m parcel: 10000 m² = 15 mu
     status = parcels["values"][parcels["fields"].index("status")]
     assert status == ["occupied", "idle", "state reserve land"]
 
