@@ -41,9 +41,11 @@ Before solving, candidates that cannot be in a better plan leave the program: si
 (reserved for others), sites of no value, and dominated sites — a site needing a superset of the
 ground of another site of the same project (a whole site containing a smaller whole site or a
 cut-out of one of its parcels; floor space in the same building needing more floor area) and no
-more value. The rows left fall apart into independent parts (no project or row links them), each
-solved on its own, warm-started from the greedy plan. The plan is optimal for the whole program
-only when every part is proven optimal.
+more value. The greedy plan's value is reached by every optimum: a site whose value plus the best
+site of every other project falls short of it is in no optimal plan and leaves as well. The rows
+left fall apart into independent parts (no project or row links them), each solved on its own,
+warm-started from the greedy plan. The plan is optimal for the whole program only when every part
+is proven optimal.
 
 A greedy baseline (highest value first, each site taken if still free) is computed beside it to
 report what the exact optimum gains, and to start the solver.
@@ -52,6 +54,8 @@ report what the exact optimum gains, and to start the solver.
 from __future__ import annotations
 
 import itertools
+import os
+import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -134,7 +138,8 @@ class Allocation:
         ``detail`` (a sentence).
     candidates : pandas.DataFrame
         The candidate table with ``value``, ``chosen``, ``greedy``, ``forbidden`` and
-        ``in_program`` (False for sites the reductions left out) added.
+        ``in_program`` (the sites given to the solver; the others the reductions proved
+        unneeded) added.
     status : {"optimal", "gap_limit", "time_limit"}
         ``optimal`` only when the solver proved the plan optimal for the whole program (every
         part); ``gap_limit`` when it stopped at the policy's ``allocation.mip_rel_gap``;
@@ -233,6 +238,7 @@ class _Solution:
     gap: float
     seconds: float
     parts: int = 1
+    solved: np.ndarray | None = None  # the sites given to the solver (after the bound test)
 
 
 @dataclass(frozen=True)
@@ -280,6 +286,27 @@ def _parts(rows: sp.csr_array, n: int) -> tuple[int, np.ndarray, np.ndarray]:
     return len(codes), col_part, row_part
 
 
+def _solver():
+    """Make a silent HiGHS solver.
+
+    HiGHS prints a banner on the process's first solver, before any option can silence it;
+    standard output is closed for that moment so that it does not reach the user's screen.
+    """
+    import highspy
+
+    sys.stdout.flush()
+    saved, null = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 1)
+        solver = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(null)
+    solver.setOptionValue("output_flag", False)
+    return solver
+
+
 def _highs(
     value: np.ndarray,
     rows: sp.csr_array,
@@ -290,6 +317,7 @@ def _highs(
     *,
     time_limit_s: float,
     mip_rel_gap: float,
+    presolve: bool = True,
 ) -> tuple[np.ndarray, Status, float, float]:
     """Solve one part with HiGHS; return x, status, the plan's value and the proven bound."""
     import highspy
@@ -310,10 +338,10 @@ def _highs(
     lp.a_matrix_.index_ = csc.indices.astype(np.int32)
     lp.a_matrix_.value_ = csc.data.astype(float)
     lp.integrality_ = [highspy.HighsVarType.kInteger] * n
-    solver = highspy.Highs()
-    solver.setOptionValue("output_flag", False)
+    solver = _solver()
     solver.setOptionValue("time_limit", max(float(time_limit_s), 1e-3))
     solver.setOptionValue("mip_rel_gap", float(mip_rel_gap))
+    solver.setOptionValue("presolve", "on" if presolve else "off")
     solver.passModel(lp)
     if start is not None:
         solver.setSolution(n, np.arange(n, dtype=np.int32), start.astype(float))
@@ -376,6 +404,7 @@ def _allocate_matrix(
     mip_rel_gap: float,
     split: bool = True,
     start: np.ndarray | None = None,
+    presolve_max_sites: int = 20000,
 ) -> _Solution:
     """Solve max value·x s.t. one site per project, conflicts·x ≤ capacity, x binary.
 
@@ -390,6 +419,8 @@ def _allocate_matrix(
         ``start`` can hold (False: the whole program at once, as it is).
     start
         A feasible plan (the greedy one) to start the solver from and to judge sites by.
+    presolve_max_sites
+        Parts with more sites are solved without HiGHS's presolve.
 
     Raises
     ------
@@ -400,7 +431,8 @@ def _allocate_matrix(
     n = len(value)
     started = time.perf_counter()
     if n == 0:
-        return _Solution(np.zeros(0, dtype=bool), "optimal", 0.0, 0.0, 0.0, 0.0, 0)
+        empty = np.zeros(0, dtype=bool)
+        return _Solution(empty, "optimal", 0.0, 0.0, 0.0, 0.0, 0, empty)
     rows, upper = _all_rows(program)
     _, project = np.unique(program.project_of, return_inverse=True)
     alive = np.ones(n, dtype=bool)
@@ -457,6 +489,7 @@ def _allocate_matrix(
                 begin,
                 time_limit_s=left,
                 mip_rel_gap=mip_rel_gap,
+                presolve=len(cols) <= presolve_max_sites,
             )
         x[cols] = xs
         statuses.append(st)
@@ -469,7 +502,7 @@ def _allocate_matrix(
         else ("gap_limit" if "gap_limit" in statuses else "optimal")
     )
     gap = (bound - objective) / max(abs(objective), 1e-9) if status != "optimal" else 0.0
-    return _Solution(x, status, objective, max(bound, objective), gap, seconds, n_parts)
+    return _Solution(x, status, objective, max(bound, objective), gap, seconds, n_parts, alive)
 
 
 def _greedy(program: _Program) -> np.ndarray:
@@ -645,6 +678,7 @@ def allocate(
         mip_rel_gap=float(policy.allocation.mip_rel_gap),
         split=reduce,
         start=greedy_kept if reduce else None,
+        presolve_max_sites=int(policy.allocation.presolve_max_sites),
     )
     greedy_value = float(program.value[greedy_kept].sum())
     notes = []
@@ -667,7 +701,9 @@ def allocate(
     cands["chosen"] = chosen
     cands["greedy"] = greedy
     cands["forbidden"] = forbidden
-    cands["in_program"] = keep
+    in_program = np.zeros(len(cands), dtype=bool)
+    in_program[np.flatnonzero(keep)[solution.solved]] = True
+    cands["in_program"] = in_program
     source = np.where(
         cands["project_id"].isin(fixed_by_reservation).to_numpy() & fixed_mask,
         "reserved",
