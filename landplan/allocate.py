@@ -76,6 +76,7 @@ from landplan.errors import (
     Problem,
     SchemaError,
 )
+from landplan.kinds import KINDS
 from landplan.units import m2_to_mu, mu_to_m2
 from landplan.zone import Zone
 
@@ -107,8 +108,11 @@ CANDIDATE_COLUMNS = (
     "score",
     "geometry",
 )
-_KINDS = ("single", "assembly", "cutout", "floor_space")
-_WHOLE = ("single", "assembly")
+_KINDS = tuple(KINDS)
+# What ground each kind takes, from the registry: whole parcels, part of one, or none.
+_WHOLE = tuple(k.name for k in KINDS.values() if k.whole_parcels)
+_PART = tuple(k.name for k in KINDS.values() if k.takes_ground and not k.whole_parcels)
+_NO_GROUND = tuple(k.name for k in KINDS.values() if not k.takes_ground)
 _SOURCE = "candidates"
 # Kinds as the numeric core sees them: what ground a site takes.
 _WHOLE_SITE, _CUTOUT, _FLOOR = 0, 1, 2
@@ -875,12 +879,12 @@ def _validated_candidates(
         "a project_id of a project in the chosen stages (or leave the row out)",
     )
     bad(~np.isfinite(cands["score"]), "score", "no score", "a finite number")
-    land = cands["kind"].isin((*_WHOLE, "cutout"))
-    floor = cands["kind"] == "floor_space"
+    land = cands["kind"].isin((*_WHOLE, *_PART))
+    floor = cands["kind"].isin(_NO_GROUND)
     n_parcels = cands["parcel_ids"].map(len)
     bad(land & (n_parcels == 0), "parcel_ids", "no parcel", "the parcels the site takes")
     bad(
-        (cands["kind"] == "cutout") & (n_parcels != 1),
+        cands["kind"].isin(_PART) & (n_parcels != 1),
         "parcel_ids",
         "a cut-out names several parcels",
         "exactly one parcel",
@@ -922,7 +926,7 @@ def _validated_candidates(
         "at most the building's vacant_area_m2",
     )
 
-    cut = (cands["kind"] == "cutout") & (n_parcels == 1)
+    cut = cands["kind"].isin(_PART) & (n_parcels == 1)
     if cut.any():
         area = zone.parcels.set_index("parcel_id")["area_m2"]
         parcel_area = cands.loc[cut, "parcel_ids"].str[0].map(area).astype(float)
@@ -971,7 +975,7 @@ def _reservation_sites(
     parcel_sets = reserved.groupby("project_id")["parcel_id"].agg(frozenset)
     own = cands["project_id"].map(parcel_sets)
     same = [
-        isinstance(o, frozenset) and frozenset(p) == o and k != "floor_space"
+        isinstance(o, frozenset) and frozenset(p) == o and k not in _NO_GROUND
         for o, p, k in zip(own, cands["parcel_ids"], cands["kind"], strict=True)
     ]
     matched = cands.loc[same].drop_duplicates("project_id")
@@ -1103,7 +1107,7 @@ def _ground(cands: gpd.GeoDataFrame, land: _Land) -> _Ground:
     n = len(cands)
     kinds = cands["kind"].to_numpy(dtype=object)
     kind = np.select(
-        [np.isin(kinds, list(_WHOLE)), kinds == "cutout"], [_WHOLE_SITE, _CUTOUT], _FLOOR
+        [np.isin(kinds, list(_WHOLE)), np.isin(kinds, list(_PART))], [_WHOLE_SITE, _CUTOUT], _FLOOR
     ).astype(np.int8)
     _, project = np.unique(cands["project_id"].astype(str).to_numpy(), return_inverse=True)
     lists = cands["parcel_ids"].to_list()
