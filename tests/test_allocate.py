@@ -487,3 +487,20 @@ def test_a_time_limit_keeps_a_feasible_plan_no_worse_than_greedy():
     parcels = chosen.loc[chosen["kind"].isin(["single", "assembly"]), "parcel_ids"].explode()
     assert parcels.is_unique
     assert chosen["project_id"].is_unique
+
+
+def test_the_solver_prints_nothing_on_the_users_screen():
+    # HiGHS prints a banner on a process's first solver; the allocation keeps it off stdout.
+    import subprocess
+    import sys
+
+    code = (
+        "from benchmarks.bench_allocate import instance\n"
+        "from landplan.allocate import allocate\n"
+        "zone, cands = instance(5, 4, 0, 4)\n"
+        "print(allocate(None, zone, candidates=cands).status)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd="."
+    )
+    assert done.stdout == "optimal\n"
