@@ -271,23 +271,16 @@ def _all_rows(program: _Program) -> tuple[sp.csr_array, np.ndarray]:
     return rows, np.concatenate([np.ones(n_projects), program.capacity])
 
 
-def _parts(rows: sp.csr_array, n: int) -> tuple[int, np.ndarray, np.ndarray]:
+def _parts(rows: sp.csr_array, n: int) -> tuple[int, np.ndarray]:
     """Independent parts: candidates linked by no row fall in different parts.
 
-    Returns the number of parts, each candidate's part and each row's part (-1 for empty rows).
+    Returns the number of parts and each candidate's part (0 to the number less one).
     """
     incidence = sp.csr_array((rows != 0).astype(np.int8))
-    m = incidence.shape[0]
     graph = sp.block_array([[None, incidence.T], [incidence, None]], format="csr")
-    count, labels = connected_components(graph, directed=False)
-    col_part, row_part = labels[:n], labels[n:]
-    # Renumber so that parts are 0..k-1 over the candidates only.
-    codes, col_part = np.unique(col_part, return_inverse=True)
-    row_part = np.searchsorted(codes, row_part)
-    empty = np.diff(rows.indptr) == 0
-    row_part = np.where(empty | (row_part >= len(codes)), -1, row_part)
-    del count, m
-    return len(codes), col_part, row_part
+    _, labels = connected_components(graph, directed=False)
+    codes, part = np.unique(labels[:n], return_inverse=True)
+    return len(codes), part
 
 
 def _solver():
@@ -445,7 +438,7 @@ def _allocate_matrix(
         if start is not None:
             alive &= ~_hopeless(value, project, np.zeros(n, dtype=int), alive, start) | fixed
         cols = np.flatnonzero(alive)
-        n_parts, part_of, _ = _parts(sp.csr_array(sp.csc_array(rows)[:, cols]), len(cols))
+        n_parts, part_of = _parts(sp.csr_array(sp.csc_array(rows)[:, cols]), len(cols))
         part = np.full(n, -1, dtype=np.int64)
         part[cols] = part_of
         if start is not None:
