@@ -224,6 +224,7 @@ class Allocation:
             ("floor_area_m2_placed", float(self.plan["floor_area_m2"].sum())),
             ("candidates", len(self.candidates)),
             ("candidates_dominated", self.n_dominated),
+            ("candidates_solved", int(self.candidates.get("in_program", pd.Series()).sum())),
             ("program_parts", self.n_parts),
             ("constraints", self.n_constraints),
         ]
@@ -1541,7 +1542,9 @@ def _plan(
     reserved: pd.DataFrame,
 ) -> gpd.GeoDataFrame:
     info = [c for c in ("project_id", "name", "stage", "cluster") if c in projects]
-    chosen = cands.loc[cands["chosen"]].drop(columns=["chosen", "greedy", "forbidden"])
+    chosen = cands.loc[cands["chosen"]].drop(
+        columns=["chosen", "greedy", "forbidden", "in_program"]
+    )
     chosen = chosen.drop(columns=[c for c in info if c != "project_id" and c in chosen])
     chosen = chosen.merge(projects[info], on="project_id", how="left")
     if reserved_only:

@@ -310,6 +310,8 @@ def test_a_dominated_assembly_leaves_the_program_with_the_same_optimum():
     reduced = allocate(None, zone, candidates=cands)
     full = allocate(None, zone, candidates=cands, reduce=False)
     assert reduced.n_dominated == 1
+    figures = reduced.summary().set_index("item")["value"]
+    assert (figures["candidates_dominated"], figures["candidates_solved"]) == (1, 2)
     assert not reduced.candidates.set_index("candidate_id").loc["a", "in_program"]
     assert reduced.objective == full.objective == pytest.approx(150.0 + 30.0)
     assert reduced.status == full.status == "optimal"
