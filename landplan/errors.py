@@ -15,6 +15,7 @@ __all__ = [
     "GeometryError",
     "InfeasibleError",
     "LandplanError",
+    "OutputError",
     "PolicyError",
     "Problem",
     "ReadError",
@@ -98,6 +99,10 @@ class GeometryError(LandplanError):
 
 class InfeasibleError(LandplanError):
     """A request cannot be met, for example demand exceeds supply."""
+
+
+class OutputError(LandplanError):
+    """An output file cannot be written where asked without harming another file."""
 
 
 class PolicyError(LandplanError):

@@ -232,12 +232,22 @@ class Store:
         assert self._crs is not None
         return self._crs
 
+    @property
+    def purpose(self) -> str | None:
+        """What the store was created for (:meth:`init`'s ``purpose``), or None."""
+        return (self._meta() or {}).get("purpose")
+
     def is_initialized(self) -> bool:
         """Whether :meth:`init` has been run on this database."""
         return self._meta() is not None
 
-    def init(self) -> bool:
+    def init(self, *, purpose: str | None = None) -> bool:
         """Create the tables (and, for a file, the GeoPackage), if they do not exist yet.
+
+        Parameters
+        ----------
+        purpose
+            Kept in the store's metadata (``demo`` marks the store the demo may recreate).
 
         Returns
         -------
@@ -271,6 +281,7 @@ class Store:
                     {"key": "schema_version", "value": SCHEMA_VERSION},
                     {"key": "working_crs", "value": f"EPSG:{srs_id}"},
                     {"key": "created_at", "value": _now().isoformat()},
+                    *([{"key": "purpose", "value": purpose}] if purpose else []),
                 ],
             )
         return True
@@ -352,7 +363,8 @@ class Store:
         layer
             The layer name.
         path
-            The file to write; a GeoPackage gets a table named after the layer.
+            The file to write; a GeoPackage gets a table named after the layer. An existing
+            file is replaced only if it is an earlier export (never a store, never other data).
         driver
             The OGR driver, when the suffix does not say.
 
@@ -361,11 +373,16 @@ class Store:
         pathlib.Path
             The file written.
         """
+        from landplan.outputs import OUTPUT_MARK, check_replace
+
         path = Path(path)
+        name = spec(layer).name
+        check_replace(path, "export", parts=[name])
         frame = self.load_layer(layer)
         kwargs: dict[str, Any] = {"driver": driver} if driver else {}
         if path.suffix.lower() == ".gpkg":
-            kwargs["layer"] = spec(layer).name
+            kwargs["layer"] = name
+            kwargs["dataset_metadata"] = {OUTPUT_MARK: "export"}
         try:
             frame.to_file(path, **kwargs)
         except Exception as exc:
