@@ -341,7 +341,7 @@ def write_layer(
     append
         Add a layer to an existing GeoPackage instead of replacing the file.
     kind
-        What the file is (``match``, ``audit`` ...; the file's stem by default), marked in a
+        What the file is (``match``, ``zone`` ...; ``layer`` by default), marked in a
         GeoPackage: an existing one is replaced only if it is landplan's output of that kind.
     """
     path = Path(path)
@@ -354,9 +354,9 @@ def write_layer(
         name = layer or path.stem
         adding = append and path.exists()
         if not adding:
-            check_replace(path, kind or path.stem, parts=[name])
+            check_replace(path, kind or "layer", parts=[name])
             path.unlink(missing_ok=True)
-        marked = {} if adding else {"dataset_metadata": {OUTPUT_MARK: kind or path.stem}}
+        marked = {} if adding else {"dataset_metadata": {OUTPUT_MARK: kind or "layer"}}
         pyogrio.write_dataframe(plain, path, layer=name, driver="GPKG", append=adding, **marked)
         return path
     if suffix in (".geojson", ".json"):

@@ -91,11 +91,11 @@ def write_workbook(
     created
         The document's creation time; fixing it makes the file reproducible byte for byte.
     kind
-        What the workbook is (``audit``, ``match`` ...; the file's stem by default), marked in
-        it: an existing file at ``path`` is replaced only if it is landplan's output of that kind.
+        What the workbook is (``match``, ``review`` ...; ``workbook`` by default), marked in it:
+        an existing file at ``path`` is replaced only if it is landplan's output of that kind.
     """
     path = Path(path)
-    kind = kind or path.stem
+    kind = kind or "workbook"
     check_replace(path, kind, parts=sheets)
     path.parent.mkdir(parents=True, exist_ok=True)
     with pd.ExcelWriter(path, engine="xlsxwriter") as writer:

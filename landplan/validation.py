@@ -9,6 +9,8 @@ converted to the policy's working CRS, and derived areas added. It never changes
 from __future__ import annotations
 
 import itertools
+import re
+import unicodedata
 from collections.abc import Mapping
 
 import numpy as np
@@ -20,11 +22,61 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
 from landplan.errors import Problem, SchemaError
-from landplan.layers import Column, LayerSpec, spec, split_list
+from landplan.layers import LAYERS, Column, LayerSpec, spec, split_list
 from landplan.policy import Policy
 from landplan.units import MU_M2
 
-__all__ = ["validate_layer", "validate_zone_layers"]
+__all__ = ["id_key", "normalise_id", "validate_layer", "validate_zone_layers"]
+
+# Characters a list column splits on (landplan.layers.split_list): never part of an id.
+_ID_SEPARATORS = re.compile(r"[;；,，]")
+_SPACES = re.compile(r"\s+")
+_PLAIN_ID = r"[\x21-\x7e]+(?: [\x21-\x7e]+)*"
+# Columns holding ids of a layer's features: normalised alike wherever they appear.
+_ID_COLUMNS = {s.id_column for s in LAYERS.values()}
+
+
+def normalise_id(value: object) -> str | None:
+    """Return an id as landplan keeps it: NFKC, invisible characters dropped, spaces single.
+
+    Full-width letters and digits become their ASCII forms, zero-width spaces, joiners, byte
+    order marks, direction marks and control characters go, runs of white space become one
+    space, and the ends are trimmed. Empty text gives None.
+
+    Examples
+    --------
+    >>> normalise_id("ＰＪ－０６\u200b ")
+    'PJ-06'
+    """
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    text = unicodedata.normalize("NFKC", str(value))
+    text = "".join(c for c in text if unicodedata.category(c) not in ("Cf", "Cc") or c in "\t\n")
+    text = _SPACES.sub(" ", text).strip()
+    return text or None
+
+
+def _normalise_ids(ids: pd.Series) -> pd.Series:
+    """:func:`normalise_id` for a column, skipping the plain ASCII ids most data hold."""
+    text = ids.astype("string")
+    odd = text.notna() & ~text.str.fullmatch(_PLAIN_ID).fillna(False)
+    out = ids.astype(object).copy()
+    if odd.any():
+        out[odd] = [normalise_id(v) for v in ids[odd]]
+    return out.where(out.notna(), None)
+
+
+def id_key(value: object) -> str | None:
+    """Return the key two ids are the same under: the normalised id, case folded.
+
+    Examples
+    --------
+    >>> id_key("p-1") == id_key("Ｐ-1\u200b")
+    True
+    """
+    text = normalise_id(value)
+    return None if text is None else text.casefold()
+
 
 _TRUE = {"true", "t", "yes", "y", "1", "是", "有", "√", "1.0"}
 _FALSE = {"false", "f", "no", "n", "0", "否", "无", "×", "0.0"}
@@ -123,7 +175,13 @@ def _coerce(col: Column, raw: pd.Series, bad: _Collector, policy: Policy) -> pd.
     if col.dtype in ("str", "ids"):
         out = _as_str(raw)
         if col.dtype == "ids":
-            out = out.map(lambda v: None if v is None else ";".join(split_list(v)))
+            out = out.map(
+                lambda v: (
+                    None if v is None else ";".join(filter(None, map(normalise_id, split_list(v))))
+                )
+            )
+        elif name in _ID_COLUMNS:
+            out = _normalise_ids(out)
         return out
     if col.dtype == "vocab":
         assert col.vocab is not None
@@ -398,13 +456,30 @@ def _check_ids(df: pd.DataFrame, layer: LayerSpec, bad: _Collector) -> None:
     ids = df[layer.id_column]
     missing = ids.isna().to_numpy()
     bad.rows(missing, layer.id_column, "missing id", "a unique, non-empty id")
-    dup = ids.notna() & ids.duplicated(keep=False)
+    text = ids.astype("string")
+    separated = text.str.contains(_ID_SEPARATORS).fillna(False)
     bad.rows(
-        dup.to_numpy(),
+        separated.to_numpy(dtype=bool),
         layer.id_column,
-        lambda i: f"duplicate id {ids.iloc[i]!r}",
-        "each id once in the layer",
+        lambda i: f"id {ids.iloc[i]!r} contains a list separator (; or ,)",
+        "an id without ';' or ',' (they separate lists of ids, as in parcel_ids)",
     )
+    keys = text.str.casefold()  # ids are normalised already (_coerce)
+    dup = keys.notna() & keys.duplicated(keep=False)
+    first: dict[str, str] = {}
+    for key, value in zip(keys[dup], ids[dup], strict=True):
+        first.setdefault(key, value)
+
+    def duplicate(i: int) -> str:
+        same, given = first[keys.iloc[i]], str(bad.labels[i])
+        if same == given:
+            return f"duplicate id {given!r}"
+        return (
+            f"duplicate id {given!r}: the same id as {same!r} but for case, width or "
+            "invisible characters"
+        )
+
+    bad.rows(dup.to_numpy(), layer.id_column, duplicate, "each id once in the layer")
 
 
 def _check_overlaps(gdf: gpd.GeoDataFrame, tolerance_m2: float, bad: _Collector) -> None:

@@ -175,7 +175,7 @@ def test_outputs_never_replace_a_store_or_a_foreign_file(tmp_path, tiny):
     (out / f"review_{stem}.xlsx").unlink(missing_ok=True)
     write_workbook(out / "mine.xlsx", {"budget": pd.DataFrame({"a": [1]})})
     os.replace(out / "mine.xlsx", out / f"review_{stem}.xlsx")
-    with pytest.raises(OutputError, match="landplan's mine output, not a landplan review output"):
+    with pytest.raises(OutputError, match="landplan's workbook output, not a landplan review"):
         write_review(verdict, out)
     target = tmp_path / "elsewhere.xlsx"
     target.write_bytes(b"x")
@@ -212,3 +212,83 @@ def test_export_and_demo_never_replace_a_store(tmp_path, capsys):
     code, _, err = run(["demo", "--out", tmp_path], capsys)
     assert code == 2 and "a store the demo did not create" in err
     assert snapshot(tmp_path)["landplan.gpkg"] == before["landplan.gpkg"]
+
+
+# --- 6 and 13. ids: normalised, compared without case or width, never holding separators ---------
+
+
+def _parcels_with_ids(ids):
+    return gpd.GeoDataFrame(
+        {"parcel_id": ids, "status": ["state_reserve"] * len(ids)},
+        geometry=[
+            shapely.box(X0 + 200 * i, Y0, X0 + 200 * i + 100, Y0 + 100) for i in range(len(ids))
+        ],
+        crs="EPSG:4546",
+    )
+
+
+def test_ids_are_normalised_and_their_variants_reported_as_duplicates():
+    from landplan.errors import SchemaError
+    from landplan.validation import validate_layer
+
+    clean = validate_layer(
+        _parcels_with_ids(["ＰＪ－１", "P-2\u200b", " P  3 ", "地块\ufeff4"]), "parcels"
+    )
+    assert clean["parcel_id"].tolist() == ["PJ-1", "P-2", "P 3", "地块4"]
+    with pytest.raises(SchemaError) as info:
+        validate_layer(_parcels_with_ids(["P-1", "p-1", "Ｐ-1", "P-\u200b1", "P-9"]), "parcels")
+    rows = [(p.feature, p.problem) for p in info.value.problems]
+    but = "but for case, width or invisible characters"
+    zero_width = "P-\u200b1"
+    assert rows == [
+        ("P-1", "duplicate id 'P-1'"),
+        ("p-1", f"duplicate id 'p-1': the same id as 'P-1' {but}"),
+        ("Ｐ-1", f"duplicate id 'Ｐ-1': the same id as 'P-1' {but}"),
+        (zero_width, f"duplicate id {zero_width!r}: the same id as 'P-1' {but}"),
+    ]
+
+
+def test_building_links_are_normalised_like_the_ids_they_point_to():
+    from landplan.validation import validate_layer
+
+    land = validate_layer(_parcels_with_ids(["P-1"]), "parcels")
+    buildings = gpd.GeoDataFrame(
+        {
+            "building_id": ["B-1"],
+            "parcel_id": ["Ｐ-1\u200b"],
+            "status": ["in_use"],
+            "floors": [1],
+            "floor_area_m2": [1600.0],
+        },
+        geometry=[shapely.box(X0 + 10, Y0 + 10, X0 + 50, Y0 + 50)],
+        crs="EPSG:4546",
+    )
+    assert validate_layer(buildings, "buildings", parcels=land)["parcel_id"].tolist() == ["P-1"]
+
+
+@pytest.mark.parametrize("bad", ["P-1;P-2", "P,3", "P，4", "P；5"])
+def test_ids_holding_a_list_separator_are_refused(bad):
+    from landplan.errors import SchemaError
+    from landplan.validation import validate_layer
+
+    with pytest.raises(SchemaError, match="contains a list separator") as info:
+        validate_layer(_parcels_with_ids([bad, "P-9"]), "parcels")
+    (problem,) = info.value.problems
+    assert problem.column == "parcel_id"
+    assert "without ';' or ','" in problem.expected
+
+
+def test_store_refuses_an_id_that_differs_from_a_stored_one_only_in_case(store):
+    from landplan.errors import SchemaError
+
+    store.import_layer("parcels", parcels())
+    before = store.load_layer("parcels")
+    again = parcels().iloc[[1]].copy()
+    again["parcel_id"] = ["p-2"]
+    for mode in ("append", "upsert"):
+        with pytest.raises(SchemaError, match="the same id as 'P-2' in the store but for case"):
+            store.import_layer("parcels", again, mode=mode)
+    pd.testing.assert_frame_equal(store.load_layer("parcels"), before)
+    # Lookups normalise what is typed: a full-width or zero-width variant finds the parcel.
+    event = store.set_status("parcels", "Ｐ-2\u200b", "idle", reason="test", effective="2026-01-01")
+    assert event["feature_id"] == "P-2"

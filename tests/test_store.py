@@ -203,7 +203,8 @@ def test_import_from_file_reprojects(store, tmp_path):
 
 def test_user_text_never_reaches_sql(store):
     frame = parcels().iloc[[0]].copy()
-    nasty = "P'1\"; DROP TABLE parcels; --"
+    # Ids never hold ';' or ',' (list separators, refused at validation); quotes they may.
+    nasty = "P'1\") OR 1=1 -- DROP TABLE parcels"
     frame["parcel_id"] = nasty
     store.import_layer("parcels", frame)
     store.set_status("parcels", nasty, "occupied", reason="'); DELETE FROM status_events; --")

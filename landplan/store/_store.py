@@ -44,6 +44,7 @@ from landplan.store._schema import (
     frame_to_columns,
     typed_series,
 )
+from landplan.validation import normalise_id
 
 ImportMode = Literal["replace", "append", "upsert"]
 _CHUNK = 5000
@@ -517,6 +518,22 @@ class Store:
                     source, ids.iloc[i], id_col, "duplicate id in the data", "one feature per id"
                 )
             )
+        if mode != "replace" and len(existing):
+            # Ids arrive normalised (validation.normalise_id); the same id but for case is one.
+            stored = pd.Series(existing.index, index=existing.index.str.casefold())
+            stored = stored[~stored.index.duplicated()]
+            same = stored.reindex(ids.str.casefold()).to_numpy(dtype=object)
+            clash = pd.notna(same) & (same != ids.to_numpy(dtype=object))
+            for i in np.flatnonzero(clash):
+                problems.append(
+                    Problem(
+                        source,
+                        ids.iloc[i],
+                        id_col,
+                        f"the same id as {same[i]!r} in the store but for case or width",
+                        f"the stored spelling {same[i]!r}, or another id",
+                    )
+                )
         if mode == "append":
             for i in np.flatnonzero(present):
                 problems.append(
@@ -716,6 +733,7 @@ class Store:
             empty, or the date is before the feature's last recorded change.
         """
         self._ensure()
+        feature_id = normalise_id(feature_id) or ""
         layer_spec = status_layer(layer)
         status_name = layer_spec.status_column
         assert status_name is not None
@@ -833,6 +851,7 @@ class Store:
             If the layer never held that feature.
         """
         self._ensure()
+        feature_id = normalise_id(feature_id) or ""
         layer_spec = status_layer(layer)
         events = self._backend.tables["status_events"]
         table = self._backend.tables[layer_spec.name]
@@ -1001,7 +1020,10 @@ class Store:
             Naming every parcel refused and why; nothing is written.
         """
         self._ensure()
-        asked = {str(k): list(dict.fromkeys(str(p) for p in v)) for k, v in sites.items()}
+        asked = {
+            normalise_id(k) or "": list(dict.fromkeys(normalise_id(p) or "" for p in v))
+            for k, v in sites.items()
+        }
         empty = sorted(k for k, ids in asked.items() if not ids)
         if not asked or empty:
             raise ReservationError(
@@ -1161,7 +1183,12 @@ class Store:
         """
         self._ensure()
         res = self._backend.tables["reservations"]
-        ids = None if parcel_ids is None else list(dict.fromkeys(str(p) for p in parcel_ids))
+        project_id = normalise_id(project_id) or ""
+        ids = (
+            None
+            if parcel_ids is None
+            else list(dict.fromkeys(normalise_id(p) or "" for p in parcel_ids))
+        )
         where = [res.c.project_id == project_id, res.c.released_at.is_(None)]
         if ids:
             where.append(res.c.parcel_id.in_(ids))
