@@ -385,6 +385,15 @@ def _check_geometry(
 ) -> np.ndarray:
     geoms = np.asarray(gdf.geometry.array, dtype=object)
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    has_z = ~missing & shapely.has_z(geoms)
+    if has_z.any():
+        # Heights are not part of a plan's geometry, and the store's tables are declared 2D.
+        geoms = geoms.copy()
+        geoms[has_z] = shapely.force_2d(geoms[has_z])
+        gdf.attrs.setdefault("notices", []).append(
+            f"{bad.source}: {int(has_z.sum())} feature(s) had Z coordinates (3D); heights were "
+            "dropped and the geometry kept in 2D"
+        )
     if layer.geometry_required:
         bad.rows(
             missing,
@@ -660,7 +669,10 @@ def _validate(
     renames = layer.rename_map(df.columns)
     targets = list(renames.values())
     clashes = {t for t in targets if targets.count(t) > 1 or t in df.columns}
-    bad = _Collector(source, _row_labels(df.rename(columns=renames), layer.id_column))
+    # With two columns meaning one field the renamed frame has that name twice: label rows
+    # from the columns as given.
+    named = df if clashes else df.rename(columns=renames)
+    bad = _Collector(source, _row_labels(named, layer.id_column))
     for target in sorted(clashes):
         given = [c for c in data.columns if renames.get(c, c) == target]
         bad.layer(target, f"columns {given} all mean {target!r}", "one column per field")
@@ -740,6 +752,7 @@ def _validate(
         if the_crs is not None and gdf.crs is None:
             gdf = gdf.set_crs(the_crs)
     geoms = _check_geometry(gdf, layer, bad, make_valid, repaired)
+    notices = list(gdf.attrs.get("notices", []))
     gdf = gdf.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs))
     if the_crs is None:
         return None, bad.problems
@@ -766,6 +779,7 @@ def _validate(
         _check_links(gdf, layer, parcels, bad, policy)
     gdf = gdf.reset_index(drop=True)
     gdf.attrs["repaired"] = repaired
+    gdf.attrs["notices"] = notices
     return gdf, bad.problems
 
 

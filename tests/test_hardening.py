@@ -24,6 +24,7 @@ from landplan.review import review
 from landplan.store import open_store
 from landplan.tables import write_workbook
 from landplan.zone import Zone
+from tests._concurrency import at_once
 from tests._store_data import constraints, parcels, projects
 
 X0, Y0 = 602_600.0, 2_533_800.0
@@ -292,3 +293,229 @@ def test_store_refuses_an_id_that_differs_from_a_stored_one_only_in_case(store):
     # Lookups normalise what is typed: a full-width or zero-width variant finds the parcel.
     event = store.set_status("parcels", "Ｐ-2\u200b", "idle", reason="test", effective="2026-01-01")
     assert event["feature_id"] == "P-2"
+
+
+# --- 10. markup in data text ---------------------------------------------------------------------
+
+
+def test_markup_in_data_text_is_printed_as_text(zone_store, store_url, capsys):
+    db = store_url
+    reason = "[/] closed [bold]at once"
+    code, out, err = run(
+        [
+            "status",
+            "set",
+            "parcel",
+            "P-2",
+            "idle",
+            "--reason",
+            reason,
+            "--who",
+            "[red]王工",
+            "--db",
+            db,
+        ],
+        capsys,
+    )
+    assert code in (None, 0), err
+    code, out, err = run(["status", "history", "P-2", "--db", db], capsys)
+    assert code in (None, 0), err
+    assert "[/]" in out and "[bold]" in out and "[red]" in out
+    code, out, err = run(["reserve", "PR-1", "P-1", "--note", "[/]", "--db", db], capsys)
+    assert code in (None, 0), err  # it exited 1 after committing
+    assert "reserved P-1 for PR-1" in out
+    code, out, err = run(["reservations", "--db", db], capsys)
+    assert code in (None, 0), err
+    assert "[/]" in out
+
+
+# --- 11. a held lock, concurrent plain imports ---------------------------------------------------
+
+
+def test_a_held_sqlite_lock_gives_a_message_after_a_bounded_wait(tmp_path, capsys, monkeypatch):
+    import sqlite3
+    import time
+
+    db = tmp_path / "zone.gpkg"
+    with open_store(db) as store:
+        store.init()
+        store.import_layer("parcels", parcels())
+        store.import_layer("projects", projects())
+    monkeypatch.setenv("LANDPLAN_LOCK_TIMEOUT", "0.5")
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        before = snapshot(tmp_path)
+        for args in (
+            ["status", "history", "P-1"],
+            ["status", "set", "parcel", "P-2", "idle", "--reason", "x"],
+            ["reserve", "PR-1", "P-2"],
+            ["reservations"],
+        ):
+            started = time.monotonic()
+            code, _, err = run([*args, "--db", db], capsys)
+            assert time.monotonic() - started < 10
+            assert code == 2, err
+            assert "locked by another process (waited 0.5 s" in err and "Traceback" not in err
+    finally:
+        holder.rollback()
+        holder.close()
+    assert snapshot(tmp_path) == before
+
+
+def test_two_plain_imports_at_once_land_once(store_url, tmp_path):
+    import subprocess
+    import sys
+
+    with open_store(store_url) as store:
+        store.init()
+    source = tmp_path / "parcels.gpkg"
+    parcels().to_file(source, layer="parcels")
+    landplan = str(Path(sys.executable).with_name("landplan"))
+    command = [landplan, "import", "parcels", str(source), "--db", store_url]
+    procs = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(3)
+    ]
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    results = [(p.returncode, err) for p, err in zip(procs, errors, strict=True)]
+    codes = sorted(code for code, _ in results)
+    assert codes == [0, 2, 2], results
+    assert all("already holds 5 feature(s)" in err for code, err in results if code == 2)
+    with open_store(store_url) as store:
+        assert store.count("parcels") == 5
+
+
+# --- 12. no tracebacks ---------------------------------------------------------------------------
+
+
+def test_an_alias_beside_its_id_column_is_one_problem(tmp_path, capsys):
+    source = tmp_path / "alias.gpkg"
+    frame = parcels()
+    frame["地块编号"] = frame["parcel_id"]
+    frame.to_file(source)
+    code, _, err = run(["validate", source, "--layer", "parcels"], capsys)
+    assert code == 2 and "Traceback" not in err
+    assert "columns ['parcel_id', '地块编号'] all mean 'parcel_id'" in err
+
+
+def test_an_unknown_crs_is_named(tmp_path, capsys):
+    source = tmp_path / "nocrs.geojson"
+    parcels().to_file(source)
+    code, _, err = run(["validate", source, "--layer", "parcels", "--crs", "EPSG:999999"], capsys)
+    assert code == 2 and "Traceback" not in err
+    assert "EPSG:999999" in err
+
+
+def test_polygon_z_is_stored_in_2d_with_a_notice(tmp_path, capsys):
+    import sqlite3
+
+    import pyogrio
+
+    db = tmp_path / "zone.gpkg"
+    with open_store(db) as store:
+        store.init()
+    source = tmp_path / "z.gpkg"
+    frame = parcels()
+    frame["geometry"] = shapely.force_3d(frame.geometry.array, 12.5)
+    frame.to_file(source)
+    code, out, err = run(["import", "parcels", source, "--db", db], capsys)
+    assert code in (None, 0), err
+    assert "5 feature(s) had Z coordinates (3D); heights were dropped" in " ".join(out.split())
+    back = pyogrio.read_dataframe(db, layer="parcels")
+    assert not back.geometry.has_z.any()
+    with sqlite3.connect(db) as con:
+        blobs = [b for (b,) in con.execute("SELECT geom FROM parcels")]
+        declared = con.execute(
+            "SELECT z FROM gpkg_geometry_columns WHERE table_name = 'parcels'"
+        ).fetchone()
+    # GeoPackage header flags: envelope code 1 (XY) for every blob, as the table declares z = 0.
+    assert declared == (0,) and {(b[3] >> 1) & 0x07 for b in blobs} == {1}
+    # After the 8-byte header and the 32-byte XY envelope: ISO WKB type 6, a 2D MultiPolygon.
+    assert {int.from_bytes(b[41:45], "little") for b in blobs} == {6}
+
+
+def test_a_read_only_store_and_damaged_metadata_are_messages(tmp_path, capsys):
+    import sqlite3
+
+    db = tmp_path / "zone.gpkg"
+    with open_store(db) as store:
+        store.init()
+        store.import_layer("parcels", parcels())
+    with sqlite3.connect(db) as con:
+        con.execute("UPDATE landplan_meta SET value = 'EPSG:nonsense' WHERE key = 'working_crs'")
+    code, _, err = run(["status", "history", "P-1", "--db", db], capsys)
+    assert code == 2 and "metadata is damaged" in err and "Traceback" not in err
+    with sqlite3.connect(db) as con:
+        con.execute("UPDATE landplan_meta SET value = 'EPSG:4546' WHERE key = 'working_crs'")
+        con.execute("DROP TABLE reservations")
+    code, _, err = run(["reservations", "--db", db], capsys)
+    assert code == 2 and "not a complete landplan store" in err and "Traceback" not in err
+
+
+def test_a_read_only_store_refuses_writes_with_a_message(tmp_path):
+    import sqlalchemy as sa
+
+    from landplan.errors import StoreError
+    from landplan.store import _sqlite
+
+    db = tmp_path / "zone.gpkg"
+    with open_store(db) as store:
+        store.init()
+        store.import_layer("parcels", parcels())
+    store = open_store(db)
+    # The file opened read-only, as SQLite opens a file it may not write.
+    engine = sa.create_engine(f"sqlite:///file:{db}?mode=ro&uri=true")
+    sa.event.listen(engine, "connect", _sqlite._register)
+    sa.event.listen(engine, "begin", store._backend._begin)
+    store._backend.engine = engine
+    with pytest.raises(StoreError, match=r"the file is read-only; .*nothing was written"):
+        store.set_status("parcels", "P-2", "idle", reason="x")
+    assert store.status_on("parcels", "2026-01-01")["P-2"] == "state_reserve"
+    store.close()
+
+
+def test_concurrent_init_creates_one_store(store_url):
+    stores = [open_store(store_url) for _ in range(4)]
+    results = at_once([s.init for s in stores])
+    for s in stores:
+        s.close()
+    assert sorted(results, key=str) == [False, False, False, True], results
+    with open_store(store_url) as store:
+        assert store.count("parcels") == 0
+
+
+def test_an_unwritable_output_folder_is_a_message(tmp_path, capsys, monkeypatch):
+    import errno
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "out" / "audit.xlsx"))
+
+    monkeypatch.setattr("landplan.tables.pd.ExcelWriter", full)
+    code, _, err = run(["audit", "--out", tmp_path / "out", "--as-of", "2026-06-30"], capsys)
+    assert code == 2 and "Traceback" not in err
+    assert "audit.xlsx: No space left on device" in err
+
+
+# --- 8. import --replace and reservations ---------------------------------------------------------
+
+
+def test_replace_refuses_to_drop_a_reserved_parcel_unless_forced(zone_store, capsys, tmp_path):
+    from landplan.errors import SchemaError
+
+    zone_store.reserve("PR-1", ["P-2"], who="王工")
+    kept = parcels().loc[lambda f: f["parcel_id"] != "P-2"]
+    before = zone_store.load_layer("parcels")
+    with pytest.raises(
+        SchemaError, match="reserved for project PR-1: --replace would drop"
+    ) as info:
+        zone_store.import_layer("parcels", kept, mode="replace")
+    assert [p.feature for p in info.value.problems] == ["P-2"]
+    pd.testing.assert_frame_equal(zone_store.load_layer("parcels"), before)
+    assert zone_store.reservations()["parcel_id"].tolist() == ["P-2"]
+    summary = zone_store.import_layer("parcels", kept, mode="replace", force=True, who="李工")
+    assert summary.deleted == 1
+    assert zone_store.reservations().empty
+    ended = zone_store.reservations(active=False).iloc[0]
+    assert (ended["parcel_id"], ended["released_by"]) == ("P-2", "李工")
+    assert ended["release_reason"] == "parcel dropped by import <parcels> (replace --force)"

@@ -189,6 +189,30 @@ class PostgisBackend:
 
         return isinstance(exc.orig, errors.UniqueViolation)
 
+    def lock_init(self, conn: sa.Connection) -> None:
+        """Make concurrent ``init`` calls on one database take turns (an advisory lock)."""
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('landplan init'))"))
+
+    def explain(self, exc: sa.exc.DBAPIError) -> str | None:
+        """Say in words what a PostgreSQL error means for the user, or None if it is not known."""
+        from psycopg import errors
+
+        orig = exc.orig
+        first = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+        if isinstance(orig, errors.DiskFull):
+            return "the database server's disk is full; the transaction was rolled back"
+        if isinstance(orig, errors.ReadOnlySqlTransaction):
+            return "the database is read-only (a standby, or default_transaction_read_only)"
+        if isinstance(orig, errors.InsufficientPrivilege):
+            return f"the database user may not do this ({first}); ask for the privileges"
+        if isinstance(orig, errors.LockNotAvailable | errors.QueryCanceled):
+            return f"another session holds a lock too long ({first}); try again"
+        if isinstance(orig, errors.UndefinedTable | errors.UndefinedColumn):
+            return f"the database is not a complete landplan store ({first})"
+        if isinstance(exc, sa.exc.OperationalError):
+            return f"cannot reach the database ({first})"
+        return None
+
     def is_retryable(self, exc: sa.exc.DBAPIError) -> bool:
         """Whether a database error means "try again" (deadlock, serialization failure)."""
         from psycopg import errors

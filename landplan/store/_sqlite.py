@@ -15,6 +15,8 @@ bounds, inside the same transaction.
 
 from __future__ import annotations
 
+import math
+import os
 import sqlite3
 import struct
 from collections.abc import Iterator, Sequence
@@ -138,8 +140,9 @@ class SqliteBackend:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.url = f"sqlite:///{path}"
+        self.lock_timeout_s = lock_timeout_s()
         self.engine = sa.create_engine(
-            self.url, connect_args={"timeout": 60, "check_same_thread": False}
+            self.url, connect_args={"timeout": self.lock_timeout_s, "check_same_thread": False}
         )
         sa.event.listen(self.engine, "connect", _register)
         sa.event.listen(self.engine, "begin", self._begin)
@@ -351,8 +354,51 @@ class SqliteBackend:
         return isinstance(exc.orig, sqlite3.IntegrityError) and "UNIQUE" in str(exc.orig)
 
     def is_retryable(self, exc: sa.exc.DBAPIError) -> bool:
-        """Whether a database error means "try again" (a lock held too long)."""
-        return isinstance(exc.orig, sqlite3.OperationalError) and "locked" in str(exc.orig)
+        """Whether a database error means "try again": never for SQLite (see :meth:`explain`)."""
+        return False
+
+    def lock_init(self, conn: sa.Connection) -> None:
+        """Nothing to do: ``BEGIN IMMEDIATE`` already makes one creator wait for the other."""
+
+    def explain(self, exc: sa.exc.DBAPIError) -> str | None:
+        """Say in words what an SQLite error means for the user, or None if it is not known."""
+        text = str(exc.orig).lower()
+        if "locked" in text or "busy" in text:
+            return (
+                f"the file is locked by another process (waited {self.lock_timeout_s:g} s, "
+                "$LANDPLAN_LOCK_TIMEOUT); try again when the other landplan command or program "
+                "(a QGIS editing session) has finished"
+            )
+        if "readonly" in text or "read-only" in text:
+            return (
+                "the file is read-only; check its permissions (and its folder's), or work on a copy"
+            )
+        if "disk is full" in text or "full" in text.split(":")[0]:
+            return (
+                "the disk is full; the transaction was rolled back, free some space and try again"
+            )
+        if "not a database" in text or "malformed" in text or "no such table" in text:
+            return (
+                f"the file is damaged or not a complete landplan store ({str(exc.orig).strip()}); "
+                "restore it from a backup"
+            )
+        if "unable to open" in text or "disk i/o" in text:
+            return f"the file cannot be opened or written ({str(exc.orig).strip()})"
+        return None
+
+
+def lock_timeout_s() -> float:
+    """Seconds to wait for another process's lock: ``$LANDPLAN_LOCK_TIMEOUT``, else 60."""
+    raw = os.environ.get("LANDPLAN_LOCK_TIMEOUT", "")
+    try:
+        value = float(raw) if raw.strip() else 60.0
+    except ValueError:
+        raise StoreError(
+            f"LANDPLAN_LOCK_TIMEOUT={raw!r}: expected a number of seconds such as 60"
+        ) from None
+    if not math.isfinite(value) or value < 0:
+        raise StoreError(f"LANDPLAN_LOCK_TIMEOUT={raw!r}: expected seconds, 0 or more")
+    return value
 
 
 def _convert(rows: list[tuple], table: sa.Table, names: list[str], dialect: sa.Dialect) -> Iterator:

@@ -8,6 +8,7 @@ is built with SQLAlchemy and binds its values; ids and names from users never re
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import getpass
 import os
@@ -23,6 +24,7 @@ import sqlalchemy as sa
 import geopandas as gpd
 import shapely
 from pyproj import CRS
+from pyproj.exceptions import CRSError
 
 from landplan.errors import (
     CRSMismatchError,
@@ -66,6 +68,8 @@ class ImportSummary:
         Features new to the store, features overwritten, features removed (``replace`` only).
     status_events : int
         Status changes recorded as events.
+    notices : tuple of str
+        What the import changed in the data on the way in (3D geometry made 2D ...).
     """
 
     layer: str
@@ -75,11 +79,16 @@ class ImportSummary:
     updated: int
     deleted: int
     status_events: int
+    notices: tuple[str, ...] = ()
 
     def __str__(self) -> str:
-        return (
-            f"{self.layer} from {self.source} ({self.mode}): {self.inserted} new, "
-            f"{self.updated} updated, {self.deleted} removed, {self.status_events} status change(s)"
+        return "\n".join(
+            [
+                f"{self.layer} from {self.source} ({self.mode}): {self.inserted} new, "
+                f"{self.updated} updated, {self.deleted} removed, "
+                f"{self.status_events} status change(s)",
+                *(f"note: {n}" for n in self.notices),
+            ]
         )
 
 
@@ -149,8 +158,11 @@ class Store:
 
     @contextlib.contextmanager
     def _read(self) -> Iterator[sa.Connection]:
-        with self._backend.engine.connect() as conn, conn.begin():
-            yield conn
+        try:
+            with self._backend.engine.connect() as conn, conn.begin():
+                yield conn
+        except sa.exc.DBAPIError as exc:
+            raise self._failure(exc, writing=False) from exc
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[sa.Connection]:
@@ -159,12 +171,20 @@ class Store:
                 conn.execution_options(landplan_write=True)
                 with conn.begin():
                     yield conn
+        except sa.exc.IntegrityError:
+            raise  # a unique index refusing a row: the caller says which
         except sa.exc.DBAPIError as exc:
-            if self._backend.is_retryable(exc):
-                raise StoreError(
-                    f"{self.location} is busy with another write; nothing was written, try again"
-                ) from exc
-            raise
+            raise self._failure(exc, writing=True) from exc
+
+    def _failure(self, exc: sa.exc.DBAPIError, *, writing: bool) -> StoreError:
+        """Say what a database error means for the user: locked, full, read-only, damaged."""
+        done = "nothing was written" if writing else "nothing was read"
+        if self._backend.is_retryable(exc):
+            return StoreError(f"{self.location} is busy with another write; {done}, try again")
+        why = self._backend.explain(exc)
+        if why is None:
+            why = f"the database failed: {str(exc.orig).strip().splitlines()[0]}"
+        return StoreError(f"{self.location}: {why}; {done}")
 
     def _meta(self) -> dict[str, str] | None:
         if not self._backend.exists():
@@ -189,7 +209,16 @@ class Store:
                 f"{self.location} has store schema version {meta.get('schema_version')!r}, this "
                 f"landplan reads version {SCHEMA_VERSION!r}"
             )
-        self._set_crs(CRS.from_user_input(meta["working_crs"]))
+        try:
+            crs = CRS.from_user_input(meta["working_crs"])
+        except (KeyError, CRSError, TypeError):
+            raise StoreError(
+                f"{self.location}: the store's metadata is damaged (landplan_meta working_crs is "
+                f"{meta.get('working_crs')!r}, expected an EPSG code such as EPSG:4546); restore "
+                "the file from a backup, or export its layers with GDAL and import them into a "
+                "new store"
+            ) from None
+        self._set_crs(crs)
 
     def _set_crs(self, crs: CRS) -> None:
         policy = self._given_policy
@@ -274,18 +303,30 @@ class Store:
         srs_id = self._srs_id
         self._backend.configure(srs_id)
         with self._write() as conn:
-            self._backend.create(conn, crs, srs_id)
-            meta = self._backend.tables["landplan_meta"]
-            conn.execute(
-                meta.insert(),
-                [
-                    {"key": "schema_version", "value": SCHEMA_VERSION},
-                    {"key": "working_crs", "value": f"EPSG:{srs_id}"},
-                    {"key": "created_at", "value": _now().isoformat()},
-                    *([{"key": "purpose", "value": purpose}] if purpose else []),
-                ],
-            )
-        return True
+            # Another process may have created the store since the check above: only one does.
+            self._backend.lock_init(conn)
+            if sa.inspect(conn).has_table("landplan_meta"):
+                self._crs = self._policy = None
+                created = False
+            else:
+                created = True
+                self._create(conn, crs, srs_id, purpose)
+        if not created:
+            self._ensure()
+        return created
+
+    def _create(self, conn: sa.Connection, crs: CRS, srs_id: int, purpose: str | None) -> None:
+        self._backend.create(conn, crs, srs_id)
+        meta = self._backend.tables["landplan_meta"]
+        conn.execute(
+            meta.insert(),
+            [
+                {"key": "schema_version", "value": SCHEMA_VERSION},
+                {"key": "working_crs", "value": f"EPSG:{srs_id}"},
+                {"key": "created_at", "value": _now().isoformat()},
+                *([{"key": "purpose", "value": purpose}] if purpose else []),
+            ],
+        )
 
     # -- reading --------------------------------------------------------------------------------
     def count(self, layer: str) -> int:
@@ -401,6 +442,8 @@ class Store:
         source: str | None = None,
         who: str | None = None,
         make_valid: bool = False,
+        only_if_empty: bool = False,
+        force: bool = False,
     ) -> ImportSummary:
         """Validate a layer and write it in one transaction: all of it, or nothing.
 
@@ -424,6 +467,12 @@ class Store:
             Recorded on the status events the import causes; :func:`default_who` by default.
         make_valid
             Repair invalid geometry instead of refusing it.
+        only_if_empty
+            Refuse unless the layer is empty when the write begins (``landplan import`` without
+            a mode): checked inside the transaction, so of two such imports only one lands.
+        force
+            Let ``replace`` drop parcels that are actively reserved, ending each reservation
+            with a release recorded against it; without it they are refused.
 
         Returns
         -------
@@ -450,12 +499,20 @@ class Store:
             with self._write() as conn:
                 self._backend.lock_table(conn, layer_spec)
                 self._backend.check_srid(conn, layer_spec, self._srs_id)
-                summary = self._write_layer(conn, layer_spec, frame, mode, source, who)
+                table = self._backend.tables[layer_spec.name]
+                if only_if_empty:
+                    n = conn.execute(sa.select(sa.func.count()).select_from(table)).scalar()
+                    if n:
+                        raise StoreError(
+                            f"{layer_spec.name} already holds {n} feature(s); choose --replace, "
+                            "--append or --upsert (nothing was written)"
+                        )
+                summary = self._write_layer(conn, layer_spec, frame, mode, source, who, force)
                 self._backend.touch(conn, layer_spec)
         except SchemaError as exc:
             exc.args = (f"nothing was written to {layer_spec.name}: {exc.args[0]}",)
             raise
-        return summary
+        return dataclasses.replace(summary, notices=tuple(frame.attrs.get("notices", ())))
 
     def _validated(
         self, layer_spec: LayerSpec, data: Any, *, crs: Any, source: str | None, make_valid: bool
@@ -497,6 +554,7 @@ class Store:
         mode: str,
         source: str,
         who: str,
+        force: bool = False,
     ) -> ImportSummary:
         table = self._backend.tables[layer_spec.name]
         id_col = layer_spec.id_column
@@ -582,7 +640,10 @@ class Store:
             )
         deleted = 0
         if mode == "replace":
-            deleted = int((~existing.index.isin(ids)).sum())
+            dropped = existing.index[~existing.index.isin(ids)]
+            deleted = len(dropped)
+            if layer_spec.name == "parcels" and deleted:
+                self._end_reservations(conn, list(dropped), source=source, who=who, force=force)
             conn.execute(table.delete())
         elif mode == "upsert" and present.any():
             for chunk in _chunks(ids[present].tolist()):
@@ -606,6 +667,46 @@ class Store:
         return ImportSummary(
             layer_spec.name, mode, source, len(frame) - updated, updated, deleted, len(events)
         )
+
+    def _end_reservations(
+        self, conn: sa.Connection, dropped: list[str], *, source: str, who: str, force: bool
+    ) -> None:
+        """Refuse to drop reserved parcels, or (forced) release their reservations first."""
+        res = self._backend.tables["reservations"]
+        held: list[Any] = []
+        for chunk in _chunks(dropped):
+            held += conn.execute(
+                self._backend.lock(
+                    sa.select(res.c.parcel_id, res.c.project_id).where(
+                        res.c.parcel_id.in_(chunk), res.c.released_at.is_(None)
+                    )
+                )
+            ).all()
+        if not held:
+            return
+        if not force:
+            raise SchemaError(
+                Problem(
+                    source,
+                    h.parcel_id,
+                    "parcel_id",
+                    f"not in the file, and reserved for project {h.project_id}: --replace would "
+                    "drop a reserved parcel",
+                    "the parcel kept in the file, its reservation released first "
+                    "(`landplan release`), or --force to end the reservation",
+                )
+                for h in sorted(held)
+            )
+        for chunk in _chunks([h.parcel_id for h in held]):
+            conn.execute(
+                res.update()
+                .where(res.c.parcel_id.in_(chunk), res.c.released_at.is_(None))
+                .values(
+                    released_at=_now(),
+                    released_by=who,
+                    release_reason=f"parcel dropped by import {source} (replace --force)",
+                )
+            )
 
     def _import_events(
         self,
