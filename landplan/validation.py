@@ -26,7 +26,13 @@ from landplan.layers import LAYERS, Column, LayerSpec, spec, split_list
 from landplan.policy import Policy
 from landplan.units import MU_M2
 
-__all__ = ["id_key", "normalise_id", "validate_layer", "validate_zone_layers"]
+__all__ = [
+    "id_key",
+    "normalise_id",
+    "overlapping_pairs",
+    "validate_layer",
+    "validate_zone_layers",
+]
 
 # Characters a list column splits on (landplan.layers.split_list): never part of an id.
 _ID_SEPARATORS = re.compile(r"[;；,，]")
@@ -491,24 +497,51 @@ def _check_ids(df: pd.DataFrame, layer: LayerSpec, bad: _Collector) -> None:
     bad.rows(dup.to_numpy(), layer.id_column, duplicate, "each id once in the layer")
 
 
+def overlapping_pairs(
+    geoms: np.ndarray, others: np.ndarray | None, tolerance_m2: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (i, j, area) for polygons overlapping by more than ``tolerance_m2``.
+
+    The one definition of "the same ground" for parcels: in one file (``others`` None: pairs
+    i < j of ``geoms``), and between a file and the parcels a store holds (``others``).
+    Invalid, empty and missing geometries take no part.
+
+    Examples
+    --------
+    >>> a = np.array([shapely.box(0, 0, 10, 10), shapely.box(10, 0, 20, 10)])
+    >>> b = np.array([shapely.box(5, 0, 15, 10)])
+    >>> [x.tolist() for x in overlapping_pairs(a, b, 1.0)]
+    [[0, 1], [0, 0], [50.0, 50.0]]
+    """
+    same = others is None
+    others = geoms if others is None else others
+
+    def usable(g: np.ndarray) -> np.ndarray:
+        return np.flatnonzero(~(shapely.is_missing(g) | shapely.is_empty(g)) & shapely.is_valid(g))
+
+    mine, theirs = usable(geoms), usable(others)
+    empty = np.array([], dtype=np.int64)
+    if len(mine) == 0 or len(theirs) == 0:
+        return empty, empty, np.array([], dtype="float64")
+    tree = shapely.STRtree(others[theirs])
+    left, right = tree.query(geoms[mine], predicate="intersects")
+    left, right = mine[left], theirs[right]
+    if same:
+        keep = left < right
+        left, right = left[keep], right[keep]
+    # Neighbours sharing an edge are the common case; only pairs whose interiors meet can overlap.
+    inner = shapely.relate_pattern(geoms[left], others[right], "2********")
+    left, right = left[inner], right[inner]
+    overlap = shapely.area(shapely.intersection(geoms[left], others[right]))
+    over = overlap > tolerance_m2
+    order = np.lexsort((right[over], left[over]))
+    return left[over][order], right[over][order], overlap[over][order]
+
+
 def _check_overlaps(gdf: gpd.GeoDataFrame, tolerance_m2: float, bad: _Collector) -> None:
     geoms = np.asarray(gdf.geometry.array, dtype=object)
-    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms)) & shapely.is_valid(geoms)
-    if ok.sum() < 2:
-        return
-    idx = np.flatnonzero(ok)
-    tree = shapely.STRtree(geoms[idx])
-    left, right = tree.query(geoms[idx], predicate="intersects")
-    keep = left < right
-    left, right = idx[left[keep]], idx[right[keep]]
-    if len(left) == 0:
-        return
-    # Neighbours sharing an edge are the common case; only pairs whose interiors meet can overlap.
-    inner = shapely.relate_pattern(geoms[left], geoms[right], "2********")
-    left, right = left[inner], right[inner]
-    overlap = shapely.area(shapely.intersection(geoms[left], geoms[right]))
-    over = overlap > tolerance_m2
-    for a, b, area in zip(left[over], right[over], overlap[over], strict=True):
+    left, right, overlap = overlapping_pairs(geoms, None, tolerance_m2)
+    for a, b, area in zip(left, right, overlap, strict=True):
         bad.problems.append(
             Problem(
                 bad.source,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -519,3 +520,55 @@ def test_replace_refuses_to_drop_a_reserved_parcel_unless_forced(zone_store, cap
     ended = zone_store.reservations(active=False).iloc[0]
     assert (ended["parcel_id"], ended["released_by"]) == ("P-2", "李工")
     assert ended["release_reason"] == "parcel dropped by import <parcels> (replace --force)"
+
+
+# --- 7. the same ground under two ids -------------------------------------------------------------
+
+
+def _copy_of(parcel_id: str, new_id: str, dx: float = 0.0) -> gpd.GeoDataFrame:
+    frame = parcels().loc[lambda f: f["parcel_id"] == parcel_id].copy()
+    frame["parcel_id"] = [new_id]
+    frame["geometry"] = frame.geometry.translate(dx, 0)
+    return frame
+
+
+def test_appending_or_upserting_ground_the_store_holds_is_refused(zone_store):
+    from landplan.errors import SchemaError
+
+    before = zone_store.load_layer("parcels")
+    for mode in ("append", "upsert"):
+        with pytest.raises(
+            SchemaError, match=re.escape("overlaps parcel P-2 in the store by 9000.0 m²")
+        ):
+            zone_store.import_layer("parcels", _copy_of("P-2", "P-2-copy", dx=10.0), mode=mode)
+    pd.testing.assert_frame_equal(zone_store.load_layer("parcels"), before)
+    # Within the tolerance (1 m²) it is a digitising sliver, and a parcel may redraw its own ground.
+    moved = _copy_of("P-2", "P-2", dx=0.005)
+    zone_store.import_layer("parcels", moved, mode="upsert")
+    sliver = _copy_of("P-5", "P-6", dx=99.995)
+    zone_store.import_layer("parcels", sliver, mode="append")
+    assert zone_store.count("parcels") == 6
+
+
+def test_a_reservation_refuses_ground_overlapping_a_reserved_parcel(store_url):
+    from landplan.errors import ReservationError
+    from landplan.policy import Policy
+
+    lenient = Policy.default().replace(**{"validation.overlap_tolerance_m2": 1e9})
+    with open_store(store_url, policy=lenient) as store:
+        store.init()
+        both = pd.concat([parcels(), _copy_of("P-2", "P-2-copy", dx=30.0)], ignore_index=True)
+        store.import_layer("parcels", gpd.GeoDataFrame(both, crs=parcels().crs))
+        store.import_layer("projects", projects())
+    with open_store(store_url) as store:
+        store.reserve("PR-1", ["P-2"])
+        with pytest.raises(
+            ReservationError,
+            match=re.escape(
+                "P-2-copy: overlaps parcel P-2 by 7000.0 m², which is reserved for project PR-1"
+            ),
+        ):
+            store.reserve("PR-2", ["P-2-copy", "P-1"])
+        assert store.reservations()["parcel_id"].tolist() == ["P-2"]
+        store.release("PR-1")
+        store.reserve("PR-2", ["P-2-copy"])

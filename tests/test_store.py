@@ -131,6 +131,7 @@ def test_append_refuses_existing_ids_and_writes_nothing(zone_store):
     more = parcels().iloc[[0, 1]].copy()
     more.loc[1, "parcel_id"] = "P-9"
     more.loc[0, "geometry"] = box(0, 1)
+    more.loc[1, "geometry"] = box(1, 1)  # on P-2's ground it would be refused for that too
     with pytest.raises(SchemaError, match=r"P-1.*already holds this id") as err:
         zone_store.import_layer("parcels", more, mode="append")
     assert len(err.value.problems) == 1

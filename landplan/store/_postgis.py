@@ -189,6 +189,10 @@ class PostgisBackend:
 
         return isinstance(exc.orig, errors.UniqueViolation)
 
+    def lock_reservations(self, conn: sa.Connection) -> None:
+        """Make reservations take turns, so two cannot take overlapping ground at once."""
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('landplan reserve'))"))
+
     def lock_init(self, conn: sa.Connection) -> None:
         """Make concurrent ``init`` calls on one database take turns (an advisory lock)."""
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('landplan init'))"))

@@ -357,6 +357,9 @@ class SqliteBackend:
         """Whether a database error means "try again": never for SQLite (see :meth:`explain`)."""
         return False
 
+    def lock_reservations(self, conn: sa.Connection) -> None:
+        """Nothing to do: ``BEGIN IMMEDIATE`` already serialises every write."""
+
     def lock_init(self, conn: sa.Connection) -> None:
         """Nothing to do: ``BEGIN IMMEDIATE`` already makes one creator wait for the other."""
 

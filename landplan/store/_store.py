@@ -46,7 +46,7 @@ from landplan.store._schema import (
     frame_to_columns,
     typed_series,
 )
-from landplan.validation import normalise_id
+from landplan.validation import normalise_id, overlapping_pairs
 
 ImportMode = Literal["replace", "append", "upsert"]
 _CHUNK = 5000
@@ -592,6 +592,8 @@ class Store:
                         f"the stored spelling {same[i]!r}, or another id",
                     )
                 )
+        if layer_spec.name == "parcels" and mode != "replace" and len(existing):
+            problems += self._stored_overlaps(conn, frame, ids, source)
         if mode == "append":
             for i in np.flatnonzero(present):
                 problems.append(
@@ -667,6 +669,42 @@ class Store:
         return ImportSummary(
             layer_spec.name, mode, source, len(frame) - updated, updated, deleted, len(events)
         )
+
+    def _stored_overlaps(
+        self, conn: sa.Connection, frame: gpd.GeoDataFrame, ids: pd.Series, source: str
+    ) -> list[Problem]:
+        """Problems for incoming parcels on ground the store holds under another id."""
+        geoms = np.asarray(frame.geometry.array, dtype=object)
+        have = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+        if not have.any():
+            return []
+        table = self._backend.tables["parcels"]
+        rows = conn.execute(
+            sa.select(
+                table.c.parcel_id, self._backend.geometry_expression(table).label("geom")
+            ).where(self._backend.bbox_filter(table, shapely.total_bounds(geoms[have])))
+        ).all()
+        incoming = set(ids)
+        # A parcel of the file keeps its own ground: its stored self is the row it replaces.
+        rows = [r for r in rows if r.parcel_id not in incoming]
+        if not rows:
+            return []
+        stored = self._backend.decode([r.geom for r in rows])
+        tolerance = float(self.policy.validation.overlap_tolerance_m2)
+        new, old, area = overlapping_pairs(geoms, stored, tolerance)
+        return [
+            Problem(
+                source,
+                ids.iloc[i],
+                "geometry",
+                f"overlaps parcel {rows[j].parcel_id} in the store by {a:.1f} m²: the same "
+                "ground under two ids",
+                f"ground not in the store already (at most {tolerance:g} m², policy "
+                f"validation.overlap_tolerance_m2); to redraw {rows[j].parcel_id}, import it "
+                "under that id with --upsert",
+            )
+            for i, j, a in zip(new, old, area, strict=True)
+        ]
 
     def _end_reservations(
         self, conn: sa.Connection, dropped: list[str], *, source: str, who: str, force: bool
@@ -1136,6 +1174,8 @@ class Store:
         project_id = ""
         try:
             with self._write() as conn:
+                # Overlapping ground is checked across parcels: reservations take turns for it.
+                self._backend.lock_reservations(conn)
                 for project_id, ids in asked.items():
                     written += self._reserve_in(conn, project_id, ids, who, note)
         except sa.exc.IntegrityError as exc:
@@ -1201,6 +1241,8 @@ class Store:
                 f"already reserved for project {h.project_id} by {h.who} on "
                 f"{h.reserved_at:%Y-%m-%d}"
             )
+        if rows:
+            self._reserved_ground_reasons(conn, rows, reasons)
         refused = {p: r for p, r in reasons.items() if r}
         if refused:
             lines = [f"  {p}: {'; '.join(r)}" for p, r in refused.items()]
@@ -1215,6 +1257,43 @@ class Store:
         ]
         conn.execute(res.insert(), written)
         return written
+
+    def _reserved_ground_reasons(
+        self, conn: sa.Connection, rows: Sequence[Any], reasons: dict[str, list[str]]
+    ) -> None:
+        """Refuse parcels whose ground overlaps another parcel that is actively reserved."""
+        geoms = self._backend.decode([r.geom for r in rows])
+        have = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+        if not have.any():
+            return
+        parcels = self._backend.tables["parcels"]
+        res = self._backend.tables["reservations"]
+        asked = [r.parcel_id for r in rows]
+        taken = conn.execute(
+            sa.select(
+                parcels.c.parcel_id,
+                res.c.project_id,
+                self._backend.geometry_expression(parcels).label("geom"),
+            )
+            .join(res, res.c.parcel_id == parcels.c.parcel_id)
+            .where(
+                res.c.released_at.is_(None),
+                parcels.c.parcel_id.not_in(asked),
+                self._backend.bbox_filter(parcels, shapely.total_bounds(geoms[have])),
+            )
+        ).all()
+        if not taken:
+            return
+        tolerance = float(self.policy.validation.overlap_tolerance_m2)
+        mine, theirs, area = overlapping_pairs(
+            geoms, self._backend.decode([t.geom for t in taken]), tolerance
+        )
+        for i, j, a in zip(mine, theirs, area, strict=True):
+            t = taken[j]
+            reasons[rows[i].parcel_id].append(
+                f"overlaps parcel {t.parcel_id} by {a:.1f} m², which is reserved for project "
+                f"{t.project_id}: the same ground cannot be reserved twice"
+            )
 
     def _constraint_reasons(
         self,
