@@ -663,6 +663,24 @@ def status_set(
     )
 
 
+@status_app.command("retract")
+def status_retract(
+    layer: Annotated[str, typer.Argument(help="parcel, building or project.")],
+    feature_id: Annotated[str, typer.Argument(help="The feature's id.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why the change is taken back.")],
+    db: DbOption = _DEFAULT_DB,
+    who: WhoOption = None,
+) -> None:
+    """Take back a feature's latest status change (kept in the history, marked retracted)."""
+    with _open(db) as store:
+        event = store.retract_status(layer, feature_id, reason=reason, who=who)
+    console.print(
+        f"{event['layer']} {feature_id}: retracted the change to {event['old_status']} "
+        f"dated {event['effective_date']} (by {event['who']})",
+        highlight=False,
+    )
+
+
 @status_app.command("history")
 def status_history(
     feature_id: Annotated[str, typer.Argument(help="The parcel's, building's or project's id.")],
@@ -673,6 +691,7 @@ def status_history(
     db: DbOption = _DEFAULT_DB,
 ) -> None:
     """Show a feature's status (or a project's stage) changes, oldest first."""
+    import pandas as pd
     from rich.table import Table
 
     from landplan.errors import StoreError
@@ -700,11 +719,14 @@ def status_history(
     for col in ("effective", "old", "new", "reason", "who", "recorded (UTC)"):
         table.add_column(col)
     for row in history.itertuples():
+        note = " (retracted)" if row.retracted else ""
+        if pd.notna(row.retracts):
+            note = " (retracts an earlier change)"
         table.add_row(
             f"{row.effective_date:%Y-%m-%d}",
             str(row.old_status or ""),
             row.new_status,
-            row.reason,
+            f"{row.reason}{note}",
             row.who,
             f"{row.recorded_at:%Y-%m-%d %H:%M}",
         )

@@ -17,7 +17,7 @@ import geopandas as gpd
 import shapely
 
 from landplan.cli import main
-from landplan.errors import OutputError
+from landplan.errors import OutputError, StoreError
 from landplan.match import match
 from landplan.match_report import write_match, write_review
 from landplan.outputs import check_replace, output_path, safe_stem
@@ -29,6 +29,14 @@ from tests._concurrency import at_once
 from tests._store_data import constraints, parcels, projects
 
 X0, Y0 = 602_600.0, 2_533_800.0
+
+
+@pytest.fixture(autouse=True)
+def wide_console(monkeypatch):
+    """Tables printed on one line per row, so tests read them whole."""
+    import landplan.cli
+
+    monkeypatch.setattr(landplan.cli.console, "_width", 400)
 
 
 def run(args, capsys):
@@ -321,7 +329,7 @@ def test_markup_in_data_text_is_printed_as_text(zone_store, store_url, capsys):
     assert code in (None, 0), err
     code, out, err = run(["status", "history", "P-2", "--db", db], capsys)
     assert code in (None, 0), err
-    assert "[/]" in out and "[bold]" in out and "[red]" in out
+    assert "[/] closed [bold]at once" in out and "[red]王工" in out
     code, out, err = run(["reserve", "PR-1", "P-1", "--note", "[/]", "--db", db], capsys)
     assert code in (None, 0), err  # it exited 1 after committing
     assert "reserved P-1 for PR-1" in out
@@ -572,3 +580,61 @@ def test_a_reservation_refuses_ground_overlapping_a_reserved_parcel(store_url):
         assert store.reservations()["parcel_id"].tolist() == ["P-2"]
         store.release("PR-1")
         store.reserve("PR-2", ["P-2-copy"])
+
+
+# --- 9. effective dating, one way, and retraction -------------------------------------------------
+
+
+def test_a_future_status_does_not_hold_now_and_can_be_retracted(zone_store, store_url, capsys):
+    import datetime as dt
+
+    today = dt.datetime.now(dt.UTC).date()
+    zone_store.set_status("parcels", "P-2", "idle", reason="typo year", effective="2062-03-01")
+    # The change is recorded but not in force: every reading agrees.
+    assert zone_store.load_layer("parcels").set_index("parcel_id").loc["P-2", "status"] == (
+        "state_reserve"
+    )
+    assert zone_store.status_on("parcels", today)["P-2"] == "state_reserve"
+    assert zone_store.status_on("parcels", "2062-03-01")["P-2"] == "idle"
+    zone = zone_store.load_zone()
+    assert zone.parcels.set_index("parcel_id").loc["P-2", "status"] == "state_reserve"
+    code, out, _ = run(["status", "on", today.isoformat(), "--db", store_url], capsys)
+    assert code in (None, 0)
+    # Without retraction the typo blocks every earlier date.
+    with pytest.raises(StoreError, match="or retract that change first"):
+        zone_store.set_status("parcels", "P-2", "idle", reason="x", effective="2026-03-01")
+    code, out, err = run(
+        ["status", "retract", "parcel", "P-2", "--reason", "wrong year", "--db", store_url], capsys
+    )
+    assert code in (None, 0), err
+    assert "retracted the change to idle dated 2062-03-01" in out
+    zone_store.set_status("parcels", "P-2", "idle", reason="not started", effective="2026-03-01")
+    history = zone_store.status_history("parcels", "P-2")
+    rows = [
+        (f"{r.effective_date:%Y-%m-%d}", r.new_status, r.retracted, pd.notna(r.retracts))
+        for r in history.itertuples()
+    ]
+    assert rows == [
+        ("2026-03-01", "idle", False, False),
+        ("2062-03-01", "idle", True, False),
+        ("2062-03-01", "state_reserve", False, True),
+    ]
+    standing = zone_store.status_events("parcels")
+    assert standing[["feature_id", "new_status"]].values.tolist() == [["P-2", "idle"]]
+    assert zone_store.status_on("parcels", "2030-01-01")["P-2"] == "idle"
+    assert zone_store.status_on("parcels", "2026-02-28")["P-2"] == "state_reserve"
+    code, out, err = run(["status", "history", "P-2", "--db", store_url], capsys)
+    assert "typo year (retracted)" in out and "wrong year (retracts an earlier change)" in out
+
+
+def test_retracting_a_change_in_force_restores_the_status_before_it(zone_store):
+    zone_store.set_status("parcels", "P-2", "occupied", reason="sold", effective="2026-01-05")
+    assert zone_store.load_layer("parcels").set_index("parcel_id").loc["P-2", "status"] == (
+        "occupied"
+    )
+    event = zone_store.retract_status("parcels", "P-2", reason="entered on the wrong parcel")
+    assert (event["old_status"], event["new_status"]) == ("occupied", "state_reserve")
+    row = zone_store.load_layer("parcels").set_index("parcel_id").loc["P-2"]
+    assert (row["status"], row["version"]) == ("state_reserve", 3)
+    with pytest.raises(StoreError, match="has no status change to retract"):
+        zone_store.retract_status("parcels", "P-2", reason="again")

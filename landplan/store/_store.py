@@ -34,7 +34,7 @@ from landplan.errors import (
     StaleWriteError,
     StoreError,
 )
-from landplan.history import status_on
+from landplan.history import standing_events, status_on
 from landplan.layers import LAYERS, LayerSpec, spec
 from landplan.policy import Policy
 from landplan.store._schema import (
@@ -219,6 +219,15 @@ class Store:
                 "new store"
             ) from None
         self._set_crs(crs)
+        self._upgrade()
+
+    def _upgrade(self) -> None:
+        """Add what later versions keep to a store made by an earlier one (additive only)."""
+        with self._read() as conn:
+            have = {c["name"] for c in sa.inspect(conn).get_columns("status_events")}
+        if "retracts" not in have:
+            with self._write() as conn:
+                conn.execute(sa.text("ALTER TABLE status_events ADD COLUMN retracts INTEGER"))
 
     def _set_crs(self, crs: CRS) -> None:
         policy = self._given_policy
@@ -362,9 +371,22 @@ class Store:
             table.c[VERSION_COLUMN],
             table.c[EXTRA_COLUMN],
         ]
+        status_name = layer_spec.status_column
         with self._read() as conn:
             rows = conn.execute(sa.select(*cols).order_by(table.c.fid)).all()
-        return self._frame(layer_spec, rows)
+            history = self._layer_events(conn, layer_spec.name) if status_name else None
+        frame = self._frame(layer_spec, rows)
+        if status_name and history is not None and len(history):
+            # Statuses as of today: a change dated in the future does not hold yet.
+            current = pd.Series(
+                frame[status_name].to_numpy(dtype=object),
+                index=frame[layer_spec.id_column].to_numpy(dtype=object),
+            )
+            today = status_on(current, history, _now().date())
+            frame[status_name] = pd.Series(
+                today.to_numpy(dtype=object), index=frame.index, dtype=object
+            )
+        return frame
 
     def _frame(self, layer_spec: LayerSpec, rows: Sequence[Sequence[Any]]) -> gpd.GeoDataFrame:
         n = len(rows)
@@ -785,14 +807,8 @@ class Store:
         record = changed | (~present & dated)
         if not record.any():
             return []
-        events = self._backend.tables["status_events"]
-        last = dict(
-            conn.execute(
-                sa.select(events.c.feature_id, sa.func.max(events.c.effective_date))
-                .where(events.c.layer == layer_spec.name)
-                .group_by(events.c.feature_id)
-            ).all()
-        )
+        standing = standing_events(self._layer_events(conn, layer_spec.name))
+        last = standing.groupby("feature_id")["effective_date"].max().to_dict()
         problems: list[Problem] = []
         for i in np.flatnonzero(record):
             before = last.get(ids.iloc[i])
@@ -892,39 +908,34 @@ class Store:
         events = self._backend.tables["status_events"]
         id_col = table.c[layer_spec.id_column]
         with self._write() as conn:
-            row = conn.execute(
-                self._backend.lock(
-                    sa.select(table.c[status_name], table.c[VERSION_COLUMN]).where(
-                        id_col == feature_id
-                    )
-                )
-            ).first()
-            if row is None:
-                raise StoreError(f"{layer_spec.name} has no feature {feature_id!r}")
-            old, version = row
+            stored, version = self._locked_status(conn, layer_spec, feature_id)
             if expected_version is not None and version != expected_version:
                 raise StaleWriteError(
                     self._stale_message(conn, layer_spec, feature_id, expected_version, version)
                 )
+            standing = self._standing(conn, layer_spec.name, feature_id)
+            last = standing[-1] if standing else None
+            # The status the change starts from is the one in force on its date: the last
+            # standing event's (a change may already be scheduled), else the stored one.
+            if last is not None and effective_date < last.effective_date:
+                raise StoreError(
+                    f"{layer_spec.name} {feature_id}: the effective date {effective_date} is "
+                    f"before its last recorded change ({last.effective_date}); history is kept "
+                    f"in order, so give a date on or after {last.effective_date}, or retract "
+                    f"that change first (`landplan status retract {layer_spec.name} "
+                    f"{feature_id} --reason ...`)"
+                )
+            old = last.new_status if last is not None else stored
             if old == status:
                 raise StoreError(
                     f"{layer_spec.name} {feature_id} is already {status!r}; nothing was written"
                 )
-            last = conn.execute(
-                sa.select(sa.func.max(events.c.effective_date)).where(
-                    events.c.layer == layer_spec.name, events.c.feature_id == feature_id
-                )
-            ).scalar()
-            if last is not None and effective_date < last:
-                raise StoreError(
-                    f"{layer_spec.name} {feature_id}: the effective date {effective_date} is "
-                    f"before its last recorded change ({last}); history is kept in order, so "
-                    f"give a date on or after {last}"
-                )
-            values = {status_name: status, VERSION_COLUMN: version + 1}
-            if layer_spec.status_date_column:
-                # The row's own date of its stage moves with the stage, as the event records it.
-                values[layer_spec.status_date_column] = effective_date
+            values: dict[str, Any] = {VERSION_COLUMN: version + 1}
+            if effective_date <= _now().date():
+                values[status_name] = status
+                if layer_spec.status_date_column:
+                    # The row's own date of its stage moves with the stage, as the event does.
+                    values[layer_spec.status_date_column] = effective_date
             done = conn.execute(
                 table.update()
                 .where(id_col == feature_id, table.c[VERSION_COLUMN] == version)
@@ -942,6 +953,125 @@ class Store:
                 "who": who,
                 "recorded_at": _now(),
                 "version": version + 1,
+            }
+            conn.execute(events.insert(), event)
+        return event
+
+    def _locked_status(
+        self, conn: sa.Connection, layer_spec: LayerSpec, feature_id: str
+    ) -> tuple[Any, int]:
+        """Lock a feature's row for the transaction; return its stored status and version."""
+        table = self._backend.tables[layer_spec.name]
+        assert layer_spec.status_column is not None
+        row = conn.execute(
+            self._backend.lock(
+                sa.select(table.c[layer_spec.status_column], table.c[VERSION_COLUMN]).where(
+                    table.c[layer_spec.id_column] == feature_id
+                )
+            )
+        ).first()
+        if row is None:
+            raise StoreError(f"{layer_spec.name} has no feature {feature_id!r}")
+        return row[0], row[1]
+
+    def _standing(self, conn: sa.Connection, layer: str, feature_id: str) -> list[Any]:
+        """Return a feature's standing events (not retracted, not retractions), in date order."""
+        events = self._backend.tables["status_events"]
+        rows = conn.execute(
+            sa.select(
+                events.c.fid,
+                events.c.old_status,
+                events.c.new_status,
+                events.c.effective_date,
+                events.c.retracts,
+            )
+            .where(events.c.layer == layer, events.c.feature_id == feature_id)
+            .order_by(events.c.effective_date, events.c.fid)
+        ).all()
+        gone = {r.retracts for r in rows if r.retracts is not None}
+        return [r for r in rows if r.retracts is None and r.fid not in gone]
+
+    def retract_status(
+        self,
+        layer: str,
+        feature_id: str,
+        *,
+        reason: str,
+        who: str | None = None,
+    ) -> dict[str, Any]:
+        """Retract a feature's latest status change by recording a new event that undoes it.
+
+        The history keeps both events; neither changes the status any more, so a change typed
+        with a wrong date (2062 for 2026) can be taken back and entered again.
+
+        Parameters
+        ----------
+        layer
+            ``parcels``, ``buildings`` or ``projects``.
+        feature_id
+            The feature's id.
+        reason
+            Why the change is taken back; required.
+        who
+            Who retracts; :func:`default_who` by default.
+
+        Returns
+        -------
+        dict
+            The retracting event (its ``retracts`` names the event it undoes).
+
+        Raises
+        ------
+        StoreError
+            If the feature has no change to retract, or the reason is empty.
+        """
+        self._ensure()
+        feature_id = normalise_id(feature_id) or ""
+        layer_spec = status_layer(layer)
+        status_name = layer_spec.status_column
+        assert status_name is not None
+        if not reason or not reason.strip():
+            raise StoreError('retracting a change needs a reason (--reason "...")')
+        table = self._backend.tables[layer_spec.name]
+        events = self._backend.tables["status_events"]
+        id_col = table.c[layer_spec.id_column]
+        with self._write() as conn:
+            stored, version = self._locked_status(conn, layer_spec, feature_id)
+            standing = self._standing(conn, layer_spec.name, feature_id)
+            if not standing:
+                raise StoreError(f"{layer_spec.name} {feature_id} has no status change to retract")
+            last = standing[-1]
+            rest = standing[:-1]
+            if last.old_status is None and not rest:
+                base = None  # the feature's first event: before it, it had no status
+            else:
+                base = rest[-1].new_status if rest else last.old_status
+            today = _now().date()
+            in_force = [e for e in rest if e.effective_date <= today]
+            now_status = (
+                in_force[-1].new_status
+                if in_force
+                else (rest[0].old_status if rest else last.old_status)
+            )
+            values: dict[str, Any] = {VERSION_COLUMN: version + 1}
+            if now_status is not None and now_status != stored:
+                values[status_name] = now_status
+            conn.execute(
+                table.update()
+                .where(id_col == feature_id, table.c[VERSION_COLUMN] == version)
+                .values(**values)
+            )
+            event = {
+                "layer": layer_spec.name,
+                "feature_id": feature_id,
+                "old_status": last.new_status,
+                "new_status": base if base is not None else last.new_status,
+                "reason": reason.strip(),
+                "effective_date": last.effective_date,
+                "who": who or default_who(),
+                "recorded_at": _now(),
+                "version": version + 1,
+                "retracts": last.fid,
             }
             conn.execute(events.insert(), event)
         return event
@@ -981,8 +1111,9 @@ class Store:
         Returns
         -------
         pandas.DataFrame
-            Columns layer, feature_id, old_status, new_status, reason, effective_date, who,
-            recorded_at, version.
+            Columns event_id, layer, feature_id, old_status, new_status, reason,
+            effective_date, who, recorded_at, version, retracts (the event an event retracts)
+            and retracted (whether a later event retracted it). Every event is kept.
 
         Raises
         ------
@@ -994,7 +1125,7 @@ class Store:
         layer_spec = status_layer(layer)
         events = self._backend.tables["status_events"]
         table = self._backend.tables[layer_spec.name]
-        cols = [c for c in events.c if c.name != "fid"]
+        cols = _event_columns(events)
         with self._read() as conn:
             rows = conn.execute(
                 sa.select(*cols)
@@ -1008,7 +1139,9 @@ class Store:
             raise StoreError(
                 f"{layer_spec.name} has no feature {feature_id!r} and no history of one"
             )
-        return _event_frame(rows, [c.name for c in cols])
+        frame = _event_frame(rows, [c.name for c in cols])
+        frame["retracted"] = frame["event_id"].isin(frame["retracts"].dropna().astype("int64"))
+        return frame
 
     def status_events(self, layer: str | None = None) -> pd.DataFrame:
         """Return every status event (of one layer, or all), in date order.
@@ -1024,19 +1157,20 @@ class Store:
         Returns
         -------
         pandas.DataFrame
-            Columns layer, feature_id, old_status, new_status, reason, effective_date
-            (``datetime64``), who, recorded_at, version; ordered by effective date, then by
-            the order they were recorded.
+            Columns event_id, layer, feature_id, old_status, new_status, reason,
+            effective_date (``datetime64``), who, recorded_at, version, retracts; ordered by
+            effective date, then by the order they were recorded. Retracted events and their
+            retractions are left out (:func:`landplan.history.standing_events`).
         """
         self._ensure()
         events = self._backend.tables["status_events"]
-        cols = [c for c in events.c if c.name != "fid"]
+        cols = _event_columns(events)
         stmt = sa.select(*cols).order_by(events.c.effective_date, events.c.fid)
         if layer is not None:
             stmt = stmt.where(events.c.layer == status_layer(layer).name)
         with self._read() as conn:
             rows = conn.execute(stmt).all()
-        return _event_frame(rows, [c.name for c in cols])
+        return standing_events(_event_frame(rows, [c.name for c in cols])).reset_index(drop=True)
 
     def status_on(self, layer: str, date: dt.date | str) -> pd.Series:
         """Return every feature's status on a date, from the current statuses and the events.
@@ -1061,31 +1195,29 @@ class Store:
         layer_spec = status_layer(layer)
         on = _as_date(date)
         table = self._backend.tables[layer_spec.name]
-        events = self._backend.tables["status_events"]
         id_col = table.c[layer_spec.id_column]
         with self._read() as conn:
             current = conn.execute(
                 sa.select(id_col, table.c[layer_spec.status_column]).order_by(table.c.fid)
             ).all()
-            rows = conn.execute(
-                sa.select(
-                    events.c.feature_id,
-                    events.c.old_status,
-                    events.c.new_status,
-                    events.c.effective_date,
-                )
-                .where(events.c.layer == layer_spec.name)
-                .order_by(events.c.effective_date, events.c.fid)
-            ).all()
+            history = self._layer_events(conn, layer_spec.name)
         current_status = pd.Series(
             [s for _, s in current],
             index=pd.Index([i for i, _ in current], dtype=object, name=layer_spec.id_column),
             dtype=object,
         )
-        history = pd.DataFrame(
-            rows, columns=["feature_id", "old_status", "new_status", "effective_date"]
-        )
         return status_on(current_status, history, on)
+
+    def _layer_events(self, conn: sa.Connection, layer: str) -> pd.DataFrame:
+        """One layer's events as :func:`landplan.history.status_on` reads them."""
+        events = self._backend.tables["status_events"]
+        names = ["feature_id", "old_status", "new_status", "effective_date", "retracts"]
+        rows = conn.execute(
+            sa.select(events.c.fid.label("event_id"), *(events.c[n] for n in names))
+            .where(events.c.layer == layer)
+            .order_by(events.c.effective_date, events.c.fid)
+        ).all()
+        return pd.DataFrame(rows, columns=["event_id", *names])
 
     # -- reservations ---------------------------------------------------------------------------
     def reserve(
@@ -1421,8 +1553,13 @@ class Store:
         )
 
 
+def _event_columns(events: sa.Table) -> list[sa.ColumnElement]:
+    return [events.c.fid.label("event_id"), *(c for c in events.c if c.name != "fid")]
+
+
 def _event_frame(rows: Sequence[Any], columns: list[str]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=columns)
+    frame["retracts"] = frame["retracts"].astype("Int64")
     for c in ("layer", "feature_id", "old_status", "new_status", "reason", "who"):
         # An initial event has no old status: None, as the database holds it, not NaN.
         frame[c] = frame[c].astype(object).where(frame[c].notna(), None)
