@@ -21,6 +21,7 @@ import shapely
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
+from landplan._dates import DATE_FORMS, is_ambiguous, parse_dates
 from landplan.errors import Problem, SchemaError
 from landplan.layers import LAYERS, Column, LayerSpec, spec, split_list
 from landplan.policy import Policy
@@ -37,6 +38,8 @@ __all__ = [
 # Characters a list column splits on (landplan.layers.split_list): never part of an id.
 _ID_SEPARATORS = re.compile(r"[;；,，]")
 _SPACES = re.compile(r"\s+")
+# No quantity landplan reads comes near this (10¹⁵ m² is twice the Earth's surface).
+_LARGEST = 1e15
 _PLAIN_ID = r"[\x21-\x7e]+(?: [\x21-\x7e]+)*"
 # Columns holding ids of a layer's features: normalised alike wherever they appear.
 _ID_COLUMNS = {s.id_column for s in LAYERS.values()}
@@ -216,6 +219,16 @@ def _coerce(col: Column, raw: pd.Series, bad: _Collector, policy: Policy) -> pd.
             f"a number{f' in {col.unit}' if col.unit else ''}",
         )
         values = nums.to_numpy()
+        # inf, -inf and 1e308 are read as numbers but are none a planner could mean (a ratio
+        # over one is infinite or zero); they are refused, not carried into scores.
+        absurd = ~np.isnan(values) & ~(np.abs(values) < _LARGEST)
+        bad.rows(
+            absurd,
+            name,
+            lambda i: f"not a usable number: {raw.iloc[i]!r}",
+            f"a finite number below {_LARGEST:.0e}{f' {col.unit}' if col.unit else ''}",
+        )
+        values = np.where(absurd, np.nan, values)
         finite = ~np.isnan(values)
         if col.positive:
             bad.rows(
@@ -271,23 +284,14 @@ def _coerce(col: Column, raw: pd.Series, bad: _Collector, policy: Policy) -> pd.
             [None if m == "?" else m for m in mapped], index=raw.index, dtype="boolean"
         )
     if col.dtype == "date":
-        if pd.api.types.is_datetime64_any_dtype(raw):
-            dates = raw
-            if getattr(dates.dt, "tz", None) is not None:
-                dates = dates.dt.tz_localize(None)
-        else:
-            text = _as_str(raw).map(
-                lambda v: v.replace("/", "-").replace(".", "-") if isinstance(v, str) else v
-            )
-            dates = pd.to_datetime(text, errors="coerce", format="ISO8601")
-            retry = text.notna() & dates.isna()
-            if retry.any():
-                dates.loc[retry] = pd.to_datetime(text[retry], errors="coerce", format="mixed")
-        dates = dates.astype("datetime64[ns]").dt.normalize()
-        not_date = present & dates.isna().to_numpy()
-        bad.rows(
-            not_date, name, lambda i: f"not a date: {raw.iloc[i]!r}", "a date such as 2026-06-30"
-        )
+        dates, wrong = parse_dates(raw)
+
+        def not_date(i: int) -> str:
+            if is_ambiguous(raw.iloc[i]):
+                return f"ambiguous date {raw.iloc[i]!r}: the year, month and day cannot be told"
+            return f"not a date: {raw.iloc[i]!r}"
+
+        bad.rows(present & wrong, name, not_date, f"a date written year first: {DATE_FORMS}")
         return dates
     raise TypeError(f"unknown dtype {col.dtype!r}")  # pragma: no cover - schema bug
 

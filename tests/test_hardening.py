@@ -638,3 +638,80 @@ def test_retracting_a_change_in_force_restores_the_status_before_it(zone_store):
     assert (row["status"], row["version"]) == ("state_reserve", 3)
     with pytest.raises(StoreError, match="has no status change to retract"):
         zone_store.retract_status("parcels", "P-2", reason="again")
+
+
+# --- 5. dates and money read as written, or refused ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("2024-03-01", "2024-03-01"),
+        ("2024/3/1", "2024-03-01"),
+        ("2024.3.1", "2024-03-01"),
+        ("2024年3月1日", "2024-03-01"),
+        ("２０２４年３月１日", "2024-03-01"),
+        ("20240301", "2024-03-01"),
+        ("2024-03-01 08:30", "2024-03-01"),
+        (45352, "2024-03-01"),  # Excel's serial for 2024-03-01
+        ("45352", "2024-03-01"),
+    ],
+)
+def test_accepted_date_forms(given, expected):
+    from landplan.validation import validate_layer
+
+    frame = _parcels_with_ids(["P-1"])
+    frame["agreed_start"] = pd.Series([given], dtype=object)
+    assert f"{validate_layer(frame, 'parcels').loc[0, 'agreed_start']:%Y-%m-%d}" == expected
+
+
+@pytest.mark.parametrize(
+    ("given", "problem"),
+    [
+        ("24/3/1", "ambiguous date '24/3/1'"),  # was read as 2001-03-24
+        ("3/1/2024", "ambiguous date '3/1/2024'"),
+        ("01-03-2024", "ambiguous date '01-03-2024'"),
+        ("2024-02-30", "not a date: '2024-02-30'"),
+        ("March 2024", "not a date: 'March 2024'"),
+        ("下周", "not a date: '下周'"),
+    ],
+)
+def test_ambiguous_and_wrong_dates_are_refused_with_row_and_column(given, problem):
+    from landplan.errors import SchemaError
+    from landplan.validation import validate_layer
+
+    frame = _parcels_with_ids(["P-1", "P-2"])
+    frame["agreed_start"] = pd.Series(["2024-01-01", given], dtype=object)
+    with pytest.raises(SchemaError) as info:
+        validate_layer(frame, "parcels", source="地块.xlsx")
+    (p,) = info.value.problems
+    assert (p.source, p.feature, p.column) == ("地块.xlsx", "P-2", "agreed_start")
+    assert p.problem.startswith(problem)
+    assert "2024年3月1日" in p.expected and "Excel" in p.expected
+
+
+@pytest.mark.parametrize("given", ["inf", "-inf", "1e308", float("inf"), "nan"])
+def test_money_that_is_no_number_is_refused(given):
+    from landplan.errors import SchemaError
+    from landplan.validation import validate_layer
+
+    frame = pd.DataFrame(
+        {
+            "project_id": ["PJ-1"],
+            "name": ["x"],
+            "stage": ["signed"],
+            "investment_wan_yuan": pd.Series([given], dtype=object),
+            "land_mu_min": [10.0],
+        }
+    )
+    with pytest.raises(SchemaError) as info:
+        validate_layer(frame, "projects")
+    (p,) = info.value.problems
+    assert (p.feature, p.column) == ("PJ-1", "investment_wan_yuan")
+
+
+def test_a_status_date_on_the_command_line_takes_the_same_forms(zone_store):
+    event = zone_store.set_status("parcels", "P-2", "idle", reason="x", effective="2026年1月5日")
+    assert f"{event['effective_date']}" == "2026-01-05"
+    with pytest.raises(StoreError, match="'26/1/5' is not a date"):
+        zone_store.set_status("parcels", "P-1", "occupied", reason="x", effective="26/1/5")

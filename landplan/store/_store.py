@@ -26,6 +26,7 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
+from landplan._dates import DATE_FORMS, parse_date
 from landplan.errors import (
     CRSMismatchError,
     Problem,
@@ -1590,11 +1591,7 @@ def _now() -> dt.datetime:
 
 
 def _as_date(value: dt.date | str) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise StoreError(f"{value!r} is not a date; expected YYYY-MM-DD") from None
+    day = parse_date(value)
+    if day is None:
+        raise StoreError(f"{value!r} is not a date; expected YYYY-MM-DD, or {DATE_FORMS}")
+    return day
