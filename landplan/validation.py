@@ -390,6 +390,38 @@ def _check_plausible(geoms: np.ndarray, crs: CRS, bad: _Collector) -> None:
     bad.rows(outside, "geometry", lambda i: message(pos[i]), lambda i: expected(pos[i]))
 
 
+def _zone_notices(geoms: np.ndarray, working: CRS, source: str) -> list[str]:
+    """Warn when features lie outside the working CRS's zone, where areas grow distorted.
+
+    A transverse Mercator projection keeps scale only near its central meridian: an area
+    ``d`` degrees of longitude away is enlarged by about ``(d · cos(latitude) · π/180)²``.
+    """
+    area_of_use = working.area_of_use
+    operation = working.coordinate_operation
+    have = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if area_of_use is None or operation is None or not have.any():
+        return []
+    origin = [p.value for p in operation.params if p.name == "Longitude of natural origin"]
+    if not origin:
+        return []
+    centres = shapely.centroid(geoms[have])
+    to_lonlat = Transformer.from_crs(working, working.geodetic_crs, always_xy=True)
+    lon, lat = to_lonlat.transform(shapely.get_x(centres), shapely.get_y(centres))
+    outside = (lon < area_of_use.west) | (lon > area_of_use.east)
+    if not outside.any():
+        return []
+    error = np.max((np.radians(lon - origin[0]) * np.cos(np.radians(lat))) ** 2)
+    middle = float(np.median(lon))
+    suggested = 4534 + round((middle - 75) / 3)
+    better = f"EPSG:{suggested}" if 4534 <= suggested <= 4554 else "a zone nearer the data"
+    return [
+        f"{source}: {int(outside.sum())} feature(s) lie outside the working CRS's zone "
+        f"({working.to_string()}, {area_of_use.west:g}°E to {area_of_use.east:g}°E); their areas "
+        f"are enlarged by up to {error:.2%}. Set [crs] working = {better!r} in the policy for "
+        "data around this longitude"
+    ]
+
+
 def _check_geometry(
     gdf: gpd.GeoDataFrame, layer: LayerSpec, bad: _Collector, make_valid: bool, repaired: list
 ) -> np.ndarray:
@@ -802,6 +834,7 @@ def _validate(
     if layer.name in ("parcels", "buildings"):
         area = shapely.area(geoms)
         bad.rows(area <= 0, "geometry", "zero area", "a polygon with a positive area")
+        notices += _zone_notices(geoms, working, bad.source)
     if layer.name == "parcels":
         gdf["area_m2"] = shapely.area(geoms)
         gdf["area_mu"] = gdf["area_m2"] / MU_M2

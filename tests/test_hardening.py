@@ -715,3 +715,38 @@ def test_a_status_date_on_the_command_line_takes_the_same_forms(zone_store):
     assert f"{event['effective_date']}" == "2026-01-05"
     with pytest.raises(StoreError, match="'26/1/5' is not a date"):
         zone_store.set_status("parcels", "P-1", "occupied", reason="x", effective="26/1/5")
+
+
+# --- 14. parcels outside the working CRS's zone --------------------------------------------------
+
+
+def test_parcels_outside_the_working_zone_are_reported_with_their_area_error(tmp_path, capsys):
+    import re as regex
+
+    from landplan.validation import validate_layer
+
+    # A parcel near Shenzhen (114.05°E) in a zone working in CM 111°E (EPSG:4546).
+    far = gpd.GeoDataFrame(
+        {"parcel_id": ["SZ-1"], "status": ["idle"]},
+        geometry=[shapely.box(114.05, 22.55, 114.052, 22.552)],
+        crs="EPSG:4490",
+    )
+    frame = validate_layer(far, "parcels")
+    (notice,) = frame.attrs["notices"]
+    assert "1 feature(s) lie outside the working CRS's zone (EPSG:4546" in notice
+    assert "'EPSG:4547'" in notice  # CGCS2000 3-degree zone CM 114°E
+    # The oracle: the same parcel's area in its own zone's projection.
+    true_area = far.to_crs("EPSG:4547").area.iloc[0]
+    claimed = float(regex.search(r"enlarged by up to ([0-9.]+)%", notice).group(1)) / 100
+    assert frame["area_m2"].iloc[0] / true_area - 1 == pytest.approx(claimed, abs=2e-4)
+    inside = validate_layer(parcels(), "parcels")
+    assert inside.attrs["notices"] == []
+    # The import says so too.
+    db = tmp_path / "zone.gpkg"
+    with open_store(db) as store:
+        store.init()
+    source = tmp_path / "far.gpkg"
+    far.to_file(source)
+    code, out, err = run(["import", "parcels", source, "--db", db], capsys)
+    assert code in (None, 0), err
+    assert "lie outside the working CRS's zone" in out
