@@ -750,3 +750,49 @@ def test_parcels_outside_the_working_zone_are_reported_with_their_area_error(tmp
     code, out, err = run(["import", "parcels", source, "--db", db], capsys)
     assert code in (None, 0), err
     assert "lie outside the working CRS's zone" in out
+
+
+def test_commands_write_only_inside_their_output_folders_whatever_the_ids(
+    tmp_path, capsys, monkeypatch
+):
+    """Every command writing files, on a zone whose ids are paths, device names and dots."""
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    hostile = ["../../evil", "CON", "地块/1", "..", "x\\..\\y"]
+    land = gpd.GeoDataFrame(
+        {"parcel_id": hostile, "status": ["state_reserve"] * 5, "land_use": ["M1"] * 5},
+        geometry=[shapely.box(X0 + 200 * i, Y0, X0 + 200 * (i + 1), Y0 + 200) for i in range(5)],
+        crs="EPSG:4546",
+    )
+    zone_file = tmp_path / "zone.gpkg"
+    land.to_file(zone_file, layer="parcels")
+    projects_file = tmp_path / "projects.csv"
+    pd.DataFrame(
+        {
+            "project_id": ["../../../../tmp/pwn", "NUL"],
+            "name": ["a", "b"],
+            "stage": ["signed", "signed"],
+            "investment_wan_yuan": [50000.0, 30000.0],
+            "land_mu_min": [40.0, 40.0],
+            "land_mu_max": [70.0, 70.0],
+        }
+    ).to_csv(projects_file, index=False)
+    zone = ["--zone", zone_file, "--projects", projects_file]
+    before = snapshot(tmp_path)
+    commands = [
+        ["audit", "--zone", zone_file, "--out", "out/audit", "--as-of", "2026-06-30"],
+        ["match", "../../../../tmp/pwn", *zone, "--out", "out/match"],
+        ["review", "NUL", *zone, "--out", "out/review"],
+        ["allocate", *zone, "--out", "out/allocate"],
+        ["capacity", *zone, "--out", "out/capacity", "--start", "2026-07-01"],
+        ["map", "project", "NUL", *zone, "--out", "out/map/project.html"],
+    ]
+    for args in commands:
+        code, _, err = run(args, capsys)
+        assert code in (None, 0), (args, err)
+    after = snapshot(tmp_path)
+    new = sorted(set(after) - set(before))
+    assert new and all(name.startswith(f"work{os.sep}out{os.sep}") for name in new), new
+    assert {k: after[k] for k in before} == before
+    assert not Path("/tmp/pwn.xlsx").exists() and not Path("/tmp/pwn.gpkg").exists()
