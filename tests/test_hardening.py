@@ -444,6 +444,37 @@ def test_polygon_z_is_stored_in_2d_with_a_notice(tmp_path, capsys):
     assert {int.from_bytes(b[41:45], "little") for b in blobs} == {6}
 
 
+def _gdal_validator() -> list[str] | None:
+    """GDAL's own GeoPackage validator (python3-gdal's osgeo_utils), where installed."""
+    import subprocess
+
+    python = "/usr/bin/python3"
+    if not Path(python).exists():
+        return None
+    probe = subprocess.run(
+        [python, "-c", "import osgeo_utils.samples.validate_gpkg"], capture_output=True
+    )
+    return [python, "-m", "osgeo_utils.samples.validate_gpkg"] if probe.returncode == 0 else None
+
+
+@pytest.mark.skipif(_gdal_validator() is None, reason="needs python3-gdal (GDAL's validate_gpkg)")
+def test_a_store_holding_polygon_z_input_passes_gdal_validation(tmp_path, capsys):
+    """3D input made the store fail GDAL's check (Req 19: z in a geometry, not declared)."""
+    import subprocess
+
+    db = tmp_path / "zone.gpkg"
+    with open_store(db) as store:
+        store.init()
+    source = tmp_path / "z.gpkg"
+    frame = parcels()
+    frame["geometry"] = shapely.force_3d(frame.geometry.array, 12.5)
+    frame.to_file(source)
+    code, _, err = run(["import", "parcels", source, "--db", db], capsys)
+    assert code in (None, 0), err
+    checked = subprocess.run([*_gdal_validator(), str(db)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
 def test_a_read_only_store_and_damaged_metadata_are_messages(tmp_path, capsys):
     import sqlite3
 
