@@ -416,11 +416,8 @@ def test_an_unknown_crs_is_named(tmp_path, capsys):
     assert "EPSG:999999" in err
 
 
-def test_polygon_z_is_stored_in_2d_with_a_notice(tmp_path, capsys):
-    import sqlite3
-
-    import pyogrio
-
+def _import_polygon_z(tmp_path, capsys) -> tuple[Path, str]:
+    """A new store fed the five parcels with Z coordinates; the store and what import printed."""
     db = tmp_path / "zone.gpkg"
     with open_store(db) as store:
         store.init()
@@ -430,6 +427,15 @@ def test_polygon_z_is_stored_in_2d_with_a_notice(tmp_path, capsys):
     frame.to_file(source)
     code, out, err = run(["import", "parcels", source, "--db", db], capsys)
     assert code in (None, 0), err
+    return db, out
+
+
+def test_polygon_z_is_stored_in_2d_with_a_notice(tmp_path, capsys):
+    import sqlite3
+
+    import pyogrio
+
+    db, out = _import_polygon_z(tmp_path, capsys)
     assert "5 feature(s) had Z coordinates (3D); heights were dropped" in " ".join(out.split())
     back = pyogrio.read_dataframe(db, layer="parcels")
     assert not back.geometry.has_z.any()
@@ -462,15 +468,7 @@ def test_a_store_holding_polygon_z_input_passes_gdal_validation(tmp_path, capsys
     """3D input made the store fail GDAL's check (Req 19: z in a geometry, not declared)."""
     import subprocess
 
-    db = tmp_path / "zone.gpkg"
-    with open_store(db) as store:
-        store.init()
-    source = tmp_path / "z.gpkg"
-    frame = parcels()
-    frame["geometry"] = shapely.force_3d(frame.geometry.array, 12.5)
-    frame.to_file(source)
-    code, _, err = run(["import", "parcels", source, "--db", db], capsys)
-    assert code in (None, 0), err
+    db, _ = _import_polygon_z(tmp_path, capsys)
     checked = subprocess.run([*_gdal_validator(), str(db)], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
