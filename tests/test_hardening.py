@@ -523,6 +523,45 @@ def test_concurrent_init_creates_one_store(store_url):
         assert store.count("parcels") == 0
 
 
+def test_a_full_disk_during_an_import_rolls_back_with_a_message(tmp_path, capsys, monkeypatch):
+    """SQLite's own "database or disk is full", made by capping the file's pages."""
+    import sqlite3
+
+    from landplan.sample import make_zone
+    from landplan.store import _sqlite
+
+    db = tmp_path / "zone.gpkg"
+    with open_store(db) as store:
+        store.init()
+        store.import_layer("parcels", parcels())
+    before = content_of(db)
+    with sqlite3.connect(db) as con:
+        pages = con.execute("PRAGMA page_count").fetchone()[0]
+    register = _sqlite._register
+
+    def capped(dbapi_conn, record=None):
+        register(dbapi_conn, record)
+        dbapi_conn.execute(f"PRAGMA max_page_count = {pages + 2}")
+
+    monkeypatch.setattr(_sqlite, "_register", capped)
+    source = tmp_path / "many.gpkg"
+    make_zone(n_parcels=300)["parcels"].to_file(source, layer="parcels")
+    code, _, err = run(["import", "parcels", source, "--replace", "--db", db], capsys)
+    assert code == 2 and "Traceback" not in err, err
+    assert (
+        "the disk is full; the transaction was rolled back" in err and "nothing was written" in err
+    )
+    monkeypatch.setattr(_sqlite, "_register", register)
+    assert content_of(db) == before
+
+
+def content_of(db: Path) -> tuple[str, str]:
+    with open_store(db) as store:
+        frame = store.load_layer("parcels")
+        table = frame.drop(columns="geometry").to_json(date_format="iso")
+        return table, str(frame.geometry.to_wkt().tolist())
+
+
 def test_an_unwritable_output_folder_is_a_message(tmp_path, capsys, monkeypatch):
     import errno
 

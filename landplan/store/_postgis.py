@@ -47,7 +47,9 @@ class PostgisBackend:
     name = "postgis"
 
     def __init__(self, url: str) -> None:
-        geoalchemy2, _ = _require()
+        geoalchemy2, psycopg = _require()
+        #: The driver's own errors, raised where the store talks to it directly (COPY).
+        self.driver_errors = (psycopg.Error,)
         self._geoalchemy2 = geoalchemy2
         self.url = sa.make_url(normalise_url(url))
         self.engine = sa.create_engine(self.url, pool_pre_ping=True)
@@ -197,11 +199,11 @@ class PostgisBackend:
         """Make concurrent ``init`` calls on one database take turns (an advisory lock)."""
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('landplan init'))"))
 
-    def explain(self, exc: sa.exc.DBAPIError) -> str | None:
+    def explain(self, exc: BaseException) -> str | None:
         """Say in words what a PostgreSQL error means for the user, or None if it is not known."""
         from psycopg import errors
 
-        orig = exc.orig
+        orig = exc
         first = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
         if isinstance(orig, errors.DiskFull):
             return "the database server's disk is full; the transaction was rolled back"
@@ -213,12 +215,12 @@ class PostgisBackend:
             return f"another session holds a lock too long ({first}); try again"
         if isinstance(orig, errors.UndefinedTable | errors.UndefinedColumn):
             return f"the database is not a complete landplan store ({first})"
-        if isinstance(exc, sa.exc.OperationalError):
+        if isinstance(orig, errors.OperationalError):
             return f"cannot reach the database ({first})"
         return None
 
-    def is_retryable(self, exc: sa.exc.DBAPIError) -> bool:
-        """Whether a database error means "try again" (deadlock, serialization failure)."""
+    def is_retryable(self, exc: BaseException) -> bool:
+        """Whether a driver error means "try again" (deadlock, serialization failure)."""
         from psycopg import errors
 
-        return isinstance(exc.orig, errors.DeadlockDetected | errors.SerializationFailure)
+        return isinstance(exc, errors.DeadlockDetected | errors.SerializationFailure)

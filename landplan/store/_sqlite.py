@@ -353,8 +353,11 @@ class SqliteBackend:
         """Whether a database error is a unique-index violation."""
         return isinstance(exc.orig, sqlite3.IntegrityError) and "UNIQUE" in str(exc.orig)
 
-    def is_retryable(self, exc: sa.exc.DBAPIError) -> bool:
-        """Whether a database error means "try again": never for SQLite (see :meth:`explain`)."""
+    #: The driver's own errors, raised where the store talks to it directly.
+    driver_errors = (sqlite3.Error,)
+
+    def is_retryable(self, exc: BaseException) -> bool:
+        """Whether a driver error means "try again": never for SQLite (see :meth:`explain`)."""
         return False
 
     def lock_reservations(self, conn: sa.Connection) -> None:
@@ -363,9 +366,9 @@ class SqliteBackend:
     def lock_init(self, conn: sa.Connection) -> None:
         """Nothing to do: ``BEGIN IMMEDIATE`` already makes one creator wait for the other."""
 
-    def explain(self, exc: sa.exc.DBAPIError) -> str | None:
+    def explain(self, exc: BaseException) -> str | None:
         """Say in words what an SQLite error means for the user, or None if it is not known."""
-        text = str(exc.orig).lower()
+        text = str(exc).lower()
         if "locked" in text or "busy" in text:
             return (
                 f"the file is locked by another process (waited {self.lock_timeout_s:g} s, "
@@ -382,11 +385,11 @@ class SqliteBackend:
             )
         if "not a database" in text or "malformed" in text or "no such table" in text:
             return (
-                f"the file is damaged or not a complete landplan store ({str(exc.orig).strip()}); "
+                f"the file is damaged or not a complete landplan store ({str(exc).strip()}); "
                 "restore it from a backup"
             )
         if "unable to open" in text or "disk i/o" in text:
-            return f"the file cannot be opened or written ({str(exc.orig).strip()})"
+            return f"the file cannot be opened or written ({str(exc).strip()})"
         return None
 
 

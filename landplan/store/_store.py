@@ -163,6 +163,8 @@ class Store:
             with self._backend.engine.connect() as conn, conn.begin():
                 yield conn
         except sa.exc.DBAPIError as exc:
+            raise self._failure(exc.orig, writing=False) from exc
+        except self._backend.driver_errors as exc:
             raise self._failure(exc, writing=False) from exc
 
     @contextlib.contextmanager
@@ -175,16 +177,20 @@ class Store:
         except sa.exc.IntegrityError:
             raise  # a unique index refusing a row: the caller says which
         except sa.exc.DBAPIError as exc:
+            raise self._failure(exc.orig, writing=True) from exc
+        except self._backend.driver_errors as exc:
+            # Bulk loads talk to the driver directly (executemany, COPY): its own errors.
             raise self._failure(exc, writing=True) from exc
 
-    def _failure(self, exc: sa.exc.DBAPIError, *, writing: bool) -> StoreError:
-        """Say what a database error means for the user: locked, full, read-only, damaged."""
+    def _failure(self, exc: BaseException, *, writing: bool) -> StoreError:
+        """Say what a driver's error means for the user: locked, full, read-only, damaged."""
         done = "nothing was written" if writing else "nothing was read"
         if self._backend.is_retryable(exc):
             return StoreError(f"{self.location} is busy with another write; {done}, try again")
         why = self._backend.explain(exc)
         if why is None:
-            why = f"the database failed: {str(exc.orig).strip().splitlines()[0]}"
+            text = str(exc).strip()
+            why = f"the database failed: {text.splitlines()[0] if text else type(exc).__name__}"
         return StoreError(f"{self.location}: {why}; {done}")
 
     def _meta(self) -> dict[str, str] | None:
