@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -174,6 +175,54 @@ def test_hostile_parcel_files(rows, mode, fresh, capsys, tmp_path_factory):
         pid = normalise_id(r[0])
         assert pid in stored.index
         assert stored.loc[pid, "status"] is not None
+
+
+PROJECT_ROWS = st.lists(
+    st.tuples(
+        IDS,
+        st.one_of(st.sampled_from(["signed", "已签约", "framework", "landed", "签", ""]), TEXT),
+        DATES,
+        NUMBERS,
+        NUMBERS,
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+@SETTINGS
+@given(rows=PROJECT_ROWS, as_excel=st.booleans())
+def test_hostile_project_tables(rows, as_excel, fresh, capsys, tmp_path_factory):
+    db = fresh()
+    folder = tmp_path_factory.mktemp("table")
+    table = pd.DataFrame(
+        {
+            "项目编号": [r[0] for r in rows],
+            "项目名称": ["项目"] * len(rows),
+            "stage": [r[1] for r in rows],
+            "stage_date": [r[2] for r in rows],
+            "investment_wan_yuan": [r[3] for r in rows],
+            "land_mu_min": [r[4] for r in rows],
+        }
+    )
+    source = folder / ("项目.xlsx" if as_excel else "项目.csv")
+    if as_excel:
+        table.to_excel(source, index=False)
+    else:
+        table.to_csv(source, index=False, encoding="utf-8-sig")
+    before = content(db)
+    code, _, err = run(["import", "projects", source, "--upsert", "--db", db], capsys)
+    assert_refused_cleanly(code, err)
+    if code == 2:
+        assert content(db) == before
+        if "problem" in err:
+            assert "feature" in err and "column" in err and "expected" in err
+            assert str(source) in err
+        return
+    with open_store(db) as store:
+        stored = store.load_layer("projects").set_index("project_id")
+    for r in rows:
+        assert normalise_id(r[0]) in stored.index
 
 
 # --- command-line arguments -----------------------------------------------------------------------
