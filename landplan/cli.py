@@ -694,7 +694,7 @@ def status_history(
     import pandas as pd
     from rich.table import Table
 
-    from landplan.errors import StoreError
+    from landplan.errors import StoreError, UnknownFeatureError
 
     with _open(db) as store:
         if layer is not None:
@@ -705,7 +705,7 @@ def status_history(
             for name in ("parcels", "buildings", "projects"):
                 try:
                     found.append((name, store.status_history(name, feature_id)))
-                except StoreError:
+                except UnknownFeatureError:
                     continue
             if not found:
                 raise StoreError(

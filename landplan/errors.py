@@ -23,6 +23,7 @@ __all__ = [
     "SchemaError",
     "StaleWriteError",
     "StoreError",
+    "UnknownFeatureError",
 ]
 
 
@@ -115,6 +116,10 @@ class ReadError(LandplanError):
 
 class StoreError(LandplanError):
     """The spatial store refused an operation."""
+
+
+class UnknownFeatureError(StoreError):
+    """The store holds no feature (and no history of one) with the id asked for."""
 
 
 class StaleWriteError(StoreError):

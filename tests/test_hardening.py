@@ -864,3 +864,31 @@ def test_commands_write_only_inside_their_output_folders_whatever_the_ids(
     assert new and all(name.startswith(f"work{os.sep}out{os.sep}") for name in new), new
     assert {k: after[k] for k in before} == before
     assert not Path("/tmp/pwn.xlsx").exists() and not Path("/tmp/pwn.gpkg").exists()
+
+
+@pytest.mark.postgis
+def test_a_held_postgis_lock_gives_a_message_after_a_bounded_wait(postgis_url, capsys, monkeypatch):
+    import time
+
+    import sqlalchemy as sa
+
+    with open_store(postgis_url) as store:
+        store.init()
+        store.import_layer("parcels", parcels())
+    monkeypatch.setenv("LANDPLAN_LOCK_TIMEOUT", "0.5")
+    holder = sa.create_engine(postgis_url)
+    with holder.connect() as conn:
+        conn.execute(sa.text("LOCK TABLE parcels IN ACCESS EXCLUSIVE MODE"))
+        for args in (
+            ["status", "history", "P-1"],
+            ["status", "set", "parcel", "P-2", "idle", "--reason", "x"],
+        ):
+            started = time.monotonic()
+            code, _, err = run([*args, "--db", postgis_url], capsys)
+            assert time.monotonic() - started < 10
+            assert code == 2, err
+            assert "another session holds a lock (waited 0.5 s" in err and "Traceback" not in err
+        conn.rollback()
+    holder.dispose()
+    with open_store(postgis_url) as store:
+        assert store.status_on("parcels", "2030-01-01")["P-2"] == "state_reserve"

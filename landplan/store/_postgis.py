@@ -18,6 +18,7 @@ from pyproj import CRS
 from landplan.errors import CRSMismatchError, StoreError
 from landplan.layers import LayerSpec
 from landplan.store._schema import GEOMETRY_COLUMN, build_metadata, geometry_type_name
+from landplan.store._sqlite import lock_timeout_s
 
 
 def _require() -> tuple[Any, Any]:
@@ -52,7 +53,16 @@ class PostgisBackend:
         self.driver_errors = (psycopg.Error,)
         self._geoalchemy2 = geoalchemy2
         self.url = sa.make_url(normalise_url(url))
-        self.engine = sa.create_engine(self.url, pool_pre_ping=True)
+        # A lock another session holds is waited for this long, then the statement fails.
+        self.lock_timeout_s = lock_timeout_s()
+        options = self.url.query.get("options", "")
+        if isinstance(options, tuple):
+            options = " ".join(options)
+        wait = f"-c lock_timeout={round(self.lock_timeout_s * 1000)}"
+        self.engine = sa.create_engine(
+            self.url.update_query_dict({"options": f"{options} {wait}".strip()}),
+            pool_pre_ping=True,
+        )
         self.srs_id = 0
         self.metadata, self.tables = self._build(0)
 
@@ -212,7 +222,10 @@ class PostgisBackend:
         if isinstance(orig, errors.InsufficientPrivilege):
             return f"the database user may not do this ({first}); ask for the privileges"
         if isinstance(orig, errors.LockNotAvailable | errors.QueryCanceled):
-            return f"another session holds a lock too long ({first}); try again"
+            return (
+                f"another session holds a lock (waited {self.lock_timeout_s:g} s, "
+                "$LANDPLAN_LOCK_TIMEOUT); try again when it has finished"
+            )
         if isinstance(orig, errors.UndefinedTable | errors.UndefinedColumn):
             return f"the database is not a complete landplan store ({first})"
         if isinstance(orig, errors.OperationalError):

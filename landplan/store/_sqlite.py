@@ -394,7 +394,10 @@ class SqliteBackend:
 
 
 def lock_timeout_s() -> float:
-    """Seconds to wait for another process's lock: ``$LANDPLAN_LOCK_TIMEOUT``, else 60."""
+    """Seconds to wait for another process's lock: ``$LANDPLAN_LOCK_TIMEOUT``, else 60.
+
+    Both backends use it: SQLite's busy timeout, PostgreSQL's ``lock_timeout``.
+    """
     raw = os.environ.get("LANDPLAN_LOCK_TIMEOUT", "")
     try:
         value = float(raw) if raw.strip() else 60.0

@@ -34,6 +34,7 @@ from landplan.errors import (
     SchemaError,
     StaleWriteError,
     StoreError,
+    UnknownFeatureError,
 )
 from landplan.history import standing_events, status_on
 from landplan.layers import LAYERS, LayerSpec, spec
@@ -978,7 +979,7 @@ class Store:
             )
         ).first()
         if row is None:
-            raise StoreError(f"{layer_spec.name} has no feature {feature_id!r}")
+            raise UnknownFeatureError(f"{layer_spec.name} has no feature {feature_id!r}")
         return row[0], row[1]
 
     def _standing(self, conn: sa.Connection, layer: str, feature_id: str) -> list[Any]:
@@ -1143,7 +1144,7 @@ class Store:
                 sa.select(table.c.fid).where(table.c[layer_spec.id_column] == feature_id)
             ).first()
         if not rows and exists is None:
-            raise StoreError(
+            raise UnknownFeatureError(
                 f"{layer_spec.name} has no feature {feature_id!r} and no history of one"
             )
         frame = _event_frame(rows, [c.name for c in cols])
