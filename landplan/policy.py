@@ -313,12 +313,13 @@ def _cross_problems(values: Mapping[str, Any]) -> list[str]:
             out.append(f"{key!r} must be a list of finite lower band edges, got {bands!r}")
         elif bands[0] != 0 or any(b <= a for a, b in itertools.pairwise(bands)):
             out.append(f"{key!r} must start at 0 and increase, got {bands!r}")
-    ratio = get("siting.cutout_min_ratio")
-    if _finite(ratio) and ratio < 1:
-        out.append(
-            f"'siting.cutout_min_ratio' must be at least 1 (a parcel larger than the demand), "
-            f"got {ratio!r}"
-        )
+    for key, meaning in (
+        ("siting.cutout_min_ratio", "a parcel larger than the demand"),
+        ("siting.cutout_max_aspect", "length over width"),
+    ):
+        ratio = get(key)
+        if _finite(ratio) and ratio < 1:
+            out.append(f"{key!r} must be at least 1 ({meaning}), got {ratio!r}")
     for division, far in (get("control.far_min_by_division") or {}).items():
         if not (isinstance(division, str) and len(division) == 2 and division.isdigit()):
             out.append(

@@ -155,6 +155,8 @@ def test_replace_is_validated_too():
         )
     with pytest.raises(PolicyError, match=r"'control\.far_min_by_division' has key '3a'"):
         Policy.default().replace(**{"control.far_min_by_division.3a": 1.0})
+    with pytest.raises(PolicyError, match=r"'siting\.cutout_max_aspect' must be at least 1"):
+        Policy.default().replace(**{"siting.cutout_max_aspect": 0.5})
 
 
 def test_cli_reports_a_bad_policy_without_a_traceback(tmp_path, capsys):
