@@ -661,6 +661,14 @@ def status_set(
         f"from {event['effective_date']} (version {event['version']}, by {event['who']})",
         highlight=False,
     )
+    import datetime as dt
+
+    if event["effective_date"] > dt.datetime.now(dt.UTC).date():
+        console.print(
+            f"note: the change is dated in the future and holds from {event['effective_date']}; "
+            "until then the feature keeps its status (`status retract` takes it back)",
+            highlight=False,
+        )
 
 
 @status_app.command("retract")

@@ -657,7 +657,10 @@ def test_a_future_status_does_not_hold_now_and_can_be_retracted(zone_store, stor
     import datetime as dt
 
     today = dt.datetime.now(dt.UTC).date()
-    zone_store.set_status("parcels", "P-2", "idle", reason="typo year", effective="2062-03-01")
+    typo = ["--reason", "typo year", "--date", "2062-03-01", "--db", store_url]
+    code, out, err = run(["status", "set", "parcel", "P-2", "idle", *typo], capsys)
+    assert code in (None, 0), err
+    assert "dated in the future and holds from 2062-03-01" in out
     # The change is recorded but not in force: every reading agrees.
     assert zone_store.load_layer("parcels").set_index("parcel_id").loc["P-2", "status"] == (
         "state_reserve"
