@@ -895,3 +895,13 @@ def test_a_held_postgis_lock_gives_a_message_after_a_bounded_wait(postgis_url, c
     holder.dispose()
     with open_store(postgis_url) as store:
         assert store.status_on("parcels", "2030-01-01")["P-2"] == "state_reserve"
+
+
+def test_init_refuses_a_geopackage_of_other_layers(tmp_path, capsys):
+    other = tmp_path / "地块.gpkg"
+    parcels().to_file(other, layer="地块")
+    before = snapshot(tmp_path)
+    code, _, err = run(["init", "--db", other], capsys)
+    assert code == 2 and "Traceback" not in err
+    assert "is a GeoPackage holding other layers (地块)" in err
+    assert snapshot(tmp_path) == before

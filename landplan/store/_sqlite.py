@@ -178,6 +178,14 @@ class SqliteBackend:
     # -- schema ---------------------------------------------------------------------------------
     def create(self, conn: sa.Connection, crs: CRS, srs_id: int) -> None:
         """Write the GeoPackage core tables, then the store's tables, registered, with R*Trees."""
+        if sa.inspect(conn).has_table("gpkg_contents"):
+            held = conn.exec_driver_sql("SELECT table_name FROM gpkg_contents").scalars().all()
+            if held:
+                raise StoreError(
+                    f"{self.describe()} is a GeoPackage holding other layers "
+                    f"({', '.join(map(str, held[:5]))}); a store is a file of its own: give "
+                    "another --db path (import those layers into it with landplan import)"
+                )
         conn.exec_driver_sql(f"PRAGMA application_id = {_APPLICATION_ID}")
         conn.exec_driver_sql(f"PRAGMA user_version = {_USER_VERSION}")
         for ddl in _CORE_DDL:
