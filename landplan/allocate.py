@@ -1566,7 +1566,8 @@ def _plan(
             {
                 "project_id": grouped.size().index,
                 "candidate_id": None,
-                "kind": "reservation",
+                # Its ground is whole parcels: one parcel or several, as the registry names them.
+                "kind": np.where(grouped.size().to_numpy() == 1, "single", "assembly"),
                 "parcel_ids": grouped["parcel_id"].agg(list).to_numpy(),
                 "building_id": None,
                 "area_m2": grouped["area_m2"].sum().to_numpy(),

@@ -184,7 +184,9 @@ def test_reservation_without_a_matching_candidate_places_the_project_on_it():
     reserved = pd.DataFrame({"project_id": ["J1"], "parcel_id": ["P0"]})
     result = allocate(None, zone, candidates=cands, reserved=reserved)
     plan = result.plan.set_index("project_id")
-    assert plan.loc["J1", "kind"] == "reservation"
+    # a kind of the registry, its source saying it was reserved
+    assert plan.loc["J1", "kind"] == "single"
+    assert plan.loc["J1", "source"] == "reserved"
     assert plan.loc["J1", "parcel_ids"] == "P0"
     assert plan.loc["J1", "area_mu"] == pytest.approx(15.0)
     assert plan.loc["J2", "parcel_ids"] == "P1"
