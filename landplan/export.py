@@ -37,6 +37,7 @@ import shapely
 from pyogrio import raw
 
 from landplan.errors import ReadError
+from landplan.outputs import OUTPUT_MARK, check_replace
 from landplan.policy import Policy
 
 __all__ = ["EXPORT_FORMATS", "GPKG_VERSION", "gpkg_version", "supported_formats", "write_layer"]
@@ -70,6 +71,7 @@ def write_layer(
     *,
     layer: str | None = None,
     kind: str | None = None,
+    style: str | None = None,
     policy: Policy | None = None,
     append: bool = False,
     encoding: str = "UTF-8",
@@ -85,6 +87,10 @@ def write_layer(
     layer
         The layer's name inside a GeoPackage (default: the file's stem).
     kind
+        What the file is (``match``, ``zone``, ``export`` ...; ``layer`` by default), marked in
+        a GeoPackage or workbook: an existing one is replaced only if it is landplan's output
+        of that kind (:func:`landplan.outputs.check_replace`).
+    style
         What the layer is, for its QGIS style in a GeoPackage: a landplan layer (``parcels``,
         ``buildings`` ...), ``audit`` or ``candidates``; guessed from ``layer`` where None.
     policy
@@ -112,18 +118,21 @@ def write_layer(
             f"expected one of {supported_formats()}"
         )
     path.parent.mkdir(parents=True, exist_ok=True)
+    mark = kind or "layer"
     if suffix in (".csv", ".xlsx"):
-        return _write_table(frame, path, layer=layer, policy=policy)
+        return _write_table(frame, path, layer=layer, policy=policy, kind=mark)
     if not (isinstance(frame, gpd.GeoDataFrame) and frame._geometry_column_name in frame):
         raise ReadError(f"{path}: a table without geometry is written as .csv or .xlsx")
     name = layer or path.stem
     if suffix == ".gpkg":
-        if not append and path.exists():
-            path.unlink()
-        _write_ogr(frame, path, driver="GPKG", layer=name, append=append and path.exists())
+        adding = append and path.exists()
+        if not adding:
+            check_replace(path, mark, parts=[name])
+            path.unlink(missing_ok=True)
+        _write_ogr(frame, path, driver="GPKG", layer=name, append=adding, mark=mark)
         from landplan.qgis import describe_layer
 
-        describe_layer(path, name, frame, kind=kind)
+        describe_layer(path, name, frame, kind=style)
         return path
     if suffix == ".shp":
         if encoding.upper().replace("-", "") not in ("UTF8", "GBK", "GB18030", "CP936"):
@@ -137,7 +146,9 @@ def write_layer(
     return path
 
 
-def _write_table(frame: pd.DataFrame, path: Path, *, layer: str | None, policy: Policy) -> Path:
+def _write_table(
+    frame: pd.DataFrame, path: Path, *, layer: str | None, policy: Policy, kind: str
+) -> Path:
     from landplan.tables import write_csv, write_workbook
 
     is_geo = isinstance(frame, gpd.GeoDataFrame) and frame._geometry_column_name in frame.columns
@@ -149,7 +160,8 @@ def _write_table(frame: pd.DataFrame, path: Path, *, layer: str | None, policy: 
         )
     if path.suffix.lower() == ".csv":
         return write_csv(table, path, lang="en")
-    return write_workbook(path, {(layer or path.stem)[:31]: table}, lang="en", translate=False)
+    sheet = (layer or path.stem)[:31]
+    return write_workbook(path, {sheet: table}, lang="en", translate=False, kind=kind)
 
 
 def _declared_type(geoms: np.ndarray) -> tuple[str, bool]:
@@ -247,6 +259,7 @@ def _write_ogr(
     layer: str,
     append: bool = False,
     encoding: str | None = None,
+    mark: str | None = None,
 ) -> None:
     geoms = np.asarray(frame.geometry.array, dtype=object)
     geometry_type, promote = _declared_type(geoms)
@@ -262,6 +275,9 @@ def _write_ogr(
     options: dict[str, Any] = {}
     if driver == "GPKG" and not append:
         options["dataset_options"] = {"VERSION": GPKG_VERSION}
+        if mark:
+            # What the file is, so a later write replaces only landplan's own output.
+            options["dataset_metadata"] = {OUTPUT_MARK: mark}
     if driver == "GeoJSON":
         # Nine decimals (0.1 mm) keep areas as they were; RFC 7946 only advises fewer.
         options["layer_options"] = {

@@ -27,6 +27,7 @@ from pyogrio.errors import DataLayerError, DataSourceError
 
 from landplan.errors import Problem, ReadError, SchemaError
 from landplan.layers import LAYERS, spec
+from landplan.outputs import check_replace
 from landplan.policy import Policy
 from landplan.validation import _validate
 
@@ -302,6 +303,7 @@ def write_layer(
     policy: Policy | None = None,
     append: bool = False,
     kind: str | None = None,
+    style: str | None = None,
     encoding: str = "UTF-8",
 ) -> Path:
     """Write a layer to GeoPackage, shapefile, GeoJSON, CSV or Excel, chosen by the suffix.
@@ -310,6 +312,10 @@ def write_layer(
     CRS and carry QGIS aliases, coded values and styles; GeoJSON is RFC 7946 in WGS84; CSV and
     Excel carry the geometry as WKT in CGCS2000 longitude/latitude (policy ``crs.lonlat``),
     which :func:`read_layer` reads back by default.
+
+    ``kind`` is what the file is (``match``, ``zone`` ...; ``layer`` by default), marked in a
+    GeoPackage or workbook: an existing one is replaced only if it is landplan's output of that
+    kind. ``style`` names the layer's QGIS style (a layer name, ``audit``, ``candidates``).
     """
     from landplan.export import write_layer as _write
 
@@ -318,6 +324,7 @@ def write_layer(
         path,
         layer=layer,
         kind=kind,
+        style=style,
         policy=policy,
         append=append,
         encoding=encoding,
@@ -382,11 +389,12 @@ def write_zone(
 ) -> Path:
     """Write every non-empty layer of a zone into one GeoPackage (replacing the file)."""
     path = Path(path)
-    if path.exists():
-        path.unlink()
-    for name, frame in (layers or zone.layers()).items():
+    chosen = layers or zone.layers()
+    check_replace(path, "zone", parts=chosen)
+    path.unlink(missing_ok=True)
+    for name, frame in chosen.items():
         if len(frame):
-            write_layer(frame, path, layer=name, policy=zone.policy, append=True)
+            write_layer(frame, path, layer=name, policy=zone.policy, append=True, kind="zone")
     return path
 
 

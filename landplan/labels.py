@@ -193,6 +193,7 @@ _RESULT_COLUMNS: Final[Mapping[str, tuple[str, str]]] = {
     "chosen": ("入选", "chosen"),
     "greedy": ("贪心入选", "chosen greedily"),
     "forbidden": ("已被预留", "reserved elsewhere"),
+    "in_program": ("参与求解", "weighed by the solver"),
     "objective": ("目标函数值", "objective"),
     "bound": ("最优界", "bound"),
     "mip_gap": ("最优性差距", "optimality gap"),
@@ -277,8 +278,11 @@ _KIND = {
 
 def _audit_rules() -> dict[str, tuple[str, str]]:
     from landplan.audit import RULES
+    from landplan.policy import Policy
 
-    return {rid: (rule.description, rule.zh) for rid, rule in RULES.items()}
+    # Named with the default policy's numbers; a zone's own are in its audit's rule_zh column.
+    policy = Policy.default()
+    return {rid: (rule.text(policy, "en"), rule.text(policy, "zh")) for rid, rule in RULES.items()}
 
 
 def _match_rules() -> dict[str, tuple[str, str]]:
@@ -408,6 +412,7 @@ VALUE_COLUMNS: Final[Mapping[str, str]] = {
     "chosen": "boolean",
     "greedy": "boolean",
     "forbidden": "boolean",
+    "in_program": "boolean",
 }
 
 

@@ -30,6 +30,7 @@ import pandas as pd
 import geopandas as gpd
 
 from landplan import labels as _labels
+from landplan.outputs import OUTPUT_MARK, check_replace
 
 __all__ = [
     "FORMULA_PREFIXES",
@@ -180,6 +181,7 @@ def write_workbook(
     created: datetime | None = None,
     title: str | None = None,
     translate: bool = True,
+    kind: str | None = None,
 ) -> Path:
     """Write several tables into one XLSX workbook, one sheet each, ready to read and print.
 
@@ -201,10 +203,15 @@ def write_workbook(
     translate
         Label enumeration values (the default); False keeps identifiers, for a file to be read
         back (an export).
+    kind
+        What the workbook is (``match``, ``review`` ...; ``workbook`` by default), marked in it:
+        an existing file at ``path`` is replaced only if it is landplan's output of that kind.
     """
     import xlsxwriter
 
     path = Path(path)
+    kind = kind or "workbook"
+    check_replace(path, kind, parts=sheets)
     path.parent.mkdir(parents=True, exist_ok=True)
     book = xlsxwriter.Workbook(
         str(path),
@@ -212,6 +219,7 @@ def write_workbook(
     )
     try:
         book.set_properties({"created": created or datetime(2000, 1, 1), "title": title or ""})
+        book.set_custom_property(OUTPUT_MARK, kind)
         base = {"font_name": "等线", "font_size": 10, "valign": "top"}
         head = book.add_format(
             {**base, "bold": True, "text_wrap": True, "bg_color": "#EDEDED", "border": 1}

@@ -46,7 +46,7 @@ def test_enumeration_values_are_labelled():
     assert value_label("stage", "framework") == "框架协议"
     assert value_label("principle", "industrial_leverage") == "产业带动强"
     assert value_label("rule", "protected").startswith("涉及生态保护红线")
-    assert value_label("idle_rule", "IDLE-1") == "超过约定动工日期满一年未动工"
+    assert value_label("idle_rule", "IDLE-1") == "超过约定动工日期满1年未动工"  # default policy
     assert value_label("status", "unknown value") == "unknown value"
     summary = pd.DataFrame({"section": ["status", "class"], "item": ["idle", "D"]})
     shown = translate_values(summary)
