@@ -73,6 +73,7 @@ def write_workbook(
     lang: Lang = "both",
     labels: Mapping[str, str] | None = None,
     created: datetime | None = None,
+    number_formats: Mapping[str, str] | None = None,
 ) -> Path:
     """Write several tables into one XLSX workbook, one sheet each, with labelled headers.
 
@@ -88,6 +89,9 @@ def write_workbook(
         Chinese labels of the result's own columns (column -> label).
     created
         The document's creation time; fixing it makes the file reproducible byte for byte.
+    number_formats
+        Excel number formats of columns (column -> format such as ``"#,##0.0"``), by the
+        column's identifier; other columns keep Excel's general format.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -95,8 +99,11 @@ def write_workbook(
         book = writer.book
         book.set_properties({"created": created or datetime(2000, 1, 1)})
         bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+        formats = {k: book.add_format({"num_format": v}) for k, v in (number_formats or {}).items()}
         for name, frame in sheets.items():
-            table = label_columns(_plain_table(frame), lang, labels)
+            plain = _plain_table(frame)
+            column_formats = [formats.get(str(c)) for c in plain.columns]
+            table = label_columns(plain, lang, labels)
             sheet_name = name[:31]
             table.to_excel(writer, sheet_name=sheet_name, index=False)
             sheet = writer.sheets[sheet_name]
@@ -105,7 +112,7 @@ def write_workbook(
                 width = max(
                     [len(str(col)) // 2 + 4, *(min(len(str(v)), 40) for v in table[col].head(50))]
                 )
-                sheet.set_column(i, i, min(width + 2, 50))
+                sheet.set_column(i, i, min(width + 2, 50), column_formats[i])
             sheet.freeze_panes(1, 0)
     return path
 
