@@ -139,6 +139,16 @@ def _audit(ctx: DemoContext) -> list[Path]:
     ]
 
 
+def _revitalise(ctx: DemoContext) -> list[Path]:
+    """Plan the revitalisation of the audited low-efficiency land, and who could use it."""
+    from landplan.revitalise import revitalise
+    from landplan.revitalise_io import write_revitalisation
+
+    result = revitalise(ctx.zone, ctx.extra["audit"])
+    ctx.extra["revitalise"] = result
+    return list(write_revitalisation(result, ctx.out / "revitalise").values())
+
+
 #: The seed report's six projects: four signed in the half year, two framework agreements.
 REPORT_PROJECTS = ("PJ-01", "PJ-02", "PJ-03", "PJ-04", "PJ-05", "PJ-06")
 #: The project whose sites the demo draws: the 100 MW/200 MWh storage station, which needs a
@@ -223,6 +233,7 @@ def _maps(ctx: DemoContext) -> list[Path]:
         save_map,
         screenshot,
     )
+    from landplan.revitalise_map import revitalisation_map
 
     zone, out = ctx.zone, ctx.out / "maps"
     pages = [
@@ -231,6 +242,7 @@ def _maps(ctx: DemoContext) -> list[Path]:
         save_map(audit_map(zone, ctx.extra["audit"]), out / "audit.html"),
         save_map(corridor_map(zone, ctx.extra["corridor"]), out / "corridor.html"),
         save_map(allocation_map(zone, ctx.extra["allocation"].plan), out / "allocation.html"),
+        save_map(revitalisation_map(zone, ctx.extra["revitalise"]), out / "revitalisation.html"),
     ]
     found = ctx.extra["match"][MAPPED_PROJECT]
     project = zone.projects.set_index("project_id", drop=False).loc[MAPPED_PROJECT]
@@ -251,6 +263,7 @@ STEPS: list[tuple[str, Callable[[DemoContext], list[Path]]]] = [
     ("embedded store", _store),
     ("half-year history", _history),
     ("audit idle and low-efficiency land", _audit),
+    ("revitalisation plan", _revitalise),
     ("review and match the report's projects", _review_and_match),
     ("allocate the pipeline", _allocate),
     ("supply and demand", _capacity),

@@ -750,3 +750,57 @@ def test_plan_from_the_store_equals_the_plan_in_memory(store, sample_plan):
     right = again.parcels[cols].sort_values("parcel_id", ignore_index=True)
     pd.testing.assert_frame_equal(left, right, check_exact=False, rtol=1e-9)
     assert sorted(again.uses["text_en"]) == sorted(plan.uses["text_en"])
+
+
+# --- the half-year report: land revitalised against the plan ------------------------------------
+def test_report_sets_land_revitalised_against_the_plan(store):
+    from landplan.report import report_from_store
+
+    zone = zone_of(
+        [
+            # idle, recoverable from 2025-06-01: on the plan's eve (2025-12-31) it is recovered
+            # six months later, on 2026-06-30, inside 2026H1
+            {
+                "parcel_id": "P-1",
+                "status": "idle",
+                "agreed_start": "2023-06-01",
+                "box": (0, 0, 100, 100),
+            },
+            # recoverable from 2026-10-01: recovered 2027-04-01, after the period
+            {
+                "parcel_id": "P-2",
+                "status": "idle",
+                "agreed_start": "2024-10-01",
+                "box": (200, 0, 300, 100),
+            },
+            # village land: leased, not revitalised, so not in the comparison
+            {
+                "parcel_id": "P-V",
+                "status": "reserved_leased",
+                "tenure": "collective",
+                "box": (400, 0, 500, 100),
+            },
+            # 80 × 80 m = 9.6 mu of low-efficiency land, put back in use on 2026-05-10
+            {"parcel_id": "P-3", **LE, "box": (600, 0, 680, 80)},
+        ],
+        projects=[_project("PJ-1", "buy", stage="prospect", stage_date="2025-10-01")],
+    )
+    for name, frame in zone.layers().items():
+        if len(frame):
+            store.import_layer(name, frame, mode="replace", source="test", who="test")
+    store.set_status(
+        "parcels", "P-3", "occupied", reason="再开发完成", effective="2026-05-10", who="t"
+    )
+    # PJ-1 never reaches a signed stage: the report must still be written (it once raised)
+    report = report_from_store(store, period="2026H1")
+    table = report.tables["revitalisation_plan"].set_index("row")
+    assert table.loc["total", "planned_parcels"] == 1  # P-1 only
+    assert table.loc["total", "planned_mu"] == pytest.approx(15.0)
+    assert table.loc["recover", "planned_mu"] == pytest.approx(15.0)
+    # P-3 was low-efficiency on the eve; the plan had it rectified in place
+    assert table.loc["rectify", "revitalised_mu"] == pytest.approx(9.6)
+    assert table.loc["total", "revitalised_parcels"] == 1
+    text = "".join(
+        getattr(p, "text", p) for s in report.sections for para in s.paragraphs for p in para
+    )
+    assert "本期盘活低效用地1" in text and "期初盘活计划安排本期盘活土地1" in text
