@@ -79,6 +79,7 @@ MODES: Final = Vocabulary(
         "rectify": ("rectification in place", "整治提升"),
     },
 )
+_ZH: Final = {m: MODES.label(m, "zh") for m in MODES.values}
 # Modes whose land changes hands or is rebuilt: the buildings on it go with the land.
 _LAND_MODES: Final = ("recover", "consolidate", "redevelop", "village_lease")
 # How a released parcel is offered to matching: the status whose rules it then follows.
@@ -314,13 +315,15 @@ def _enterprise_facts(
         + "自"
         + date_strings(since[e[hit]])
     )
-    # The occupants' cluster: the most common one among a parcel's enterprises (ties: first).
+    # The occupants' cluster: the most common among a parcel's enterprises (ties: first by name).
     cluster = np.full(n, None, dtype=object)
     if len(pieces):
         frame = pd.DataFrame({"p": p, "c": ent["cluster"].to_numpy(dtype=object)[e]}).dropna()
         if len(frame):
-            top = frame.groupby("p")["c"].agg(lambda s: s.value_counts().index[0])
-            cluster[top.index.to_numpy()] = top.to_numpy(dtype=object)
+            counts = frame.groupby(["p", "c"], sort=True).size().rename("n").reset_index()
+            counts = counts.sort_values(["p", "n"], ascending=[True, False], kind="stable")
+            top = counts.drop_duplicates("p")
+            cluster[top["p"].to_numpy()] = top["c"].to_numpy(dtype=object)
     return {
         "densify_class": densify_class,
         "purchase": purchase,
@@ -540,10 +543,13 @@ def _redevelop(plan: _Plan, free: np.ndarray, f: Mapping[str, np.ndarray], polic
     rules = policy.revitalise
     near = f["avenue_distance_m"] <= rules.redevelop_avenue_distance_max_m
     fronted = f["frontage_m"] >= rules.redevelop_frontage_min_m
-    hit = free & (f["evaluation_class"] == "D") & (near | fronted)
+    # The class-D land is redeveloped (the audit's recoverable land): a parcel shared with
+    # better firms keeps their part.
+    d_land = f["recoverable_land_mu"]
+    hit = free & (f["evaluation_class"] == "D") & (near | fronted) & (d_land > 0)
     agreed = plan.months(rules.redevelop_agreement_months)
     plan.mode[hit] = "redevelop"
-    plan.land_mu[hit] = f["area_mu"][hit]
+    plan.land_mu[hit] = d_land[hit]
     plan.agreement[hit] = agreed
     plan.land_date[hit] = agreed
     where_zh = np.where(
@@ -563,16 +569,18 @@ def _redevelop(plan: _Plan, free: np.ndarray, f: Mapping[str, np.ndarray], polic
     plan.reason_zh[hit] = (
         "亩均效益评价D类，区位良好（"
         + where_zh
-        + "）；二次开发或产业转型"
-        + _text(f["area_mu"][hit])
-        + f"亩，协议期{int(rules.redevelop_agreement_months)}个月"
+        + "）；D类企业用地"
+        + _text(d_land[hit])
+        + "亩二次开发或产业转型"
+        + f"，协议期{int(rules.redevelop_agreement_months)}个月"
     )
     plan.reason_en[hit] = (
         "per-mu class D on well-placed land ("
         + where_en
         + "); "
-        + _text(f["area_mu"][hit])
-        + f" mu redeveloped after a {int(rules.redevelop_agreement_months)}-month agreement"
+        + _text(d_land[hit])
+        + " mu of class-D land redeveloped after a "
+        + f"{int(rules.redevelop_agreement_months)}-month agreement"
     )
 
 
@@ -581,8 +589,7 @@ def _densify(plan: _Plan, free: np.ndarray, f: Mapping[str, np.ndarray], policy:
     low_far = (
         pd.Series(f["rules"], dtype=object)
         .fillna("")
-        .str.split(";")
-        .map(lambda codes: "LE-FAR" in codes)
+        .str.contains(r"(?:^|;)LE-FAR(?:;|$)", regex=True)
         .to_numpy(dtype=bool)
     )
     gain = f["far_gain_m2"]
@@ -688,8 +695,11 @@ def _rectify(plan: _Plan, free: np.ndarray, f: Mapping[str, np.ndarray], policy:
 def _released_zone(zone: Zone, plan: _Plan, let_m2: np.ndarray) -> Zone:
     """Return the zone with only the released land and floor space offered, as what it becomes."""
     status = np.full(len(zone.parcels), _NOT_OFFERED_PARCEL, dtype=object)
+    # Only a parcel released whole is offered: a part (a class-D firm's share of a parcel it
+    # shares) has no shape of its own to match.
+    whole = plan.land_mu >= zone.parcels["area_mu"].to_numpy(dtype=float) * (1.0 - 1e-9)
     for mode, offered in _OFFERED_AS.items():
-        status[(plan.mode == mode) & (plan.land_mu > 0)] = offered
+        status[(plan.mode == mode) & (plan.land_mu > 0) & whole] = offered
     b_status = zone.buildings["status"].to_numpy(dtype=object).copy()
     b_status[~(let_m2 > 0)] = _NOT_OFFERED_BUILDING
     return dataclasses.replace(
@@ -1103,9 +1113,7 @@ def revitalise(
             "status": f["status"],
             "area_mu": f["area_mu"],
             "mode": plan.mode,
-            "mode_zh": pd.Series(plan.mode, dtype=object)
-            .map(lambda m: MODES.label(m, "zh") if m else None)
-            .to_numpy(dtype=object),
+            "mode_zh": pd.Series(plan.mode, dtype=object).map(_ZH).to_numpy(dtype=object),
             "basis_zh": plan.basis,
             "group_id": plan.group,
             "evaluation_class": f["evaluation_class"],
@@ -1203,7 +1211,7 @@ def _building_table(
             "floor_area_m2": b["floor_area_m2"].to_numpy(dtype=float)[rows],
             "vacant_area_m2": b["vacant_area_m2"].to_numpy(dtype=float, na_value=0.0)[rows],
             "mode": m,
-            "mode_zh": [MODES.label(x, "zh") for x in m],
+            "mode_zh": pd.Series(m, dtype=object).map(_ZH).to_numpy(dtype=object),
             "cluster": np.where(p >= 0, cluster[np.maximum(p, 0)], None),
             "corridor_phase": np.where(p >= 0, phase[np.maximum(p, 0)], 0),
             "floor_let_m2": let,

@@ -25,8 +25,8 @@ __all__ = ["REVITALISE_LABELS", "revitalisation_sheets", "write_revitalisation"]
 #: Headers of the workbook, ``中文 / English``.
 REVITALISE_LABELS: Final = {
     "section": "分类 / section",
-    "label_zh": "项目 / item (zh)",
-    "label_en": "项目（英文） / item",
+    "label_zh": "项目 / item",
+    "label_en": "项目（英文） / item (en)",
     "parcels": "地块数 / parcels",
     "buildings": "厂房数 / buildings",
     "land_mu": "盘活土地(亩) / land released (mu)",

@@ -804,3 +804,46 @@ def test_report_sets_land_revitalised_against_the_plan(store):
         getattr(p, "text", p) for s in report.sections for para in s.paragraphs for p in para
     )
     assert "本期盘活低效用地1" in text and "期初盘活计划安排本期盘活土地1" in text
+
+
+def test_a_class_d_share_of_a_parcel_is_bought_but_not_offered_whole():
+    # E-1 (class B) and E-2 (class D, stopped since 2023-05-01) share P-1 in equal land shares:
+    # 15 mu / 2 = 7.5 mu each; the reserve buys E-2's 7.5 mu, which has no shape of its own
+    zone = zone_of(
+        [{"parcel_id": "P-1", "box": (0, 0, 100, 100)}],
+        buildings=[
+            {
+                "building_id": "B-1",
+                "parcel_id": "P-1",
+                "floor_area_m2": 8000.0,
+                "floors": 2,
+                "box": (0, 0, 40, 100),
+            },
+        ],
+        enterprises=[
+            {
+                "enterprise_id": "E-1",
+                "parcel_id": "P-1",
+                "industry_code": "3311",
+                "tax_wan_yuan": 300.0,
+                "operating_status": "producing",
+            },
+            {
+                "enterprise_id": "E-2",
+                "parcel_id": "P-1",
+                "industry_code": "3311",
+                "tax_wan_yuan": 0.0,
+                "operating_status": "stopped",
+                "stopped_since": "2023-05-01",
+            },
+        ],
+        projects=[
+            _project("PJ-1", "buy", land_mu_min=5.0, land_mu_max=8.0, investment_wan_yuan=2000.0)
+        ],
+    )
+    plan = plan_of(zone)
+    p1 = row(plan, "P-1")
+    assert (p1["mode"], p1["basis_zh"]) == ("recover", "协议收储")
+    assert p1["land_mu"] == pytest.approx(7.5)
+    assert plan.uses.empty
+    assert plan.unmatched["project_id"].tolist() == ["PJ-1"]
