@@ -35,6 +35,7 @@ _LAZY = (
     "match",
     "report",
     "review",
+    "revitalise",
     "sample",
     "store",
     "tables",

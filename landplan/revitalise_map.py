@@ -55,7 +55,15 @@ _TEXT: Final = {
     "phase": ("Corridor phase", "发展轴分期"),
     "status": ("Status", "现状"),
     "holder": ("Holder", "权利人"),
-    "mu": ("mu", "亩"),
+}
+
+
+# The unit written after the land a parcel releases.
+_UNIT: Final = {"zh": "亩", "en": " mu"}
+# How recovered land is recovered, as the plan's basis_zh names it.
+_BASIS: Final = {
+    "zh": {"依法收回": "依法收回", "协议收储": "协议收储"},
+    "en": {"依法收回": "recovered by law (idle land)", "协议收储": "bought into the reserve"},
 }
 
 
@@ -82,7 +90,7 @@ def _parcel_spec(parcels, lang: Lang, policy) -> maps._LayerSpec:
     reason = parcels["reason_zh"] if lang == "zh" else parcels["reason_en"]
     fields = {
         _t("mode", lang): parcels["mode"].map(lambda m: MODES.label(m, lang)),
-        _t("basis", lang): parcels["basis_zh"].replace("", None),
+        _t("basis", lang): parcels["basis_zh"].map(_BASIS[lang]),
         _t("status", lang): maps._vocab_label(parcels["status"], vocab.PARCEL_STATUS, lang),
         _t("holder", lang): parcels["holder"],
         _t("area", lang): parcels["area_mu"].round(1),
@@ -104,7 +112,7 @@ def _parcel_spec(parcels, lang: Lang, policy) -> maps._LayerSpec:
     land = parcels["land_mu"].to_numpy(dtype=float)
     usable = land >= float(policy.revitalise.consolidated_min_mu)
     labels = pd.Series(
-        np.where(usable, np.round(land, 1).astype(str) + _t("mu", lang), None),
+        np.where(usable, np.round(land, 1).astype(str) + _UNIT[lang], None),
         index=parcels.index,
         dtype=object,
     )

@@ -847,3 +847,25 @@ def test_a_class_d_share_of_a_parcel_is_bought_but_not_offered_whole():
     assert p1["land_mu"] == pytest.approx(7.5)
     assert plan.uses.empty
     assert plan.unmatched["project_id"].tolist() == ["PJ-1"]
+
+
+def test_english_map_names_modes_and_recovery_in_english(sample_plan):
+    from landplan import maps
+
+    zone, _, plan = sample_plan
+    m = revitalisation_map(zone, plan, lang="en")
+    layer = next(
+        c
+        for c in m._children.values()
+        if isinstance(c, maps._DataLayer) and c.data["name"] == "Parcels by mode"
+    )
+    counts = plan.parcels["mode"].value_counts()
+    assert [e["label"] for e in layer.data["legend"]] == [
+        f"{MODES.label(mode, 'en')} ({counts[mode]})" for mode in MODES.values
+    ]
+    part = layer.data["parts"][0]
+    basis = part["values"][part["fields"].index("How")]
+    shown = set(basis["labels"]) if isinstance(basis, dict) else set(basis) - {None}
+    assert shown == {"recovered by law (idle land)", "bought into the reserve"}
+    labels = {t for t in part["labels"] if t}
+    assert labels and all(t.endswith(" mu") for t in labels)
