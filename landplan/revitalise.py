@@ -304,12 +304,14 @@ def _enterprise_facts(
     np.logical_or.at(densify_class, p, np.isin(classes[e], list(policy.revitalise.densify_classes)))
     purchase = np.zeros(n, dtype=bool)
     np.logical_or.at(purchase, p, long_stopped[e])
-    why = np.where(stopped, "停产", np.where(untaxed, "未纳税", "")).astype(object)
+    halted = np.where(operating == "half_stopped", "半停产", "停产")
+    why = np.where(stopped, halted, np.where(untaxed, "未纳税", "")).astype(object)
     since = np.where(stopped, stopped_since, last_tax)
     purchase_text = np.full(n, "", dtype=object)
     hit = long_stopped[e]
+    names = ent["name"].fillna(ent["enterprise_id"]) if "name" in ent else ent["enterprise_id"]
     purchase_text[p[hit]] = (
-        ent["enterprise_id"].to_numpy(dtype=object)[e[hit]]
+        names.to_numpy(dtype=object)[e[hit]]
         + " D类、"
         + why[e[hit]]
         + "自"
@@ -438,12 +440,22 @@ def _recover(plan: _Plan, free: np.ndarray, f: Mapping[str, np.ndarray], policy:
     plan.agreement[legal] = done[legal]
     plan.land_date[legal] = done[legal]
     rec = date_strings(recovery[legal])
+    why_zh = _rule_names(f["idle_rule"][legal])
+    why_en = _rule_descriptions(f["idle_rule"][legal])
     plan.reason_zh[legal] = (
-        "闲置土地，无偿收回日期" + rec + "（国土资源部令第53号第十四条）；处置程序"
+        "闲置土地（"
+        + why_zh
+        + "），无偿收回日期"
+        + rec
+        + "（国土资源部令第53号第十四条）；处置程序"
         f"{int(rules.recovery_procedure_months)}个月后收回" + _text(f["area_mu"][legal]) + "亩"
     )
     plan.reason_en[legal] = (
-        "idle land, recoverable free of charge from " + rec + " (MLR Order 53 art. 14); recovered "
+        "idle land ("
+        + why_en
+        + "), recoverable free of charge from "
+        + rec
+        + " (MLR Order 53 art. 14); recovered "
         f"{int(rules.recovery_procedure_months)} months of procedure later: "
         + _text(f["area_mu"][legal])
         + " mu"
@@ -989,6 +1001,7 @@ def _facts(zone: Zone, audit: AuditResult, policy: Policy, as_of: np.datetime64)
     f = {
         "status": status,
         "idle_state": state,
+        "idle_rule": a["idle_rule"].to_numpy(dtype=object),
         "recovery_date": a["recovery_date"].to_numpy(dtype="datetime64[ns]"),
         "area_mu": a["area_mu"].to_numpy(dtype=float),
         "recoverable_land_mu": a["recoverable_land_mu"].to_numpy(dtype=float),

@@ -67,6 +67,29 @@ def zone_of(parcels, buildings=(), enterprises=(), roads=(), projects=(), policy
     return Zone.from_layers(layers, policy=policy or _policy())
 
 
+def building(building_id, parcel_id, floor_area_m2, box, **extra):
+    """A factory building of ``floor_area_m2`` on ``box``, in use, one storey unless told."""
+    return {
+        "building_id": building_id,
+        "parcel_id": parcel_id,
+        "floor_area_m2": floor_area_m2,
+        "box": box,
+        **extra,
+    }
+
+
+def firm(enterprise_id, parcel_id, tax_wan_yuan, **extra):
+    """A metal-products firm (GB/T 4754 division 33: FAR minimum 0.7), producing unless told."""
+    return {
+        "enterprise_id": enterprise_id,
+        "parcel_id": parcel_id,
+        "industry_code": "3311",
+        "tax_wan_yuan": tax_wan_yuan,
+        "operating_status": "producing",
+        **extra,
+    }
+
+
 def plan_of(zone: Zone, **kwargs):
     return revitalise(zone, audit(zone, as_of=AS_OF), **kwargs)
 
@@ -125,37 +148,10 @@ def _two_firms(d_firm: dict, *, d_box=(200, 0, 300, 100), roads=(), **zone_kwarg
         ],
         buildings=[
             # 8 000 m² on 10 000 m²: FAR 0.8 ≥ 0.7 (division 33), coverage 0.4 ≥ 0.3
-            {
-                "building_id": "B-1",
-                "parcel_id": "P-1",
-                "floor_area_m2": 8000.0,
-                "floors": 2,
-                "box": (0, 0, 40, 100),
-            },
-            {
-                "building_id": "B-2",
-                "parcel_id": "P-2",
-                "floor_area_m2": 8000.0,
-                "floors": 2,
-                "box": (d_box[0], d_box[1], d_box[0] + 40, d_box[3]),
-            },
+            building("B-1", "P-1", 8000.0, (0, 0, 40, 100), floors=2),
+            building("B-2", "P-2", 8000.0, (d_box[0], d_box[1], d_box[0] + 40, d_box[3]), floors=2),
         ],
-        enterprises=[
-            {
-                "enterprise_id": "E-1",
-                "parcel_id": "P-1",
-                "industry_code": "3311",
-                "tax_wan_yuan": 300.0,
-                "operating_status": "producing",
-            },
-            {
-                "enterprise_id": "E-2",
-                "parcel_id": "P-2",
-                "industry_code": "3311",
-                "tax_wan_yuan": 0.0,
-                **d_firm,
-            },
-        ],
+        enterprises=[firm("E-1", "P-1", 300.0), firm("E-2", "P-2", 0.0, **d_firm)],
         roads=roads,
         **zone_kwargs,
     )
@@ -211,36 +207,10 @@ def _densify_zone(far_max: float) -> Zone:
         ],
         buildings=[
             # 3 000 m² on 10 000 m²: FAR 0.3 < 0.7; footprint 3 000 m², coverage 0.3
-            {
-                "building_id": "B-1",
-                "parcel_id": "P-1",
-                "floor_area_m2": 3000.0,
-                "box": (0, 0, 30, 100),
-            },
-            {
-                "building_id": "B-2",
-                "parcel_id": "P-2",
-                "floor_area_m2": 8000.0,
-                "floors": 2,
-                "box": (200, 0, 240, 100),
-            },
+            building("B-1", "P-1", 3000.0, (0, 0, 30, 100)),
+            building("B-2", "P-2", 8000.0, (200, 0, 240, 100), floors=2),
         ],
-        enterprises=[
-            {
-                "enterprise_id": "E-1",
-                "parcel_id": "P-1",
-                "industry_code": "3311",
-                "tax_wan_yuan": 300.0,
-                "operating_status": "producing",
-            },
-            {
-                "enterprise_id": "E-2",
-                "parcel_id": "P-2",
-                "industry_code": "3311",
-                "tax_wan_yuan": 0.0,
-                "operating_status": "producing",
-            },
-        ],
+        enterprises=[firm("E-1", "P-1", 300.0), firm("E-2", "P-2", 0.0)],
     )
 
 
@@ -417,6 +387,9 @@ def test_recovered_land_is_offered_from_its_recovery_date():
 
 
 # --- 厂房招商 -----------------------------------------------------------------------------------
+PARTLY = {"status": "partly_vacant", "floors": 2}
+
+
 def test_vacant_floor_space_is_let_and_an_under_used_parcel_planned():
     zone = zone_of(
         [
@@ -425,25 +398,9 @@ def test_vacant_floor_space_is_let_and_an_under_used_parcel_planned():
         ],
         buildings=[
             # 2 000 of 5 000 m² vacant: vacancy 0.4 ≥ 0.2, the parcel is under-used
-            {
-                "building_id": "B-1",
-                "parcel_id": "P-1",
-                "status": "partly_vacant",
-                "floors": 2,
-                "floor_area_m2": 5000.0,
-                "vacant_area_m2": 2000.0,
-                "box": (0, 0, 50, 60),
-            },
+            building("B-1", "P-1", 5000.0, (0, 0, 50, 60), **PARTLY, vacant_area_m2=2000.0),
             # 500 of 5 000 m²: vacancy 0.1; the parcel is in use, the space is still let
-            {
-                "building_id": "B-2",
-                "parcel_id": "P-2",
-                "status": "partly_vacant",
-                "floors": 2,
-                "floor_area_m2": 5000.0,
-                "vacant_area_m2": 500.0,
-                "box": (200, 0, 250, 60),
-            },
+            building("B-2", "P-2", 5000.0, (200, 0, 250, 60), **PARTLY, vacant_area_m2=500.0),
         ],
         projects=[
             _project(
@@ -478,14 +435,7 @@ def test_buildings_go_with_land_that_changes_hands():
             {"parcel_id": "P-C", **LE, "box": (160, 0, 240, 80)},
         ],
         buildings=[
-            {
-                "building_id": "B-1",
-                "parcel_id": "P-A",
-                "status": "vacant",
-                "floor_area_m2": 1000.0,
-                "vacant_area_m2": 1000.0,
-                "box": (0, 0, 20, 50),
-            }
+            building("B-1", "P-A", 1000.0, (0, 0, 20, 50), status="vacant", vacant_area_m2=1000.0)
         ],
     )
     plan = plan_of(zone)
@@ -811,31 +761,10 @@ def test_a_class_d_share_of_a_parcel_is_bought_but_not_offered_whole():
     # 15 mu / 2 = 7.5 mu each; the reserve buys E-2's 7.5 mu, which has no shape of its own
     zone = zone_of(
         [{"parcel_id": "P-1", "box": (0, 0, 100, 100)}],
-        buildings=[
-            {
-                "building_id": "B-1",
-                "parcel_id": "P-1",
-                "floor_area_m2": 8000.0,
-                "floors": 2,
-                "box": (0, 0, 40, 100),
-            },
-        ],
+        buildings=[building("B-1", "P-1", 8000.0, (0, 0, 40, 100), floors=2)],
         enterprises=[
-            {
-                "enterprise_id": "E-1",
-                "parcel_id": "P-1",
-                "industry_code": "3311",
-                "tax_wan_yuan": 300.0,
-                "operating_status": "producing",
-            },
-            {
-                "enterprise_id": "E-2",
-                "parcel_id": "P-1",
-                "industry_code": "3311",
-                "tax_wan_yuan": 0.0,
-                "operating_status": "stopped",
-                "stopped_since": "2023-05-01",
-            },
+            firm("E-1", "P-1", 300.0),
+            firm("E-2", "P-1", 0.0, operating_status="stopped", stopped_since="2023-05-01"),
         ],
         projects=[
             _project("PJ-1", "buy", land_mu_min=5.0, land_mu_max=8.0, investment_wan_yuan=2000.0)
