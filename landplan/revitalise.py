@@ -51,20 +51,20 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 import geopandas as gpd
-import shapely
-from shapely import STRtree
 
 from landplan._dates import add_months, date_strings
 from landplan._format import number_text
+from landplan._geom import shared_boundary
 from landplan.audit import RULES as AUDIT_RULES
 from landplan.audit import AuditResult
+from landplan.corridor import phase_at
 from landplan.errors import InfeasibleError, LandplanError, PolicyError
 from landplan.layers import split_list
 from landplan.policy import Policy
 from landplan.vocab import CLUSTER, Vocabulary
 from landplan.zone import Zone
 
-__all__ = ["MODES", "Revitalisation", "revitalise", "shared_boundary"]
+__all__ = ["MODES", "Revitalisation", "revitalise"]
 
 #: The modes of revitalisation, identifier -> (English, Chinese) labels, in legend order.
 MODES: Final = Vocabulary(
@@ -188,59 +188,6 @@ class Revitalisation:
         )
 
 
-# --- geometry ---------------------------------------------------------------------------------
-def shared_boundary(
-    geoms: np.ndarray, *, tolerance_m: float, min_shared_m: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Pairs of polygons whose boundaries run together, and the length they share.
-
-    The length shared by ``a`` and ``b`` is the length of ``a``'s boundary inside the
-    ``tolerance_m`` buffer of ``b``'s boundary, and the other way round: the smaller of the two.
-    Digitising gaps and slivers up to the tolerance count as shared; a corner touch shares about
-    twice the tolerance and is not adjacency when ``min_shared_m`` is well above that. A straight
-    common edge of length *L* measures *L* + 2 × ``tolerance_m``: the first ``tolerance_m`` of each
-    edge meeting it at its ends lies inside the buffer too.
-
-    Parameters
-    ----------
-    geoms
-        Polygons in a metric CRS.
-    tolerance_m
-        How far apart two boundaries may run and still count as one.
-    min_shared_m
-        The length two polygons must share to be returned.
-
-    Returns
-    -------
-    i, j : numpy.ndarray
-        Positions of each pair, ``i < j``.
-    shared_m : numpy.ndarray
-        The length they share.
-
-    Examples
-    --------
-    >>> a, b = shapely.box(0, 0, 100, 50), shapely.box(100, 0, 200, 50)
-    >>> c = shapely.box(200, 50, 260, 90)  # touches b at a corner only
-    >>> i, j, m = shared_boundary(np.array([a, b, c]), tolerance_m=1.0, min_shared_m=20.0)
-    >>> i.tolist(), j.tolist(), [round(x) for x in m]
-    ([0], [1], [52])
-    """
-    geoms = np.asarray(geoms, dtype=object)
-    if len(geoms) < 2:
-        empty = np.array([], dtype=np.intp)
-        return empty, empty, np.array([], dtype=float)
-    i, j = STRtree(geoms).query(geoms, predicate="dwithin", distance=tolerance_m)
-    keep = i < j
-    i, j = i[keep], j[keep]
-    rings = shapely.boundary(geoms)
-    halo = shapely.buffer(rings, tolerance_m)
-    a_in_b = shapely.length(shapely.intersection(rings[i], halo[j]))
-    b_in_a = shapely.length(shapely.intersection(rings[j], halo[i]))
-    shared = np.minimum(a_in_b, b_in_a)
-    enough = shared >= min_shared_m
-    return i[enough], j[enough], shared[enough]
-
-
 # --- the audit's facts, per parcel --------------------------------------------------------------
 def _check(zone: Zone, audit: AuditResult, policy: Policy) -> None:
     if not isinstance(zone, Zone):
@@ -347,24 +294,6 @@ def _building_facts(zone: Zone, policy: Policy) -> dict[str, np.ndarray]:
         "let_m2": let,
         "parcel_let_m2": np.bincount(pos[ok], weights=let[ok], minlength=n),
     }
-
-
-def _corridor_phase(zone: Zone) -> np.ndarray:
-    """Each parcel's corridor phase (the phase holding most of it), as the corridor numbers it."""
-    from landplan.corridor import corridor
-
-    phase = np.zeros(len(zone.parcels), dtype=np.int64)
-    if not len(zone.corridors) or not len(zone.parcels):
-        return phase
-    pos = pd.Index(zone.parcels["parcel_id"])
-    for corridor_id in zone.corridors["corridor_id"].tolist():  # a zone has one or a few
-        pieces = corridor(zone, corridor_id).pieces
-        pieces = pieces.sort_values(["parcel_id", "area_m2"], ascending=[True, False])
-        main = pieces.drop_duplicates("parcel_id")
-        where = pos.get_indexer(main["parcel_id"].to_numpy(dtype=object))
-        free = phase[where] == 0
-        phase[where[free]] = main["phase"].to_numpy(dtype=np.int64)[free]
-    return phase
 
 
 # --- the rules --------------------------------------------------------------------------------
@@ -496,10 +425,10 @@ def _consolidate(
     if len(small) < 2:
         return
     i, j, shared = shared_boundary(
-        geoms[small],
-        tolerance_m=float(rules.shared_boundary_tolerance_m),
-        min_shared_m=float(rules.shared_boundary_min_m),
+        geoms[small], tolerance_m=float(rules.shared_boundary_tolerance_m)
     )
+    joined = shared >= float(rules.shared_boundary_min_m)
+    i, j, shared = i[joined], j[joined], shared[joined]
     graph = coo_matrix((np.ones(len(i)), (i, j)), shape=(len(small), len(small)))
     n_groups, label = connected_components(graph, directed=False)
     total = np.bincount(label, weights=f["area_mu"][small], minlength=n_groups)
@@ -1111,7 +1040,7 @@ def revitalise(
     pool = _pipeline(zone.projects if projects is None else projects, policy)
     uses, unmatched = _uses(released, pool, parcel_date, parcel_mode, building_date, policy)
 
-    phase = _corridor_phase(zone)
+    phase = phase_at(geoms, zone)
     first_release = np.fmin(plan.land_date, plan.floor_date)
     first_release = np.where(
         np.isnat(first_release) & (parcel_let > 0),

@@ -16,14 +16,14 @@ import pytest
 
 import geopandas as gpd
 import pyogrio
-import shapely
 from shapely import LineString, box
 
+from landplan._geom import shared_boundary
 from landplan.audit import audit
 from landplan.errors import PolicyError
 from landplan.match import KINDS
 from landplan.policy import Policy
-from landplan.revitalise import MODES, revitalise, shared_boundary
+from landplan.revitalise import MODES, revitalise
 from landplan.revitalise_io import write_revitalisation
 from landplan.revitalise_map import revitalisation_map
 from landplan.vocab import PROJECT_STAGE
@@ -279,18 +279,64 @@ def test_small_adjacent_low_efficiency_parcels_are_consolidated():
     assert "P-A、P-B、P-C合计28.8亩" in b["reason_zh"]
 
 
-def test_shared_boundary_agrees_with_the_exact_common_edge():
+def buffered_shared(a, b, tolerance_m):
+    """The oracle: plain shapely on the exact shapes, each boundary inside the other's buffer."""
+    a_in_b = a.boundary.intersection(b.boundary.buffer(tolerance_m, quad_segs=64)).length
+    b_in_a = b.boundary.intersection(a.boundary.buffer(tolerance_m, quad_segs=64)).length
+    return min(a_in_b, b_in_a)
+
+
+def test_shared_boundary_agrees_with_plain_shapely():
     a, b, c = box(0, 0, 80, 80), box(80, 0, 160, 80), box(160.5, 10, 240, 50)  # c: 0.5 m gap
-    corner = box(240, 80, 320, 160)
+    corner = box(160, 80, 240, 160)  # touches b at its corner (160, 80) only
     geoms = np.array([a, b, c, corner])
-    i, j, shared = shared_boundary(geoms, tolerance_m=2.0, min_shared_m=20.0)
-    assert list(zip(i.tolist(), j.tolist(), strict=True)) == [(0, 1), (1, 2)]
-    # the oracle: plain shapely on exact shapes (touching edges), the gap closed for b–c
-    exact_ab = shapely.intersection(a.boundary, b.boundary).length  # 80 m
-    exact_bc = 40.0  # c's left edge, 40 m long, runs 0.5 m from b's right edge
-    assert exact_ab == pytest.approx(80.0)
-    assert shared[0] == pytest.approx(exact_ab + 2 * 2.0)
-    assert exact_bc <= shared[1] <= exact_bc + 2 * 2.0 + 1e-6
+    i, j, shared = shared_boundary(geoms, tolerance_m=2.0)
+    measured = dict(zip(zip(i.tolist(), j.tolist(), strict=True), shared.tolist(), strict=True))
+    for (p, q), length in measured.items():
+        assert length == pytest.approx(buffered_shared(geoms[p], geoms[q], 2.0), abs=1e-3)
+    # a straight common edge of 80 m measures 80 + 2 × 2 m (the meeting edges' first 2 m)
+    assert measured[(0, 1)] == pytest.approx(84.0)
+    # the corner touch shares about 2 × 2 m: far below the 20 m that joins parcels
+    assert 0.0 < measured[(1, 3)] < 20.0
+    assert measured[(1, 2)] >= 40.0  # c's 40 m edge 0.5 m from b's: the gap is closed
+
+
+def test_sample_consolidation_agrees_with_a_brute_force_grouping(sample_plan):
+    """Every pair of candidates measured with plain shapely, groups by union-find."""
+    zone, result, plan = sample_plan
+    rules = zone.policy.revitalise
+    a = result.parcels.set_index("parcel_id")
+    p = plan.parcels.set_index("parcel_id")
+    low = a["low_efficiency"] | a["status"].isin(["idle", "low_efficiency"])
+    # candidates: small low-efficiency parcels the rule before (recover) did not take
+    ids = [pid for pid in p.index if p.loc[pid, "mode"] != "recover" and low[pid]]
+    ids = [pid for pid in ids if a.loc[pid, "area_mu"] < rules.small_parcel_max_mu]
+    shapes = zone.parcels.set_index("parcel_id").geometry
+    parent = {pid: pid for pid in ids}
+
+    def root(x):
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    for n, x in enumerate(ids):
+        for y in ids[n + 1 :]:
+            if shapes[x].distance(shapes[y]) > rules.shared_boundary_tolerance_m:
+                continue
+            length = buffered_shared(shapes[x], shapes[y], rules.shared_boundary_tolerance_m)
+            if length >= rules.shared_boundary_min_m:
+                parent[root(x)] = root(y)
+    groups = {}
+    for x in ids:
+        groups.setdefault(root(x), []).append(x)
+    expected = {
+        x
+        for members in groups.values()
+        if len(members) > 1 and a.loc[members, "area_mu"].sum() >= rules.consolidated_min_mu
+        for x in members
+    }
+    assert expected  # the sample has such a group
+    assert set(p.index[p["mode"] == "consolidate"]) == expected
 
 
 def test_the_mode_order_decides_between_two_rules_that_hold():
