@@ -226,6 +226,11 @@ def revitalise_command(
             f"  {row.label_zh} ({row.label_en}): {row.parcels} parcels, {row.land_mu:,.1f} mu, "
             f"+{row.floor_added_m2:,.0f} m², let {row.floor_let_m2:,.0f} m²"
         )
+    best = result.uses[result.uses["rank"] == 1]
+    for text in best["text_zh"].head(10):
+        console.print(f"  {escape(text)}")
+    if len(best) > 10:
+        console.print(f"  … {len(best) - 10} more project(s) in the workbook")
     for name in ("workbook", "geopackage"):
         console.print(f"wrote {paths[name]}")
 

@@ -59,6 +59,7 @@ from landplan.audit import RULES as AUDIT_RULES
 from landplan.audit import AuditResult
 from landplan.corridor import phase_at
 from landplan.errors import InfeasibleError, LandplanError, PolicyError
+from landplan.evaluation import CLASSES
 from landplan.layers import split_list
 from landplan.policy import Policy
 from landplan.vocab import CLUSTER, Vocabulary
@@ -189,6 +190,48 @@ class Revitalisation:
 
 
 # --- the audit's facts, per parcel --------------------------------------------------------------
+def _check_policy(policy: Policy) -> None:
+    """Collect every problem of the ``[revitalise]`` section and raise once."""
+    rules = policy.revitalise
+    problems = []
+    order = list(rules.mode_order)
+    unknown = [m for m in order if m not in MODES.values]
+    twice = sorted({m for m in order if order.count(m) > 1})
+    if unknown or twice or "rectify" not in order or order[-1] != "rectify":
+        problems.append(
+            f"revitalise.mode_order must list modes of {', '.join(MODES.values)} once each and "
+            f"end with 'rectify' (the mode of last resort), got {order!r}"
+        )
+    odd = sorted(set(rules.densify_classes) - set(CLASSES))
+    if odd:
+        problems.append(
+            f"revitalise.densify_classes must be per-mu classes among {', '.join(CLASSES)}, "
+            f"got {odd!r}"
+        )
+    negative = sorted(
+        key
+        for key, value in rules.items()
+        if isinstance(value, int | float) and not isinstance(value, bool) and value < 0
+    )
+    problems += [f"revitalise.{key} must be zero or more, got {rules[key]!r}" for key in negative]
+    if rules.candidates_per_project < 1:
+        problems.append(
+            "revitalise.candidates_per_project must be at least 1, got "
+            f"{rules.candidates_per_project!r}"
+        )
+    if problems:
+        raise PolicyError(f"{len(problems)} problem(s) in the policy:\n" + "\n".join(problems))
+
+
+def _check_projects(projects: pd.DataFrame) -> None:
+    missing = [c for c in ("project_id", "name", "stage") if c not in projects.columns]
+    if missing:
+        raise LandplanError(
+            f"the projects lack column(s) {missing}; expected the projects layer "
+            "(project_id, name, stage, land or floor-space demand), as zone.projects holds it"
+        )
+
+
 def _check(zone: Zone, audit: AuditResult, policy: Policy) -> None:
     if not isinstance(zone, Zone):
         raise LandplanError(
@@ -206,15 +249,7 @@ def _check(zone: Zone, audit: AuditResult, policy: Policy) -> None:
             f"the audit covers {len(audit.parcels)} parcels that are not the zone's {len(ids)} "
             "parcels in the same order; audit this zone again: landplan.audit.audit(zone, ...)"
         )
-    rules = policy.revitalise
-    order = list(rules.mode_order)
-    unknown = [m for m in order if m not in MODES.values]
-    twice = sorted({m for m in order if order.count(m) > 1})
-    if unknown or twice or "rectify" not in order or order[-1] != "rectify":
-        raise PolicyError(
-            f"revitalise.mode_order must list modes of {', '.join(MODES.values)} once each and "
-            f"end with 'rectify' (the mode of last resort), got {order!r}"
-        )
+    _check_policy(policy)
 
 
 def _pieces(zone: Zone) -> pd.DataFrame:
@@ -755,6 +790,8 @@ def _use_sentences(uses: pd.DataFrame, members: pd.Series) -> tuple[pd.Series, p
     mu = pd.Series(_text(uses["area_mu"].to_numpy(dtype=float)), index=uses.index)
     m2 = pd.Series(_text(uses["floor_area_m2"].to_numpy(dtype=float), 0), index=uses.index)
     floor = uses["kind"] == "floor_space"
+    # A cut-out is part of the released parcel: "50 mu of the land to be recovered from P-1".
+    cut = (uses["kind"] == "cutout").to_numpy(dtype=bool)
     amount_zh = np.where(floor, m2 + "平方米厂房", mu + "亩")
     amount_en = np.where(floor, m2 + " m² of floor space", mu + " mu")
     zh = (
@@ -766,14 +803,15 @@ def _use_sentences(uses: pd.DataFrame, members: pd.Series) -> tuple[pd.Series, p
         + "起使用"
         + pd.Series(where, index=uses.index)
         + first_mode.map(zh_verb)
-        + "的"
+        + np.where(cut, "土地中的", "的")
         + pd.Series(amount_zh, index=uses.index)
     )
     en = (
         uses["project_id"]
-        + " could take the "
+        + " could take "
+        + np.where(cut, "", "the ")
         + pd.Series(amount_en, index=uses.index)
-        + " "
+        + np.where(cut, " of the land ", " ")
         + first_mode.map(en_verb)
         + " "
         + pd.Series(where_en, index=uses.index)
@@ -986,9 +1024,10 @@ def revitalise(
     Raises
     ------
     LandplanError
-        If ``audit`` is not the audit of ``zone``.
+        If ``audit`` is not the audit of ``zone``, or ``projects`` lacks the projects' columns.
     PolicyError
-        If ``revitalise.mode_order`` names an unknown mode or does not end with ``rectify``.
+        Listing every problem of ``[revitalise]``: a ``mode_order`` naming an unknown mode or not
+        ending with ``rectify``, an unknown class in ``densify_classes``, a negative threshold.
 
     Examples
     --------
@@ -1037,7 +1076,9 @@ def revitalise(
     parcel_date = pd.Series(plan.land_date, index=ids)
     parcel_mode = pd.Series(plan.mode, index=ids)
     building_date = pd.Series(let_date, index=b["building_id"].to_numpy(dtype=object))
-    pool = _pipeline(zone.projects if projects is None else projects, policy)
+    projects = zone.projects if projects is None else projects
+    _check_projects(projects)
+    pool = _pipeline(projects, policy)
     uses, unmatched = _uses(released, pool, parcel_date, parcel_mode, building_date, policy)
 
     phase = phase_at(geoms, zone)

@@ -20,7 +20,7 @@ from shapely import LineString, box
 
 from landplan._geom import shared_boundary
 from landplan.audit import audit
-from landplan.errors import PolicyError
+from landplan.errors import LandplanError, PolicyError
 from landplan.match import KINDS
 from landplan.policy import Policy
 from landplan.revitalise import MODES, revitalise
@@ -844,3 +844,47 @@ def test_english_map_names_modes_and_recovery_in_english(sample_plan):
     assert shown == {"recovered by law (idle land)", "bought into the reserve"}
     labels = {t for t in part["labels"] if t}
     assert labels and all(t.endswith(" mu") for t in labels)
+
+
+def test_every_policy_problem_is_listed_at_once():
+    policy = _policy(
+        **{
+            "revitalise.densify_classes": ["B", "E"],
+            "revitalise.construction_months": -3,
+            "revitalise.consolidated_min_mu": -1.0,
+        }
+    )
+    with pytest.raises(PolicyError, match="3 problem") as info:
+        plan_of(_small_parcels(policy))
+    text = str(info.value)
+    assert "densify_classes" in text and "['E']" in text
+    assert "revitalise.construction_months must be zero or more, got -3" in text
+    assert "revitalise.consolidated_min_mu must be zero or more, got -1.0" in text
+
+
+def test_projects_without_their_columns_are_refused():
+    zone = _small_parcels()
+    with pytest.raises(LandplanError, match=r"the projects lack column\(s\) \['stage'\]"):
+        plan_of(zone, projects=pd.DataFrame({"project_id": ["PJ-1"], "name": ["x"]}))
+
+
+def test_a_cut_out_of_released_land_is_said_to_be_part_of_it():
+    # 100 × 200 m = 30 mu recovered; a project of 10–12 mu gets a cut-out (30 ≥ 1.5 × 12)
+    zone = zone_of(
+        [
+            {
+                "parcel_id": "P-1",
+                "status": "idle",
+                "agreed_start": "2023-01-10",
+                "box": (0, 0, 100, 200),
+            }
+        ],
+        roads=[{**AVENUE, "line": [(-100, -20), (300, -20)]}],
+        projects=[_project("PJ-C", "buy", land_mu_min=10.0, land_mu_max=12.0)],
+    )
+    uses = plan_of(zone).uses
+    cut = uses[uses["kind"] == "cutout"].iloc[0]
+    assert cut["text_en"] == (
+        f"PJ-C could take {cut['area_mu']:.1f} mu of the land to be recovered from P-1 from 2025Q4"
+    )
+    assert cut["text_zh"].endswith(f"P-1收回土地中的{cut['area_mu']:.1f}亩")
