@@ -106,11 +106,13 @@ def _report(ctx: DemoContext) -> list[Path]:
             "overview.png": "园区现状总览图",
             "corridor.png": "沿大道东扩分期图",
             "audit.png": "闲置与低效用地图",
+            "revitalisation.png": "盘活低效用地图",
         },
         "en": {
             "overview_en.png": "The zone",
             "corridor.png": "Corridor expansion",
             "audit.png": "Idle and low-efficiency land",
+            "revitalisation.png": "Revitalising low-efficiency land",
         },
     }
     for lang, folder in (("zh", "report"), ("en", "report-en")):

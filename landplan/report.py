@@ -1277,7 +1277,8 @@ def report_maps(
 
     The maps show the zone as it stood at the end of the period (statuses and stages read back
     from the events): the overview, the corridor expansion where the zone has an avenue, and
-    the audit of idle and low-efficiency land on the period's last day.
+    the audit of idle and low-efficiency land on the period's last day, and the revitalisation plan
+    made from that audit.
 
     Parameters
     ----------
@@ -1300,6 +1301,8 @@ def report_maps(
     """
     from landplan.audit import audit
     from landplan.maps import audit_map, corridor_map, overview_map, save_map, screenshot
+    from landplan.revitalise import revitalise
+    from landplan.revitalise_map import revitalisation_map
 
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
@@ -1311,9 +1314,14 @@ def report_maps(
             "沿大道东扩分期图" if zh else "Corridor expansion",
             corridor_map(zone, lang=lang),
         )
+    audited = audit(zone, as_of=report.period.end)
     drawn["audit"] = (
         "闲置与低效用地图" if zh else "Idle and low-efficiency land",
-        audit_map(zone, audit(zone, as_of=report.period.end), lang=lang),
+        audit_map(zone, audited, lang=lang),
+    )
+    drawn["revitalisation"] = (
+        "盘活低效用地图" if zh else "Revitalising low-efficiency land",
+        revitalisation_map(zone, revitalise(zone, audited), lang=lang),
     )
     pictures: dict[str, Path] = {}
     for key, (caption, drawing) in drawn.items():

@@ -117,8 +117,22 @@ def _both(values: pd.Series, vocabulary: Vocabulary) -> pd.Series:
 
 
 def _named(frame: pd.DataFrame, statuses: Vocabulary) -> pd.DataFrame:
-    """Return a plan table with modes, statuses and clusters by name, its geometry left out."""
+    """Return a plan table with modes, statuses and clusters by name, its geometry left out.
+
+    Rows go mode by mode, in the legend's order, the largest releases first.
+    """
     table = pd.DataFrame(frame.drop(columns="geometry"))
+    # A reader goes mode by mode, the largest releases first.
+    order = table["mode"].map({m: k for k, m in enumerate(MODES.values)})
+    released = [c for c in ("land_mu", "floor_added_m2", "floor_let_m2") if c in table]
+    table = (
+        table.assign(_order=order)
+        .sort_values(
+            ["_order", *released], ascending=[True] + [False] * len(released), kind="stable"
+        )
+        .drop(columns="_order")
+        .reset_index(drop=True)
+    )
     english = table.pop("mode").map(lambda m: MODES.label(m, "en"))
     table.insert(table.columns.get_loc("mode_zh") + 1, "mode_en", english)
     table["status"] = _both(table["status"], statuses)

@@ -73,7 +73,7 @@ def test_demo_writes_the_half_year_report(demo_out):
     assert (out / "report" / "report.xlsx") in [path for _, path in written]
     if (out / "maps" / "overview.png").exists():
         page = (out / "report" / "report.html").read_text(encoding="utf-8")
-        assert page.count('src="data:image/png;base64,') == 3
+        assert page.count('src="data:image/png;base64,') == 4
 
 
 def test_demo_plans_the_revitalisation(demo_out):

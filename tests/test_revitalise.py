@@ -591,6 +591,12 @@ def test_workbook_is_chinese_first_and_names_no_identifier(sample_plan, tmp_path
     values = {r[mode_col] for r in sheet.iter_rows(min_row=2, values_only=True)}
     assert values == {MODES.label(m, "zh") for m in MODES.values}
     land_col = header.index("盘活土地(亩) / land released (mu)")
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    order = [MODES.label(m, "zh") for m in MODES.values]
+    ranks = [order.index(r[mode_col]) for r in rows]
+    assert ranks == sorted(ranks)  # mode by mode
+    recovered = [r[land_col] for r in rows if r[mode_col] == order[0]]
+    assert recovered == sorted(recovered, reverse=True)  # the largest releases first
     assert sheet.cell(row=2, column=land_col + 1).number_format == "#,##0.0"
     uses = book["可用项目"]
     header = [c.value for c in uses[1]]
