@@ -894,3 +894,21 @@ def test_a_cut_out_of_released_land_is_said_to_be_part_of_it():
         f"PJ-C could take {cut['area_mu']:.1f} mu of the land to be recovered from P-1 from 2025Q4"
     )
     assert cut["text_zh"].endswith(f"P-1收回土地中的{cut['area_mu']:.1f}亩")
+
+
+def test_an_empty_zone_gives_an_empty_plan_that_still_writes(tmp_path):
+    zone = Zone.empty()
+    plan = revitalise(zone, audit(zone, as_of=AS_OF))
+    assert plan.parcels.empty and plan.buildings.empty and plan.uses.empty
+    assert plan.totals["section"].tolist() == ["total"]
+    assert plan.summary().set_index("item")["value"].to_dict() == {
+        "parcels": 0,
+        "buildings": 0,
+        "land_mu": 0.0,
+        "floor_added_m2": 0.0,
+        "floor_let_m2": 0.0,
+        "projects_served": 0,
+    }
+    paths = write_revitalisation(plan, tmp_path)
+    assert openpyxl.load_workbook(paths["workbook"]).sheetnames[0] == "汇总"
+    assert len(gpd.read_file(paths["geopackage"], layer="revitalise_parcels")) == 0
