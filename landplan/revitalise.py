@@ -954,13 +954,10 @@ _RULE_OF: Final = {
 
 
 def _facts(zone: Zone, audit: AuditResult, policy: Policy, as_of: np.datetime64) -> dict:
-    from landplan.match import prepare_sites
-
     a = audit.parcels
     pieces = _pieces(zone)
     ent = _enterprise_facts(zone, audit, pieces, as_of, policy)
     built = _building_facts(zone, policy)
-    measures = prepare_sites(zone).measures
     status = a["status"].to_numpy(dtype=object)
     state = a["idle_state"].to_numpy(dtype=object)
     vacancy = a["vacancy"].to_numpy(dtype=float, na_value=np.nan)
@@ -979,8 +976,6 @@ def _facts(zone: Zone, audit: AuditResult, policy: Policy, as_of: np.datetime64)
         "target_far": a["target_far"].to_numpy(dtype=float),
         "far_gain_m2": a["far_gain_m2"].to_numpy(dtype=float),
         "vacancy": vacancy,
-        "avenue_distance_m": np.asarray(measures["avenue_distance_m"], dtype=float),
-        "frontage_m": np.asarray(measures["frontage_m"], dtype=float),
         "low_use": low | np.isin(status, ["idle", "low_efficiency"]),
         "parcel_let_m2": built["parcel_let_m2"],
         **ent,
@@ -992,7 +987,29 @@ def _facts(zone: Zone, audit: AuditResult, policy: Policy, as_of: np.datetime64)
         | np.isin(status, list(policy.revitalise.village_statuses))
         | underused
     )
+    f |= _location(zone, f["scope"] & (f["evaluation_class"] == "D"))
     return {"f": f, "built": built}
+
+
+def _location(zone: Zone, where: np.ndarray) -> dict[str, np.ndarray]:
+    """Distance to the avenue and road frontage of the parcels at ``where``, as matching measures.
+
+    Only class-D land in the plan's scope needs them (the redevelopment rule), so the matching's
+    site index is prepared for those parcels alone, offered to nobody: their measures are those
+    of the whole zone's index, without measuring every parcel or pairing the land on offer.
+    """
+    from landplan.match import prepare_sites
+
+    n = len(zone.parcels)
+    out = {"avenue_distance_m": np.full(n, np.inf), "frontage_m": np.zeros(n)}
+    rows = np.flatnonzero(where)
+    if not len(rows):
+        return out
+    some = zone.parcels.iloc[rows].assign(status=_NOT_OFFERED_PARCEL)
+    measures = prepare_sites(dataclasses.replace(zone, parcels=some)).measures
+    for key in out:
+        out[key][rows] = np.asarray(measures[key], dtype=float)
+    return out
 
 
 def revitalise(

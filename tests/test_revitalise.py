@@ -912,3 +912,19 @@ def test_an_empty_zone_gives_an_empty_plan_that_still_writes(tmp_path):
     paths = write_revitalisation(plan, tmp_path)
     assert openpyxl.load_workbook(paths["workbook"]).sheetnames[0] == "汇总"
     assert len(gpd.read_file(paths["geopackage"], layer="revitalise_parcels")) == 0
+
+
+def test_location_of_some_parcels_equals_the_whole_zones_measures(sample_plan):
+    """The redevelopment rule measures only its candidates: the same as the zone's index."""
+    from landplan.match import prepare_sites
+    from landplan.revitalise import _location
+
+    zone, _, _ = sample_plan
+    whole = prepare_sites(zone).measures
+    some = np.zeros(len(zone.parcels), dtype=bool)
+    some[::7] = True
+    got = _location(zone, some)
+    for key in ("avenue_distance_m", "frontage_m"):
+        assert got[key][some] == pytest.approx(np.asarray(whole[key])[some]), key
+    assert np.isinf(got["avenue_distance_m"][~some]).all()
+    assert (got["frontage_m"][~some] == 0).all()
