@@ -31,6 +31,7 @@ _LAZY = (
     "history",
     "idle",
     "io",
+    "kinds",
     "maps",
     "match",
     "report",

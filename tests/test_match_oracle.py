@@ -497,3 +497,56 @@ def test_collinear_vertices_change_no_cutout(width, depth, target, angle, step):
     plain, dense = results
     assert len(plain) == len(dense) == 1
     assert plain.geometry.iloc[0].symmetric_difference(dense.geometry.iloc[0]).area < 1.0
+
+
+# --- floor space ------------------------------------------------------------------------
+@st.composite
+def zones_with_buildings(draw):
+    """A random zone, a vacant or occupied building on each parcel, and a floor-space project."""
+    zone, project = draw(zones())
+    rows, footprints = [], []
+    for k, parcel in enumerate(zone.parcels.itertuples()):
+        inner = parcel.geometry.buffer(-draw(st.sampled_from([2.0, 8.0])))
+        if inner.is_empty:
+            continue
+        inner = max(getattr(inner, "geoms", [inner]), key=lambda g: g.area)
+        rows.append(
+            {
+                "building_id": f"B{k}",
+                "parcel_id": parcel.parcel_id,
+                "status": draw(st.sampled_from(["vacant", "partly_vacant", "in_use"])),
+                "floors": 1,
+                "floor_area_m2": 6000.0,
+                "vacant_area_m2": draw(st.sampled_from([1000.0, 4000.0, 6000.0])),
+            }
+        )
+        footprints.append(inner)
+    layers = {name: getattr(zone, name) for name in ("parcels", "roads", "substations")}
+    layers["constraints"] = zone.constraints
+    layers["buildings"] = _frame(rows, footprints) if rows else zone.buildings
+    zone = Zone.from_layers(layers)
+    project = {k: v for k, v in project.items() if not k.startswith("land_mu")}
+    return zone, project | {"can_use_building": True, "floor_area_m2": 3000.0}
+
+
+@CHECK
+@given(zones_with_buildings())
+def test_floor_space_equals_the_rules_judged_on_the_building_and_its_parcel(case):
+    zone, project = case
+    policy = zone.policy
+    result = match(project, zone, kinds=("floor_space",))
+    got = set(result.ranked["building_id"])
+    land_use = zone.parcels.set_index("parcel_id")["land_use"]
+    expected, unsure = set(), set()
+    for b in zone.buildings.itertuples():
+        if oracle_near_threshold(b.geometry, project, zone):
+            unsure.add(b.building_id)
+            continue
+        if (
+            b.status in policy.siting.floor_space_statuses
+            and b.vacant_area_m2 >= project["floor_area_m2"]
+            and land_use.get(b.parcel_id) in oracle_allowed_use(project, policy)
+            and not oracle_geometry_failures(b.geometry, project, zone)
+        ):
+            expected.add(b.building_id)
+    assert got - unsure == expected - unsure
