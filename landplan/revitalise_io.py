@@ -16,6 +16,7 @@ from typing import Final
 import pandas as pd
 
 from landplan.io import write_layer
+from landplan.kinds import KINDS
 from landplan.revitalise import MODES, Revitalisation
 from landplan.tables import write_workbook
 from landplan.vocab import BUILDING_STATUS, CLUSTER, PARCEL_STATUS, PROJECT_STAGE, Vocabulary
@@ -99,12 +100,8 @@ _SECTIONS: Final = {
     "quarter": "季度 / quarter",
     "total": "合计 / total",
 }
-_KINDS: Final = {
-    "single": "单宗地块 / single parcel",
-    "assembly": "多宗地块合并 / assembly of parcels",
-    "cutout": "地块分割 / cut-out of a parcel",
-    "floor_space": "标准厂房空间 / floor space",
-}
+# Kinds of candidate site by their names, from the one registry of kinds.
+_KINDS: Final = {name: f"{k.label('zh')} / {k.label('en')}" for name, k in KINDS.items()}
 
 
 def _both(values: pd.Series, vocabulary: Vocabulary) -> pd.Series:

@@ -21,7 +21,7 @@ from shapely import LineString, box
 from landplan._geom import shared_boundary
 from landplan.audit import audit
 from landplan.errors import LandplanError, PolicyError
-from landplan.match import KINDS
+from landplan.kinds import KINDS
 from landplan.policy import Policy
 from landplan.revitalise import MODES, revitalise
 from landplan.revitalise_io import write_revitalisation
