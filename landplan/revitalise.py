@@ -140,11 +140,12 @@ class Revitalisation:
         One row per building on such a parcel or with floor space to let: ``building_id``,
         ``parcel_id``, ``mode``, ``floor_let_m2``, ``let_date``, ``quarter``, ``reason_zh`` and
         ``reason_en``.
-    uses : pandas.DataFrame
+    uses : geopandas.GeoDataFrame
         One row per project and candidate site made of released land or floor space: the project,
         its ``rank`` among its candidates, ``kind``, ``parcel_ids``, ``building_id``,
         ``area_mu``, ``floor_area_m2``, the ``modes`` of the sites, ``available_from``,
-        ``quarter``, and the sentence ``text_zh`` / ``text_en``.
+        ``quarter``, and the sentence ``text_zh`` / ``text_en``; the geometry is the site as
+        matching offers it (a parcel, an assembly's union, a cut-out, a building's footprint).
     unmatched : pandas.DataFrame
         Pipeline projects no released site suits, with the reason.
     totals : pandas.DataFrame
@@ -157,7 +158,7 @@ class Revitalisation:
     as_of: pd.Timestamp
     parcels: gpd.GeoDataFrame
     buildings: gpd.GeoDataFrame
-    uses: pd.DataFrame
+    uses: gpd.GeoDataFrame
     unmatched: pd.DataFrame
     totals: pd.DataFrame
     policy_used: pd.DataFrame
@@ -697,20 +698,23 @@ def _uses(
     parcel_mode: pd.Series,
     building_date: pd.Series,
     policy: Policy,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     from landplan.match import match, prepare_sites
 
     top = int(policy.revitalise.candidates_per_project)
     sites = prepare_sites(released)
-    rows, missed = [], []
+    rows, missed, shapes = [], [], []
     for _, project in projects.iterrows():  # one match per pipeline project: a few dozen
         try:
             found = match(project, released, top=top, sites=sites)
         except InfeasibleError as exc:
             missed.append((project["project_id"], project["name"], str(exc)))
             continue
-        best = pd.DataFrame(found.ranked.head(top).drop(columns="geometry"))
+        best = found.ranked.head(top)
+        shapes.append(np.asarray(best.geometry.array, dtype=object))
+        best = pd.DataFrame(best.drop(columns="geometry"))
         if best.empty:
+            shapes.pop()
             why = found.demand.window_text()
             missed.append(
                 (
@@ -726,8 +730,10 @@ def _uses(
         best.insert(3, "project_cluster", project.get("cluster"))
         rows.append(best)
     unmatched = pd.DataFrame(missed, columns=["project_id", "project_name", "reason"])
+    crs = released.parcels.crs
     if not rows:
-        return pd.DataFrame(columns=_USE_COLUMNS), unmatched
+        empty = pd.DataFrame({c: pd.Series(dtype=object) for c in _USE_COLUMNS})
+        return gpd.GeoDataFrame(empty, geometry=gpd.GeoSeries([], crs=crs)), unmatched
     uses = pd.concat(rows, ignore_index=True)
     members = uses["parcel_ids"].fillna("").astype(str).map(split_list)
     floor = (uses["kind"] == "floor_space").to_numpy(dtype=bool)
@@ -746,7 +752,8 @@ def _uses(
     uses["modes"] = np.where(floor, "let_floor", modes.map(";".join))
     uses["quarter"] = pd.PeriodIndex(uses["available_from"], freq="Q").astype(str)
     uses["text_zh"], uses["text_en"] = _use_sentences(uses, members)
-    return uses[_USE_COLUMNS], unmatched
+    # Each candidate's own site: the parcel, an assembly's union, a cut-out, a building.
+    return gpd.GeoDataFrame(uses[_USE_COLUMNS], geometry=np.concatenate(shapes), crs=crs), unmatched
 
 
 _USE_COLUMNS: Final = [

@@ -186,8 +186,8 @@ def write_revitalisation(result: Revitalisation, out_dir: str | os.PathLike) -> 
     Returns
     -------
     dict of str to Path
-        ``"workbook"`` and ``"geopackage"`` (layers ``revitalise_parcels`` and
-        ``revitalise_buildings``).
+        ``"workbook"`` and ``"geopackage"`` (layers ``revitalise_parcels``,
+        ``revitalise_buildings`` and ``revitalise_uses``, the candidate sites of the pipeline).
     """
     out = Path(out_dir)
     workbook = write_workbook(
@@ -201,4 +201,6 @@ def write_revitalisation(result: Revitalisation, out_dir: str | os.PathLike) -> 
     write_layer(result.parcels, gpkg, layer="revitalise_parcels")
     if len(result.buildings):
         write_layer(result.buildings, gpkg, layer="revitalise_buildings", append=True)
+    if len(result.uses):
+        write_layer(result.uses, gpkg, layer="revitalise_uses", append=True)
     return {"workbook": workbook, "geopackage": gpkg}

@@ -3,7 +3,8 @@
 Drawn with the page machinery of :mod:`landplan.maps` (self-contained, escaped, bilingual): the
 zone's parcels for context, the corridor phases, the planned parcels coloured by their mode with
 the land, floor area and floor space each releases and the pipeline projects that could use it in
-the popup, the land released written on the parcel, and the buildings whose floor space is let.
+the popup, the land released written on the parcel, the buildings whose floor space is let, and
+(hidden at first) the sites each project could take, outlined by kind, the best one named.
 The legend names the modes in plain words (依法收回 / 协议收储, 整合归宗, ...); no rule code
 reaches the page.
 """
@@ -16,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from landplan import maps, vocab
+from landplan.kinds import KINDS
 from landplan.maps import Basemap, Lang, MapError
 from landplan.revitalise import MODES, Revitalisation
 
@@ -53,6 +55,13 @@ _TEXT: Final = {
     "projects": ("Projects that could use it", "可用项目"),
     "group": ("Consolidated site", "归宗地块组"),
     "phase": ("Corridor phase", "发展轴分期"),
+    "uses": ("Sites the pipeline could take", "项目可用选址"),
+    "project": ("Project", "项目"),
+    "rank": ("Rank among its sites", "选址排名"),
+    "kind": ("Kind of site", "选址类型"),
+    "floor_area": ("Floor space (m²)", "厂房面积（m²）"),
+    "available": ("Available from", "可用日期"),
+    "statement": ("Statement", "说明"),
     "status": ("Status", "现状"),
     "holder": ("Holder", "权利人"),
 }
@@ -152,6 +161,33 @@ def _building_spec(buildings, lang: Lang) -> maps._LayerSpec:
     )
 
 
+def _use_spec(uses, lang: Lang) -> maps._LayerSpec:
+    """Draw the pipeline's candidate sites on released land by kind, the best named."""
+    fields = {
+        _t("project", lang): uses["project_id"] + " " + uses["project_name"].astype(str),
+        _t("rank", lang): uses["rank"],
+        _t("kind", lang): uses["kind"].map(lambda k: KINDS[k].label(lang)),
+        _t("area", lang): uses["area_mu"].round(1),
+        _t("floor_area", lang): uses["floor_area_m2"].round(),
+        _t("available", lang): _dates(uses["available_from"]),
+        _t("statement", lang): uses["text_zh"] if lang == "zh" else uses["text_en"],
+    }
+    return maps._LayerSpec(
+        frame=uses,
+        name=_t("uses", lang),
+        categories={
+            name: maps._Category(label=k.label(lang), color=k.color, fill=None, weight=2.5)
+            for name, k in KINDS.items()
+        },
+        category=uses["kind"],
+        title=uses["project_id"].astype(str),
+        fields=fields,
+        # The best site of each project carries its id, so the map says who could go where.
+        labels=uses["project_id"].where(uses["rank"] == 1),
+        show=False,
+    )
+
+
 def revitalisation_map(
     zone,
     plan: Revitalisation,
@@ -209,6 +245,8 @@ def revitalisation_map(
         specs.append(_parcel_spec(plan.parcels, lang, policy))
     if (plan.buildings["mode"] == "let_floor").any():
         specs.append(_building_spec(plan.buildings, lang))
+    if len(plan.uses):
+        specs.append(_use_spec(plan.uses, lang))
     return maps._finish(
         m, specs, title=_t("title", lang), lang=lang, basemap=basemap, policy=policy
     )

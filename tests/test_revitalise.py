@@ -610,7 +610,15 @@ def test_workbook_is_chinese_first_and_names_no_identifier(sample_plan, tmp_path
             assert not set(str(value).split("；")) & identifiers, (column, value)
     assert "依法收回 / 协议收储" in shown["盘活模式 / modes"]
     layers = dict(pyogrio.list_layers(paths["geopackage"]))
-    assert set(layers) == {"revitalise_parcels", "revitalise_buildings"}
+    assert set(layers) == {"revitalise_parcels", "revitalise_buildings", "revitalise_uses"}
+    sites = gpd.read_file(paths["geopackage"], layer="revitalise_uses")
+    assert len(sites) == len(plan.uses)
+    # each site as matching offers it: a cut-out lies inside the parcel it is cut from
+    cuts = sites[sites["kind"] == "cutout"]
+    parcels = plan.parcels.set_index("parcel_id").geometry
+    assert len(cuts) and all(
+        parcels[c.parcel_ids].buffer(0.01).contains(c.geometry) for c in cuts.itertuples()
+    )
     back = gpd.read_file(paths["geopackage"], layer="revitalise_parcels")
     assert len(back) == len(plan.parcels)
     assert back["land_mu"].sum() == pytest.approx(plan.parcels["land_mu"].sum())
@@ -624,6 +632,7 @@ def test_map_legend_is_plain_chinese_with_every_mode(sample_plan):
     counts = layer_counts(m)
     assert counts["盘活地块（按模式）"] == len(plan.parcels)
     assert counts["招商厂房"] == int((plan.buildings["mode"] == "let_floor").sum())
+    assert counts["项目可用选址"] == len(plan.uses)
     page = m.get_root().render()
     for mode in MODES.values:
         assert (
