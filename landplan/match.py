@@ -75,7 +75,7 @@ __all__ = [
 
 Kind = Literal["single", "assembly", "cutout", "floor_space"]
 #: The kinds of candidate, as :data:`landplan.kinds.KINDS` registers them.
-KINDS: tuple[Kind, ...] = tuple(KIND_REGISTRY)  # type: ignore[assignment]
+KINDS: tuple[Kind, ...] = tuple(KIND_REGISTRY)  # type: ignore[arg-type]
 
 #: Every rule that can turn a site down, and what it checks (the side of a threshold that
 #: passes is given: "at least" and "within" include the threshold itself).
@@ -877,7 +877,11 @@ def prepare_sites(zone: Zone) -> SiteIndex:
         min_shared_m=siting.adjacency_min_shared_m,
     )
     order = np.lexsort((j, i))
-    adjacency = tuple(_read_only(v) for v in (offered[i][order], offered[j][order], shared[order]))
+    adjacency = (
+        _read_only(offered[i][order]),
+        _read_only(offered[j][order]),
+        _read_only(shared[order]),
+    )
     code, names = pd.factorize(parcels["status"].astype(str), sort=True)
     sites = SiteIndex(
         parcels=parcels,
@@ -1249,7 +1253,7 @@ def _cutouts(
     # A store may hand back a one-part MultiPolygon: its part is the parcel.
     geoms = np.where(single, shapely.get_geometry(geoms, 0), geoms)
     reasons[~single] = "a multi-part parcel: no cut-out"
-    edges = _frontage_edges(np.where(single, geoms, None), ctx.roads)
+    edges = _frontage_edges(np.asarray(np.where(single, geoms, None), dtype=object), ctx.roads)
     no_front = single.copy()
     no_front[edges[0]] = False
     reasons[no_front] = "no road frontage to cut a site from"
@@ -1297,11 +1301,11 @@ def _cutouts(
     rows["owner"] = rows["owner"].astype(np.intp)
     order = np.argsort(rows["owner"], kind="stable")
     rows = {k: v[order] for k, v in rows.items()}
-    tried = np.bincount(placements.owner, minlength=len(pos))
+    n_tried = np.bincount(placements.owner, minlength=len(pos))
     unplaced = np.setdiff1d(np.asarray(list(first_reason), dtype=np.intp), rows["owner"])
     for o in unplaced.tolist():  # parcels with no compliant piece: one reason each
         reasons[o] = (
-            f"no compliant piece among {tried[o]} placements on its road frontage; the "
+            f"no compliant piece among {n_tried[o]} placements on its road frontage; the "
             f"preferred one fails as {first_reason[o]}"
         )
     bad = np.flatnonzero(pd.notna(reasons))
@@ -1396,9 +1400,9 @@ def _floor_space(ctx: _Context) -> tuple[dict, pd.DataFrame]:
         "land_use",
         _land_use_reasons(land_use[wrong], ctx.demand.hazard, allowed),
     )
-    rest = np.flatnonzero(~failed)
-    for failure in ctx.rules.judge(_geoms(buildings)[rest]):
-        reject(rest[failure.at], failure.rule, failure.reasons)
+    left = np.flatnonzero(~failed)
+    for failure in ctx.rules.judge(_geoms(buildings)[left]):
+        reject(left[failure.at], failure.rule, failure.reasons)
     good = np.flatnonzero(~failed)
     parcel_pos = parcel_at[good]
     footprint = _geoms(buildings)[good]
