@@ -1158,8 +1158,10 @@ def revitalise(
 
 
 def _quarters(dates: np.ndarray) -> np.ndarray:
-    text = pd.PeriodIndex(pd.DatetimeIndex(dates), freq="Q").astype(str).to_numpy(dtype=object)
-    return np.where(np.isnat(dates), None, text)
+    quarters = pd.PeriodIndex(pd.DatetimeIndex(dates), freq="Q").astype(str)
+    text = np.array(quarters, dtype=object)
+    text[np.isnat(dates)] = None
+    return text
 
 
 def _projects_by_parcel(uses: pd.DataFrame, ids: np.ndarray) -> np.ndarray:
