@@ -7,6 +7,7 @@ no traceback.
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
+from rich.text import Text
 
 from landplan.errors import LandplanError
 from landplan.policy import Policy
@@ -28,8 +29,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-console = Console()
-err_console = Console(stderr=True)
+# Data text (ids, reasons, notes) may hold square brackets: nothing printed is read as markup.
+console = Console(markup=False)
+err_console = Console(stderr=True, markup=False)
 
 
 @app.callback()
@@ -87,6 +89,8 @@ def validate(
     console.print(table)
     for feature, reason in frame.attrs.get("repaired", []):
         console.print(f"repaired {feature}: {reason}")
+    for notice in frame.attrs.get("notices", []):
+        console.print(f"note: {notice}")
     if "area_mu" in frame:
         console.print(
             f"total area: {frame['area_mu'].sum():,.1f} mu ({frame['area_m2'].sum():,.0f} m²)"
@@ -228,7 +232,7 @@ def revitalise_command(
         )
     best = result.uses[result.uses["rank"] == 1]
     for text in best["text_zh"].head(10):
-        console.print(f"  {escape(text)}")
+        console.print(f"  {text}")
     if len(best) > 10:
         console.print(f"  … {len(best) - 10} more project(s) in the workbook")
     for name in ("workbook", "geopackage"):
@@ -357,7 +361,7 @@ def _review_table(result) -> None:
         )
     console.print(table)
     for reason in result.reasons:
-        console.print(f"- {escape(reason)}")
+        console.print(f"- {reason}")
 
 
 @app.command()
@@ -413,7 +417,7 @@ def match(
     the_zone, row = _load(project, zone, projects, project_file, policy, db)
     result = match_project(row, the_zone, top=top)
     if explain is not None:
-        console.print(escape(result.explain(explain)))
+        console.print(result.explain(explain))
         return
     sites = result.sites
     table = Table(
@@ -545,7 +549,7 @@ def map_(
             m = maps.corridor_map(loaded, corridor(loaded), **style)
     path = maps.save_map(m, out)
     counts = ", ".join(f"{name} {n}" for name, n in maps.layer_counts(m).items())
-    console.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB): {escape(counts)}")
+    console.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB): {counts}")
     if png is not None:
         console.print(f"wrote {maps.screenshot(path, png)}")
 
@@ -555,11 +559,29 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv, prog_name="landplan")
     except LandplanError as exc:
-        err_console.print("[bold red]error:[/]", escape(str(exc)), highlight=False, soft_wrap=True)
+        _error(str(exc))
+        sys.exit(2)
+    except OSError as exc:
+        # A full disk, a read-only folder, a missing directory: the file and the cause.
+        where = f"{exc.filename}: " if exc.filename else ""
+        _error(f"{where}{exc.strerror or exc}; what was being written is incomplete or absent")
         sys.exit(2)
     except KeyboardInterrupt:
         err_console.print("aborted")
         sys.exit(130)
+    except Exception as exc:
+        if os.environ.get("LANDPLAN_DEBUG"):
+            raise
+        _error(
+            f"landplan failed unexpectedly ({type(exc).__name__}: {exc}); the store's "
+            "transactions are whole, so nothing was half-written. Run again with LANDPLAN_DEBUG=1 "
+            "for the details and report them"
+        )
+        sys.exit(1)
+
+
+def _error(message: str) -> None:
+    err_console.print(Text("error:", style="bold red"), message, highlight=False, soft_wrap=True)
 
 
 # --- the store ---------------------------------------------------------------------------------
@@ -612,6 +634,12 @@ def import_(
     make_valid: Annotated[
         bool, typer.Option("--make-valid", help="Repair invalid geometry instead of refusing it.")
     ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="With --replace: drop reserved parcels, ending their reservations."
+        ),
+    ] = False,
     db: DbOption = _DEFAULT_DB,
     who: WhoOption = None,
 ) -> None:
@@ -621,16 +649,18 @@ def import_(
     modes = [m for m, on in (("replace", replace), ("append", append), ("upsert", upsert)) if on]
     if len(modes) > 1:
         raise StoreError(f"choose one of --replace, --append, --upsert (got {', '.join(modes)})")
+    if force and modes != ["replace"]:
+        raise StoreError("--force goes with --replace (it ends reservations of dropped parcels)")
     with _open(db) as store:
-        if not modes:
-            n = store.count(layer)
-            if n:
-                raise StoreError(
-                    f"{layer} already holds {n} feature(s); choose --replace, --append or --upsert"
-                )
-            modes = ["append"]
         summary = store.import_layer(
-            layer, file, mode=modes[0], crs=crs, who=who, make_valid=make_valid
+            layer,
+            file,
+            mode=modes[0] if modes else "append",
+            crs=crs,
+            who=who,
+            make_valid=make_valid,
+            only_if_empty=not modes,
+            force=force,
         )
     console.print(str(summary))
 
@@ -688,6 +718,32 @@ def status_set(
         f"from {event['effective_date']} (version {event['version']}, by {event['who']})",
         highlight=False,
     )
+    import datetime as dt
+
+    if event["effective_date"] > dt.datetime.now(dt.UTC).date():
+        console.print(
+            f"note: the change is dated in the future and holds from {event['effective_date']}; "
+            "until then the feature keeps its status (`status retract` takes it back)",
+            highlight=False,
+        )
+
+
+@status_app.command("retract")
+def status_retract(
+    layer: Annotated[str, typer.Argument(help="parcel, building or project.")],
+    feature_id: Annotated[str, typer.Argument(help="The feature's id.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why the change is taken back.")],
+    db: DbOption = _DEFAULT_DB,
+    who: WhoOption = None,
+) -> None:
+    """Take back a feature's latest status change (kept in the history, marked retracted)."""
+    with _open(db) as store:
+        event = store.retract_status(layer, feature_id, reason=reason, who=who)
+    console.print(
+        f"{event['layer']} {feature_id}: retracted the change to {event['old_status']} "
+        f"dated {event['effective_date']} (by {event['who']})",
+        highlight=False,
+    )
 
 
 @status_app.command("history")
@@ -700,9 +756,10 @@ def status_history(
     db: DbOption = _DEFAULT_DB,
 ) -> None:
     """Show a feature's status (or a project's stage) changes, oldest first."""
+    import pandas as pd
     from rich.table import Table
 
-    from landplan.errors import StoreError
+    from landplan.errors import StoreError, UnknownFeatureError
 
     with _open(db) as store:
         if layer is not None:
@@ -713,7 +770,7 @@ def status_history(
             for name in ("parcels", "buildings", "projects"):
                 try:
                     found.append((name, store.status_history(name, feature_id)))
-                except StoreError:
+                except UnknownFeatureError:
                     continue
             if not found:
                 raise StoreError(
@@ -727,11 +784,14 @@ def status_history(
     for col in ("effective", "old", "new", "reason", "who", "recorded (UTC)"):
         table.add_column(col)
     for row in history.itertuples():
+        note = " (retracted)" if row.retracted else ""
+        if pd.notna(row.retracts):
+            note = " (retracts an earlier change)"
         table.add_row(
             f"{row.effective_date:%Y-%m-%d}",
             str(row.old_status or ""),
             row.new_status,
-            row.reason,
+            f"{row.reason}{note}",
             row.who,
             f"{row.recorded_at:%Y-%m-%d %H:%M}",
         )
@@ -854,7 +914,7 @@ def report(
             images = report_maps(result, out)
         except MapError as exc:
             err_console.print(
-                f"note: the report is written without its maps: {escape(str(exc))}",
+                f"note: the report is written without its maps: {exc}",
                 highlight=False,
             )
     paths = write_report(result, out, images=images)
@@ -933,11 +993,10 @@ def allocate_cmd(
         time_limit_s=time_limit,
     )
     _written(write_allocation(result, out))
-    gap = "" if result.status == "optimal" else f", gap {result.mip_gap:.2%}"
+    # "optimal" only when proven; otherwise the stop, bound and gap (Allocation.verdict).
     console.print(
-        f"{result.status}{gap}: {len(result.plan)} placed, {len(result.unplaced)} unplaced; "
-        f"value {result.objective:,.1f} (greedy {result.greedy_objective:,.1f}, "
-        f"+{result.gain_over_greedy:.1%})",
+        f"{result.verdict()}; {len(result.plan)} placed, {len(result.unplaced)} unplaced; "
+        f"greedy {result.greedy_objective:,.1f} (+{result.gain_over_greedy:.1%})",
         highlight=False,
     )
     for note in result.notes:

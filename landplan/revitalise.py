@@ -192,7 +192,11 @@ class Revitalisation:
 
 # --- the audit's facts, per parcel --------------------------------------------------------------
 def _check_policy(policy: Policy) -> None:
-    """Collect every problem of the ``[revitalise]`` section and raise once."""
+    """Collect the problems of ``[revitalise]`` only the plan knows of, and raise once.
+
+    Numbers (finite, not negative) and the village statuses are checked when the policy loads
+    (:meth:`landplan.policy.Policy.validate`); the modes and classes are the plan's own.
+    """
     rules = policy.revitalise
     problems = []
     order = list(rules.mode_order)
@@ -209,12 +213,6 @@ def _check_policy(policy: Policy) -> None:
             f"revitalise.densify_classes must be per-mu classes among {', '.join(CLASSES)}, "
             f"got {odd!r}"
         )
-    negative = sorted(
-        key
-        for key, value in rules.items()
-        if isinstance(value, int | float) and not isinstance(value, bool) and value < 0
-    )
-    problems += [f"revitalise.{key} must be zero or more, got {rules[key]!r}" for key in negative]
     if rules.candidates_per_project < 1:
         problems.append(
             "revitalise.candidates_per_project must be at least 1, got "
@@ -1051,7 +1049,7 @@ def revitalise(
         If ``audit`` is not the audit of ``zone``, or ``projects`` lacks the projects' columns.
     PolicyError
         Listing every problem of ``[revitalise]``: a ``mode_order`` naming an unknown mode or not
-        ending with ``rectify``, an unknown class in ``densify_classes``, a negative threshold.
+        ending with ``rectify``, an unknown class in ``densify_classes``, no candidate per project.
 
     Examples
     --------

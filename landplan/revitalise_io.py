@@ -17,6 +17,7 @@ import pandas as pd
 
 from landplan.io import write_layer
 from landplan.kinds import KINDS
+from landplan.outputs import check_replace
 from landplan.revitalise import MODES, Revitalisation
 from landplan.tables import write_workbook
 from landplan.vocab import BUILDING_STATUS, CLUSTER, PARCEL_STATUS, PROJECT_STAGE, Vocabulary
@@ -181,7 +182,14 @@ def write_revitalisation(result: Revitalisation, out_dir: str | os.PathLike) -> 
     result
         What :func:`landplan.revitalise.revitalise` returned.
     out_dir
-        Directory to write into (created if needed; files of the same name are replaced).
+        Directory to write into (created if needed). Files of the same name are replaced only
+        where they are landplan's revitalisation output.
+
+    Raises
+    ------
+    landplan.errors.OutputError
+        If ``revitalise.xlsx`` or ``revitalise.gpkg`` there is another file (a store, a user's
+        workbook): nothing is written.
 
     Returns
     -------
@@ -190,15 +198,19 @@ def write_revitalisation(result: Revitalisation, out_dir: str | os.PathLike) -> 
         ``revitalise_buildings`` and ``revitalise_uses``, the candidate sites of the pipeline).
     """
     out = Path(out_dir)
+    gpkg = out / "revitalise.gpkg"
+    layers = ["revitalise_parcels", "revitalise_buildings", "revitalise_uses"]
+    # Both files are checked before either is written: a refusal leaves nothing half done.
+    check_replace(gpkg, "revitalise", parts=layers)
     workbook = write_workbook(
         out / "revitalise.xlsx",
         revitalisation_sheets(result),
         lang="zh",
         labels=REVITALISE_LABELS,
         number_formats=_FORMATS,
+        kind="revitalise",
     )
-    gpkg = out / "revitalise.gpkg"
-    write_layer(result.parcels, gpkg, layer="revitalise_parcels")
+    write_layer(result.parcels, gpkg, layer="revitalise_parcels", kind="revitalise")
     if len(result.buildings):
         write_layer(result.buildings, gpkg, layer="revitalise_buildings", append=True)
     if len(result.uses):

@@ -865,16 +865,20 @@ def test_every_policy_problem_is_listed_at_once():
     policy = _policy(
         **{
             "revitalise.densify_classes": ["B", "E"],
-            "revitalise.construction_months": -3,
-            "revitalise.consolidated_min_mu": -1.0,
+            "revitalise.mode_order": ["recover", "sell"],
+            "revitalise.candidates_per_project": 0,
         }
     )
     with pytest.raises(PolicyError, match="3 problem") as info:
         plan_of(_small_parcels(policy))
     text = str(info.value)
     assert "densify_classes" in text and "['E']" in text
-    assert "revitalise.construction_months must be zero or more, got -3" in text
-    assert "revitalise.consolidated_min_mu must be zero or more, got -1.0" in text
+    assert "end with 'rectify'" in text and "candidates_per_project must be at least 1" in text
+    # numbers and statuses are refused when the policy is made
+    with pytest.raises(PolicyError, match="construction_months"):
+        _policy(**{"revitalise.construction_months": -3})
+    with pytest.raises(PolicyError, match="village_statuses"):
+        _policy(**{"revitalise.village_statuses": ["reserved_lesaed"]})
 
 
 def test_projects_without_their_columns_are_refused():
@@ -937,3 +941,18 @@ def test_location_of_some_parcels_equals_the_whole_zones_measures(sample_plan):
         assert got[key][some] == pytest.approx(np.asarray(whole[key])[some]), key
     assert np.isinf(got["avenue_distance_m"][~some]).all()
     assert (got["frontage_m"][~some] == 0).all()
+
+
+def test_the_plan_replaces_its_own_files_but_never_a_users(sample_plan, tmp_path):
+    from landplan.errors import OutputError
+
+    _, _, plan = sample_plan
+    write_revitalisation(plan, tmp_path)
+    write_revitalisation(plan, tmp_path)  # its own output is replaced
+    user = tmp_path / "user"
+    user.mkdir()
+    pd.DataFrame({"a": [1]}).to_excel(user / "revitalise.xlsx", sheet_name="我的台账", index=False)
+    with pytest.raises(OutputError):
+        write_revitalisation(plan, user)
+    assert not (user / "revitalise.gpkg").exists()  # nothing half written
+    assert openpyxl.load_workbook(user / "revitalise.xlsx").sheetnames == ["我的台账"]
