@@ -75,17 +75,6 @@ REVITALISE_LABELS: Final = {
     "source": "依据 / source",
 }
 
-_FORMATS: Final = {
-    "area_mu": "#,##0.0",
-    "land_mu": "#,##0.0",
-    "floor_added_m2": "#,##0",
-    "floor_let_m2": "#,##0",
-    "floor_area_m2": "#,##0",
-    "vacant_area_m2": "#,##0",
-    "score_total": "0.0",
-    "parcels": "#,##0",
-    "buildings": "#,##0",
-}
 _SHEETS: Final = {
     "totals": "汇总",
     "parcels": "盘活地块",
@@ -207,7 +196,6 @@ def write_revitalisation(result: Revitalisation, out_dir: str | os.PathLike) -> 
         revitalisation_sheets(result),
         lang="zh",
         labels=REVITALISE_LABELS,
-        number_formats=_FORMATS,
         kind="revitalise",
     )
     write_layer(result.parcels, gpkg, layer="revitalise_parcels", kind="revitalise")

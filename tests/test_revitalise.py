@@ -597,7 +597,7 @@ def test_workbook_is_chinese_first_and_names_no_identifier(sample_plan, tmp_path
     assert ranks == sorted(ranks)  # mode by mode
     recovered = [r[land_col] for r in rows if r[mode_col] == order[0]]
     assert recovered == sorted(recovered, reverse=True)  # the largest releases first
-    assert sheet.cell(row=2, column=land_col + 1).number_format == "#,##0.0"
+    assert sheet.cell(row=2, column=land_col + 1).number_format == "#,##0.00"
     uses = book["可用项目"]
     header = [c.value for c in uses[1]]
     shown = {
