@@ -36,6 +36,7 @@ _LAZY = (
     "match",
     "report",
     "review",
+    "revitalise",
     "sample",
     "store",
     "tables",

@@ -249,6 +249,52 @@ def audit_command(
     _run_audit(_zone_from(db, zone, None, policy)[0], as_of, out, _check_lang(lang))
 
 
+@app.command("revitalise")
+def revitalise_command(
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Date of the audit the plan builds on (default: today)."),
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="Directory for the plan's files.")] = Path(
+        "revitalise"
+    ),
+    db: StoreOption = None,
+    zone: ZoneOption = None,
+    projects: ProjectsOption = None,
+    policy: PolicyOption = None,
+) -> None:
+    """Plan the revitalisation of low-efficiency land (盘活低效用地); write XLSX and GeoPackage."""
+    from datetime import date
+
+    from landplan.audit import audit
+    from landplan.revitalise import revitalise
+    from landplan.revitalise_io import write_revitalisation
+
+    loaded, _ = _zone_from(db, zone, projects, policy)
+    result = revitalise(loaded, audit(loaded, as_of=as_of or date.today().isoformat()))
+    paths = write_revitalisation(result, out)
+    by_mode = result.totals[result.totals["section"] == "mode"]
+    total = result.totals[result.totals["section"] == "total"].iloc[0]
+    console.print(
+        f"revitalisation plan as of {result.as_of:%Y-%m-%d}: {int(total['parcels'])} parcels, "
+        f"{int(total['buildings'])} buildings; land {total['land_mu']:,.1f} mu, floor area added "
+        f"{total['floor_added_m2']:,.0f} m², floor space let {total['floor_let_m2']:,.0f} m²; "
+        f"{result.uses['project_id'].nunique()} pipeline project(s) could use it"
+    )
+    for row in by_mode.itertuples():
+        console.print(
+            f"  {row.label_zh} ({row.label_en}): {row.parcels} parcels, {row.land_mu:,.1f} mu, "
+            f"+{row.floor_added_m2:,.0f} m², let {row.floor_let_m2:,.0f} m²"
+        )
+    best = result.uses[result.uses["rank"] == 1]
+    for text in best["text_zh"].head(10):
+        console.print(f"  {text}")
+    if len(best) > 10:
+        console.print(f"  … {len(best) - 10} more project(s) in the workbook")
+    for name in ("workbook", "geopackage"):
+        console.print(f"wrote {paths[name]}")
+
+
 @app.command()
 def sample(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("sample"),
@@ -514,12 +560,16 @@ class MapKind(StrEnum):
     project = "project"
     allocation = "allocation"
     corridor = "corridor"
+    revitalisation = "revitalisation"
 
 
 @app.command("map")
 def map_(
     kind: Annotated[
-        MapKind, typer.Argument(help="Which map: overview, audit, project, allocation, corridor.")
+        MapKind,
+        typer.Argument(
+            help="Which map: overview, audit, project, allocation, corridor, revitalisation."
+        ),
     ],
     project: Annotated[
         str | None, typer.Argument(help="The project, for `landplan map project PROJECT`.")
@@ -596,6 +646,13 @@ def map_(
             from landplan.allocate import allocate
 
             m = maps.allocation_map(loaded, allocate(None, loaded).plan, **style)
+        elif kind is MapKind.revitalisation:
+            from landplan.audit import audit
+            from landplan.revitalise import revitalise
+            from landplan.revitalise_map import revitalisation_map
+
+            result = audit(loaded, as_of=as_of or date.today().isoformat())
+            m = revitalisation_map(loaded, revitalise(loaded, result), **style)
         else:
             from landplan.corridor import corridor
 

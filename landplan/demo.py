@@ -114,11 +114,13 @@ def _report(ctx: DemoContext) -> list[Path]:
             "overview.png": "园区现状总览图",
             "corridor.png": "沿大道东扩分期图",
             "audit.png": "闲置与低效用地图",
+            "revitalisation.png": "盘活低效用地图",
         },
         "en": {
             "overview_en.png": "The zone",
             "corridor.png": "Corridor expansion",
             "audit.png": "Idle and low-efficiency land",
+            "revitalisation.png": "Revitalising low-efficiency land",
         },
     }
     for lang, folder in (("zh", "report"), ("en", "report-en")):
@@ -145,6 +147,16 @@ def _audit(ctx: DemoContext) -> list[Path]:
         paths["geopackage"],
         *(p for k, p in paths.items() if k.startswith("csv:")),
     ]
+
+
+def _revitalise(ctx: DemoContext) -> list[Path]:
+    """Plan the revitalisation of the audited low-efficiency land, and who could use it."""
+    from landplan.revitalise import revitalise
+    from landplan.revitalise_io import write_revitalisation
+
+    result = revitalise(ctx.zone, ctx.extra["audit"])
+    ctx.extra["revitalise"] = result
+    return list(write_revitalisation(result, ctx.out / "revitalise").values())
 
 
 #: The seed report's six projects: four signed in the half year, two framework agreements.
@@ -231,6 +243,7 @@ def _maps(ctx: DemoContext) -> list[Path]:
         save_map,
         screenshot,
     )
+    from landplan.revitalise_map import revitalisation_map
 
     zone, out = ctx.zone, ctx.out / "maps"
     pages = [
@@ -239,6 +252,7 @@ def _maps(ctx: DemoContext) -> list[Path]:
         save_map(audit_map(zone, ctx.extra["audit"]), out / "audit.html"),
         save_map(corridor_map(zone, ctx.extra["corridor"]), out / "corridor.html"),
         save_map(allocation_map(zone, ctx.extra["allocation"].plan), out / "allocation.html"),
+        save_map(revitalisation_map(zone, ctx.extra["revitalise"]), out / "revitalisation.html"),
     ]
     found = ctx.extra["match"][MAPPED_PROJECT]
     project = zone.projects.set_index("project_id", drop=False).loc[MAPPED_PROJECT]
@@ -259,6 +273,7 @@ STEPS: list[tuple[str, Callable[[DemoContext], list[Path]]]] = [
     ("embedded store", _store),
     ("half-year history", _history),
     ("audit idle and low-efficiency land", _audit),
+    ("revitalisation plan", _revitalise),
     ("review and match the report's projects", _review_and_match),
     ("allocate the pipeline", _allocate),
     ("supply and demand", _capacity),

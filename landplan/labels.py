@@ -251,6 +251,12 @@ _RESULT_COLUMNS: Final[Mapping[str, tuple[str, str]]] = {
     "old_status": ("原状态", "old status"),
     "event_reason": ("变更原因", "reason of the change"),
     "project_name": ("项目名称", "project"),
+    "mode": ("盘活模式编码", "revitalisation mode"),
+    "mode_label": ("盘活模式", "revitalisation mode (name)"),
+    "planned_parcels": ("计划盘活地块数", "parcels planned"),
+    "planned_mu": ("计划盘活土地(亩)", "land planned (mu)"),
+    "revitalised_parcels": ("实际盘活地块数", "parcels revitalised"),
+    "revitalised_mu": ("实际盘活土地(亩)", "land revitalised (mu)"),
 }
 
 #: Result columns and summary items: identifier -> (Chinese, English). Layer columns not listed

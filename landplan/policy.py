@@ -157,6 +157,7 @@ _VOCAB_LISTS: dict[str, Vocabulary] = {
     "report.landed_stages": vocab.PROJECT_STAGE,
     "report.pipeline_stages": vocab.PROJECT_STAGE,
     "report.floor_space_statuses": vocab.BUILDING_STATUS,
+    "revitalise.village_statuses": vocab.PARCEL_STATUS,
 }
 # Tables keyed by a vocabulary's identifiers.
 _VOCAB_KEYS: dict[str, Vocabulary] = {

@@ -346,6 +346,9 @@ def half_year_report(
     tables["land_supply"] = _land_supply(parcels, reservations, zone.policy, lang)
     tables["floor_space"] = _floor_space(zone, events, span, policy, lang)
     tables["revitalised_low_efficiency"] = _revitalised(zone, events, span, lang)
+    tables["revitalisation_plan"] = _revitalisation_plan(
+        zone, events, span, tables["revitalised_low_efficiency"], lang
+    )
     at_end = dataclasses.replace(
         zone,
         parcels=zone.parcels.assign(status=parcels["status"].to_numpy()),
@@ -655,6 +658,57 @@ def _revitalised(zone: Zone, events: pd.DataFrame, span: Period, lang: Lang) -> 
     return _with_total(table, ["parcels", "area_mu"])
 
 
+def _revitalisation_plan(
+    zone: Zone, events: pd.DataFrame, span: Period, revitalised: pd.DataFrame, lang: Lang
+) -> pd.DataFrame:
+    """Return the plan made on the eve of the period against the land revitalised in it.
+
+    The plan is :func:`landplan.revitalise.revitalise` on the zone as it stood the day before the
+    period (statuses read back from the events), audited that day; land is planned for the period
+    when its release date falls in it. Each parcel revitalised in the period counts under the mode
+    the plan gave it (``not_in_plan`` where it had none). Village reserved land the plan leases
+    is left out: it is let, not revitalised.
+    """
+    from landplan.audit import audit
+    from landplan.revitalise import MODES, revitalise
+
+    eve = span.start - dt.timedelta(days=1)
+    parcels = zone.parcels
+    current = pd.Series(parcels["status"].to_numpy(), index=parcels["parcel_id"].to_numpy())
+    buildings = zone.buildings
+    b_current = pd.Series(buildings["status"].to_numpy(), index=buildings["building_id"].to_numpy())
+    before = dataclasses.replace(
+        zone,
+        parcels=parcels.assign(
+            status=status_on(current, _layer_events(events, "parcels"), eve).to_numpy()
+        ),
+        buildings=buildings.assign(
+            status=status_on(b_current, _layer_events(events, "buildings"), eve).to_numpy()
+        ),
+    )
+    plan = revitalise(before, audit(before, as_of=eve), before.projects.iloc[0:0]).parcels
+    # Village reserved land is leased, not revitalised: it was never low-efficiency land.
+    low = plan["mode"] != "village_lease"
+    planned = plan[low & span.contains(plan["land_date"]) & (plan["land_mu"] > 0)]
+    done = revitalised[revitalised["row"] != TOTAL]
+    done_mode = done["parcel_id"].map(plan.set_index("parcel_id")["mode"]).fillna("not_in_plan")
+    modes = [*MODES.values, "not_in_plan"]
+    table = pd.DataFrame({"row": modes, "mode": modes})
+    table["mode_label"] = [
+        MODES.label(m, lang) if m in MODES.values else ("计划外" if lang == "zh" else "not planned")
+        for m in modes
+    ]
+    by_plan = planned.groupby("mode")
+    table["planned_parcels"] = table["mode"].map(by_plan.size()).fillna(0).astype(int)
+    table["planned_mu"] = table["mode"].map(by_plan["land_mu"].sum()).fillna(0.0)
+    by_done = done.groupby(done_mode.to_numpy())
+    table["revitalised_parcels"] = table["mode"].map(by_done.size()).fillna(0).astype(int)
+    table["revitalised_mu"] = table["mode"].map(by_done["area_mu"].sum()).fillna(0.0)
+    sums = ["planned_parcels", "planned_mu", "revitalised_parcels", "revitalised_mu"]
+    table = table[(table[sums] != 0).any(axis=1)].reset_index(drop=True)
+    return _with_total(table, sums)
+
+
 def _idle_actions_due(zone: Zone, span: Period) -> pd.DataFrame:
     """Return the idle-land deadlines (闲置土地处置) falling due soon after the period's end.
 
@@ -770,6 +824,7 @@ _PHRASES: dict[str, dict[str, Any]] = {
         "corridor_item": "第{phase}期{developable}亩",
         "revitalised": "本期盘活低效用地{parcels}宗、{area}亩。",
         "none_revitalised": "本期无盘活低效用地。",
+        "revitalisation_plan": "期初盘活计划安排本期盘活土地{parcels}宗、{area}亩。",
         "item_sep": "；",
         "list_sep": "、",
         "end": "。",
@@ -808,6 +863,8 @@ _PHRASES: dict[str, dict[str, Any]] = {
         "revitalised": "{parcels} low-efficiency parcels, {area} mu, were revitalised in the "
         "period.",
         "none_revitalised": "No low-efficiency land was revitalised in the period.",
+        "revitalisation_plan": "The revitalisation plan made at the start of the period "
+        "scheduled {parcels} parcels, {area} mu, for it.",
         "item_sep": "; ",
         "list_sep": ", ",
         "end": ".",
@@ -1002,6 +1059,14 @@ def _text(
         )
     else:
         third.append(_fill(say["none_revitalised"]))
+    t = "revitalisation_plan"
+    third.append(
+        _fill(
+            say["revitalisation_plan"],
+            parcels=fig(t, TOTAL, "planned_parcels", 0),
+            area=fig(t, TOTAL, "planned_mu", 1),
+        )
+    )
     return [
         Section(title, body)
         for title, body in zip(say["sections"], (first, second, third), strict=True)
@@ -1018,6 +1083,7 @@ _TABLE_TITLES = {
     "land_supply": ("可供应土地", "Land that can be supplied"),
     "floor_space": ("可出租厂房", "Vacant floor space"),
     "revitalised_low_efficiency": ("盘活低效用地", "Low-efficiency land revitalised"),
+    "revitalisation_plan": ("盘活计划执行", "Revitalisation against the plan"),
     "corridor_phases": ("沿大道东扩分期剩余容量", "Corridor phases: land left"),
     "idle_actions_due": ("到期闲置土地处置事项", "Idle-land deadlines falling due"),
 }
@@ -1171,7 +1237,8 @@ def report_maps(
 
     The maps show the zone as it stood at the end of the period (statuses and stages read back
     from the events): the overview, the corridor expansion where the zone has an avenue, and
-    the audit of idle and low-efficiency land on the period's last day.
+    the audit of idle and low-efficiency land on the period's last day, and the revitalisation plan
+    made from that audit.
 
     Parameters
     ----------
@@ -1194,6 +1261,8 @@ def report_maps(
     """
     from landplan.audit import audit
     from landplan.maps import audit_map, corridor_map, overview_map, save_map, screenshot
+    from landplan.revitalise import revitalise
+    from landplan.revitalise_map import revitalisation_map
 
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
@@ -1205,9 +1274,14 @@ def report_maps(
             "沿大道东扩分期图" if zh else "Corridor expansion",
             corridor_map(zone, lang=lang),
         )
+    audited = audit(zone, as_of=report.period.end)
     drawn["audit"] = (
         "闲置与低效用地图" if zh else "Idle and low-efficiency land",
-        audit_map(zone, audit(zone, as_of=report.period.end), lang=lang),
+        audit_map(zone, audited, lang=lang),
+    )
+    drawn["revitalisation"] = (
+        "盘活低效用地图" if zh else "Revitalising low-efficiency land",
+        revitalisation_map(zone, revitalise(zone, audited), lang=lang),
     )
     pictures: dict[str, Path] = {}
     for key, (caption, drawing) in drawn.items():

@@ -75,4 +75,14 @@ def test_demo_writes_the_half_year_report(demo_out):
     assert (out / "report" / "report.xlsx") in [path for _, path in written]
     if (out / "maps" / "overview.png").exists():
         page = (out / "report" / "report.html").read_text(encoding="utf-8")
-        assert page.count('src="data:image/png;base64,') == 3
+        assert page.count('src="data:image/png;base64,') == 4
+
+
+def test_demo_plans_the_revitalisation(demo_out):
+    out, written, steps = demo_out
+    assert steps.index("audit idle and low-efficiency land") < steps.index("revitalisation plan")
+    paths = [path for _, path in written]
+    assert out / "revitalise" / "revitalise.xlsx" in paths
+    assert out / "maps" / "revitalisation.html" in paths
+    totals = pd.read_excel(out / "revitalise" / "revitalise.xlsx", sheet_name="汇总")
+    assert totals.iloc[-1, 0] == "合计 / total"

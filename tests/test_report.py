@@ -339,7 +339,8 @@ def test_report_with_the_maps_of_the_period(sample_store, tmp_path, capsys):
     assert (tmp_path / "map_corridor.png").exists()
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert (tmp_path / "map_audit.png").exists()
-    assert page.count('src="data:image/png;base64,') == 3
+    assert (tmp_path / "map_revitalisation.png").exists()
+    assert page.count('src="data:image/png;base64,') == 4
     assert "](map_overview.png)" in (tmp_path / "report.md").read_text(encoding="utf-8")
 
 

@@ -1,0 +1,206 @@
+"""Writing a revitalisation plan: a Chinese-first workbook and a GeoPackage.
+
+Kept apart from :mod:`landplan.revitalise` so the plan itself stays free of file I/O. The workbook
+speaks to a reader: modes, statuses, stages, clusters and kinds of site appear by their Chinese
+and English names, never by identifier; headers read ``中文 / English``; areas, floor areas and
+dates carry number formats. The GeoPackage keeps the identifiers beside the labels, for QGIS and
+scripts.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Final
+
+import pandas as pd
+
+from landplan.io import write_layer
+from landplan.kinds import KINDS
+from landplan.outputs import check_replace
+from landplan.revitalise import MODES, Revitalisation
+from landplan.tables import write_workbook
+from landplan.vocab import BUILDING_STATUS, CLUSTER, PARCEL_STATUS, PROJECT_STAGE, Vocabulary
+
+__all__ = ["REVITALISE_LABELS", "revitalisation_sheets", "write_revitalisation"]
+
+#: Headers of the workbook, ``中文 / English``.
+REVITALISE_LABELS: Final = {
+    "section": "分类 / section",
+    "label_zh": "项目 / item",
+    "label_en": "项目（英文） / item (en)",
+    "parcels": "地块数 / parcels",
+    "buildings": "厂房数 / buildings",
+    "land_mu": "盘活土地(亩) / land released (mu)",
+    "floor_added_m2": "新增建筑面积(m²) / floor area added",
+    "floor_let_m2": "出租厂房面积(m²) / floor space let",
+    "parcel_id": "地块编号 / parcel",
+    "building_id": "厂房编号 / building",
+    "name": "名称 / name",
+    "holder": "权利人 / holder",
+    "status": "现状 / status",
+    "area_mu": "面积(亩) / area (mu)",
+    "floor_area_m2": "建筑面积(m²) / floor area",
+    "vacant_area_m2": "空置面积(m²) / vacant floor area",
+    "mode_zh": "盘活模式 / mode",
+    "mode_en": "盘活模式（英文） / mode (en)",
+    "basis_zh": "收回方式 / recovery basis",
+    "group_id": "归宗地块组 / consolidated site",
+    "evaluation_class": "亩均评价类别 / per-mu class",
+    "cluster": "产业集群 / cluster",
+    "corridor_phase": "发展轴分期 / corridor phase",
+    "agreement_date": "协议日期 / agreement",
+    "land_date": "土地可用日期 / land available",
+    "floor_added_date": "增容建成日期 / floor area built",
+    "let_date": "可出租日期 / let from",
+    "quarter": "季度 / quarter",
+    "reason_zh": "依据 / reason (zh)",
+    "reason_en": "依据（英文） / reason",
+    "projects": "可用项目 / projects that could use it",
+    "project_id": "项目编号 / project",
+    "project_name": "项目名称 / project name",
+    "stage": "项目阶段 / stage",
+    "project_cluster": "项目产业集群 / project cluster",
+    "rank": "排名 / rank",
+    "kind": "选址类型 / kind of site",
+    "parcel_ids": "地块 / parcels",
+    "modes": "盘活模式 / modes",
+    "available_from": "可用日期 / available from",
+    "score_total": "匹配得分 / score",
+    "text_zh": "说明 / statement (zh)",
+    "text_en": "说明（英文） / statement",
+    "reason": "原因 / reason",
+    "key": "参数 / key",
+    "value": "取值 / value",
+    "source": "依据 / source",
+}
+
+_SHEETS: Final = {
+    "totals": "汇总",
+    "parcels": "盘活地块",
+    "buildings": "盘活厂房",
+    "uses": "可用项目",
+    "unmatched": "未匹配项目",
+    "policy": "参数",
+}
+_SECTIONS: Final = {
+    "mode": "盘活模式 / mode",
+    "cluster": "产业集群 / cluster",
+    "corridor_phase": "发展轴分期 / corridor phase",
+    "quarter": "季度 / quarter",
+    "total": "合计 / total",
+}
+# Kinds of candidate site by their names, from the one registry of kinds.
+_KINDS: Final = {name: f"{k.label('zh')} / {k.label('en')}" for name, k in KINDS.items()}
+
+
+def _both(values: pd.Series, vocabulary: Vocabulary) -> pd.Series:
+    def name(v: object) -> object:
+        if pd.isna(v) or v not in vocabulary.values:
+            return v
+        return f"{vocabulary.label(str(v), 'zh')} / {vocabulary.label(str(v), 'en')}"
+
+    return values.map(name)
+
+
+def _named(frame: pd.DataFrame, statuses: Vocabulary) -> pd.DataFrame:
+    """Return a plan table with modes, statuses and clusters by name, its geometry left out.
+
+    Rows go mode by mode, in the legend's order, the largest releases first.
+    """
+    table = pd.DataFrame(frame.drop(columns="geometry"))
+    # A reader goes mode by mode, the largest releases first.
+    order = table["mode"].map({m: k for k, m in enumerate(MODES.values)})
+    released = [c for c in ("land_mu", "floor_added_m2", "floor_let_m2") if c in table]
+    table = (
+        table.assign(_order=order)
+        .sort_values(
+            ["_order", *released], ascending=[True] + [False] * len(released), kind="stable"
+        )
+        .drop(columns="_order")
+        .reset_index(drop=True)
+    )
+    english = table.pop("mode").map(lambda m: MODES.label(m, "en"))
+    table.insert(table.columns.get_loc("mode_zh") + 1, "mode_en", english)
+    table["status"] = _both(table["status"], statuses)
+    table["cluster"] = _both(table["cluster"], CLUSTER)
+    return table
+
+
+def revitalisation_sheets(result: Revitalisation) -> dict[str, pd.DataFrame]:
+    """Return the workbook's sheets (Chinese sheet names), every identifier replaced by its names.
+
+    Parameters
+    ----------
+    result
+        What :func:`landplan.revitalise.revitalise` returned.
+    """
+    totals = result.totals.copy()
+    totals["section"] = totals["section"].map(_SECTIONS)
+    totals = totals.drop(columns="item")
+
+    parcels = _named(result.parcels, PARCEL_STATUS)
+    buildings = _named(result.buildings, BUILDING_STATUS)
+
+    uses = result.uses.copy()
+    uses["stage"] = _both(uses["stage"], PROJECT_STAGE)
+    uses["project_cluster"] = _both(uses["project_cluster"], CLUSTER)
+    uses["kind"] = uses["kind"].map(_KINDS).fillna(uses["kind"])
+    uses["modes"] = (
+        uses["modes"]
+        .fillna("")
+        .str.split(";")
+        .map(lambda ms: "；".join(MODES.label(m, "zh") for m in ms if m))
+    )
+    tables = {
+        "totals": totals,
+        "parcels": parcels,
+        "buildings": buildings,
+        "uses": uses,
+        "unmatched": result.unmatched,
+        "policy": result.policy_used,
+    }
+    return {_SHEETS[name]: frame for name, frame in tables.items()}
+
+
+def write_revitalisation(result: Revitalisation, out_dir: str | os.PathLike) -> dict[str, Path]:
+    """Write a plan as ``revitalise.xlsx`` and ``revitalise.gpkg`` in ``out_dir``.
+
+    Parameters
+    ----------
+    result
+        What :func:`landplan.revitalise.revitalise` returned.
+    out_dir
+        Directory to write into (created if needed). Files of the same name are replaced only
+        where they are landplan's revitalisation output.
+
+    Raises
+    ------
+    landplan.errors.OutputError
+        If ``revitalise.xlsx`` or ``revitalise.gpkg`` there is another file (a store, a user's
+        workbook): nothing is written.
+
+    Returns
+    -------
+    dict of str to Path
+        ``"workbook"`` and ``"geopackage"`` (layers ``revitalise_parcels``,
+        ``revitalise_buildings`` and ``revitalise_uses``, the candidate sites of the pipeline).
+    """
+    out = Path(out_dir)
+    gpkg = out / "revitalise.gpkg"
+    layers = ["revitalise_parcels", "revitalise_buildings", "revitalise_uses"]
+    # Both files are checked before either is written: a refusal leaves nothing half done.
+    check_replace(gpkg, "revitalise", parts=layers)
+    workbook = write_workbook(
+        out / "revitalise.xlsx",
+        revitalisation_sheets(result),
+        lang="zh",
+        labels=REVITALISE_LABELS,
+        kind="revitalise",
+    )
+    write_layer(result.parcels, gpkg, layer="revitalise_parcels", kind="revitalise")
+    if len(result.buildings):
+        write_layer(result.buildings, gpkg, layer="revitalise_buildings", append=True)
+    if len(result.uses):
+        write_layer(result.uses, gpkg, layer="revitalise_uses", append=True)
+    return {"workbook": workbook, "geopackage": gpkg}

@@ -1,0 +1,252 @@
+"""The revitalisation map (盘活低效用地): parcels coloured by mode, what each releases, for whom.
+
+Drawn with the page machinery of :mod:`landplan.maps` (self-contained, escaped, bilingual): the
+zone's parcels for context, the corridor phases, the planned parcels coloured by their mode with
+the land, floor area and floor space each releases and the pipeline projects that could use it in
+the popup, the land released written on the parcel, the buildings whose floor space is let, and
+(hidden at first) the sites each project could take, outlined by kind, the best one named.
+The legend names the modes in plain words (依法收回 / 协议收储, 整合归宗, ...); no rule code
+reaches the page.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Final
+
+import numpy as np
+import pandas as pd
+
+from landplan import maps, vocab
+from landplan.kinds import KINDS
+from landplan.maps import Basemap, Lang, MapError
+from landplan.revitalise import MODES, Revitalisation
+
+if TYPE_CHECKING:
+    import folium
+
+__all__ = ["MODE_COLOURS", "revitalisation_map"]
+
+#: Fill colour of each mode (ColorBrewer-like; land modes warm, floor-space modes cool).
+MODE_COLOURS: Final = {
+    "recover": "#d7191c",
+    "consolidate": "#7b3294",
+    "redevelop": "#fdae61",
+    "densify": "#2b83ba",
+    "village_lease": "#a6611a",
+    "let_floor": "#1a9641",
+    "rectify": "#bababa",
+}
+
+_TEXT: Final = {
+    "title": ("Revitalising low-efficiency land", "盘活低效用地"),
+    "parcels": ("Parcels by mode", "盘活地块（按模式）"),
+    "buildings": ("Factory space to let", "招商厂房"),
+    "mode": ("Mode", "盘活模式"),
+    "basis": ("How", "收回方式"),
+    "area": ("Area (mu)", "面积（亩）"),
+    "land": ("Land released (mu)", "盘活土地（亩）"),
+    "floor_added": ("Floor area added (m²)", "新增建筑面积（m²）"),
+    "floor_let": ("Floor space let (m²)", "出租厂房面积（m²）"),
+    "land_date": ("Land available", "土地可用日期"),
+    "floor_date": ("Floor area built", "增容建成日期"),
+    "let_date": ("Let from", "可出租日期"),
+    "quarter": ("Quarter", "季度"),
+    "reason": ("Why", "依据"),
+    "projects": ("Projects that could use it", "可用项目"),
+    "group": ("Consolidated site", "归宗地块组"),
+    "phase": ("Corridor phase", "发展轴分期"),
+    "uses": ("Sites the pipeline could take", "项目可用选址"),
+    "project": ("Project", "项目"),
+    "rank": ("Rank among its sites", "选址排名"),
+    "kind": ("Kind of site", "选址类型"),
+    "floor_area": ("Floor space (m²)", "厂房面积（m²）"),
+    "available": ("Available from", "可用日期"),
+    "statement": ("Statement", "说明"),
+    "status": ("Status", "现状"),
+    "holder": ("Holder", "权利人"),
+}
+
+
+# The unit written after the land a parcel releases.
+_UNIT: Final = {"zh": "亩", "en": " mu"}
+# How recovered land is recovered, as the plan's basis_zh names it.
+_BASIS: Final = {
+    "zh": {"依法收回": "依法收回", "协议收储": "协议收储"},
+    "en": {"依法收回": "recovered by law (idle land)", "协议收储": "bought into the reserve"},
+}
+
+
+def _t(key: str, lang: Lang) -> str:
+    en, zh = _TEXT[key]
+    return zh if lang == "zh" else en
+
+
+def _dates(values: pd.Series) -> pd.Series:
+    stamps = pd.to_datetime(values)
+    return stamps.dt.strftime("%Y-%m-%d").where(stamps.notna(), None)
+
+
+def _mode_categories(lang: Lang, *, outline: str = "#333") -> dict:
+    return {
+        key: maps._Category(
+            label=MODES.label(key, lang), color=outline, fill=colour, fill_opacity=0.7
+        )
+        for key, colour in MODE_COLOURS.items()
+    }
+
+
+def _parcel_spec(parcels, lang: Lang, policy) -> maps._LayerSpec:
+    reason = parcels["reason_zh"] if lang == "zh" else parcels["reason_en"]
+    fields = {
+        _t("mode", lang): parcels["mode"].map(lambda m: MODES.label(m, lang)),
+        _t("basis", lang): parcels["basis_zh"].map(_BASIS[lang]),
+        _t("status", lang): maps._vocab_label(parcels["status"], vocab.PARCEL_STATUS, lang),
+        _t("holder", lang): parcels["holder"],
+        _t("area", lang): parcels["area_mu"].round(1),
+        _t("land", lang): parcels["land_mu"].round(1).where(parcels["land_mu"] > 0),
+        _t("floor_added", lang): parcels["floor_added_m2"]
+        .round()
+        .where(parcels["floor_added_m2"] > 0),
+        _t("floor_let", lang): parcels["floor_let_m2"].round().where(parcels["floor_let_m2"] > 0),
+        _t("land_date", lang): _dates(parcels["land_date"]),
+        _t("floor_date", lang): _dates(parcels["floor_added_date"]),
+        _t("quarter", lang): parcels["quarter"],
+        _t("phase", lang): parcels["corridor_phase"].where(parcels["corridor_phase"] > 0),
+        _t("group", lang): parcels["group_id"],
+        _t("reason", lang): reason,
+        _t("projects", lang): parcels["projects"],
+    }
+    # The land a parcel releases is written on it where it makes a usable site by itself
+    # (revitalise.consolidated_min_mu); smaller releases stay in the popup, keeping the map legible.
+    land = parcels["land_mu"].to_numpy(dtype=float)
+    usable = land >= float(policy.revitalise.consolidated_min_mu)
+    labels = pd.Series(
+        np.where(usable, np.round(land, 1).astype(str) + _UNIT[lang], None),
+        index=parcels.index,
+        dtype=object,
+    )
+    title = parcels["parcel_id"].astype(str) + " " + parcels["name"].fillna("").astype(str)
+    return maps._LayerSpec(
+        frame=parcels,
+        name=_t("parcels", lang),
+        categories=_mode_categories(lang),
+        category=parcels["mode"],
+        title=title.str.strip(),
+        fields=fields,
+        labels=labels,
+    )
+
+
+def _building_spec(buildings, lang: Lang) -> maps._LayerSpec:
+    let = buildings[buildings["mode"] == "let_floor"]
+    reason = let["reason_zh"] if lang == "zh" else let["reason_en"]
+    fields = {
+        _t("status", lang): maps._vocab_label(let["status"], vocab.BUILDING_STATUS, lang),
+        _t("floor_let", lang): let["floor_let_m2"].round(),
+        _t("let_date", lang): _dates(let["let_date"]),
+        _t("reason", lang): reason,
+    }
+    colour = MODE_COLOURS["let_floor"]
+    return maps._LayerSpec(
+        frame=let,
+        name=_t("buildings", lang),
+        categories={
+            "let_floor": maps._Category(
+                label=MODES.label("let_floor", lang), color="#111", fill=colour, fill_opacity=0.9
+            )
+        },
+        category=let["mode"],
+        title=let["building_id"].astype(str),
+        fields=fields,
+    )
+
+
+def _use_spec(uses, lang: Lang) -> maps._LayerSpec:
+    """Draw the pipeline's candidate sites on released land by kind, the best named."""
+    fields = {
+        _t("project", lang): uses["project_id"] + " " + uses["project_name"].astype(str),
+        _t("rank", lang): uses["rank"],
+        _t("kind", lang): uses["kind"].map(lambda k: KINDS[k].label(lang)),
+        _t("area", lang): uses["area_mu"].round(1),
+        _t("floor_area", lang): uses["floor_area_m2"].round(),
+        _t("available", lang): _dates(uses["available_from"]),
+        _t("statement", lang): uses["text_zh"] if lang == "zh" else uses["text_en"],
+    }
+    return maps._LayerSpec(
+        frame=uses,
+        name=_t("uses", lang),
+        categories={
+            name: maps._Category(label=k.label(lang), color=k.color, fill=None, weight=2.5)
+            for name, k in KINDS.items()
+        },
+        category=uses["kind"],
+        title=uses["project_id"].astype(str),
+        fields=fields,
+        # The best site of each project carries its id, so the map says who could go where.
+        labels=uses["project_id"].where(uses["rank"] == 1),
+        show=False,
+    )
+
+
+def revitalisation_map(
+    zone,
+    plan: Revitalisation,
+    *,
+    lang: Lang = "zh",
+    basemap: Basemap = "standard",
+    tianditu_key: str | None = None,
+    m: folium.Map | None = None,
+) -> folium.Map:
+    """Draw a revitalisation plan: parcels by mode, what each releases, the projects for it.
+
+    Parameters
+    ----------
+    zone : Zone
+        The zone planned (context parcels, corridor, roads).
+    plan
+        What :func:`landplan.revitalise.revitalise` returned.
+    lang, basemap, tianditu_key, m
+        As for :func:`landplan.maps.overview_map`.
+
+    Returns
+    -------
+    folium.Map
+
+    Raises
+    ------
+    MapError
+        If ``plan`` is not a revitalisation plan, or a style choice is unknown.
+    """
+    if not isinstance(plan, Revitalisation):
+        raise MapError(
+            f"expected a revitalisation plan, found {type(plan).__name__}; pass the value "
+            "landplan.revitalise.revitalise() returned"
+        )
+    policy = zone.policy
+    m = maps._start(
+        [plan.parcels if len(plan.parcels) else zone.parcels],
+        m=m,
+        lang=lang,
+        basemap=basemap,
+        tianditu_key=tianditu_key,
+        policy=policy,
+    )
+    specs = []
+    if len(zone.parcels):
+        specs.append(maps._context_parcels(zone.parcels, lang))
+    if len(zone.corridors):
+        phases = maps._corridor_phases(maps._phase_frame(zone, policy), lang)
+        phases.show = False
+        phases.legend = False
+        specs.append(phases)
+    if len(zone.roads):
+        specs.append(maps._roads(zone.roads, lang))
+    if len(plan.parcels):
+        specs.append(_parcel_spec(plan.parcels, lang, policy))
+    if (plan.buildings["mode"] == "let_floor").any():
+        specs.append(_building_spec(plan.buildings, lang))
+    if len(plan.uses):
+        specs.append(_use_spec(plan.uses, lang))
+    return maps._finish(
+        m, specs, title=_t("title", lang), lang=lang, basemap=basemap, policy=policy
+    )
