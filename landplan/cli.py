@@ -47,18 +47,35 @@ def _policy(path: Path | None) -> Policy:
     return Policy.from_toml(path) if path else Policy.default()
 
 
+SourceLayerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--source-layer",
+        help="Layer inside a multi-layer source (GeoPackage, File Geodatabase, zip); for DXF, "
+        "the drawing layer(s) holding the outlines.",
+    ),
+]
+SheetOption = Annotated[
+    str | None, typer.Option("--sheet", help="Excel sheet, by name or position from 1.")
+]
+EncodingOption = Annotated[
+    str | None,
+    typer.Option("--encoding", help="Text encoding where the file does not say (e.g. GB18030)."),
+]
+
+
 @app.command()
 def validate(
-    file: Annotated[Path, typer.Argument(help="GeoPackage, shapefile, GeoJSON, CSV or XLSX file.")],
+    file: Annotated[
+        Path, typer.Argument(help="Any vector file GDAL reads, a .gdb folder, CSV or XLSX.")
+    ],
     layer: Annotated[str, typer.Option("--layer", "-l", help="Which layer the file holds.")],
     crs: Annotated[
         str | None, typer.Option(help="CRS of a file without one (e.g. EPSG:4546).")
     ] = None,
-    source_layer: Annotated[
-        str | None, typer.Option(help="Layer inside a multi-layer GeoPackage.")
-    ] = None,
-    sheet: Annotated[str | None, typer.Option(help="Excel sheet name.")] = None,
-    encoding: Annotated[str | None, typer.Option(help="Text encoding, e.g. GB18030.")] = None,
+    source_layer: SourceLayerOption = None,
+    sheet: SheetOption = None,
+    encoding: EncodingOption = None,
     make_valid: Annotated[bool, typer.Option(help="Repair invalid geometry.")] = False,
     policy: PolicyOption = None,
 ) -> None:
@@ -541,7 +558,7 @@ def init_store(db: DbOption = _DEFAULT_DB, policy: PolicyOption = None) -> None:
 @app.command("import")
 def import_(
     layer: Annotated[str, typer.Argument(help="Layer: parcels, buildings, projects, ...")],
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="File to import.")],
+    file: Annotated[Path, typer.Argument(exists=True, help="File (or .gdb folder) to import.")],
     crs: Annotated[
         str | None, typer.Option("--crs", help="CRS of a file that does not declare one.")
     ] = None,
@@ -555,11 +572,15 @@ def import_(
     make_valid: Annotated[
         bool, typer.Option("--make-valid", help="Repair invalid geometry instead of refusing it.")
     ] = False,
+    source_layer: SourceLayerOption = None,
+    sheet: SheetOption = None,
+    encoding: EncodingOption = None,
     db: DbOption = _DEFAULT_DB,
     who: WhoOption = None,
 ) -> None:
     """Validate a file and write it into a layer: all of it, or nothing."""
     from landplan.errors import StoreError
+    from landplan.io import read_layer
 
     modes = [m for m, on in (("replace", replace), ("append", append), ("upsert", upsert)) if on]
     if len(modes) > 1:
@@ -572,9 +593,17 @@ def import_(
                     f"{layer} already holds {n} feature(s); choose --replace, --append or --upsert"
                 )
             modes = ["append"]
-        summary = store.import_layer(
-            layer, file, mode=modes[0], crs=crs, who=who, make_valid=make_valid
+        frame = read_layer(
+            file,
+            layer,
+            crs=crs,
+            sheet=sheet,
+            encoding=encoding,
+            source_layer=source_layer,
+            policy=store.policy,
+            make_valid=make_valid,
         )
+        summary = store.import_layer(layer, frame, mode=modes[0], source=str(file), who=who)
     console.print(str(summary))
 
 

@@ -1,10 +1,15 @@
-"""Reading and writing layers: GeoPackage, shapefile, GeoJSON, CSV and Excel.
+"""Reading and writing layers: every vector format GDAL reads, CSV and Excel.
 
 One reader serves every format: :func:`read_layer` reads the file into a frame, then hands it to
 :func:`landplan.layers.validate_layer`, so a layer from Excel is checked exactly like one from a
-GeoPackage. A file that is not what it claims (truncated, wrong layer name, wrong encoding) raises
-:class:`~landplan.errors.ReadError` naming the file; a file with bad rows raises
-:class:`~landplan.errors.SchemaError` listing all of them.
+File Geodatabase. GDAL chooses the format (GeoPackage, Esri File Geodatabase, shapefile, zipped
+or not, GeoJSON, FlatGeobuf, KML, GML, MapInfo ...); a small registry (:data:`ADAPTERS`) holds the
+formats that need more than GDAL gives: CSV and Excel tables, GeoParquet, and CAD drawings (DXF,
+see :mod:`landplan.cad`). Shapefile text is decoded as its ``.cpg`` or DBF code page says, and
+where neither says, as UTF-8 or GB18030, whichever the bytes are. A file that is not what it
+claims (truncated, wrong layer name, wrong encoding) raises :class:`~landplan.errors.ReadError`
+naming the file; a file with bad rows raises :class:`~landplan.errors.SchemaError` listing all of
+them.
 
 CSV and Excel files carry geometry either as WKT (a column ``geometry``, ``wkt`` or ``几何``) or
 as point coordinates (``lon``/``lat``, ``longitude``/``latitude``, ``经度``/``纬度``). Their
@@ -13,8 +18,10 @@ coordinates are CGCS2000 longitude/latitude (policy ``crs.lonlat``) unless a CRS
 
 from __future__ import annotations
 
+import codecs
 import os
-from collections.abc import Mapping
+import zipfile
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -31,18 +38,22 @@ from landplan.policy import Policy
 from landplan.validation import _validate
 
 __all__ = [
+    "ADAPTERS",
     "TABLE_SUFFIXES",
-    "VECTOR_SUFFIXES",
     "read_frame",
     "read_layer",
     "read_projects",
     "read_zone",
+    "shapefile_encoding",
     "write_layer",
     "write_zone",
 ]
 
-VECTOR_SUFFIXES = (".gpkg", ".shp", ".geojson", ".json", ".zip")
 TABLE_SUFFIXES = (".csv", ".xlsx", ".xlsm")
+_FORMATS = (
+    "every vector format GDAL reads (GeoPackage, File Geodatabase, shapefile or zipped "
+    "shapefile, GeoJSON, FlatGeobuf, KML, GML, MapInfo ...), GeoParquet, DXF, CSV and Excel"
+)
 _WKT_COLUMNS = ("geometry", "wkt", "geom", "几何", "空间信息")
 _LONLAT_COLUMNS = (("lon", "lat"), ("longitude", "latitude"), ("经度", "纬度"), ("lng", "lat"))
 
@@ -51,11 +62,22 @@ def _suffix(path: Path) -> str:
     return path.suffix.lower()
 
 
-def _pick_layer(path: Path, layer: str, source_layer: str | None) -> str | None:
+def _pick_layer(
+    path: Path, layer: str, source_layer: str | None, prefer: Sequence[str] = ()
+) -> str | None:
+    """Choose the layer to read in a multi-layer source.
+
+    ``source_layer`` wins; else the only layer; else the first of ``prefer`` (an import
+    profile's layer names, e.g. ``DLTB``), the landplan layer's name or its Chinese name that the
+    source holds (compared without case).
+    """
     try:
         available = [str(name) for name, _ in pyogrio.list_layers(path)]
-    except (DataSourceError, OSError) as exc:
-        raise ReadError(f"{path}: cannot open as a vector file ({_first_line(exc)})") from exc
+    except (DataSourceError, DataLayerError, OSError) as exc:
+        why = _first_line(exc)
+        if "not recognized as being in a supported file format" in why:
+            why = f"GDAL recognises no format in it; landplan reads {_FORMATS}"
+        raise ReadError(f"{path}: cannot open as a vector file ({why})") from exc
     if source_layer is not None:
         if source_layer not in available:
             raise ReadError(
@@ -65,9 +87,10 @@ def _pick_layer(path: Path, layer: str, source_layer: str | None) -> str | None:
     if len(available) == 1:
         return available[0]
     layer_spec = spec(layer)
-    for candidate in (layer_spec.name, layer_spec.zh):
-        if candidate in available:
-            return candidate
+    folded = {name.lower(): name for name in available}
+    for candidate in (*prefer, layer_spec.name, layer_spec.zh):
+        if candidate.lower() in folded:
+            return folded[candidate.lower()]
     raise ReadError(
         f"{path}: which layer holds the {layer}? The file has {', '.join(available)}; "
         f"name one with --source-layer (source_layer=...)"
@@ -78,61 +101,328 @@ def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
-def _shapefile_encoding(path: Path) -> str | None:
-    """Choose the encoding for a shapefile: its .cpg or language id, else UTF-8 (then GB18030)."""
-    if path.with_suffix(".cpg").exists() or path.with_suffix(".CPG").exists():
-        return None
-    dbf = next(
-        (p for p in (path.with_suffix(".dbf"), path.with_suffix(".DBF")) if p.exists()), None
-    )
-    if dbf is None:
-        return None
-    with open(dbf, "rb") as fh:
-        header = fh.read(32)
-    if len(header) > 29 and header[29] != 0:
-        return None
-    return "UTF-8"
+# --- shapefile text: .cpg, the DBF code page, or the bytes themselves ----------------------------
+
+#: DBF language driver ids (byte 29 of the header) and the code page each names. 0x57 is "ANSI":
+#: the writer's system code page, which the file does not record, so it is detected like 0x00.
+_LDID = {
+    0x01: "cp437",
+    0x02: "cp850",
+    0x03: "cp1252",
+    0x4D: "GB18030",
+    0x4E: "cp949",
+    0x4F: "big5",
+    0x50: "cp874",
+    0x58: "cp1252",
+    0x59: "cp1252",
+    0x64: "cp852",
+    0x65: "cp866",
+    0x78: "big5",
+    0x79: "cp949",
+    0x7A: "GB18030",
+    0x7B: "cp932",
+    0xC8: "cp1250",
+    0xC9: "cp1251",
+    0xCA: "cp1254",
+    0xCB: "cp1253",
+}
+_UNSAID_LDID = (0x00, 0x57)
+_KNOWN_ENCODINGS = "expected an encoding such as UTF-8, GBK or GB18030"
+#: Code page numbers a .cpg may hold instead of a name.
+_CODE_PAGES = {"936": "GB18030", "54936": "GB18030", "65001": "UTF-8", "950": "big5"}
 
 
-def _read_vector(path: Path, layer: str, *, source_layer: str | None, encoding: str | None):
-    suffix = _suffix(path)
-    kwargs: dict = {}
-    if suffix == ".gpkg" or suffix == ".zip":
-        kwargs["layer"] = _pick_layer(path, layer, source_layer)
-    guess = encoding or (_shapefile_encoding(path) if suffix == ".shp" else None)
-    tries = [guess] if encoding or guess is None else [guess, "GB18030"]
-    last: Exception | None = None
-    for enc in tries:
+def _codec(name: str) -> str | None:
+    """Python's codec for an encoding name as .cpg files write it (``UTF-8``, ``GBK``, ``936``)."""
+    text = name.strip().strip("\x00").strip()
+    key = text.upper().replace("ANSI", "").replace("CP", "").strip(" _-")
+    if key in _CODE_PAGES:
+        return _CODE_PAGES[key]
+    if text.upper() in ("GBK", "GB2312", "GB18030", "CP936"):
+        # GB18030 decodes every GBK and GB2312 byte sequence the same way, and more.
+        return "GB18030"
+    try:
+        return codecs.lookup(text).name
+    except LookupError:
         try:
-            return pyogrio.read_dataframe(path, encoding=enc, **kwargs)
-        except UnicodeDecodeError as exc:
-            last = exc
-        except (DataSourceError, DataLayerError, OSError, RuntimeError) as exc:
-            raise ReadError(f"{path}: cannot read as {suffix[1:]} ({_first_line(exc)})") from exc
-    raise ReadError(
-        f"{path}: attribute text is in none of the encodings tried ({', '.join(tries)}); "
-        "add a .cpg file naming the encoding or pass --encoding"
-    ) from last
+            return codecs.lookup(f"cp{key}").name
+        except LookupError:
+            return None
+
+
+def _dbf_text(data: bytes) -> tuple[int, bytes]:
+    """Return the DBF's language id and the bytes of its field names and text fields."""
+    if len(data) < 32:
+        return 0, b""
+    ldid = data[29]
+    n_records = int.from_bytes(data[4:8], "little")
+    header_len = int.from_bytes(data[8:10], "little")
+    record_len = int.from_bytes(data[10:12], "little")
+    names: list[bytes] = []
+    slices: list[tuple[int, int]] = []
+    offset = 1  # the deletion flag
+    for start in range(32, max(header_len - 1, 32), 32):
+        desc = data[start : start + 32]
+        if len(desc) < 32 or desc[0] == 0x0D:
+            break
+        names.append(desc[:11].split(b"\x00")[0])
+        kind, length = chr(desc[11]), desc[16]
+        if kind in "CM":
+            slices.append((offset, offset + length))
+        offset += length
+    body = np.frombuffer(data, dtype=np.uint8, offset=header_len)
+    n = min(n_records, len(body) // record_len) if record_len else 0
+    records = body[: n * record_len].reshape(n, record_len) if n else body[:0].reshape(0, 1)
+    text = b"\n".join([*names, *(records[:, a:b].tobytes() for a, b in slices)])
+    return ldid, text
+
+
+def _decodes(text: bytes, codec: str) -> bool:
+    try:
+        text.decode(codec)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _detect(text: bytes) -> str | None:
+    """UTF-8 or GB18030, whichever the bytes are; None for plain ASCII."""
+    if text.isascii():
+        return None
+    for codec in ("UTF-8", "GB18030"):
+        if _decodes(text, codec):
+            return codec
+    return ""
+
+
+def _shapefile_parts(path: Path, member: str | None) -> tuple[bytes | None, str | None]:
+    """Return the DBF bytes and the .cpg text of a shapefile, in a folder or inside a zip."""
+    if _suffix(path) == ".zip":
+        with zipfile.ZipFile(path) as archive:
+            names = {n.lower(): n for n in archive.namelist()}
+            stems = [n[:-4] for n in names if n.endswith(".dbf")]
+            if member is not None:
+                stems = [s for s in stems if Path(s).name == member.lower()] or stems
+            if not stems:
+                return None, None
+            dbf = archive.read(names[f"{stems[0]}.dbf"])
+            cpg_name = names.get(f"{stems[0]}.cpg")
+            cpg = archive.read(cpg_name).decode("ascii", "replace") if cpg_name else None
+            return dbf, cpg
+
+    def sibling(ext: str) -> Path | None:
+        found = (p for p in (path.with_suffix(ext), path.with_suffix(ext.upper())) if p.exists())
+        return next(found, None)
+
+    dbf_path, cpg_path = sibling(".dbf"), sibling(".cpg")
+    dbf = dbf_path.read_bytes() if dbf_path else None
+    cpg = cpg_path.read_text(encoding="ascii", errors="replace") if cpg_path else None
+    return dbf, cpg
+
+
+def shapefile_encoding(
+    path: str | os.PathLike, *, encoding: str | None = None, member: str | None = None
+) -> str | None:
+    """Choose the encoding of a shapefile's attribute text.
+
+    The ``.cpg`` file wins, then the DBF's code-page byte (language driver id); where neither
+    says (no ``.cpg``, id 0 or 0x57 "ANSI", as GBK shapefiles from Chinese Windows carry), the text
+    is read as UTF-8 if it is UTF-8, else as GB18030 (which covers GBK and GB2312).
+
+    Parameters
+    ----------
+    path
+        The ``.shp`` file, or a ``.zip`` holding one.
+    encoding
+        An encoding the user named (``--encoding``); it is checked against the bytes.
+    member
+        The shapefile's name inside a zip holding several.
+
+    Returns
+    -------
+    str or None
+        A Python codec name, or None where the text is plain ASCII.
+
+    Raises
+    ------
+    ReadError
+        Where the named or declared encoding does not decode the text, naming the one that does.
+    """
+    path = Path(path)
+    dbf, cpg = _shapefile_parts(path, member)
+    if dbf is None:
+        return encoding
+    ldid, text = _dbf_text(dbf)
+    found = _detect(text)
+    reads_as = f"it reads as {found}" if found else "it is neither UTF-8 nor GB18030"
+    if encoding is not None:
+        codec = _codec(encoding)
+        if codec is None:
+            raise ReadError(f"{path}: unknown encoding {encoding!r}; {_KNOWN_ENCODINGS}")
+        if not _decodes(text, codec):
+            raise ReadError(f"{path}: the attribute text is not {encoding} ({reads_as})")
+        return codec
+    if cpg is not None and cpg.strip():
+        codec = _codec(cpg)
+        if codec is None:
+            raise ReadError(
+                f"{path}: its .cpg names {cpg.strip()!r}, not an encoding landplan knows; "
+                f"fix the .cpg or pass --encoding ({reads_as})"
+            )
+        if not _decodes(text, codec):
+            hint = f"pass --encoding {found}" if found else "pass --encoding"
+            raise ReadError(
+                f"{path}: its .cpg says {cpg.strip()!r}, but the attribute text is not "
+                f"{cpg.strip()} ({reads_as}); {hint}, or correct the .cpg"
+            )
+        return codec
+    if ldid not in _UNSAID_LDID and ldid in _LDID:
+        codec = _LDID[ldid]
+        if _decodes(text, codec):
+            return codec
+        raise ReadError(
+            f"{path}: the DBF code page (language id 0x{ldid:02X}) says {codec}, but the "
+            f"attribute text is not {codec} ({reads_as}); pass --encoding"
+        )
+    if found == "":
+        raise ReadError(
+            f"{path}: the attribute text is neither UTF-8 nor GB18030 and the file does not "
+            "say its encoding; add a .cpg file naming it, or pass --encoding"
+        )
+    return found
+
+
+def _is_shapefile(path: Path) -> bool:
+    if _suffix(path) == ".shp":
+        return True
+    if _suffix(path) != ".zip":
+        return False
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return any(n.lower().endswith(".dbf") for n in archive.namelist())
+    except (zipfile.BadZipFile, OSError):
+        return False
+
+
+# --- the readers --------------------------------------------------------------------------------
+
+
+#: KML's own placemark fields (styling and time), which no layer column means.
+_KML_FIELDS = (
+    "timestamp",
+    "begin",
+    "end",
+    "altitudeMode",
+    "tessellate",
+    "extrude",
+    "visibility",
+    "drawOrder",
+    "icon",
+)
+
+
+def _read_gdal(
+    path: Path,
+    layer: str,
+    *,
+    source_layer: str | None,
+    encoding: str | None,
+    prefer: Sequence[str] = (),
+    sheet: str | None = None,
+) -> pd.DataFrame:
+    """Read any vector source GDAL opens; shapefile text decoded as :func:`shapefile_encoding`."""
+    name = _pick_layer(path, layer, source_layer, prefer)
+    enc = encoding
+    if _is_shapefile(path):
+        enc = shapefile_encoding(path, encoding=encoding, member=name)
+    try:
+        frame = pyogrio.read_dataframe(path, layer=name, encoding=enc)
+        driver = pyogrio.read_info(path, layer=name, encoding=enc)["driver"]
+    except UnicodeDecodeError as exc:
+        raise ReadError(
+            f"{path}: attribute text is not {enc or 'what the file declares'}; pass --encoding"
+        ) from exc
+    except (DataSourceError, DataLayerError, OSError, RuntimeError) as exc:
+        raise ReadError(f"{path}: cannot read ({_first_line(exc)})") from exc
+    if driver in ("KML", "LIBKML"):
+        # The placemark's own id is not the feature's id column (``id`` is an alias of it).
+        empty = [c for c in ("Name", "description") if c in frame and frame[c].isna().all()]
+        frame = frame.drop(columns=[c for c in _KML_FIELDS if c in frame] + empty)
+        frame = frame.rename(columns={"id": "kml_id"})
+    return frame
+
+
+def _read_csv(path: Path, *, encoding: str | None, **_: object) -> pd.DataFrame:
+    for enc in [encoding] if encoding else ["utf-8-sig", "GB18030"]:
+        try:
+            return pd.read_csv(path, encoding=enc, dtype=object, keep_default_na=True)
+        except UnicodeDecodeError:
+            continue
+        except LookupError as exc:
+            raise ReadError(f"{path}: unknown encoding {enc!r}; {_KNOWN_ENCODINGS}") from exc
+        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            raise ReadError(f"{path}: not a readable CSV table ({_first_line(exc)})") from exc
+    raise ReadError(f"{path}: text is neither UTF-8 nor GB18030; pass --encoding")
+
+
+def _read_excel(path: Path, *, sheet: str | int | None, **_: object) -> pd.DataFrame:
+    try:
+        book = pd.ExcelFile(path)
+    except Exception as exc:  # openpyxl raises zipfile/KeyError/InvalidFileException on bad files
+        raise ReadError(f"{path}: not a readable Excel workbook ({_first_line(exc)})") from exc
+    with book:
+        names = [str(n) for n in book.sheet_names]
+        if sheet is None:
+            chosen: str | int = 0
+        elif str(sheet) in names:
+            chosen = str(sheet)
+        elif str(sheet).isdigit() and 1 <= int(sheet) <= len(names):
+            chosen = int(sheet) - 1  # a position counts from 1, as Excel's tabs do
+        else:
+            raise ReadError(
+                f"{path}: no sheet {sheet!r}; the workbook has {', '.join(names)} "
+                "(name one with --sheet, by name or position from 1)"
+            )
+        try:
+            return pd.read_excel(book, sheet_name=chosen, dtype=object)
+        except ValueError as exc:
+            raise ReadError(f"{path}: {_first_line(exc)}") from exc
+
+
+def _read_parquet(path: Path, **_: object) -> pd.DataFrame:
+    if "Parquet" in pyogrio.list_drivers():
+        return pyogrio.read_dataframe(path)
+    try:
+        return gpd.read_parquet(path)
+    except ImportError as exc:
+        raise ReadError(
+            f"{path}: reading GeoParquet needs pyarrow: pip install 'landplan[parquet]'"
+        ) from exc
+    except (ValueError, OSError) as exc:
+        raise ReadError(f"{path}: not a readable GeoParquet file ({_first_line(exc)})") from exc
+
+
+def _read_dxf(path: Path, *, source_layer: str | None, encoding: str | None, **_: object):
+    from landplan.cad import read_dxf
+
+    return read_dxf(path, cad_layers=source_layer, encoding=encoding)
+
+
+Reader = Callable[..., pd.DataFrame]
+
+#: Formats that need more than GDAL's own reading, by suffix; every other file goes to GDAL.
+ADAPTERS: dict[str, Reader] = {
+    ".csv": _read_csv,
+    ".xlsx": _read_excel,
+    ".xlsm": _read_excel,
+    ".parquet": _read_parquet,
+    ".geoparquet": _read_parquet,
+    ".dxf": _read_dxf,
+}
 
 
 def _read_table(path: Path, *, sheet: str | int | None, encoding: str | None) -> pd.DataFrame:
-    suffix = _suffix(path)
-    if suffix == ".csv":
-        for enc in [encoding] if encoding else ["utf-8-sig", "GB18030"]:
-            try:
-                return pd.read_csv(path, encoding=enc, dtype=object, keep_default_na=True)
-            except UnicodeDecodeError:
-                continue
-            except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-                raise ReadError(f"{path}: not a readable CSV table ({_first_line(exc)})") from exc
-        raise ReadError(f"{path}: text is neither UTF-8 nor GB18030; pass --encoding")
-    try:
-        frame = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=object)
-    except ValueError as exc:
-        raise ReadError(f"{path}: {_first_line(exc)}") from exc
-    except Exception as exc:  # openpyxl raises zipfile/KeyError/InvalidFileException on bad files
-        raise ReadError(f"{path}: not a readable Excel workbook ({_first_line(exc)})") from exc
-    return frame
+    return ADAPTERS[_suffix(path)](path, sheet=sheet, encoding=encoding, source_layer=None)
 
 
 def _table_geometry(
@@ -197,8 +487,21 @@ def read_frame(
     encoding: str | None = None,
     source_layer: str | None = None,
     policy: Policy | None = None,
+    prefer_layers: Sequence[str] = (),
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Read a file as it is, before validation.
+
+    Parameters
+    ----------
+    path
+        Any vector source GDAL opens (a file, a ``.gdb`` folder, a zip), or a file an adapter in
+        :data:`ADAPTERS` reads (CSV, Excel, GeoParquet, DXF).
+    layer
+        The landplan layer the file holds; its names pick the source layer where there are several.
+    crs, sheet, encoding, source_layer, policy
+        As for :func:`read_layer`.
+    prefer_layers
+        Source layer names to look for first (an import profile's, e.g. ``DLTB``).
 
     Returns
     -------
@@ -211,18 +514,19 @@ def read_frame(
     if not path.exists():
         raise ReadError(f"{path}: no such file")
     suffix = _suffix(path)
-    if suffix in VECTOR_SUFFIXES:
-        return _read_vector(path, layer, source_layer=source_layer, encoding=encoding), []
-    if suffix in TABLE_SUFFIXES:
-        frame = _read_table(path, sheet=sheet, encoding=encoding)
-        frame.columns = [str(c).strip() for c in frame.columns]
-        if not spec(layer).has_geometry:
-            return frame, []
-        return _table_geometry(frame, path, crs, policy)
-    raise ReadError(
-        f"{path}: unsupported file type {suffix!r}; expected one of "
-        f"{', '.join(VECTOR_SUFFIXES + TABLE_SUFFIXES)}"
-    )
+    adapter = ADAPTERS.get(suffix)
+    if adapter is None:
+        frame = _read_gdal(
+            path, layer, source_layer=source_layer, encoding=encoding, prefer=prefer_layers
+        )
+        return frame, []
+    frame = adapter(path, sheet=sheet, encoding=encoding, source_layer=source_layer)
+    if isinstance(frame, gpd.GeoDataFrame):
+        return frame, []
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if not spec(layer).has_geometry:
+        return frame, []
+    return _table_geometry(frame, path, crs, policy)
 
 
 def read_layer(
