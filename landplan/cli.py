@@ -64,6 +64,71 @@ EncodingOption = Annotated[
 ]
 
 
+ProfileOption = Annotated[
+    str | None,
+    typer.Option(
+        "--profile",
+        help="Import profile: dltb (三调地类图斑), zd (宗地), low_efficiency, kg (控规), or a "
+        "profile TOML file (copy one from landplan/datasets/profiles).",
+    ),
+]
+SchemeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--land-use-scheme",
+        help="Scheme of the land-use codes: gb50137, gbt21010 (三调), ydyh2023 (用地用海).",
+    ),
+]
+ProblemsOption = Annotated[
+    Path | None,
+    typer.Option("--problems", help="Write every problem and warning to this .csv or .xlsx file."),
+]
+
+
+def _print_summary(problems, notices, problems_file: Path | None) -> None:
+    """Print the per-column summary of problems and warnings, and write them all if asked."""
+    from rich.table import Table
+
+    from landplan.problem_report import SUMMARY_HEADERS, column_summary, write_problems
+
+    if not problems and not notices:
+        return
+    summary = column_summary(problems, notices)
+    table = Table(title="problems by column 按字段汇总", title_justify="left")
+    for key, name in SUMMARY_HEADERS.items():
+        counted = key in ("errors", "warnings", "features")
+        table.add_column(name, justify="right" if counted else "left")
+    for row in summary.itertuples(index=False):
+        table.add_row(*(escape(str(v)) for v in row))
+    err_console.print(table)
+    if problems_file is not None:
+        path = write_problems(problems_file, problems, notices)
+        err_console.print(
+            f"all {len(problems)} problem(s) and {len(notices)} warning(s) written to {path}"
+        )
+    elif len(problems) + len(notices) > 50:
+        err_console.print("write them all to a file with --problems FILE.csv (or .xlsx)")
+
+
+def _read_checked(file: Path, layer: str, problems_file: Path | None, **options):
+    """Read and validate a file; on failure, summarise and write the problems before raising."""
+    from landplan.errors import SchemaError
+    from landplan.io import read_layer
+
+    try:
+        frame = read_layer(file, layer, **options)
+    except SchemaError as exc:
+        _print_summary(exc.problems, [], problems_file)
+        raise
+    notices = frame.attrs.get("notices", [])
+    for notice in notices[:20]:
+        err_console.print(f"warning: {escape(str(notice))}", highlight=False)
+    if len(notices) > 20:
+        err_console.print(f"... and {len(notices) - 20} more warnings")
+    _print_summary([], notices, problems_file)
+    return frame
+
+
 @app.command()
 def validate(
     file: Annotated[
@@ -77,22 +142,26 @@ def validate(
     sheet: SheetOption = None,
     encoding: EncodingOption = None,
     make_valid: Annotated[bool, typer.Option(help="Repair invalid geometry.")] = False,
+    profile: ProfileOption = None,
+    land_use_scheme: SchemeOption = None,
+    problems: ProblemsOption = None,
     policy: PolicyOption = None,
 ) -> None:
     """Check a file against a layer's schema; list every problem, or summarise the layer."""
     from rich.table import Table
 
-    from landplan.io import read_layer
-
-    frame = read_layer(
+    frame = _read_checked(
         file,
         layer,
+        problems,
         crs=crs,
         source_layer=source_layer,
         sheet=sheet,
         encoding=encoding,
         policy=_policy(policy),
         make_valid=make_valid,
+        profile=profile,
+        land_use_scheme=land_use_scheme,
     )
     table = Table(title=f"{file}: {len(frame)} {layer}, valid", title_justify="left")
     table.add_column("column")
@@ -575,12 +644,14 @@ def import_(
     source_layer: SourceLayerOption = None,
     sheet: SheetOption = None,
     encoding: EncodingOption = None,
+    profile: ProfileOption = None,
+    land_use_scheme: SchemeOption = None,
+    problems: ProblemsOption = None,
     db: DbOption = _DEFAULT_DB,
     who: WhoOption = None,
 ) -> None:
     """Validate a file and write it into a layer: all of it, or nothing."""
-    from landplan.errors import StoreError
-    from landplan.io import read_layer
+    from landplan.errors import SchemaError, StoreError
 
     modes = [m for m, on in (("replace", replace), ("append", append), ("upsert", upsert)) if on]
     if len(modes) > 1:
@@ -593,17 +664,28 @@ def import_(
                     f"{layer} already holds {n} feature(s); choose --replace, --append or --upsert"
                 )
             modes = ["append"]
-        frame = read_layer(
-            file,
-            layer,
-            crs=crs,
-            sheet=sheet,
-            encoding=encoding,
-            source_layer=source_layer,
-            policy=store.policy,
-            make_valid=make_valid,
-        )
-        summary = store.import_layer(layer, frame, mode=modes[0], source=str(file), who=who)
+        try:
+            frame = _read_checked(
+                file,
+                layer,
+                problems,
+                crs=crs,
+                sheet=sheet,
+                encoding=encoding,
+                source_layer=source_layer,
+                policy=store.policy,
+                make_valid=make_valid,
+                profile=profile,
+                land_use_scheme=land_use_scheme,
+            )
+        except SchemaError as exc:
+            exc.args = (f"nothing was written to {layer}: {exc.args[0]}",)
+            raise
+        try:
+            summary = store.import_layer(layer, frame, mode=modes[0], source=str(file), who=who)
+        except SchemaError as exc:
+            _print_summary(exc.problems, frame.attrs.get("notices", []), problems)
+            raise
     console.print(str(summary))
 
 

@@ -23,6 +23,7 @@ import os
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -36,6 +37,9 @@ from landplan.errors import Problem, ReadError, SchemaError
 from landplan.layers import LAYERS, spec
 from landplan.policy import Policy
 from landplan.validation import _validate
+
+if TYPE_CHECKING:
+    from landplan.profiles import ImportProfile
 
 __all__ = [
     "ADAPTERS",
@@ -540,31 +544,47 @@ def read_layer(
     policy: Policy | None = None,
     make_valid: bool = False,
     parcels: gpd.GeoDataFrame | None = None,
+    profile: ImportProfile | str | os.PathLike | None = None,
+    land_use_scheme: str | None = None,
 ) -> gpd.GeoDataFrame | pd.DataFrame:
     """Read a file as a validated landplan layer in the working CRS.
 
     Parameters
     ----------
     path
-        A GeoPackage, shapefile (GBK attributes read with or without a ``.cpg``), GeoJSON, CSV
-        or Excel file.
+        Any vector source GDAL reads (GeoPackage, File Geodatabase folder, shapefile or zipped
+        shapefile, GeoJSON, FlatGeobuf, KML ...), GeoParquet, DXF, CSV or Excel.
     layer
         Which landplan layer the file holds (``parcels``, ``buildings`` ...).
     crs
         The CRS of a file that carries none; for CSV/Excel, the CRS of its coordinates
         (default: the policy's ``crs.lonlat``, CGCS2000 longitude/latitude).
     sheet
-        Excel sheet name or position (first sheet by default).
+        Excel sheet name or position from 1 (first sheet by default).
     encoding
         Text encoding, where the file does not say and landplan cannot tell.
     source_layer
-        The layer inside a multi-layer GeoPackage (by default the one named like ``layer``).
+        The layer inside a multi-layer source (by default the one named like ``layer`` or like
+        the profile's source layers); for a DXF, the drawing layers holding the outlines.
     policy
         Working CRS and tolerances; the default policy where None.
     make_valid
         Repair invalid geometry instead of rejecting it.
     parcels
         Validated parcels, to check links from buildings and enterprises.
+    profile
+        An import profile (:mod:`landplan.profiles`): a built-in id (``dltb``, ``zd``,
+        ``low_efficiency``, ``kg``), a profile file, or a loaded profile.
+    land_use_scheme
+        The scheme of the land-use codes, where the file has no ``land_use_scheme`` column
+        (``gbt21010``, ``ydyh2023``, ``gb50137`` or a name such as ``三调``).
+
+    Returns
+    -------
+    GeoDataFrame or DataFrame
+        The validated layer; ``attrs["notices"]`` lists warnings that do not refuse the import
+        (a land-use code covering several classes, an official area far from the computed one)
+        as :class:`~landplan.errors.Problem` rows.
 
     Raises
     ------
@@ -573,7 +593,15 @@ def read_layer(
     SchemaError
         Listing every bad feature with its column and what was expected.
     """
+    from landplan.landuse import land_use_notices
+    from landplan.profiles import apply_profile, area_discrepancies, load_profile
+
     policy = policy or Policy.default()
+    chosen = load_profile(profile) if isinstance(profile, str | os.PathLike) else profile
+    if chosen is not None and chosen.layer != layer:
+        raise ReadError(
+            f"profile {chosen.id} describes the {chosen.layer} layer, not the {layer} layer"
+        )
     frame, problems = read_frame(
         path,
         layer,
@@ -582,11 +610,22 @@ def read_layer(
         encoding=encoding,
         source_layer=source_layer,
         policy=policy,
+        prefer_layers=chosen.source_layers if chosen else (),
     )
+    notices: list[Problem] = []
+    if chosen is not None:
+        frame, more, notes = apply_profile(frame, chosen, source=str(path))
+        if any(p.feature == "*" for p in more):
+            raise SchemaError([*problems, *more])
+        problems += more
+        notices += notes
+    if land_use_scheme is not None and layer == "parcels":
+        frame = _with_scheme(frame, land_use_scheme)
     table_crs = crs if _suffix(Path(path)) not in TABLE_SUFFIXES else None
+    layer_spec = spec(layer)
     result, found = _validate(
         frame,
-        spec(layer),
+        layer_spec,
         source=str(path),
         crs=table_crs,
         policy=policy,
@@ -594,8 +633,36 @@ def read_layer(
         parcels=parcels,
     )
     if problems or found:
-        raise SchemaError([*problems, *found])
+        raise SchemaError(_with_crs_help([*problems, *found], frame))
+    if chosen is not None:
+        result, notes = area_discrepancies(
+            result, chosen, source=str(path), id_column=layer_spec.id_column
+        )
+        notices += notes
+    if layer == "parcels":
+        notices += land_use_notices(result, str(path), layer_spec.id_column)
+    result.attrs["notices"] = notices
     return result
+
+
+def _with_scheme(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Give every land-use code without one the named scheme."""
+    from landplan.landuse import scheme
+
+    chosen = scheme(name).id
+    out = frame.copy()
+    if "land_use_scheme" in out:
+        out["land_use_scheme"] = out["land_use_scheme"].where(
+            out["land_use_scheme"].notna(), chosen
+        )
+    else:
+        out["land_use_scheme"] = chosen
+    return out
+
+
+def _with_crs_help(problems: list[Problem], frame: pd.DataFrame) -> list[Problem]:
+    """Add what the coordinates suggest to a missing-CRS problem."""
+    return problems
 
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:

@@ -205,12 +205,13 @@ def normalise_code(value: object) -> str:
     """Write a code as its table does: trimmed, upper case; a number read as 601.0 is ``0601``.
 
     Codes of the numeric schemes have an even number of digits (two per level), so a code that
-    lost its leading zero in a spreadsheet gets it back.
+    a spreadsheet read as a number gets its leading zero back.
     """
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).strip().upper()
-    if text.isdigit() and len(text) % 2:
+    if isinstance(value, int | np.integer) and len(text) % 2:
+        # Only a number lost its zero: text such as "061" is a code as written.
         text = "0" + text
     return text
 
