@@ -689,6 +689,46 @@ def import_(
     console.print(str(summary))
 
 
+@app.command("update")
+def update(
+    layer: Annotated[str, typer.Argument(help="Layer: parcels, buildings, projects, ...")],
+    file: Annotated[
+        Path,
+        typer.Argument(exists=True, dir_okay=False, help="CSV or XLSX: the id and the columns."),
+    ],
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why (recorded with every change).")
+    ] = None,
+    date: Annotated[
+        str | None, typer.Option("--date", help="Date the changes take effect (YYYY-MM-DD).")
+    ] = None,
+    sheet: SheetOption = None,
+    encoding: EncodingOption = None,
+    problems: ProblemsOption = None,
+    db: DbOption = _DEFAULT_DB,
+    who: WhoOption = None,
+) -> None:
+    """Update attributes of stored features from a table of ids and columns, without geometry.
+
+    All rows land or none; an empty cell leaves the stored value; every changed value is kept in
+    the history (`landplan status history ID`) with who, why and when.
+    """
+    from landplan.errors import SchemaError
+    from landplan.io import read_frame
+
+    table, _ = read_frame(file, layer, sheet=sheet, encoding=encoding)
+    with _open(db) as store:
+        try:
+            summary = store.update_attributes(
+                layer, table, source=str(file), who=who, reason=reason, effective=date
+            )
+        except SchemaError as exc:
+            _print_summary(exc.problems, [], problems)
+            exc.args = (f"nothing was updated in {layer}: {exc.args[0]}",)
+            raise
+    console.print(str(summary))
+
+
 @app.command("export")
 def export(
     layer: Annotated[str, typer.Argument(help="Layer to export.")],
@@ -793,6 +833,29 @@ def status_history(
         console.print(f"{name} {feature_id}: no status changes recorded")
     else:
         console.print(table)
+    with _open(db) as store:
+        changes = store.attribute_history(name, feature_id)
+    if not changes.empty:
+        _print_attribute_changes(f"{name} {feature_id}: attribute changes 属性变更", changes)
+
+
+def _print_attribute_changes(title: str, changes) -> None:
+    from rich.table import Table
+
+    table = Table(title=escape(title))
+    for col in ("effective", "column", "old", "new", "reason", "who", "recorded (UTC)"):
+        table.add_column(col)
+    for row in changes.itertuples():
+        table.add_row(
+            f"{row.effective_date:%Y-%m-%d}",
+            escape(row.column_name),
+            escape(str(row.old_value or "")),
+            escape(str(row.new_value or "")),
+            escape(row.reason),
+            escape(row.who),
+            f"{row.recorded_at:%Y-%m-%d %H:%M}",
+        )
+    console.print(table)
 
 
 @status_app.command("on")
