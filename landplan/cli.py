@@ -79,6 +79,14 @@ SchemeOption = Annotated[
         help="Scheme of the land-use codes: gb50137, gbt21010 (三调), ydyh2023 (用地用海).",
     ),
 ]
+Towgs84Option = Annotated[
+    str | None,
+    typer.Option(
+        "--towgs84",
+        help="Xian 1980 / Beijing 1954 data: the 3 or 7 published parameters to WGS 84 "
+        "(dx,dy,dz[,rx,ry,rz,ds]).",
+    ),
+]
 ProblemsOption = Annotated[
     Path | None,
     typer.Option("--problems", help="Write every problem and warning to this .csv or .xlsx file."),
@@ -104,7 +112,10 @@ def _print_summary(problems, notices, problems_file: Path | None) -> None:
     if problems_file is not None:
         path = write_problems(problems_file, problems, notices)
         err_console.print(
-            f"all {len(problems)} problem(s) and {len(notices)} warning(s) written to {path}"
+            f"all {len(problems)} problem(s) and {len(notices)} warning(s) written to "
+            f"{escape(str(path))}",
+            soft_wrap=True,
+            highlight=False,
         )
     elif len(problems) + len(notices) > 50:
         err_console.print("write them all to a file with --problems FILE.csv (or .xlsx)")
@@ -144,6 +155,7 @@ def validate(
     make_valid: Annotated[bool, typer.Option(help="Repair invalid geometry.")] = False,
     profile: ProfileOption = None,
     land_use_scheme: SchemeOption = None,
+    towgs84: Towgs84Option = None,
     problems: ProblemsOption = None,
     policy: PolicyOption = None,
 ) -> None:
@@ -162,6 +174,7 @@ def validate(
         make_valid=make_valid,
         profile=profile,
         land_use_scheme=land_use_scheme,
+        towgs84=towgs84,
     )
     table = Table(title=f"{file}: {len(frame)} {layer}, valid", title_justify="left")
     table.add_column("column")
@@ -646,6 +659,7 @@ def import_(
     encoding: EncodingOption = None,
     profile: ProfileOption = None,
     land_use_scheme: SchemeOption = None,
+    towgs84: Towgs84Option = None,
     problems: ProblemsOption = None,
     db: DbOption = _DEFAULT_DB,
     who: WhoOption = None,
@@ -677,6 +691,7 @@ def import_(
                 make_valid=make_valid,
                 profile=profile,
                 land_use_scheme=land_use_scheme,
+                towgs84=towgs84,
             )
         except SchemaError as exc:
             exc.args = (f"nothing was written to {layer}: {exc.args[0]}",)

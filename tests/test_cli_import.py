@@ -67,3 +67,62 @@ def test_the_options_exist_on_both_commands(option, capsys):
     for command in ("import", "validate"):
         assert run(command, "--help") == 0
         assert option in capsys.readouterr().out
+
+
+def _many_bad(tmp_path, n: int = 900):
+    frame = gpd.GeoDataFrame(
+        {
+            "parcel_id": [f"P-{i}" for i in range(n)],
+            "status": ['=HYPERLINK("http://x")' if i == 0 else "在用" for i in range(n)],
+            "land_use": ["0601"] * n,  # no scheme: refused, every row
+        },
+        geometry=[box(X0 + 20 * i, Y0, X0 + 20 * i + 10, Y0 + 10) for i in range(n)],
+        crs="EPSG:4546",
+    )
+    path = tmp_path / "many.gpkg"
+    pyogrio.write_dataframe(frame, path)
+    return path
+
+
+def test_problems_written_in_full_with_a_summary_by_column(tmp_path, capsys):
+    path = _many_bad(tmp_path)
+    report = tmp_path / "problems.csv"
+    assert run("validate", str(path), "--layer", "parcels", "--problems", str(report)) == 2
+    err = capsys.readouterr().err
+    assert "problems by column" in err and "land_use" in err and "900" in err
+    assert f"all 901 problem(s) and 0 warning(s) written to {report}" in err
+    written = pd.read_csv(report, encoding="utf-8-sig", dtype=str)
+    assert len(written) == 901
+    assert list(written.columns) == [
+        "级别 severity",
+        "文件 file",
+        "要素 feature",
+        "字段 column",
+        "问题 problem",
+        "应为 expected",
+    ]
+    assert written["字段 column"].value_counts().to_dict() == {"land_use": 900, "status": 1}
+    formula = written.loc[written["字段 column"] == "status", "问题 problem"].iloc[0]
+    assert formula.startswith("unknown parcel status '=HYPERLINK")  # text, starts with a letter
+    # Without --problems the screen says how to get them all.
+    assert run("validate", str(path), "--layer", "parcels") == 2
+    assert "--problems FILE.csv" in capsys.readouterr().err
+
+
+def test_problems_as_xlsx_stay_text(tmp_path, capsys):
+    import openpyxl
+
+    from landplan.errors import Problem
+    from landplan.problem_report import write_problems
+
+    book = write_problems(
+        tmp_path / "p.xlsx", [Problem("f.shp", "=1+1", "holder", "@SUM(A1)", "-2")]
+    )
+    sheet = openpyxl.load_workbook(book)["问题 problems"]
+    cells = [c.value for c in sheet[2]]
+    assert cells[2:] == ["=1+1", "holder", "@SUM(A1)", "-2"]
+    assert all(c.data_type == "s" for c in sheet[2])
+    csv = write_problems(tmp_path / "p.csv", [Problem("f.shp", "=1+1", "holder", "x", "y")])
+    assert "'=1+1" in csv.read_text(encoding="utf-8-sig")
+    with pytest.raises(ValueError, match=r"written as \.csv or \.xlsx"):
+        write_problems(tmp_path / "p.txt", [])
