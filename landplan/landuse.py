@@ -1,14 +1,16 @@
-"""Land-use codes and their schemes: GB 50137-2011, GB/T 21010-2017 (三调) and 用地用海 2023.
+"""Land-use codes and their schemes: GB 50137-2011, GB/T 21010 (三调; 2007) and 用地用海 2023.
 
 A land-use value is meaningless without its scheme: ``1001`` is 铁路用地 (railways) in GB/T
 21010-2017 as the Third National Land Survey uses it, and 工业用地 (industrial) in the 2023
 国土空间调查、规划、用途管制用地用海分类; ``0601`` is 工业用地 in the first and 乡村道路用地 in the
-second. The code tables ship as data (``landplan/datasets/landuse/*.csv``, with Chinese and
-English names), each code mapped to a landplan land-use class (:data:`landplan.vocab.LAND_USE`:
-M1/M2/M3 industrial, W logistics, U utilities, ...), which is what the siting and audit rules
-name. Where one code covers several classes (三调 ``0601`` 工业用地 does not say whether the land
-is class 1, 2 or 3), the parcel gets the class they share (``M``, industrial with the class not
-stated) and a warning; where they share none (``06`` 工矿仓储用地), no class.
+second. Older cadastral records carry the 2007 edition's three-digit codes (``061`` 工业用地,
+``101`` 铁路用地). The code tables ship as data (``landplan/datasets/landuse/*.csv``, with
+Chinese and English names), each code mapped to a landplan land-use class
+(:data:`landplan.vocab.LAND_USE`: M1/M2/M3 industrial, W logistics, U utilities, ...), which is
+what the siting and audit rules name. Where one code covers several classes (三调 ``0601``
+工业用地 does not say whether the land is class 1, 2 or 3), the parcel gets the class they share
+(``M``, industrial with the class not stated) and a warning; where they share none (``06``
+工矿仓储用地), no class.
 
 A parcel keeps the code it came with (``land_use_code``) and its scheme (``land_use_scheme``)
 beside the class (``land_use``). :func:`crosswalk` follows the correspondences the schemes define
@@ -161,6 +163,14 @@ SCHEMES: dict[str, Scheme] = {
                 "sandiao",
             ),
             "gbt21010_2017.csv",
+        ),
+        Scheme(
+            "gbt21010_2007",
+            "GB/T 21010-2007",
+            "土地利用现状分类(2007, 第二次全国土地调查)",
+            "Current land use classification, 2007 edition (Second National Land Survey)",
+            ("GB/T 21010-2007", "GBT21010-2007", "21010-2007", "二调", "第二次全国土地调查"),
+            "gbt21010_2007.csv",
         ),
         Scheme(
             "ydyh2023",

@@ -69,6 +69,17 @@ def test_the_options_exist_on_both_commands(option, capsys):
         assert option in capsys.readouterr().out
 
 
+#: A problem report's columns, as a planner reads them.
+REPORT_HEADERS = [
+    "级别 severity",
+    "文件 file",
+    "要素 feature",
+    "字段 column",
+    "问题 problem",
+    "应为 expected",
+]
+
+
 def _many_bad(tmp_path, n: int = 900):
     frame = gpd.GeoDataFrame(
         {
@@ -93,14 +104,7 @@ def test_problems_written_in_full_with_a_summary_by_column(tmp_path, capsys):
     assert f"all 901 problem(s) and 0 warning(s) written to {report}" in err
     written = pd.read_csv(report, encoding="utf-8-sig", dtype=str)
     assert len(written) == 901
-    assert list(written.columns) == [
-        "级别 severity",
-        "文件 file",
-        "要素 feature",
-        "字段 column",
-        "问题 problem",
-        "应为 expected",
-    ]
+    assert list(written.columns) == REPORT_HEADERS
     assert written["字段 column"].value_counts().to_dict() == {"land_use": 900, "status": 1}
     formula = written.loc[written["字段 column"] == "status", "问题 problem"].iloc[0]
     assert formula.startswith("unknown parcel status '=HYPERLINK")  # text, starts with a letter

@@ -48,10 +48,8 @@ def test_tables_are_whole(scheme_id):
         assert all(c in LAND_USE.labels for c in row["class"].split(";") if c), row
         code = row["code"]
         if scheme_id != "gb50137" and len(code) > 2:
-            # Every level below the first sits under its parent code (0601 under 06).
-            parent = code[:-1] if code[-1].isalpha() else code[:-2]
-            parent = parent.rstrip("H") if parent.endswith("H") else parent
-            assert parent in codes or code[:2] in codes, code
+            # Every level below the first sits under its first level (0601 under 06).
+            assert code[:2] in codes, code
 
 
 def test_crosswalk_targets_exist():
@@ -78,6 +76,8 @@ def test_crosswalk_targets_exist():
         ("M3", "GB 50137-2011", "三类工业用地", "M3"),
         ("W2", "gb50137", "二类物流仓储用地", "W"),
         ("H21", "gb50137", "铁路用地", "H"),
+        ("061", "GB/T 21010-2007", "工业用地", "M"),
+        ("101", "二调", "铁路用地", "H"),
     ],
 )
 def test_the_same_code_means_what_its_scheme_says(code, scheme_name, zh, land_class):
@@ -163,7 +163,9 @@ def test_a_code_without_its_scheme_is_named_with_each_meaning():
     assert "GB/T 21010-2017 1001 铁路用地 (railways) and 用地用海分类 2023 1001 工业用地" in message
     # No did-you-mean towards another class, for any of them (0601 was offered 'M3', 061 'W').
     assert "did you mean" not in message
-    assert "'061' is a code of none of the land-use schemes" in message
+    assert "'061' is GB/T 21010-2007 061 工业用地 (industrial): a code needs its scheme" in message
+    with pytest.raises(SchemaError, match="'0999' is a code of none of the land-use schemes"):
+        validate_layer(_parcels(["0999"]), "parcels")
 
 
 def test_a_code_not_in_the_named_scheme():

@@ -24,6 +24,7 @@ from landplan.io import read_layer
 from landplan.profiles import builtin_profiles, load_profile
 
 from .conftest import X0, Y0
+from .test_cli_import import REPORT_HEADERS
 from .test_cli_store import run
 
 #: Zone 37 of the 3° Gauss–Krüger grid, eastings with the zone number in front (EPSG:4525).
@@ -286,14 +287,7 @@ def test_cli_import_with_a_profile_and_a_problem_report(store_url, tmp_path, cap
     assert "6 new" in captured.out
     assert "3 warning(s) written to" in captured.err
     rows = list(openpyxl.load_workbook(report)["问题 problems"].values)
-    assert rows[0] == (
-        "级别 severity",
-        "文件 file",
-        "要素 feature",
-        "字段 column",
-        "问题 problem",
-        "应为 expected",
-    )
+    assert list(rows[0]) == REPORT_HEADERS
     assert {r[3] for r in rows[1:]} == {"TBMJ", "DLMC", "land_use"}
     assert all(r[0] == "警告 warning" for r in rows[1:])
     df = pd.DataFrame(rows[1:], columns=rows[0])
