@@ -85,6 +85,13 @@ def test_every_gdal_format_reads_back(tmp_path, source, driver):
     _check(back, source, tolerance_m2=1.0)
 
 
+def test_gdal_csv_with_wkt(tmp_path, source):
+    path = tmp_path / "parcels.csv"
+    pyogrio.write_dataframe(source, path, driver="CSV", layer_options={"GEOMETRY": "AS_WKT"})
+    # A CSV carries no CRS: its WKT is in the metres of the zone, named with --crs.
+    _check(read_layer(path, "parcels", crs="EPSG:4546"), source)
+
+
 def test_zipped_shapefile_without_cpg_in_gbk(tmp_path, source):
     shp = tmp_path / "dltb.shp"
     pyogrio.write_dataframe(source, shp, encoding="GBK")
