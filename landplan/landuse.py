@@ -370,7 +370,9 @@ def resolve_land_use(frame: pd.DataFrame, report: Report) -> pd.DataFrame:
     def problem(i: int, column: str, text: str, expected: str) -> None:
         problems.setdefault((column, text, expected), []).append(i)
 
-    text = raw.map(lambda v: None if pd.isna(v) else normalise_code(v)).reset_index(drop=True)
+    # Each distinct value is normalised once: a layer holds few distinct codes.
+    table = {v: normalise_code(v) for v in pd.unique(raw.dropna())}
+    text = raw.map(table).astype(object).where(raw.notna(), None).reset_index(drop=True)
     present = text.notna().to_numpy() & (text.astype(str) != "").to_numpy()
     pairs = pd.DataFrame({"v": text, "s": schemes.reset_index(drop=True)})
     groups = pairs[present].groupby(["v", "s"], dropna=False).indices
@@ -447,17 +449,19 @@ def land_use_notices(frame: pd.DataFrame, source: str, id_column: str) -> list[P
     """
     if "land_use_code" not in frame or "land_use_scheme" not in frame:
         return []
-    out: list[Problem] = []
-    pairs = frame[["land_use_code", "land_use_scheme"]].astype(object)
-    have = pairs.notna().all(axis=1).to_numpy()
-    cache: dict[tuple[str, str], str | None] = {}
-    for i in np.flatnonzero(have):
-        key = (str(pairs.iat[i, 0]), str(pairs.iat[i, 1]))
-        if key not in cache:
-            cache[key] = _several(*key)
-        if cache[key]:
-            out.append(Problem(source, str(frame[id_column].iat[i]), "land_use", cache[key], _MORE))
-    return out
+    pairs = pd.DataFrame(
+        {
+            "code": frame["land_use_code"].astype(object).to_numpy(),
+            "scheme": frame["land_use_scheme"].astype(object).to_numpy(),
+        }
+    )
+    ids = frame[id_column].astype(str).to_numpy()
+    found: list[tuple[int, Problem]] = []
+    for (code_text, scheme_id), rows in pairs.dropna().groupby(["code", "scheme"]).indices.items():
+        message = _several(str(code_text), str(scheme_id))
+        if message:
+            found += [(int(i), Problem(source, ids[i], "land_use", message, _MORE)) for i in rows]
+    return [p for _, p in sorted(found, key=lambda t: t[0])]
 
 
 _MORE = "a code of the next level that decides the class, or the class itself (land_use)"

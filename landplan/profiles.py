@@ -173,8 +173,13 @@ def _key(value: object) -> str:
 
 
 def _text(values: pd.Series) -> pd.Series:
-    out = values.astype(object).map(lambda v: None if pd.isna(v) else _key(v) or None)
-    return out.astype(object)
+    """Values as stripped text (None where empty), each distinct value converted once."""
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        text = values.astype("string").str.strip()
+        text = text.mask(text == "")
+        return text.astype(object).where(text.notna(), None)
+    table = {v: None if pd.isna(v) else _key(v) or None for v in pd.unique(values.dropna())}
+    return values.map(table).astype(object).where(values.notna(), None)
 
 
 def apply_profile(
@@ -303,25 +308,30 @@ def _name_check(
         return []
     from landplan.landuse import SCHEMES
 
+    order = {str(label): k for k, label in enumerate(labels)}
     chosen = SCHEMES[profile.land_use_scheme]
-    names = _text(frame[folded[name_field.lower()]]).to_numpy(dtype=object)
-    codes = _text(out["land_use_code"]).to_numpy(dtype=object)
+    pairs = pd.DataFrame(
+        {
+            "code": _text(out["land_use_code"]).to_numpy(dtype=object),
+            "name": _text(frame[folded[name_field.lower()]]).to_numpy(dtype=object),
+        }
+    )
     notices = []
-    for i, (code_text, name) in enumerate(zip(codes, names, strict=True)):
-        if code_text is None or name is None:
-            continue
+    for (code_text, name), rows in pairs.dropna().groupby(["code", "name"]).indices.items():
         code = chosen.lookup(code_text)
-        if code is not None and code.zh != name:
-            notices.append(
-                Problem(
-                    source,
-                    str(labels[i]),
-                    name_field,
-                    f"{name_field} {name!r} is not the name of {code.describe()}",
-                    f"{code.zh!r}, or the code of {name!r}",
-                )
+        if code is None or code.zh == name:
+            continue
+        notices += [
+            Problem(
+                source,
+                str(labels[i]),
+                name_field,
+                f"{name_field} {name!r} is not the name of {code.describe()}",
+                f"{code.zh!r}, or the code of {name!r}",
             )
-    return notices
+            for i in rows
+        ]
+    return sorted(notices, key=lambda n: order.get(n.feature, 0)) if notices else []
 
 
 def area_discrepancies(
