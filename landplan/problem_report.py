@@ -87,6 +87,13 @@ def column_summary(problems: Sequence[Problem], notices: Sequence[Problem] = ())
     return out.reset_index(drop=True)
 
 
+def _lines(value: object, width: int) -> int:
+    """Estimate the lines a text takes in a column ``width`` characters wide (CJK count twice)."""
+    text = str(value)
+    wide = sum(1 for ch in text if ord(ch) > 0x2E7F)
+    return max(1, -(-(len(text) + wide) // max(width - 1, 1)))
+
+
 def _safe(text: object) -> object:
     """Make data text inert in a spreadsheet: a leading formula character gets a quote."""
     if isinstance(text, str) and text.startswith(_FORMULA_START):
@@ -118,17 +125,26 @@ def write_problems(
     summary = column_summary(problems, notices)
     summary.columns = list(SUMMARY_HEADERS.values())
     with xlsxwriter.Workbook(path) as workbook:
-        header = workbook.add_format({"bold": True, "bg_color": "#EEEEEE"})
+        header = workbook.add_format({"bold": True, "bg_color": "#EEEEEE", "valign": "top"})
+        wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
         for name, frame, widths in (
-            ("问题 problems", table, (12, 30, 16, 18, 60, 60)),
-            ("按字段 by column", summary, (18, 10, 10, 10, 60)),
+            ("问题 problems", table, (11, 24, 18, 14, 48, 48)),
+            ("按字段 by column", summary, (16, 12, 14, 14, 60)),
         ):
             ws = workbook.add_worksheet(name)
             for j, title in enumerate(frame.columns):
                 ws.write_string(0, j, title, header)
-                ws.set_column(j, j, widths[j])
+                ws.set_column(j, j, widths[j], wrap)
+            # Printed on A4 landscape, one page wide, the header on every page.
+            ws.set_paper(9)
+            ws.set_landscape()
+            ws.fit_to_pages(1, 0)
+            ws.repeat_rows(0)
             # Text is written as text: "=1+1" from the data never becomes a formula.
             for i, row in enumerate(frame.itertuples(index=False), start=1):
+                # Rows as tall as their longest wrapped text (spreadsheets do not all grow them).
+                lines = max(_lines(v, w) for v, w in zip(row, widths, strict=True))
+                ws.set_row(i, 15 * lines)
                 for j, value in enumerate(row):
                     if isinstance(value, int | float) and not isinstance(value, bool):
                         ws.write_number(i, j, value)
