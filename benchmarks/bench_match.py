@@ -31,16 +31,17 @@ FROM bench_parcels p
 WHERE p.status = ANY(:available)
   AND NOT (:buy AND (p.status = ANY(:lease_only) OR p.tenure IS NOT DISTINCT FROM 'collective'))
   AND p.land_use = ANY(:allowed)
-  AND NOT EXISTS (
-    SELECT 1 FROM bench_constraints c
-    WHERE c.kind = ANY(:protected) AND ST_Intersects(c.geom, p.geom)
-      AND ST_Area(ST_Intersection(c.geom, p.geom)) > :sliver)
+  AND (SELECT COALESCE(SUM(ST_Area(ST_Intersection(c.geom, p.geom))), 0)
+       FROM bench_constraints c
+       WHERE c.kind = ANY(:protected) AND ST_Intersects(c.geom, p.geom)) <= :sliver
   AND (NOT :hazardous OR NOT EXISTS (
     SELECT 1 FROM bench_constraints c
-    WHERE c.kind = 'residential' AND ST_DWithin(c.geom, p.geom, :setback)))
+    WHERE c.kind = 'residential' AND ST_DWithin(c.geom, p.geom, :setback)
+      AND ST_Distance(c.geom, p.geom) < :setback))
   AND (NOT :storage OR NOT EXISTS (
     SELECT 1 FROM bench_constraints c
-    WHERE c.kind = 'fuel_station' AND ST_DWithin(c.geom, p.geom, :fuel_setback)))
+    WHERE c.kind = 'fuel_station' AND ST_DWithin(c.geom, p.geom, :fuel_setback)
+      AND ST_Distance(c.geom, p.geom) < :fuel_setback))
   AND (:kv < 0 OR EXISTS (
     SELECT 1 FROM bench_substations s
     WHERE s.voltage_kv >= :kv AND ST_DWithin(s.geom, p.geom, :reach)))

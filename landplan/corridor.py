@@ -31,7 +31,7 @@ from landplan.units import m2_to_mu
 from landplan.vocab import CONSTRAINT_KIND, PARCEL_STATUS
 from landplan.zone import Zone
 
-__all__ = ["CorridorResult", "corridor", "corridor_phases"]
+__all__ = ["CorridorResult", "corridor", "corridor_phases", "phase_at", "phase_bands"]
 
 
 @dataclass
@@ -210,6 +210,92 @@ def corridor_phases(line, *, width_m: float, breaks_m: Sequence[float]) -> np.nd
         phases.append(shapely.difference(prefix, covered))
         covered = shapely.union(covered, prefix)
     return np.array(phases, dtype=object)
+
+
+def phase_bands(zone: Zone) -> gpd.GeoDataFrame:
+    """Every avenue's phases as the corridor analysis cuts them: the one phase numbering.
+
+    Each avenue of ``zone.corridors`` with a line gives its phases from its own width and
+    ``phase_breaks_m`` (else every ``corridor.phase_length_m``), exactly as :func:`corridor`
+    measures them and the maps draw them: phase 1 from the line's start.
+
+    Returns
+    -------
+    GeoDataFrame
+        ``corridor_id``, ``name``, ``phase`` (1, 2, …), ``start_m``, ``end_m`` and the polygon,
+        in the zone's CRS; avenues in the layer's order.
+    """
+    rows = []
+    for _, row in zone.corridors.iterrows():  # a zone has one or a few avenues
+        if row.geometry is None or row.geometry.is_empty:
+            continue
+        line = _line(row)
+        breaks = _breaks(None, None, row, float(line.length), zone.policy)
+        polygons = corridor_phases(line, width_m=_width(None, row, zone.policy), breaks_m=breaks)
+        for phase, (start, end, polygon) in enumerate(
+            zip([0.0, *breaks[:-1]], breaks, polygons, strict=True), start=1
+        ):
+            rows.append(
+                {
+                    "corridor_id": row["corridor_id"],
+                    "name": row.get("name"),
+                    "phase": phase,
+                    "start_m": float(start),
+                    "end_m": float(end),
+                    "geometry": polygon,
+                }
+            )
+    return gpd.GeoDataFrame(
+        rows,
+        columns=["corridor_id", "name", "phase", "start_m", "end_m", "geometry"],
+        geometry="geometry",
+        crs=zone.corridors.crs if zone.corridors.crs is not None else zone.crs,
+    )
+
+
+def phase_at(
+    places: np.ndarray, zone: Zone, *, bands: gpd.GeoDataFrame | None = None
+) -> np.ndarray:
+    """Give the corridor phase of each place (1 = first; 0 outside every corridor).
+
+    A place is a point or a site's polygon, located by its point on surface (inside the site,
+    even a concave one); its phase is that of the band of :func:`phase_bands` holding it. A point
+    on the cut between two phases belongs to the earlier one, and where avenues' corridors
+    overlap, to the first avenue of the layer.
+
+    Parameters
+    ----------
+    places
+        Shapely geometries in the zone's CRS.
+    zone
+        The zone with its corridors layer.
+    bands
+        :func:`phase_bands` of the zone, where already made.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> x, y = 500000.0, 2530000.0
+    >>> corridors = gpd.GeoDataFrame(
+    ...     {"corridor_id": ["AV"], "name": ["avenue"], "width_m": [200.0],
+    ...      "phase_breaks_m": ["1000;2000"]},
+    ...     geometry=[shapely.LineString([(x, y), (x + 3000, y)])], crs="EPSG:4546")
+    >>> zone = Zone.from_layers({"corridors": corridors})
+    >>> places = shapely.points([(x + 500, y), (x + 1500, y + 50), (x + 2500, y), (x, y + 500)])
+    >>> phase_at(places, zone).tolist()
+    [1, 2, 3, 0]
+    """
+    places = np.asarray(places, dtype=object)
+    out = np.zeros(len(places), dtype=int)
+    bands = phase_bands(zone) if bands is None else bands
+    located = ~(shapely.is_missing(places) | shapely.is_empty(places))
+    if not len(bands) or not located.any():
+        return out
+    where = np.flatnonzero(located)
+    points = shapely.point_on_surface(places[where])
+    idx, band = _phase_of(points, bands.geometry.to_numpy())
+    out[where[idx]] = bands["phase"].to_numpy(dtype=int)[band]
+    return out
 
 
 # --- inputs -------------------------------------------------------------------------------------

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import base64
 import html
-import itertools
 import json
 import os
 import re
@@ -43,10 +42,10 @@ import shapely
 from folium.template import Template
 
 from landplan import vocab
-from landplan.corridor import corridor_phases
+from landplan.corridor import phase_bands
 from landplan.errors import CRSMismatchError, LandplanError
 from landplan.gcj02 import geometry_to_gcj02
-from landplan.layers import LAYERS, split_list
+from landplan.layers import LAYERS
 from landplan.policy import Policy
 from landplan.units import MU_M2
 
@@ -929,53 +928,11 @@ def _substations(substations: gpd.GeoDataFrame, lang: Lang) -> _LayerSpec:
 
 
 def _phase_frame(zone, policy: Policy) -> gpd.GeoDataFrame:
-    """Split each corridor centre line at its phase breaks, as bands of the corridor's width.
-
-    A zone has one or a few corridors with a handful of phases each, so this loop does not grow
-    with the number of parcels.
-    """
-    rows = []
-    corridors = zone.corridors
-    for record in corridors.itertuples(index=False):
-        line = record.geometry
-        if line is None or line.is_empty:
-            continue
-        line = shapely.line_merge(line)
-        length = line.length
-        breaks = _phase_breaks(getattr(record, "phase_breaks_m", None), length, policy)
-        width = getattr(record, "width_m", None)
-        width = float(width) if width is not None and pd.notna(width) else policy.corridor.width_m
-        edges = [0.0, *breaks, length]
-        # The corridor analysis's own cut, so the map shows exactly the phases it measures.
-        polygons = corridor_phases(line, width_m=width, breaks_m=edges[1:])
-        for phase, ((start, end), polygon) in enumerate(
-            zip(itertools.pairwise(edges), polygons, strict=True), start=1
-        ):
-            rows.append(
-                {
-                    "corridor_id": record.corridor_id,
-                    "name": getattr(record, "name", None),
-                    "phase": phase,
-                    "start_m": round(start),
-                    "end_m": round(end),
-                    "geometry": polygon,
-                }
-            )
-    return gpd.GeoDataFrame(
-        rows,
-        columns=["corridor_id", "name", "phase", "start_m", "end_m", "geometry"],
-        geometry="geometry",
-        crs=corridors.crs,
-    )
-
-
-def _phase_breaks(text: object, length: float, policy: Policy) -> list[float]:
-    if isinstance(text, str) and text.strip():
-        values = sorted(float(v) for v in split_list(text))
-    else:
-        step = float(policy.corridor.phase_length_m)
-        values = list(np.arange(step, length, step))
-    return [v for v in values if 0.0 < v < length]
+    """Draw the corridor phases exactly as the corridor analysis numbers them."""
+    bands = phase_bands(zone)
+    bands["start_m"] = bands["start_m"].round().astype(int)
+    bands["end_m"] = bands["end_m"].round().astype(int)
+    return bands
 
 
 def _corridor_phases(phases: gpd.GeoDataFrame, lang: Lang) -> _LayerSpec:

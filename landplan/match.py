@@ -2,24 +2,33 @@
 
 Four kinds of candidate share one ranking:
 
-``parcel``
+``single``
     a single available parcel whose area lies in the project's window
     (:func:`landplan.demand.land_demand`);
 ``assembly``
     a connected group of 2 to ``siting.max_group_size`` adjacent available parcels whose total
     area lies in the window and none of which could be dropped while still meeting the minimum
-    (total − smallest member < minimum). Parcels are adjacent when their boundaries run within
-    ``siting.adjacency_tolerance_m`` of each other for at least ``siting.adjacency_min_shared_m``
-    (a shared edge, slivers and digitising gaps allowed, corners not);
+    (total − smallest member < minimum). Two parcels are adjacent when they share at least
+    ``siting.adjacency_min_shared_m`` of boundary: the shorter of the length of one's boundary
+    within ``siting.adjacency_tolerance_m`` of the other's and the other way round (a shared
+    edge whatever the vertices, across slivers and digitising gaps; a corner is not enough);
 ``cutout``
-    a rectangle of the target area (within ``siting.cutout_area_tolerance``) cut from an available
-    parcel at least ``siting.cutout_min_ratio`` times the target, on its longest road-frontage edge,
-    leaving a single remainder of at least ``siting.cutout_min_remainder_mu``;
+    a compact piece of the target area (within ``siting.cutout_area_tolerance``, its oriented
+    envelope at most ``siting.cutout_max_aspect`` times as long as wide) cut from an available
+    parcel at least ``siting.cutout_min_ratio`` times the target, standing on its road
+    frontage, leaving a single remainder of at least ``siting.cutout_min_remainder_mu``;
 ``floor_space``
     vacant floor space in an existing building, for projects that can use it.
 
-A parcel is available when it passes every hard rule (:func:`feasible_parcels`), each named in
-:data:`RULES`; the rejections say which rule turned a parcel or building down and why.
+Every hard rule is judged on what is offered. The parcel's own attributes — its status, tenure
+and land-use class — hold for every part of it; the geometric rules (no overlap with protected
+areas, setbacks from homes and fuel stations, the distance to a substation, road frontage for a
+cut-out) are measured on the site's own geometry: the parcel, the assembly's union, the
+cut-out's polygon, the building's footprint. So a parcel too close to a village may still give
+a cut-out on its far side, and an assembly is refused when its union overlaps a red line by
+more than a sliver even where no member alone does. Each rule is named in :data:`RULES`, with
+which side of its threshold passes; the rejections say which rule turned a parcel or building
+down and why.
 
 Candidates are ranked by ``Σ ranking.weights[c] × component_c`` over the components in
 :data:`COMPONENTS`, each in [0, 1] and kept in the result.
@@ -30,7 +39,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -41,9 +49,10 @@ import geopandas as gpd
 import shapely
 from shapely import STRtree
 
+from landplan._geom import boundary_near, segments, shared_boundary
+from landplan.corridor import phase_at, phase_bands
 from landplan.demand import Demand, _value, as_project, land_demand
 from landplan.errors import LandplanError
-from landplan.layers import split_list
 from landplan.policy import Policy
 from landplan.units import m2_to_mu, mu_to_m2
 from landplan.vocab import CONSTRAINT_KIND
@@ -65,22 +74,25 @@ __all__ = [
 Kind = Literal["single", "assembly", "cutout", "floor_space"]
 KINDS: tuple[Kind, ...] = ("single", "assembly", "cutout", "floor_space")
 
-#: Every rule that can turn a site down, and what it checks.
+#: Every rule that can turn a site down, and what it checks (the side of a threshold that
+#: passes is given: "at least" and "within" include the threshold itself).
 RULES: dict[str, str] = {
     "status": "the parcel's status is one offered for supply (siting.available_statuses)",
     "tenure": "land that can only be leased (village reserved land, collective land) goes only "
     "to projects that accept a lease",
-    "land_use": "the land-use class fits the project (M3 for hazardous processing)",
-    "protected": "no overlap with the ecological red line, permanent basic farmland or water "
-    "protection zones",
-    "residential_setback": "hazardous projects keep siting.hazardous_setback_m from homes",
-    "fuel_station_setback": "storage stations keep siting.fuel_station_setback_m from fuel "
-    "stations",
-    "power": "heavy users lie within siting.substation_max_distance_m of a substation of their "
-    "voltage",
+    "land_use": "the land-use class of the parcel (for floor space, of the building's parcel) "
+    "fits the project (M3 for hazardous processing)",
+    "protected": "the site overlaps the ecological red line, permanent basic farmland or water "
+    "protection zones by no more than siting.sliver_area_m2",
+    "residential_setback": "hazardous projects' sites lie at least siting.hazardous_setback_m "
+    "from homes",
+    "fuel_station_setback": "storage stations' sites lie at least siting.fuel_station_setback_m "
+    "from fuel stations",
+    "power": "heavy users' sites lie within siting.substation_max_distance_m of a substation of "
+    "their voltage",
     "area": "the site area lies in the project's window (demand, investment-intensity cap)",
-    "cutout": "a parcel much larger than the demand gives a cut-out with frontage and a usable "
-    "remainder",
+    "cutout": "a parcel much larger than the demand gives a compact cut-out on its road "
+    "frontage, passing every rule itself, with a usable remainder",
     "building_status": "the building has floor space to let (siting.floor_space_statuses)",
     "vacancy": "the building's vacant floor area covers the demand",
     "floor_load": "the floor load meets the project's minimum",
@@ -137,19 +149,6 @@ def _by_value(values: np.ndarray, describe) -> np.ndarray:
     return keys.map(texts).to_numpy(dtype=object)
 
 
-def _nearest_within(
-    geoms: np.ndarray, others: np.ndarray, distance: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For each geometry with another within ``distance``: (position, nearest other, distance)."""
-    if not len(others) or not len(geoms):
-        empty = np.array([], dtype=np.intp)
-        return empty, empty, np.array([], dtype=float)
-    i, j = STRtree(others).query(geoms, predicate="dwithin", distance=distance)
-    d = shapely.distance(geoms[i], others[j])
-    first = _first_per(i, d)
-    return i[first], j[first], d[first]
-
-
 # --- the hard rules -----------------------------------------------------------------------------
 def _allowed_land_use(project: pd.Series, demand: Demand, siting) -> list[str]:
     hazard = project.get("hazard")
@@ -163,13 +162,36 @@ def _allowed_land_use(project: pd.Series, demand: Demand, siting) -> list[str]:
 def _protected_overlaps(
     geoms: np.ndarray, cgeoms: np.ndarray, protected: np.ndarray, sliver_m2: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each site's largest overlap with a protected area: (site, constraint position, m²)."""
+    """Sites overlapping protected areas by more than ``sliver_m2`` in all.
+
+    Returns (site, the protected area it overlaps most, the site's total overlap in m²): a
+    site touching several areas by a sliver each is measured by their sum.
+    """
     i, j = STRtree(cgeoms[protected]).query(geoms, predicate="intersects")
     overlap = shapely.area(shapely.intersection(geoms[i], cgeoms[protected][j]))
-    real = overlap > sliver_m2
+    total = np.bincount(i, weights=overlap, minlength=len(geoms))
+    real = total[i] > sliver_m2
     i, j, overlap = i[real], j[real], overlap[real]
     first = _first_per(i, -overlap)
-    return i[first], protected[j[first]], overlap[first]
+    return i[first], protected[j[first]], total[i[first]]
+
+
+def _nearest_within(
+    geoms: np.ndarray, others: np.ndarray, distance: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each geometry closer than ``distance`` to another: (position, nearest other, distance).
+
+    A geometry at exactly ``distance`` is not closer: a setback of D m is kept at D m.
+    """
+    if not len(others) or not len(geoms):
+        empty = np.array([], dtype=np.intp)
+        return empty, empty, np.array([], dtype=float)
+    i, j = STRtree(others).query(geoms, predicate="dwithin", distance=distance)
+    d = shapely.distance(geoms[i], others[j])
+    first = _first_per(i, d)
+    i, j, d = i[first], j[first], d[first]
+    closer = d < distance
+    return i[closer], j[closer], d[closer]
 
 
 def _nearest_of(geoms: np.ndarray, others: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -182,10 +204,184 @@ def _on_supply(sites: SiteIndex | None, key: tuple, compute):
     return compute() if sites is None else sites.remember(key, compute)
 
 
+@dataclass(frozen=True)
+class _Failure:
+    """Sites failing one rule: their positions and one reason each."""
+
+    rule: str
+    at: np.ndarray
+    reasons: np.ndarray
+
+
+@dataclass(frozen=True)
+class _GeometryRules:
+    """The geometric hard rules that apply to one project, to be judged on any site geometry.
+
+    A site passes when it overlaps protected areas by at most ``siting.sliver_area_m2`` in all,
+    lies at least each setback from the features it must keep away from, and, for a project
+    with a voltage, within ``siting.substation_max_distance_m`` of a substation of that voltage.
+    """
+
+    zone: Zone
+    protected: np.ndarray
+    setbacks: tuple[tuple[str, np.ndarray, float, str], ...]
+    voltage_kv: float
+    chosen: np.ndarray
+
+    @classmethod
+    def of(cls, project: pd.Series, demand: Demand, zone: Zone) -> _GeometryRules:
+        siting = zone.policy.siting
+        kinds = zone.constraints["kind"].to_numpy(dtype=object)
+        hazard = project.get("hazard") or "none"
+        setbacks = []
+        if hazard in siting.hazardous_kinds:
+            setbacks.append(
+                (
+                    "residential_setback",
+                    np.flatnonzero(kinds == "residential"),
+                    float(siting.hazardous_setback_m),
+                    f"a {hazard} project",
+                )
+            )
+        if hazard == "energy_storage" or _value(project, "storage_mwh") > 0:
+            setbacks.append(
+                (
+                    "fuel_station_setback",
+                    np.flatnonzero(kinds == "fuel_station"),
+                    float(siting.fuel_station_setback_m),
+                    "a storage station",
+                )
+            )
+        return cls(
+            zone=zone,
+            protected=np.flatnonzero(np.isin(kinds, list(siting.blocking_constraints))),
+            setbacks=tuple(setbacks),
+            voltage_kv=demand.voltage_kv,
+            chosen=_substation_choice(zone, demand.voltage_kv),
+        )
+
+    def judge(self, geoms: np.ndarray, remember=None) -> list[_Failure]:
+        """Every rule each site fails, with the reason; ``remember(key, compute)`` caches."""
+
+        def measure(key, compute):
+            return compute() if remember is None else remember(key, compute)
+
+        zone = self.zone
+        siting = zone.policy.siting
+        cons = zone.constraints
+        kinds = cons["kind"].to_numpy(dtype=object)
+        cgeoms = _geoms(cons)
+        cnames = cons["name"].fillna(cons["constraint_id"]).to_numpy(dtype=object)
+        failures: list[_Failure] = []
+        if not len(geoms):
+            return failures
+        protected, sliver = self.protected, float(siting.sliver_area_m2)
+        if len(protected):
+            at, k, overlap = measure(
+                ("protected", tuple(protected.tolist()), sliver),
+                lambda: _protected_overlaps(geoms, cgeoms, protected, sliver),
+            )
+            labels = pd.Series(kinds[k], dtype=object).map(lambda c: CONSTRAINT_KIND.label(c))
+            failures.append(
+                _Failure(
+                    "protected",
+                    at,
+                    (
+                        "overlaps "
+                        + labels
+                        + " "
+                        + pd.Series(cnames[k], dtype=object)
+                        + " by "
+                        + _fmt(overlap)
+                        + f" m² (more than the {sliver:g} m² of a digitising sliver); "
+                        "never allocatable"
+                    ).to_numpy(dtype=object),
+                )
+            )
+        for rule, near, distance_m, why in self.setbacks:
+            at, j, d = measure(
+                ("setback", tuple(near.tolist()), distance_m),
+                lambda near=near, distance_m=distance_m: _nearest_within(
+                    geoms, cgeoms[near], distance_m
+                ),
+            )
+            failures.append(
+                _Failure(
+                    rule,
+                    at,
+                    (
+                        _fmt(d, ",.1f")
+                        + " m from "
+                        + pd.Series(cnames[near][j], dtype=object)
+                        + f"; {why} needs at least {distance_m:,.0f} m"
+                    ).to_numpy(dtype=object),
+                )
+            )
+        if not np.isnan(self.voltage_kv):
+            failures.extend(self._power(geoms, measure))
+        return failures
+
+    def _power(self, geoms: np.ndarray, measure) -> list[_Failure]:
+        kv = self.voltage_kv
+        strong = self.zone.substations.loc[self.chosen]
+        reach = float(self.zone.policy.siting.substation_max_distance_m)
+        if strong.empty:
+            return [
+                _Failure(
+                    "power",
+                    np.arange(len(geoms)),
+                    np.full(len(geoms), f"the zone has no substation of {kv:g} kV or more"),
+                )
+            ]
+        (i, j), d = measure(
+            ("power", self.chosen.tobytes()), lambda: _nearest_of(geoms, _geoms(strong))
+        )
+        far = d > reach
+        names = strong["name"].fillna(strong["substation_id"]).to_numpy(dtype=object)
+        return [
+            _Failure(
+                "power",
+                i[far],
+                (
+                    f"nearest substation of ≥ {kv:g} kV ("
+                    + pd.Series(names[j[far]], dtype=object)
+                    + ") is "
+                    + _fmt(d[far])
+                    + f" m away; a heavy user needs one within {reach:,.0f} m"
+                ).to_numpy(dtype=object),
+            )
+        ]
+
+    def passing(self, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return (passes, the first failing rule and its reason) for each site geometry."""
+        ok = np.ones(len(geoms), dtype=bool)
+        why = np.full(len(geoms), None, dtype=object)
+        for failure in reversed(self.judge(geoms)):  # the first rule's reason is kept
+            ok[failure.at] = False
+            why[failure.at] = f"{failure.rule}: " + failure.reasons.astype(str)
+        return ok, why
+
+
+@dataclass(frozen=True)
+class _ParcelRules:
+    """The hard rules applied to the zone's parcels, as whole parcels.
+
+    ``offered`` holds the parcels whose own attributes (status, tenure, land-use class) suit
+    the project: any part of them may be offered. ``whole`` holds those that pass every rule as
+    they are. ``failed`` names the geometric rules each parcel fails as a whole.
+    """
+
+    offered: np.ndarray
+    whole: np.ndarray
+    failed: Mapping[str, np.ndarray]
+    rejections: pd.DataFrame
+    geometry: _GeometryRules
+
+
 def _site_rules(
     project: pd.Series, demand: Demand, zone: Zone, sites: SiteIndex | None = None
-) -> tuple[np.ndarray, pd.DataFrame]:
-    """Evaluate every hard rule but the area window; return (ok per parcel, rejections).
+) -> _ParcelRules:
+    """Evaluate every hard rule but the area window on the zone's parcels.
 
     Given the zone's :class:`SiteIndex`, the geometric measures of the land on offer that every
     project shares (protected overlaps, setback and substation distances) come from it.
@@ -195,13 +391,11 @@ def _site_rules(
     parcels = zone.parcels
     ids = parcels["parcel_id"].to_numpy(dtype=object)
     status = parcels["status"].to_numpy(dtype=object)
-    failed = np.zeros(len(parcels), dtype=bool)
+    unsuited = np.zeros(len(parcels), dtype=bool)
     found: list[pd.DataFrame] = []
 
     def reject(bad: np.ndarray, rule: str, reasons) -> None:
-        failed[bad] = True
-        if isinstance(reasons, np.ndarray) and len(reasons) == len(parcels):
-            reasons = reasons[bad]
+        unsuited[bad] = True
         found.append(_rejections(ids[bad], rule, reasons))
 
     offered = list(siting.available_statuses)
@@ -216,7 +410,7 @@ def _site_rules(
         return bad, _rejections(ids[at], "status", reasons)
 
     bad, status_rejections = _on_supply(sites, ("status", tuple(offered)), status_rule)
-    failed[bad] = True
+    unsuited[bad] = True
     found.append(status_rejections)
     # Later rules run on land offered for supply only: an occupied parcel needs no further reason.
     supply = ~bad
@@ -237,117 +431,45 @@ def _site_rules(
     allowed = _allowed_land_use(project, demand, siting)
     land_use = parcels["land_use"].to_numpy(dtype=object)
     hazard = project.get("hazard") or "none"
-    unsuited = np.flatnonzero(supply & ~np.isin(land_use, allowed))
-    reject(
-        unsuited,
-        "land_use",
-        _by_value(
-            land_use[unsuited],
-            lambda lu: (
-                f"land-use class {lu or 'not recorded'} does not suit a project with hazard "
-                f"{hazard}: it needs one of {', '.join(allowed)}"
-            ),
-        ),
-    )
+    wrong_use = np.flatnonzero(supply & ~np.isin(land_use, allowed))
+    reject(wrong_use, "land_use", _land_use_reasons(land_use[wrong_use], hazard, allowed))
 
     pos = np.flatnonzero(supply)
-    geoms = _geoms(parcels)[pos]
-    cons = zone.constraints
-    kinds = cons["kind"].to_numpy(dtype=object)
-    cgeoms = _geoms(cons)
-    cnames = cons["name"].fillna(cons["constraint_id"]).to_numpy(dtype=object)
-
-    protected = np.flatnonzero(np.isin(kinds, list(siting.blocking_constraints)))
-    if len(protected) and len(pos):
-        at, k, overlap = _on_supply(
-            sites,
-            ("protected", tuple(protected.tolist()), float(siting.sliver_area_m2)),
-            lambda: _protected_overlaps(geoms, cgeoms, protected, float(siting.sliver_area_m2)),
-        )
-        labels = pd.Series(kinds[k]).map(lambda c: CONSTRAINT_KIND.label(c))
-        reject(
-            pos[at],
-            "protected",
-            (
-                "overlaps "
-                + labels
-                + " "
-                + pd.Series(cnames[k])
-                + " by "
-                + _fmt(overlap)
-                + " m²; never allocatable"
-            ).to_numpy(dtype=object),
-        )
-
-    def setback(kind: str, distance_m: float, rule: str, why: str) -> None:
-        near = np.flatnonzero(kinds == kind)
-        i, j, d = _on_supply(
-            sites,
-            ("setback", tuple(near.tolist()), float(distance_m)),
-            lambda: _nearest_within(geoms, cgeoms[near], distance_m),
-        )
-        reject(
-            pos[i],
-            rule,
-            (
-                _fmt(d)
-                + " m from "
-                + pd.Series(cnames[near][j])
-                + f"; {why} needs at least {distance_m:,.0f} m"
-            ).to_numpy(dtype=object),
-        )
-
-    if hazard in siting.hazardous_kinds:
-        setback(
-            "residential", siting.hazardous_setback_m, "residential_setback", f"a {hazard} project"
-        )
-    if hazard == "energy_storage" or _value(project, "storage_mwh") > 0:
-        setback(
-            "fuel_station",
-            siting.fuel_station_setback_m,
-            "fuel_station_setback",
-            "a storage station",
-        )
-
-    if not np.isnan(demand.voltage_kv) and len(pos):
-        kv = demand.voltage_kv
-        subs = zone.substations
-        chosen = _substation_choice(zone, kv)
-        strong = subs.loc[chosen]
-        reach = siting.substation_max_distance_m
-        if strong.empty:
-            reject(pos, "power", f"the zone has no substation of {kv:g} kV or more")
-        else:
-            (i, j), d = _on_supply(
-                sites,
-                ("power", chosen.tobytes()),
-                lambda: _nearest_of(geoms, _geoms(strong)),
-            )
-            far = d > reach
-            names = strong["name"].fillna(strong["substation_id"]).to_numpy(dtype=object)
-            reject(
-                pos[i[far]],
-                "power",
-                (
-                    f"nearest substation of ≥ {kv:g} kV ("
-                    + pd.Series(names[j[far]])
-                    + ") is "
-                    + _fmt(d[far])
-                    + f" m away; a heavy user needs one within {reach:,.0f} m"
-                ).to_numpy(dtype=object),
-            )
+    rules = _GeometryRules.of(project, demand, zone)
+    failed: dict[str, np.ndarray] = {}
+    whole_bad = unsuited.copy()
+    remember = None if sites is None else sites.remember
+    for failure in rules.judge(_geoms(parcels)[pos], remember):
+        at = pos[failure.at]
+        mask = failed.setdefault(failure.rule, np.zeros(len(parcels), dtype=bool))
+        mask[at] = True
+        whole_bad[at] = True
+        found.append(_rejections(ids[at], failure.rule, failure.reasons))
     rejections = (
         pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=_REJECTION_COLUMNS)
     )
-    return ~failed, rejections
+    return _ParcelRules(
+        offered=~unsuited, whole=~whole_bad, failed=failed, rejections=rejections, geometry=rules
+    )
+
+
+def _land_use_reasons(land_use: np.ndarray, hazard: str, allowed: list[str]) -> np.ndarray:
+    return _by_value(
+        land_use,
+        lambda lu: (
+            f"land-use class {lu or 'not recorded'} does not suit a project with hazard "
+            f"{hazard}: it needs one of {', '.join(allowed)}"
+        ),
+    )
 
 
 def feasible_parcels(project: pd.Series | Mapping, zone: Zone) -> tuple[pd.Series, pd.DataFrame]:
-    """Apply the hard rules (all but the area window) to every parcel of the zone.
+    """Apply the hard rules (all but the area window) to every parcel of the zone, whole.
 
     The ``status`` rule runs on every parcel; the others on parcels offered for supply, so an
     occupied parcel is turned down by its status alone. The area window is not applied here:
-    a parcel too small alone may join an assembly, one too large may give a cut-out.
+    a parcel too small alone may join an assembly, one too large may give a cut-out (and a
+    cut-out, judged on its own polygon, may pass a geometric rule its parcel fails as a whole).
 
     Parameters
     ----------
@@ -359,15 +481,15 @@ def feasible_parcels(project: pd.Series | Mapping, zone: Zone) -> tuple[pd.Serie
     Returns
     -------
     mask : Series of bool
-        Indexed like ``zone.parcels``; True where the parcel passes every rule.
+        Indexed like ``zone.parcels``; True where the whole parcel passes every rule.
     rejections : DataFrame
         One row per failed rule and parcel: ``parcel_id``, ``building_id`` (empty), ``rule``
         (a key of :data:`RULES`) and ``reason``.
     """
     project = as_project(project, policy=zone.policy)
     demand = land_demand(project, zone.policy)
-    ok, rejections = _site_rules(project, demand, zone)
-    return pd.Series(ok, index=zone.parcels.index, name="feasible"), rejections
+    rules = _site_rules(project, demand, zone)
+    return pd.Series(rules.whole, index=zone.parcels.index, name="feasible"), rules.rejections
 
 
 # --- segments and lengths near other geometries ---------------------------------------------------
@@ -382,66 +504,6 @@ def _ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _expand(ptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For CSR offsets ``ptr``: (row number, item) for every item of every row in ``rows``."""
     return _ranges(ptr[rows], ptr[rows + 1])
-
-
-def _segments(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every ring segment of the polygons: (owner position, start xy, end xy), owners ascending."""
-    parts, part_owner = shapely.get_parts(geoms, return_index=True)
-    rings, ring_part = shapely.get_rings(parts, return_index=True)
-    coords, ring_of = shapely.get_coordinates(rings, return_index=True)
-    same = ring_of[:-1] == ring_of[1:]
-    owner = part_owner[ring_part[ring_of[:-1][same]]]
-    return owner, coords[:-1][same], coords[1:][same]
-
-
-def _segment_credit(
-    seg_owner: np.ndarray,
-    a: np.ndarray,
-    b: np.ndarray,
-    n_owners: int,
-    distance,
-    reach: np.ndarray,
-    pair_owner: np.ndarray,
-    pair_target: np.ndarray,
-    near=None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Length of each owner segment lying within ``reach`` of each paired target.
-
-    ``distance(pair, segments, targets)`` gives the distances from the segments' start and end
-    to the targets. The distance is assumed to vary linearly along a segment (exact for a
-    straight target), so only end distances are computed. ``near(segments, targets)``, where
-    given, is False where a segment is surely beyond reach: it is left out, crediting nothing.
-    Returns (pair, segment, credited length).
-    """
-    ptr = np.searchsorted(seg_owner, np.arange(n_owners + 1))
-    pair, seg = _expand(ptr, pair_owner)
-    target = pair_target[pair]
-    if near is not None:
-        keep = near(seg, target)
-        pair, seg, target = pair[keep], seg[keep], target[keep]
-    d0, d1 = distance(pair, seg, target)
-    r = reach[target]
-    lo, hi = np.minimum(d0, d1), np.maximum(d0, d1)
-    share = np.where(hi <= r, 1.0, np.where(lo > r, 0.0, (r - lo) / np.maximum(hi - lo, 1e-12)))
-    return pair, seg, np.hypot(*(b[seg] - a[seg]).T) * share
-
-
-def _point_segment_distance(
-    px: np.ndarray,
-    py: np.ndarray,
-    cx: np.ndarray,
-    cy: np.ndarray,
-    ux: np.ndarray,
-    uy: np.ndarray,
-    length2: np.ndarray,
-) -> np.ndarray:
-    """Distance from points (px, py) to segments from (cx, cy) along (ux, uy), row by row.
-
-    ``length2`` is the segment's squared length, 1 for a point (plain arithmetic, no geometry).
-    """
-    qx, qy = px - cx, py - cy
-    s = np.clip((qx * ux + qy * uy) / length2, 0.0, 1.0)
-    return np.hypot(qx - s * ux, qy - s * uy)
 
 
 def _grown(bounds: np.ndarray, margin: float) -> np.ndarray:
@@ -468,45 +530,21 @@ def parcel_adjacency(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pairs of adjacent parcels (i < j) among ``geoms``, with the length they share.
 
-    Two parcels are adjacent when the length of one's boundary lying within ``tolerance_m`` of
-    the other is at least ``min_shared_m``: a shared edge, across slivers and digitising gaps,
-    but not a mere corner.
+    Two parcels are adjacent when they share at least ``min_shared_m`` of boundary: the shorter
+    of the length of i's boundary within ``tolerance_m`` of j's boundary and the length of j's
+    within ``tolerance_m`` of i's (:func:`landplan._geom.shared_boundary`). That is a shared
+    edge whatever the vertices — a T-junction, edges offset along each other, one edge inside a
+    longer one — across slivers and digitising gaps, but not a mere corner, and it is the same
+    whichever parcel comes first.
 
     Returns
     -------
     i, j : ndarray of int
-        Positions in ``geoms``.
+        Positions in ``geoms``, sorted.
     shared_m : ndarray of float
-        Length of j's boundary within the tolerance of i.
+        The boundary they share, in metres.
     """
-    geoms = np.asarray(geoms, dtype=object)
-    empty = np.array([], dtype=np.intp)
-    if len(geoms) < 2:
-        return empty, empty, np.array([], dtype=float)
-    i, j = STRtree(geoms).query(_grown(shapely.bounds(geoms), tolerance_m))
-    keep = i < j
-    i, j = i[keep], j[keep]
-    parts, part_owner = shapely.get_parts(geoms, return_index=True)
-    rings, ring_part = shapely.get_rings(parts, return_index=True)
-    coords, ring_of = shapely.get_coordinates(rings, return_index=True)
-    start = np.flatnonzero(ring_of[:-1] == ring_of[1:])  # each segment's first vertex
-    owner = part_owner[ring_part[ring_of[start]]]
-    a, b = coords[start], coords[start + 1]
-    # Each vertex is measured once per neighbour: a segment's end is the next one's start.
-    vertex_ptr = np.searchsorted(part_owner[ring_part[ring_of]], np.arange(len(geoms) + 1))
-    counts = vertex_ptr[j + 1] - vertex_ptr[j]
-    at = np.cumsum(counts) - counts - vertex_ptr[j]
-    vertex_pair, vertex = _expand(vertex_ptr, j)
-    vertex_d = shapely.distance(shapely.points(coords)[vertex], geoms[i[vertex_pair]])
-
-    def distance(pair: np.ndarray, seg: np.ndarray, target: np.ndarray):
-        first = at[pair] + start[seg]
-        return vertex_d[first], vertex_d[first + 1]
-
-    pair, _seg, credit = _segment_credit(
-        owner, a, b, len(geoms), distance, np.full(len(geoms), tolerance_m), j, i
-    )
-    shared = np.bincount(pair, weights=credit, minlength=len(i))
+    i, j, shared = shared_boundary(np.asarray(geoms, dtype=object), tolerance_m=tolerance_m)
     keep = shared >= min_shared_m
     return i[keep], j[keep], shared[keep]
 
@@ -560,25 +598,10 @@ def _connected_groups(
     return found
 
 
-def _internal_shared(
-    groups: np.ndarray, i: np.ndarray, j: np.ndarray, shared: np.ndarray, n: int
-) -> np.ndarray:
-    """Sum of the shared edge lengths between the members of each group."""
-    keys = np.minimum(i, j).astype(np.int64) * n + np.maximum(i, j)
-    order = np.argsort(keys)
-    keys, shared = keys[order], shared[order]
-    total = np.zeros(len(groups))
-    for x, y in itertools.combinations(range(groups.shape[1]), 2):  # member pairs, ≤ 6
-        key = groups[:, x].astype(np.int64) * n + groups[:, y]
-        at = np.minimum(np.searchsorted(keys, key), max(len(keys) - 1, 0))
-        if len(keys):
-            total += np.where(keys[at] == key, shared[at], 0.0)
-    return total
-
-
 # --- roads, frontage and site measures ------------------------------------------------------------
 # Roads are indexed in pieces this long so that a long avenue's bounding box does not match
-# every parcel; an indexing granularity, which the results do not depend on.
+# every parcel; an indexing granularity, which the results do not depend on: the stretches of a
+# boundary near every piece of every road are merged before they are measured.
 _ROAD_PIECE_M = 200.0
 
 
@@ -592,9 +615,13 @@ class _Roads:
     tree: STRtree
     bounds: np.ndarray
     segment: np.ndarray
+    corridor_lines: np.ndarray
 
     @classmethod
-    def of(cls, roads: gpd.GeoDataFrame, policy: Policy) -> _Roads:
+    def of(
+        cls, roads: gpd.GeoDataFrame, policy: Policy, corridors: gpd.GeoDataFrame | None = None
+    ) -> _Roads:
+        """Index the roads; corridor centre lines stand for the avenue where no road is one."""
         width = roads["width_m"].fillna(policy.siting.road_width_default_m).to_numpy(dtype=float)
         reach = width / 2.0 + policy.siting.frontage_tolerance_m
         lines = shapely.segmentize(_geoms(roads), _ROAD_PIECE_M)
@@ -624,64 +651,32 @@ class _Roads:
             ]
         )
         segment = (np.cumsum(vertex) - 1)[:-1][same]
-        return cls(pieces, start, end, reach[road], avenue, STRtree(pieces), bounds, segment)
-
-    @cached_property
-    def _columns(self) -> tuple[np.ndarray, ...]:
-        """Each piece's start, direction and squared length (1 for a point), as columns."""
-        along = self.end - self.start
-        length2 = along[:, 0] ** 2 + along[:, 1] ** 2
-        return (
-            self.start[:, 0].copy(),
-            self.start[:, 1].copy(),
-            along[:, 0].copy(),
-            along[:, 1].copy(),
-            np.where(length2 > 0, length2, 1.0),
+        lines = np.array([], dtype=object) if corridors is None else _geoms(corridors)
+        lines = (
+            lines[~(shapely.is_missing(lines) | shapely.is_empty(lines))] if len(lines) else lines
         )
+        return cls(pieces, start, end, reach[road], avenue, STRtree(pieces), bounds, segment, lines)
 
-    def segment_frontage(
-        self, seg_owner: np.ndarray, a: np.ndarray, b: np.ndarray, geoms: np.ndarray
-    ) -> np.ndarray:
-        """Length of each segment within reach of a road (the best road where several are)."""
-        out = np.zeros(len(seg_owner))
-        if not len(self.pieces) or not len(geoms):
-            return out
-        box = shapely.bounds(geoms)
-        site, piece = self.tree.query(_grown(box, float(self.reach.max())))
-        # Pairs whose boxes lie farther apart than the road's reach credit nothing.
-        near = _box_gap(box[site], self.bounds[piece]) <= _slack(self.reach[piece])
-        site, piece = site[near], piece[near]
+    def segment_frontage(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Length of each segment a→b within the reach of some road: the whole network counts.
 
-        ax, ay, bx, by = (np.ascontiguousarray(v) for v in (a[:, 0], a[:, 1], b[:, 0], b[:, 1]))
-        lo_x, lo_y = np.minimum(ax, bx), np.minimum(ay, by)
-        hi_x, hi_y = np.maximum(ax, bx), np.maximum(ay, by)
-        piece_box = [np.ascontiguousarray(c) for c in self.bounds.T]
-        reach = _slack(self.reach)
-
-        def near(seg: np.ndarray, target: np.ndarray) -> np.ndarray:
-            # The gap between the segment's and the piece's boxes bounds their distance.
-            gx = np.maximum(lo_x[seg] - piece_box[2][target], piece_box[0][target] - hi_x[seg])
-            gy = np.maximum(lo_y[seg] - piece_box[3][target], piece_box[1][target] - hi_y[seg])
-            return np.hypot(np.maximum(gx, 0.0), np.maximum(gy, 0.0)) <= reach[target]
-
-        def distance(pair: np.ndarray, seg: np.ndarray, target: np.ndarray):
-            piece = [column[target] for column in self._columns]
-            return (
-                _point_segment_distance(ax[seg], ay[seg], *piece),
-                _point_segment_distance(bx[seg], by[seg], *piece),
-            )
-
-        _pair, seg, credit = _segment_credit(
-            seg_owner, a, b, len(geoms), distance, self.reach, site, piece, near
+        A road's reach is half its width plus ``siting.frontage_tolerance_m`` from its centre
+        line; a stretch within reach of several roads, or of several pieces of one, counts once.
+        """
+        return boundary_near(
+            np.zeros(len(a), dtype=np.intp),
+            a,
+            b,
+            self.start,
+            self.end,
+            self.reach,
+            tree=self.tree,
         )
-        credited = credit > 0
-        np.maximum.at(out, seg[credited], credit[credited])
-        return out
 
     def frontage_m(self, geoms: np.ndarray) -> np.ndarray:
-        owner, a, b = _segments(geoms)
-        per_segment = self.segment_frontage(owner, a, b, geoms)
-        return np.bincount(owner, weights=per_segment, minlength=len(geoms))
+        """Length of each site's boundary within the reach of a road, in metres."""
+        owner, a, b = segments(geoms)
+        return np.bincount(owner, weights=self.segment_frontage(a, b), minlength=len(geoms))
 
     def avenue_distance_m(self, geoms: np.ndarray) -> np.ndarray:
         """Distance to the nearest avenue piece.
@@ -691,8 +686,11 @@ class _Roads:
         ``_STRAIGHT_SLACK_M`` to spare either side. Avenues of many segments use the index.
         """
         avenue = np.flatnonzero(self.avenue)
-        segments, first = np.unique(self.segment[avenue], return_index=True)
-        if not len(avenue) or len(segments) > _STRAIGHT_MAX_SEGMENTS or not len(geoms):
+        if not len(avenue):
+            # No road is the avenue: the corridors' centre lines are.
+            return _nearest_distance(geoms, self.corridor_lines)
+        straight, first = np.unique(self.segment[avenue], return_index=True)
+        if len(straight) > _STRAIGHT_MAX_SEGMENTS or not len(geoms):
             return _nearest_distance(geoms, self.pieces[avenue])
         out = np.full(len(geoms), np.inf)
         coords, owner = shapely.get_coordinates(geoms, return_index=True)
@@ -884,7 +882,7 @@ def prepare_sites(zone: Zone) -> SiteIndex:
     parcels = zone.parcels
     geoms = _geoms(parcels)
     status = parcels["status"].to_numpy(dtype=object).copy()
-    roads = _Roads.of(zone.roads, policy)
+    roads = _Roads.of(zone.roads, policy, zone.corridors)
     centroid = shapely.centroid(geoms)
     measures = {
         "area": shapely.area(geoms),
@@ -978,6 +976,8 @@ class _Context:
     sites: SiteIndex
     substations: np.ndarray
     chosen: np.ndarray
+    rules: _GeometryRules
+    bands: gpd.GeoDataFrame
 
     @property
     def roads(self) -> _Roads:
@@ -987,7 +987,8 @@ class _Context:
     def of(cls, project: pd.Series, demand: Demand, zone: Zone, sites: SiteIndex) -> _Context:
         chosen = _substation_choice(zone, demand.voltage_kv)
         subs = zone.substations.loc[chosen]
-        return cls(zone, project, demand, sites, _geoms(subs), chosen)
+        rules = _GeometryRules.of(project, demand, zone)
+        return cls(zone, project, demand, sites, _geoms(subs), chosen, rules, phase_bands(zone))
 
     def measures(self, geoms: np.ndarray) -> dict[str, np.ndarray]:
         """Area, perimeter, centre, frontage and distances of site polygons."""
@@ -1041,7 +1042,7 @@ def _cut_rectangles(
         return shapely.polygons(ring)
 
     band = shapely.intersection(geoms, rectangle(deepest))
-    owner, p, q = _segments(band)
+    owner, p, q = segments(band)
     rel_p, rel_q = p - a[owner], q - a[owner]
     s0, t0 = (rel_p * u[owner]).sum(1), (rel_p * inward[owner]).sum(1)
     s1, t1 = (rel_q * u[owner]).sum(1), (rel_q * inward[owner]).sum(1)
@@ -1059,12 +1060,200 @@ def _cut_rectangles(
     return cut, shapely.area(cut)
 
 
-def _cutouts(
-    parcels: gpd.GeoDataFrame, pos: np.ndarray, ctx: _Context
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Cut-outs from the parcels at ``pos``; returns (candidates, rejections)."""
-    demand = ctx.demand
+# Where along a frontage edge a cut-out is tried: centred first, then at either end.
+_CUT_POSITIONS = (0.5, 0.0, 1.0)
+# How many of a parcel's frontage edges are tried, the longest frontage first.
+_CUT_EDGES = 3
+# Vertices closer than this to the line of their neighbours are digitising, not corners.
+_COLLINEAR_M = 0.01
+
+
+def _cut_ratios(siting) -> list[float]:
+    """Width-to-depth ratios tried for a cut-out, the policy's preferred one first."""
+    bound = float(siting.cutout_max_aspect)
+    preferred = float(siting.cutout_width_to_depth)
+    tried = [preferred, bound**0.5, bound, bound**-0.5, 1.0 / bound, 1.0]
+    out: list[float] = []
+    for ratio in tried:
+        if 1.0 / bound <= ratio <= bound and not any(np.isclose(ratio, r) for r in out):
+            out.append(ratio)
+    return out
+
+
+def _frontage_edges(
+    geoms: np.ndarray, roads: _Roads
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Find the edges of each outline that front a road, best first, ``_CUT_EDGES`` at most.
+
+    An edge runs between true corners: vertices on a straight line are dropped first, so an
+    edge digitised with extra vertices is one edge. Returns (owner, start, end, inward unit
+    normal, frontage m), owners ascending.
+    """
+    outline = shapely.simplify(shapely.get_exterior_ring(geoms), _COLLINEAR_M)
+    coords, ring_of = shapely.get_coordinates(outline, return_index=True)
+    same = ring_of[:-1] == ring_of[1:]
+    owner, a, b = ring_of[:-1][same], coords[:-1][same], coords[1:][same]
+    real = (a != b).any(axis=1)
+    owner, a, b = owner[real], a[real], b[real]
+    front = roads.segment_frontage(a, b)
+    faces = front > 0
+    owner, a, b, front = owner[faces], a[faces], b[faces], front[faces]
+    order = np.lexsort((-front, owner))
+    owner, a, b, front = owner[order], a[order], b[order], front[order]
+    first = np.r_[True, owner[1:] != owner[:-1]] if len(owner) else np.array([], dtype=bool)
+    rank = np.arange(len(owner)) - np.maximum.accumulate(np.where(first, np.arange(len(owner)), 0))
+    keep = rank < _CUT_EDGES
+    owner, a, b, front = owner[keep], a[keep], b[keep], front[keep]
+    u = (b - a) / np.hypot(*(b - a).T)[:, None]
+    left = np.column_stack([-u[:, 1], u[:, 0]])
+    ccw = shapely.is_ccw(outline)[owner]
+    inward = np.where(ccw[:, None], left, -left)
+    return owner, a, b, inward, front
+
+
+@dataclass(frozen=True)
+class _Placements:
+    """Rectangles tried for cut-outs: on which parcel, where, how wide, in preference order."""
+
+    owner: np.ndarray
+    a: np.ndarray
+    u: np.ndarray
+    inward: np.ndarray
+    width: np.ndarray
+    preference: np.ndarray
+
+    @classmethod
+    def on(cls, edges: tuple, target_m2: float, ratios: list[float]) -> _Placements:
+        owner, a, b, inward, _front = edges
+        length = np.hypot(*(b - a).T)
+        u = (b - a) / length[:, None]
+        first = np.r_[True, owner[1:] != owner[:-1]] if len(owner) else np.array([], dtype=bool)
+        edge_rank = np.arange(len(owner)) - np.maximum.accumulate(
+            np.where(first, np.arange(len(owner)), 0)
+        )
+        rows = []
+        n_shapes = len(ratios) * len(_CUT_POSITIONS)
+        for k, (ratio, position) in enumerate(itertools.product(ratios, _CUT_POSITIONS)):
+            width = np.minimum(length, np.sqrt(target_m2 * ratio))
+            start = a + u * (position * (length - width))[:, None]
+            rows.append((start, width, edge_rank * n_shapes + k))
+        starts = np.concatenate([r[0] for r in rows]) if rows else np.empty((0, 2))
+        widths = np.concatenate([r[1] for r in rows]) if rows else np.array([])
+        prefs = np.concatenate([r[2] for r in rows]) if rows else np.array([], dtype=int)
+        n = len(rows)
+        return cls(
+            np.tile(owner, n),
+            starts,
+            np.tile(u, (n, 1)),
+            np.tile(inward, (n, 1)),
+            widths,
+            prefs,
+        )
+
+    def take(self, keep: np.ndarray) -> _Placements:
+        return _Placements(
+            self.owner[keep],
+            self.a[keep],
+            self.u[keep],
+            self.inward[keep],
+            self.width[keep],
+            self.preference[keep],
+        )
+
+
+def _aspect(geoms: np.ndarray) -> np.ndarray:
+    """How many times longer than wide each shape's oriented envelope is."""
+    ring = shapely.get_coordinates(shapely.get_exterior_ring(shapely.oriented_envelope(geoms)))
+    ring = ring.reshape(len(geoms), 5, 2)
+    side1 = np.hypot(*(ring[:, 1] - ring[:, 0]).T)
+    side2 = np.hypot(*(ring[:, 2] - ring[:, 1]).T)
+    longer, shorter = np.maximum(side1, side2), np.minimum(side1, side2)
+    return np.where(shorter > 0, longer / np.where(shorter > 0, shorter, 1.0), np.inf)
+
+
+def _try_cuts(
+    parents: np.ndarray, tried: _Placements, ctx: _Context, rules: _GeometryRules
+) -> dict[str, np.ndarray]:
+    """Cut each placement and judge the cut-out itself; ``why`` is None where it passes."""
     siting = ctx.zone.policy.siting
+    target = ctx.demand.target_m2
+    parent = parents[tried.owner]
+    cut, cut_m2 = _cut_rectangles(parent, tried.a, tried.u, tried.inward, tried.width, target)
+    why = np.full(len(cut), None, dtype=object)
+    n = len(cut)
+
+    def fail(bad: np.ndarray, reason) -> np.ndarray:
+        """Mark new failures; return the positions still passing."""
+        bad = bad & pd.isna(why)
+        why[bad] = reason if isinstance(reason, str) else np.asarray(reason, dtype=object)[bad]
+        return np.flatnonzero(pd.isna(why))
+
+    alive = fail(
+        np.abs(cut_m2 - target) > siting.cutout_area_tolerance * target,
+        "no placement on the road frontage reaches the demanded area inside the parcel",
+    )
+    alive = fail(
+        np.isin(np.arange(n), alive) & (shapely.get_type_id(cut) != 3),
+        "the cut falls apart into several pieces",
+    )
+    aspect = np.full(n, np.inf)
+    aspect[alive] = _aspect(cut[alive])
+    bound = float(siting.cutout_max_aspect)
+    alive = fail(
+        np.isin(np.arange(n), alive) & (aspect > bound * (1 + 1e-9)),
+        pd.Series(aspect).map(
+            lambda v: (
+                f"the piece that fits would be {v:.1f} times longer than wide "
+                f"(at most {bound:g}: siting.cutout_max_aspect)"
+            )
+        ),
+    )
+    remainder_m2 = np.zeros(n)
+    pieces = np.zeros(n, dtype=int)
+    if len(alive):
+        rest = shapely.difference(parent[alive], cut[alive])
+        parts, part_of = shapely.get_parts(rest, return_index=True)
+        part_m2 = shapely.area(parts)
+        real = part_m2 > siting.sliver_area_m2
+        pieces[alive] = np.bincount(part_of[real], minlength=len(alive))
+        remainder_m2[alive] = np.bincount(
+            part_of[real], weights=part_m2[real], minlength=len(alive)
+        )
+    at = np.isin(np.arange(n), alive)
+    alive = fail(at & (pieces != 1), "the remainder would be split into several pieces")
+    minimum = float(mu_to_m2(siting.cutout_min_remainder_mu))
+    alive = fail(
+        np.isin(np.arange(n), alive) & (remainder_m2 < minimum),
+        "the remainder would be smaller than the usable minimum "
+        f"{siting.cutout_min_remainder_mu:g} mu",
+    )
+    frontage = np.zeros(n)
+    frontage[alive] = ctx.roads.frontage_m(cut[alive])
+    alive = fail(
+        np.isin(np.arange(n), alive) & ~(frontage > 0), "the piece would have no road frontage"
+    )
+    if len(alive):
+        ok, first_failure = rules.passing(cut[alive])
+        reasons = np.full(n, None, dtype=object)
+        reasons[alive[~ok]] = first_failure[~ok]
+        fail(pd.notna(reasons), reasons)
+    return {"cut": cut, "area_m2": cut_m2, "remainder_m2": remainder_m2, "why": why}
+
+
+def _cutouts(
+    parcels: gpd.GeoDataFrame, pos: np.ndarray, ctx: _Context, rules: _GeometryRules
+) -> tuple[dict, pd.DataFrame]:
+    """Cut-outs from the parcels at ``pos``; returns (candidates, rejections).
+
+    Each parcel is tried first with the policy's preferred shape centred on its best frontage
+    edge; a parcel where that piece fails any check is tried again with every shape the aspect
+    bound allows, at either end of the edge and on its next frontage edges. The first piece
+    (in that order) that passes every check is offered: its area within the tolerance of the
+    target, one piece, compact, with road frontage, every geometric hard rule true of it, and
+    a single usable remainder.
+    """
+    siting = ctx.zone.policy.siting
+    demand = ctx.demand
     target = demand.target_m2
     geoms = _geoms(parcels)[pos]
     ids = parcels["parcel_id"].to_numpy(dtype=object)[pos]
@@ -1073,57 +1262,45 @@ def _cutouts(
     # A store may hand back a one-part MultiPolygon: its part is the parcel.
     geoms = np.where(single, shapely.get_geometry(geoms, 0), geoms)
     reasons[~single] = "a multi-part parcel: no cut-out"
-    # The frontage edge: the exterior segment with the longest stretch within reach of a road.
-    rings = shapely.get_exterior_ring(np.where(single, geoms, None))
-    coords, ring_of = shapely.get_coordinates(rings, return_index=True)
-    same = ring_of[:-1] == ring_of[1:]
-    owner, sa, sb = ring_of[:-1][same], coords[:-1][same], coords[1:][same]
-    front = ctx.roads.segment_frontage(owner, sa, sb, geoms)
-    faces = front > 0
-    best = np.flatnonzero(faces)[_first_per(owner[faces], -front[faces])]
-    owner, a, b = owner[best], sa[best], sb[best]
+    edges = _frontage_edges(np.where(single, geoms, None), ctx.roads)
     no_front = single.copy()
-    no_front[owner] = False
+    no_front[edges[0]] = False
     reasons[no_front] = "no road frontage to cut a site from"
 
-    edge_m = np.hypot(*(b - a).T)
-    u = (b - a) / edge_m[:, None]
-    left = np.column_stack([-u[:, 1], u[:, 0]])
-    mid = (a + b) / 2.0
-    probe = mid + left * np.minimum(edge_m, 1.0)[:, None] * 0.01
-    inward = np.where(
-        shapely.contains_xy(geoms[owner], probe[:, 0], probe[:, 1])[:, None], left, -left
-    )
-    width = np.minimum(edge_m, np.sqrt(target * siting.cutout_width_to_depth))
-    cut, cut_m2 = _cut_rectangles(geoms[owner], a, u, inward, width, target)
-    tolerance = siting.cutout_area_tolerance * target
-    # Where a square would reach beyond the parcel, the whole frontage edge is used instead.
-    short = (np.abs(cut_m2 - target) > tolerance) & (width < edge_m)
-    if short.any():
-        cut[short], cut_m2[short] = _cut_rectangles(
-            geoms[owner[short]], a[short], u[short], inward[short], edge_m[short], target
+    placements = _Placements.on(edges, target, _cut_ratios(siting))
+    first = placements.preference == 0
+    found = _try_cuts(geoms, placements.take(first), ctx, rules)
+    owner = placements.owner[first]
+    failed = ~pd.isna(found["why"])
+    first_reason = dict(zip(owner[failed].tolist(), found["why"][failed], strict=True))
+    again = np.isin(placements.owner, owner[failed]) & ~first
+    ok_first = ~failed
+    rows = {
+        "owner": owner[ok_first],
+        "cut": found["cut"][ok_first],
+        "area_m2": found["area_m2"][ok_first],
+        "remainder_m2": found["remainder_m2"][ok_first],
+    }
+    if again.any():
+        retry = placements.take(again)
+        more = _try_cuts(geoms, retry, ctx, rules)
+        good = np.flatnonzero(pd.isna(more["why"]))
+        best = good[_first_per(retry.owner[good], retry.preference[good])]
+        rows = {
+            "owner": np.concatenate([rows["owner"], retry.owner[best]]),
+            "cut": np.concatenate([rows["cut"], more["cut"][best]]),
+            "area_m2": np.concatenate([rows["area_m2"], more["area_m2"][best]]),
+            "remainder_m2": np.concatenate([rows["remainder_m2"], more["remainder_m2"][best]]),
+        }
+    order = np.argsort(rows["owner"], kind="stable")
+    rows = {k: v[order] for k, v in rows.items()}
+    tried = np.bincount(placements.owner, minlength=len(pos))
+    unplaced = np.setdiff1d(np.asarray(list(first_reason), dtype=np.intp), rows["owner"])
+    for o in unplaced.tolist():  # parcels with no compliant piece: one reason each
+        reasons[o] = (
+            f"no compliant piece among {tried[o]} placements on its road frontage; the "
+            f"preferred one fails as {first_reason[o]}"
         )
-    hit = np.abs(cut_m2 - target) <= tolerance
-    one_piece = shapely.get_type_id(cut) == 3
-    remainder = shapely.difference(geoms[owner], cut)
-    parts, part_owner = shapely.get_parts(remainder, return_index=True)
-    part_m2 = shapely.area(parts)
-    real = part_m2 > siting.sliver_area_m2
-    n_parts = np.bincount(part_owner[real], minlength=len(owner))
-    remainder_m2 = np.bincount(part_owner[real], weights=part_m2[real], minlength=len(owner))
-    usable = (n_parts == 1) & (remainder_m2 >= float(mu_to_m2(siting.cutout_min_remainder_mu)))
-    why = np.select(
-        [~hit, ~one_piece, n_parts != 1],
-        [
-            "no rectangle on the road frontage reaches the demanded area inside the parcel",
-            "the cut on the road frontage falls apart into several pieces",
-            "the remainder would be split into several pieces",
-        ],
-        "the remainder would be smaller than the usable minimum "
-        f"{siting.cutout_min_remainder_mu:g} mu",
-    )
-    ok = hit & one_piece & usable
-    reasons[owner[~ok]] = why[~ok]
     bad = np.flatnonzero(pd.notna(reasons))
     rejections = _rejections(
         ids[bad],
@@ -1133,14 +1310,13 @@ def _cutouts(
         + f" mu is at least {siting.cutout_min_ratio:g} × the {demand.target_mu:.1f} mu target, "
         "but no cut-out: " + pd.Series(reasons[bad], dtype=object),
     )
-    good = owner[ok]
     block = {
         "kind": "cutout",
-        "members": pos[good][:, None],
-        "area_m2": cut_m2[ok],
-        "remainder_m2": remainder_m2[ok],
-        "geometry": cut[ok],
-        **ctx.measures(cut[ok]),
+        "members": pos[rows["owner"]][:, None],
+        "area_m2": rows["area_m2"],
+        "remainder_m2": rows["remainder_m2"],
+        "geometry": rows["cut"],
+        **ctx.measures(rows["cut"]),
     }
     return block, rejections
 
@@ -1200,10 +1376,28 @@ def _floor_space(project: pd.Series, ctx: _Context) -> tuple[dict, pd.DataFrame]
             .radd(f"{column} ")
             .add(f"; the project needs at least {minimum:g} {unit}"),
         )
-    good = np.flatnonzero(~failed)
-    parcel_pos = pd.Index(zone.parcels["parcel_id"]).get_indexer(
-        buildings["parcel_id"].to_numpy(dtype=object)[good]
+    # The siting rules of land hold for floor space too: the class of the building's parcel,
+    # and the geometric rules measured on the building's footprint.
+    parcel_at = pd.Index(zone.parcels["parcel_id"]).get_indexer(
+        buildings["parcel_id"].to_numpy(dtype=object)
     )
+    land_use = np.where(
+        parcel_at >= 0,
+        zone.parcels["land_use"].to_numpy(dtype=object)[np.maximum(parcel_at, 0)],
+        None,
+    )
+    allowed = _allowed_land_use(project, ctx.demand, policy.siting)
+    wrong = np.flatnonzero(~failed & ~np.isin(land_use, allowed))
+    reject(
+        wrong,
+        "land_use",
+        _land_use_reasons(land_use[wrong], project.get("hazard") or "none", allowed),
+    )
+    rest = np.flatnonzero(~failed)
+    for failure in ctx.rules.judge(_geoms(buildings)[rest]):
+        reject(rest[failure.at], failure.rule, failure.reasons)
+    good = np.flatnonzero(~failed)
+    parcel_pos = parcel_at[good]
     footprint = _geoms(buildings)[good]
     block = {
         "kind": "floor_space",
@@ -1242,32 +1436,23 @@ def _parcel_measures(
     return out
 
 
-def _from_members(block: dict, measures: dict[str, np.ndarray], adjacency) -> dict:
-    """Fill a block's measures from its member parcels.
-
-    An assembly's area is its members' sum, its perimeter theirs less twice the edges they share,
-    its centre their area-weighted centre, its frontage their sum and its distances their least.
-    """
+def _from_members(block: dict, measures: dict[str, np.ndarray]) -> dict:
+    """Fill a single parcel's or a building's measures from its parcel (its location)."""
     members = block["members"]
-    area = measures["area"][members]
     filled = dict(block)
-    if members.shape[1] > 1:
-        i, j, shared, n = adjacency
-        weight = area / area.sum(axis=1, keepdims=True)
-        filled |= {
-            "area": area.sum(axis=1),
-            "perimeter": measures["perimeter"][members].sum(axis=1)
-            - 2.0 * _internal_shared(members, i, j, shared, n),
-            "x": (measures["x"][members] * weight).sum(axis=1),
-            "y": (measures["y"][members] * weight).sum(axis=1),
-            "frontage_m": measures["frontage_m"][members].sum(axis=1),
-            "avenue_distance_m": measures["avenue_distance_m"][members].min(axis=1),
-            "substation_distance_m": measures["substation_distance_m"][members].min(axis=1),
-        }
-    else:
-        for key in ("area", "perimeter", *_LOCATION):
-            filled.setdefault(key, measures[key][members[:, 0]])
+    for key in ("area", "perimeter", *_LOCATION):
+        filled.setdefault(key, measures[key][members[:, 0]])
     return filled
+
+
+def _unions(members: np.ndarray, geoms: np.ndarray, tolerance_m: float) -> np.ndarray:
+    """Assemblies' sites: the union of their members, digitising gaps up to the tolerance closed."""
+    merged = geoms[members[:, 0]]
+    for c in range(1, members.shape[1]):  # over members (≤ max_group_size), not assemblies
+        merged = shapely.union(merged, geoms[members[:, c]])
+    return shapely.buffer(
+        shapely.buffer(merged, tolerance_m, join_style="mitre"), -tolerance_m, join_style="mitre"
+    )
 
 
 def _readiness(
@@ -1349,27 +1534,6 @@ def _enterprise_points(zone: Zone, cluster: object) -> np.ndarray:
     return shapely.get_coordinates(points)
 
 
-def _corridor_phase(points: np.ndarray, zone: Zone) -> np.ndarray:
-    """Phase number (1 = first) of each point along the corridors; 0 outside every corridor."""
-    phase = np.zeros(len(points), dtype=int)
-    corridors = zone.corridors
-    width = corridors["width_m"].fillna(zone.policy.corridor.width_m).to_numpy(dtype=float)
-    breaks = corridors["phase_breaks_m"].fillna("0").astype(str)
-    for line, w, text in zip(_geoms(corridors), width, breaks, strict=True):  # few corridors
-        near = (phase == 0) & (shapely.distance(points, line) <= w / 2.0)
-        if not near.any():
-            continue
-        cuts = np.sort(np.array([float(x) for x in split_list(text)]))
-        along = shapely.line_locate_point(line, points[near])
-        phase[near] = np.maximum(np.searchsorted(cuts, along, side="right"), 1)
-    return phase
-
-
-def _phase_count(zone: Zone) -> int:
-    texts = zone.corridors["phase_breaks_m"].dropna().astype(str)
-    return max((len(split_list(t)) for t in texts), default=1)
-
-
 def _score(sites: pd.DataFrame, ctx: _Context) -> pd.DataFrame:
     """Add the cluster count, corridor phase, components and total score."""
     zone, demand = ctx.zone, ctx.demand
@@ -1386,7 +1550,8 @@ def _score(sites: pd.DataFrame, ctx: _Context) -> pd.DataFrame:
     else:
         counts = np.zeros(len(centre), dtype=int)
     out["cluster_enterprises"] = np.asarray(counts, dtype=int)
-    out["corridor_phase"] = _corridor_phase(shapely.points(centre), zone)
+    out["corridor_phase"] = phase_at(out["geometry"].to_numpy(dtype=object), zone, bands=ctx.bands)
+    phases = int(ctx.bands["phase"].max()) if len(ctx.bands) else 1
 
     area = out["area_m2"].to_numpy(dtype=float)
     fit_area = np.where(floor, out["floor_area_m2"].to_numpy(dtype=float), area)
@@ -1405,7 +1570,7 @@ def _score(sites: pd.DataFrame, ctx: _Context) -> pd.DataFrame:
         - out["readiness_months"].to_numpy(dtype=float) / ranking.readiness_horizon_months,
         # Land outside the corridor is existing zone land, needing no expansion: like phase 1.
         "corridor_phase": 1.0
-        - (np.maximum(out["corridor_phase"].to_numpy(), 1) - 1) / max(_phase_count(zone), 1),
+        - (np.maximum(out["corridor_phase"].to_numpy(), 1) - 1) / max(phases, 1),
     }
     total = np.zeros(len(out))
     for name in COMPONENTS:
@@ -1478,10 +1643,10 @@ class Candidates:
         ``steps`` (what must happen before supply), the measures ``frontage_m``,
         ``avenue_distance_m``, ``substation_distance_m``, ``cluster_enterprises`` and
         ``corridor_phase``, one ``score_<component>`` per :data:`COMPONENTS` (0–1), the
-        weighted ``score_total`` and a ``reasons`` text. Geometry is the site: a parcel, a
-        cut-out's rectangle, a building's footprint, an assembly's union. Beyond the ``top``
-        shown, assemblies carry no geometry and no reasons text (built for the shown sites only;
-        :meth:`explain` writes the text for any).
+        weighted ``score_total`` and a ``reasons`` text. Geometry is the site, on which every
+        rule and measure was judged: a parcel, a cut-out's polygon, a building's footprint, an
+        assembly's union. Beyond the ``top`` shown, candidates carry no reasons text
+        (:meth:`explain` writes the text for any).
     rejections : DataFrame
         ``parcel_id``, ``building_id``, ``rule`` and ``reason`` for every site turned down.
     policy : Policy
@@ -1551,33 +1716,32 @@ def _area_rejections(
 
 def _land_blocks(
     project: pd.Series, ctx: _Context, kinds: tuple[Kind, ...]
-) -> tuple[list[dict], list[pd.DataFrame], tuple]:
+) -> tuple[list[dict], list[pd.DataFrame]]:
     """Candidate blocks of land and the rejections: parcels, assemblies, cut-outs."""
     zone, demand = ctx.zone, ctx.demand
     policy = zone.policy
     siting = policy.siting
     parcels = zone.parcels
-    ok, rej = _site_rules(project, demand, zone, ctx.sites)
-    rejected = [rej]
-    pos = np.flatnonzero(ok)
+    rules = _site_rules(project, demand, zone, ctx.sites)
+    rejected = [rules.rejections]
+    whole = np.flatnonzero(rules.whole)
     area = parcels["area_m2"].to_numpy(dtype=float)
     blocks: list[dict] = []
-    adjacency: tuple = (np.array([], dtype=np.intp),) * 2 + (np.array([]), len(parcels))
     if demand.window_empty:
         rejected.append(
             _area_rejections(
                 parcels,
-                pos,
+                whole,
                 ctx.sites,
                 ": the project's fixed-asset investment allows at most "
                 f"{m2_to_mu(demand.cap_m2):.1f} mu at the control intensity, below the "
                 f"{demand.min_mu:.1f} mu it needs",
             )
         )
-        return blocks, rejected, adjacency
+        return blocks, rejected
     used = np.zeros(len(parcels), dtype=bool)
     if "single" in kinds:
-        single = pos[(area[pos] >= demand.min_m2) & (area[pos] <= demand.max_m2)]
+        single = whole[(area[whole] >= demand.min_m2) & (area[whole] <= demand.max_m2)]
         used[single] = True
         blocks.append(
             {
@@ -1587,31 +1751,19 @@ def _land_blocks(
                 "geometry": _geoms(parcels)[single],
             }
         )
+    neighbours = np.zeros(len(parcels), dtype=bool)
     if "assembly" in kinds:
-        small = pos[area[pos] < demand.min_m2]
-        i, j, shared = ctx.sites.adjacency_among(small)
-        adjacency = (small[i], small[j], shared, len(parcels))
-        for groups in _connected_groups(
-            area[small],
-            i,
-            j,
-            min_m2=demand.min_m2,
-            max_m2=demand.max_m2,
-            max_size=int(siting.max_group_size),
-        ):
-            if len(groups):
-                members = small[groups]
-                used[members.ravel()] = True
-                blocks.append(
-                    {"kind": "assembly", "members": members, "area_m2": area[members].sum(axis=1)}
-                )
-    big = pos[area[pos] >= siting.cutout_min_ratio * demand.target_m2]
+        found, neighbours = _assemblies(parcels, rules, ctx)
+        for block in found:
+            used[block["members"].ravel()] = True
+        blocks.extend(found)
+    big = np.flatnonzero(rules.offered & (area >= siting.cutout_min_ratio * demand.target_m2))
     if "cutout" in kinds and len(big):
-        block, cut_rej = _cutouts(parcels, big, ctx)
+        block, cut_rej = _cutouts(parcels, big, ctx, ctx.rules)
         used[block["members"].ravel()] = True
         blocks.append(block)
         rejected.append(cut_rej)
-    rest = pos[~used[pos]]
+    rest = whole[~used[whole]]
     rest = rest[~np.isin(rest, big)] if "cutout" in kinds else rest
     cap = ""
     if demand.max_m2 < demand.asked_max_m2:
@@ -1619,13 +1771,33 @@ def _land_blocks(
             " (capped where a larger site would bring the investment intensity below "
             f"{policy.control.investment_intensity_min_wan_yuan_per_mu:g} 万元/亩)"
         )
+    small = rest[area[rest] < demand.min_m2]
+    window = f"{demand.min_mu:.1f}–{demand.max_mu:.1f} mu{cap}"
+    if "assembly" in kinds:
+        alone = (
+            "and it shares no boundary with another available parcel to assemble a site of "
+            + window
+        )
+        joined = (
+            f"and no assembly of up to {int(siting.max_group_size)} adjacent available parcels "
+            f"with it lies in {window} (none superfluous) and passes every rule"
+        )
+    else:
+        alone = joined = "and assemblies were not asked for"
     rejected.append(
         _area_rejections(
             parcels,
-            rest[area[rest] < demand.min_m2],
+            small[~neighbours[small]],
             ctx.sites,
-            f"is below the minimum {demand.min_mu:.1f} mu and no assembly of adjacent available "
-            "parcels reaches it",
+            f"is below the minimum {demand.min_mu:.1f} mu {alone}",
+        )
+    )
+    rejected.append(
+        _area_rejections(
+            parcels,
+            small[neighbours[small]],
+            ctx.sites,
+            f"is below the minimum {demand.min_mu:.1f} mu {joined}",
         )
     )
     rejected.append(
@@ -1637,7 +1809,59 @@ def _land_blocks(
             f"{siting.cutout_min_ratio:g} × {demand.target_mu:.1f} mu a cut-out needs",
         )
     )
-    return blocks, rejected, adjacency
+    return blocks, rejected
+
+
+def _assemblies(
+    parcels: gpd.GeoDataFrame, rules: _ParcelRules, ctx: _Context
+) -> tuple[list[dict], np.ndarray]:
+    """Assemblies judged on their union; returns (blocks by size, which parcels have a neighbour).
+
+    A member must suit the project by its own attributes, and may not fail a rule that its
+    union would fail too: an overlap with a protected area or a setback (the union is at least
+    as close and overlaps at least as much). A member beyond the substation distance may join,
+    as the union is as near as its nearest member.
+    """
+    demand = ctx.demand
+    siting = ctx.zone.policy.siting
+    area = parcels["area_m2"].to_numpy(dtype=float)
+    may_join = rules.offered & (area < demand.min_m2)
+    for rule, failed in rules.failed.items():
+        if rule != "power":
+            may_join &= ~failed
+    small = np.flatnonzero(may_join)
+    i, j, _shared = ctx.sites.adjacency_among(small)
+    neighbours = np.zeros(len(parcels), dtype=bool)
+    neighbours[small[i]] = neighbours[small[j]] = True
+    found = [
+        small[groups]
+        for groups in _connected_groups(
+            area[small],
+            i,
+            j,
+            min_m2=demand.min_m2,
+            max_m2=demand.max_m2,
+            max_size=int(siting.max_group_size),
+        )
+        if len(groups)
+    ]
+    blocks = []
+    geoms = _geoms(parcels)
+    tolerance = float(siting.adjacency_tolerance_m)
+    for members in found:  # one block per assembly size
+        union = _unions(members, geoms, tolerance)
+        ok, _why = ctx.rules.passing(union)
+        members, union = members[ok], union[ok]
+        blocks.append(
+            {
+                "kind": "assembly",
+                "members": members,
+                "area_m2": area[members].sum(axis=1),
+                "geometry": union,
+                **ctx.measures(union),
+            }
+        )
+    return blocks, neighbours
 
 
 def match(
@@ -1713,22 +1937,25 @@ def match(
     parcels = zone.parcels
     blocks: list[dict] = []
     rejected: list[pd.DataFrame] = []
-    adjacency: tuple = (np.array([], dtype=np.intp),) * 2 + (np.array([]), len(parcels))
     if demand.wants_land:
-        blocks, rejected, adjacency = _land_blocks(project, ctx, kinds)
+        blocks, rejected = _land_blocks(project, ctx, kinds)
     if demand.wants_floor_space and "floor_space" in kinds:
         block, floor_rej = _floor_space(project, ctx)
         blocks.append(block)
         rejected.append(floor_rej)
 
     blocks = [b for b in blocks if len(b["members"])]
+    # Single parcels and buildings take the prepared measures of their parcel; assemblies and
+    # cut-outs were measured on their own geometry.
+    measured = ("assembly", "cutout")
     needed = np.unique(
         np.concatenate(
-            [b["members"].ravel() for b in blocks if b["kind"] != "cutout"] or [np.array([], int)]
+            [b["members"].ravel() for b in blocks if b["kind"] not in measured]
+            or [np.array([], int)]
         )
     )
     measures = _parcel_measures(parcels, needed[needed >= 0], ctx)
-    blocks = [b if b["kind"] == "cutout" else _from_members(b, measures, adjacency) for b in blocks]
+    blocks = [b if b["kind"] in measured else _from_members(b, measures) for b in blocks]
     ids = parcels["parcel_id"].to_numpy(dtype=object)
     frames = [
         _block_frame(b, ids, wait, todo)
@@ -1776,23 +2003,6 @@ _RANKED_COLUMNS = [
 ]
 
 
-def _union_geometry(parcel_ids: pd.Series, zone: Zone) -> np.ndarray:
-    """Assemblies' sites: their members' union, digitising gaps closed."""
-    parcels = zone.parcels
-    tol = zone.policy.siting.adjacency_tolerance_m
-    members = parcel_ids.str.split(";").explode()
-    where = pd.Index(parcels["parcel_id"]).get_indexer(members.to_numpy(dtype=object))
-    geoms = _geoms(parcels)[where]
-    # Each assembly's members lie together, in order: one union per run of its rows.
-    row = members.index.to_numpy()
-    starts = np.flatnonzero(np.r_[True, row[1:] != row[:-1]])
-    ends = np.r_[starts[1:], len(row)]
-    merged = np.empty(len(starts), dtype=object)
-    for k, (lo, hi) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
-        merged[k] = shapely.union_all(geoms[lo:hi])
-    return shapely.buffer(shapely.buffer(merged, tol, join_style="mitre"), -tol, join_style="mitre")
-
-
 def _rank(
     frames: list[pd.DataFrame], project: pd.Series, ctx: _Context, top: int | None
 ) -> gpd.GeoDataFrame:
@@ -1818,11 +2028,6 @@ def _rank(
     ).reset_index(drop=True)
     scored["rank"] = np.arange(1, len(scored) + 1)
     shown = scored.index[: len(scored) if top is None else top]
-    union = shown[(scored.loc[shown, "kind"] == "assembly").to_numpy()]
-    if len(union):
-        geoms = scored["geometry"].to_numpy(dtype=object).copy()
-        geoms[union] = _union_geometry(scored.loc[union, "parcel_ids"], zone)
-        scored["geometry"] = geoms
     scored["reasons"] = None
     scored.loc[shown, "reasons"] = _reasons(scored.loc[shown], ctx.demand, zone.policy)
     return gpd.GeoDataFrame(

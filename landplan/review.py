@@ -116,7 +116,13 @@ def _leverage(project: pd.Series, zone: Zone) -> dict:
     ent = zone.enterprises
     leaders = ent.loc[(ent["cluster"] == cluster) & ent["chain_leader"].fillna(False).astype(bool)]
     names = leaders["name"].fillna(leaders["enterprise_id"]).astype(str).tolist()
-    if not isinstance(cluster, str) or cluster not in targets:
+    if not isinstance(cluster, str) or not cluster.strip():
+        share = 0.0
+        reason = (
+            "the project names no industry cluster; the zone's target clusters are "
+            f"{', '.join(targets)}"
+        )
+    elif cluster not in targets:
         share = 0.0
         reason = (
             f"cluster {cluster!r} is not one of the zone's target clusters ({', '.join(targets)})"

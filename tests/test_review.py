@@ -156,3 +156,9 @@ def test_floor_demand_without_consent_to_use_buildings_is_infeasible():
     project |= {"floor_area_m2": 6000.0, "can_use_building": False}
     with pytest.raises(InfeasibleError, match="states no demand: expected land_mu_min"):
         review(project, _zone())
+
+
+def test_leverage_of_a_project_naming_no_cluster():
+    row = _row(review({**PROJECT, "cluster": None}, _zone()), "industrial_leverage")
+    assert row["reason"].startswith("the project names no industry cluster")
+    assert "nan" not in row["reason"]
