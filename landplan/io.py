@@ -312,6 +312,9 @@ def _is_shapefile(path: Path) -> bool:
 # --- the readers --------------------------------------------------------------------------------
 
 
+_UNICODE_DRIVERS = frozenset(
+    {"GPKG", "OpenFileGDB", "GeoJSON", "GeoJSONSeq", "FlatGeobuf", "KML", "LIBKML", "SQLite"}
+)
 #: KML's own placemark fields (styling and time), which no layer column means.
 _KML_FIELDS = (
     "timestamp",
@@ -337,12 +340,17 @@ def _read_gdal(
 ) -> pd.DataFrame:
     """Read any vector source GDAL opens; shapefile text decoded as :func:`shapefile_encoding`."""
     name = _pick_layer(path, layer, source_layer, prefer)
-    enc = encoding
     if _is_shapefile(path):
-        enc = shapefile_encoding(path, encoding=encoding, member=name)
+        driver, enc = "ESRI Shapefile", shapefile_encoding(path, encoding=encoding, member=name)
+    else:
+        try:
+            driver = pyogrio.read_info(path, layer=name)["driver"]
+        except (DataSourceError, DataLayerError, OSError, RuntimeError) as exc:
+            raise ReadError(f"{path}: cannot read ({_first_line(exc)})") from exc
+        # Formats whose text is Unicode by definition: a named encoding is not theirs.
+        enc = None if driver in _UNICODE_DRIVERS else encoding
     try:
         frame = pyogrio.read_dataframe(path, layer=name, encoding=enc)
-        driver = pyogrio.read_info(path, layer=name, encoding=enc)["driver"]
     except UnicodeDecodeError as exc:
         raise ReadError(
             f"{path}: attribute text is not {enc or 'what the file declares'}; pass --encoding"

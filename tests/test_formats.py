@@ -85,6 +85,12 @@ def test_every_gdal_format_reads_back(tmp_path, source, driver):
     _check(back, source, tolerance_m2=1.0)
 
 
+def test_a_named_encoding_does_not_override_a_unicode_format(tmp_path, source):
+    path = tmp_path / "parcels.gpkg"
+    pyogrio.write_dataframe(source, path)
+    _check(read_layer(path, "parcels", encoding="GBK"), source)
+
+
 def test_gdal_csv_with_wkt(tmp_path, source):
     path = tmp_path / "parcels.csv"
     pyogrio.write_dataframe(source, path, driver="CSV", layer_options={"GEOMETRY": "AS_WKT"})

@@ -7,6 +7,8 @@ from importlib import resources
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import geopandas as gpd
 from shapely import box
@@ -231,3 +233,10 @@ def test_sample_zone_classes_unchanged():
     assert "land_use_code" not in parcels
     given = pd.Series(layers["parcels"]["land_use"]).astype(object)
     assert parcels["land_use"].astype(object).fillna("-").tolist() == given.fillna("-").tolist()
+
+
+@given(st.from_regex(r"[0-9]{2,6}|[A-Z][0-9]{1,3}|[0-9]{2}H[0-9]", fullmatch=True))
+@settings(max_examples=200, deadline=None)
+def test_no_code_ever_gets_a_did_you_mean(code):
+    for vocab in (LAND_USE, TENURE, PARCEL_STATUS):
+        assert "did you mean" not in vocab.expected(code)
