@@ -626,8 +626,10 @@ def read_layer(
         prefer_layers=chosen.source_layers if chosen else (),
     )
     notices: list[Problem] = []
+    source_fields: dict[str, str] = {}
     if chosen is not None:
         frame, more, notes = apply_profile(frame, chosen, source=str(path))
+        source_fields = dict(frame.attrs.get("source_fields", {}))
         if any(p.feature == "*" for p in more):
             raise SchemaError([*problems, *more])
         problems += more
@@ -651,7 +653,11 @@ def read_layer(
         raise SchemaError(_with_crs_help([*problems, *found], frame))
     if chosen is not None:
         result, notes = area_discrepancies(
-            result, chosen, source=str(path), id_column=layer_spec.id_column
+            result,
+            chosen,
+            source=str(path),
+            id_column=layer_spec.id_column,
+            field_name=source_fields.get("official_area_m2"),
         )
         notices += notes
     if layer == "parcels":

@@ -4,7 +4,8 @@ A profile is a TOML file a user can copy and edit (``landplan/datasets/profiles/
 built-in ones: ``dltb`` for the 三调 地类图斑, ``zd`` for cadastral 宗地, ``low_efficiency`` for a
 low-efficiency survey layer, ``kg`` for a control-plan layer). It says
 
-- which source fields fill which landplan columns (``[fields]``: ``parcel_id = "BSM"``);
+- which source fields fill which landplan columns (``[fields]``: ``parcel_id = "BSM"``, or a
+  list of spellings, the first the source has being used: ``["BSM", "标识码"]``);
 - how source codes map to landplan values (``[codes.tenure]``: ``10 = "state"``); a code not
   listed is reported, never guessed;
 - the land-use scheme of the land-use code field (``land_use_scheme``, see :mod:`landplan.landuse`);
@@ -55,14 +56,14 @@ class ImportProfile:
     zh: str
     en: str
     layer: str
-    fields: dict[str, str]
+    fields: dict[str, tuple[str, ...]]
     codes: dict[str, dict[str, str]] = field(default_factory=dict)
     defaults: dict[str, Any] = field(default_factory=dict)
     source_layers: tuple[str, ...] = ()
     land_use_scheme: str | None = None
     area_unit: str = "m2"
     area_tolerance_share: float | None = None
-    land_use_name_field: str | None = None
+    land_use_name_field: tuple[str, ...] = ()
     path: str = ""
 
 
@@ -111,7 +112,10 @@ def _parse(tree: dict[str, Any], path: Path) -> ImportProfile:
         errors.append(f"profile.layer {layer_name!r} is not a landplan layer")
         layer = None
     known = set(layer.names if layer else ()) | set(_EXTRA_TARGETS)
-    fields = {str(k): str(v) for k, v in tree.get("fields", {}).items()}
+    fields = {str(k): _candidates(v) for k, v in tree.get("fields", {}).items()}
+    errors += [
+        f"fields.{k}: expected a field name or a list of them" for k, v in fields.items() if not v
+    ]
     errors += [
         f"fields.{k}: {k!r} is not a column of {layer_name}" for k in fields if k not in known
     ]
@@ -160,9 +164,18 @@ def _parse(tree: dict[str, Any], path: Path) -> ImportProfile:
         land_use_scheme=scheme_name,
         area_unit=unit,
         area_tolerance_share=None if tolerance is None else float(tolerance),
-        land_use_name_field=tree.get("check", {}).get("land_use_name"),
+        land_use_name_field=_candidates(tree.get("check", {}).get("land_use_name", ())),
         path=str(path),
     )
+
+
+def _candidates(value: object) -> tuple[str, ...]:
+    """Read a field entry: one name, or a list of spellings of which the first found is used."""
+    if isinstance(value, str):
+        return (value,) if value.strip() else ()
+    if isinstance(value, list | tuple) and all(isinstance(v, str) and v.strip() for v in value):
+        return tuple(value)
+    return ()
 
 
 def _key(value: object) -> str:
@@ -205,25 +218,27 @@ def apply_profile(
     """
     folded = {str(c).strip().lower(): c for c in frame.columns}
     problems: list[Problem] = []
-    missing = [f for f in profile.fields.values() if f.lower() not in folded]
-    for f in missing:
-        problems.append(
-            Problem(
-                source,
-                "*",
-                f,
-                "field missing",
-                f"the field {f!r} that profile {profile.id} maps "
-                f"(the file has {', '.join(map(str, frame.columns[:20]))})",
+    chosen = {t: _present(names, folded) for t, names in profile.fields.items()}
+    for target, names in profile.fields.items():
+        if chosen[target] is None:
+            spelled = " or ".join(repr(n) for n in names)
+            problems.append(
+                Problem(
+                    source,
+                    "*",
+                    names[0],
+                    "field missing",
+                    f"the field {spelled} that profile {profile.id} maps to {target} "
+                    f"(the file has {', '.join(map(str, frame.columns[:20]))})",
+                )
             )
-        )
-    if missing:
+    if problems:
         return frame, problems, []
     layer = spec(profile.layer)
-    labels = _labels(frame, folded[profile.fields[layer.id_column].lower()])
+    labels = _labels(frame, chosen[layer.id_column])
     out = pd.DataFrame(index=frame.index)
-    for target, field_name in profile.fields.items():
-        column = frame[folded[field_name.lower()]]
+    for target, field_name in chosen.items():
+        column = frame[field_name]
         if target in profile.codes:
             column = _map_codes(column, target, field_name, profile, source, labels, problems)
         out[target] = column
@@ -238,7 +253,7 @@ def apply_profile(
         area = pd.to_numeric(_text(out["official_area_m2"]), errors="coerce")
         out["official_area_m2"] = area * _AREA_UNITS[profile.area_unit]
     notices = _name_check(frame, out, folded, profile, source, labels)
-    used = {folded[f.lower()] for f in profile.fields.values()}
+    used = set(chosen.values())
     spellings = {s.lower() for c in layer.columns for s in c.spellings}
     keep = [
         c
@@ -246,12 +261,19 @@ def apply_profile(
         if c not in used and str(c).lower() not in spellings and c != _geometry_name(frame)
     ]
     kept = pd.concat([out, frame[keep]], axis=1)
+    kept.attrs["source_fields"] = {t: str(c) for t, c in chosen.items()}
     geometry = _geometry_name(frame)
     if geometry is not None:
         import geopandas as gpd
 
         kept = gpd.GeoDataFrame(kept, geometry=frame.geometry, crs=frame.crs)
+        kept.attrs["source_fields"] = {t: str(c) for t, c in chosen.items()}
     return kept, problems, notices
+
+
+def _present(names: tuple[str, ...], folded: dict[str, Any]) -> Any:
+    """Return the source column of the first of ``names`` the frame has (any case), or None."""
+    return next((folded[n.lower()] for n in names if n.lower() in folded), None)
 
 
 def _geometry_name(frame: pd.DataFrame) -> str | None:
@@ -301,9 +323,10 @@ def _name_check(
     source: str,
     labels: np.ndarray,
 ) -> list[Problem]:
-    name_field = profile.land_use_name_field
-    if not name_field or name_field.lower() not in folded or "land_use_code" not in out:
+    found = _present(profile.land_use_name_field, folded)
+    if found is None or "land_use_code" not in out:
         return []
+    name_field = str(found)
     if profile.land_use_scheme is None:
         return []
     from landplan.landuse import SCHEMES
@@ -313,7 +336,7 @@ def _name_check(
     pairs = pd.DataFrame(
         {
             "code": _text(out["land_use_code"]).to_numpy(dtype=object),
-            "name": _text(frame[folded[name_field.lower()]]).to_numpy(dtype=object),
+            "name": _text(frame[found]).to_numpy(dtype=object),
         }
     )
     notices = []
@@ -335,7 +358,12 @@ def _name_check(
 
 
 def area_discrepancies(
-    frame: pd.DataFrame, profile: ImportProfile, *, source: str, id_column: str
+    frame: pd.DataFrame,
+    profile: ImportProfile,
+    *,
+    source: str,
+    id_column: str,
+    field_name: str | None = None,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Compare the official area with the area computed from the geometry.
 
@@ -355,7 +383,7 @@ def area_discrepancies(
     if tol is None:
         return out, []
     far = np.flatnonzero(np.nan_to_num(np.abs(share), nan=0.0) > tol)
-    field_name = profile.fields.get("official_area_m2", "official_area_m2")
+    field_name = field_name or profile.fields.get("official_area_m2", ("official_area_m2",))[0]
     notices = [
         Problem(
             source,

@@ -23,9 +23,10 @@ def _profiles() -> list[str]:
         )
         out.append("| landplan column | source field | codes |")
         out.append("| --- | --- | --- |")
-        for target, field in p.fields.items():
+        for target, names in p.fields.items():
             codes = ", ".join(f"{k} → {v}" for k, v in p.codes.get(target, {}).items())
-            out.append(f"| `{target}` | `{field}` | {codes} |")
+            spelled = " or ".join(f"`{n}`" for n in names)
+            out.append(f"| `{target}` | {spelled} | {codes} |")
         for target, value in p.defaults.items():
             out.append(f"| `{target}` | (default) | `{value}` |")
         if p.area_tolerance_share is not None:
@@ -34,7 +35,8 @@ def _profiles() -> list[str]:
                 f"differs by more than {p.area_tolerance_share:.1%}."
             )
         if p.land_use_name_field:
-            out.append(f"\n`{p.land_use_name_field}` is checked against the code table's name.")
+            spelled = " or ".join(f"`{n}`" for n in p.land_use_name_field)
+            out.append(f"\n{spelled} is checked against the code table's name.")
         out.append("")
     return out
 

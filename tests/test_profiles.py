@@ -195,8 +195,19 @@ def test_dltb_unknown_ownership_code_is_reported_not_guessed(tmp_path):
 def test_a_missing_field_names_the_profile(tmp_path):
     path = tmp_path / "dltb.gpkg"
     pyogrio.write_dataframe(dltb_sample().drop(columns="QSXZ"), path, layer="DLTB")
-    with pytest.raises(SchemaError, match=r"QSXZ\s+field missing\s+the field 'QSXZ' that profile"):
+    with pytest.raises(SchemaError, match=r"QSXZ\s+field missing\s+the field 'QSXZ' or '权属性质'"):
         read_layer(path, "parcels", profile="dltb")
+
+
+def test_fields_named_by_their_chinese_aliases(tmp_path):
+    aliases = {"BSM": "标识码", "DLBM": "地类编码", "DLMC": "地类名称", "QSXZ": "权属性质"}
+    aliases |= {"QSDWMC": "权属单位名称", "ZLDWMC": "坐落单位名称", "TBMJ": "图斑面积"}
+    path = tmp_path / "dltb.gpkg"
+    pyogrio.write_dataframe(dltb_sample().rename(columns=aliases), path, layer="地类图斑")
+    parcels = read_layer(path, "parcels", profile="dltb")
+    assert parcels["land_use"].tolist() == ["M", "H", "H", "E", "B", "W"]
+    fields = {n.column for n in parcels.attrs["notices"]}
+    assert fields == {"图斑面积", "地类名称", "land_use"}
 
 
 def test_zd_profile_from_a_zipped_gbk_shapefile(tmp_path):
