@@ -56,6 +56,25 @@ def test_contract_dates_from_a_spreadsheet(zone_store, tmp_path):
     assert history["recorded_at"].iloc[0].tzinfo is not None
 
 
+def test_numbers_and_dates_written_as_text_in_a_typed_column(zone_store):
+    table = pd.DataFrame(
+        {
+            "parcel_id": ["P-1", "P-2", "P-3"],
+            "land_price_wan_yuan": [1200, "1,850.5", None],
+            "agreed_start": [pd.Timestamp("2025-01-01"), "2025/6/30", None],
+        }
+    )
+    zone_store.update_attributes("parcels", table)
+    after = zone_store.load_layer("parcels")
+    assert after["land_price_wan_yuan"].tolist()[:2] == [1200.0, 1850.5]
+    assert pd.isna(after["land_price_wan_yuan"].iloc[2])
+    assert after["agreed_start"].tolist()[:3] == [
+        pd.Timestamp("2025-01-01"),
+        pd.Timestamp("2025-06-30"),
+        pd.Timestamp("2020-01-15"),  # empty: kept
+    ]
+
+
 def test_all_or_nothing(zone_store):
     before = zone_store.load_layer("parcels")
     table = pd.DataFrame(

@@ -19,7 +19,13 @@ import pandas as pd
 from landplan.errors import Problem, SchemaError
 from landplan.layers import Column, LayerSpec
 
-__all__ = ["attribute_changes", "changeable_columns", "update_frame", "value_text"]
+__all__ = [
+    "attribute_changes",
+    "changeable_columns",
+    "merge_updates",
+    "update_frame",
+    "value_text",
+]
 
 
 def changeable_columns(layer: LayerSpec) -> list[Column]:
@@ -193,3 +199,23 @@ def _given(value: Any) -> Any:
     if not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value):
         return None
     return value
+
+
+def merge_updates(stored: pd.DataFrame, updates: pd.DataFrame) -> pd.DataFrame:
+    """Put the given values over the stored rows (aligned by position), for validation.
+
+    Where a column's new values include text ("1,850.5", "2025/6/30"), the whole column goes
+    to the validator as text, so that it reads the stored values and the new ones alike.
+    """
+    merged = stored.copy()
+    for name in updates.columns:
+        given = updates[name].notna().to_numpy()
+        values = merged[name].astype(object)
+        new = updates[name].to_numpy(dtype=object)
+        if any(isinstance(v, str) for v in new[given]):
+            values = values.map(lambda v: None if _given(v) is None else str(v))
+            new = np.array([None if v is None else str(v) for v in new], dtype=object)
+        values = values.to_numpy(dtype=object, copy=True)
+        values[given] = new[given]
+        merged[name] = values
+    return merged

@@ -773,7 +773,7 @@ class Store:
         StaleWriteError
             If rows carry versions older than the store's.
         """
-        from landplan.store._attributes import update_frame
+        from landplan.store._attributes import merge_updates, update_frame
 
         self._ensure()
         layer_spec = spec(layer)
@@ -799,11 +799,7 @@ class Store:
                         for i in unknown
                     ]
                 )
-            merged = stored.copy()
-            for name in updates.columns:
-                given = updates[name].notna().to_numpy()
-                merged[name] = merged[name].astype(object)
-                merged.loc[given, name] = updates.loc[given, name].to_numpy(dtype=object)
+            merged = merge_updates(stored, updates)
             if versions is not None:
                 self._refuse_stale(layer_spec, ids, versions, stored, source)
             from landplan.validation import validate_layer
