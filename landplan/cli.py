@@ -851,19 +851,30 @@ def status_history(
     with _open(db) as store:
         changes = store.attribute_history(name, feature_id)
     if not changes.empty:
-        _print_attribute_changes(f"{name} {feature_id}: attribute changes 属性变更", changes)
+        _print_attribute_changes(f"{name} {feature_id}: 属性变更 attribute changes", changes, name)
 
 
-def _print_attribute_changes(title: str, changes) -> None:
+def _print_attribute_changes(title: str, changes, layer: str) -> None:
     from rich.table import Table
 
+    from landplan.layers import spec
+
+    columns = {c.name: c for c in spec(layer).columns}
+
+    def label(name: str) -> str:
+        col = columns.get(name)
+        if col is None:
+            return name
+        return f"{col.zh} ({col.unit})" if col.unit else col.zh
+
     table = Table(title=escape(title))
-    for col in ("effective", "column", "old", "new", "reason", "who", "recorded (UTC)"):
+    headers = ("生效 effective", "字段 field", "原值 old", "新值 new", "原因 reason", "经办 who")
+    for col in (*headers, "记录 recorded (UTC)"):
         table.add_column(col)
     for row in changes.itertuples():
         table.add_row(
             f"{row.effective_date:%Y-%m-%d}",
-            escape(row.column_name),
+            escape(label(row.column_name)),
             escape(str(row.old_value or "")),
             escape(str(row.new_value or "")),
             escape(row.reason),

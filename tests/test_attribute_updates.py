@@ -152,7 +152,8 @@ def test_cli_update_and_history(store_url, tmp_path, capsys):
     assert "1 changed, 1 attribute change(s) recorded" in capsys.readouterr().out
     assert run("status", "history", "P-2", *db) == 0
     out = capsys.readouterr().out
-    assert "attribute changes" in out and "agreed_start" in out and "2025-03-01" in out
+    assert "属性变更" in out and "约定" in out  # the field by its Chinese name
+    assert "agreed_start" not in out
     bad = tmp_path / "bad.csv"
     bad.write_text("parcel_id,agreed_start\nP-1,2025-02-30\nP-7,2025-01-01\n", encoding="utf-8")
     report = tmp_path / "problems.csv"
