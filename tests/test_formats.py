@@ -162,6 +162,16 @@ def test_file_geodatabase_layer_choice(tmp_path, source):
         read_layer(gdb, "parcels", source_layer="ZD")
 
 
+def test_zipped_file_geodatabase(tmp_path, source):
+    gdb = tmp_path / "zone.gdb"
+    pyogrio.write_dataframe(source, gdb, layer="DLTB", driver="OpenFileGDB")
+    archive = tmp_path / "zone.gdb.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for part in gdb.iterdir():
+            zf.write(part, f"zone.gdb/{part.name}")
+    _check(read_layer(archive, "parcels"), source)
+
+
 def test_geoparquet(tmp_path, source):
     path = tmp_path / "parcels.parquet"
     source.to_parquet(path)
