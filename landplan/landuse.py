@@ -14,7 +14,7 @@ what the siting and audit rules name. Where one code covers several classes (三
 
 A parcel keeps the code it came with (``land_use_code``) and its scheme (``land_use_scheme``)
 beside the class (``land_use``). :func:`crosswalk` follows the correspondences the schemes define
-between GB/T 21010 and 用地用海 (``crosswalk.csv``).
+(``crosswalk.csv``): GB/T 21010-2017 to 用地用海 2023, and the 2007 edition to the 2017 one.
 
 Examples
 --------
@@ -272,8 +272,8 @@ def _crosswalk_table() -> dict[tuple[str, str, str], tuple[str, ...]]:
 def crosswalk(value: object, from_scheme: str, to_scheme: str) -> list[LandUseCode]:
     """Return the codes of ``to_scheme`` that a code of ``from_scheme`` corresponds to.
 
-    Uses the correspondence table where the schemes define one (GB/T 21010 → 用地用海); else the
-    codes of ``to_scheme`` whose classes are the code's classes (to GB 50137: its class codes).
+    Uses the correspondence table where the schemes define one (GB/T 21010 → 用地用海, GB/T
+    21010-2007 → 2017); to GB 50137, the codes of the code's classes.
     Several codes come back where one code corresponds to several.
 
     Raises

@@ -60,15 +60,18 @@ def _codes() -> list[str]:
             cls = classes if len(c.classes) == 1 else f"{classes} → **{given}** (warned)"
             out.append(f"| `{c.code}` | {c.zh} | {c.en} | {cls} | {c.note} |")
         out.append("")
-    out.append("### Crosswalk: GB/T 21010-2017 (三调) → 用地用海分类 2023\n")
-    out.append("| 三调 | 名称 | 用地用海 | 名称 |")
-    out.append("| --- | --- | --- | --- |")
-    for code in SCHEMES["gbt21010"].codes.values():
-        targets = crosswalk(code.code, "gbt21010", "ydyh2023")
-        if targets:
-            to = "; ".join(t.code for t in targets)
-            names = "; ".join(t.zh for t in targets)
-            out.append(f"| `{code.code}` | {code.zh} | `{to}` | {names} |")
+    for source, target in (("gbt21010", "ydyh2023"), ("gbt21010_2007", "gbt21010")):
+        a, b = SCHEMES[source], SCHEMES[target]
+        out.append(f"### Crosswalk: {a.short} → {b.short}\n")
+        out.append("| code | 名称 | to | 名称 |")
+        out.append("| --- | --- | --- | --- |")
+        for code in a.codes.values():
+            targets = crosswalk(code.code, source, target)
+            if targets:
+                to = "; ".join(f"`{t.code}`" for t in targets)
+                names = "; ".join(t.zh for t in targets)
+                out.append(f"| `{code.code}` | {code.zh} | {to} | {names} |")
+        out.append("")
     return [*out, ""]
 
 

@@ -55,11 +55,14 @@ def test_tables_are_whole(scheme_id):
 
 
 def test_crosswalk_targets_exist():
-    targets = SCHEMES["ydyh2023"].codes
-    sources = SCHEMES["gbt21010"].codes
     for row in _table("crosswalk.csv"):
-        assert row["from_code"] in sources, row
+        assert row["from_code"] in SCHEMES[row["from_scheme"]].codes, row
+        targets = SCHEMES[row["to_scheme"]].codes
         assert all(c in targets for c in row["to_code"].split(";")), row
+        # A crosswalk never moves land between classes it does not share.
+        source = SCHEMES[row["from_scheme"]].codes[row["from_code"]]
+        for c in row["to_code"].split(";"):
+            assert set(targets[c].classes) <= set(source.classes) | {"M"}, (row, c)
 
 
 @pytest.mark.parametrize(
@@ -94,6 +97,8 @@ def test_crosswalk_where_the_schemes_define_it():
     assert [c.zh for c in several] == ["科研用地", "文化用地", "教育用地", "医疗卫生用地"]
     assert [c.code for c in crosswalk("100103", "ydyh2023", "gb50137")] == ["M3"]
     assert [c.code for c in crosswalk("0601", "gbt21010", "gb50137")] == ["M1", "M2", "M3"]
+    assert [c.code for c in crosswalk("061", "GB/T 21010-2007", "三调")] == ["0601"]
+    assert [c.zh for c in crosswalk("127", "二调", "三调")] == ["裸土地", "裸岩石砾地"]
 
 
 def test_scheme_names():
