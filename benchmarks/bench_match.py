@@ -21,7 +21,7 @@ import time
 import numpy as np
 
 from landplan.demand import as_project, land_demand
-from landplan.match import _allowed_land_use, feasible_parcels, match, prepare_sites
+from landplan.match import feasible_parcels, match, prepare_sites
 from landplan.sample import make_zone
 from landplan.zone import Zone
 
@@ -68,7 +68,7 @@ def _params(project, zone: Zone) -> dict:
         "available": list(siting.available_statuses),
         "buy": (project.get("tenure_ok") or "buy") == "buy",
         "lease_only": list(siting.lease_only_statuses),
-        "allowed": _allowed_land_use(project, demand, siting),
+        "allowed": list(demand.land_use),
         "protected": list(siting.blocking_constraints),
         "sliver": float(siting.sliver_area_m2),
         "hazardous": project.get("hazard") in siting.hazardous_kinds,

@@ -34,6 +34,7 @@ _LAZY = (
     "history",
     "idle",
     "io",
+    "kinds",
     "landuse",
     "maps",
     "match",

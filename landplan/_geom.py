@@ -117,6 +117,17 @@ def merged_length(group: np.ndarray, lo: np.ndarray, hi: np.ndarray, n_groups: i
     )
 
 
+def _box_gap(a_box: np.ndarray, b_box: np.ndarray) -> np.ndarray:
+    """Distance between boxes (xmin, ymin, xmax, ymax), row by row: a bound of their contents'."""
+    gap = np.maximum(np.maximum(b_box[:, :2] - a_box[:, 2:], a_box[:, :2] - b_box[:, 2:]), 0.0)
+    return np.hypot(gap[:, 0], gap[:, 1])
+
+
+def _within(gap: np.ndarray, margin: np.ndarray | float) -> np.ndarray:
+    # Widened beyond any rounding: a box pair kept here is only a candidate, measured exactly later.
+    return gap <= np.asarray(margin) * (1.0 + 1e-9) + 1e-9
+
+
 def _pairs_within(a_box: np.ndarray, b_box: np.ndarray, margin: np.ndarray | float, tree=None):
     """(row of a, row of b) whose boxes lie within ``margin`` (per b, or one number)."""
     margin = np.asarray(margin, dtype=float)
@@ -126,9 +137,7 @@ def _pairs_within(a_box: np.ndarray, b_box: np.ndarray, margin: np.ndarray | flo
         a_box[:, 0] - widest, a_box[:, 1] - widest, a_box[:, 2] + widest, a_box[:, 3] + widest
     )
     i, j = tree.query(grown)
-    gap = np.maximum(np.maximum(b_box[j, :2] - a_box[i, 2:], a_box[i, :2] - b_box[j, 2:]), 0.0)
-    m = margin[j] if margin.ndim else margin
-    near = np.hypot(gap[:, 0], gap[:, 1]) <= m * (1.0 + 1e-9) + 1e-9
+    near = _within(_box_gap(a_box[i], b_box[j]), margin[j] if margin.ndim else margin)
     return i[near], j[near]
 
 
@@ -145,17 +154,32 @@ def boundary_near(
     reach: np.ndarray,
     *,
     tree: STRtree | None = None,
+    owner_bounds: np.ndarray | None = None,
 ) -> np.ndarray:
     """Length of each segment a→b within ``reach[k]`` of some target segment c[k]→e[k].
 
     The covered stretches of all targets are merged per segment, so the result is the length of
     the segment inside the union of the targets' capsules. ``tree``, where given, indexes the
-    targets' boxes (shapely boxes of c, e in target order).
+    targets' boxes (shapely boxes of c, e in target order). ``owner_bounds``, the boxes of the
+    segments' owners (``seg_owner`` ascending), lets the index be queried once per owner rather
+    than once per segment.
     """
     out = np.zeros(len(a))
     if not len(a) or not len(c):
         return out
-    seg, target = _pairs_within(_boxes(a, b), _boxes(c, e), reach, tree)
+    seg_box, target_box = _boxes(a, b), _boxes(c, e)
+    if owner_bounds is None:
+        seg, target = _pairs_within(seg_box, target_box, reach, tree)
+    else:
+        owner, target = _pairs_within(owner_bounds, target_box, reach, tree)
+        ptr = np.searchsorted(seg_owner, np.arange(len(owner_bounds) + 1))
+        counts = ptr[owner + 1] - ptr[owner]
+        pair = np.repeat(np.arange(len(owner)), counts)
+        seg = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        seg = seg + ptr[owner][pair]
+        target = target[pair]
+        near = _within(_box_gap(seg_box[seg], target_box[target]), reach[target])
+        seg, target = seg[near], target[near]
     lo, hi = reach_intervals(a[seg], b[seg], c[target], e[target], reach[target])
     return merged_length(seg, lo, hi, len(a)) * np.hypot(*(b - a).T)
 

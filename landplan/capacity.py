@@ -6,10 +6,13 @@ low-efficiency land after redevelopment, village reserved land after a lease agr
 land after acquisition), by land-use class; and the vacant floor space of buildings, by floor
 load, clear height and whether they are standard factory buildings.
 
-Demand is the pipeline (stages in ``capacity.stage_probability``) by cluster and stage. A project
+Demand is the pipeline (stages in ``capacity.stage_probability``) by cluster and stage, each
+project's demand read once by :func:`landplan.demand.land_demand`, as matching reads it. A project
 that can use floor space and needs at most ``review.floor_space_max_m2`` of it asks for floor
-space (国土资发〔2008〕24号: projects suited to standard factories get no land of their own);
-the others ask for land: ``land_mu_max`` (else ``land_mu_min``; a storage station
+space (:attr:`~landplan.demand.Demand.floor_space_only`; 国土资发〔2008〕24号: projects suited to
+standard factories get no land of their own); the others ask for land: the target a site is made
+to (the largest area asked within the window, capped where a larger site would bring the
+investment intensity below the control value; a storage station
 ``storage_mwh × siting.storage_mu_per_mwh``). Expected demand weights each project by the
 probability of its stage; it falls due ``capacity.months_to_land[stage]`` months from the start.
 
@@ -28,7 +31,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from landplan.errors import LandplanError
+from landplan.demand import Demand, land_demand
+from landplan.errors import InfeasibleError, LandplanError
 from landplan.zone import Zone
 
 __all__ = ["Balance", "capacity"]
@@ -207,20 +211,18 @@ def _pipeline(projects: pd.DataFrame, policy, start: dt.date) -> pd.DataFrame:
         )
     p = projects.loc[projects["stage"].isin(list(probability))].reset_index(drop=True)
 
-    def col(name: str) -> pd.Series:
-        if name in p:
-            return pd.to_numeric(p[name], errors="coerce").astype(float)
-        return pd.Series(np.nan, index=p.index)
-
-    floor_m2 = col("floor_area_m2")
-    can_use = (
-        p["can_use_building"].fillna(False).astype(bool)
-        if "can_use_building" in p
-        else (pd.Series(False, index=p.index))
+    # One Demand per project, as matching and the review read it (a pipeline is a few hundred
+    # projects at most): the land asked is the target a site is made to, the intensity cap
+    # included; a project with neither land nor floor demand asks for nothing.
+    demands = [_demand_of(row, policy) for _, row in p.iterrows()]
+    wants_floor = pd.Series([d is not None and d.floor_space_only for d in demands], index=p.index)
+    floor_m2 = pd.Series(
+        [d.floor_area_m2 if d is not None else np.nan for d in demands], index=p.index
     )
-    wants_floor = can_use & (floor_m2 > 0) & (floor_m2 <= float(policy.review.floor_space_max_m2))
-    land_mu = col("land_mu_max").fillna(col("land_mu_min"))
-    land_mu = land_mu.fillna(col("storage_mwh") * float(policy.siting.storage_mu_per_mwh))
+    land_mu = pd.Series(
+        [d.target_mu if d is not None and d.wants_land else np.nan for d in demands],
+        index=p.index,
+    )
     prob = p["stage"].map(probability).astype(float)
     cluster = p["cluster"].astype(object).fillna("other") if "cluster" in p else "other"
     out = pd.DataFrame(
@@ -239,6 +241,13 @@ def _pipeline(projects: pd.DataFrame, policy, start: dt.date) -> pd.DataFrame:
     out["expected_floor_m2"] = out["floor_demand_m2"] * out["probability"]
     out["need_quarter"] = _quarter_of(start, out["stage"].map(months))
     return out
+
+
+def _demand_of(row: pd.Series, policy) -> Demand | None:
+    try:
+        return land_demand(row, policy)
+    except InfeasibleError:
+        return None
 
 
 def _demand(pipeline: pd.DataFrame) -> pd.DataFrame:

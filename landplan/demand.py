@@ -26,7 +26,7 @@ from landplan.errors import InfeasibleError, LandplanError
 from landplan.policy import Policy
 from landplan.units import m2_to_mu, mu_to_m2
 
-__all__ = ["Demand", "as_project", "land_demand"]
+__all__ = ["Demand", "as_project", "land_demand", "standard_factory"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,32 @@ class Demand:
         The substation voltage it must connect to; NaN where it has no such need.
     basis : str
         How the window was derived, for the reader.
+    stated_floor_m2 : float
+        The floor area the project states (``floor_area_m2``), whether or not it says it can use
+        existing buildings; NaN where it states none.
+    standard_factory : bool
+        Whether the stated floor demand is at most ``review.floor_space_max_m2``: by 国土资发
+        〔2008〕24号 such a project belongs in standard factory floor space, not on land of its
+        own. The review advises on this whatever the project says of buildings; supply and demand
+        (:mod:`landplan.capacity`) count it as floor demand only where it can use buildings
+        (:attr:`floor_space_only`).
+    hazard : str
+        The project's hazard class (``none`` where it states none).
+    hazardous : bool
+        Whether the hazard is one of ``siting.hazardous_kinds`` (M3 land, residential setback).
+    storage : bool
+        Whether the project is an energy-storage station (``hazard = energy_storage`` or a
+        ``storage_mwh``): storage land use, fuel-station setback, a voltage.
+    land_use : tuple of str
+        The land-use classes its site may have.
+    tenure_ok : str
+        ``buy`` (the default) or ``lease``: whether lease-only land will do.
+    floor_load_min_kn_m2, clear_height_min_m : float
+        What a building must offer; NaN where the project states nothing.
+    cluster : str or None
+        The project's industry cluster.
+    fixed_investment_wan_yuan : float
+        Its fixed-asset investment (万元); NaN where not stated.
     """
 
     project_id: str
@@ -61,6 +87,17 @@ class Demand:
     floor_area_m2: float
     voltage_kv: float
     basis: str
+    stated_floor_m2: float = math.nan
+    standard_factory: bool = False
+    hazard: str = "none"
+    hazardous: bool = False
+    storage: bool = False
+    land_use: tuple[str, ...] = ()
+    tenure_ok: str = "buy"
+    floor_load_min_kn_m2: float = math.nan
+    clear_height_min_m: float = math.nan
+    cluster: str | None = None
+    fixed_investment_wan_yuan: float = math.nan
 
     @property
     def wants_land(self) -> bool:
@@ -76,6 +113,11 @@ class Demand:
     def wants_floor_space(self) -> bool:
         """Whether vacant floor space in existing buildings would do."""
         return not math.isnan(self.floor_area_m2)
+
+    @property
+    def floor_space_only(self) -> bool:
+        """Whether the project takes floor space and no land: it can use buildings and is small."""
+        return self.wants_floor_space and self.standard_factory
 
     @property
     def min_mu(self) -> float:
@@ -112,6 +154,14 @@ def _value(project: pd.Series, column: str) -> float:
 def _flag(project: pd.Series, column: str) -> bool:
     value = project.get(column)
     return value is not None and value is not pd.NA and bool(value)
+
+
+def standard_factory(floor_m2: float, policy: Policy) -> bool:
+    """Whether a floor demand belongs in standard factory floor space (国土资发〔2008〕24号).
+
+    True for a stated floor demand of more than 0 and at most ``review.floor_space_max_m2``.
+    """
+    return bool(floor_m2 > 0 and floor_m2 <= float(policy.review.floor_space_max_m2))
 
 
 def as_project(project: pd.Series | Mapping, *, policy: Policy | None = None) -> pd.Series:
@@ -200,12 +250,24 @@ def land_demand(project: pd.Series, policy: Policy) -> Demand:
     top_mu = mu_max if math.isnan(cap_mu) else min(mu_max, cap_mu)
     target_mu = min(asked_mu, top_mu)
 
-    floor = _value(project, "floor_area_m2")
-    if not (_flag(project, "can_use_building") and floor > 0):
-        floor = math.nan
+    stated_floor = _value(project, "floor_area_m2")
+    stated_floor = stated_floor if stated_floor > 0 else math.nan
+    floor = stated_floor if _flag(project, "can_use_building") else math.nan
+    hazard = project.get("hazard")
+    hazard = hazard if isinstance(hazard, str) and hazard.strip() else "none"
+    hazardous = hazard in siting.hazardous_kinds
+    storage = hazard == "energy_storage" or storage_mwh > 0
     voltage = _value(project, "voltage_kv")
-    if math.isnan(voltage) and (project.get("hazard") == "energy_storage" or storage_mwh > 0):
+    if math.isnan(voltage) and storage:
         voltage = float(siting.storage_voltage_kv)
+    if hazardous:
+        land_use = tuple(siting.hazardous_land_use)
+    elif storage:
+        land_use = tuple(siting.storage_land_use)
+    else:
+        land_use = tuple(siting.industrial_land_use)
+    tenure_ok = project.get("tenure_ok")
+    cluster = project.get("cluster")
 
     if math.isnan(mu_min) and math.isnan(floor):
         raise InfeasibleError(
@@ -223,4 +285,15 @@ def land_demand(project: pd.Series, policy: Policy) -> Demand:
         floor_area_m2=floor,
         voltage_kv=voltage,
         basis=basis,
+        stated_floor_m2=stated_floor,
+        standard_factory=standard_factory(stated_floor, policy),
+        hazard=hazard,
+        hazardous=hazardous,
+        storage=storage,
+        land_use=land_use,
+        tenure_ok=tenure_ok if isinstance(tenure_ok, str) and tenure_ok else "buy",
+        floor_load_min_kn_m2=_value(project, "floor_load_min_kn_m2"),
+        clear_height_min_m=_value(project, "clear_height_min_m"),
+        cluster=cluster if isinstance(cluster, str) and cluster.strip() else None,
+        fixed_investment_wan_yuan=fixed,
     )

@@ -51,8 +51,10 @@ from shapely import STRtree
 
 from landplan._geom import boundary_near, segments, shared_boundary
 from landplan.corridor import phase_at, phase_bands
-from landplan.demand import Demand, _value, as_project, land_demand
+from landplan.demand import Demand, as_project, land_demand
 from landplan.errors import LandplanError
+from landplan.kinds import KINDS as KIND_REGISTRY
+from landplan.kinds import candidate_ids
 from landplan.policy import Policy
 from landplan.units import m2_to_mu, mu_to_m2
 from landplan.vocab import CONSTRAINT_KIND
@@ -72,7 +74,8 @@ __all__ = [
 ]
 
 Kind = Literal["single", "assembly", "cutout", "floor_space"]
-KINDS: tuple[Kind, ...] = ("single", "assembly", "cutout", "floor_space")
+#: The kinds of candidate, as :data:`landplan.kinds.KINDS` registers them.
+KINDS: tuple[Kind, ...] = tuple(KIND_REGISTRY)  # type: ignore[arg-type]
 
 #: Every rule that can turn a site down, and what it checks (the side of a threshold that
 #: passes is given: "at least" and "within" include the threshold itself).
@@ -150,15 +153,6 @@ def _by_value(values: np.ndarray, describe) -> np.ndarray:
 
 
 # --- the hard rules -----------------------------------------------------------------------------
-def _allowed_land_use(project: pd.Series, demand: Demand, siting) -> list[str]:
-    hazard = project.get("hazard")
-    if hazard in siting.hazardous_kinds:
-        return list(siting.hazardous_land_use)
-    if hazard == "energy_storage" or _value(project, "storage_mwh") > 0:
-        return list(siting.storage_land_use)
-    return list(siting.industrial_land_use)
-
-
 def _protected_overlaps(
     geoms: np.ndarray, cgeoms: np.ndarray, protected: np.ndarray, sliver_m2: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -229,12 +223,12 @@ class _GeometryRules:
     chosen: np.ndarray
 
     @classmethod
-    def of(cls, project: pd.Series, demand: Demand, zone: Zone) -> _GeometryRules:
+    def of(cls, demand: Demand, zone: Zone) -> _GeometryRules:
         siting = zone.policy.siting
         kinds = zone.constraints["kind"].to_numpy(dtype=object)
-        hazard = project.get("hazard") or "none"
+        hazard = demand.hazard
         setbacks = []
-        if hazard in siting.hazardous_kinds:
+        if demand.hazardous:
             setbacks.append(
                 (
                     "residential_setback",
@@ -243,7 +237,7 @@ class _GeometryRules:
                     f"a {hazard} project",
                 )
             )
-        if hazard == "energy_storage" or _value(project, "storage_mwh") > 0:
+        if demand.storage:
             setbacks.append(
                 (
                     "fuel_station_setback",
@@ -378,9 +372,7 @@ class _ParcelRules:
     geometry: _GeometryRules
 
 
-def _site_rules(
-    project: pd.Series, demand: Demand, zone: Zone, sites: SiteIndex | None = None
-) -> _ParcelRules:
+def _site_rules(demand: Demand, zone: Zone, sites: SiteIndex | None = None) -> _ParcelRules:
     """Evaluate every hard rule but the area window on the zone's parcels.
 
     Given the zone's :class:`SiteIndex`, the geometric measures of the land on offer that every
@@ -415,8 +407,7 @@ def _site_rules(
     # Later rules run on land offered for supply only: an occupied parcel needs no further reason.
     supply = ~bad
 
-    tenure_ok = project.get("tenure_ok") or "buy"
-    if tenure_ok == "buy":
+    if demand.tenure_ok == "buy":
         lease_only = np.isin(status, list(siting.lease_only_statuses)) | (
             parcels["tenure"].to_numpy(dtype=object) == "collective"
         )
@@ -428,14 +419,13 @@ def _site_rules(
             "the project must buy its land (tenure_ok = buy)",
         )
 
-    allowed = _allowed_land_use(project, demand, siting)
+    allowed = list(demand.land_use)
     land_use = parcels["land_use"].to_numpy(dtype=object)
-    hazard = project.get("hazard") or "none"
     wrong_use = np.flatnonzero(supply & ~np.isin(land_use, allowed))
-    reject(wrong_use, "land_use", _land_use_reasons(land_use[wrong_use], hazard, allowed))
+    reject(wrong_use, "land_use", _land_use_reasons(land_use[wrong_use], demand.hazard, allowed))
 
     pos = np.flatnonzero(supply)
-    rules = _GeometryRules.of(project, demand, zone)
+    rules = _GeometryRules.of(demand, zone)
     failed: dict[str, np.ndarray] = {}
     whole_bad = unsuited.copy()
     remember = None if sites is None else sites.remember
@@ -488,7 +478,7 @@ def feasible_parcels(project: pd.Series | Mapping, zone: Zone) -> tuple[pd.Serie
     """
     project = as_project(project, policy=zone.policy)
     demand = land_demand(project, zone.policy)
-    rules = _site_rules(project, demand, zone)
+    rules = _site_rules(demand, zone)
     return pd.Series(rules.whole, index=zone.parcels.index, name="feasible"), rules.rejections
 
 
@@ -504,24 +494,6 @@ def _ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _expand(ptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For CSR offsets ``ptr``: (row number, item) for every item of every row in ``rows``."""
     return _ranges(ptr[rows], ptr[rows + 1])
-
-
-def _grown(bounds: np.ndarray, margin: float) -> np.ndarray:
-    """Boxes (xmin, ymin, xmax, ymax) grown by ``margin`` on every side, as polygons."""
-    return shapely.box(
-        bounds[:, 0] - margin, bounds[:, 1] - margin, bounds[:, 2] + margin, bounds[:, 3] + margin
-    )
-
-
-def _box_gap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Distance between boxes (xmin, ymin, xmax, ymax), row by row; bounds their contents'."""
-    gap = np.maximum(np.maximum(b[:, :2] - a[:, 2:], a[:, :2] - b[:, 2:]), 0.0)
-    return np.hypot(gap[:, 0], gap[:, 1])
-
-
-def _slack(d: np.ndarray) -> np.ndarray:
-    """Widen a bound beyond any rounding of the arithmetic compared with it."""
-    return d * (1.0 + 1e-9) + 1e-6
 
 
 # --- assemblies ---------------------------------------------------------------------------------
@@ -657,26 +629,32 @@ class _Roads:
         )
         return cls(pieces, start, end, reach[road], avenue, STRtree(pieces), bounds, segment, lines)
 
-    def segment_frontage(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    def segment_frontage(
+        self, a: np.ndarray, b: np.ndarray, owner: np.ndarray | None = None, geoms=None
+    ) -> np.ndarray:
         """Length of each segment a→b within the reach of some road: the whole network counts.
 
         A road's reach is half its width plus ``siting.frontage_tolerance_m`` from its centre
         line; a stretch within reach of several roads, or of several pieces of one, counts once.
         """
+        if owner is None:
+            owner = np.zeros(len(a), dtype=np.intp)
         return boundary_near(
-            np.zeros(len(a), dtype=np.intp),
+            owner,
             a,
             b,
             self.start,
             self.end,
             self.reach,
             tree=self.tree,
+            owner_bounds=None if geoms is None else shapely.bounds(geoms),
         )
 
     def frontage_m(self, geoms: np.ndarray) -> np.ndarray:
         """Length of each site's boundary within the reach of a road, in metres."""
         owner, a, b = segments(geoms)
-        return np.bincount(owner, weights=self.segment_frontage(a, b), minlength=len(geoms))
+        front = self.segment_frontage(a, b, owner, geoms)
+        return np.bincount(owner, weights=front, minlength=len(geoms))
 
     def avenue_distance_m(self, geoms: np.ndarray) -> np.ndarray:
         """Distance to the nearest avenue piece.
@@ -899,7 +877,11 @@ def prepare_sites(zone: Zone) -> SiteIndex:
         min_shared_m=siting.adjacency_min_shared_m,
     )
     order = np.lexsort((j, i))
-    adjacency = tuple(_read_only(v) for v in (offered[i][order], offered[j][order], shared[order]))
+    adjacency = (
+        _read_only(offered[i][order]),
+        _read_only(offered[j][order]),
+        _read_only(shared[order]),
+    )
     code, names = pd.factorize(parcels["status"].astype(str), sort=True)
     sites = SiteIndex(
         parcels=parcels,
@@ -987,7 +969,7 @@ class _Context:
     def of(cls, project: pd.Series, demand: Demand, zone: Zone, sites: SiteIndex) -> _Context:
         chosen = _substation_choice(zone, demand.voltage_kv)
         subs = zone.substations.loc[chosen]
-        rules = _GeometryRules.of(project, demand, zone)
+        rules = _GeometryRules.of(demand, zone)
         return cls(zone, project, demand, sites, _geoms(subs), chosen, rules, phase_bands(zone))
 
     def measures(self, geoms: np.ndarray) -> dict[str, np.ndarray]:
@@ -1066,6 +1048,9 @@ _CUT_POSITIONS = (0.5, 0.0, 1.0)
 _CUT_EDGES = 3
 # Vertices closer than this to the line of their neighbours are digitising, not corners.
 _COLLINEAR_M = 0.01
+# A piece is made this much wider than the parcel's depth behind its edge strictly needs, as
+# the parcel is rarely as deep all along the piece as at its deepest point.
+_CUT_DEPTH_SPARE = 1.05
 
 
 def _cut_ratios(siting) -> list[float]:
@@ -1080,14 +1065,12 @@ def _cut_ratios(siting) -> list[float]:
     return out
 
 
-def _frontage_edges(
-    geoms: np.ndarray, roads: _Roads
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _frontage_edges(geoms: np.ndarray, roads: _Roads) -> tuple[np.ndarray, ...]:
     """Find the edges of each outline that front a road, best first, ``_CUT_EDGES`` at most.
 
     An edge runs between true corners: vertices on a straight line are dropped first, so an
     edge digitised with extra vertices is one edge. Returns (owner, start, end, inward unit
-    normal, frontage m), owners ascending.
+    normal, frontage m, the parcel's depth behind the edge), owners ascending.
     """
     outline = shapely.simplify(shapely.get_exterior_ring(geoms), _COLLINEAR_M)
     coords, ring_of = shapely.get_coordinates(outline, return_index=True)
@@ -1095,7 +1078,7 @@ def _frontage_edges(
     owner, a, b = ring_of[:-1][same], coords[:-1][same], coords[1:][same]
     real = (a != b).any(axis=1)
     owner, a, b = owner[real], a[real], b[real]
-    front = roads.segment_frontage(a, b)
+    front = roads.segment_frontage(a, b, owner, outline)
     faces = front > 0
     owner, a, b, front = owner[faces], a[faces], b[faces], front[faces]
     order = np.lexsort((-front, owner))
@@ -1108,7 +1091,13 @@ def _frontage_edges(
     left = np.column_stack([-u[:, 1], u[:, 0]])
     ccw = shapely.is_ccw(outline)[owner]
     inward = np.where(ccw[:, None], left, -left)
-    return owner, a, b, inward, front
+    # How deep the parcel reaches behind each edge: its farthest vertex along the inward normal.
+    ptr = np.searchsorted(ring_of, np.arange(len(geoms) + 1))
+    edge, vertex = _expand(ptr, owner)
+    reach = ((coords[vertex] - a[edge]) * inward[edge]).sum(axis=1)
+    depth = np.zeros(len(owner))
+    np.maximum.at(depth, edge, reach)
+    return owner, a, b, inward, front, depth
 
 
 @dataclass(frozen=True)
@@ -1124,8 +1113,10 @@ class _Placements:
 
     @classmethod
     def on(cls, edges: tuple, target_m2: float, ratios: list[float]) -> _Placements:
-        owner, a, b, inward, _front = edges
+        owner, a, b, inward, _front, depth = edges
         length = np.hypot(*(b - a).T)
+        # A piece no wider than target / depth cannot reach the target behind the edge.
+        at_least = target_m2 / np.maximum(depth, 1e-9) * _CUT_DEPTH_SPARE
         u = (b - a) / length[:, None]
         first = np.r_[True, owner[1:] != owner[:-1]] if len(owner) else np.array([], dtype=bool)
         edge_rank = np.arange(len(owner)) - np.maximum.accumulate(
@@ -1134,7 +1125,7 @@ class _Placements:
         rows = []
         n_shapes = len(ratios) * len(_CUT_POSITIONS)
         for k, (ratio, position) in enumerate(itertools.product(ratios, _CUT_POSITIONS)):
-            width = np.minimum(length, np.sqrt(target_m2 * ratio))
+            width = np.minimum(length, np.maximum(np.sqrt(target_m2 * ratio), at_least))
             start = a + u * (position * (length - width))[:, None]
             rows.append((start, width, edge_rank * n_shapes + k))
         starts = np.concatenate([r[0] for r in rows]) if rows else np.empty((0, 2))
@@ -1262,43 +1253,59 @@ def _cutouts(
     # A store may hand back a one-part MultiPolygon: its part is the parcel.
     geoms = np.where(single, shapely.get_geometry(geoms, 0), geoms)
     reasons[~single] = "a multi-part parcel: no cut-out"
-    edges = _frontage_edges(np.where(single, geoms, None), ctx.roads)
+    edges = _frontage_edges(np.asarray(np.where(single, geoms, None), dtype=object), ctx.roads)
     no_front = single.copy()
     no_front[edges[0]] = False
     reasons[no_front] = "no road frontage to cut a site from"
 
-    placements = _Placements.on(edges, target, _cut_ratios(siting))
-    first = placements.preference == 0
-    found = _try_cuts(geoms, placements.take(first), ctx, rules)
-    owner = placements.owner[first]
-    failed = ~pd.isna(found["why"])
-    first_reason = dict(zip(owner[failed].tolist(), found["why"][failed], strict=True))
-    again = np.isin(placements.owner, owner[failed]) & ~first
-    ok_first = ~failed
+    ratios = _cut_ratios(siting)
+    placements = _Placements.on(edges, target, ratios)
+    per_edge = len(ratios) * len(_CUT_POSITIONS)
+    # Rounds of preferences: the preferred piece; every shape and position on the best edge;
+    # the other edges. A parcel placed in one round is not tried in the next.
+    rounds = ((0, 1), (1, per_edge), (per_edge, np.inf))
+    waiting = np.ones(len(pos), dtype=bool)
+    first_reason: dict[int, str] = {}
+    parts: list[dict] = []
+    for lo, hi in rounds:
+        take = (
+            (placements.preference >= lo) & (placements.preference < hi) & waiting[placements.owner]
+        )
+        if not take.any():
+            continue
+        tried = placements.take(take)
+        found = _try_cuts(geoms, tried, ctx, rules)
+        failed = ~pd.isna(found["why"])
+        if lo == 0:
+            first_reason = dict(
+                zip(tried.owner[failed].tolist(), found["why"][failed], strict=True)
+            )
+        good = np.flatnonzero(~failed)
+        best = good[_first_per(tried.owner[good], tried.preference[good])]
+        waiting[tried.owner[best]] = False
+        parts.append(
+            {
+                "owner": tried.owner[best],
+                "cut": found["cut"][best],
+                "area_m2": found["area_m2"][best],
+                "remainder_m2": found["remainder_m2"][best],
+            }
+        )
+    keys = ("owner", "cut", "area_m2", "remainder_m2")
     rows = {
-        "owner": owner[ok_first],
-        "cut": found["cut"][ok_first],
-        "area_m2": found["area_m2"][ok_first],
-        "remainder_m2": found["remainder_m2"][ok_first],
+        k: np.concatenate([part[k] for part in parts])
+        if parts
+        else np.array([], dtype=object if k == "cut" else float)
+        for k in keys
     }
-    if again.any():
-        retry = placements.take(again)
-        more = _try_cuts(geoms, retry, ctx, rules)
-        good = np.flatnonzero(pd.isna(more["why"]))
-        best = good[_first_per(retry.owner[good], retry.preference[good])]
-        rows = {
-            "owner": np.concatenate([rows["owner"], retry.owner[best]]),
-            "cut": np.concatenate([rows["cut"], more["cut"][best]]),
-            "area_m2": np.concatenate([rows["area_m2"], more["area_m2"][best]]),
-            "remainder_m2": np.concatenate([rows["remainder_m2"], more["remainder_m2"][best]]),
-        }
+    rows["owner"] = rows["owner"].astype(np.intp)
     order = np.argsort(rows["owner"], kind="stable")
     rows = {k: v[order] for k, v in rows.items()}
-    tried = np.bincount(placements.owner, minlength=len(pos))
+    n_tried = np.bincount(placements.owner, minlength=len(pos))
     unplaced = np.setdiff1d(np.asarray(list(first_reason), dtype=np.intp), rows["owner"])
     for o in unplaced.tolist():  # parcels with no compliant piece: one reason each
         reasons[o] = (
-            f"no compliant piece among {tried[o]} placements on its road frontage; the "
+            f"no compliant piece among {n_tried[o]} placements on its road frontage; the "
             f"preferred one fails as {first_reason[o]}"
         )
     bad = np.flatnonzero(pd.notna(reasons))
@@ -1322,7 +1329,7 @@ def _cutouts(
 
 
 # --- floor space --------------------------------------------------------------------------------
-def _floor_space(project: pd.Series, ctx: _Context) -> tuple[dict, pd.DataFrame]:
+def _floor_space(ctx: _Context) -> tuple[dict, pd.DataFrame]:
     zone = ctx.zone
     buildings = zone.buildings
     policy = zone.policy
@@ -1361,8 +1368,8 @@ def _floor_space(project: pd.Series, ctx: _Context) -> tuple[dict, pd.DataFrame]
         + f" m² is less than the {need:,.0f} m² needed",
     )
     for rule, column, minimum, unit in (
-        ("floor_load", "floor_load_kn_m2", _value(project, "floor_load_min_kn_m2"), "kN/m²"),
-        ("clear_height", "clear_height_m", _value(project, "clear_height_min_m"), "m"),
+        ("floor_load", "floor_load_kn_m2", ctx.demand.floor_load_min_kn_m2, "kN/m²"),
+        ("clear_height", "clear_height_m", ctx.demand.clear_height_min_m, "m"),
     ):
         if np.isnan(minimum):
             continue
@@ -1386,16 +1393,16 @@ def _floor_space(project: pd.Series, ctx: _Context) -> tuple[dict, pd.DataFrame]
         zone.parcels["land_use"].to_numpy(dtype=object)[np.maximum(parcel_at, 0)],
         None,
     )
-    allowed = _allowed_land_use(project, ctx.demand, policy.siting)
+    allowed = list(ctx.demand.land_use)
     wrong = np.flatnonzero(~failed & ~np.isin(land_use, allowed))
     reject(
         wrong,
         "land_use",
-        _land_use_reasons(land_use[wrong], project.get("hazard") or "none", allowed),
+        _land_use_reasons(land_use[wrong], ctx.demand.hazard, allowed),
     )
-    rest = np.flatnonzero(~failed)
-    for failure in ctx.rules.judge(_geoms(buildings)[rest]):
-        reject(rest[failure.at], failure.rule, failure.reasons)
+    left = np.flatnonzero(~failed)
+    for failure in ctx.rules.judge(_geoms(buildings)[left]):
+        reject(left[failure.at], failure.rule, failure.reasons)
     good = np.flatnonzero(~failed)
     parcel_pos = parcel_at[good]
     footprint = _geoms(buildings)[good]
@@ -1468,9 +1475,9 @@ def _readiness(
     steps = [readiness.steps.get(s, "") for s in names]
     out = []
     for block in blocks:  # one block per candidate kind and assembly size
-        kind = block["kind"]
+        counted = KIND_REGISTRY[block["kind"]].readiness
         n = len(block["members"])
-        if kind == "floor_space":
+        if counted == "floor_space":
             out.append(
                 (
                     np.full(n, float(readiness.floor_space_months)),
@@ -1486,7 +1493,7 @@ def _readiness(
             for m in np.unique(mask).tolist()
         }
         todo = pd.Series(mask).map(text).to_numpy(dtype=object)
-        if kind == "cutout":
+        if counted == "parcels+cutout":
             wait = wait + readiness.cutout_extra_months
             todo = todo + "; " + readiness.steps["cutout"]
         out.append((wait, todo))
@@ -1541,7 +1548,7 @@ def _score(sites: pd.DataFrame, ctx: _Context) -> pd.DataFrame:
     out = sites
     floor = (out["kind"] == "floor_space").to_numpy()
     centre = np.column_stack([out["x"].to_numpy(dtype=float), out["y"].to_numpy(dtype=float)])
-    cluster = ctx.project.get("cluster")
+    cluster = demand.cluster
     tree = ctx.sites.cluster_tree(zone, cluster) if cluster in zone.policy.review.clusters else None
     if tree is not None and len(centre):
         counts = tree.query_ball_point(
@@ -1696,7 +1703,9 @@ class Candidates:
             )
         rej = self.rejections
         mine = rej.loc[(rej["parcel_id"] == site_id) | (rej["building_id"] == site_id)]
-        lines += [f"not offered by rule {r.rule}: {r.reason}" for r in mine.itertuples()]
+        # A parcel refused whole may still be offered in part (a cut-out) or with others.
+        whole = "not offered whole" if len(rows) else "not offered"
+        lines += [f"{whole} by rule {r.rule}: {r.reason}" for r in mine.itertuples()]
         if not lines:
             raise LandplanError(
                 f"{site_id!r} is neither a candidate nor a rejected site of project "
@@ -1722,7 +1731,7 @@ def _land_blocks(
     policy = zone.policy
     siting = policy.siting
     parcels = zone.parcels
-    rules = _site_rules(project, demand, zone, ctx.sites)
+    rules = _site_rules(demand, zone, ctx.sites)
     rejected = [rules.rejections]
     whole = np.flatnonzero(rules.whole)
     area = parcels["area_m2"].to_numpy(dtype=float)
@@ -1940,7 +1949,7 @@ def match(
     if demand.wants_land:
         blocks, rejected = _land_blocks(project, ctx, kinds)
     if demand.wants_floor_space and "floor_space" in kinds:
-        block, floor_rej = _floor_space(project, ctx)
+        block, floor_rej = _floor_space(ctx)
         blocks.append(block)
         rejected.append(floor_rej)
 
@@ -2014,14 +2023,10 @@ def _rank(
         return gpd.GeoDataFrame(empty, geometry=gpd.GeoSeries([], crs=crs))
     sites = pd.concat(frames, ignore_index=True)
     sites["area_mu"] = m2_to_mu(sites["area_m2"].to_numpy(dtype=float))
-    fixed = _value(project, "fixed_investment_wan_yuan")
+    fixed = ctx.demand.fixed_investment_wan_yuan
     sites["investment_intensity_wan_yuan_per_mu"] = fixed / sites["area_mu"]
     key = np.where(sites["kind"] == "floor_space", sites["building_id"], sites["parcel_ids"])
-    sites["candidate_id"] = (
-        sites["kind"].map({"single": "parcel", "floor_space": "floor"}).fillna(sites["kind"])
-        + ":"
-        + pd.Series(key, dtype=object).str.replace(";", "+")
-    )
+    sites["candidate_id"] = candidate_ids(sites["kind"], key)
     scored = _score(sites, ctx)
     scored = scored.sort_values(
         ["score_total", "candidate_id"], ascending=[False, True], kind="stable"

@@ -32,7 +32,7 @@ from typing import Literal
 
 import pandas as pd
 
-from landplan.demand import Demand, _flag, _value, as_project, land_demand
+from landplan.demand import Demand, _flag, _value, as_project, land_demand, standard_factory
 from landplan.units import m2_to_mu
 from landplan.zone import Zone
 
@@ -306,9 +306,11 @@ def review(
         + table.loc[table["principle"] == p, "reason"].iloc[0]
         for p in failed
     ]
+    # The regulation's test on the stated floor demand, whether or not the project says it can
+    # use existing buildings (Demand.standard_factory).
     floor = _value(project, "floor_area_m2")
     floor_max = policy.review.floor_space_max_m2
-    advised = floor > 0 and floor <= floor_max
+    advised = standard_factory(floor, policy)
     if advised:
         reasons.append(
             f"floor demand {floor:,.0f} m² fits standard factory floor space (≤ {floor_max:,.0f} "

@@ -141,3 +141,17 @@ def test_floor_space_by_characteristics_and_balance():
 def test_horizon_must_be_positive():
     with pytest.raises(LandplanError, match="at least one quarter, got 0"):
         capacity(make_zone(), start=START, horizon_quarters=0)
+
+
+def test_land_demand_is_the_target_matching_makes_sites_to():
+    # 40–50 mu asked, 9,000 万元 fixed investment at 200 万元/亩: matching makes sites of 45 mu,
+    # and supply and demand count the same 45 mu (once 50)
+    zone = make_zone()
+    projects = zone.projects.copy()
+    projects.loc[0, ["land_mu_min", "land_mu_max"]] = [40.0, 50.0]
+    projects["fixed_investment_wan_yuan"] = [9000.0, None, None, None, None]
+    p = capacity(zone, projects, start=START).projects.set_index("project_id")
+    assert p.loc["J1", "demand_mu"] == pytest.approx(45.0)
+    from landplan.demand import land_demand
+
+    assert land_demand(projects.iloc[0], zone.policy).target_mu == pytest.approx(45.0)

@@ -728,6 +728,9 @@ def test_cutout_of_a_parcel_too_close_to_a_village_on_its_far_side():
     cut = result.ranked.geometry.iloc[0]
     assert cut.distance(village) >= 300.0
     assert cut.area == pytest.approx(70 * MU_M2, rel=0.01)
+    said = result.explain("BIG")
+    assert "offered as #1 (cutout cutout:BIG)" in said
+    assert "not offered whole by rule residential_setback: 200.0 m from 石岗村" in said
 
 
 def test_cutout_of_a_parcel_touching_the_red_line_by_100_m2():
