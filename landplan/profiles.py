@@ -5,7 +5,8 @@ built-in ones: ``dltb`` for the 三调 地类图斑, ``zd`` for cadastral 宗地
 low-efficiency survey layer, ``kg`` for a control-plan layer). It says
 
 - which source fields fill which landplan columns (``[fields]``: ``parcel_id = "BSM"``, or a
-  list of spellings, the first the source has being used: ``["BSM", "标识码"]``);
+  list of spellings, the first the source has being used: ``["BSM", "标识码"]``), and which may
+  be missing from a delivery (``[optional_fields]``, the same form);
 - how source codes map to landplan values (``[codes.tenure]``: ``10 = "state"``); a code not
   listed is reported, never guessed;
 - the land-use scheme of the land-use code field (``land_use_scheme``, see :mod:`landplan.landuse`);
@@ -44,7 +45,7 @@ __all__ = [
 #: Columns a profile may fill besides the layer's own: the land-use code and the official area.
 _EXTRA_TARGETS = ("land_use_code", "land_use_scheme", "official_area_m2")
 _AREA_UNITS = {"m2": 1.0, "mu": MU_M2, "ha": 10_000.0}
-_SECTIONS = {"profile", "fields", "codes", "defaults", "area", "check"}
+_SECTIONS = {"profile", "fields", "optional_fields", "codes", "defaults", "area", "check"}
 _PROFILE_KEYS = {"id", "zh", "en", "layer", "source_layers", "land_use_scheme", "description"}
 
 
@@ -57,6 +58,7 @@ class ImportProfile:
     en: str
     layer: str
     fields: dict[str, tuple[str, ...]]
+    optional_fields: frozenset[str] = frozenset()
     codes: dict[str, dict[str, str]] = field(default_factory=dict)
     defaults: dict[str, Any] = field(default_factory=dict)
     source_layers: tuple[str, ...] = ()
@@ -113,6 +115,9 @@ def _parse(tree: dict[str, Any], path: Path) -> ImportProfile:
         layer = None
     known = set(layer.names if layer else ()) | set(_EXTRA_TARGETS)
     fields = {str(k): _candidates(v) for k, v in tree.get("fields", {}).items()}
+    optional = {str(k): _candidates(v) for k, v in tree.get("optional_fields", {}).items()}
+    errors += [f"optional_fields.{k}: also in [fields]" for k in optional.keys() & fields.keys()]
+    fields |= {k: v for k, v in optional.items() if k not in fields}
     errors += [
         f"fields.{k}: expected a field name or a list of them" for k, v in fields.items() if not v
     ]
@@ -158,6 +163,7 @@ def _parse(tree: dict[str, Any], path: Path) -> ImportProfile:
         en=str(head.get("en", path.stem)),
         layer=layer_name,
         fields=fields,
+        optional_fields=frozenset(optional),
         codes=codes,
         defaults=defaults,
         source_layers=tuple(str(s) for s in head.get("source_layers", ())),
@@ -220,7 +226,7 @@ def apply_profile(
     problems: list[Problem] = []
     chosen = {t: _present(names, folded) for t, names in profile.fields.items()}
     for target, names in profile.fields.items():
-        if chosen[target] is None:
+        if chosen[target] is None and target not in profile.optional_fields:
             spelled = " or ".join(repr(n) for n in names)
             problems.append(
                 Problem(
@@ -234,6 +240,7 @@ def apply_profile(
             )
     if problems:
         return frame, problems, []
+    chosen = {t: c for t, c in chosen.items() if c is not None}
     layer = spec(profile.layer)
     labels = _labels(frame, chosen[layer.id_column])
     out = pd.DataFrame(index=frame.index)

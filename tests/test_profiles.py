@@ -247,6 +247,16 @@ def test_a_copied_and_edited_profile(tmp_path):
     pyogrio.write_dataframe(kg_sample().assign(YDXZ=["100101", "100103", "1101", "1303"]), path)
     parcels = read_layer(path, "parcels", profile=mine)
     assert parcels["land_use"].tolist() == ["M1", "M3", "W", "U"]
+    lenient = tmp_path / "kg-lenient.toml"
+    lenient.write_text(
+        text.replace('far_min = "RJLXX"', "").replace(
+            "[defaults]", '[optional_fields]\nfar_min = ["RJLXX", "容积率下限"]\n\n[defaults]'
+        )
+    )
+    pyogrio.write_dataframe(kg_sample().assign(YDXZ="M1").drop(columns="RJLXX"), path)
+    assert read_layer(path, "parcels", profile=lenient)["far_min"].isna().all()
+    with pytest.raises(SchemaError, match="RJLXX"):
+        read_layer(path, "parcels", profile="kg")
     bad = tmp_path / "bad.toml"
     bad.write_text(text.replace("far_max = ", "far_maximum = ").replace("[area]", "[areas]"))
     with pytest.raises(ReadError) as info:
