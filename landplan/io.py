@@ -80,7 +80,11 @@ def _pick_layer(
         available = [str(name) for name, _ in pyogrio.list_layers(path)]
     except (DataSourceError, DataLayerError, OSError) as exc:
         why = _first_line(exc)
-        if "not recognized as being in a supported file format" in why:
+        if _suffix(path) == ".zip" and not zipfile.is_zipfile(path):
+            why = "not a readable zip archive"
+        elif _suffix(path) == ".zip":
+            why = f"the archive holds no layer GDAL reads ({why})"
+        elif "not recognized as being in a supported file format" in why:
             why = f"GDAL recognises no format in it; landplan reads {_FORMATS}"
         raise ReadError(f"{path}: cannot open as a vector file ({why})") from exc
     if source_layer is not None:

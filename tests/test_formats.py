@@ -192,6 +192,12 @@ def test_excel_sheet_by_name_and_position(tmp_path, source):
 
 
 def test_a_file_gdal_cannot_open_names_the_file(tmp_path):
+    broken = tmp_path / "ZD.zip"
+    broken.write_bytes(b"PK\x03\x04 cut short")
+    with pytest.raises(
+        ReadError, match=r"ZD\.zip: cannot open as a vector file \(not a readable zip"
+    ):
+        read_layer(broken, "parcels")
     path = tmp_path / "notes.txt"
     path.write_text("not a map")
     with pytest.raises(
