@@ -18,14 +18,12 @@ from landplan.demand import land_demand
 from landplan.errors import LandplanError
 from landplan.match import (
     COMPONENTS,
-    _Context,
-    _nearest_distance,
-    _Roads,
     feasible_parcels,
     match,
     parcel_adjacency,
     prepare_sites,
 )
+from landplan.match.sites import MatchContext, RoadIndex, nearest_distance
 from landplan.policy import Policy
 from landplan.sample import make_zone
 from landplan.units import MU_M2
@@ -82,7 +80,7 @@ def _cell(i: int, j: int = 0, size: float = 100.0):
     return box(X0 + size * i, Y0 + size * j, X0 + size * (i + 1), Y0 + size * (j + 1))
 
 
-def _reasons(result, pid: str) -> dict[str, str]:
+def reason_texts(result, pid: str) -> dict[str, str]:
     rej = result.rejections if hasattr(result, "rejections") else result[1]
     mine = rej.loc[rej["parcel_id"] == pid]
     return dict(zip(mine["rule"], mine["reason"], strict=True))
@@ -125,7 +123,7 @@ def test_status_rule_rejects_occupied_land_and_says_what_is_offered():
     )
     mask, rej = feasible_parcels(_project(), zone)
     assert mask.tolist() == [False, True]
-    reasons = _reasons((mask, rej), "A")
+    reasons = reason_texts((mask, rej), "A")
     assert list(reasons) == ["status"]
     assert reasons["status"].startswith("status occupied is not offered for supply")
     assert "state_reserve" in reasons["status"]
@@ -134,7 +132,7 @@ def test_status_rule_rejects_occupied_land_and_says_what_is_offered():
 def test_tenure_rule_keeps_village_reserved_land_for_lease_projects():
     parcels = _parcels([("V", "reserved_leased", "M1", _cell(0), "collective")])
     zone = _zone(parcels)
-    buyer = _reasons(feasible_parcels(_project(tenure_ok="buy"), zone), "V")
+    buyer = reason_texts(feasible_parcels(_project(tenure_ok="buy"), zone), "V")
     assert "supplied by lease only" in buyer["tenure"]
     assert "tenure_ok = buy" in buyer["tenure"]
     mask, _ = feasible_parcels(_project(tenure_ok="lease"), zone)
@@ -150,7 +148,7 @@ def test_land_use_rule_needs_m3_for_hazardous_waste():
     )
     mask, rej = feasible_parcels(_project(hazard="hazardous_waste"), zone)
     assert mask.tolist() == [False, True]
-    reason = _reasons((mask, rej), "A")["land_use"]
+    reason = reason_texts((mask, rej), "A")["land_use"]
     assert reason == (
         "land-use class M1 does not suit a project with hazard hazardous_waste: it needs one of M3"
     )
@@ -173,7 +171,7 @@ def test_protected_rule_rejects_overlap_but_not_slivers():
     )
     mask, rej = feasible_parcels(_project(), _zone(parcels, constraints=constraints))
     assert mask.tolist() == [False, True]
-    reason = _reasons((mask, rej), "A")["protected"]
+    reason = reason_texts((mask, rej), "A")["protected"]
     assert reason == (
         "overlaps ecological red line 大岭山红线 by 5,000 m² (more than the 1 m² of a digitising "
         "sliver); never allocatable"
@@ -191,7 +189,7 @@ def test_residential_setback_for_hazardous_projects_only():
     zone = _zone(parcels, constraints=homes)
     mask, rej = feasible_parcels(_project(hazard="hazardous_waste"), zone)
     assert mask.tolist() == [False, True]
-    assert _reasons((mask, rej), "A")["residential_setback"] == (
+    assert reason_texts((mask, rej), "A")["residential_setback"] == (
         "200.0 m from 石岗村; a hazardous_waste project needs at least 300 m"
     )
     assert feasible_parcels(_project(), zone)[0].tolist() == [True, True]
@@ -226,11 +224,11 @@ def test_storage_needs_a_110kv_substation_and_distance_from_fuel_stations():
     )
     mask, rej = feasible_parcels(storage, zone)
     assert mask.tolist() == [False, True, False]
-    assert _reasons((mask, rej), "A")["fuel_station_setback"] == (
+    assert reason_texts((mask, rej), "A")["fuel_station_setback"] == (
         "30.0 m from 加油站; a storage station needs at least 50 m"
     )
     # C lies 100 m from a 35 kV station, but 3,000+ m from the 110 kV one
-    power = _reasons((mask, rej), "C")["power"]
+    power = reason_texts((mask, rej), "C")["power"]
     assert power.startswith("nearest substation of ≥ 110 kV (城东站) is 3,")
     assert power.endswith("m away; a heavy user needs one within 3,000 m")
 
@@ -245,12 +243,12 @@ def test_area_rule_names_the_window_and_the_intensity_cap():
     # 3000 万元 at 200 万元/亩 caps the site at 15 mu; 12–18 mu asked
     result = match(_project(fixed_investment_wan_yuan=3000.0), _zone(parcels))
     assert result.ranked.empty
-    assert _reasons(result, "small")["area"] == (
+    assert reason_texts(result, "small")["area"] == (
         "area 7.5 mu is below the minimum 12.0 mu and it shares no boundary with another "
         "available parcel to assemble a site of 12.0–15.0 mu (capped where a larger site would "
         "bring the investment intensity below 200 万元/亩)"
     )
-    large = _reasons(result, "large")
+    large = reason_texts(result, "large")
     # 33.75 ≥ 1.5 × 15: a cut-out is tried, but the parcel has no road frontage
     assert large["cutout"].endswith("but no cut-out: no road frontage to cut a site from")
 
@@ -259,7 +257,7 @@ def test_empty_window_rejects_all_land_with_the_cap():
     zone = _zone(_parcels([("A", "state_reserve", "M1", _cell(0))]))
     result = match(_project(fixed_investment_wan_yuan=1000.0), zone)
     assert result.demand.window_empty
-    assert _reasons(result, "A")["area"] == (
+    assert reason_texts(result, "A")["area"] == (
         "area 15.0 mu : the project's fixed-asset investment allows at most 5.0 mu at the "
         "control intensity, below the 12.0 mu it needs"
     )
@@ -487,7 +485,7 @@ def test_indexed_measures_equal_plain_shapely_on_a_generated_zone():
     zone = Zone.from_layers(make_zone(n_parcels=3000))
     policy = zone.policy
     geoms = np.asarray(zone.parcels.geometry.array, dtype=object)[:600]
-    roads = _Roads.of(zone.roads, policy)
+    roads = RoadIndex.of(zone.roads, policy)
 
     # Frontage: the boundary inside the union of every road's reach, as one shape.
     width = zone.roads["width_m"].fillna(policy.siting.road_width_default_m)
@@ -522,7 +520,7 @@ def test_indexed_measures_equal_plain_shapely_on_a_generated_zone():
     # Nearest avenue and substation: the least distance to every one of them.
     for others in (roads.pieces[roads.avenue], np.asarray(zone.substations.geometry.array)):
         expected = np.array([shapely.distance(g, others).min() for g in geoms])
-        np.testing.assert_array_equal(_nearest_distance(geoms, others), expected)
+        np.testing.assert_array_equal(nearest_distance(geoms, others), expected)
 
 
 def test_avenue_distance_by_projection_equals_the_nearest_piece(monkeypatch):
@@ -536,7 +534,7 @@ def test_avenue_distance_by_projection_equals_the_nearest_piece(monkeypatch):
         ],
         [LineString(bends), LineString([(X0 - 300, Y0 - 300), (X0 - 300, Y0 + 900)])],
     )
-    road_pieces = _Roads.of(roads, policy)
+    road_pieces = RoadIndex.of(roads, policy)
     rng = np.random.default_rng(7)
     x, y = rng.uniform(X0 - 800, X0 + 2400, 400), rng.uniform(Y0 - 800, Y0 + 2900, 400)
     boxes = shapely.box(x, y, x + rng.uniform(1, 300, 400), y + rng.uniform(1, 300, 400))
@@ -551,9 +549,9 @@ def test_avenue_distance_by_projection_equals_the_nearest_piece(monkeypatch):
     )
     expected[np.isnan(expected)] = np.inf
     with monkeypatch.context() as patch:
-        patch.setattr("landplan.match._nearest_distance", None)  # projection only
+        patch.setattr("landplan.match.sites.nearest_distance", None)  # projection only
         np.testing.assert_array_equal(road_pieces.avenue_distance_m(sites), expected)
-    monkeypatch.setattr("landplan.match._STRAIGHT_MAX_SEGMENTS", 0)  # the index instead
+    monkeypatch.setattr("landplan.match.sites._STRAIGHT_MAX_SEGMENTS", 0)  # the index instead
     np.testing.assert_array_equal(road_pieces.avenue_distance_m(sites), expected)
 
 
@@ -608,7 +606,7 @@ def test_prepared_adjacency_and_measures_equal_those_of_the_parcels_alone():
         assert len(as_dict[0]) > 10
     project = zone.projects.iloc[0]
     demand = land_demand(project, zone.policy)
-    ctx = _Context.of(project, demand, zone, sites)
+    ctx = MatchContext.of(project, demand, zone, sites)
     some = rng.choice(len(geoms), 500, replace=False)
     alone = ctx.measures(geoms[some])
     for key, values in sites.measures.items():
@@ -723,7 +721,7 @@ def test_cutout_of_a_parcel_too_close_to_a_village_on_its_far_side():
     project = _project(hazard="hazardous_waste", land_mu_min=70.0, land_mu_max=70.0)
     mask, rej = feasible_parcels(project, zone)
     assert not mask.iloc[0]
-    assert _reasons((mask, rej), "BIG")["residential_setback"].startswith("200.0 m from 石岗村")
+    assert reason_texts((mask, rej), "BIG")["residential_setback"].startswith("200.0 m from 石岗村")
     result = match(project, zone, kinds=("cutout",))
     cut = result.ranked.geometry.iloc[0]
     assert cut.distance(village) >= 300.0
@@ -744,7 +742,7 @@ def test_cutout_of_a_parcel_touching_the_red_line_by_100_m2():
         ),
     )
     project = _project(land_mu_min=40.0, land_mu_max=40.0)
-    assert _reasons(feasible_parcels(project, zone), "BIG")["protected"].startswith(
+    assert reason_texts(feasible_parcels(project, zone), "BIG")["protected"].startswith(
         "overlaps ecological red line 大岭山红线 by 100 m²"
     )
     result = match(project, zone, kinds=("cutout",))
@@ -862,7 +860,7 @@ def test_a_setback_of_exactly_its_distance_is_kept():
     )
     mask, rej = feasible_parcels(_project(hazard="hazardous_waste"), shifted)
     assert mask.tolist() == [False]
-    assert _reasons((mask, rej), "A")["residential_setback"] == (
+    assert reason_texts((mask, rej), "A")["residential_setback"] == (
         "299.5 m from 石岗村; a hazardous_waste project needs at least 300 m"
     )
 
@@ -876,7 +874,7 @@ def test_area_reason_when_every_assembly_overshoots_the_maximum():
         _project(land_mu_min=16.0, land_mu_max=20.0, fixed_investment_wan_yuan=None), _zone(parcels)
     )
     assert result.ranked.empty
-    assert _reasons(result, "A")["area"] == (
+    assert reason_texts(result, "A")["area"] == (
         "area 15.0 mu is below the minimum 16.0 mu and no assembly of up to 4 adjacent "
         "available parcels with it lies in 16.0–20.0 mu (none superfluous) and passes every rule"
     )

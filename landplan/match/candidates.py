@@ -1,0 +1,442 @@
+"""Matching a project: candidate blocks of every kind, ranked, with the rejections."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+import pandas as pd
+
+import geopandas as gpd
+
+from landplan.demand import Demand, as_project, land_demand
+from landplan.errors import LandplanError
+from landplan.kinds import KINDS as KIND_REGISTRY
+from landplan.kinds import candidate_ids
+from landplan.match._common import REJECTION_COLUMNS, geometry_array, rejection_rows
+from landplan.match.assemblies import assembly_blocks
+from landplan.match.cutouts import cutout_block
+from landplan.match.floor_space import floor_space_block
+from landplan.match.rules import parcel_rules
+from landplan.match.score import COMPONENTS, readiness_of, reason_texts, score_sites
+from landplan.match.sites import MatchContext, prepare_sites
+from landplan.policy import Policy
+from landplan.units import m2_to_mu
+from landplan.zone import Zone
+
+if TYPE_CHECKING:
+    from landplan.match.sites import SiteIndex
+
+Kind = Literal["single", "assembly", "cutout", "floor_space"]
+#: The kinds of candidate, as :data:`landplan.kinds.KINDS` registers them.
+KINDS: tuple[Kind, ...] = tuple(KIND_REGISTRY)  # type: ignore[arg-type]
+
+
+# --- candidate blocks ---------------------------------------------------------------------------
+_LOCATION = ("x", "y", "frontage_m", "avenue_distance_m", "substation_distance_m")
+
+
+def _parcel_measures(
+    parcels: gpd.GeoDataFrame, positions: np.ndarray, ctx: MatchContext
+) -> dict[str, np.ndarray]:
+    """Measures of the parcels at ``positions``, in arrays over every parcel of the zone."""
+    sites = ctx.sites
+    prepared = {
+        **sites.measures,
+        "substation_distance_m": sites.substation_distance(ctx.chosen, ctx.substations),
+    }
+    out = {k: np.full(len(parcels), np.nan) for k in ("area", "perimeter", *_LOCATION)}
+    if len(positions):
+        for key, values in out.items():
+            values[positions] = prepared[key][positions]
+    return out
+
+
+def _from_members(block: dict, measures: dict[str, np.ndarray]) -> dict:
+    """Fill a single parcel's or a building's measures from its parcel (its location)."""
+    members = block["members"]
+    filled = dict(block)
+    for key in ("area", "perimeter", *_LOCATION):
+        filled.setdefault(key, measures[key][members[:, 0]])
+    return filled
+
+
+def _block_frame(block: dict, ids: np.ndarray, wait: np.ndarray, todo: np.ndarray) -> pd.DataFrame:
+    members = block["members"]
+    n = len(members)
+    parcel_ids = pd.Series(ids[members[:, 0]], dtype=object)
+    for c in range(1, members.shape[1]):
+        parcel_ids = parcel_ids + ";" + ids[members[:, c]]
+    frame = pd.DataFrame(
+        {
+            "kind": block["kind"],
+            "parcel_ids": parcel_ids.to_numpy(dtype=object),
+            "building_id": block.get("building_id", np.full(n, None, dtype=object)),
+            "area_m2": block["area_m2"],
+            "floor_area_m2": block.get("floor_area_m2", np.full(n, np.nan)),
+            "remainder_m2": block.get("remainder_m2", np.full(n, np.nan)),
+            "readiness_months": wait,
+            "steps": todo,
+            **{k: block[k] for k in ("area", "perimeter", *_LOCATION)},
+        }
+    )
+    frame["geometry"] = block.get("geometry", np.full(n, None, dtype=object))
+    return frame
+
+
+# --- the result ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Candidates:
+    """Ranked candidate sites for one project, and why other sites are not offered.
+
+    Attributes
+    ----------
+    project_id : str
+        The project matched.
+    demand : Demand
+        The land window and floor-space demand matched against.
+    ranked : GeoDataFrame
+        Every candidate, best first: ``rank``, ``candidate_id``, ``kind``, ``parcel_ids``
+        (``;``-joined), ``building_id``, ``area_m2``, ``area_mu``, ``floor_area_m2``,
+        ``remainder_m2``, ``investment_intensity_wan_yuan_per_mu``, ``readiness_months``,
+        ``steps`` (what must happen before supply), the measures ``frontage_m``,
+        ``avenue_distance_m``, ``substation_distance_m``, ``cluster_enterprises`` and
+        ``corridor_phase``, one ``score_<component>`` per :data:`COMPONENTS` (0–1), the
+        weighted ``score_total`` and a ``reasons`` text. Geometry is the site, on which every
+        rule and measure was judged: a parcel, a cut-out's polygon, a building's footprint, an
+        assembly's union. Beyond the ``top`` shown, candidates carry no reasons text
+        (:meth:`explain` writes the text for any).
+    rejections : DataFrame
+        ``parcel_id``, ``building_id``, ``rule`` and ``reason`` for every site turned down.
+    policy : Policy
+        The policy the match applied.
+    top : int or None
+        How many candidates :attr:`sites` shows.
+    """
+
+    project_id: str
+    demand: Demand
+    ranked: gpd.GeoDataFrame
+    rejections: pd.DataFrame
+    policy: Policy
+    top: int | None = None
+
+    @property
+    def sites(self) -> gpd.GeoDataFrame:
+        """The top candidates (all where ``top`` is None)."""
+        return self.ranked if self.top is None else self.ranked.head(self.top)
+
+    def explain(self, site_id: str) -> str:
+        """Say why a parcel or building is or is not offered.
+
+        Raises
+        ------
+        LandplanError
+            If the id is neither a candidate member nor a rejected site.
+        """
+        lines: list[str] = []
+        ids = self.ranked["parcel_ids"].fillna("")
+        hit = (
+            (ids == site_id)
+            | ids.str.startswith(f"{site_id};")
+            | ids.str.endswith(f";{site_id}")
+            | ids.str.contains(f";{site_id};", regex=False)
+            | (self.ranked["building_id"] == site_id)
+        )
+        rows = self.ranked.loc[hit]
+        reasons = reason_texts(rows, self.demand, self.policy)
+        for row, reason in zip(rows.itertuples(), reasons, strict=True):
+            shown = (
+                "" if self.top is None or row.rank <= self.top else f", below the top {self.top}"
+            )
+            lines.append(
+                f"offered as #{row.rank} ({row.kind} {row.candidate_id}{shown}), "
+                f"score {row.score_total:.1f}: {reason}"
+            )
+        rej = self.rejections
+        mine = rej.loc[(rej["parcel_id"] == site_id) | (rej["building_id"] == site_id)]
+        # A parcel refused whole may still be offered in part (a cut-out) or with others.
+        whole = "not offered whole" if len(rows) else "not offered"
+        lines += [f"{whole} by rule {r.rule}: {r.reason}" for r in mine.itertuples()]
+        if not lines:
+            raise LandplanError(
+                f"{site_id!r} is neither a candidate nor a rejected site of project "
+                f"{self.project_id}; expected a parcel_id of the zone (or a building_id for "
+                "floor space) — check the id"
+            )
+        return f"{site_id} for {self.project_id}:\n" + "\n".join(f"- {line}" for line in lines)
+
+
+def _area_rejections(
+    parcels: gpd.GeoDataFrame, pos: np.ndarray, sites: SiteIndex, why: str
+) -> pd.DataFrame:
+    ids = parcels["parcel_id"].to_numpy(dtype=object)[pos]
+    area_mu = pd.Series(sites.area_mu_text[pos], dtype=object)
+    return rejection_rows(ids, "area", "area " + area_mu + f" mu {why}")
+
+
+def _land_blocks(
+    project: pd.Series, ctx: MatchContext, kinds: tuple[Kind, ...]
+) -> tuple[list[dict], list[pd.DataFrame]]:
+    """Candidate blocks of land and the rejections: parcels, assemblies, cut-outs."""
+    zone, demand = ctx.zone, ctx.demand
+    policy = zone.policy
+    siting = policy.siting
+    parcels = zone.parcels
+    rules = parcel_rules(demand, zone, ctx.sites)
+    rejected = [rules.rejections]
+    whole = np.flatnonzero(rules.whole)
+    area = parcels["area_m2"].to_numpy(dtype=float)
+    blocks: list[dict] = []
+    if demand.window_empty:
+        rejected.append(
+            _area_rejections(
+                parcels,
+                whole,
+                ctx.sites,
+                ": the project's fixed-asset investment allows at most "
+                f"{m2_to_mu(demand.cap_m2):.1f} mu at the control intensity, below the "
+                f"{demand.min_mu:.1f} mu it needs",
+            )
+        )
+        return blocks, rejected
+    used = np.zeros(len(parcels), dtype=bool)
+    if "single" in kinds:
+        single = whole[(area[whole] >= demand.min_m2) & (area[whole] <= demand.max_m2)]
+        used[single] = True
+        blocks.append(
+            {
+                "kind": "single",
+                "members": single[:, None],
+                "area_m2": area[single],
+                "geometry": geometry_array(parcels)[single],
+            }
+        )
+    neighbours = np.zeros(len(parcels), dtype=bool)
+    if "assembly" in kinds:
+        found, neighbours = assembly_blocks(parcels, rules, ctx)
+        for block in found:
+            used[block["members"].ravel()] = True
+        blocks.extend(found)
+    big = np.flatnonzero(rules.offered & (area >= siting.cutout_min_ratio * demand.target_m2))
+    if "cutout" in kinds and len(big):
+        block, cut_rej = cutout_block(parcels, big, ctx, ctx.rules)
+        used[block["members"].ravel()] = True
+        blocks.append(block)
+        rejected.append(cut_rej)
+    rest = whole[~used[whole]]
+    rest = rest[~np.isin(rest, big)] if "cutout" in kinds else rest
+    cap = ""
+    if demand.max_m2 < demand.asked_max_m2:
+        cap = (
+            " (capped where a larger site would bring the investment intensity below "
+            f"{policy.control.investment_intensity_min_wan_yuan_per_mu:g} 万元/亩)"
+        )
+    small = rest[area[rest] < demand.min_m2]
+    window = f"{demand.min_mu:.1f}–{demand.max_mu:.1f} mu{cap}"
+    if "assembly" in kinds:
+        alone = (
+            "and it shares no boundary with another available parcel to assemble a site of "
+            + window
+        )
+        joined = (
+            f"and no assembly of up to {int(siting.max_group_size)} adjacent available parcels "
+            f"with it lies in {window} (none superfluous) and passes every rule"
+        )
+    else:
+        alone = joined = "and assemblies were not asked for"
+    rejected.append(
+        _area_rejections(
+            parcels,
+            small[~neighbours[small]],
+            ctx.sites,
+            f"is below the minimum {demand.min_mu:.1f} mu {alone}",
+        )
+    )
+    rejected.append(
+        _area_rejections(
+            parcels,
+            small[neighbours[small]],
+            ctx.sites,
+            f"is below the minimum {demand.min_mu:.1f} mu {joined}",
+        )
+    )
+    rejected.append(
+        _area_rejections(
+            parcels,
+            rest[area[rest] > demand.max_m2],
+            ctx.sites,
+            f"is above the maximum {demand.max_mu:.1f} mu{cap} and below the "
+            f"{siting.cutout_min_ratio:g} × {demand.target_mu:.1f} mu a cut-out needs",
+        )
+    )
+    return blocks, rejected
+
+
+def match(
+    project: pd.Series | Mapping,
+    zone: Zone,
+    *,
+    top: int | None = None,
+    kinds: tuple[Kind, ...] = KINDS,
+    sites: SiteIndex | None = None,
+) -> Candidates:
+    """Find and rank the sites a project could take.
+
+    Parameters
+    ----------
+    project
+        A row of ``zone.projects`` or a mapping of project columns.
+    zone
+        The zone and its policy.
+    top
+        How many candidates :attr:`Candidates.sites` shows (all are ranked).
+    kinds
+        The kinds of candidate to look for.
+    sites
+        The zone's :class:`SiteIndex` from :func:`prepare_sites`, to match many projects against
+        one zone without preparing it each time; prepared here where None. The result is the same.
+
+    Returns
+    -------
+    Candidates
+
+    Raises
+    ------
+    InfeasibleError
+        If the project states no land and no floor-space demand.
+    LandplanError
+        If ``kinds`` names an unknown kind or ``top`` is not positive, or ``sites`` was
+        prepared for another zone (or before the zone changed).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> from landplan.zone import Zone
+    >>> parcels = gpd.GeoDataFrame(
+    ...     {"parcel_id": ["A", "B"], "status": ["state_reserve", "occupied"],
+    ...      "land_use": ["M1", "M1"]},
+    ...     geometry=[box(600000, 2530000, 600200, 2530200), box(600200, 2530000, 600400, 2530200)],
+    ...     crs="EPSG:4546")
+    >>> zone = Zone.from_layers({"parcels": parcels})
+    >>> result = match({"project_id": "J", "name": "plant", "stage": "signed",
+    ...                 "investment_wan_yuan": 20000.0, "land_mu_min": 55.0, "land_mu_max": 65.0},
+    ...                zone)
+    >>> result.ranked[["candidate_id", "kind"]].values.tolist()
+    [['parcel:A', 'single']]
+    >>> result.rejections[["parcel_id", "rule"]].values.tolist()
+    [['B', 'status']]
+    """
+    unknown = set(kinds) - set(KINDS)
+    if unknown:
+        raise LandplanError(
+            f"unknown candidate kind(s) {sorted(unknown)}; expected some of {KINDS}"
+        )
+    if top is not None and top < 1:
+        raise LandplanError(f"top must be a positive number of candidates, got {top!r}")
+    if sites is None:
+        sites = prepare_sites(zone)
+    else:
+        sites.check(zone)
+    policy = zone.policy
+    project = as_project(project, policy=policy)
+    demand = land_demand(project, policy)
+    ctx = MatchContext.of(project, demand, zone, sites)
+    parcels = zone.parcels
+    blocks: list[dict] = []
+    rejected: list[pd.DataFrame] = []
+    if demand.wants_land:
+        blocks, rejected = _land_blocks(project, ctx, kinds)
+    if demand.wants_floor_space and "floor_space" in kinds:
+        block, floor_rej = floor_space_block(ctx)
+        blocks.append(block)
+        rejected.append(floor_rej)
+
+    blocks = [b for b in blocks if len(b["members"])]
+    # Single parcels and buildings take the prepared measures of their parcel; assemblies and
+    # cut-outs were measured on their own geometry.
+    measured = ("assembly", "cutout")
+    needed = np.unique(
+        np.concatenate(
+            [b["members"].ravel() for b in blocks if b["kind"] not in measured]
+            or [np.array([], int)]
+        )
+    )
+    measures = _parcel_measures(parcels, needed[needed >= 0], ctx)
+    blocks = [b if b["kind"] in measured else _from_members(b, measures) for b in blocks]
+    ids = parcels["parcel_id"].to_numpy(dtype=object)
+    frames = [
+        _block_frame(b, ids, wait, todo)
+        for b, (wait, todo) in zip(
+            blocks, readiness_of(blocks, sites.status_codes, policy), strict=True
+        )
+    ]
+    ranked = _rank(frames, project, ctx, top)
+    rejections = (
+        pd.concat([r for r in rejected if len(r)], ignore_index=True)
+        if any(len(r) for r in rejected)
+        else pd.DataFrame(columns=REJECTION_COLUMNS)
+    )
+    return Candidates(
+        project_id=str(project["project_id"]),
+        demand=demand,
+        ranked=ranked,
+        rejections=rejections,
+        policy=policy,
+        top=top,
+    )
+
+
+_RANKED_COLUMNS = [
+    "rank",
+    "candidate_id",
+    "kind",
+    "parcel_ids",
+    "building_id",
+    "area_m2",
+    "area_mu",
+    "floor_area_m2",
+    "remainder_m2",
+    "investment_intensity_wan_yuan_per_mu",
+    "readiness_months",
+    "steps",
+    "frontage_m",
+    "avenue_distance_m",
+    "substation_distance_m",
+    "cluster_enterprises",
+    "corridor_phase",
+    *(f"score_{c}" for c in COMPONENTS),
+    "score_total",
+    "reasons",
+]
+
+
+def _rank(
+    frames: list[pd.DataFrame], project: pd.Series, ctx: MatchContext, top: int | None
+) -> gpd.GeoDataFrame:
+    zone = ctx.zone
+    crs = zone.parcels.crs
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        empty = pd.DataFrame({c: pd.Series(dtype=object) for c in _RANKED_COLUMNS})
+        return gpd.GeoDataFrame(empty, geometry=gpd.GeoSeries([], crs=crs))
+    sites = pd.concat(frames, ignore_index=True)
+    sites["area_mu"] = m2_to_mu(sites["area_m2"].to_numpy(dtype=float))
+    fixed = ctx.demand.fixed_investment_wan_yuan
+    sites["investment_intensity_wan_yuan_per_mu"] = fixed / sites["area_mu"]
+    key = np.where(sites["kind"] == "floor_space", sites["building_id"], sites["parcel_ids"])
+    sites["candidate_id"] = candidate_ids(sites["kind"], key)
+    scored = score_sites(sites, ctx)
+    scored = scored.sort_values(
+        ["score_total", "candidate_id"], ascending=[False, True], kind="stable"
+    ).reset_index(drop=True)
+    scored["rank"] = np.arange(1, len(scored) + 1)
+    shown = scored.index[: len(scored) if top is None else top]
+    scored["reasons"] = None
+    scored.loc[shown, "reasons"] = reason_texts(scored.loc[shown], ctx.demand, zone.policy)
+    return gpd.GeoDataFrame(
+        scored[_RANKED_COLUMNS], geometry=scored["geometry"].to_numpy(), crs=crs
+    )

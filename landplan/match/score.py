@@ -1,0 +1,158 @@
+"""Readiness, the ranking components and the reasons text of each candidate."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from landplan.corridor import phase_at
+from landplan.demand import Demand
+from landplan.kinds import KINDS as KIND_REGISTRY
+from landplan.match._common import format_numbers
+from landplan.policy import Policy
+
+if TYPE_CHECKING:
+    from landplan.match.sites import MatchContext
+
+#: The ranking components, each in [0, 1], weighted by ``ranking.weights``.
+COMPONENTS = (
+    "area_fit",
+    "compactness",
+    "frontage",
+    "avenue_distance",
+    "substation_distance",
+    "cluster_synergy",
+    "readiness",
+    "corridor_phase",
+)
+
+
+def readiness_of(
+    blocks: list[dict], status_codes: tuple[np.ndarray, pd.Index], policy: Policy
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Months before supply and the steps first, per block: the slowest member decides.
+
+    ``status_codes`` are the parcels' statuses factorized (sorted), as :class:`SiteIndex` has them.
+    """
+    readiness = policy.readiness
+    code, names = status_codes
+    months = np.array([readiness.get(f"{s}_months", np.nan) for s in names], dtype=float)
+    steps = [readiness.steps.get(s, "") for s in names]
+    out = []
+    for block in blocks:  # one block per candidate kind and assembly size
+        counted = KIND_REGISTRY[block["kind"]].readiness
+        n = len(block["members"])
+        if counted == "floor_space":
+            out.append(
+                (
+                    np.full(n, float(readiness.floor_space_months)),
+                    np.full(n, readiness.steps["floor_space"], dtype=object),
+                )
+            )
+            continue
+        codes = code[block["members"]]
+        wait = months[codes].max(axis=1)
+        mask = np.bitwise_or.reduce(np.left_shift(1, codes), axis=1)
+        text = {
+            m: "; ".join(steps[c] for c in range(len(names)) if m >> c & 1)
+            for m in np.unique(mask).tolist()
+        }
+        todo = pd.Series(mask).map(text).to_numpy(dtype=object)
+        if counted == "parcels+cutout":
+            wait = wait + readiness.cutout_extra_months
+            todo = todo + "; " + readiness.steps["cutout"]
+        out.append((wait, todo))
+    return out
+
+
+def score_sites(sites: pd.DataFrame, ctx: MatchContext) -> pd.DataFrame:
+    """Add the cluster count, corridor phase, components and total score."""
+    zone, demand = ctx.zone, ctx.demand
+    ranking = zone.policy.ranking
+    out = sites
+    floor = (out["kind"] == "floor_space").to_numpy()
+    centre = np.column_stack([out["x"].to_numpy(dtype=float), out["y"].to_numpy(dtype=float)])
+    cluster = demand.cluster
+    tree = ctx.sites.cluster_tree(zone, cluster) if cluster in zone.policy.review.clusters else None
+    if tree is not None and len(centre):
+        counts = tree.query_ball_point(
+            centre, r=float(ranking.cluster_radius_m), return_length=True
+        )
+    else:
+        counts = np.zeros(len(centre), dtype=int)
+    out["cluster_enterprises"] = np.asarray(counts, dtype=int)
+    out["corridor_phase"] = phase_at(out["geometry"].to_numpy(dtype=object), zone, bands=ctx.bands)
+    phases = int(ctx.bands["phase"].max()) if len(ctx.bands) else 1
+
+    area = out["area_m2"].to_numpy(dtype=float)
+    fit_area = np.where(floor, out["floor_area_m2"].to_numpy(dtype=float), area)
+    fit_target = np.where(floor, demand.floor_area_m2, demand.target_m2)
+    perimeter = out["perimeter"].to_numpy(dtype=float)
+    comp = {
+        "area_fit": 1.0 - np.abs(fit_area - fit_target) / fit_target,
+        "compactness": 16.0 * out["area"].to_numpy(dtype=float) / perimeter**2,
+        "frontage": out["frontage_m"].to_numpy() / ranking.frontage_full_m,
+        "avenue_distance": 1.0
+        - out["avenue_distance_m"].to_numpy() / ranking.avenue_distance_zero_m,
+        "substation_distance": 1.0
+        - out["substation_distance_m"].to_numpy() / ranking.substation_distance_zero_m,
+        "cluster_synergy": out["cluster_enterprises"].to_numpy() / ranking.cluster_full_count,
+        "readiness": 1.0
+        - out["readiness_months"].to_numpy(dtype=float) / ranking.readiness_horizon_months,
+        # Land outside the corridor is existing zone land, needing no expansion: like phase 1.
+        "corridor_phase": 1.0
+        - (np.maximum(out["corridor_phase"].to_numpy(), 1) - 1) / max(phases, 1),
+    }
+    total = np.zeros(len(out))
+    for name in COMPONENTS:
+        value = np.clip(np.nan_to_num(comp[name], nan=0.0), 0.0, 1.0)
+        out[f"score_{name}"] = value
+        total += float(ranking.weights[name]) * value
+    out["score_total"] = total
+    return out
+
+
+def reason_texts(rows: pd.DataFrame, demand: Demand, policy: Policy) -> pd.Series:
+    """One line per candidate: its size against the demand, readiness and measures."""
+    r = rows
+    floor = r["kind"] == "floor_space"
+    size = pd.Series(
+        np.where(
+            floor,
+            format_numbers(r["floor_area_m2"].to_numpy()) + " m² floor space",
+            format_numbers(r["area_mu"].to_numpy(), ".1f") + " mu",
+        ),
+        index=r.index,
+    )
+    target = np.where(floor, f"{demand.floor_area_m2:,.0f} m²", f"{demand.target_mu:.1f} mu")
+    phase = np.where(
+        r["corridor_phase"] > 0,
+        "corridor phase " + r["corridor_phase"].astype(str),
+        "outside the corridor",
+    )
+
+    def metres(column: str) -> pd.Series:
+        return format_numbers(r[column].to_numpy()).set_axis(r.index)
+
+    return (
+        size
+        + " for "
+        + pd.Series(target, index=r.index)
+        + "; ready in "
+        + r["readiness_months"].astype(int).astype(str)
+        + " months ("
+        + r["steps"]
+        + "); frontage "
+        + metres("frontage_m")
+        + " m; avenue "
+        + metres("avenue_distance_m")
+        + " m; substation "
+        + metres("substation_distance_m")
+        + " m; "
+        + r["cluster_enterprises"].astype(str)
+        + " same-cluster enterprises within "
+        + f"{policy.ranking.cluster_radius_m:,.0f} m; "
+        + pd.Series(phase, index=r.index)
+    )

@@ -1,0 +1,486 @@
+"""What matching needs of a zone whatever the project: roads, measures, adjacency, the index."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+
+import geopandas as gpd
+import shapely
+from shapely import STRtree
+
+from landplan._geom import boundary_near, segments, shared_boundary
+from landplan.corridor import phase_bands
+from landplan.demand import Demand
+from landplan.errors import LandplanError
+from landplan.match._common import format_numbers, geometry_array, index_ranges, read_only
+from landplan.match.rules import (
+    GeometryRules,
+    nearest_of,
+    nearest_within,
+    protected_overlaps,
+    substation_choice,
+)
+from landplan.policy import Policy
+from landplan.units import m2_to_mu
+from landplan.zone import Zone
+
+
+# --- assemblies ---------------------------------------------------------------------------------
+def parcel_adjacency(
+    geoms: np.ndarray, *, tolerance_m: float, min_shared_m: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs of adjacent parcels (i < j) among ``geoms``, with the length they share.
+
+    Two parcels are adjacent when they share at least ``min_shared_m`` of boundary: the shorter
+    of the length of i's boundary within ``tolerance_m`` of j's boundary and the length of j's
+    within ``tolerance_m`` of i's (:func:`landplan._geom.shared_boundary`). That is a shared
+    edge whatever the vertices — a T-junction, edges offset along each other, one edge inside a
+    longer one — across slivers and digitising gaps, but not a mere corner, and it is the same
+    whichever parcel comes first.
+
+    Returns
+    -------
+    i, j : ndarray of int
+        Positions in ``geoms``, sorted.
+    shared_m : ndarray of float
+        The boundary they share, in metres.
+    """
+    i, j, shared = shared_boundary(np.asarray(geoms, dtype=object), tolerance_m=tolerance_m)
+    keep = shared >= min_shared_m
+    return i[keep], j[keep], shared[keep]
+
+
+# --- roads, frontage and site measures ------------------------------------------------------------
+# Roads are indexed in pieces this long so that a long avenue's bounding box does not match
+# every parcel; an indexing granularity, which the results do not depend on: the stretches of a
+# boundary near every piece of every road are merged before they are measured.
+_ROAD_PIECE_M = 200.0
+
+
+@dataclass(frozen=True)
+class RoadIndex:
+    """The zone's roads cut into pieces for indexing, with each piece's reach and avenue flag."""
+
+    pieces: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    reach: np.ndarray
+    avenue: np.ndarray
+    tree: STRtree
+    bounds: np.ndarray
+    segment: np.ndarray
+    corridor_lines: np.ndarray
+
+    @classmethod
+    def of(
+        cls, roads: gpd.GeoDataFrame, policy: Policy, corridors: gpd.GeoDataFrame | None = None
+    ) -> RoadIndex:
+        """Index the roads; corridor centre lines stand for the avenue where no road is one."""
+        width = roads["width_m"].fillna(policy.siting.road_width_default_m).to_numpy(dtype=float)
+        reach = width / 2.0 + policy.siting.frontage_tolerance_m
+        lines = shapely.segmentize(geometry_array(roads), _ROAD_PIECE_M)
+        parts, part_of = shapely.get_parts(lines, return_index=True)
+        coords, coord_of = shapely.get_coordinates(parts, return_index=True)
+        same = coord_of[:-1] == coord_of[1:]
+        road = part_of[coord_of[:-1][same]]
+        start, end = coords[:-1][same], coords[1:][same]
+        pieces = shapely.linestrings(np.stack([start, end], axis=1))
+        kind = roads["kind"].to_numpy(dtype=object)
+        avenue = kind[road] == "avenue"
+        bounds = np.column_stack([np.minimum(start, end), np.maximum(start, end)])
+        # The straight segment of the road's own geometry each piece was cut from: a vertex
+        # of the pieces starts a segment where it is one of the road's vertices.
+        # Only the avenues' are needed.
+        originals, original_of = shapely.get_coordinates(
+            shapely.get_parts(geometry_array(roads)), return_index=True
+        )
+        on_avenue = kind[part_of] == "avenue"
+        mine = on_avenue[coord_of]
+        vertex = np.zeros(len(coords), dtype=bool)
+        vertex[mine] = pd.MultiIndex.from_arrays(
+            [coord_of[mine], coords[mine, 0], coords[mine, 1]]
+        ).isin(
+            pd.MultiIndex.from_arrays([original_of, originals[:, 0], originals[:, 1]])[
+                on_avenue[original_of]
+            ]
+        )
+        segment = (np.cumsum(vertex) - 1)[:-1][same]
+        lines = np.array([], dtype=object) if corridors is None else geometry_array(corridors)
+        lines = (
+            lines[~(shapely.is_missing(lines) | shapely.is_empty(lines))] if len(lines) else lines
+        )
+        return cls(pieces, start, end, reach[road], avenue, STRtree(pieces), bounds, segment, lines)
+
+    def segment_frontage(
+        self, a: np.ndarray, b: np.ndarray, owner: np.ndarray | None = None, geoms=None
+    ) -> np.ndarray:
+        """Length of each segment a→b within the reach of some road: the whole network counts.
+
+        A road's reach is half its width plus ``siting.frontage_tolerance_m`` from its centre
+        line; a stretch within reach of several roads, or of several pieces of one, counts once.
+        """
+        if owner is None:
+            owner = np.zeros(len(a), dtype=np.intp)
+        return boundary_near(
+            owner,
+            a,
+            b,
+            self.start,
+            self.end,
+            self.reach,
+            tree=self.tree,
+            owner_bounds=None if geoms is None else shapely.bounds(geoms),
+        )
+
+    def frontage_m(self, geoms: np.ndarray) -> np.ndarray:
+        """Length of each site's boundary within the reach of a road, in metres."""
+        owner, a, b = segments(geoms)
+        front = self.segment_frontage(a, b, owner, geoms)
+        return np.bincount(owner, weights=front, minlength=len(geoms))
+
+    def avenue_distance_m(self, geoms: np.ndarray) -> np.ndarray:
+        """Distance to the nearest avenue piece.
+
+        Along a straight segment of an avenue, the point nearest to a site lies where the site
+        projects onto the segment, or at its end: only the pieces there are measured, with
+        ``_STRAIGHT_SLACK_M`` to spare either side. Avenues of many segments use the index.
+        """
+        avenue = np.flatnonzero(self.avenue)
+        if not len(avenue):
+            # No road is the avenue: the corridors' centre lines are.
+            return nearest_distance(geoms, self.corridor_lines)
+        straight, first = np.unique(self.segment[avenue], return_index=True)
+        if len(straight) > _STRAIGHT_MAX_SEGMENTS or not len(geoms):
+            return nearest_distance(geoms, self.pieces[avenue])
+        out = np.full(len(geoms), np.inf)
+        coords, owner = shapely.get_coordinates(geoms, return_index=True)
+        if not len(coords):
+            return out
+        starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+        has = owner[starts]
+        runs = np.split(avenue, first[1:])
+        sites, pieces = [], []
+        for run in runs:  # the avenues' straight segments, a handful; its pieces in order
+            a, b = self.start[run[0]], self.end[run[-1]]
+            length = float(np.hypot(*(b - a)))
+            t0 = (self.start[run] - a) @ ((b - a) / max(length, 1e-12))
+            t1 = (self.end[run] - a) @ ((b - a) / max(length, 1e-12))
+            if not length or np.any(np.diff(t0) <= 0) or np.any(t1 <= t0):
+                return nearest_distance(geoms, self.pieces[avenue])
+            t = (coords - a) @ ((b - a) / length)
+            lo = np.clip(np.minimum.reduceat(t, starts), 0.0, length) - _STRAIGHT_SLACK_M
+            hi = np.clip(np.maximum.reduceat(t, starts), 0.0, length) + _STRAIGHT_SLACK_M
+            k0 = np.searchsorted(t1, lo, side="left")
+            k1 = np.maximum(np.searchsorted(t0, hi, side="right"), k0)
+            site, item = index_ranges(k0, k1)
+            sites.append(has[site])
+            pieces.append(run[item])
+        site, piece = np.concatenate(sites), np.concatenate(pieces)
+        np.minimum.at(out, site, shapely.distance(geoms[site], self.pieces[piece]))
+        return out
+
+
+_NEAREST_NODE_CAPACITY = 2
+# Avenues of at most this many straight segments are measured by projection, not the index.
+_STRAIGHT_MAX_SEGMENTS = 64
+# Pieces this far beyond a site's projection onto a straight segment are measured too, well
+# beyond any rounding of the projection.
+_STRAIGHT_SLACK_M = 10.0
+
+
+def nearest_distance(geoms: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """Distance from each geometry to the nearest of ``others`` (inf where there are none)."""
+    if not len(others) or not len(geoms):
+        return np.full(len(geoms), np.inf)
+    # A narrow tree prunes better: fewer distances measured per query.
+    (i, _j), d = STRtree(others, node_capacity=_NEAREST_NODE_CAPACITY).query_nearest(
+        geoms, return_distance=True, all_matches=False
+    )
+    out = np.full(len(geoms), np.inf)
+    out[i] = d
+    return out
+
+
+# --- scoring ------------------------------------------------------------------------------------
+def _enterprise_points(zone: Zone, cluster: object) -> np.ndarray:
+    ent = zone.enterprises
+    ent = ent.loc[ent["cluster"] == cluster]
+    if ent.empty:
+        return np.empty((0, 2))
+    points = geometry_array(ent)
+    missing = shapely.is_missing(points) | shapely.is_empty(points)
+    if missing.any():
+        first = ent["parcel_id"].astype(str).str.split(";").str[0].str.strip()
+        where = pd.Index(zone.parcels["parcel_id"]).get_indexer(first[missing])
+        inside = shapely.point_on_surface(geometry_array(zone.parcels)[where[where >= 0]])
+        points = points.copy()
+        points[np.flatnonzero(missing)[where >= 0]] = inside
+    points = points[~(shapely.is_missing(points) | shapely.is_empty(points))]
+    return shapely.get_coordinates(points)
+
+
+@dataclass(frozen=True, eq=False)
+class SiteIndex:
+    """What matching needs of a zone whatever the project: prepared once, shared by every match.
+
+    Build one with :func:`prepare_sites` and pass it to :func:`match` as ``sites=`` to match many
+    projects against the same zone; the results are those of a match without it. It holds the
+    zone's road pieces, indexed; every parcel's area, perimeter, centre, frontage and distance to
+    the nearest avenue; its distance to the nearest substation of each voltage the zone's
+    substations offer; for the parcels offered for supply, their overlaps with protected areas,
+    their distances to homes and fuel stations within the setbacks and to the nearest substation
+    of each voltage, as the hard rules measure them; the adjacent pairs among the parcels of
+    the statuses offered for supply (``siting.available_statuses``), with the length they share;
+    the statuses' readiness codes and the status rule's rejections; each parcel's area in mu as
+    rejections write it; and each target cluster's enterprise locations, indexed. What depends on
+    the project (which hard rules apply, the area window, the voltage, the cluster) stays in
+    :func:`match`.
+
+    The index belongs to the zone it was prepared for: :func:`match` refuses it for another zone,
+    or once the zone's parcels (their ids, statuses or areas), roads, substations, enterprises,
+    corridors, constraints or policy have changed.
+    """
+
+    parcels: gpd.GeoDataFrame = field(repr=False)
+    layers: tuple = field(repr=False)
+    policy: Policy = field(repr=False)
+    parcel_ids: np.ndarray = field(repr=False)
+    status: np.ndarray = field(repr=False)
+    area_sum: float
+    roads: RoadIndex = field(repr=False)
+    measures: Mapping[str, np.ndarray] = field(repr=False)
+    adjacency: tuple[np.ndarray, np.ndarray, np.ndarray] = field(repr=False)
+    offered: np.ndarray = field(repr=False)
+    status_codes: tuple[np.ndarray, pd.Index] = field(repr=False)
+    area_mu_text: np.ndarray = field(repr=False)
+    _substation_distance: dict = field(default_factory=dict, repr=False)
+    _clusters: dict = field(default_factory=dict, repr=False)
+    _supply: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def n_parcels(self) -> int:
+        """How many parcels the zone had when prepared."""
+        return len(self.parcel_ids)
+
+    def check(self, zone: Zone) -> None:
+        """Raise :class:`LandplanError` unless the index was prepared for ``zone`` as it is now."""
+        parcels = zone.parcels
+        why = None
+        if parcels is not self.parcels:
+            why = "its parcels are another table"
+        elif len(parcels) != self.n_parcels:
+            why = f"it had {self.n_parcels:,} parcels, the zone has {len(parcels):,}"
+        elif any(a is not b for a, b in zip(_layers(zone), self.layers, strict=True)):
+            why = "its roads, substations, enterprises, corridors or constraints are other tables"
+        elif zone.policy != self.policy:
+            why = "its policy has changed"
+        elif float(parcels["area_m2"].to_numpy(dtype=float).sum()) != self.area_sum or not (
+            np.array_equal(parcels["parcel_id"].to_numpy(dtype=object), self.parcel_ids)
+            and np.array_equal(parcels["status"].to_numpy(dtype=object), self.status)
+        ):
+            why = "its parcels' ids, statuses or areas have changed"
+        if why is not None:
+            raise LandplanError(
+                f"the site index was prepared for another zone ({why}); "
+                "prepare_sites(zone) again for this zone"
+            )
+
+    def substation_distance(self, chosen: np.ndarray, substations: np.ndarray) -> np.ndarray:
+        """Every parcel's distance to the nearest of the ``chosen`` substations."""
+        key = chosen.tobytes()
+        found = self._substation_distance.get(key)
+        if found is None:
+            found = read_only(nearest_distance(geometry_array(self.parcels), substations))
+            self._substation_distance[key] = found
+        return found
+
+    def cluster_tree(self, zone: Zone, cluster: object) -> cKDTree | None:
+        """Return the indexed locations of a cluster's enterprises (None where it has none)."""
+        if cluster not in self._clusters:
+            points = _enterprise_points(zone, cluster)
+            self._clusters[cluster] = cKDTree(points) if len(points) else None
+        return self._clusters[cluster]
+
+    def remember(self, key: tuple, compute):
+        """Return ``compute()`` for the land offered for supply, computed once per ``key``."""
+        if key not in self._supply:
+            self._supply[key] = compute()
+        return self._supply[key]
+
+    def adjacency_among(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:func:`parcel_adjacency` of the parcels at ``positions`` (ascending, all offered).
+
+        Whether two parcels are adjacent, and the length they share, depends on those two
+        alone: the pairs among ``positions`` are the prepared pairs of which both are there.
+        Returns positions in ``positions``.
+        """
+        local = np.full(self.n_parcels, -1, dtype=np.intp)
+        local[positions] = np.arange(len(positions))
+        i, j, shared = self.adjacency
+        li, lj = local[i], local[j]
+        keep = (li >= 0) & (lj >= 0)
+        return li[keep], lj[keep], shared[keep]
+
+
+def _layers(zone: Zone) -> tuple:
+    return (zone.roads, zone.substations, zone.enterprises, zone.corridors, zone.constraints)
+
+
+def prepare_sites(zone: Zone) -> SiteIndex:
+    """Prepare what matching needs of ``zone`` whatever the project (see :class:`SiteIndex`).
+
+    Preparing takes longer than one match, as it measures every parcel of the zone and finds
+    every adjacent pair among those offered for supply; each match given the index then only
+    applies the project's rules and ranks its candidates. Prepare again after changing the zone.
+
+    Examples
+    --------
+    >>> from landplan.match import match
+    >>> from landplan.sample import make_zone
+    >>> zone = Zone.from_layers(make_zone())
+    >>> sites = prepare_sites(zone)
+    >>> a = match(zone.projects.iloc[0], zone, sites=sites)
+    >>> b = match(zone.projects.iloc[0], zone)
+    >>> a.ranked.equals(b.ranked) and a.rejections.equals(b.rejections)
+    True
+    """
+    policy = zone.policy
+    siting = policy.siting
+    parcels = zone.parcels
+    geoms = geometry_array(parcels)
+    status = parcels["status"].to_numpy(dtype=object).copy()
+    roads = RoadIndex.of(zone.roads, policy, zone.corridors)
+    centroid = shapely.centroid(geoms)
+    measures = {
+        "area": shapely.area(geoms),
+        "perimeter": shapely.length(geoms),
+        "x": shapely.get_x(centroid),
+        "y": shapely.get_y(centroid),
+        "frontage_m": roads.frontage_m(geoms),
+        "avenue_distance_m": roads.avenue_distance_m(geoms),
+    }
+    offered = np.flatnonzero(np.isin(status, list(siting.available_statuses)))
+    i, j, shared = parcel_adjacency(
+        geoms[offered],
+        tolerance_m=siting.adjacency_tolerance_m,
+        min_shared_m=siting.adjacency_min_shared_m,
+    )
+    order = np.lexsort((j, i))
+    adjacency = (
+        read_only(offered[i][order]),
+        read_only(offered[j][order]),
+        read_only(shared[order]),
+    )
+    code, names = pd.factorize(parcels["status"].astype(str), sort=True)
+    sites = SiteIndex(
+        parcels=parcels,
+        layers=_layers(zone),
+        policy=policy,
+        parcel_ids=read_only(parcels["parcel_id"].to_numpy(dtype=object).copy()),
+        status=read_only(status),
+        area_sum=float(parcels["area_m2"].to_numpy(dtype=float).sum()),
+        roads=roads,
+        measures={k: read_only(v) for k, v in measures.items()},
+        adjacency=adjacency,
+        offered=read_only(offered),
+        status_codes=(read_only(code), names),
+        area_mu_text=read_only(
+            format_numbers(m2_to_mu(parcels["area_m2"].to_numpy(dtype=float)), ".1f").to_numpy(
+                dtype=object
+            )
+        ),
+    )
+    # Every voltage the substations offer, and none asked: each a nearest search over the zone.
+    subs = zone.substations
+    levels = np.unique(subs["voltage_kv"].to_numpy(dtype=float, na_value=np.nan))
+    for kv in [np.nan, *levels[~np.isnan(levels)].tolist()]:
+        chosen = substation_choice(zone, kv)
+        sites.substation_distance(chosen, geometry_array(subs.loc[chosen]))
+    for cluster in policy.review.clusters:
+        sites.cluster_tree(zone, cluster)
+    _prepare_supply(sites, zone)
+    return sites
+
+
+def _prepare_supply(sites: SiteIndex, zone: Zone) -> None:
+    """Measure the land on offer for the hard rules, under the keys :func:`parcel_rules` uses."""
+    siting = zone.policy.siting
+    if not len(sites.offered):
+        return
+    geoms = geometry_array(zone.parcels)[sites.offered]
+    cons = zone.constraints
+    kinds = cons["kind"].to_numpy(dtype=object)
+    cgeoms = geometry_array(cons)
+    protected = np.flatnonzero(np.isin(kinds, list(siting.blocking_constraints)))
+    if len(protected):
+        sliver = float(siting.sliver_area_m2)
+        sites.remember(
+            ("protected", tuple(protected.tolist()), sliver),
+            lambda: protected_overlaps(geoms, cgeoms, protected, sliver),
+        )
+    for kind, distance_m in (
+        ("residential", siting.hazardous_setback_m),
+        ("fuel_station", siting.fuel_station_setback_m),
+    ):
+        near = np.flatnonzero(kinds == kind)
+        sites.remember(
+            ("setback", tuple(near.tolist()), float(distance_m)),
+            lambda near=near, distance_m=distance_m: nearest_within(
+                geoms, cgeoms[near], distance_m
+            ),
+        )
+    subs = zone.substations
+    levels = np.unique(subs["voltage_kv"].to_numpy(dtype=float, na_value=np.nan))
+    for kv in levels[~np.isnan(levels)].tolist():
+        chosen = substation_choice(zone, kv)
+        sites.remember(
+            ("power", chosen.tobytes()),
+            lambda chosen=chosen: nearest_of(geoms, geometry_array(subs.loc[chosen])),
+        )
+
+
+@dataclass(frozen=True)
+class MatchContext:
+    """What the measures of every candidate need, prepared once per match."""
+
+    zone: Zone
+    project: pd.Series
+    demand: Demand
+    sites: SiteIndex
+    substations: np.ndarray
+    chosen: np.ndarray
+    rules: GeometryRules
+    bands: gpd.GeoDataFrame
+
+    @property
+    def roads(self) -> RoadIndex:
+        """Return the zone's indexed roads."""
+        return self.sites.roads
+
+    @classmethod
+    def of(cls, project: pd.Series, demand: Demand, zone: Zone, sites: SiteIndex) -> MatchContext:
+        """Prepare what every candidate of this project is measured with."""
+        chosen = substation_choice(zone, demand.voltage_kv)
+        subs = zone.substations.loc[chosen]
+        rules = GeometryRules.of(demand, zone)
+        return cls(
+            zone, project, demand, sites, geometry_array(subs), chosen, rules, phase_bands(zone)
+        )
+
+    def measures(self, geoms: np.ndarray) -> dict[str, np.ndarray]:
+        """Area, perimeter, centre, frontage and distances of site polygons."""
+        centroid = shapely.centroid(geoms)
+        return {
+            "area": shapely.area(geoms),
+            "perimeter": shapely.length(geoms),
+            "x": shapely.get_x(centroid),
+            "y": shapely.get_y(centroid),
+            "frontage_m": self.roads.frontage_m(geoms),
+            "avenue_distance_m": self.roads.avenue_distance_m(geoms),
+            "substation_distance_m": nearest_distance(geoms, self.substations),
+        }
