@@ -76,7 +76,8 @@ SchemeOption = Annotated[
     str | None,
     typer.Option(
         "--land-use-scheme",
-        help="Scheme of the land-use codes: gb50137, gbt21010 (三调), ydyh2023 (用地用海).",
+        help="Scheme of the land-use codes: gb50137, gbt21010 (三调), gbt21010_2007, ydyh2023 "
+        "(用地用海).",
     ),
 ]
 Towgs84Option = Annotated[
