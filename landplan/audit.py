@@ -35,7 +35,7 @@ import geopandas as gpd
 
 from landplan._dates import add_months, as_date, date_strings, days_between
 from landplan._format import number_text
-from landplan.errors import LandplanError, PolicyError
+from landplan.errors import LandplanError
 from landplan.evaluation import CLASSES, evaluate_enterprises, industry_division
 from landplan.idle import IDLE_STATES, idle_clock
 from landplan.policy import Policy
@@ -56,7 +56,7 @@ class Rule:
     rule_id : str
         Stable identifier used in the flags table (``LE-FAR``).
     zh : str
-        Chinese name.
+        Chinese name, a template filled from the policy by :meth:`text`.
     indicator : str
         The indicator compared (``far``).
     unit : str
@@ -66,7 +66,7 @@ class Rule:
     policy_key : str
         The policy key whose source the flag cites.
     description : str
-        The rule in one sentence.
+        The rule in one sentence, a template filled from the policy by :meth:`text`.
     """
 
     rule_id: str
@@ -77,6 +77,42 @@ class Rule:
     policy_key: str
     description: str
 
+    def text(self, policy: Policy, lang: Literal["zh", "en"] = "zh") -> str:
+        """Return the rule's name (``zh``) or sentence (``en``) with the policy's own numbers.
+
+        Examples
+        --------
+        >>> policy = Policy.default().replace(**{"low_efficiency.output_share_min": 0.6})
+        >>> RULES["LE-OUTPUT"].text(policy)
+        '竣工满2年亩均产值低于控制值的60%'
+        """
+        return (self.zh if lang == "zh" else self.description).format(**_rule_numbers(policy))
+
+
+def _share_text(share: float) -> str:
+    """Write a share as a regulation does: ``1/3`` for a third, else a percentage."""
+    for n in (3, 6, 7, 9):
+        if abs(share * n - round(share * n)) < 1e-9 and round(share * n) == 1:
+            return f"1/{n}"
+    return f"{share:.0%}" if abs(share * 100 - round(share * 100)) < 1e-9 else f"{share:.1%}"
+
+
+def _rule_numbers(policy: Policy) -> dict[str, str]:
+    idle, rules = policy.idle, policy.low_efficiency
+    return {
+        "start_grace": f"{idle.start_grace_years:g}",
+        "developed": _share_text(idle.developed_share_min),
+        "invested": _share_text(idle.invested_share_min),
+        "suspended": f"{idle.suspended_years:g}",
+        "overdue": f"{rules.overdue_completion_years:g}",
+        "completed": f"{rules.completed_years:g}",
+        "intensity": _share_text(rules.intensity_share_min),
+        "output": _share_text(rules.output_share_min),
+        "stopped": f"{rules.stopped_years:g}",
+        "no_tax": f"{rules.no_tax_years:g}",
+        "tax_zone": _share_text(rules.tax_per_mu_share_of_zone_average),
+    }
+
 
 #: Every rule the audit applies, in report order.
 RULES: Final[Mapping[str, Rule]] = {
@@ -84,21 +120,23 @@ RULES: Final[Mapping[str, Rule]] = {
     for r in (
         Rule(
             "IDLE-1",
-            "超过约定动工日期满一年未动工",
+            "超过约定动工日期满{start_grace}年未动工",
             "days_since_start_date",
             "days",
             ">=",
             "idle.start_grace_years",
-            "not started one full year after the agreed start date (plus any extension)",
+            "not started {start_grace} full year(s) after the agreed start date (plus any "
+            "extension)",
         ),
         Rule(
             "IDLE-2",
-            "已动工但开发面积不足1/3或投资不足25%且中止开发满一年",
+            "已动工但开发面积不足{developed}或投资不足{invested}且中止开发满{suspended}年",
             "days_suspended",
             "days",
             ">=",
             "idle.suspended_years",
-            "started, under 1/3 developed or 25% invested, and suspended one full year",
+            "started, under {developed} developed or {invested} invested, and suspended "
+            "{suspended} full year(s)",
         ),
         Rule(
             "LE-FAR",
@@ -120,57 +158,59 @@ RULES: Final[Mapping[str, Rule]] = {
         ),
         Rule(
             "LE-OVERDUE",
-            "超过约定竣工日期2年未竣工",
+            "超过约定竣工日期{overdue}年未竣工",
             "days_since_agreed_completion",
             "days",
             ">=",
             "low_efficiency.overdue_completion_years",
-            "not completed two full years after the contractual completion date (and not idle)",
+            "not completed {overdue} full year(s) after the contractual completion date (and "
+            "not idle)",
         ),
         Rule(
             "LE-INTENSITY",
-            "竣工满2年投资强度低于约定或控制值的50%",
+            "竣工满{completed}年投资强度低于约定或控制值的{intensity}",
             "investment_intensity",
             "万元/亩",
             "<",
             "low_efficiency.intensity_share_min",
-            "completed two years, investment intensity under 50% of the contract or control value",
+            "completed {completed} year(s), investment intensity under {intensity} of the "
+            "contract or control value",
         ),
         Rule(
             "LE-OUTPUT",
-            "竣工满2年亩均产值低于控制值的50%",
+            "竣工满{completed}年亩均产值低于控制值的{output}",
             "output_per_mu",
             "万元/亩",
             "<",
             "low_efficiency.output_share_min",
-            "completed two years, output per mu under 50% of the control value",
+            "completed {completed} year(s), output per mu under {output} of the control value",
         ),
         Rule(
             "LE-STOPPED",
-            "停产或半停产1年以上",
+            "停产或半停产{stopped}年以上",
             "days_stopped",
             "days",
             ">=",
             "low_efficiency.stopped_years",
-            "an enterprise on the parcel stopped or half-stopped for a full year",
+            "an enterprise on the parcel stopped or half-stopped for {stopped} full year(s)",
         ),
         Rule(
             "LE-NO-TAX",
-            "连续2年以上未纳税",
+            "连续{no_tax}年以上未纳税",
             "days_since_last_tax",
             "days",
             ">=",
             "low_efficiency.no_tax_years",
-            "an enterprise on the parcel has paid no tax for two full years",
+            "an enterprise on the parcel has paid no tax for {no_tax} full year(s)",
         ),
         Rule(
             "LE-TAX-ZONE",
-            "亩均税收低于园区平均水平的1/3",
+            "亩均税收低于园区平均水平的{tax_zone}",
             "tax_per_mu",
             "万元/亩",
             "<",
             "low_efficiency.tax_per_mu_share_of_zone_average",
-            "tax per mu under a third of the zone's area-weighted average",
+            "tax per mu under {tax_zone} of the zone's area-weighted average",
         ),
         Rule(
             "LE-DILAPIDATED",
@@ -408,6 +448,7 @@ class _Flags:
         self._parcel_ids = parcel_ids
         self._enterprise_ids = enterprise_ids
         self._policy = policy
+        self._names = {rule_id: rule.text(policy) for rule_id, rule in RULES.items()}
         self._parts: list[pd.DataFrame] = []
         self.bits = np.zeros(len(parcel_ids), dtype=np.int64)
         self.insufficient_bits = np.zeros(len(parcel_ids), dtype=np.int64)
@@ -445,7 +486,7 @@ class _Flags:
                         None if enterprise is None else self._enterprise_ids[enterprise[rows]]
                     ),
                     "rule_id": rule_id,
-                    "rule_zh": rule.zh,
+                    "rule_zh": self._names[rule_id],
                     "outcome": outcome,
                     "indicator": rule.indicator,
                     "value": np.asarray(value, dtype="float64")[rows],
@@ -590,11 +631,6 @@ def _check_zone(zone: Zone) -> None:
         raise LandplanError(
             f"parcel ids must be unique, found {twice} more than once: fix the parcels layer"
         )
-    if zone.policy.potential.target_far not in ("far_max", "industry_min"):
-        raise PolicyError(
-            "potential.target_far must be 'far_max' or 'industry_min', got "
-            f"{zone.policy.potential.target_far!r}"
-        )
 
 
 def audit(zone: Zone, *, as_of: object) -> AuditResult:
@@ -617,8 +653,6 @@ def audit(zone: Zone, *, as_of: object) -> AuditResult:
     LandplanError
         If ``as_of`` is not a date, the zone is not in a projected CRS, parcel ids repeat, or a
         building or enterprise refers to a parcel that does not exist.
-    PolicyError
-        If a policy choice (``potential.target_far``, ``evaluation.*``) is not a known one.
 
     Examples
     --------

@@ -178,12 +178,6 @@ def _quarter_of(start: dt.date, months: pd.Series) -> pd.Series:
 def _supply_parcels(zone: Zone, start: dt.date) -> pd.DataFrame:
     statuses = list(zone.policy.capacity.supply_statuses)
     readiness = zone.policy.readiness
-    missing = [s for s in statuses if f"{s}_months" not in readiness]
-    if missing:
-        raise LandplanError(
-            f"supply status(es) {missing} have no readiness delay; expected "
-            f"readiness.<status>_months in the policy for each of capacity.supply_statuses"
-        )
     parcels = zone.parcels.loc[zone.parcels["status"].isin(statuses)]
     frame = pd.DataFrame(
         {
@@ -203,12 +197,6 @@ def _supply_parcels(zone: Zone, start: dt.date) -> pd.DataFrame:
 def _pipeline(projects: pd.DataFrame, policy, start: dt.date) -> pd.DataFrame:
     probability = dict(policy.capacity.stage_probability)
     months = dict(policy.capacity.months_to_land)
-    lacking = sorted(set(probability) - set(months))
-    if lacking:
-        raise LandplanError(
-            f"stage(s) {lacking} have a probability but no capacity.months_to_land; expected "
-            "both for every pipeline stage"
-        )
     p = projects.loc[projects["stage"].isin(list(probability))].reset_index(drop=True)
 
     # One Demand per project, as matching and the review read it (a pipeline is a few hundred

@@ -7,6 +7,7 @@ no traceback.
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
+from rich.text import Text
 
 from landplan.errors import LandplanError
 from landplan.policy import Policy
@@ -28,8 +29,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-console = Console()
-err_console = Console(stderr=True)
+# Data text (ids, reasons, notes) may hold square brackets: nothing printed is read as markup.
+console = Console(markup=False)
+err_console = Console(stderr=True, markup=False)
 
 
 @app.callback()
@@ -108,13 +110,12 @@ def _print_summary(problems, notices, problems_file: Path | None) -> None:
         counted = key in ("errors", "warnings", "features")
         table.add_column(name, justify="right" if counted else "left")
     for row in summary.itertuples(index=False):
-        table.add_row(*(escape(str(v)) for v in row))
+        table.add_row(*(str(v) for v in row))
     err_console.print(table)
     if problems_file is not None:
         path = write_problems(problems_file, problems, notices)
         err_console.print(
-            f"all {len(problems)} problem(s) and {len(notices)} warning(s) written to "
-            f"{escape(str(path))}",
+            f"all {len(problems)} problem(s) and {len(notices)} warning(s) written to {path}",
             soft_wrap=True,
             highlight=False,
         )
@@ -134,7 +135,7 @@ def _read_checked(file: Path, layer: str, problems_file: Path | None, **options)
         raise
     notices = frame.attrs.get("notices", [])
     for notice in notices[:20]:
-        err_console.print(f"warning: {escape(str(notice))}", highlight=False)
+        err_console.print(f"warning: {notice}", highlight=False)
     if len(notices) > 20:
         err_console.print(f"... and {len(notices) - 20} more warnings")
     _print_summary([], notices, problems_file)
@@ -187,6 +188,8 @@ def validate(
     console.print(table)
     for feature, reason in frame.attrs.get("repaired", []):
         console.print(f"repaired {feature}: {reason}")
+    for notice in frame.attrs.get("notices", []):
+        console.print(f"note: {notice}")
     if "area_mu" in frame:
         console.print(
             f"total area: {frame['area_mu'].sum():,.1f} mu ({frame['area_m2'].sum():,.0f} m²)"
@@ -411,7 +414,7 @@ def _review_table(result) -> None:
         )
     console.print(table)
     for reason in result.reasons:
-        console.print(f"- {escape(reason)}")
+        console.print(f"- {reason}")
 
 
 @app.command()
@@ -467,7 +470,7 @@ def match(
     the_zone, row = _load(project, zone, projects, project_file, policy, db)
     result = match_project(row, the_zone, top=top)
     if explain is not None:
-        console.print(escape(result.explain(explain)))
+        console.print(result.explain(explain))
         return
     sites = result.sites
     table = Table(
@@ -588,7 +591,7 @@ def map_(
             m = maps.corridor_map(loaded, corridor(loaded), **style)
     path = maps.save_map(m, out)
     counts = ", ".join(f"{name} {n}" for name, n in maps.layer_counts(m).items())
-    console.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB): {escape(counts)}")
+    console.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB): {counts}")
     if png is not None:
         console.print(f"wrote {maps.screenshot(path, png)}")
 
@@ -598,11 +601,29 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv, prog_name="landplan")
     except LandplanError as exc:
-        err_console.print("[bold red]error:[/]", escape(str(exc)), highlight=False, soft_wrap=True)
+        _error(str(exc))
+        sys.exit(2)
+    except OSError as exc:
+        # A full disk, a read-only folder, a missing directory: the file and the cause.
+        where = f"{exc.filename}: " if exc.filename else ""
+        _error(f"{where}{exc.strerror or exc}; what was being written is incomplete or absent")
         sys.exit(2)
     except KeyboardInterrupt:
         err_console.print("aborted")
         sys.exit(130)
+    except Exception as exc:
+        if os.environ.get("LANDPLAN_DEBUG"):
+            raise
+        _error(
+            f"landplan failed unexpectedly ({type(exc).__name__}: {exc}); the store's "
+            "transactions are whole, so nothing was half-written. Run again with LANDPLAN_DEBUG=1 "
+            "for the details and report them"
+        )
+        sys.exit(1)
+
+
+def _error(message: str) -> None:
+    err_console.print(Text("error:", style="bold red"), message, highlight=False, soft_wrap=True)
 
 
 # --- the store ---------------------------------------------------------------------------------
@@ -655,6 +676,12 @@ def import_(
     make_valid: Annotated[
         bool, typer.Option("--make-valid", help="Repair invalid geometry instead of refusing it.")
     ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="With --replace: drop reserved parcels, ending their reservations."
+        ),
+    ] = False,
     source_layer: SourceLayerOption = None,
     sheet: SheetOption = None,
     encoding: EncodingOption = None,
@@ -671,14 +698,9 @@ def import_(
     modes = [m for m, on in (("replace", replace), ("append", append), ("upsert", upsert)) if on]
     if len(modes) > 1:
         raise StoreError(f"choose one of --replace, --append, --upsert (got {', '.join(modes)})")
+    if force and modes != ["replace"]:
+        raise StoreError("--force goes with --replace (it ends reservations of dropped parcels)")
     with _open(db) as store:
-        if not modes:
-            n = store.count(layer)
-            if n:
-                raise StoreError(
-                    f"{layer} already holds {n} feature(s); choose --replace, --append or --upsert"
-                )
-            modes = ["append"]
         try:
             frame = _read_checked(
                 file,
@@ -698,7 +720,15 @@ def import_(
             exc.args = (f"nothing was written to {layer}: {exc.args[0]}",)
             raise
         try:
-            summary = store.import_layer(layer, frame, mode=modes[0], source=str(file), who=who)
+            summary = store.import_layer(
+                layer,
+                frame,
+                mode=modes[0] if modes else "append",
+                source=str(file),
+                who=who,
+                only_if_empty=not modes,
+                force=force,
+            )
         except SchemaError as exc:
             _print_summary(exc.problems, frame.attrs.get("notices", []), problems)
             raise
@@ -798,6 +828,32 @@ def status_set(
         f"from {event['effective_date']} (version {event['version']}, by {event['who']})",
         highlight=False,
     )
+    import datetime as dt
+
+    if event["effective_date"] > dt.datetime.now(dt.UTC).date():
+        console.print(
+            f"note: the change is dated in the future and holds from {event['effective_date']}; "
+            "until then the feature keeps its status (`status retract` takes it back)",
+            highlight=False,
+        )
+
+
+@status_app.command("retract")
+def status_retract(
+    layer: Annotated[str, typer.Argument(help="parcel, building or project.")],
+    feature_id: Annotated[str, typer.Argument(help="The feature's id.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why the change is taken back.")],
+    db: DbOption = _DEFAULT_DB,
+    who: WhoOption = None,
+) -> None:
+    """Take back a feature's latest status change (kept in the history, marked retracted)."""
+    with _open(db) as store:
+        event = store.retract_status(layer, feature_id, reason=reason, who=who)
+    console.print(
+        f"{event['layer']} {feature_id}: retracted the change to {event['old_status']} "
+        f"dated {event['effective_date']} (by {event['who']})",
+        highlight=False,
+    )
 
 
 @status_app.command("history")
@@ -810,9 +866,10 @@ def status_history(
     db: DbOption = _DEFAULT_DB,
 ) -> None:
     """Show a feature's status (or a project's stage) changes, oldest first."""
+    import pandas as pd
     from rich.table import Table
 
-    from landplan.errors import StoreError
+    from landplan.errors import StoreError, UnknownFeatureError
 
     with _open(db) as store:
         if layer is not None:
@@ -823,7 +880,7 @@ def status_history(
             for name in ("parcels", "buildings", "projects"):
                 try:
                     found.append((name, store.status_history(name, feature_id)))
-                except StoreError:
+                except UnknownFeatureError:
                     continue
             if not found:
                 raise StoreError(
@@ -837,11 +894,14 @@ def status_history(
     for col in ("effective", "old", "new", "reason", "who", "recorded (UTC)"):
         table.add_column(col)
     for row in history.itertuples():
+        note = " (retracted)" if row.retracted else ""
+        if pd.notna(row.retracts):
+            note = " (retracts an earlier change)"
         table.add_row(
             f"{row.effective_date:%Y-%m-%d}",
             str(row.old_status or ""),
             row.new_status,
-            row.reason,
+            f"{row.reason}{note}",
             row.who,
             f"{row.recorded_at:%Y-%m-%d %H:%M}",
         )
@@ -868,18 +928,18 @@ def _print_attribute_changes(title: str, changes, layer: str) -> None:
             return name
         return f"{col.zh} ({col.unit})" if col.unit else col.zh
 
-    table = Table(title=escape(title))
+    table = Table(title=title)
     headers = ("生效 effective", "字段 field", "原值 old", "新值 new", "原因 reason", "经办 who")
     for col in (*headers, "记录 recorded (UTC)"):
         table.add_column(col)
     for row in changes.itertuples():
         table.add_row(
             f"{row.effective_date:%Y-%m-%d}",
-            escape(label(row.column_name)),
-            escape(str(row.old_value or "")),
-            escape(str(row.new_value or "")),
-            escape(row.reason),
-            escape(row.who),
+            label(row.column_name),
+            str(row.old_value or ""),
+            str(row.new_value or ""),
+            row.reason,
+            row.who,
             f"{row.recorded_at:%Y-%m-%d %H:%M}",
         )
     console.print(table)
@@ -998,7 +1058,7 @@ def report(
             images = report_maps(result, out)
         except MapError as exc:
             err_console.print(
-                f"note: the report is written without its maps: {escape(str(exc))}",
+                f"note: the report is written without its maps: {exc}",
                 highlight=False,
             )
     paths = write_report(result, out, images=images)

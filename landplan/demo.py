@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from landplan.errors import OutputError
 from landplan.io import read_zone
 from landplan.policy import Policy
 from landplan.report import report_from_store, write_report
@@ -77,9 +78,16 @@ def _store(ctx: DemoContext) -> list[Path]:
     paths = ctx.extra["sample"]
     sample = read_zone(paths["gpkg"], projects=paths["csv"], policy=ctx.policy)
     db = ctx.out / "landplan.gpkg"
-    db.unlink(missing_ok=True)
+    if db.exists():
+        with open_store(db) as old:
+            if not old.is_initialized() or old.purpose != "demo":
+                raise OutputError(
+                    f"{db} is a store the demo did not create; nothing was written. Run the demo "
+                    "with another --out folder"
+                )
+        db.unlink()
     store = open_store(db, policy=ctx.policy)
-    store.init()
+    store.init(purpose="demo")
     for name, frame in sample.layers().items():
         if len(frame):
             store.import_layer(name, frame, mode="replace", source=f"sample:{name}", who="demo")

@@ -15,6 +15,7 @@ __all__ = [
     "GeometryError",
     "InfeasibleError",
     "LandplanError",
+    "OutputError",
     "PolicyError",
     "Problem",
     "ReadError",
@@ -22,6 +23,7 @@ __all__ = [
     "SchemaError",
     "StaleWriteError",
     "StoreError",
+    "UnknownFeatureError",
 ]
 
 
@@ -100,6 +102,10 @@ class InfeasibleError(LandplanError):
     """A request cannot be met, for example demand exceeds supply."""
 
 
+class OutputError(LandplanError):
+    """An output file cannot be written where asked without harming another file."""
+
+
 class PolicyError(LandplanError):
     """A policy file has unknown keys or values of the wrong type."""
 
@@ -110,6 +116,10 @@ class ReadError(LandplanError):
 
 class StoreError(LandplanError):
     """The spatial store refused an operation."""
+
+
+class UnknownFeatureError(StoreError):
+    """The store holds no feature (and no history of one) with the id asked for."""
 
 
 class StaleWriteError(StoreError):

@@ -30,7 +30,6 @@ import pandas as pd
 
 from landplan._dates import add_months, date_strings
 from landplan._format import number_text
-from landplan.errors import PolicyError
 from landplan.policy import Policy
 from landplan.units import MU_M2
 
@@ -125,30 +124,9 @@ def industry_division(codes: pd.Series) -> np.ndarray:
 
 
 def _check_policy(policy: Policy) -> tuple[dict[str, float], dict[str, float]]:
-    weights = dict(policy.evaluation.weights)
-    benchmarks = dict(policy.evaluation.benchmarks)
-    unknown = sorted(set(weights) - set(INDICATORS))
-    if unknown:
-        raise PolicyError(
-            f"evaluation.weights names indicator(s) {unknown}; expected some of "
-            f"{sorted(INDICATORS)}: remove the key or use a known indicator"
-        )
-    lacking = sorted(k for k in weights if not benchmarks.get(k, 0) > 0)
-    if lacking:
-        raise PolicyError(
-            f"evaluation.benchmarks lacks a positive benchmark for {lacking}; "
-            "add one per weighted indicator"
-        )
-    if policy.evaluation.missing not in ("average", "zero"):
-        raise PolicyError(
-            f"evaluation.missing must be 'average' or 'zero', got {policy.evaluation.missing!r}"
-        )
-    shares = dict(policy.evaluation.class_shares)
-    if list(shares) != list(CLASSES) or abs(sum(shares.values()) - 1.0) > 1e-9:
-        raise PolicyError(
-            f"evaluation.class_shares must give A, B, C, D in that order summing to 1, got {shares}"
-        )
-    return weights, benchmarks
+    # Weights, benchmarks, class shares and the missing-value choice are checked when the
+    # policy is loaded (Policy.validate).
+    return dict(policy.evaluation.weights), dict(policy.evaluation.benchmarks)
 
 
 def evaluate_enterprises(
@@ -177,12 +155,6 @@ def evaluate_enterprises(
         Indexed like ``enterprises``: ``enterprise_id``, ``land_mu``, one column per indicator,
         ``score_<indicator>`` per weighted indicator, ``score``, ``rank``, ``evaluation_class``
         (A-D or T), ``class_reason`` and ``missing_indicators``.
-
-    Raises
-    ------
-    PolicyError
-        If the weights name an unknown indicator or lack a benchmark, or the class shares are not
-        A, B, C, D summing to 1.
     """
     weights, benchmarks = _check_policy(policy)
     rules = policy.evaluation

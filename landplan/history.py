@@ -11,7 +11,27 @@ import datetime as dt
 
 import pandas as pd
 
-__all__ = ["status_on"]
+__all__ = ["standing_events", "status_on"]
+
+
+def standing_events(events: pd.DataFrame) -> pd.DataFrame:
+    """Return the events that stand: neither retracted, nor retractions themselves.
+
+    An event is corrected by a later one that retracts it (its ``retracts`` holds the
+    retracted event's ``event_id``); the history keeps both, and neither changes a status.
+
+    Examples
+    --------
+    >>> events = pd.DataFrame({"event_id": [1, 2, 3], "retracts": [None, None, 2]})
+    >>> standing_events(events)["event_id"].tolist()
+    [1]
+    """
+    if "retracts" not in events or "event_id" not in events:
+        return events
+    retracts = pd.to_numeric(events["retracts"], errors="coerce")
+    gone = set(retracts.dropna().astype("int64"))
+    keep = retracts.isna() & ~events["event_id"].isin(gone)
+    return events.loc[keep.to_numpy()]
 
 
 def status_on(current: pd.Series, events: pd.DataFrame, on: dt.date | str) -> pd.Series:
@@ -20,7 +40,9 @@ def status_on(current: pd.Series, events: pd.DataFrame, on: dt.date | str) -> pd
     A feature's status on ``on`` is the new status of its last event effective on or before
     that date; with none, the old status of its first later event (None where that event is
     the feature's first, as an imported project's is: it did not exist yet); with no events,
-    its current status.
+    its current status. Retracted events and their retractions take no part
+    (:func:`standing_events`). This is the one reading of effective dates: the store loads a
+    layer's statuses as of today with it, and the report a period's end.
 
     Parameters
     ----------
@@ -49,6 +71,7 @@ def status_on(current: pd.Series, events: pd.DataFrame, on: dt.date | str) -> pd
     status = pd.Series(
         current.to_numpy(dtype=object), index=current.index, dtype=object, name="status"
     )
+    events = standing_events(events)
     if len(events):
         ev = events[["feature_id", "old_status", "new_status"]].copy()
         dates = pd.to_datetime(events["effective_date"])

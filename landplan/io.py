@@ -35,6 +35,7 @@ from pyogrio.errors import DataLayerError, DataSourceError
 
 from landplan.errors import Problem, ReadError, SchemaError
 from landplan.layers import LAYERS, spec
+from landplan.outputs import OUTPUT_MARK, check_replace
 from landplan.policy import Policy
 from landplan.validation import _validate
 
@@ -858,6 +859,7 @@ def write_layer(
     layer: str | None = None,
     policy: Policy | None = None,
     append: bool = False,
+    kind: str | None = None,
 ) -> Path:
     """Write a layer to GeoPackage, GeoJSON, CSV or Excel, chosen by the file's suffix.
 
@@ -877,6 +879,9 @@ def write_layer(
         Supplies ``crs.lonlat`` for CSV and Excel.
     append
         Add a layer to an existing GeoPackage instead of replacing the file.
+    kind
+        What the file is (``match``, ``zone`` ...; ``layer`` by default), marked in a
+        GeoPackage: an existing one is replaced only if it is landplan's output of that kind.
     """
     path = Path(path)
     policy = policy or Policy.default()
@@ -885,11 +890,13 @@ def write_layer(
     is_geo = isinstance(frame, gpd.GeoDataFrame) and frame._geometry_column_name in frame.columns
     plain = _plain(frame)
     if suffix == ".gpkg":
-        if not append and path.exists():
-            path.unlink()
-        pyogrio.write_dataframe(
-            plain, path, layer=layer or path.stem, driver="GPKG", append=append and path.exists()
-        )
+        name = layer or path.stem
+        adding = append and path.exists()
+        if not adding:
+            check_replace(path, kind or "layer", parts=[name])
+            path.unlink(missing_ok=True)
+        marked = {} if adding else {"dataset_metadata": {OUTPUT_MARK: kind or "layer"}}
+        pyogrio.write_dataframe(plain, path, layer=name, driver="GPKG", append=adding, **marked)
         return path
     if suffix in (".geojson", ".json"):
         out = plain.to_crs("EPSG:4326") if is_geo else plain
@@ -974,11 +981,12 @@ def write_zone(
 ) -> Path:
     """Write every non-empty layer of a zone into one GeoPackage (replacing the file)."""
     path = Path(path)
-    if path.exists():
-        path.unlink()
-    for name, frame in (layers or zone.layers()).items():
+    chosen = layers or zone.layers()
+    check_replace(path, "zone", parts=chosen)
+    path.unlink(missing_ok=True)
+    for name, frame in chosen.items():
         if len(frame):
-            write_layer(frame, path, layer=name, policy=zone.policy, append=True)
+            write_layer(frame, path, layer=name, policy=zone.policy, append=True, kind="zone")
     return path
 
 

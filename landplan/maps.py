@@ -376,7 +376,8 @@ def _formatted(values: pd.Series) -> list[str | None]:
         rounded = values.round(2)
         whole = (rounded % 1 == 0).to_numpy()
         text = rounded.astype(str)
-        text = text.where(~whole, rounded.fillna(0).astype(np.int64).astype(str))
+        # Only whole values are cast (an infinite distance elsewhere in the column is not).
+        text = text.where(~whole, rounded.where(whole, 0).astype(np.int64).astype(str))
     elif pd.api.types.is_datetime64_any_dtype(values):
         text = values.dt.strftime("%Y-%m-%d")
     else:

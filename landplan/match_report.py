@@ -18,6 +18,7 @@ import geopandas as gpd
 
 from landplan.io import write_layer
 from landplan.match import RULES, Candidates
+from landplan.outputs import check_replace, output_path
 from landplan.review import Review
 from landplan.tables import write_workbook
 from landplan.units import m2_to_mu
@@ -109,6 +110,9 @@ def write_match(
 ) -> list[Path]:
     """Write ``match_<project>.xlsx`` and ``match_<project>.gpkg`` into ``out_dir``.
 
+    The project id is made a safe file name (:func:`landplan.outputs.output_path`); files that
+    are not landplan's match outputs are never replaced.
+
     Parameters
     ----------
     candidates
@@ -126,8 +130,8 @@ def write_match(
         The files written.
     """
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    stem = f"match_{candidates.project_id}"
+    xlsx = output_path(out, "match", candidates.project_id, ".xlsx")
+    gpkg = output_path(out, "match", candidates.project_id, ".gpkg")
     sites = candidates.sites
     rejected = rejected_parcels(candidates, zone)
     by_rule = candidates.rejections.groupby("rule", sort=False).size().rename("count").reset_index()
@@ -140,9 +144,9 @@ def write_match(
         "rejections": pd.DataFrame(rejected.drop(columns="geometry")),
         "rejections_by_rule": by_rule,
     }
-    paths = [write_workbook(out / f"{stem}.xlsx", sheets, labels=MATCH_LABELS)]
-    gpkg = out / f"{stem}.gpkg"
-    write_layer(sites, gpkg, layer="candidates", policy=zone.policy)
+    check_replace(gpkg, "match", parts=["candidates", "rejected"])
+    paths = [write_workbook(xlsx, sheets, labels=MATCH_LABELS, kind="match")]
+    write_layer(sites, gpkg, layer="candidates", policy=zone.policy, kind="match")
     if len(rejected):
         write_layer(rejected, gpkg, layer="rejected", policy=zone.policy, append=True)
     paths.append(gpkg)
@@ -161,7 +165,8 @@ def write_review(review: Review, out_dir: str | os.PathLike) -> Path:
         columns=["item", "value"],
     )
     return write_workbook(
-        Path(out_dir) / f"review_{review.project_id}.xlsx",
+        output_path(out_dir, "review", review.project_id, ".xlsx"),
         {"verdict": verdict, "principles": review.principles},
         labels=MATCH_LABELS,
+        kind="review",
     )

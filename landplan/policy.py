@@ -18,6 +18,9 @@ True
 from __future__ import annotations
 
 import copy
+import functools
+import itertools
+import math
 import tomllib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -26,7 +29,9 @@ from typing import Any
 import pandas as pd
 import tomli_w
 
+from landplan import vocab
 from landplan.errors import PolicyError
+from landplan.vocab import Vocabulary
 
 __all__ = ["Policy", "Section"]
 
@@ -131,6 +136,256 @@ def _open_table(prefix: str) -> bool:
     return prefix in _OPEN_TABLES
 
 
+# --- validation: what each value may be -------------------------------------------------------
+
+# Lists whose items are identifiers of a vocabulary (a misspelt one would silently drop a rule).
+_VOCAB_LISTS: dict[str, Vocabulary] = {
+    "idle.exempt_statuses": vocab.PARCEL_STATUS,
+    "low_efficiency.statuses": vocab.PARCEL_STATUS,
+    "low_efficiency.industrial_land_uses": vocab.LAND_USE,
+    "review.clusters": vocab.CLUSTER,
+    "siting.available_statuses": vocab.PARCEL_STATUS,
+    "siting.hazardous_land_use": vocab.LAND_USE,
+    "siting.blocking_constraints": vocab.CONSTRAINT_KIND,
+    "siting.lease_only_statuses": vocab.PARCEL_STATUS,
+    "siting.industrial_land_use": vocab.LAND_USE,
+    "siting.storage_land_use": vocab.LAND_USE,
+    "siting.hazardous_kinds": vocab.HAZARD,
+    "siting.floor_space_statuses": vocab.BUILDING_STATUS,
+    "capacity.supply_statuses": vocab.PARCEL_STATUS,
+    "report.signed_stages": vocab.PROJECT_STAGE,
+    "report.landed_stages": vocab.PROJECT_STAGE,
+    "report.pipeline_stages": vocab.PROJECT_STAGE,
+    "report.floor_space_statuses": vocab.BUILDING_STATUS,
+}
+# Tables keyed by a vocabulary's identifiers.
+_VOCAB_KEYS: dict[str, Vocabulary] = {
+    "capacity.months_to_land": vocab.PROJECT_STAGE,
+    "capacity.stage_probability": vocab.PROJECT_STAGE,
+    "allocation.stage_weights": vocab.PROJECT_STAGE,
+}
+# Text values with a closed set of choices.
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "potential.target_far": ("far_max", "industry_min"),
+    "evaluation.missing": ("average", "zero"),
+}
+# Shares: between 0 and 1 (every other number must be finite and not negative).
+_SHARES = (
+    "control.coverage_min",
+    "control.office_share_max",
+    "control.green_share_max",
+    "idle.fee_share",
+    "idle.developed_share_min",
+    "idle.invested_share_min",
+    "low_efficiency.intensity_share_min",
+    "low_efficiency.output_share_min",
+    "low_efficiency.tax_per_mu_share_of_zone_average",
+    "low_efficiency.dilapidated_floor_share_max",
+    "evaluation.class_shares.*",
+    "capacity.stage_probability.*",
+    "siting.cutout_area_tolerance",
+    "allocation.mip_rel_gap",
+)
+# Numbers that divide or scale others, or a size that cannot be nothing: greater than 0.
+_POSITIVE = (
+    "control.double_count_storey_height_m",
+    "control.investment_intensity_min_wan_yuan_per_mu",
+    "control.output_per_mu_min_wan_yuan",
+    "control.far_min_default",
+    "control.far_min_by_division.*",
+    "idle.start_grace_years",
+    "idle.recover_years",
+    "idle.suspended_years",
+    "low_efficiency.overdue_completion_years",
+    "low_efficiency.completed_years",
+    "low_efficiency.stopped_years",
+    "low_efficiency.no_tax_years",
+    "evaluation.benchmarks.*",
+    "siting.storage_mu_per_mwh",
+    "siting.max_group_size",
+    "siting.cutout_min_ratio",
+    "siting.cutout_width_to_depth",
+    "siting.lease_max_years",
+    "siting.storage_voltage_kv",
+    "siting.road_width_default_m",
+    "ranking.avenue_distance_zero_m",
+    "ranking.substation_distance_zero_m",
+    "ranking.cluster_radius_m",
+    "ranking.cluster_full_count",
+    "ranking.frontage_full_m",
+    "ranking.readiness_horizon_months",
+    "allocation.time_limit_s",
+    "allocation.investment_reference_wan_yuan",
+    "capacity.horizon_quarters",
+    "corridor.width_m",
+    "corridor.phase_length_m",
+    "corridor.curve_step_m",
+)
+
+
+def _matches(key: str, patterns: tuple[str, ...]) -> bool:
+    return any(key == p or (p.endswith(".*") and key.startswith(p[:-1])) for p in patterns)
+
+
+def _leaves(node: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    for key, value in node.items():
+        if isinstance(value, Mapping):
+            yield from _leaves(value, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}", value
+
+
+def _number_problems(key: str, value: Any, default: Any) -> list[str]:
+    """Finite, not negative, a share within 0..1, positive where it must be, whole if an int."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return []
+    if not math.isfinite(value):
+        return [f"{key!r} must be a finite number, got {value!r}"]
+    out = []
+    if value < 0:
+        out.append(f"{key!r} must not be negative, got {value!r}")
+    elif _matches(key, _POSITIVE) and value == 0:
+        out.append(f"{key!r} must be greater than 0, got {value!r}")
+    if _matches(key, _SHARES) and value > 1:
+        out.append(f"{key!r} is a share and must be between 0 and 1, got {value!r}")
+    if isinstance(default, int) and not isinstance(default, bool) and value != int(value):
+        out.append(f"{key!r} must be a whole number like the default {default!r}, got {value!r}")
+    return out
+
+
+def _vocab_problems(key: str, values: Any, vocabulary: Vocabulary) -> list[str]:
+    out = []
+    for item in values if isinstance(values, list) else []:
+        if not isinstance(item, str) or item not in vocabulary.labels:
+            out.append(
+                f"{key!r} holds {item!r}, which is not a {vocabulary.name}; did you mean "
+                f"{vocabulary.suggest(item)!r}? Expected some of {', '.join(vocabulary.values)}"
+            )
+    return out
+
+
+def _cross_problems(values: Mapping[str, Any]) -> list[str]:
+    """Rules between keys: what one value promises, another must keep."""
+    out: list[str] = []
+    get = functools.partial(_dig, values)
+    for key in ("review.weights", "ranking.weights", "evaluation.weights"):
+        weights = get(key) or {}
+        if weights and not sum(v for v in weights.values() if _finite(v)) > 0:
+            out.append(f"{key!r} must give at least one weight above 0, got {dict(weights)}")
+    shares = get("evaluation.class_shares") or {}
+    if all(_finite(v) for v in shares.values()) and abs(sum(shares.values()) - 1.0) > 1e-9:
+        out.append(
+            f"'evaluation.class_shares' must sum to 1 (A + B + C + D), got {dict(shares)} "
+            f"summing to {sum(shares.values()):g}"
+        )
+    essential = get("review.essential") or []
+    principles = list(get("review.weights") or {})
+    for name in essential:
+        if name not in principles:
+            out.append(
+                f"'review.essential' names {name!r}, which is not a principle; expected some of "
+                f"{', '.join(principles)}"
+            )
+    readiness = get("readiness") or {}
+    for status in get("capacity.supply_statuses") or []:
+        if isinstance(status, str) and f"{status}_months" not in readiness:
+            out.append(
+                f"'capacity.supply_statuses' holds {status!r}, which has no readiness delay; "
+                f"expected readiness.{status}_months, or remove the status"
+            )
+    probability = set(get("capacity.stage_probability") or {})
+    months = set(get("capacity.months_to_land") or {})
+    for stage in sorted(probability - months):
+        out.append(
+            f"stage {stage!r} has a 'capacity.stage_probability' but no 'capacity.months_to_land'; "
+            "expected both for every pipeline stage"
+        )
+    signed = set(get("report.signed_stages") or [])
+    for stage in get("report.landed_stages") or []:
+        if stage not in signed:
+            out.append(
+                f"'report.landed_stages' holds {stage!r}, which is not in 'report.signed_stages'; "
+                "a landed project was signed first"
+            )
+    for key in ("capacity.floor_load_bands_kn_m2", "capacity.clear_height_bands_m"):
+        bands = get(key) or []
+        if not all(_finite(b) for b in bands) or not bands:
+            out.append(f"{key!r} must be a list of finite lower band edges, got {bands!r}")
+        elif bands[0] != 0 or any(b <= a for a, b in itertools.pairwise(bands)):
+            out.append(f"{key!r} must start at 0 and increase, got {bands!r}")
+    for key, meaning in (
+        ("siting.cutout_min_ratio", "a parcel larger than the demand"),
+        ("siting.cutout_max_aspect", "length over width"),
+    ):
+        ratio = get(key)
+        if _finite(ratio) and ratio < 1:
+            out.append(f"{key!r} must be at least 1 ({meaning}), got {ratio!r}")
+    for division, far in (get("control.far_min_by_division") or {}).items():
+        if not (isinstance(division, str) and len(division) == 2 and division.isdigit()):
+            out.append(
+                f"'control.far_min_by_division' has key {division!r}; expected a two-digit "
+                'GB/T 4754 division such as "33"'
+            )
+        if not _finite(far):
+            out.append(f"'control.far_min_by_division.{division}' must be a number, got {far!r}")
+    decimals = get("maps.coordinate_decimals")
+    if _finite(decimals) and decimals > 15:
+        out.append(f"'maps.coordinate_decimals' must be at most 15, got {decimals!r}")
+    out += _crs_problems(get("crs.working"), get("crs.lonlat"))
+    return out
+
+
+def _crs_problems(working: Any, lonlat: Any) -> list[str]:
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    out = []
+    for key, value, projected in (("crs.working", working, True), ("crs.lonlat", lonlat, False)):
+        try:
+            crs = CRS.from_user_input(value)
+        except (CRSError, TypeError):
+            out.append(f"{key!r} is not a CRS pyproj knows: {value!r}; expected e.g. EPSG:4546")
+            continue
+        if projected and not crs.is_projected:
+            out.append(f"{key!r} must be a projected (metric) CRS such as EPSG:4546, got {value!r}")
+        if not projected and not crs.is_geographic:
+            out.append(f"{key!r} must be a geographic CRS such as EPSG:4490, got {value!r}")
+    return out
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _dig(values: Mapping[str, Any], dotted: str) -> Any:
+    node: Any = values
+    for part in dotted.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def _problems(values: Mapping[str, Any], defaults: Mapping[str, Any]) -> list[str]:
+    """Every problem with a policy's values, each as one line naming its key."""
+    out: list[str] = []
+    for key, value in _leaves(values):
+        default = _dig(defaults, key)
+        out += _number_problems(key, value, default)
+        if isinstance(value, list):
+            for item in value:
+                out += _number_problems(key, item, None)
+        if key in _VOCAB_LISTS:
+            out += _vocab_problems(key, value, _VOCAB_LISTS[key])
+        if key in _CHOICES and value not in _CHOICES[key]:
+            out.append(
+                f"{key!r} must be one of {', '.join(map(repr, _CHOICES[key]))}, got {value!r}"
+            )
+    for key, vocabulary in _VOCAB_KEYS.items():
+        out += _vocab_problems(key, list(_dig(values, key) or {}), vocabulary)
+    return out + _cross_problems(values)
+
+
 class Policy:
     """Every threshold, weight and setting the analyses use.
 
@@ -146,7 +401,11 @@ class Policy:
     @classmethod
     def default(cls) -> Policy:
         """Return the shipped default policy."""
-        return cls.from_toml_text(_DEFAULT_PATH.read_text(encoding="utf-8"), _base=None)
+        return cls._shipped()
+
+    @classmethod
+    def _shipped(cls) -> Policy:
+        return _shipped_policy()
 
     @classmethod
     def from_toml(cls, path: str | Path) -> Policy:
@@ -180,13 +439,13 @@ class Policy:
             raise PolicyError(f"{where} is not valid TOML: {exc}") from exc
         values, sources = _split_sources(tree)
         if _base is None:
-            return cls(values, sources)
+            return cls(values, sources).validate(where=where)
         base = cls.default()
         problems: list[str] = []
         merged = _merge(base._values, values, where, "", problems)
         if problems:
             raise PolicyError(f"{len(problems)} problem(s) in the policy:\n" + "\n".join(problems))
-        return cls(merged, {**base._sources, **sources})
+        return cls(merged, {**base._sources, **sources}).validate(where=where)
 
     def replace(self, **changes: Any) -> Policy:
         """Return a copy with dotted keys changed.
@@ -204,7 +463,31 @@ class Policy:
         merged = _merge(self._values, tree, "replace()", "", problems)
         if problems:
             raise PolicyError("\n".join(problems))
-        return Policy(merged, self._sources)
+        return Policy(merged, self._sources).validate(where="replace()")
+
+    def validate(self, *, where: str = "<policy>") -> Policy:
+        """Check every value, and the values against each other; return the policy.
+
+        Lists of statuses, land uses, constraint kinds, clusters and stages must hold the
+        vocabularies' identifiers (a misspelt one would silently remove a rule); numbers must be
+        finite and not negative, shares within 0..1, sizes and divisors above 0, whole numbers
+        whole; text choices one of their options; and keys that depend on each other must agree
+        (class shares summing to 1, a readiness delay for every supply status, essential
+        principles that exist, a projected working CRS ...).
+
+        Raises
+        ------
+        PolicyError
+            One error listing every problem, each naming its key.
+        """
+        defaults = self._values if where == "<defaults>" else Policy._shipped()._values
+        problems = _problems(self._values, defaults)
+        if problems:
+            raise PolicyError(
+                f"{len(problems)} problem(s) in the policy {where}:\n"
+                + "\n".join(f"- {p}" for p in problems)
+            )
+        return self
 
     # access -------------------------------------------------------------------------------
     def __getattr__(self, key: str) -> Any:
@@ -270,3 +553,15 @@ class Policy:
 
     def __repr__(self) -> str:
         return f"Policy(sections={sorted(self._values)!r})"
+
+
+@functools.cache
+def _shipped_values() -> tuple[dict[str, Any], dict[str, str]]:
+    values, sources = _split_sources(tomllib.loads(_DEFAULT_PATH.read_text(encoding="utf-8")))
+    Policy(values, sources).validate(where="<defaults>")
+    return values, sources
+
+
+def _shipped_policy() -> Policy:
+    values, sources = _shipped_values()
+    return Policy(values, sources)

@@ -20,6 +20,7 @@ import pandas as pd
 import geopandas as gpd
 
 from landplan.layers import LAYERS
+from landplan.outputs import OUTPUT_MARK, check_replace
 
 __all__ = ["header", "label_columns", "write_csvs", "write_workbook"]
 
@@ -73,6 +74,7 @@ def write_workbook(
     lang: Lang = "both",
     labels: Mapping[str, str] | None = None,
     created: datetime | None = None,
+    kind: str | None = None,
 ) -> Path:
     """Write several tables into one XLSX workbook, one sheet each, with labelled headers.
 
@@ -88,12 +90,18 @@ def write_workbook(
         Chinese labels of the result's own columns (column -> label).
     created
         The document's creation time; fixing it makes the file reproducible byte for byte.
+    kind
+        What the workbook is (``match``, ``review`` ...; ``workbook`` by default), marked in it:
+        an existing file at ``path`` is replaced only if it is landplan's output of that kind.
     """
     path = Path(path)
+    kind = kind or "workbook"
+    check_replace(path, kind, parts=sheets)
     path.parent.mkdir(parents=True, exist_ok=True)
     with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
         book = writer.book
         book.set_properties({"created": created or datetime(2000, 1, 1)})
+        book.set_custom_property(OUTPUT_MARK, kind)
         bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
         for name, frame in sheets.items():
             table = label_columns(_plain_table(frame), lang, labels)

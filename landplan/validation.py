@@ -9,6 +9,8 @@ converted to the policy's working CRS, and derived areas added. It never changes
 from __future__ import annotations
 
 import itertools
+import re
+import unicodedata
 from collections.abc import Mapping
 
 import numpy as np
@@ -19,12 +21,71 @@ import shapely
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
+from landplan._dates import DATE_FORMS, is_ambiguous, parse_dates
 from landplan.errors import Problem, SchemaError
-from landplan.layers import Column, LayerSpec, spec, split_list
+from landplan.layers import LAYERS, Column, LayerSpec, spec, split_list
 from landplan.policy import Policy
 from landplan.units import MU_M2
 
-__all__ = ["validate_layer", "validate_zone_layers"]
+__all__ = [
+    "id_key",
+    "normalise_id",
+    "overlapping_pairs",
+    "validate_layer",
+    "validate_zone_layers",
+]
+
+# Characters a list column splits on (landplan.layers.split_list): never part of an id.
+_ID_SEPARATORS = re.compile(r"[;；,，]")
+_SPACES = re.compile(r"\s+")
+# No quantity landplan reads comes near this (10¹⁵ m² is twice the Earth's surface).
+_LARGEST = 1e15
+_PLAIN_ID = r"[\x21-\x7e]+(?: [\x21-\x7e]+)*"
+# Columns holding ids of a layer's features: normalised alike wherever they appear.
+_ID_COLUMNS = {s.id_column for s in LAYERS.values()}
+
+
+def normalise_id(value: object) -> str | None:
+    """Return an id as landplan keeps it: NFKC, invisible characters dropped, spaces single.
+
+    Full-width letters and digits become their ASCII forms, zero-width spaces, joiners, byte
+    order marks, direction marks and control characters go, runs of white space become one
+    space, and the ends are trimmed. Empty text gives None.
+
+    Examples
+    --------
+    >>> normalise_id("ＰＪ－０６\u200b ")
+    'PJ-06'
+    """
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    text = unicodedata.normalize("NFKC", str(value))
+    text = "".join(c for c in text if unicodedata.category(c) not in ("Cf", "Cc") or c in "\t\n")
+    text = _SPACES.sub(" ", text).strip()
+    return text or None
+
+
+def _normalise_ids(ids: pd.Series) -> pd.Series:
+    """:func:`normalise_id` for a column, skipping the plain ASCII ids most data hold."""
+    text = ids.astype("string")
+    odd = text.notna() & ~text.str.fullmatch(_PLAIN_ID).fillna(False)
+    out = ids.astype(object).copy()
+    if odd.any():
+        out[odd] = [normalise_id(v) for v in ids[odd]]
+    return out.where(out.notna(), None)
+
+
+def id_key(value: object) -> str | None:
+    """Return the key two ids are the same under: the normalised id, case folded.
+
+    Examples
+    --------
+    >>> id_key("p-1") == id_key("Ｐ-1\u200b")
+    True
+    """
+    text = normalise_id(value)
+    return None if text is None else text.casefold()
+
 
 _TRUE = {"true", "t", "yes", "y", "1", "是", "有", "√", "1.0"}
 _FALSE = {"false", "f", "no", "n", "0", "否", "无", "×", "0.0"}
@@ -123,7 +184,13 @@ def _coerce(col: Column, raw: pd.Series, bad: _Collector, policy: Policy) -> pd.
     if col.dtype in ("str", "ids"):
         out = _as_str(raw)
         if col.dtype == "ids":
-            out = out.map(lambda v: None if v is None else ";".join(split_list(v)))
+            out = out.map(
+                lambda v: (
+                    None if v is None else ";".join(filter(None, map(normalise_id, split_list(v))))
+                )
+            )
+        elif name in _ID_COLUMNS:
+            out = _normalise_ids(out)
         return out
     if col.dtype == "vocab":
         assert col.vocab is not None
@@ -149,6 +216,16 @@ def _coerce(col: Column, raw: pd.Series, bad: _Collector, policy: Policy) -> pd.
             f"a number{f' in {col.unit}' if col.unit else ''}",
         )
         values = nums.to_numpy()
+        # inf, -inf and 1e308 are read as numbers but are none a planner could mean (a ratio
+        # over one is infinite or zero); they are refused, not carried into scores.
+        absurd = ~np.isnan(values) & ~(np.abs(values) < _LARGEST)
+        bad.rows(
+            absurd,
+            name,
+            lambda i: f"not a usable number: {raw.iloc[i]!r}",
+            f"a finite number below {_LARGEST:.0e}{f' {col.unit}' if col.unit else ''}",
+        )
+        values = np.where(absurd, np.nan, values)
         finite = ~np.isnan(values)
         if col.positive:
             bad.rows(
@@ -204,23 +281,14 @@ def _coerce(col: Column, raw: pd.Series, bad: _Collector, policy: Policy) -> pd.
             [None if m == "?" else m for m in mapped], index=raw.index, dtype="boolean"
         )
     if col.dtype == "date":
-        if pd.api.types.is_datetime64_any_dtype(raw):
-            dates = raw
-            if getattr(dates.dt, "tz", None) is not None:
-                dates = dates.dt.tz_localize(None)
-        else:
-            text = _as_str(raw).map(
-                lambda v: v.replace("/", "-").replace(".", "-") if isinstance(v, str) else v
-            )
-            dates = pd.to_datetime(text, errors="coerce", format="ISO8601")
-            retry = text.notna() & dates.isna()
-            if retry.any():
-                dates.loc[retry] = pd.to_datetime(text[retry], errors="coerce", format="mixed")
-        dates = dates.astype("datetime64[ns]").dt.normalize()
-        not_date = present & dates.isna().to_numpy()
-        bad.rows(
-            not_date, name, lambda i: f"not a date: {raw.iloc[i]!r}", "a date such as 2026-06-30"
-        )
+        dates, wrong = parse_dates(raw)
+
+        def not_date(i: int) -> str:
+            if is_ambiguous(raw.iloc[i]):
+                return f"ambiguous date {raw.iloc[i]!r}: the year, month and day cannot be told"
+            return f"not a date: {raw.iloc[i]!r}"
+
+        bad.rows(present & wrong, name, not_date, f"a date written year first: {DATE_FORMS}")
         return dates
     raise TypeError(f"unknown dtype {col.dtype!r}")  # pragma: no cover - schema bug
 
@@ -319,11 +387,52 @@ def _check_plausible(geoms: np.ndarray, crs: CRS, bad: _Collector) -> None:
     bad.rows(outside, "geometry", lambda i: message(pos[i]), lambda i: expected(pos[i]))
 
 
+def _zone_notices(geoms: np.ndarray, working: CRS, source: str) -> list[str]:
+    """Warn when features lie outside the working CRS's zone, where areas grow distorted.
+
+    A transverse Mercator projection keeps scale only near its central meridian: an area
+    ``d`` degrees of longitude away is enlarged by about ``(d · cos(latitude) · π/180)²``.
+    """
+    area_of_use = working.area_of_use
+    operation = working.coordinate_operation
+    have = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if area_of_use is None or operation is None or not have.any():
+        return []
+    origin = [p.value for p in operation.params if p.name == "Longitude of natural origin"]
+    if not origin:
+        return []
+    centres = shapely.centroid(geoms[have])
+    to_lonlat = Transformer.from_crs(working, working.geodetic_crs, always_xy=True)
+    lon, lat = to_lonlat.transform(shapely.get_x(centres), shapely.get_y(centres))
+    outside = (lon < area_of_use.west) | (lon > area_of_use.east)
+    if not outside.any():
+        return []
+    error = np.max((np.radians(lon - origin[0]) * np.cos(np.radians(lat))) ** 2)
+    middle = float(np.median(lon))
+    suggested = 4534 + round((middle - 75) / 3)
+    better = f"EPSG:{suggested}" if 4534 <= suggested <= 4554 else "a zone nearer the data"
+    return [
+        f"{source}: {int(outside.sum())} feature(s) lie outside the working CRS's zone "
+        f"({working.to_string()}, {area_of_use.west:g}°E to {area_of_use.east:g}°E); their areas "
+        f"are enlarged by up to {error:.2%}. Set [crs] working = {better!r} in the policy for "
+        "data around this longitude"
+    ]
+
+
 def _check_geometry(
     gdf: gpd.GeoDataFrame, layer: LayerSpec, bad: _Collector, make_valid: bool, repaired: list
 ) -> np.ndarray:
     geoms = np.asarray(gdf.geometry.array, dtype=object)
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    has_z = ~missing & shapely.has_z(geoms)
+    if has_z.any():
+        # Heights are not part of a plan's geometry, and the store's tables are declared 2D.
+        geoms = geoms.copy()
+        geoms[has_z] = shapely.force_2d(geoms[has_z])
+        gdf.attrs.setdefault("notices", []).append(
+            f"{bad.source}: {int(has_z.sum())} feature(s) had Z coordinates (3D); heights were "
+            "dropped and the geometry kept in 2D"
+        )
     if layer.geometry_required:
         bad.rows(
             missing,
@@ -395,33 +504,77 @@ def _check_ids(df: pd.DataFrame, layer: LayerSpec, bad: _Collector) -> None:
     ids = df[layer.id_column]
     missing = ids.isna().to_numpy()
     bad.rows(missing, layer.id_column, "missing id", "a unique, non-empty id")
-    dup = ids.notna() & ids.duplicated(keep=False)
+    text = ids.astype("string")
+    separated = text.str.contains(_ID_SEPARATORS).fillna(False)
     bad.rows(
-        dup.to_numpy(),
+        separated.to_numpy(dtype=bool),
         layer.id_column,
-        lambda i: f"duplicate id {ids.iloc[i]!r}",
-        "each id once in the layer",
+        lambda i: f"id {ids.iloc[i]!r} contains a list separator (; or ,)",
+        "an id without ';' or ',' (they separate lists of ids, as in parcel_ids)",
     )
+    keys = text.str.casefold()  # ids are normalised already (_coerce)
+    dup = keys.notna() & keys.duplicated(keep=False)
+    first: dict[str, str] = {}
+    for key, value in zip(keys[dup], ids[dup], strict=True):
+        first.setdefault(key, value)
+
+    def duplicate(i: int) -> str:
+        same, given = first[keys.iloc[i]], str(bad.labels[i])
+        if same == given:
+            return f"duplicate id {given!r}"
+        return (
+            f"duplicate id {given!r}: the same id as {same!r} but for case, width or "
+            "invisible characters"
+        )
+
+    bad.rows(dup.to_numpy(), layer.id_column, duplicate, "each id once in the layer")
+
+
+def overlapping_pairs(
+    geoms: np.ndarray, others: np.ndarray | None, tolerance_m2: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (i, j, area) for polygons overlapping by more than ``tolerance_m2``.
+
+    The one definition of "the same ground" for parcels: in one file (``others`` None: pairs
+    i < j of ``geoms``), and between a file and the parcels a store holds (``others``).
+    Invalid, empty and missing geometries take no part.
+
+    Examples
+    --------
+    >>> a = np.array([shapely.box(0, 0, 10, 10), shapely.box(10, 0, 20, 10)])
+    >>> b = np.array([shapely.box(5, 0, 15, 10)])
+    >>> [x.tolist() for x in overlapping_pairs(a, b, 1.0)]
+    [[0, 1], [0, 0], [50.0, 50.0]]
+    """
+    same = others is None
+    others = geoms if others is None else others
+
+    def usable(g: np.ndarray) -> np.ndarray:
+        return np.flatnonzero(~(shapely.is_missing(g) | shapely.is_empty(g)) & shapely.is_valid(g))
+
+    mine, theirs = usable(geoms), usable(others)
+    empty = np.array([], dtype=np.int64)
+    if len(mine) == 0 or len(theirs) == 0:
+        return empty, empty, np.array([], dtype="float64")
+    tree = shapely.STRtree(others[theirs])
+    left, right = tree.query(geoms[mine], predicate="intersects")
+    left, right = mine[left], theirs[right]
+    if same:
+        keep = left < right
+        left, right = left[keep], right[keep]
+    # Neighbours sharing an edge are the common case; only pairs whose interiors meet can overlap.
+    inner = shapely.relate_pattern(geoms[left], others[right], "2********")
+    left, right = left[inner], right[inner]
+    overlap = shapely.area(shapely.intersection(geoms[left], others[right]))
+    over = overlap > tolerance_m2
+    order = np.lexsort((right[over], left[over]))
+    return left[over][order], right[over][order], overlap[over][order]
 
 
 def _check_overlaps(gdf: gpd.GeoDataFrame, tolerance_m2: float, bad: _Collector) -> None:
     geoms = np.asarray(gdf.geometry.array, dtype=object)
-    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms)) & shapely.is_valid(geoms)
-    if ok.sum() < 2:
-        return
-    idx = np.flatnonzero(ok)
-    tree = shapely.STRtree(geoms[idx])
-    left, right = tree.query(geoms[idx], predicate="intersects")
-    keep = left < right
-    left, right = idx[left[keep]], idx[right[keep]]
-    if len(left) == 0:
-        return
-    # Neighbours sharing an edge are the common case; only pairs whose interiors meet can overlap.
-    inner = shapely.relate_pattern(geoms[left], geoms[right], "2********")
-    left, right = left[inner], right[inner]
-    overlap = shapely.area(shapely.intersection(geoms[left], geoms[right]))
-    over = overlap > tolerance_m2
-    for a, b, area in zip(left[over], right[over], overlap[over], strict=True):
+    left, right, overlap = overlapping_pairs(geoms, None, tolerance_m2)
+    for a, b, area in zip(left, right, overlap, strict=True):
         bad.problems.append(
             Problem(
                 bad.source,
@@ -582,7 +735,10 @@ def _validate(
     renames = layer.rename_map(df.columns)
     targets = list(renames.values())
     clashes = {t for t in targets if targets.count(t) > 1 or t in df.columns}
-    bad = _Collector(source, _row_labels(df.rename(columns=renames), layer.id_column))
+    # With two columns meaning one field the renamed frame has that name twice: label rows
+    # from the columns as given.
+    named = df if clashes else df.rename(columns=renames)
+    bad = _Collector(source, _row_labels(named, layer.id_column))
     for target in sorted(clashes):
         given = [c for c in data.columns if renames.get(c, c) == target]
         bad.layer(target, f"columns {given} all mean {target!r}", "one column per field")
@@ -664,6 +820,7 @@ def _validate(
         if the_crs is not None and gdf.crs is None:
             gdf = gdf.set_crs(the_crs)
     geoms = _check_geometry(gdf, layer, bad, make_valid, repaired)
+    notices = list(gdf.attrs.get("notices", []))
     gdf = gdf.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs))
     if the_crs is None:
         return None, bad.problems
@@ -676,6 +833,7 @@ def _validate(
     if layer.name in ("parcels", "buildings"):
         area = shapely.area(geoms)
         bad.rows(area <= 0, "geometry", "zero area", "a polygon with a positive area")
+        notices += _zone_notices(geoms, working, bad.source)
     if layer.name == "parcels":
         gdf["area_m2"] = shapely.area(geoms)
         gdf["area_mu"] = gdf["area_m2"] / MU_M2
@@ -690,6 +848,7 @@ def _validate(
         _check_links(gdf, layer, parcels, bad, policy)
     gdf = gdf.reset_index(drop=True)
     gdf.attrs["repaired"] = repaired
+    gdf.attrs["notices"] = notices
     return gdf, bad.problems
 
 

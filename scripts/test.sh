@@ -19,6 +19,10 @@ fi
 if ! command -v chromium >/dev/null 2>&1; then
     need_apt+=(chromium)
 fi
+# GDAL's own GeoPackage validator, which the store's files are checked against.
+if ! /usr/bin/python3 -c "import osgeo_utils.samples.validate_gpkg" >/dev/null 2>&1; then
+    need_apt+=(python3-gdal)
+fi
 # A CJK font, so screenshots of Chinese maps show text rather than empty boxes.
 if ! fc-list 2>/dev/null | grep -qi -e "wenquanyi" -e "noto sans cjk"; then
     need_apt+=(fonts-wqy-microhei)

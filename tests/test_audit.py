@@ -5,6 +5,8 @@ Parcels are rectangles placed side by side; ``side=(100, 100)`` gives 10 000 m²
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -636,9 +638,21 @@ def test_as_of_must_be_a_date():
 
 
 def test_unknown_target_far_choice_is_a_policy_error():
-    zone = Zone.empty(Policy.default().replace(**{"potential.target_far": "maximum"}))
-    with pytest.raises(PolicyError, match=r"potential\.target_far must be 'far_max' or"):
-        audit(zone, as_of=AS_OF)
+    with pytest.raises(PolicyError, match=r"'potential\.target_far' must be one of 'far_max', "):
+        Policy.default().replace(**{"potential.target_far": "maximum"})
+
+
+def test_rule_names_carry_the_policy_numbers():
+    """LE-OUTPUT's name said 50% whatever output_share_min held."""
+    zone = _producing_zone(output_wan_yuan=100.0)
+    policy = zone.policy.replace(**{"low_efficiency.output_share_min": 0.6})
+    zone = dataclasses.replace(zone, policy=policy)
+    flags = flags_of(audit(zone, as_of=AS_OF), "LE-OUTPUT")
+    assert not flags.empty
+    assert set(flags["rule_zh"]) == {"竣工满2年亩均产值低于控制值的60%"}
+    assert RULES["LE-OUTPUT"].text(zone.policy, "en") == (
+        "completed 2 year(s), output per mu under 60% of the control value"
+    )
 
 
 def test_write_audit_writes_workbook_csv_and_geopackage(tmp_path):

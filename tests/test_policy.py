@@ -85,3 +85,87 @@ def test_not_toml(tmp_path):
 def test_unknown_section_attribute():
     with pytest.raises(AttributeError, match="has no key 'recover'"):
         _ = Policy.default().idle.recover
+
+
+def test_a_misspelt_vocabulary_value_is_refused_not_ignored(tmp_path):
+    """A misspelt blocking constraint used to remove the red-line rule without a word."""
+    path = tmp_path / "zone.toml"
+    path.write_text(
+        '[siting]\nblocking_constraints = ["ecological_redline", "basic_farmland"]\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(PolicyError) as info:
+        Policy.from_toml(path)
+    message = str(info.value)
+    assert str(path) in message
+    assert (
+        "'siting.blocking_constraints' holds 'ecological_redline', which is not a constraint "
+        "kind; did you mean 'ecological_red_line'?"
+    ) in message
+
+
+def test_every_bad_value_is_listed_in_one_error():
+    text = """
+[siting]
+hazardous_setback_m = -300.0
+substation_max_distance_m = nan
+available_statuses = ["state_reserve", "vacant"]
+[control]
+coverage_min = inf
+[idle]
+fee_share = 1.5
+recover_years = 2.5
+[evaluation]
+class_shares = { A = 0.3, B = 0.4, C = 0.35, D = 0.05 }
+missing = "median"
+[review]
+essential = ["investment_intensity", "energy"]
+[capacity]
+supply_statuses = ["state_reserve", "occupied"]
+clear_height_bands_m = [0.0, 8.0, 6.0]
+[crs]
+working = "EPSG:999999"
+"""
+    with pytest.raises(PolicyError) as info:
+        Policy.from_toml_text(text, where="zone.toml")
+    message = str(info.value)
+    expected = [
+        "'siting.hazardous_setback_m' must not be negative, got -300.0",
+        "'siting.substation_max_distance_m' must be a finite number, got nan",
+        "'siting.available_statuses' holds 'vacant', which is not a parcel status",
+        "'control.coverage_min' must be a finite number, got inf",
+        "'idle.fee_share' is a share and must be between 0 and 1, got 1.5",
+        "'idle.recover_years' must be a whole number like the default 2, got 2.5",
+        "'evaluation.class_shares' must sum to 1",
+        "'evaluation.missing' must be one of 'average', 'zero', got 'median'",
+        "'review.essential' names 'energy', which is not a principle",
+        "'capacity.supply_statuses' holds 'occupied', which has no readiness delay",
+        "'capacity.clear_height_bands_m' must start at 0 and increase",
+        "'crs.working' is not a CRS pyproj knows: 'EPSG:999999'",
+    ]
+    assert f"{len(expected)} problem(s) in the policy zone.toml" in message
+    for line in expected:
+        assert line in message
+
+
+def test_replace_is_validated_too():
+    with pytest.raises(PolicyError, match=r"'ranking\.weights' must give at least one weight"):
+        Policy.default().replace(
+            **{f"ranking.weights.{k}": 0.0 for k in Policy.default().ranking.weights}
+        )
+    with pytest.raises(PolicyError, match=r"'control\.far_min_by_division' has key '3a'"):
+        Policy.default().replace(**{"control.far_min_by_division.3a": 1.0})
+    with pytest.raises(PolicyError, match=r"'siting\.cutout_max_aspect' must be at least 1"):
+        Policy.default().replace(**{"siting.cutout_max_aspect": 0.5})
+
+
+def test_cli_reports_a_bad_policy_without_a_traceback(tmp_path, capsys):
+    from landplan.cli import main
+
+    path = tmp_path / "zone.toml"
+    path.write_text("[siting]\nmax_group_size = -1\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as info:
+        main(["audit", "--policy", str(path), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert info.value.code == 2
+    assert "'siting.max_group_size' must not be negative" in err and "Traceback" not in err

@@ -131,6 +131,7 @@ def test_append_refuses_existing_ids_and_writes_nothing(zone_store):
     more = parcels().iloc[[0, 1]].copy()
     more.loc[1, "parcel_id"] = "P-9"
     more.loc[0, "geometry"] = box(0, 1)
+    more.loc[1, "geometry"] = box(1, 1)  # on P-2's ground it would be refused for that too
     with pytest.raises(SchemaError, match=r"P-1.*already holds this id") as err:
         zone_store.import_layer("parcels", more, mode="append")
     assert len(err.value.problems) == 1
@@ -203,7 +204,8 @@ def test_import_from_file_reprojects(store, tmp_path):
 
 def test_user_text_never_reaches_sql(store):
     frame = parcels().iloc[[0]].copy()
-    nasty = "P'1\"; DROP TABLE parcels; --"
+    # Ids never hold ';' or ',' (list separators, refused at validation); quotes they may.
+    nasty = "P'1\") OR 1=1 -- DROP TABLE parcels"
     frame["parcel_id"] = nasty
     store.import_layer("parcels", frame)
     store.set_status("parcels", nasty, "occupied", reason="'); DELETE FROM status_events; --")

@@ -7,6 +7,7 @@ single write lock queues them and the second sees the first's reservation.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 
@@ -15,6 +16,7 @@ import sqlalchemy as sa
 
 from landplan.errors import ReservationError
 from landplan.store import open_store
+from tests._concurrency import at_once
 
 ROUNDS = ["P-1", "P-2", "P-5"]
 
@@ -24,21 +26,13 @@ def _race(store_url: str, parcel_ids: list[str], projects_ids: list[str]) -> lis
     stores = [open_store(store_url) for _ in projects_ids]
     for s in stores:
         s.count("parcels")  # connect before the start line
-    barrier = threading.Barrier(len(stores))
-    results: list[object] = [None] * len(stores)
-
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
-            results[i] = stores[i].reserve(projects_ids[i], parcel_ids, who=f"user{i}")
-        except ReservationError as exc:
-            results[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(stores))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    results = at_once(
+        [
+            functools.partial(s.reserve, project_id, parcel_ids, who=f"user{i}")
+            for i, (s, project_id) in enumerate(zip(stores, projects_ids, strict=True))
+        ],
+        catch=ReservationError,
+    )
     for s in stores:
         s.close()
     return results

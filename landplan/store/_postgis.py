@@ -18,6 +18,7 @@ from pyproj import CRS
 from landplan.errors import CRSMismatchError, StoreError
 from landplan.layers import LayerSpec
 from landplan.store._schema import GEOMETRY_COLUMN, build_metadata, geometry_type_name
+from landplan.store._sqlite import lock_timeout_s
 
 
 def _require() -> tuple[Any, Any]:
@@ -47,10 +48,21 @@ class PostgisBackend:
     name = "postgis"
 
     def __init__(self, url: str) -> None:
-        geoalchemy2, _ = _require()
+        geoalchemy2, psycopg = _require()
+        #: The driver's own errors, raised where the store talks to it directly (COPY).
+        self.driver_errors = (psycopg.Error,)
         self._geoalchemy2 = geoalchemy2
         self.url = sa.make_url(normalise_url(url))
-        self.engine = sa.create_engine(self.url, pool_pre_ping=True)
+        # A lock another session holds is waited for this long, then the statement fails.
+        self.lock_timeout_s = lock_timeout_s()
+        options = self.url.query.get("options", "")
+        if isinstance(options, tuple):
+            options = " ".join(options)
+        wait = f"-c lock_timeout={round(self.lock_timeout_s * 1000)}"
+        self.engine = sa.create_engine(
+            self.url.update_query_dict({"options": f"{options} {wait}".strip()}),
+            pool_pre_ping=True,
+        )
         self.srs_id = 0
         self.metadata, self.tables = self._build(0)
 
@@ -189,8 +201,39 @@ class PostgisBackend:
 
         return isinstance(exc.orig, errors.UniqueViolation)
 
-    def is_retryable(self, exc: sa.exc.DBAPIError) -> bool:
-        """Whether a database error means "try again" (deadlock, serialization failure)."""
+    def lock_reservations(self, conn: sa.Connection) -> None:
+        """Make reservations take turns, so two cannot take overlapping ground at once."""
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('landplan reserve'))"))
+
+    def lock_init(self, conn: sa.Connection) -> None:
+        """Make concurrent ``init`` calls on one database take turns (an advisory lock)."""
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('landplan init'))"))
+
+    def explain(self, exc: BaseException) -> str | None:
+        """Say in words what a PostgreSQL error means for the user, or None if it is not known."""
         from psycopg import errors
 
-        return isinstance(exc.orig, errors.DeadlockDetected | errors.SerializationFailure)
+        orig = exc
+        first = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+        if isinstance(orig, errors.DiskFull):
+            return "the database server's disk is full; the transaction was rolled back"
+        if isinstance(orig, errors.ReadOnlySqlTransaction):
+            return "the database is read-only (a standby, or default_transaction_read_only)"
+        if isinstance(orig, errors.InsufficientPrivilege):
+            return f"the database user may not do this ({first}); ask for the privileges"
+        if isinstance(orig, errors.LockNotAvailable | errors.QueryCanceled):
+            return (
+                f"another session holds a lock (waited {self.lock_timeout_s:g} s, "
+                "$LANDPLAN_LOCK_TIMEOUT); try again when it has finished"
+            )
+        if isinstance(orig, errors.UndefinedTable | errors.UndefinedColumn):
+            return f"the database is not a complete landplan store ({first})"
+        if isinstance(orig, errors.OperationalError):
+            return f"cannot reach the database ({first})"
+        return None
+
+    def is_retryable(self, exc: BaseException) -> bool:
+        """Whether a driver error means "try again" (deadlock, serialization failure)."""
+        from psycopg import errors
+
+        return isinstance(exc, errors.DeadlockDetected | errors.SerializationFailure)

@@ -144,6 +144,8 @@ def build_metadata(
         sa.Column("who", sa.Text, nullable=False),
         sa.Column("recorded_at", UtcDateTime, nullable=False),
         sa.Column("version", sa.Integer, nullable=False),
+        # Set on an event that retracts an earlier one (that event's fid); both then stand aside.
+        sa.Column("retracts", sa.Integer, nullable=True),
         sqlite_autoincrement=True,
     )
     sa.Index("status_events_feature", events.c.layer, events.c.feature_id)

@@ -15,6 +15,8 @@ bounds, inside the same transaction.
 
 from __future__ import annotations
 
+import math
+import os
 import sqlite3
 import struct
 from collections.abc import Iterator, Sequence
@@ -138,8 +140,9 @@ class SqliteBackend:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.url = f"sqlite:///{path}"
+        self.lock_timeout_s = lock_timeout_s()
         self.engine = sa.create_engine(
-            self.url, connect_args={"timeout": 60, "check_same_thread": False}
+            self.url, connect_args={"timeout": self.lock_timeout_s, "check_same_thread": False}
         )
         sa.event.listen(self.engine, "connect", _register)
         sa.event.listen(self.engine, "begin", self._begin)
@@ -175,6 +178,14 @@ class SqliteBackend:
     # -- schema ---------------------------------------------------------------------------------
     def create(self, conn: sa.Connection, crs: CRS, srs_id: int) -> None:
         """Write the GeoPackage core tables, then the store's tables, registered, with R*Trees."""
+        if sa.inspect(conn).has_table("gpkg_contents"):
+            held = conn.exec_driver_sql("SELECT table_name FROM gpkg_contents").scalars().all()
+            if held:
+                raise StoreError(
+                    f"{self.describe()} is a GeoPackage holding other layers "
+                    f"({', '.join(map(str, held[:5]))}); a store is a file of its own: give "
+                    "another --db path (import those layers into it with landplan import)"
+                )
         conn.exec_driver_sql(f"PRAGMA application_id = {_APPLICATION_ID}")
         conn.exec_driver_sql(f"PRAGMA user_version = {_USER_VERSION}")
         for ddl in _CORE_DDL:
@@ -350,9 +361,61 @@ class SqliteBackend:
         """Whether a database error is a unique-index violation."""
         return isinstance(exc.orig, sqlite3.IntegrityError) and "UNIQUE" in str(exc.orig)
 
-    def is_retryable(self, exc: sa.exc.DBAPIError) -> bool:
-        """Whether a database error means "try again" (a lock held too long)."""
-        return isinstance(exc.orig, sqlite3.OperationalError) and "locked" in str(exc.orig)
+    #: The driver's own errors, raised where the store talks to it directly.
+    driver_errors = (sqlite3.Error,)
+
+    def is_retryable(self, exc: BaseException) -> bool:
+        """Whether a driver error means "try again": never for SQLite (see :meth:`explain`)."""
+        return False
+
+    def lock_reservations(self, conn: sa.Connection) -> None:
+        """Nothing to do: ``BEGIN IMMEDIATE`` already serialises every write."""
+
+    def lock_init(self, conn: sa.Connection) -> None:
+        """Nothing to do: ``BEGIN IMMEDIATE`` already makes one creator wait for the other."""
+
+    def explain(self, exc: BaseException) -> str | None:
+        """Say in words what an SQLite error means for the user, or None if it is not known."""
+        text = str(exc).lower()
+        if "locked" in text or "busy" in text:
+            return (
+                f"the file is locked by another process (waited {self.lock_timeout_s:g} s, "
+                "$LANDPLAN_LOCK_TIMEOUT); try again when the other landplan command or program "
+                "(a QGIS editing session) has finished"
+            )
+        if "readonly" in text or "read-only" in text:
+            return (
+                "the file is read-only; check its permissions (and its folder's), or work on a copy"
+            )
+        if "disk is full" in text or "full" in text.split(":")[0]:
+            return (
+                "the disk is full; the transaction was rolled back, free some space and try again"
+            )
+        if "not a database" in text or "malformed" in text or "no such table" in text:
+            return (
+                f"the file is damaged or not a complete landplan store ({str(exc).strip()}); "
+                "restore it from a backup"
+            )
+        if "unable to open" in text or "disk i/o" in text:
+            return f"the file cannot be opened or written ({str(exc).strip()})"
+        return None
+
+
+def lock_timeout_s() -> float:
+    """Seconds to wait for another process's lock: ``$LANDPLAN_LOCK_TIMEOUT``, else 60.
+
+    Both backends use it: SQLite's busy timeout, PostgreSQL's ``lock_timeout``.
+    """
+    raw = os.environ.get("LANDPLAN_LOCK_TIMEOUT", "")
+    try:
+        value = float(raw) if raw.strip() else 60.0
+    except ValueError:
+        raise StoreError(
+            f"LANDPLAN_LOCK_TIMEOUT={raw!r}: expected a number of seconds such as 60"
+        ) from None
+    if not math.isfinite(value) or value < 0:
+        raise StoreError(f"LANDPLAN_LOCK_TIMEOUT={raw!r}: expected seconds, 0 or more")
+    return value
 
 
 def _convert(rows: list[tuple], table: sa.Table, names: list[str], dialect: sa.Dialect) -> Iterator:

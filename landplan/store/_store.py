@@ -8,6 +8,7 @@ is built with SQLAlchemy and binds its values; ids and names from users never re
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import getpass
 import os
@@ -23,7 +24,9 @@ import sqlalchemy as sa
 import geopandas as gpd
 import shapely
 from pyproj import CRS
+from pyproj.exceptions import CRSError
 
+from landplan._dates import DATE_FORMS, parse_date
 from landplan.errors import (
     CRSMismatchError,
     Problem,
@@ -31,8 +34,9 @@ from landplan.errors import (
     SchemaError,
     StaleWriteError,
     StoreError,
+    UnknownFeatureError,
 )
-from landplan.history import status_on
+from landplan.history import standing_events, status_on
 from landplan.layers import LAYERS, LayerSpec, spec
 from landplan.policy import Policy
 from landplan.store._schema import (
@@ -44,6 +48,7 @@ from landplan.store._schema import (
     frame_to_columns,
     typed_series,
 )
+from landplan.validation import normalise_id, overlapping_pairs
 
 ImportMode = Literal["replace", "append", "upsert"]
 _CHUNK = 5000
@@ -65,6 +70,8 @@ class ImportSummary:
         Features new to the store, features overwritten, features removed (``replace`` only).
     status_events : int
         Status changes recorded as events.
+    notices : tuple of str
+        What the import changed in the data on the way in (3D geometry made 2D ...).
     """
 
     layer: str
@@ -74,11 +81,16 @@ class ImportSummary:
     updated: int
     deleted: int
     status_events: int
+    notices: tuple[str, ...] = ()
 
     def __str__(self) -> str:
-        return (
-            f"{self.layer} from {self.source} ({self.mode}): {self.inserted} new, "
-            f"{self.updated} updated, {self.deleted} removed, {self.status_events} status change(s)"
+        return "\n".join(
+            [
+                f"{self.layer} from {self.source} ({self.mode}): {self.inserted} new, "
+                f"{self.updated} updated, {self.deleted} removed, "
+                f"{self.status_events} status change(s)",
+                *(f"note: {n}" for n in self.notices),
+            ]
         )
 
 
@@ -165,8 +177,13 @@ class Store:
 
     @contextlib.contextmanager
     def _read(self) -> Iterator[sa.Connection]:
-        with self._backend.engine.connect() as conn, conn.begin():
-            yield conn
+        try:
+            with self._backend.engine.connect() as conn, conn.begin():
+                yield conn
+        except sa.exc.DBAPIError as exc:
+            raise self._failure(exc.orig, writing=False) from exc
+        except self._backend.driver_errors as exc:
+            raise self._failure(exc, writing=False) from exc
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[sa.Connection]:
@@ -175,12 +192,24 @@ class Store:
                 conn.execution_options(landplan_write=True)
                 with conn.begin():
                     yield conn
+        except sa.exc.IntegrityError:
+            raise  # a unique index refusing a row: the caller says which
         except sa.exc.DBAPIError as exc:
-            if self._backend.is_retryable(exc):
-                raise StoreError(
-                    f"{self.location} is busy with another write; nothing was written, try again"
-                ) from exc
-            raise
+            raise self._failure(exc.orig, writing=True) from exc
+        except self._backend.driver_errors as exc:
+            # Bulk loads talk to the driver directly (executemany, COPY): its own errors.
+            raise self._failure(exc, writing=True) from exc
+
+    def _failure(self, exc: BaseException, *, writing: bool) -> StoreError:
+        """Say what a driver's error means for the user: locked, full, read-only, damaged."""
+        done = "nothing was written" if writing else "nothing was read"
+        if self._backend.is_retryable(exc):
+            return StoreError(f"{self.location} is busy with another write; {done}, try again")
+        why = self._backend.explain(exc)
+        if why is None:
+            text = str(exc).strip()
+            why = f"the database failed: {text.splitlines()[0] if text else type(exc).__name__}"
+        return StoreError(f"{self.location}: {why}; {done}")
 
     def _meta(self) -> dict[str, str] | None:
         if not self._backend.exists():
@@ -205,7 +234,25 @@ class Store:
                 f"{self.location} has store schema version {meta.get('schema_version')!r}, this "
                 f"landplan reads version {SCHEMA_VERSION!r}"
             )
-        self._set_crs(CRS.from_user_input(meta["working_crs"]))
+        try:
+            crs = CRS.from_user_input(meta["working_crs"])
+        except (KeyError, CRSError, TypeError):
+            raise StoreError(
+                f"{self.location}: the store's metadata is damaged (landplan_meta working_crs is "
+                f"{meta.get('working_crs')!r}, expected an EPSG code such as EPSG:4546); restore "
+                "the file from a backup, or export its layers with GDAL and import them into a "
+                "new store"
+            ) from None
+        self._set_crs(crs)
+        self._upgrade()
+
+    def _upgrade(self) -> None:
+        """Add what later versions keep to a store made by an earlier one (additive only)."""
+        with self._read() as conn:
+            have = {c["name"] for c in sa.inspect(conn).get_columns("status_events")}
+        if "retracts" not in have:
+            with self._write() as conn:
+                conn.execute(sa.text("ALTER TABLE status_events ADD COLUMN retracts INTEGER"))
 
     def _set_crs(self, crs: CRS) -> None:
         policy = self._given_policy
@@ -249,12 +296,22 @@ class Store:
         assert self._crs is not None
         return self._crs
 
+    @property
+    def purpose(self) -> str | None:
+        """What the store was created for (:meth:`init`'s ``purpose``), or None."""
+        return (self._meta() or {}).get("purpose")
+
     def is_initialized(self) -> bool:
         """Whether :meth:`init` has been run on this database."""
         return self._meta() is not None
 
-    def init(self) -> bool:
+    def init(self, *, purpose: str | None = None) -> bool:
         """Create the tables (and, for a file, the GeoPackage), if they do not exist yet.
+
+        Parameters
+        ----------
+        purpose
+            Kept in the store's metadata (``demo`` marks the store the demo may recreate).
 
         Returns
         -------
@@ -280,17 +337,30 @@ class Store:
         srs_id = self._srs_id
         self._backend.configure(srs_id)
         with self._write() as conn:
-            self._backend.create(conn, crs, srs_id)
-            meta = self._backend.tables["landplan_meta"]
-            conn.execute(
-                meta.insert(),
-                [
-                    {"key": "schema_version", "value": SCHEMA_VERSION},
-                    {"key": "working_crs", "value": f"EPSG:{srs_id}"},
-                    {"key": "created_at", "value": _now().isoformat()},
-                ],
-            )
-        return True
+            # Another process may have created the store since the check above: only one does.
+            self._backend.lock_init(conn)
+            if sa.inspect(conn).has_table("landplan_meta"):
+                self._crs = self._policy = None
+                created = False
+            else:
+                created = True
+                self._create(conn, crs, srs_id, purpose)
+        if not created:
+            self._ensure()
+        return created
+
+    def _create(self, conn: sa.Connection, crs: CRS, srs_id: int, purpose: str | None) -> None:
+        self._backend.create(conn, crs, srs_id)
+        meta = self._backend.tables["landplan_meta"]
+        conn.execute(
+            meta.insert(),
+            [
+                {"key": "schema_version", "value": SCHEMA_VERSION},
+                {"key": "working_crs", "value": f"EPSG:{srs_id}"},
+                {"key": "created_at", "value": _now().isoformat()},
+                *([{"key": "purpose", "value": purpose}] if purpose else []),
+            ],
+        )
 
     # -- reading --------------------------------------------------------------------------------
     def count(self, layer: str) -> int:
@@ -326,9 +396,22 @@ class Store:
             table.c[VERSION_COLUMN],
             table.c[EXTRA_COLUMN],
         ]
+        status_name = layer_spec.status_column
         with self._read() as conn:
             rows = conn.execute(sa.select(*cols).order_by(table.c.fid)).all()
-        return self._frame(layer_spec, rows)
+            history = self._layer_events(conn, layer_spec.name) if status_name else None
+        frame = self._frame(layer_spec, rows)
+        if status_name and history is not None and len(history):
+            # Statuses as of today: a change dated in the future does not hold yet.
+            current = pd.Series(
+                frame[status_name].to_numpy(dtype=object),
+                index=frame[layer_spec.id_column].to_numpy(dtype=object),
+            )
+            today = status_on(current, history, _now().date())
+            frame[status_name] = pd.Series(
+                today.to_numpy(dtype=object), index=frame.index, dtype=object
+            )
+        return frame
 
     def _frame(self, layer_spec: LayerSpec, rows: Sequence[Sequence[Any]]) -> gpd.GeoDataFrame:
         n = len(rows)
@@ -369,7 +452,8 @@ class Store:
         layer
             The layer name.
         path
-            The file to write; a GeoPackage gets a table named after the layer.
+            The file to write; a GeoPackage gets a table named after the layer. An existing
+            file is replaced only if it is an earlier export (never a store, never other data).
         driver
             The OGR driver, when the suffix does not say.
 
@@ -378,11 +462,16 @@ class Store:
         pathlib.Path
             The file written.
         """
+        from landplan.outputs import OUTPUT_MARK, check_replace
+
         path = Path(path)
+        name = spec(layer).name
+        check_replace(path, "export", parts=[name])
         frame = self.load_layer(layer)
         kwargs: dict[str, Any] = {"driver": driver} if driver else {}
         if path.suffix.lower() == ".gpkg":
-            kwargs["layer"] = spec(layer).name
+            kwargs["layer"] = name
+            kwargs["dataset_metadata"] = {OUTPUT_MARK: "export"}
         try:
             frame.to_file(path, **kwargs)
         except Exception as exc:
@@ -400,6 +489,8 @@ class Store:
         source: str | None = None,
         who: str | None = None,
         make_valid: bool = False,
+        only_if_empty: bool = False,
+        force: bool = False,
     ) -> ImportSummary:
         """Validate a layer and write it in one transaction: all of it, or nothing.
 
@@ -423,6 +514,12 @@ class Store:
             Recorded on the status events the import causes; :func:`default_who` by default.
         make_valid
             Repair invalid geometry instead of refusing it.
+        only_if_empty
+            Refuse unless the layer is empty when the write begins (``landplan import`` without
+            a mode): checked inside the transaction, so of two such imports only one lands.
+        force
+            Let ``replace`` drop parcels that are actively reserved, ending each reservation
+            with a release recorded against it; without it they are refused.
 
         Returns
         -------
@@ -449,12 +546,20 @@ class Store:
             with self._write() as conn:
                 self._backend.lock_table(conn, layer_spec)
                 self._backend.check_srid(conn, layer_spec, self._srs_id)
-                summary = self._write_layer(conn, layer_spec, frame, mode, source, who)
+                table = self._backend.tables[layer_spec.name]
+                if only_if_empty:
+                    n = conn.execute(sa.select(sa.func.count()).select_from(table)).scalar()
+                    if n:
+                        raise StoreError(
+                            f"{layer_spec.name} already holds {n} feature(s); choose --replace, "
+                            "--append or --upsert (nothing was written)"
+                        )
+                summary = self._write_layer(conn, layer_spec, frame, mode, source, who, force)
                 self._backend.touch(conn, layer_spec)
         except SchemaError as exc:
             exc.args = (f"nothing was written to {layer_spec.name}: {exc.args[0]}",)
             raise
-        return summary
+        return dataclasses.replace(summary, notices=tuple(frame.attrs.get("notices", ())))
 
     def _validated(
         self, layer_spec: LayerSpec, data: Any, *, crs: Any, source: str | None, make_valid: bool
@@ -496,6 +601,7 @@ class Store:
         mode: str,
         source: str,
         who: str,
+        force: bool = False,
     ) -> ImportSummary:
         table = self._backend.tables[layer_spec.name]
         id_col = layer_spec.id_column
@@ -517,6 +623,24 @@ class Store:
                     source, ids.iloc[i], id_col, "duplicate id in the data", "one feature per id"
                 )
             )
+        if mode != "replace" and len(existing):
+            # Ids arrive normalised (validation.normalise_id); the same id but for case is one.
+            stored = pd.Series(existing.index, index=existing.index.str.casefold())
+            stored = stored[~stored.index.duplicated()]
+            same = stored.reindex(ids.str.casefold()).to_numpy(dtype=object)
+            clash = pd.notna(same) & (same != ids.to_numpy(dtype=object))
+            for i in np.flatnonzero(clash):
+                problems.append(
+                    Problem(
+                        source,
+                        ids.iloc[i],
+                        id_col,
+                        f"the same id as {same[i]!r} in the store but for case or width",
+                        f"the stored spelling {same[i]!r}, or another id",
+                    )
+                )
+        if layer_spec.name == "parcels" and mode != "replace" and len(existing):
+            problems += self._stored_overlaps(conn, frame, ids, source)
         if mode == "append":
             for i in np.flatnonzero(present):
                 problems.append(
@@ -571,7 +695,10 @@ class Store:
             )
         deleted = 0
         if mode == "replace":
-            deleted = int((~existing.index.isin(ids)).sum())
+            dropped = existing.index[~existing.index.isin(ids)]
+            deleted = len(dropped)
+            if layer_spec.name == "parcels" and deleted:
+                self._end_reservations(conn, list(dropped), source=source, who=who, force=force)
             conn.execute(table.delete())
         elif mode == "upsert" and present.any():
             for chunk in _chunks(ids[present].tolist()):
@@ -597,6 +724,82 @@ class Store:
         return ImportSummary(
             layer_spec.name, mode, source, len(frame) - updated, updated, deleted, len(events)
         )
+
+    def _stored_overlaps(
+        self, conn: sa.Connection, frame: gpd.GeoDataFrame, ids: pd.Series, source: str
+    ) -> list[Problem]:
+        """Problems for incoming parcels on ground the store holds under another id."""
+        geoms = np.asarray(frame.geometry.array, dtype=object)
+        have = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+        if not have.any():
+            return []
+        table = self._backend.tables["parcels"]
+        rows = conn.execute(
+            sa.select(
+                table.c.parcel_id, self._backend.geometry_expression(table).label("geom")
+            ).where(self._backend.bbox_filter(table, shapely.total_bounds(geoms[have])))
+        ).all()
+        incoming = set(ids)
+        # A parcel of the file keeps its own ground: its stored self is the row it replaces.
+        rows = [r for r in rows if r.parcel_id not in incoming]
+        if not rows:
+            return []
+        stored = self._backend.decode([r.geom for r in rows])
+        tolerance = float(self.policy.validation.overlap_tolerance_m2)
+        new, old, area = overlapping_pairs(geoms, stored, tolerance)
+        return [
+            Problem(
+                source,
+                ids.iloc[i],
+                "geometry",
+                f"overlaps parcel {rows[j].parcel_id} in the store by {a:.1f} m²: the same "
+                "ground under two ids",
+                f"ground not in the store already (at most {tolerance:g} m², policy "
+                f"validation.overlap_tolerance_m2); to redraw {rows[j].parcel_id}, import it "
+                "under that id with --upsert",
+            )
+            for i, j, a in zip(new, old, area, strict=True)
+        ]
+
+    def _end_reservations(
+        self, conn: sa.Connection, dropped: list[str], *, source: str, who: str, force: bool
+    ) -> None:
+        """Refuse to drop reserved parcels, or (forced) release their reservations first."""
+        res = self._backend.tables["reservations"]
+        held: list[Any] = []
+        for chunk in _chunks(dropped):
+            held += conn.execute(
+                self._backend.lock(
+                    sa.select(res.c.parcel_id, res.c.project_id).where(
+                        res.c.parcel_id.in_(chunk), res.c.released_at.is_(None)
+                    )
+                )
+            ).all()
+        if not held:
+            return
+        if not force:
+            raise SchemaError(
+                Problem(
+                    source,
+                    h.parcel_id,
+                    "parcel_id",
+                    f"not in the file, and reserved for project {h.project_id}: --replace would "
+                    "drop a reserved parcel",
+                    "the parcel kept in the file, its reservation released first "
+                    "(`landplan release`), or --force to end the reservation",
+                )
+                for h in sorted(held)
+            )
+        for chunk in _chunks([h.parcel_id for h in held]):
+            conn.execute(
+                res.update()
+                .where(res.c.parcel_id.in_(chunk), res.c.released_at.is_(None))
+                .values(
+                    released_at=_now(),
+                    released_by=who,
+                    release_reason=f"parcel dropped by import {source} (replace --force)",
+                )
+            )
 
     def _import_events(
         self,
@@ -637,14 +840,8 @@ class Store:
         record = changed | (~present & dated)
         if not record.any():
             return []
-        events = self._backend.tables["status_events"]
-        last = dict(
-            conn.execute(
-                sa.select(events.c.feature_id, sa.func.max(events.c.effective_date))
-                .where(events.c.layer == layer_spec.name)
-                .group_by(events.c.feature_id)
-            ).all()
-        )
+        standing = standing_events(self._layer_events(conn, layer_spec.name))
+        last = standing.groupby("feature_id")["effective_date"].max().to_dict()
         problems: list[Problem] = []
         for i in np.flatnonzero(record):
             before = last.get(ids.iloc[i])
@@ -950,6 +1147,7 @@ class Store:
             empty, or the date is before the feature's last recorded change.
         """
         self._ensure()
+        feature_id = normalise_id(feature_id) or ""
         layer_spec = status_layer(layer)
         status_name = layer_spec.status_column
         assert status_name is not None
@@ -969,39 +1167,34 @@ class Store:
         events = self._backend.tables["status_events"]
         id_col = table.c[layer_spec.id_column]
         with self._write() as conn:
-            row = conn.execute(
-                self._backend.lock(
-                    sa.select(table.c[status_name], table.c[VERSION_COLUMN]).where(
-                        id_col == feature_id
-                    )
-                )
-            ).first()
-            if row is None:
-                raise StoreError(f"{layer_spec.name} has no feature {feature_id!r}")
-            old, version = row
+            stored, version = self._locked_status(conn, layer_spec, feature_id)
             if expected_version is not None and version != expected_version:
                 raise StaleWriteError(
                     self._stale_message(conn, layer_spec, feature_id, expected_version, version)
                 )
+            standing = self._standing(conn, layer_spec.name, feature_id)
+            last = standing[-1] if standing else None
+            # The status the change starts from is the one in force on its date: the last
+            # standing event's (a change may already be scheduled), else the stored one.
+            if last is not None and effective_date < last.effective_date:
+                raise StoreError(
+                    f"{layer_spec.name} {feature_id}: the effective date {effective_date} is "
+                    f"before its last recorded change ({last.effective_date}); history is kept "
+                    f"in order, so give a date on or after {last.effective_date}, or retract "
+                    f"that change first (`landplan status retract {layer_spec.name} "
+                    f"{feature_id} --reason ...`)"
+                )
+            old = last.new_status if last is not None else stored
             if old == status:
                 raise StoreError(
                     f"{layer_spec.name} {feature_id} is already {status!r}; nothing was written"
                 )
-            last = conn.execute(
-                sa.select(sa.func.max(events.c.effective_date)).where(
-                    events.c.layer == layer_spec.name, events.c.feature_id == feature_id
-                )
-            ).scalar()
-            if last is not None and effective_date < last:
-                raise StoreError(
-                    f"{layer_spec.name} {feature_id}: the effective date {effective_date} is "
-                    f"before its last recorded change ({last}); history is kept in order, so "
-                    f"give a date on or after {last}"
-                )
-            values = {status_name: status, VERSION_COLUMN: version + 1}
-            if layer_spec.status_date_column:
-                # The row's own date of its stage moves with the stage, as the event records it.
-                values[layer_spec.status_date_column] = effective_date
+            values: dict[str, Any] = {VERSION_COLUMN: version + 1}
+            if effective_date <= _now().date():
+                values[status_name] = status
+                if layer_spec.status_date_column:
+                    # The row's own date of its stage moves with the stage, as the event does.
+                    values[layer_spec.status_date_column] = effective_date
             done = conn.execute(
                 table.update()
                 .where(id_col == feature_id, table.c[VERSION_COLUMN] == version)
@@ -1019,6 +1212,125 @@ class Store:
                 "who": who,
                 "recorded_at": _now(),
                 "version": version + 1,
+            }
+            conn.execute(events.insert(), event)
+        return event
+
+    def _locked_status(
+        self, conn: sa.Connection, layer_spec: LayerSpec, feature_id: str
+    ) -> tuple[Any, int]:
+        """Lock a feature's row for the transaction; return its stored status and version."""
+        table = self._backend.tables[layer_spec.name]
+        assert layer_spec.status_column is not None
+        row = conn.execute(
+            self._backend.lock(
+                sa.select(table.c[layer_spec.status_column], table.c[VERSION_COLUMN]).where(
+                    table.c[layer_spec.id_column] == feature_id
+                )
+            )
+        ).first()
+        if row is None:
+            raise UnknownFeatureError(f"{layer_spec.name} has no feature {feature_id!r}")
+        return row[0], row[1]
+
+    def _standing(self, conn: sa.Connection, layer: str, feature_id: str) -> list[Any]:
+        """Return a feature's standing events (not retracted, not retractions), in date order."""
+        events = self._backend.tables["status_events"]
+        rows = conn.execute(
+            sa.select(
+                events.c.fid,
+                events.c.old_status,
+                events.c.new_status,
+                events.c.effective_date,
+                events.c.retracts,
+            )
+            .where(events.c.layer == layer, events.c.feature_id == feature_id)
+            .order_by(events.c.effective_date, events.c.fid)
+        ).all()
+        gone = {r.retracts for r in rows if r.retracts is not None}
+        return [r for r in rows if r.retracts is None and r.fid not in gone]
+
+    def retract_status(
+        self,
+        layer: str,
+        feature_id: str,
+        *,
+        reason: str,
+        who: str | None = None,
+    ) -> dict[str, Any]:
+        """Retract a feature's latest status change by recording a new event that undoes it.
+
+        The history keeps both events; neither changes the status any more, so a change typed
+        with a wrong date (2062 for 2026) can be taken back and entered again.
+
+        Parameters
+        ----------
+        layer
+            ``parcels``, ``buildings`` or ``projects``.
+        feature_id
+            The feature's id.
+        reason
+            Why the change is taken back; required.
+        who
+            Who retracts; :func:`default_who` by default.
+
+        Returns
+        -------
+        dict
+            The retracting event (its ``retracts`` names the event it undoes).
+
+        Raises
+        ------
+        StoreError
+            If the feature has no change to retract, or the reason is empty.
+        """
+        self._ensure()
+        feature_id = normalise_id(feature_id) or ""
+        layer_spec = status_layer(layer)
+        status_name = layer_spec.status_column
+        assert status_name is not None
+        if not reason or not reason.strip():
+            raise StoreError('retracting a change needs a reason (--reason "...")')
+        table = self._backend.tables[layer_spec.name]
+        events = self._backend.tables["status_events"]
+        id_col = table.c[layer_spec.id_column]
+        with self._write() as conn:
+            stored, version = self._locked_status(conn, layer_spec, feature_id)
+            standing = self._standing(conn, layer_spec.name, feature_id)
+            if not standing:
+                raise StoreError(f"{layer_spec.name} {feature_id} has no status change to retract")
+            last = standing[-1]
+            rest = standing[:-1]
+            if last.old_status is None and not rest:
+                base = None  # the feature's first event: before it, it had no status
+            else:
+                base = rest[-1].new_status if rest else last.old_status
+            today = _now().date()
+            in_force = [e for e in rest if e.effective_date <= today]
+            now_status = (
+                in_force[-1].new_status
+                if in_force
+                else (rest[0].old_status if rest else last.old_status)
+            )
+            values: dict[str, Any] = {VERSION_COLUMN: version + 1}
+            if now_status is not None and now_status != stored:
+                values[status_name] = now_status
+            conn.execute(
+                table.update()
+                .where(id_col == feature_id, table.c[VERSION_COLUMN] == version)
+                .values(**values)
+            )
+            event = {
+                "layer": layer_spec.name,
+                "feature_id": feature_id,
+                "old_status": last.new_status,
+                "new_status": base if base is not None else last.new_status,
+                "reason": reason.strip(),
+                "effective_date": last.effective_date,
+                "who": who or default_who(),
+                "recorded_at": _now(),
+                "version": version + 1,
+                "retracts": last.fid,
             }
             conn.execute(events.insert(), event)
         return event
@@ -1058,8 +1370,9 @@ class Store:
         Returns
         -------
         pandas.DataFrame
-            Columns layer, feature_id, old_status, new_status, reason, effective_date, who,
-            recorded_at, version.
+            Columns event_id, layer, feature_id, old_status, new_status, reason,
+            effective_date, who, recorded_at, version, retracts (the event an event retracts)
+            and retracted (whether a later event retracted it). Every event is kept.
 
         Raises
         ------
@@ -1067,10 +1380,11 @@ class Store:
             If the layer never held that feature.
         """
         self._ensure()
+        feature_id = normalise_id(feature_id) or ""
         layer_spec = status_layer(layer)
         events = self._backend.tables["status_events"]
         table = self._backend.tables[layer_spec.name]
-        cols = [c for c in events.c if c.name != "fid"]
+        cols = _event_columns(events)
         with self._read() as conn:
             rows = conn.execute(
                 sa.select(*cols)
@@ -1081,10 +1395,12 @@ class Store:
                 sa.select(table.c.fid).where(table.c[layer_spec.id_column] == feature_id)
             ).first()
         if not rows and exists is None:
-            raise StoreError(
+            raise UnknownFeatureError(
                 f"{layer_spec.name} has no feature {feature_id!r} and no history of one"
             )
-        return _event_frame(rows, [c.name for c in cols])
+        frame = _event_frame(rows, [c.name for c in cols])
+        frame["retracted"] = frame["event_id"].isin(frame["retracts"].dropna().astype("int64"))
+        return frame
 
     def status_events(self, layer: str | None = None) -> pd.DataFrame:
         """Return every status event (of one layer, or all), in date order.
@@ -1100,19 +1416,20 @@ class Store:
         Returns
         -------
         pandas.DataFrame
-            Columns layer, feature_id, old_status, new_status, reason, effective_date
-            (``datetime64``), who, recorded_at, version; ordered by effective date, then by
-            the order they were recorded.
+            Columns event_id, layer, feature_id, old_status, new_status, reason,
+            effective_date (``datetime64``), who, recorded_at, version, retracts; ordered by
+            effective date, then by the order they were recorded. Retracted events and their
+            retractions are left out (:func:`landplan.history.standing_events`).
         """
         self._ensure()
         events = self._backend.tables["status_events"]
-        cols = [c for c in events.c if c.name != "fid"]
+        cols = _event_columns(events)
         stmt = sa.select(*cols).order_by(events.c.effective_date, events.c.fid)
         if layer is not None:
             stmt = stmt.where(events.c.layer == status_layer(layer).name)
         with self._read() as conn:
             rows = conn.execute(stmt).all()
-        return _event_frame(rows, [c.name for c in cols])
+        return standing_events(_event_frame(rows, [c.name for c in cols])).reset_index(drop=True)
 
     def status_on(self, layer: str, date: dt.date | str) -> pd.Series:
         """Return every feature's status on a date, from the current statuses and the events.
@@ -1137,31 +1454,29 @@ class Store:
         layer_spec = status_layer(layer)
         on = _as_date(date)
         table = self._backend.tables[layer_spec.name]
-        events = self._backend.tables["status_events"]
         id_col = table.c[layer_spec.id_column]
         with self._read() as conn:
             current = conn.execute(
                 sa.select(id_col, table.c[layer_spec.status_column]).order_by(table.c.fid)
             ).all()
-            rows = conn.execute(
-                sa.select(
-                    events.c.feature_id,
-                    events.c.old_status,
-                    events.c.new_status,
-                    events.c.effective_date,
-                )
-                .where(events.c.layer == layer_spec.name)
-                .order_by(events.c.effective_date, events.c.fid)
-            ).all()
+            history = self._layer_events(conn, layer_spec.name)
         current_status = pd.Series(
             [s for _, s in current],
             index=pd.Index([i for i, _ in current], dtype=object, name=layer_spec.id_column),
             dtype=object,
         )
-        history = pd.DataFrame(
-            rows, columns=["feature_id", "old_status", "new_status", "effective_date"]
-        )
         return status_on(current_status, history, on)
+
+    def _layer_events(self, conn: sa.Connection, layer: str) -> pd.DataFrame:
+        """One layer's events as :func:`landplan.history.status_on` reads them."""
+        events = self._backend.tables["status_events"]
+        names = ["feature_id", "old_status", "new_status", "effective_date", "retracts"]
+        rows = conn.execute(
+            sa.select(events.c.fid.label("event_id"), *(events.c[n] for n in names))
+            .where(events.c.layer == layer)
+            .order_by(events.c.effective_date, events.c.fid)
+        ).all()
+        return pd.DataFrame(rows, columns=["event_id", *names])
 
     # -- reservations ---------------------------------------------------------------------------
     def reserve(
@@ -1235,7 +1550,10 @@ class Store:
             Naming every parcel refused and why; nothing is written.
         """
         self._ensure()
-        asked = {str(k): list(dict.fromkeys(str(p) for p in v)) for k, v in sites.items()}
+        asked = {
+            normalise_id(k) or "": list(dict.fromkeys(normalise_id(p) or "" for p in v))
+            for k, v in sites.items()
+        }
         empty = sorted(k for k, ids in asked.items() if not ids)
         if not asked or empty:
             raise ReservationError(
@@ -1247,6 +1565,8 @@ class Store:
         project_id = ""
         try:
             with self._write() as conn:
+                # Overlapping ground is checked across parcels: reservations take turns for it.
+                self._backend.lock_reservations(conn)
                 for project_id, ids in asked.items():
                     written += self._reserve_in(conn, project_id, ids, who, note)
         except sa.exc.IntegrityError as exc:
@@ -1312,6 +1632,8 @@ class Store:
                 f"already reserved for project {h.project_id} by {h.who} on "
                 f"{h.reserved_at:%Y-%m-%d}"
             )
+        if rows:
+            self._reserved_ground_reasons(conn, rows, reasons)
         refused = {p: r for p, r in reasons.items() if r}
         if refused:
             lines = [f"  {p}: {'; '.join(r)}" for p, r in refused.items()]
@@ -1326,6 +1648,43 @@ class Store:
         ]
         conn.execute(res.insert(), written)
         return written
+
+    def _reserved_ground_reasons(
+        self, conn: sa.Connection, rows: Sequence[Any], reasons: dict[str, list[str]]
+    ) -> None:
+        """Refuse parcels whose ground overlaps another parcel that is actively reserved."""
+        geoms = self._backend.decode([r.geom for r in rows])
+        have = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+        if not have.any():
+            return
+        parcels = self._backend.tables["parcels"]
+        res = self._backend.tables["reservations"]
+        asked = [r.parcel_id for r in rows]
+        taken = conn.execute(
+            sa.select(
+                parcels.c.parcel_id,
+                res.c.project_id,
+                self._backend.geometry_expression(parcels).label("geom"),
+            )
+            .join(res, res.c.parcel_id == parcels.c.parcel_id)
+            .where(
+                res.c.released_at.is_(None),
+                parcels.c.parcel_id.not_in(asked),
+                self._backend.bbox_filter(parcels, shapely.total_bounds(geoms[have])),
+            )
+        ).all()
+        if not taken:
+            return
+        tolerance = float(self.policy.validation.overlap_tolerance_m2)
+        mine, theirs, area = overlapping_pairs(
+            geoms, self._backend.decode([t.geom for t in taken]), tolerance
+        )
+        for i, j, a in zip(mine, theirs, area, strict=True):
+            t = taken[j]
+            reasons[rows[i].parcel_id].append(
+                f"overlaps parcel {t.parcel_id} by {a:.1f} m², which is reserved for project "
+                f"{t.project_id}: the same ground cannot be reserved twice"
+            )
 
     def _constraint_reasons(
         self,
@@ -1395,7 +1754,12 @@ class Store:
         """
         self._ensure()
         res = self._backend.tables["reservations"]
-        ids = None if parcel_ids is None else list(dict.fromkeys(str(p) for p in parcel_ids))
+        project_id = normalise_id(project_id) or ""
+        ids = (
+            None
+            if parcel_ids is None
+            else list(dict.fromkeys(normalise_id(p) or "" for p in parcel_ids))
+        )
         where = [res.c.project_id == project_id, res.c.released_at.is_(None)]
         if ids:
             where.append(res.c.parcel_id.in_(ids))
@@ -1448,8 +1812,13 @@ class Store:
         )
 
 
+def _event_columns(events: sa.Table) -> list[sa.ColumnElement]:
+    return [events.c.fid.label("event_id"), *(c for c in events.c if c.name != "fid")]
+
+
 def _event_frame(rows: Sequence[Any], columns: list[str]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=columns)
+    frame["retracts"] = frame["retracts"].astype("Int64")
     for c in ("layer", "feature_id", "old_status", "new_status", "reason", "who"):
         # An initial event has no old status: None, as the database holds it, not NaN.
         frame[c] = frame[c].astype(object).where(frame[c].notna(), None)
@@ -1480,11 +1849,7 @@ def _now() -> dt.datetime:
 
 
 def _as_date(value: dt.date | str) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise StoreError(f"{value!r} is not a date; expected YYYY-MM-DD") from None
+    day = parse_date(value)
+    if day is None:
+        raise StoreError(f"{value!r} is not a date; expected YYYY-MM-DD, or {DATE_FORMS}")
+    return day
