@@ -7,6 +7,7 @@ no traceback.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from enum import StrEnum
@@ -96,50 +97,67 @@ ProblemsOption = Annotated[
 ]
 
 
-def _print_summary(problems, notices, problems_file: Path | None) -> None:
-    """Print the per-column summary of problems and warnings, and write them all if asked."""
-    from rich.table import Table
-
+def _summary_text(problems, notices, problems_file: Path | None) -> str:
+    """Return the per-column summary of problems and warnings, writing them all if asked."""
     from landplan.problem_report import SUMMARY_HEADERS, column_summary, write_problems
 
     if not problems and not notices:
-        return
+        return ""
     summary = column_summary(problems, notices)
-    table = Table(title="problems by column 按字段汇总", title_justify="left")
-    for key, name in SUMMARY_HEADERS.items():
-        counted = key in ("errors", "warnings", "features")
-        table.add_column(name, justify="right" if counted else "left")
-    for row in summary.itertuples(index=False):
-        table.add_row(*(str(v) for v in row))
-    err_console.print(table)
+    rows = [list(SUMMARY_HEADERS.values())] + [[str(v) for v in r] for r in summary.values]
+    widths = [max(len(r[j]) for r in rows) for j in range(len(rows[0]) - 1)]
+    lines = ["problems by column 按字段汇总:"]
+    for r in rows:
+        cells = [c.ljust(w) for c, w in zip(r[:-1], widths, strict=True)]
+        lines.append("  " + "  ".join([*cells, r[-1]]))
     if problems_file is not None:
         path = write_problems(problems_file, problems, notices)
-        err_console.print(
-            f"all {len(problems)} problem(s) and {len(notices)} warning(s) written to {path}",
-            soft_wrap=True,
-            highlight=False,
+        lines.append(
+            f"all {len(problems)} problem(s) and {len(notices)} warning(s) written to {path}"
         )
     elif len(problems) + len(notices) > 50:
-        err_console.print("write them all to a file with --problems FILE.csv (or .xlsx)")
+        lines.append("write them all to a file with --problems FILE.csv (or .xlsx)")
+    return "\n".join(lines)
+
+
+def _refuse(exc, problems_file: Path | None, notices=(), prefix: str = "") -> None:
+    """Add the per-column summary (and the file of every problem) to a refusal's message."""
+    summary = _summary_text(exc.problems, list(notices), problems_file)
+    exc.args = (f"{prefix}{exc.args[0]}" + (f"\n\n{summary}" if summary else ""),)
+
+
+def _warnings(frame, file: Path):
+    """Return the import's warnings as problem rows: the reader's, then the validator's notes."""
+    from landplan.errors import Problem
+
+    notes = [Problem(str(file), "*", "*", str(n), "") for n in frame.attrs.get("notices", [])]
+    return [*frame.attrs.get("warnings", []), *notes]
 
 
 def _read_checked(file: Path, layer: str, problems_file: Path | None, **options):
-    """Read and validate a file; on failure, summarise and write the problems before raising."""
+    """Read and validate a file; a refusal carries the per-column summary of its problems."""
     from landplan.errors import SchemaError
     from landplan.io import read_layer
 
     try:
-        frame = read_layer(file, layer, **options)
+        read = read_layer(file, layer, **options)
     except SchemaError as exc:
-        _print_summary(exc.problems, [], problems_file)
+        _refuse(exc, problems_file)
         raise
-    notices = frame.attrs.get("notices", [])
-    for notice in notices[:20]:
-        err_console.print(f"warning: {notice}", highlight=False)
-    if len(notices) > 20:
-        err_console.print(f"... and {len(notices) - 20} more warnings")
-    _print_summary([], notices, problems_file)
-    return frame
+    frame = read[0] if isinstance(read, tuple) else read
+    warnings = frame.attrs.get("warnings", [])
+    for warning in warnings[:20]:
+        err_console.print(f"warning: {warning}", highlight=False)
+    if len(warnings) > 20:
+        err_console.print(f"... and {len(warnings) - 20} more warnings")
+    text = (
+        _summary_text([], _warnings(frame, file), problems_file)
+        if warnings or problems_file
+        else ""
+    )
+    if text:
+        err_console.print(text, highlight=False, soft_wrap=True)
+    return read
 
 
 @app.command()
@@ -702,7 +720,7 @@ def import_(
         raise StoreError("--force goes with --replace (it ends reservations of dropped parcels)")
     with _open(db) as store:
         try:
-            frame = _read_checked(
+            frame, source, source_crs = _read_checked(
                 file,
                 layer,
                 problems,
@@ -715,24 +733,30 @@ def import_(
                 profile=profile,
                 land_use_scheme=land_use_scheme,
                 towgs84=towgs84,
+                with_source=True,
             )
         except SchemaError as exc:
             exc.args = (f"nothing was written to {layer}: {exc.args[0]}",)
             raise
         try:
+            # The store validates the file's own coordinates again, in the write's transaction.
             summary = store.import_layer(
                 layer,
-                frame,
+                source,
                 mode=modes[0] if modes else "append",
+                crs=source_crs,
                 source=str(file),
                 who=who,
+                make_valid=make_valid,
                 only_if_empty=not modes,
                 force=force,
             )
         except SchemaError as exc:
-            _print_summary(exc.problems, frame.attrs.get("notices", []), problems)
+            _refuse(exc, problems, _warnings(frame, file))
             raise
-    console.print(str(summary))
+    # Notes of the file as read (heights dropped ...) beside those of the write.
+    notes = dict.fromkeys([*frame.attrs.get("notices", ()), *summary.notices])
+    console.print(str(dataclasses.replace(summary, notices=tuple(notes))))
 
 
 @app.command("update")
@@ -769,8 +793,7 @@ def update(
                 layer, table, source=str(file), who=who, reason=reason, effective=date
             )
         except SchemaError as exc:
-            _print_summary(exc.problems, [], problems)
-            exc.args = (f"nothing was updated in {layer}: {exc.args[0]}",)
+            _refuse(exc, problems, prefix=f"nothing was updated in {layer}: ")
             raise
     console.print(str(summary))
 

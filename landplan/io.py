@@ -561,7 +561,8 @@ def read_layer(
     profile: ImportProfile | str | os.PathLike | None = None,
     land_use_scheme: str | None = None,
     towgs84: str | Sequence[float] | None = None,
-) -> gpd.GeoDataFrame | pd.DataFrame:
+    with_source: bool = False,
+):
     """Read a file as a validated landplan layer in the working CRS.
 
     Parameters
@@ -596,11 +597,14 @@ def read_layer(
     towgs84
         The 3 or 7 parameters shifting Xian 1980 or Beijing 1954 data to WGS 84 (taken as
         CGCS2000), as the area's conversion publishes them; such data are refused without.
+    with_source
+        Also return the frame as read and mapped, before validation, with the CRS to validate
+        it with: what a store validates again on import, from the file's own coordinates.
 
     Returns
     -------
     GeoDataFrame or DataFrame
-        The validated layer; ``attrs["notices"]`` lists warnings that do not refuse the import
+        The validated layer; ``attrs["warnings"]`` lists warnings that do not refuse the import
         (a land-use code covering several classes, an official area far from the computed one)
         as :class:`~landplan.errors.Problem` rows.
 
@@ -667,7 +671,9 @@ def read_layer(
         notices += notes
     if layer == "parcels":
         notices += land_use_notices(result, str(path), layer_spec.id_column)
-    result.attrs["notices"] = notices
+    result.attrs["warnings"] = notices
+    if with_source:
+        return result, frame, table_crs
     return result
 
 

@@ -112,7 +112,7 @@ def test_xian_1980_shifted_with_the_given_parameters(tmp_path):
     assert got == pytest.approx(expected, abs=0.01)
     shift = np.hypot(*(got[0] - source[0]))
     assert 20 < shift < 200  # the datum shift is tens of metres, which a ballpark would drop
-    (notice,) = parcels.attrs["notices"]
+    (notice,) = parcels.attrs["warnings"]
     assert notice.problem.startswith("converted from Xian 1980 / 3-degree Gauss-Kruger CM 111E")
 
 

@@ -170,7 +170,7 @@ def test_dltb_profile(tmp_path):
     assert parcels["official_area_m2"].iloc[4] == pytest.approx(10_200.0)
     assert parcels["area_discrepancy_share"].iloc[4] == pytest.approx(1 / 1.02 - 1)
     assert parcels["CZCSXM"].tolist()[:3] == ["202"] * 3  # source fields kept
-    notices = {(n.feature, n.column): n.problem for n in parcels.attrs["notices"]}
+    notices = {(n.feature, n.column): n.problem for n in parcels.attrs["warnings"]}
     assert notices[("4405312100000005", "TBMJ")].startswith("official area 10,200.0 m²")
     assert notices[("4405312100000002", "DLMC")] == (
         "DLMC '工业用地' is not the name of GB/T 21010-2017 0602 采矿用地"
@@ -206,7 +206,7 @@ def test_fields_named_by_their_chinese_aliases(tmp_path):
     pyogrio.write_dataframe(dltb_sample().rename(columns=aliases), path, layer="地类图斑")
     parcels = read_layer(path, "parcels", profile="dltb")
     assert parcels["land_use"].tolist() == ["M", "H", "H", "E", "B", "W"]
-    fields = {n.column for n in parcels.attrs["notices"]}
+    fields = {n.column for n in parcels.attrs["warnings"]}
     assert fields == {"图斑面积", "地类名称", "land_use"}
 
 
