@@ -1,16 +1,32 @@
-"""Allocation of 100 projects x up to 50 candidate sites: the exact optimum beside greedy.
+"""Allocation: the reduced program beside the unreduced one, measured in the same run.
 
-The zone is a grid of 1 ha parcels. Projects draw their candidates from overlapping windows of
-the grid, so many compete for the same parcels: single parcels, assemblies of 2-4 neighbours,
-cut-outs (west or east strip of a parcel) and floor space in vacant buildings.
+Two workloads, each figure printed beside its peer from the same run:
 
-    python benchmarks/bench_allocate.py --projects 100 --candidates 50 --seeds 3
+- synthetic (default): 100 projects x up to 50 candidate sites on a grid of 1 ha parcels.
+  Projects draw their candidates from overlapping windows of the grid, so many compete for the
+  same parcels: single parcels, assemblies of 2-4 neighbours, cut-outs (west or east strip of a
+  parcel) and floor space in vacant buildings. The peer is the same allocation with
+  ``reduce=False`` (the whole program at once, no reductions, no warm start);
+
+- ``--pipeline N``: the sample zone of N parcels imported into an embedded store
+  (``landplan sample``, ``init``, ``import``), then the whole command ``landplan allocate --db``
+  timed as a user runs it; beside it, in this process, loading, matching, the reduced
+  allocation and its peer, the unreduced program, on the same candidates.
+
+    python benchmarks/bench_allocate.py --projects 100 --candidates 50 --seeds 3 --grid 10
+    python benchmarks/bench_allocate.py --pipeline 100000
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -136,6 +152,105 @@ def instance(n_projects: int, n_candidates: int, seed: int, grid: int):
     return zone, candidates
 
 
+def _load() -> str:
+    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def synthetic(args) -> None:
+    print(_load())
+    print(
+        f"{'seed':>4} {'cands':>6} {'rows':>6} {'status':>10} {'time s':>7} {'peer s':>7} "
+        f"{'peer':>10} {'optimum':>10} {'greedy':>10} {'gain':>6} {'placed':>6} {'dropped':>7}"
+    )
+    for seed in range(args.seeds):
+        zone, candidates = instance(args.projects, args.candidates, seed, args.grid)
+        started = time.perf_counter()
+        result = allocate(None, zone, candidates=candidates, time_limit_s=args.time_limit)
+        total = time.perf_counter() - started
+        started = time.perf_counter()
+        peer = allocate(
+            None, zone, candidates=candidates, time_limit_s=args.time_limit, reduce=False
+        )
+        peer_total = time.perf_counter() - started
+        dropped = int((~result.candidates["in_program"]).sum())
+        print(
+            f"{seed:>4} {len(candidates):>6} {result.n_constraints:>6} {result.status:>10} "
+            f"{total:>7.2f} {peer_total:>7.2f} {peer.status:>10} {result.objective:>10.1f} "
+            f"{result.greedy_objective:>10.1f} {result.gain_over_greedy:>6.1%} "
+            f"{len(result.plan):>6} {dropped:>7}"
+        )
+        if abs(result.objective - peer.objective) > 1e-6 * max(1.0, abs(peer.objective)):
+            print(f"     the peer's value differs: {peer.objective:.3f}")
+    print(_load())
+
+
+def _cli(*args: str, cwd: Path) -> float:
+    """Run one landplan command; return its wall time."""
+    started = time.perf_counter()
+    subprocess.run(
+        [str(Path(sys.executable).parent / "landplan"), *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+    )
+    return time.perf_counter() - started
+
+
+def pipeline(args) -> None:
+    from landplan.allocate import _match_candidates, _projects_in_scope
+    from landplan.store import open_store
+
+    print(_load())
+    with tempfile.TemporaryDirectory() as tmp:
+        where = Path(tmp)
+        _cli("sample", "--parcels", str(args.pipeline), "--out", "zone", cwd=where)
+        _cli("init", "--db", "store.gpkg", cwd=where)
+        for layer in (
+            "parcels", "buildings", "enterprises", "constraints", "corridors", "substations",
+            "roads",
+        ):  # fmt: skip
+            _cli("import", layer, "zone/zone.gpkg", "--db", "store.gpkg", cwd=where)
+        _cli("import", "projects", "zone/projects.csv", "--db", "store.gpkg", cwd=where)
+        print(f"store of {args.pipeline:,} parcels built; {_load()}")
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        wall = _cli("allocate", "--db", "store.gpkg", "--out", "plan", cwd=where)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+        print(f"landplan allocate --db: {wall:.1f} s wall, {cpu:.1f} s CPU; {_load()}")
+
+        started = time.perf_counter()
+        with open_store(where / "store.gpkg") as store:
+            zone = store.load_zone()
+            reserved = store.reservations()
+        loaded = time.perf_counter() - started
+        started = time.perf_counter()
+        scope = _projects_in_scope(zone.projects, None, zone.policy)
+        candidates, _ = _match_candidates(scope, zone)
+        matched = time.perf_counter() - started
+        runs = {}
+        for reduce in (True, False):
+            started = time.perf_counter()
+            result = allocate(
+                None,
+                zone,
+                candidates=candidates,
+                reserved=reserved,
+                time_limit_s=args.time_limit,
+                reduce=reduce,
+            )
+            runs[reduce] = (time.perf_counter() - started, result)
+        (fast, result), (slow, peer) = runs[True], runs[False]
+        kept = int(result.candidates["in_program"].sum())
+        print(f"load {loaded:.1f} s, match {matched:.1f} s ({len(candidates):,} candidates)")
+        print(
+            f"allocate {fast:.1f} s {result.status} value {result.objective:,.2f} "
+            f"(solver {result.solve_time_s:.2f} s, {kept:,} sites in {result.n_parts} part(s), "
+            f"{result.n_dominated:,} dominated) | peer reduce=False {slow:.1f} s {peer.status} "
+            f"value {peer.objective:,.2f} (solver {peer.solve_time_s:.2f} s)"
+        )
+    print(_load())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--projects", type=int, default=100)
@@ -143,23 +258,12 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--grid", type=int, default=14, help="parcels per side of the grid")
     parser.add_argument("--time-limit", type=float, default=60.0)
+    parser.add_argument("--pipeline", type=int, default=0, help="parcels of the sample zone")
     args = parser.parse_args()
-    print(
-        f"{'seed':>4} {'cands':>6} {'rows':>6} {'status':>10} {'time s':>7} {'optimum':>10} "
-        f"{'bound':>10} {'greedy':>10} {'gain':>6} {'placed':>6}"
-    )
-    for seed in range(args.seeds):
-        zone, candidates = instance(args.projects, args.candidates, seed, args.grid)
-        started = time.perf_counter()
-        result = allocate(None, zone, candidates=candidates, time_limit_s=args.time_limit)
-        total = time.perf_counter() - started
-        print(
-            f"{seed:>4} {len(candidates):>6} {result.n_constraints:>6} {result.status:>10} "
-            f"{total:>7.2f} {result.objective:>10.1f} {result.bound:>10.1f} "
-            f"{result.greedy_objective:>10.1f} {result.gain_over_greedy:>6.1%} "
-            f"{len(result.plan):>6}"
-        )
-        print(f"     solver {result.solve_time_s:.2f} s of {total:.2f} s (the rest builds rows)")
+    if args.pipeline:
+        pipeline(args)
+    else:
+        synthetic(args)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
-r"""Allocate the whole pipeline: one site per project, no parcel used twice, best total value.
+r"""Allocate the whole pipeline: one site per project, no ground used twice, best total value.
 
 :func:`allocate` is a geo adaptor over a numeric core. The adaptor turns a table of candidate
-sites (from :mod:`landplan.match`, or given) into a 0/1 program; :func:`_allocate_matrix` solves
-it exactly with HiGHS (``scipy.optimize.milp``).
+sites (from :mod:`landplan.match`, or given) into a 0/1 program over integer ids;
+:func:`_allocate_matrix` solves it exactly with HiGHS (``highspy``), one independent part of the
+program at a time. ``docs/allocate.md`` states every rule with its geometry, tolerance and sides.
 
 The program
 -----------
@@ -17,25 +18,44 @@ where :math:`s_c` is the match score, :math:`w` the policy's ``allocation.stage_
 ``allocation.investment_exponent``. Subject to
 
 - each project takes at most one site: :math:`\sum_{c \in p} x_c \le 1`;
-- a parcel taken whole (a single parcel or part of an assembly) is taken by one site only:
-  :math:`\sum_{c \in W_q} x_c \le 1` over the whole-parcel sites :math:`W_q` of parcel
-  :math:`q`;
-- a cut-out of parcel :math:`q` excludes every whole use of it: :math:`x_k + \sum_{W_q} x_c
-  \le 1`; two cut-outs of one parcel may both be chosen only where their shapes do not overlap
-  (:math:`x_k + x_l \le 1` otherwise) and their areas leave the policy's remainder:
-  :math:`\sum_k a_k x_k \le A_q - r`;
-- floor space shares a building's vacant floor area :math:`V_b`:
-  :math:`\sum_{f \in b} a_f x_f \le V_b`, and a land site that covers the building excludes
-  letting its floor space: :math:`x_f + \sum_{c \supset b} x_c \le 1`;
+- no ground is used twice. Two land sites conflict exactly when their ground overlaps: they take
+  one parcel whole (single parcels and assemblies), one takes whole the parcel the other cuts out
+  of, or two cut-outs of one parcel overlap by more than ``validation.overlap_tolerance_m2``;
+- the cut-outs of one parcel :math:`q` together leave its remainder:
+  :math:`\sum_{k \in q} a_k x_k \le A_q - r`;
+- the floor-space sites of a building :math:`b` share its vacant floor area:
+  :math:`\sum_{f \in b} a_f x_f \le V_b`;
+- a building's floor space is not let together with a land site that takes its ground: a site
+  taking whole a parcel the building stands on, or a cut-out of such a parcel overlapping the
+  footprint by more than the tolerance (:math:`x_f + x_l \le 1` for each such pair);
 - a site a planner fixed has :math:`x_c = 1`; a site touching a parcel reserved for another
   project has :math:`x_c = 0`.
 
-A greedy baseline (highest value first, each site taken if still free) is solved beside it only
-to report what the exact optimum gains.
+Each conflict is written as clique rows :math:`\sum_{c \in K} x_c \le 1` over sets :math:`K` of
+pairwise conflicting sites: every conflicting pair lies in some row and no row holds a pair that
+does not conflict, so the rows allow exactly the plans the pairwise rules allow.
+
+Reductions
+----------
+Before solving, candidates that cannot be in a better plan leave the program: sites forced to 0
+(reserved for others), sites of no value, and dominated sites — a site needing a superset of the
+ground of another site of the same project (a whole site containing a smaller whole site or a
+cut-out of one of its parcels; floor space in the same building needing more floor area) and no
+more value. The greedy plan's value is reached by every optimum: a site whose value plus the best
+site of every other project falls short of it is in no optimal plan and leaves as well. The rows
+left fall apart into independent parts (no project or row links them), each solved on its own,
+warm-started from the greedy plan. The plan is optimal for the whole program only when every part
+is proven optimal.
+
+A greedy baseline (highest value first, each site taken if still free) is computed beside it to
+report what the exact optimum gains, and to start the solver.
 """
 
 from __future__ import annotations
 
+import itertools
+import os
+import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -44,7 +64,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy.optimize import LinearConstraint, milp
+from scipy.sparse.csgraph import connected_components
 
 import geopandas as gpd
 import shapely
@@ -56,6 +76,7 @@ from landplan.errors import (
     Problem,
     SchemaError,
 )
+from landplan.kinds import KINDS
 from landplan.units import m2_to_mu, mu_to_m2
 from landplan.zone import Zone
 
@@ -67,14 +88,15 @@ __all__ = [
 ]
 
 Kind = Literal["single", "assembly", "cutout", "floor_space"]
-Status = Literal["optimal", "time_limit"]
+Status = Literal["optimal", "gap_limit", "time_limit"]
 Reason = Literal["no_feasible_site", "site_reserved", "outbid", "not_selected"]
 
 #: Columns of a candidate table, the interface between site matching and allocation:
 #: ``project_id``, ``candidate_id`` (unique), ``kind`` (single, assembly, cutout, floor_space),
 #: ``parcel_ids`` (list of parcel ids; the building's parcel for floor space), ``building_id``
 #: (floor space only), ``area_m2`` (land taken; 0 for floor space), ``floor_area_m2`` (floor
-#: space taken; 0 for land), ``score`` (match score, higher is better) and ``geometry``.
+#: space taken; 0 for land), ``score`` (match score, higher is better) and ``geometry`` (the
+#: site's polygon; a cut-out's polygon decides which other cut-outs and buildings it touches).
 CANDIDATE_COLUMNS = (
     "project_id",
     "candidate_id",
@@ -86,9 +108,20 @@ CANDIDATE_COLUMNS = (
     "score",
     "geometry",
 )
-_KINDS = ("single", "assembly", "cutout", "floor_space")
-_WHOLE = ("single", "assembly")
+_KINDS = tuple(KINDS)
+# What ground each kind takes, from the registry: whole parcels, part of one, or none.
+_WHOLE = tuple(k.name for k in KINDS.values() if k.whole_parcels)
+_PART = tuple(k.name for k in KINDS.values() if k.takes_ground and not k.whole_parcels)
+_NO_GROUND = tuple(k.name for k in KINDS.values() if not k.takes_ground)
 _SOURCE = "candidates"
+# Kinds as the numeric core sees them: what ground a site takes.
+_WHOLE_SITE, _CUTOUT, _FLOOR = 0, 1, 2
+# Solver verdicts, zh first, for the printed line and the summary.
+_VERDICT = {
+    "optimal": "已证明最优 proven optimal",
+    "gap_limit": "未证明最优 not proven optimal (stopped at the allowed gap)",
+    "time_limit": "未证明最优 not proven optimal (time limit)",
+}
 
 
 @dataclass
@@ -108,16 +141,26 @@ class Allocation:
         ``competitors`` (the placed projects holding its sites, with their values) and
         ``detail`` (a sentence).
     candidates : pandas.DataFrame
-        The candidate table with ``value``, ``chosen``, ``greedy`` and ``forbidden`` added.
-    status : {"optimal", "time_limit"}
-        Whether the plan is proven optimal, or the time limit stopped the solver (the plan is
-        then the better of the solver's best and the greedy baseline, see ``notes``).
+        The candidate table with ``value``, ``chosen``, ``greedy``, ``forbidden`` and
+        ``in_program`` (the sites given to the solver; the others the reductions proved
+        unneeded) added.
+    status : {"optimal", "gap_limit", "time_limit"}
+        ``optimal`` only when the solver proved the plan optimal for the whole program (every
+        part); ``gap_limit`` when it stopped at the policy's ``allocation.mip_rel_gap``;
+        ``time_limit`` when the time limit stopped it (the plan is then the better of the
+        solver's best and the greedy plan, see ``notes``).
     objective, bound, mip_gap : float
-        The plan's value, the solver's upper bound on any plan's value, and their relative gap.
+        The plan's value, the proven upper bound on any plan's value, and their relative gap.
     greedy_objective : float
         The value of the greedy baseline's plan.
     solve_time_s : float
         Wall time of the exact solve.
+    n_constraints : int
+        Rows of the program solved (one per project plus the conflict and capacity rows).
+    n_dominated, n_parts : int
+        Candidates left out as dominated; independent parts the program was solved in.
+    greedy_used : bool
+        Whether the plan is the greedy plan because the solver found none better in time.
     """
 
     plan: gpd.GeoDataFrame
@@ -131,6 +174,9 @@ class Allocation:
     solve_time_s: float
     n_constraints: int = 0
     notes: list[str] = field(default_factory=list)
+    n_dominated: int = 0
+    n_parts: int = 0
+    greedy_used: bool = False
 
     @property
     def gain_over_greedy(self) -> float:
@@ -139,10 +185,33 @@ class Allocation:
             return 0.0 if self.objective <= 0 else float("inf")
         return self.objective / self.greedy_objective - 1.0
 
+    def verdict(self) -> str:
+        """Say in one line (zh and en) what was proven about the plan.
+
+        ``optimal`` is said only when the solver proved it for the whole program; otherwise the
+        line gives the stop, the bound and the gap, and whether the greedy plan is used.
+
+        Examples
+        --------
+        >>> a = Allocation(None, None, None, "time_limit", 90.0, 100.0, 1 / 9, 90.0, 60.0)
+        >>> a.greedy_used = True
+        >>> print(a.verdict())  # doctest: +NORMALIZE_WHITESPACE
+        未证明最优 not proven optimal (time limit): value 90.0, bound 100.0, gap 11.11%;
+        贪心方案 greedy plan
+        """
+        head = _VERDICT[self.status]
+        if self.status == "optimal":
+            return f"{head}: value {self.objective:,.1f}"
+        line = (
+            f"{head}: value {self.objective:,.1f}, bound {self.bound:,.1f}, gap {self.mip_gap:.2%}"
+        )
+        return line + ("; 贪心方案 greedy plan" if self.greedy_used else "")
+
     def summary(self) -> pd.DataFrame:
         """Key figures as (item, value) rows, for reports."""
         rows = [
             ("status", self.status),
+            ("verdict", self.verdict()),
             ("objective", self.objective),
             ("bound", self.bound),
             ("mip_gap", self.mip_gap),
@@ -154,6 +223,9 @@ class Allocation:
             ("land_mu_placed", float(self.plan["area_mu"].sum())),
             ("floor_area_m2_placed", float(self.plan["floor_area_m2"].sum())),
             ("candidates", len(self.candidates)),
+            ("candidates_dominated", self.n_dominated),
+            ("candidates_solved", int(self.candidates.get("in_program", pd.Series()).sum())),
+            ("program_parts", self.n_parts),
             ("constraints", self.n_constraints),
         ]
         return pd.DataFrame(rows, columns=["item", "value"])
@@ -170,6 +242,8 @@ class _Solution:
     bound: float
     gap: float
     seconds: float
+    parts: int = 1
+    solved: np.ndarray | None = None  # the sites given to the solver (after the bound test)
 
 
 @dataclass(frozen=True)
@@ -188,7 +262,148 @@ class _Program:
     forbidden: np.ndarray
 
 
-def _allocate_matrix(program: _Program, *, time_limit_s: float, mip_rel_gap: float) -> _Solution:
+def _all_rows(program: _Program) -> tuple[sp.csr_array, np.ndarray]:
+    """One row per project (at most one site) above the resource rows."""
+    n = len(program.value)
+    _, project = np.unique(program.project_of, return_inverse=True)
+    n_projects = int(project.max()) + 1 if n else 0
+    one_each = sp.csr_array((np.ones(n), (project, np.arange(n))), shape=(n_projects, n))
+    rows = sp.csr_array(sp.vstack([one_each, program.conflicts], format="csr"))
+    return rows, np.concatenate([np.ones(n_projects), program.capacity])
+
+
+def _parts(rows: sp.csr_array, n: int) -> tuple[int, np.ndarray]:
+    """Independent parts: candidates linked by no row fall in different parts.
+
+    Returns the number of parts and each candidate's part (0 to the number less one).
+    """
+    incidence = sp.csr_array((rows != 0).astype(np.int8))
+    graph = sp.block_array([[None, incidence.T], [incidence, None]], format="csr")
+    _, labels = connected_components(graph, directed=False)
+    codes, part = np.unique(labels[:n], return_inverse=True)
+    return len(codes), part
+
+
+def _solver():
+    """Make a silent HiGHS solver.
+
+    HiGHS prints a banner on the process's first solver, before any option can silence it;
+    standard output is closed for that moment so that it does not reach the user's screen.
+    """
+    import highspy
+
+    sys.stdout.flush()
+    saved, null = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 1)
+        solver = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(null)
+    solver.setOptionValue("output_flag", False)
+    return solver
+
+
+def _highs(
+    value: np.ndarray,
+    rows: sp.csr_array,
+    upper: np.ndarray,
+    low: np.ndarray,
+    high: np.ndarray,
+    start: np.ndarray | None,
+    *,
+    time_limit_s: float,
+    mip_rel_gap: float,
+    presolve: bool = True,
+) -> tuple[np.ndarray, Status, float, float]:
+    """Solve one part with HiGHS; return x, status, the plan's value and the proven bound."""
+    import highspy
+
+    n = len(value)
+    csc = sp.csc_array(rows)
+    lp = highspy.HighsLp()
+    lp.num_col_ = n
+    lp.num_row_ = rows.shape[0]
+    lp.sense_ = highspy.ObjSense.kMaximize
+    lp.col_cost_ = value.astype(float)
+    lp.col_lower_ = low.astype(float)
+    lp.col_upper_ = high.astype(float)
+    lp.row_lower_ = np.full(rows.shape[0], -highspy.kHighsInf)
+    lp.row_upper_ = upper.astype(float)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = csc.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = csc.indices.astype(np.int32)
+    lp.a_matrix_.value_ = csc.data.astype(float)
+    lp.integrality_ = [highspy.HighsVarType.kInteger] * n
+    solver = _solver()
+    solver.setOptionValue("time_limit", max(float(time_limit_s), 1e-3))
+    solver.setOptionValue("mip_rel_gap", float(mip_rel_gap))
+    solver.setOptionValue("presolve", "on" if presolve else "off")
+    solver.passModel(lp)
+    if start is not None:
+        solver.setSolution(n, np.arange(n, dtype=np.int32), start.astype(float))
+    solver.run()
+    model_status = solver.getModelStatus()
+    info = solver.getInfo()
+    kind = highspy.HighsModelStatus
+    if model_status in (kind.kInfeasible, kind.kUnboundedOrInfeasible):
+        raise InfeasibleError(
+            "the solver proved the allocation program infeasible; expected at least the plan of "
+            "the fixed sites alone; check the fixed sites and reservations"
+        )
+    has_plan = info.primal_solution_status == highspy.kSolutionStatusFeasible
+    x = np.asarray(solver.getSolution().col_value) > 0.5 if has_plan else None
+    if x is None:
+        x = start.astype(bool) if start is not None else low > 0.5
+    bound = float(info.mip_dual_bound)
+    if not np.isfinite(bound):
+        bound = float(np.maximum(value, 0).sum())
+    objective = float(value[x].sum())
+    if model_status == kind.kOptimal:
+        proven = bound - objective <= 1e-6 * max(1.0, abs(objective))
+        status: Status = "optimal" if proven else "gap_limit"
+    elif model_status in (kind.kTimeLimit, kind.kInterrupt, kind.kSolutionLimit):
+        status = "time_limit"
+    else:
+        raise InfeasibleError(
+            f"the solver stopped with status {solver.modelStatusToString(model_status)!r}; "
+            "expected an optimal plan or the time limit"
+        )
+    return x, status, objective, max(bound, objective)
+
+
+def _hopeless(
+    value: np.ndarray,
+    project: np.ndarray,
+    group: np.ndarray,
+    allowed: np.ndarray,
+    start: np.ndarray,
+) -> np.ndarray:
+    """Sites no plan as good as ``start`` can hold, judged within each independent group.
+
+    A plan holding site c is worth at most v_c plus the best site of every other project of its
+    group; where that falls below the start plan's value in the group, c is in no plan as good
+    as the start, so in no optimal plan.
+    """
+    frame = pd.DataFrame({"g": group, "p": project, "v": np.where(allowed, value, 0.0)})
+    best = frame.groupby(["g", "p"], sort=False)["v"].max().clip(lower=0.0)
+    total = best.groupby(level="g").sum()
+    own = best.reindex(pd.MultiIndex.from_arrays([group, project])).to_numpy()
+    reach = total.reindex(group).to_numpy() - own + value
+    found = pd.Series(np.where(start, value, 0.0)).groupby(group).sum().reindex(group).to_numpy()
+    return allowed & (reach < found - 1e-9 * np.maximum(1.0, np.abs(found)))
+
+
+def _allocate_matrix(
+    program: _Program,
+    *,
+    time_limit_s: float,
+    mip_rel_gap: float,
+    split: bool = True,
+    start: np.ndarray | None = None,
+    presolve_max_sites: int = 20000,
+) -> _Solution:
     """Solve max value·x s.t. one site per project, conflicts·x ≤ capacity, x binary.
 
     Parameters
@@ -196,77 +411,122 @@ def _allocate_matrix(program: _Program, *, time_limit_s: float, mip_rel_gap: flo
     program
         The values, projects, resource rows and fixed/forbidden masks.
     time_limit_s, mip_rel_gap
-        Passed to HiGHS.
+        Passed to HiGHS; the time limit is shared by all parts.
+    split
+        Solve each independent part on its own, leaving out the sites no plan as good as
+        ``start`` can hold (False: the whole program at once, as it is).
+    start
+        A feasible plan (the greedy one) to start the solver from and to judge sites by.
+    presolve_max_sites
+        Parts with more sites are solved without HiGHS's presolve.
 
     Raises
     ------
     InfeasibleError
-        If HiGHS proves the program infeasible or returns no plan.
+        If HiGHS proves the program infeasible or stops for another reason than the limits.
     """
-    value, project_of, fixed = program.value, program.project_of, program.fixed
+    value, fixed, forbidden = program.value, program.fixed, program.forbidden
     n = len(value)
     started = time.perf_counter()
     if n == 0:
-        return _Solution(np.zeros(0, dtype=bool), "optimal", 0.0, 0.0, 0.0, 0.0)
-    n_projects = int(project_of.max()) + 1
-    one_each = sp.csr_array(
-        (np.ones(n), (project_of, np.arange(n))), shape=(n_projects, n), dtype=float
-    )
-    rows = sp.vstack([one_each, program.conflicts], format="csr")
-    upper = np.concatenate([np.ones(n_projects), program.capacity])
-    res = milp(
-        c=-value,
-        integrality=np.ones(n),
-        bounds=(fixed.astype(float), np.where(program.forbidden, 0.0, 1.0)),
-        constraints=LinearConstraint(rows, -np.inf, upper),
-        options={"time_limit": time_limit_s, "mip_rel_gap": mip_rel_gap, "disp": False},
-    )
+        empty = np.zeros(0, dtype=bool)
+        return _Solution(empty, "optimal", 0.0, 0.0, 0.0, 0.0, 0, empty)
+    rows, upper = _all_rows(program)
+    _, project = np.unique(program.project_of, return_inverse=True)
+    alive = np.ones(n, dtype=bool)
+    if split:
+        alive = ~forbidden | fixed
+        if start is not None:
+            alive &= ~_hopeless(value, project, np.zeros(n, dtype=int), alive, start) | fixed
+        cols = np.flatnonzero(alive)
+        n_parts, part_of = _parts(sp.csr_array(sp.csc_array(rows)[:, cols]), len(cols))
+        part = np.full(n, -1, dtype=np.int64)
+        part[cols] = part_of
+        if start is not None:
+            again = _hopeless(value[cols], project[cols], part_of, alive[cols], start[cols])
+            alive[cols[again & ~fixed[cols]]] = False
+    else:
+        n_parts, part = 1, np.zeros(n, dtype=np.int64)
+    x = np.zeros(n, dtype=bool)
+    statuses: list[Status] = []
+    objective = bound = 0.0
+    members = np.flatnonzero(alive)
+    members = members[np.argsort(part[members], kind="stable")]
+    first = np.searchsorted(part[members], np.arange(n_parts + 1))
+    by_column = sp.csc_array(rows)
+    for k in range(n_parts):
+        cols = members[first[k] : first[k + 1]]
+        if len(cols) == 0:
+            continue
+        if len(cols) == 1:
+            # Alone, a site fits every row (each was checked to fit by itself): it is taken when
+            # it adds value or is fixed, and allowed.
+            i = cols[0]
+            take = bool((fixed[i] or value[i] > 0) and not forbidden[i])
+            x[i] = take
+            objective += float(value[i]) if take else 0.0
+            bound += float(value[i]) if take else 0.0
+            statuses.append("optimal")
+            continue
+        block = sp.csr_array(by_column[:, cols])
+        used = np.diff(block.indptr) > 0
+        block = sp.csr_array(block[np.flatnonzero(used)])
+        left = time_limit_s - (time.perf_counter() - started)
+        begin = start[cols] if start is not None else None
+        if left <= 0:
+            guess = begin if begin is not None else fixed[cols]
+            xs, st = guess.astype(bool), "time_limit"
+            obj, bnd = float(value[cols][xs].sum()), float(np.maximum(value[cols], 0).sum())
+        else:
+            xs, st, obj, bnd = _highs(
+                value[cols],
+                block,
+                upper[used],
+                fixed[cols].astype(float),
+                np.where(forbidden[cols], 0.0, 1.0),
+                begin,
+                time_limit_s=left,
+                mip_rel_gap=mip_rel_gap,
+                presolve=len(cols) <= presolve_max_sites,
+            )
+        x[cols] = xs
+        statuses.append(st)
+        objective += obj
+        bound += bnd
     seconds = time.perf_counter() - started
-    if res.x is None and res.status == 1:
-        # The time limit came before any plan: the fixed sites alone are a plan, and the bound
-        # (if the solver got one) still measures it.
-        x = fixed.copy()
-        objective = float(value[x].sum())
-        bound = -float(res.mip_dual_bound) if res.mip_dual_bound is not None else np.inf
-        gap = (bound - objective) / max(abs(objective), 1e-9)
-        return _Solution(x, "time_limit", objective, bound, gap, seconds)
-    if res.x is None:
-        raise InfeasibleError(
-            f"the solver returned no plan (status {res.status}: {res.message}); expected at "
-            "least the empty plan with the fixed sites; check the fixed sites and reservations"
-        )
-    x = res.x > 0.5
-    objective = float(value[x].sum())
-    bound = -float(res.mip_dual_bound) if res.mip_dual_bound is not None else objective
-    gap = float(res.mip_gap) if res.mip_gap is not None else 0.0
-    status: Status = "optimal" if res.status == 0 else "time_limit"
-    if res.status not in (0, 1):
-        raise InfeasibleError(f"the solver stopped with status {res.status}: {res.message}")
-    return _Solution(x, status, objective, max(bound, objective), gap, seconds)
+    status: Status = (
+        "time_limit"
+        if "time_limit" in statuses
+        else ("gap_limit" if "gap_limit" in statuses else "optimal")
+    )
+    gap = (bound - objective) / max(abs(objective), 1e-9) if status != "optimal" else 0.0
+    return _Solution(x, status, objective, max(bound, objective), gap, seconds, n_parts, alive)
 
 
 def _greedy(program: _Program) -> np.ndarray:
     """Place fixed sites first, then the most valuable site that still fits, in turn.
 
-    Kept only to report how much the exact optimum gains; it visits candidates one by one.
+    Kept to report how much the exact optimum gains and to start the solver; it visits
+    candidates one by one, skipping at once those of projects already placed.
     """
     value, project_of, fixed = program.value, program.project_of, program.fixed
     forbidden, capacity = program.forbidden, program.capacity
     columns = sp.csc_array(program.conflicts)
     used = columns @ fixed.astype(float)
-    placed = np.zeros(int(project_of.max()) + 1 if len(value) else 0, dtype=bool)
-    placed[project_of[fixed]] = True
+    _, project = np.unique(project_of, return_inverse=True)
+    placed = np.zeros(int(project.max()) + 1 if len(value) else 0, dtype=bool)
+    placed[project[fixed]] = True
     chosen = fixed.copy()
     order = np.lexsort((np.arange(len(value)), -value))
     for i in order:
-        if chosen[i] or forbidden[i] or placed[project_of[i]] or value[i] <= 0:
+        if chosen[i] or forbidden[i] or placed[project[i]] or value[i] <= 0:
             continue
         lo, hi = columns.indptr[i], columns.indptr[i + 1]
         rows, coef = columns.indices[lo:hi], columns.data[lo:hi]
         if np.all(used[rows] + coef <= capacity[rows] + 1e-9):
             used[rows] += coef
             chosen[i] = True
-            placed[project_of[i]] = True
+            placed[project[i]] = True
     return chosen
 
 
@@ -321,8 +581,9 @@ def allocate(
     reserved: pd.DataFrame | None = None,
     stages: Sequence[str] | None = None,
     time_limit_s: float | None = None,
+    reduce: bool = True,
 ) -> Allocation:
-    """Give each pipeline project at most one candidate site, no parcel used twice.
+    """Give each pipeline project at most one candidate site, no ground used twice.
 
     Parameters
     ----------
@@ -330,7 +591,8 @@ def allocate(
         The projects to place; ``zone.projects`` where None. Only projects whose stage is in
         ``stages`` take part.
     zone
-        The zone: its parcels (areas, for cut-outs), buildings (vacant floor area) and policy.
+        The zone: its parcels (areas, for cut-outs; shapes, for the ground buildings stand on),
+        buildings (vacant floor area, footprints) and policy.
     candidates
         The candidate sites (see :data:`CANDIDATE_COLUMNS`); where None, each project's sites
         from :func:`landplan.match.match`.
@@ -344,6 +606,10 @@ def allocate(
         Stages to place; the policy's ``allocation.stage_weights`` keys where None.
     time_limit_s
         Solver time limit; the policy's ``allocation.time_limit_s`` where None.
+    reduce
+        Leave out dominated and worthless candidates and solve independent parts apart, started
+        from the greedy plan (the same optimum, faster). False solves the whole program as it
+        is, for checking.
 
     Returns
     -------
@@ -380,34 +646,62 @@ def allocate(
         )
     fixed_all = {**fixed_by_reservation, **fixed}
 
-    conflicts, capacity, labels = _resource_rows(cands, zone)
+    land = _Land.of(zone)
+    ground = _ground(cands, land)
     forbidden = _forbidden(cands, reserved_parcels, reserved_only)
     fixed_mask = _fixed_mask(cands, fixed_all)
-    _check_fixed(cands, fixed_mask, forbidden, conflicts, capacity, labels)
-
-    project_codes, project_of = np.unique(cands["project_id"].to_numpy(), return_inverse=True)
+    _check_fixed_sites(cands, fixed_mask, forbidden)
     value = cands["value"].to_numpy(dtype=float)
+    keep = np.ones(len(cands), dtype=bool)
+    n_dominated = 0
+    if reduce:
+        keep, n_dominated = _reduced(ground, value, fixed_mask, forbidden)
+    part = ground.take(keep)
+    rows = _conflict_rows(part, land)
+    _check_fixed(cands.loc[keep], fixed_mask[keep], rows, land)
+
     limit = float(policy.allocation.time_limit_s if time_limit_s is None else time_limit_s)
-    program = _Program(value, project_of, conflicts, capacity, fixed_mask, forbidden)
-    solution = _allocate_matrix(
-        program, time_limit_s=limit, mip_rel_gap=float(policy.allocation.mip_rel_gap)
+    program = _Program(
+        value[keep],
+        ground.project[keep],
+        rows.matrix,
+        rows.capacity,
+        fixed_mask[keep],
+        forbidden[keep],
     )
-    greedy = _greedy(program)
-    greedy_value = float(value[greedy].sum())
+    greedy_kept = _greedy(program)
+    solution = _allocate_matrix(
+        program,
+        time_limit_s=limit,
+        mip_rel_gap=float(policy.allocation.mip_rel_gap),
+        split=reduce,
+        start=greedy_kept if reduce else None,
+        presolve_max_sites=int(policy.allocation.presolve_max_sites),
+    )
+    greedy_value = float(program.value[greedy_kept].sum())
     notes = []
-    if solution.status == "time_limit" and greedy_value > solution.objective:
+    greedy_used = False
+    if solution.status != "optimal" and greedy_value > solution.objective:
         # Stopped early, HiGHS may hold a worse plan than the baseline; both are feasible, so
         # the better one is the plan, measured against the solver's bound.
         solution = replace(
             solution,
-            x=greedy,
+            x=greedy_kept,
             objective=greedy_value,
             gap=(solution.bound - greedy_value) / max(abs(greedy_value), 1e-9),
         )
+        greedy_used = True
         notes.append("the greedy plan beat the solver's best plan found in time and is used")
-    cands["chosen"] = solution.x
+    chosen = np.zeros(len(cands), dtype=bool)
+    chosen[keep] = solution.x
+    greedy = np.zeros(len(cands), dtype=bool)
+    greedy[keep] = greedy_kept
+    cands["chosen"] = chosen
     cands["greedy"] = greedy
     cands["forbidden"] = forbidden
+    in_program = np.zeros(len(cands), dtype=bool)
+    in_program[np.flatnonzero(keep)[solution.solved]] = True
+    cands["in_program"] = in_program
     source = np.where(
         cands["project_id"].isin(fixed_by_reservation).to_numpy() & fixed_mask,
         "reserved",
@@ -416,11 +710,16 @@ def allocate(
     cands["source"] = source
 
     plan = _plan(cands, scope, zone, reserved_only, reserved_parcels)
-    unplaced = _unplaced(cands, scope, plan, conflicts, reserved_parcels, why_none)
+    unplaced = _unplaced(cands, scope, plan, ground, land, reserved_parcels, why_none)
     if solution.status == "time_limit":
         notes.append(
             f"the time limit of {limit:g} s stopped the solver with a relative gap of "
             f"{solution.gap:.2%}; raise allocation.time_limit_s for a proven optimum"
+        )
+    elif solution.status == "gap_limit":
+        notes.append(
+            f"the solver stopped at a relative gap of {solution.gap:.2%}, allowed by "
+            "allocation.mip_rel_gap; set it to 0 for a proven optimum"
         )
     return Allocation(
         plan=plan,
@@ -432,8 +731,11 @@ def allocate(
         mip_gap=solution.gap,
         greedy_objective=greedy_value,
         solve_time_s=solution.seconds,
-        n_constraints=int(conflicts.shape[0] + len(project_codes)),
+        n_constraints=int(rows.matrix.shape[0] + len(np.unique(program.project_of))),
         notes=notes,
+        n_dominated=n_dominated,
+        n_parts=solution.parts,
+        greedy_used=greedy_used,
     )
 
 
@@ -571,12 +873,12 @@ def _validated_candidates(
         "a project_id of a project in the chosen stages (or leave the row out)",
     )
     bad(~np.isfinite(cands["score"]), "score", "no score", "a finite number")
-    land = cands["kind"].isin((*_WHOLE, "cutout"))
-    floor = cands["kind"] == "floor_space"
+    land = cands["kind"].isin((*_WHOLE, *_PART))
+    floor = cands["kind"].isin(_NO_GROUND)
     n_parcels = cands["parcel_ids"].map(len)
     bad(land & (n_parcels == 0), "parcel_ids", "no parcel", "the parcels the site takes")
     bad(
-        (cands["kind"] == "cutout") & (n_parcels != 1),
+        cands["kind"].isin(_PART) & (n_parcels != 1),
         "parcel_ids",
         "a cut-out names several parcels",
         "exactly one parcel",
@@ -618,7 +920,7 @@ def _validated_candidates(
         "at most the building's vacant_area_m2",
     )
 
-    cut = (cands["kind"] == "cutout") & (n_parcels == 1)
+    cut = cands["kind"].isin(_PART) & (n_parcels == 1)
     if cut.any():
         area = zone.parcels.set_index("parcel_id")["area_m2"]
         parcel_area = cands.loc[cut, "parcel_ids"].str[0].map(area).astype(float)
@@ -667,7 +969,7 @@ def _reservation_sites(
     parcel_sets = reserved.groupby("project_id")["parcel_id"].agg(frozenset)
     own = cands["project_id"].map(parcel_sets)
     same = [
-        isinstance(o, frozenset) and frozenset(p) == o and k != "floor_space"
+        isinstance(o, frozenset) and frozenset(p) == o and k not in _NO_GROUND
         for o, p, k in zip(own, cands["parcel_ids"], cands["kind"], strict=True)
     ]
     matched = cands.loc[same].drop_duplicates("project_id")
@@ -710,189 +1012,487 @@ def _forbidden(
     return forbidden | hit
 
 
+# --- ground: what each site takes, in integer codes ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Land:
+    """The zone as the conflict rows read it: parcels and buildings by position."""
+
+    zone: Zone
+    parcel_ids: pd.Index
+    parcel_area_m2: np.ndarray
+    building_ids: pd.Index
+    vacant_m2: np.ndarray
+    tolerance_m2: float
+    remainder_m2: float
+
+    @classmethod
+    def of(cls, zone: Zone) -> _Land:
+        parcels, buildings = zone.parcels, zone.buildings
+        return cls(
+            zone=zone,
+            parcel_ids=pd.Index(parcels["parcel_id"].to_numpy(dtype=object)),
+            parcel_area_m2=parcels["area_m2"].to_numpy(dtype=float),
+            building_ids=pd.Index(buildings["building_id"].to_numpy(dtype=object)),
+            vacant_m2=buildings["vacant_area_m2"].to_numpy(dtype=float, na_value=0.0),
+            tolerance_m2=float(zone.policy.validation.overlap_tolerance_m2),
+            remainder_m2=float(mu_to_m2(float(zone.policy.siting.cutout_min_remainder_mu))),
+        )
+
+    def stands_on(self, building: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Find the parcels each building stands on: (building, parcel) position pairs.
+
+        A building stands on its recorded parcel and on every parcel its footprint overlaps
+        by more than the tolerance.
+        """
+        buildings, parcels = self.zone.buildings, self.zone.parcels
+        recorded = self.parcel_ids.get_indexer(
+            buildings["parcel_id"].to_numpy(dtype=object)[building]
+        )
+        footprint = buildings.geometry.to_numpy()[building]
+        hit_b, hit_p = parcels.sindex.query(footprint, predicate="intersects")
+        shared = shapely.area(
+            shapely.intersection(footprint[hit_b], parcels.geometry.to_numpy()[hit_p])
+        )
+        over = shared > self.tolerance_m2
+        known = recorded >= 0
+        b = np.concatenate([np.flatnonzero(known), hit_b[over]])
+        p = np.concatenate([recorded[known], hit_p[over]])
+        pairs = np.unique(np.stack([b, p], axis=1), axis=0)
+        return building[pairs[:, 0]], pairs[:, 1]
+
+
+@dataclass(frozen=True)
+class _Ground:
+    """Per candidate: kind code, project code, building; per (land site, parcel) pair: codes."""
+
+    kind: np.ndarray
+    project: np.ndarray
+    site: np.ndarray
+    parcel: np.ndarray
+    building: np.ndarray
+    geometry: np.ndarray
+    area_m2: np.ndarray
+    floor_area_m2: np.ndarray
+    index: np.ndarray  # position of each candidate in the full table
+
+    def take(self, mask: np.ndarray) -> _Ground:
+        """Keep the ground of the candidates in ``mask``, renumbered from 0."""
+        pos = np.flatnonzero(mask)
+        new = np.full(len(self.kind), -1, dtype=np.int64)
+        new[pos] = np.arange(len(pos))
+        pair = mask[self.site]
+        return _Ground(
+            kind=self.kind[pos],
+            project=self.project[pos],
+            site=new[self.site[pair]],
+            parcel=self.parcel[pair],
+            building=self.building[pos],
+            geometry=self.geometry[pos],
+            area_m2=self.area_m2[pos],
+            floor_area_m2=self.floor_area_m2[pos],
+            index=self.index[pos],
+        )
+
+
+def _ground(cands: gpd.GeoDataFrame, land: _Land) -> _Ground:
+    """Integer codes of every site's ground: parcels for land, the building for floor space."""
+    n = len(cands)
+    kinds = cands["kind"].to_numpy(dtype=object)
+    kind = np.select(
+        [np.isin(kinds, list(_WHOLE)), np.isin(kinds, list(_PART))], [_WHOLE_SITE, _CUTOUT], _FLOOR
+    ).astype(np.int8)
+    _, project = np.unique(cands["project_id"].astype(str).to_numpy(), return_inverse=True)
+    lists = cands["parcel_ids"].to_list()
+    lengths = np.fromiter((len(ids) for ids in lists), dtype=np.int64, count=n)
+    flat = np.fromiter(itertools.chain.from_iterable(lists), dtype=object, count=lengths.sum())
+    site = np.repeat(np.arange(n), lengths)
+    parcel = land.parcel_ids.get_indexer(flat)
+    on_land = kind[site] != _FLOOR
+    # A parcel listed twice is taken once.
+    pairs = np.unique(np.stack([site[on_land], parcel[on_land]], axis=1), axis=0)
+    pairs = pairs.reshape(-1, 2)
+    building = np.full(n, -1, dtype=np.int64)
+    floor = kind == _FLOOR
+    building[floor] = land.building_ids.get_indexer(
+        cands["building_id"].to_numpy(dtype=object)[floor]
+    )
+    return _Ground(
+        kind=kind,
+        project=project.astype(np.int64),
+        site=pairs[:, 0].astype(np.int64),
+        parcel=pairs[:, 1].astype(np.int64),
+        building=building,
+        geometry=cands.geometry.to_numpy(),
+        area_m2=np.nan_to_num(cands["area_m2"].to_numpy(dtype=float)),
+        floor_area_m2=np.nan_to_num(cands["floor_area_m2"].to_numpy(dtype=float)),
+        index=np.arange(n),
+    )
+
+
+# --- reductions ---------------------------------------------------------------------------------
+
+
+def _reduced(
+    g: _Ground, value: np.ndarray, fixed: np.ndarray, forbidden: np.ndarray
+) -> tuple[np.ndarray, int]:
+    """Candidates the program needs: allowed, of some value (or fixed), not dominated.
+
+    Leaving a dominated site out keeps the optimum: in any plan using it, the dominating site
+    of the same project frees at least the same ground and gives at least the same value.
+    """
+    keep = ~forbidden & ((value > 0) | fixed)
+    with_fixed = np.zeros(int(g.project.max()) + 1 if len(value) else 0, dtype=bool)
+    with_fixed[g.project[fixed]] = True
+    keep &= ~with_fixed[g.project] | fixed
+    dominated = _dominated(g, value, keep) & ~fixed
+    return keep & ~dominated, int(dominated.sum())
+
+
+def _dominated(g: _Ground, value: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """Sites needing a superset of another kept site's ground (same project), no more value.
+
+    Among sites of equal ground and value the first is kept. Cut-outs are never dropped: the
+    ground of one cut-out within another is left to the solver.
+    """
+    n = len(value)
+    out = np.zeros(n, dtype=bool)
+    pair = keep[g.site]
+    kind = g.kind[g.site]
+    w = pair & (kind == _WHOLE_SITE)
+    site, parcel = g.site[w], g.parcel[w]
+    order = np.lexsort((parcel, site))
+    site, parcel = site[order], parcel[order]
+    whole, start, k = np.unique(site, return_index=True, return_counts=True)
+    if len(whole):
+        width = int(k.max())
+        members = np.full((len(whole), width), -1, dtype=np.int64)
+        members[np.repeat(np.arange(len(whole)), k), np.arange(len(site)) - np.repeat(start, k)] = (
+            parcel
+        )
+        cols = ["p", *(f"a{i}" for i in range(width))]
+        frame = pd.DataFrame(np.column_stack([g.project[whole], members]), columns=cols)
+        frame["v"] = value[whole]
+        frame["i"] = whole
+        ranked = frame.sort_values(["v", "i"], ascending=[False, True])
+        out[ranked.loc[ranked.duplicated(cols), "i"].to_numpy()] = True
+        best = frame.groupby(cols, sort=False)["v"].max().rename("best").reset_index()
+        for size in np.unique(k[k >= 2]):
+            at = np.flatnonzero(k == size)
+            subsets = [
+                comb
+                for r in range(1, size)
+                if size <= 8 or r in (1, size - 1)
+                for comb in itertools.combinations(range(size), r)
+            ]
+            keys = np.full((len(at) * len(subsets), width), -1, dtype=np.int64)
+            for s, comb in enumerate(subsets):
+                keys[s * len(at) : (s + 1) * len(at), : len(comb)] = members[at][:, list(comb)]
+            query = pd.DataFrame(
+                np.column_stack([np.tile(g.project[whole[at]], len(subsets)), keys]),
+                columns=cols,
+            )
+            found = query.merge(best, on=cols, how="left")["best"].to_numpy(dtype=float)
+            better = np.fmax.reduce(found.reshape(len(subsets), len(at)), axis=0)
+            out[whole[at]] |= better >= value[whole[at]]
+        # A cut-out of one of its parcels needs less ground than the whole site.
+        c = pair & (kind == _CUTOUT)
+        cut = pd.DataFrame({"p": g.project[g.site[c]], "q": g.parcel[c], "cut": value[g.site[c]]})
+        best_cut = cut.groupby(["p", "q"], sort=False)["cut"].max().reset_index()
+        mine = pd.DataFrame({"p": g.project[site], "q": parcel, "i": site})
+        hit = mine.merge(best_cut, on=["p", "q"])
+        hit = hit.loc[hit["cut"].to_numpy() >= value[hit["i"].to_numpy()], "i"].to_numpy()
+        out[hit] = True
+    f = np.flatnonzero(keep & (g.kind == _FLOOR))
+    if len(f):
+        frame = pd.DataFrame(
+            {"p": g.project[f], "b": g.building[f], "a": g.floor_area_m2[f], "v": value[f], "i": f}
+        ).sort_values(["p", "b", "a", "v", "i"], ascending=[True, True, True, False, True])
+        running = frame.groupby(["p", "b"], sort=False)["v"].cummax().to_numpy()
+        same = (frame[["p", "b"]].to_numpy()[1:] == frame[["p", "b"]].to_numpy()[:-1]).all(1)
+        before = np.concatenate([[-np.inf], np.where(same, running[:-1], -np.inf)])
+        out[frame["i"].to_numpy()[before >= frame["v"].to_numpy()]] = True
+    return out & keep
+
+
 # --- resource rows ------------------------------------------------------------------------------
 
-
-def _rows_from_pairs(
-    row: np.ndarray, col: np.ndarray, coef: np.ndarray, n_rows: int, n_cols: int
-) -> sp.csr_array:
-    return sp.csr_array((coef.astype(float), (row, col)), shape=(n_rows, n_cols))
+# What a row says, for messages: the rows of a parcel's ground, of a parcel's cut-out areas, of
+# a building's vacant floor area, and of a building let or taken.
+_ROW_PARCEL, _ROW_CUT_AREA, _ROW_VACANT, _ROW_LET = 0, 1, 2, 3
 
 
-def _resource_rows(
-    cands: gpd.GeoDataFrame, zone: Zone
-) -> tuple[sp.csr_array, np.ndarray, list[str]]:
-    """Build every resource row of the program (see the module docstring) as one sparse matrix."""
-    n = len(cands)
-    blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]] = []
-    # (row index within block, candidate index, coefficient, capacity per row, labels)
+@dataclass(frozen=True)
+class _Rows:
+    matrix: sp.csr_array
+    capacity: np.ndarray
+    what: np.ndarray
+    key: np.ndarray
 
-    pairs = cands[["kind", "parcel_ids"]].explode("parcel_ids").dropna(subset=["parcel_ids"])
-    pairs = pairs.loc[pairs["kind"] != "floor_space"]
-    idx = pairs.index.to_numpy()
-    whole = pairs["kind"].isin(_WHOLE).to_numpy()
-    parcel = pairs["parcel_ids"].to_numpy()
+    def label(self, r: int, land: _Land) -> str:
+        what, key = int(self.what[r]), int(self.key[r])
+        if what in (_ROW_PARCEL, _ROW_CUT_AREA):
+            tail = " (area of cut-outs)" if what == _ROW_CUT_AREA else ""
+            return f"parcel {land.parcel_ids[key]}{tail}"
+        tail = " (vacant floor area)" if what == _ROW_VACANT else " (let or redeveloped)"
+        return f"building {land.building_ids[key]}{tail}"
 
-    # Whole uses of a parcel: one row per parcel.
-    wp_codes, wp_row = np.unique(parcel[whole], return_inverse=True)
-    blocks.append(
-        (
-            wp_row,
-            idx[whole],
-            np.ones(whole.sum()),
-            np.ones(len(wp_codes)),
-            [f"parcel {p}" for p in wp_codes],
-        )
-    )
 
-    # A cut-out against the whole uses of its parcel: one row per cut-out.
-    cut_idx = idx[~whole]
-    cut_parcel = parcel[~whole]
-    whole_by_parcel = pd.DataFrame({"parcel": parcel[whole], "cand": idx[whole]})
-    link = pd.DataFrame({"row": np.arange(len(cut_idx)), "parcel": cut_parcel}).merge(
-        whole_by_parcel, on="parcel", how="inner"
-    )
-    rows = np.concatenate([np.arange(len(cut_idx)), link["row"].to_numpy()])
-    cols = np.concatenate([cut_idx, link["cand"].to_numpy()])
-    blocks.append(
-        (
-            rows,
-            cols,
-            np.ones(len(rows)),
-            np.ones(len(cut_idx)),
-            [f"parcel {p} (cut-out)" for p in cut_parcel],
-        )
-    )
+def _expand(keys: np.ndarray, values: np.ndarray, query: np.ndarray):
+    """For each query key, every value whose key equals it: (query position, value) pairs."""
+    order = np.argsort(keys, kind="stable")
+    keys, values = keys[order], values[order]
+    lo = np.searchsorted(keys, query, side="left")
+    count = np.searchsorted(keys, query, side="right") - lo
+    at = np.repeat(np.arange(len(query)), count)
+    offset = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+    return at, values[np.repeat(lo, count) + offset]
 
-    # Several cut-outs of one parcel: their areas leave the remainder; overlapping shapes clash.
-    if len(cut_idx) > 1:
-        counts = pd.Series(cut_parcel).value_counts()
-        shared = counts[counts > 1].index.to_numpy()
-        if len(shared):
-            sel = np.isin(cut_parcel, shared)
-            codes, row = np.unique(cut_parcel[sel], return_inverse=True)
-            area = zone.parcels.set_index("parcel_id")["area_m2"]
-            remainder = mu_to_m2(float(zone.policy.siting.cutout_min_remainder_mu))
-            cap = area.reindex(codes).to_numpy(dtype=float) - remainder
+
+def _clique_cover(group: np.ndarray, vertex: np.ndarray, u: np.ndarray, v: np.ndarray):
+    """Cliques covering every edge and every vertex of a graph whose edges lie within groups.
+
+    Returns (clique, member, clique_group): one entry per membership, and each clique's group.
+    A group whose vertices all touch each other is one clique; the others are covered greedily
+    (an uncovered edge grown into a maximal clique, until every edge is covered).
+    """
+    if len(vertex) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    order = np.argsort(vertex)
+    pu = order[np.searchsorted(vertex[order], u)]
+    pv = order[np.searchsorted(vertex[order], v)]
+    codes, ginv = np.unique(group, return_inverse=True)
+    size = np.bincount(ginv)
+    edges = np.bincount(ginv[pu], minlength=len(codes))
+    complete = edges == size * (size - 1) // 2
+    lone = (edges == 0) & ~complete
+    clique = np.full(len(vertex), -1, dtype=np.int64)
+    one = complete[ginv]
+    _, clique[one] = np.unique(ginv[one], return_inverse=True)
+    n_cliques = int(clique.max()) + 1
+    single = lone[ginv]
+    clique[single] = n_cliques + np.arange(single.sum())
+    n_cliques += int(single.sum())
+    extra_clique, extra_member = [], []
+    rest = np.flatnonzero(~complete & ~lone)
+    if len(rest):
+        by_group = np.argsort(ginv, kind="stable")
+        first = np.searchsorted(ginv[by_group], np.arange(len(codes)))
+        e_group = ginv[pu]
+        e_order = np.argsort(e_group, kind="stable")
+        e_first = np.searchsorted(e_group[e_order], np.arange(len(codes) + 1))
+        for grp in rest:
+            members = by_group[first[grp] : first[grp] + size[grp]]
+            local = np.full(len(vertex), -1, dtype=np.int64)
+            local[members] = np.arange(len(members))
+            es = e_order[e_first[grp] : e_first[grp + 1]]
+            for found in _greedy_cliques(len(members), local[pu[es]], local[pv[es]]):
+                extra_clique.append(np.full(len(found), n_cliques))
+                extra_member.append(members[found])
+                n_cliques += 1
+    plain = clique >= 0
+    all_clique = np.concatenate([clique[plain], *extra_clique])
+    all_member = np.concatenate([np.flatnonzero(plain), *extra_member]).astype(np.int64)
+    clique_group = np.zeros(n_cliques, dtype=np.int64)
+    clique_group[all_clique] = group[all_member]
+    return all_clique, vertex[all_member], clique_group
+
+
+def _greedy_cliques(n: int, u: np.ndarray, v: np.ndarray) -> list[np.ndarray]:
+    """Maximal cliques covering every edge and vertex of a small graph (local indices)."""
+    adjacent = np.zeros((n, n), dtype=bool)
+    adjacent[u, v] = adjacent[v, u] = True
+    uncovered = adjacent.copy()
+    seen = np.zeros(n, dtype=bool)
+    found = []
+    while uncovered.any():
+        i, j = np.argwhere(uncovered)[0]
+        clique = [int(i), int(j)]
+        open_ = adjacent[i] & adjacent[j]
+        while open_.any():
+            options = np.flatnonzero(open_)
+            gain = uncovered[np.ix_(options, clique)].sum(axis=1)
+            k = int(options[np.argmax(gain)])
+            clique.append(k)
+            open_ &= adjacent[k]
+        members = np.array(clique)
+        uncovered[np.ix_(members, members)] = False
+        seen[members] = True
+        found.append(members)
+    found.extend(np.array([i]) for i in np.flatnonzero(~seen))
+    return found
+
+
+def _cutout_overlaps(
+    cut: np.ndarray, parcel: np.ndarray, geometry: np.ndarray, tolerance_m2: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of cut-outs of one parcel whose polygons overlap by more than the tolerance.
+
+    A cut-out without a polygon cannot be shown apart from the others: it pairs with every
+    cut-out of its parcel.
+    """
+    geoms = geometry[cut]
+    unknown = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    known = np.flatnonzero(~unknown)
+    a, b = shapely.STRtree(geoms[known]).query(geoms[known], predicate="intersects")
+    a, b = known[a], known[b]
+    same = (a < b) & (parcel[a] == parcel[b])
+    a, b = a[same], b[same]
+    over = shapely.area(shapely.intersection(geoms[a], geoms[b])) > tolerance_m2
+    a, b = a[over], b[over]
+    if unknown.any():
+        at, other = _expand(parcel, np.arange(len(cut)), parcel[unknown])
+        lone = np.flatnonzero(unknown)[at]
+        lo, hi = np.minimum(lone, other), np.maximum(lone, other)
+        both = np.unique(np.stack([np.concatenate([a, lo]), np.concatenate([b, hi])], 1), axis=0)
+        both = both[both[:, 0] != both[:, 1]]
+        a, b = both[:, 0], both[:, 1]
+    return cut[a], cut[b]
+
+
+def _conflict_rows(g: _Ground, land: _Land) -> _Rows:
+    """Every resource row of the program (see the module docstring) as one sparse matrix."""
+    n = len(g.kind)
+    tol = land.tolerance_m2
+    blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, np.ndarray]] = []
+    # (row within block, candidate, coefficient, capacity per row, what, key per row)
+
+    pair_kind = g.kind[g.site]
+    w_site, w_parcel = g.site[pair_kind == _WHOLE_SITE], g.parcel[pair_kind == _WHOLE_SITE]
+    c_site, c_parcel = g.site[pair_kind == _CUTOUT], g.parcel[pair_kind == _CUTOUT]
+
+    # Ground of one parcel: the whole sites on it with each clique of overlapping cut-outs.
+    u, v = _cutout_overlaps(c_site, c_parcel, g.geometry, tol)
+    clique, member, clique_parcel = _clique_cover(c_parcel, c_site, u, v)
+    only_whole = np.setdiff1d(np.unique(w_parcel), clique_parcel)
+    row_parcel = np.concatenate([clique_parcel, only_whole])
+    at, whole = _expand(w_parcel, w_site, row_parcel)
+    rows = np.concatenate([clique, at])
+    cols = np.concatenate([member, whole])
+    blocks.append(_ones(rows, cols, len(row_parcel), _ROW_PARCEL, row_parcel))
+
+    # Cut-outs of one parcel leave its remainder together.
+    if len(c_site):
+        q, inv, count = np.unique(c_parcel, return_inverse=True, return_counts=True)
+        total = np.bincount(inv, weights=g.area_m2[c_site])
+        cap = land.parcel_area_m2[q] - land.remainder_m2
+        # Where every two cut-outs of the parcel overlap, one at most is taken: no row needed.
+        cut_parcel_of = np.full(n, -1, dtype=np.int64)
+        cut_parcel_of[c_site] = c_parcel
+        edges = np.bincount(np.searchsorted(q, cut_parcel_of[u]), minlength=len(q))
+        binds = (count >= 2) & (total > cap + 1e-9) & (edges < count * (count - 1) // 2)
+        if binds.any():
+            _, row = np.unique(inv[binds[inv]], return_inverse=True)
+            take = binds[inv]
             blocks.append(
-                (
-                    row,
-                    cut_idx[sel],
-                    cands["area_m2"].to_numpy()[cut_idx[sel]],
-                    cap,
-                    [f"parcel {p} (area of cut-outs)" for p in codes],
-                )
+                (row, c_site[take], g.area_m2[c_site[take]], cap[binds], _ROW_CUT_AREA, q[binds])
             )
-            blocks.append(_overlapping_cutouts(cands, cut_idx[sel], cut_parcel[sel], zone))
 
-    floor = cands.index[cands["kind"] == "floor_space"].to_numpy()
-    if len(floor):
-        blocks.extend(_building_rows(cands, floor, pairs, zone))
+    f_site = np.flatnonzero(g.kind == _FLOOR)
+    if len(f_site):
+        blocks.extend(
+            _floor_rows(g, land, f_site, w_site, w_parcel, clique, member, c_parcel, c_site)
+        )
 
     n_rows = 0
-    all_r, all_c, all_v, caps, labels = [], [], [], [], []
-    for r, c, v, cap, lab in blocks:
+    all_r, all_c, all_v, caps, what, keys = [], [], [], [], [], []
+    for r, c, coef, cap, kind, key in blocks:
         all_r.append(np.asarray(r, dtype=np.int64) + n_rows)
         all_c.append(np.asarray(c, dtype=np.int64))
-        all_v.append(np.asarray(v, dtype=float))
+        all_v.append(np.asarray(coef, dtype=float))
         caps.append(np.asarray(cap, dtype=float))
-        labels.extend(lab)
+        what.append(np.full(len(cap), kind, dtype=np.int8))
+        keys.append(np.asarray(key, dtype=np.int64))
         n_rows += len(cap)
-    matrix = _rows_from_pairs(
-        np.concatenate(all_r), np.concatenate(all_c), np.concatenate(all_v), n_rows, n
+    matrix = sp.csr_array(
+        (np.concatenate(all_v), (np.concatenate(all_r), np.concatenate(all_c))),
+        shape=(n_rows, n),
     )
-    return matrix, np.concatenate(caps), labels
+    return _Rows(matrix, np.concatenate(caps), np.concatenate(what), np.concatenate(keys))
 
 
-def _overlapping_cutouts(
-    cands: gpd.GeoDataFrame, cut_idx: np.ndarray, cut_parcel: np.ndarray, zone: Zone
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
-    """Rows x_k + x_l <= 1 for cut-outs of one parcel whose shapes overlap (or are unknown)."""
-    geoms = cands.geometry.to_numpy()[cut_idx]
-    tree = shapely.STRtree(geoms)
-    a, b = tree.query(geoms, predicate="intersects")
-    keep = (a < b) & (cut_parcel[a] == cut_parcel[b])
-    a, b = a[keep], b[keep]
-    tol = float(zone.policy.validation.overlap_tolerance_m2)
-    overlap = shapely.area(shapely.intersection(geoms[a], geoms[b])) > tol
-    a, b = a[overlap], b[overlap]
-    # Cut-outs without a shape cannot be shown apart: treat every pair on the parcel as a clash.
-    missing = np.flatnonzero(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    if len(missing):
-        frame = pd.DataFrame({"i": np.arange(len(cut_idx)), "parcel": cut_parcel})
-        pairs = frame.loc[missing].merge(frame, on="parcel")
-        pairs = pairs.loc[pairs["i_x"] != pairs["i_y"]]
-        lo = np.minimum(pairs["i_x"], pairs["i_y"]).to_numpy()
-        hi = np.maximum(pairs["i_x"], pairs["i_y"]).to_numpy()
-        both = np.unique(np.concatenate([np.stack([a, b], 1), np.stack([lo, hi], 1)]), axis=0)
-        a, b = both[:, 0], both[:, 1]
-    k = len(a)
-    rows = np.concatenate([np.arange(k), np.arange(k)])
-    cols = np.concatenate([cut_idx[a], cut_idx[b]])
-    labels = [f"parcel {p} (overlapping cut-outs)" for p in cut_parcel[a]]
-    return rows, cols, np.ones(2 * k), np.ones(k), labels
-
-
-def _building_rows(
-    cands: gpd.GeoDataFrame, floor: np.ndarray, land_pairs: pd.DataFrame, zone: Zone
-) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]]:
-    """Rows for floor space: shared vacant area; land sites covering the building exclude it."""
-    buildings = zone.buildings.set_index("building_id")
-    bid = cands.loc[floor, "building_id"].to_numpy()
-    codes, row = np.unique(bid, return_inverse=True)
-    vacant = buildings["vacant_area_m2"].reindex(codes).to_numpy(dtype=float)
-    share = (
-        row,
-        floor,
-        cands.loc[floor, "floor_area_m2"].to_numpy(dtype=float),
-        vacant,
-        [f"building {b} (vacant floor area)" for b in codes],
+def _ones(rows: np.ndarray, cols: np.ndarray, n_rows: int, what: int, key: np.ndarray):
+    """Make a block of clique rows (coefficients 1, capacity 1) without rows of one entry."""
+    entries = np.unique(np.stack([rows, cols], axis=1).reshape(-1, 2), axis=0)
+    width = np.bincount(entries[:, 0], minlength=n_rows)
+    real = width >= 2
+    renumber = np.cumsum(real) - 1
+    entries = entries[real[entries[:, 0]]]
+    return (
+        renumber[entries[:, 0]],
+        entries[:, 1],
+        np.ones(len(entries)),
+        np.ones(int(real.sum())),
+        what,
+        key[real],
     )
-    # Land sites on the building's parcel: whole uses always cover it; a cut-out only where its
-    # shape overlaps the footprint.
-    on_parcel = buildings["parcel_id"].reindex(codes)
-    b_frame = pd.DataFrame({"b": np.arange(len(codes)), "parcel": on_parcel.to_numpy()})
-    land = pd.DataFrame(
+
+
+def _floor_rows(g, land, f_site, w_site, w_parcel, clique, member, c_parcel, c_site):
+    """Rows for floor space: the shared vacant area; never let with a site taking its ground."""
+    tol = land.tolerance_m2
+    blocks = []
+    b_code, b_of = np.unique(g.building[f_site], return_inverse=True)
+    vacant = land.vacant_m2[b_code]
+    area = g.floor_area_m2[f_site]
+    total = np.bincount(b_of, weights=area)
+    count = np.bincount(b_of)
+    # Floor-space sites of one building that cannot both be let: cliques of them.
+    at, other = _expand(b_of, np.arange(len(f_site)), b_of)
+    pair = (at < other) & (area[at] + area[other] > vacant[b_of[at]])
+    edges = np.bincount(b_of[at[pair]], minlength=len(b_code))
+    # Where no two fit together the cliques say all; otherwise the area is shared by a row.
+    binds = (count >= 2) & (total > vacant + 1e-9) & (edges < count * (count - 1) // 2)
+    if binds.any():
+        _, row = np.unique(b_of[binds[b_of]], return_inverse=True)
+        take = binds[b_of]
+        blocks.append((row, f_site[take], area[take], vacant[binds], _ROW_VACANT, b_code[binds]))
+    h_clique, h_member, h_building = _clique_cover(
+        b_of, f_site, f_site[at[pair]], f_site[other[pair]]
+    )
+    # The land sites taking each building's ground, by the parcels it stands on.
+    on_b, on_q = land.stands_on(b_code)
+    on_b = np.searchsorted(b_code, on_b)
+    # Cut-outs of those parcels, with their clique, kept where they overlap the footprint.
+    cut_parcel_of = np.full(len(g.kind), -1, dtype=np.int64)
+    cut_parcel_of[c_site] = c_parcel
+    at, m = _expand(cut_parcel_of[member], np.arange(len(member)), on_q)
+    footprint = land.zone.buildings.geometry.to_numpy()[b_code[on_b[at]]]
+    shape = g.geometry[member[m]]
+    unknown = shapely.is_missing(shape) | shapely.is_empty(shape)
+    covers = unknown | (shapely.area(shapely.intersection(shape, footprint)) > tol)
+    cover = pd.DataFrame(
         {
-            "cand": land_pairs.index.to_numpy(),
-            "parcel": land_pairs["parcel_ids"].to_numpy(),
-            "kind": land_pairs["kind"].to_numpy(),
+            "b": on_b[at][covers],
+            "q": on_q[at][covers],
+            "i": clique[m][covers],
+            "site": member[m][covers],
         }
-    ).merge(b_frame, on="parcel")
-    if len(land) and (land["kind"] == "cutout").any():
-        cut = land["kind"].to_numpy() == "cutout"
-        site = cands.geometry.to_numpy()[land.loc[cut, "cand"].to_numpy()]
-        foot = buildings.geometry.reindex(codes).to_numpy()[land.loc[cut, "b"].to_numpy()]
-        tol = float(zone.policy.validation.overlap_tolerance_m2)
-        covers = shapely.area(shapely.intersection(site, foot)) > tol
-        covers |= shapely.is_missing(site) | shapely.is_missing(foot)
-        keep = np.ones(len(land), dtype=bool)
-        keep[np.flatnonzero(cut)] = covers
-        land = land.loc[keep]
-    # One row per floor-space site: x_f + sum of land sites covering its building <= 1.
-    f_frame = pd.DataFrame({"f": np.arange(len(floor)), "b": row})
-    links = f_frame.merge(land[["cand", "b"]], on="b")
-    rows = np.concatenate([np.arange(len(floor)), links["f"].to_numpy()])
-    cols = np.concatenate([floor, links["cand"].to_numpy()])
-    exclusive = (
-        rows,
-        cols,
-        np.ones(len(rows)),
-        np.ones(len(floor)),
-        [f"building {b} (let or redeveloped)" for b in bid],
     )
-    return [share, exclusive]
+    groups = cover[["b", "q", "i"]].drop_duplicates()
+    has_whole = np.isin(on_q, w_parcel)
+    plain = pd.DataFrame({"b": on_b, "q": on_q, "i": -1}).loc[has_whole]
+    plain = plain.loc[~plain.set_index(["b", "q"]).index.isin(groups.set_index(["b", "q"]).index)]
+    groups = pd.concat([groups, plain], ignore_index=True)
+    heads = pd.DataFrame({"j": np.arange(len(h_building)), "b": h_building})
+    rows = heads.merge(groups, on="b").reset_index(drop=True)
+    r = np.arange(len(rows))
+    # Each row: a clique of floor-space sites, the whole sites on one parcel the building stands
+    # on, and one clique of that parcel's cut-outs overlapping the footprint.
+    f_at, f_member = _expand(h_clique, h_member, rows["j"].to_numpy())
+    w_at, w_member = _expand(w_parcel, w_site, rows["q"].to_numpy())
+    cuts = rows.reset_index().merge(cover, on=["b", "q", "i"])
+    row_ids = np.concatenate([f_at, w_at, cuts["index"].to_numpy(), len(r) + h_clique])
+    col_ids = np.concatenate([f_member, w_member, cuts["site"].to_numpy(), h_member])
+    keys = np.concatenate([b_code[rows["b"].to_numpy()], b_code[h_building]])
+    blocks.append(_ones(row_ids, col_ids, len(keys), _ROW_LET, keys))
+    return blocks
 
 
-def _check_fixed(
-    cands: pd.DataFrame,
-    fixed: np.ndarray,
-    forbidden: np.ndarray,
-    conflicts: sp.csr_array,
-    capacity: np.ndarray,
-    labels: list[str],
-) -> None:
-    """Check that the fixed sites fit together, before anything is solved."""
+def _check_fixed_sites(cands: pd.DataFrame, fixed: np.ndarray, forbidden: np.ndarray) -> None:
+    """Check that fixed sites are on free parcels, one per project."""
     if not fixed.any():
         return
     blocked = cands.loc[fixed & forbidden, "candidate_id"].tolist()
@@ -907,15 +1507,23 @@ def _check_fixed(
             f"project(s) {sorted(per_project[per_project > 1].index)} have several fixed sites; "
             "expected at most one each"
         )
-    load = conflicts @ fixed.astype(float)
-    over = np.flatnonzero(load > capacity + 1e-9)
+
+
+def _check_fixed(cands: pd.DataFrame, fixed: np.ndarray, rows: _Rows, land: _Land) -> None:
+    """Check that the fixed sites fit together, before anything is solved."""
+    if not fixed.any():
+        return
+    load = rows.matrix @ fixed.astype(float)
+    over = np.flatnonzero(load > rows.capacity + 1e-9)
     if len(over):
-        sub = sp.csr_array(conflicts[over][:, np.flatnonzero(fixed)])
+        sub = sp.csr_array(rows.matrix[over][:, np.flatnonzero(fixed)])
         fixed_ids = cands.loc[fixed, "candidate_id"].to_numpy()
         lines = []
         for k, r in enumerate(over):
             who = fixed_ids[sub[[k]].indices]
-            lines.append(f"{labels[r]}: {', '.join(who)} need {load[r]:g} > {capacity[r]:g}")
+            lines.append(
+                f"{rows.label(r, land)}: {', '.join(who)} need {load[r]:g} > {rows.capacity[r]:g}"
+            )
         raise InfeasibleError(
             "fixed sites clash; expected fixed sites that fit together:\n"
             + "\n".join(lines)
@@ -934,7 +1542,9 @@ def _plan(
     reserved: pd.DataFrame,
 ) -> gpd.GeoDataFrame:
     info = [c for c in ("project_id", "name", "stage", "cluster") if c in projects]
-    chosen = cands.loc[cands["chosen"]].drop(columns=["chosen", "greedy", "forbidden"])
+    chosen = cands.loc[cands["chosen"]].drop(
+        columns=["chosen", "greedy", "forbidden", "in_program"]
+    )
     chosen = chosen.drop(columns=[c for c in info if c != "project_id" and c in chosen])
     chosen = chosen.merge(projects[info], on="project_id", how="left")
     if reserved_only:
@@ -956,7 +1566,8 @@ def _plan(
             {
                 "project_id": grouped.size().index,
                 "candidate_id": None,
-                "kind": "reservation",
+                # Its ground is whole parcels: one parcel or several, as the registry names them.
+                "kind": np.where(grouped.size().to_numpy() == 1, "single", "assembly"),
                 "parcel_ids": grouped["parcel_id"].agg(list).to_numpy(),
                 "building_id": None,
                 "area_m2": grouped["area_m2"].sum().to_numpy(),
@@ -996,7 +1607,8 @@ def _unplaced(
     cands: gpd.GeoDataFrame,
     projects: pd.DataFrame,
     plan: gpd.GeoDataFrame,
-    conflicts: sp.csr_array,
+    ground: _Ground,
+    land: _Land,
     reserved: pd.DataFrame,
     why_none: dict[str, str],
 ) -> pd.DataFrame:
@@ -1012,17 +1624,22 @@ def _unplaced(
     has_open = out["project_id"].isin(open_sites)
 
     # Who holds the sites of each unplaced project: chosen candidates sharing a resource row.
-    used = sp.csc_array(conflicts != 0, dtype=float)
-    lost = np.flatnonzero(
+    # Every open site of theirs counts, those the reductions left out included.
+    lost_mask = (
         cands["project_id"].isin(out["project_id"]).to_numpy() & ~cands["forbidden"].to_numpy()
     )
-    won = np.flatnonzero(cands["chosen"].to_numpy())
+    won_mask = cands["chosen"].to_numpy()
+    meeting = ground.take(lost_mask | won_mask)
+    used = sp.csc_array(_conflict_rows(meeting, land).matrix != 0, dtype=float)
+    lost = np.flatnonzero(lost_mask[meeting.index])
+    won = np.flatnonzero(won_mask[meeting.index])
     meet = sp.coo_array(used[:, lost].T @ used[:, won])
+    lost, won = meeting.index[lost], meeting.index[won]
     holder = pd.DataFrame(
         {
-            "project_id": cands["project_id"].to_numpy()[lost[meet.row]],
-            "winner": cands["project_id"].to_numpy()[won[meet.col]],
-            "value": cands["value"].to_numpy()[won[meet.col]],
+            "project_id": cands["project_id"].to_numpy(dtype=object)[lost[meet.row]],
+            "winner": cands["project_id"].to_numpy(dtype=object)[won[meet.col]],
+            "value": cands["value"].to_numpy(dtype=float)[won[meet.col]],
         }
     ).drop_duplicates(["project_id", "winner"])
     holder = holder.sort_values(["project_id", "value", "winner"], ascending=[True, False, True])

@@ -1160,11 +1160,10 @@ def allocate_cmd(
         time_limit_s=time_limit,
     )
     _written(write_allocation(result, out))
-    gap = "" if result.status == "optimal" else f", gap {result.mip_gap:.2%}"
+    # "optimal" only when proven; otherwise the stop, bound and gap (Allocation.verdict).
     console.print(
-        f"{result.status}{gap}: {len(result.plan)} placed, {len(result.unplaced)} unplaced; "
-        f"value {result.objective:,.1f} (greedy {result.greedy_objective:,.1f}, "
-        f"+{result.gain_over_greedy:.1%})",
+        f"{result.verdict()}; {len(result.plan)} placed, {len(result.unplaced)} unplaced; "
+        f"greedy {result.greedy_objective:,.1f} (+{result.gain_over_greedy:.1%})",
         highlight=False,
     )
     for note in result.notes:

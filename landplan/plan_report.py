@@ -18,7 +18,7 @@ from landplan.allocate import Allocation
 from landplan.capacity import Balance
 from landplan.corridor import CorridorResult
 from landplan.io import write_layer
-from landplan.tables import write_workbook
+from landplan.tables import write_csvs, write_workbook
 from landplan.vocab import PARCEL_STATUS
 
 __all__ = ["read_candidates", "write_allocation", "write_capacity", "write_corridor"]
@@ -38,6 +38,7 @@ PLAN_LABELS: dict[str, str] = {
     "chosen": "入选",
     "greedy": "贪心入选",
     "forbidden": "已被预留",
+    "in_program": "参与求解",
     "item": "项目",
     "phase": "分期",
     "start_m": "起点桩号(米)",
@@ -119,10 +120,12 @@ def _out(out_dir: str | os.PathLike) -> Path:
 
 
 def write_allocation(result: Allocation, out_dir: str | os.PathLike) -> list[Path]:
-    """Write the plan to ``allocation.xlsx`` and ``allocation.gpkg``.
+    """Write the plan to ``allocation.xlsx``, ``allocation_candidates.csv`` and ``allocation.gpkg``.
 
-    The workbook holds the plan, the unplaced projects, the summary and the candidates; the
-    GeoPackage the layer ``plan``.
+    The workbook holds the plan, the unplaced projects, the summary and the candidates the solver
+    weighed (those the reductions proved unneeded left out, so that a zone's hundreds of
+    thousands of sites stay under a sheet's row limit); the CSV every candidate; the GeoPackage
+    the layer ``plan``.
 
     Returns
     -------
@@ -141,11 +144,14 @@ def write_allocation(result: Allocation, out_dir: str | os.PathLike) -> list[Pat
             "plan": result.plan,
             "unplaced": result.unplaced,
             "summary": summary,
-            "candidates": candidates,
+            "candidates": candidates.loc[
+                candidates["in_program"] | candidates["chosen"] | candidates["greedy"]
+            ],
         },
         labels=PLAN_LABELS,
     )
-    paths = [book]
+    every = write_csvs(out, {"allocation_candidates": candidates}, lang="both", labels=PLAN_LABELS)
+    paths = [book, *every.values()]
     if len(result.plan):
         paths.append(write_layer(result.plan, out / "allocation.gpkg", layer="plan"))
     return paths

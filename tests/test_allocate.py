@@ -184,7 +184,9 @@ def test_reservation_without_a_matching_candidate_places_the_project_on_it():
     reserved = pd.DataFrame({"project_id": ["J1"], "parcel_id": ["P0"]})
     result = allocate(None, zone, candidates=cands, reserved=reserved)
     plan = result.plan.set_index("project_id")
-    assert plan.loc["J1", "kind"] == "reservation"
+    # a kind of the registry, its source saying it was reserved
+    assert plan.loc["J1", "kind"] == "single"
+    assert plan.loc["J1", "source"] == "reserved"
     assert plan.loc["J1", "parcel_ids"] == "P0"
     assert plan.loc["J1", "area_mu"] == pytest.approx(15.0)
     assert plan.loc["J2", "parcel_ids"] == "P1"
@@ -255,6 +257,79 @@ def test_floor_space_shares_the_vacant_area_and_excludes_redevelopment():
     result = allocate(None, zone, candidates=cands)
     assert len(result.plan) == 1
     assert result.plan["kind"].iloc[0] == "floor_space"
+
+
+def test_floor_space_left_unlet_does_not_keep_two_cut_outs_apart():
+    # Issue 11, item 1: building B0 (x 40-60, y 40-60 on P0) is covered by two cut-outs that do
+    # not overlap each other: west x 0-45 and east x 55-100, both y 30-70 (1 800 m2 each, 100 m2
+    # of the footprint each; together 3 600 m2 <= 10 000 - 3 333 m2 of remainder). A tenant's
+    # floor space excludes each cut-out, not the two together: the summed row
+    # x_f + x_w + x_e <= 1 kept the optimum at 90 with the floor space and 180 without it.
+    zone = make_zone(1, [project("J1"), project("J2"), project("J3")])
+    west = box(X0, Y0 + 30, X0 + 45, Y0 + 70)
+    east = box(X0 + 55, Y0 + 30, X0 + 100, Y0 + 70)
+    rows = [
+        site("J1", "w", "cutout", ["P0"], 30, west, area=west.area),
+        site("J2", "e", "cutout", ["P0"], 30, east, area=east.area),
+        site("J3", "f", "floor_space", ["P0"], 20, None, building="B0", floor=500.0),
+    ]
+    with_floor = allocate(None, zone, candidates=table(rows))
+    without = allocate(None, zone, candidates=table(rows[:2]))
+    # w + e = 30 x 3 + 30 x 3 = 180 > the tenant's 20 x 3 = 60.
+    assert with_floor.status == without.status == "optimal"
+    assert with_floor.objective == pytest.approx(180.0)
+    assert without.objective == pytest.approx(180.0)
+    assert sorted(with_floor.plan["candidate_id"]) == ["e", "w"]
+    assert with_floor.unplaced.set_index("project_id").loc["J3", "reason"] == "outbid"
+
+
+def test_floor_space_and_a_cut_out_beside_the_building_go_together():
+    # A cut-out that does not reach the footprint (x 0-35 against the building's x 40-60) does
+    # not take its ground: both are placed, 90 + 60.
+    zone = make_zone(1, [project("J1"), project("J2")])
+    beside = box(X0, Y0, X0 + 35, Y0 + 100)
+    cands = table(
+        [
+            site("J1", "w", "cutout", ["P0"], 30, beside, area=beside.area),
+            site("J2", "f", "floor_space", ["P0"], 20, None, building="B0", floor=500.0),
+        ]
+    )
+    result = allocate(None, zone, candidates=cands)
+    assert result.objective == pytest.approx(150.0)
+    assert sorted(result.plan["candidate_id"]) == ["f", "w"]
+
+
+def test_a_dominated_assembly_leaves_the_program_with_the_same_optimum():
+    # J1's assembly P0+P1 (40) needs more ground than its single P0 (50): it is never needed.
+    zone = make_zone(2, [project("J1"), project("J2")])
+    cands = table(
+        [
+            site("J1", "a", "assembly", ["P0", "P1"], 40),
+            site("J1", "s", "single", ["P0"], 50),
+            site("J2", "t", "single", ["P1"], 10),
+        ]
+    )
+    reduced = allocate(None, zone, candidates=cands)
+    full = allocate(None, zone, candidates=cands, reduce=False)
+    assert reduced.n_dominated == 1
+    figures = reduced.summary().set_index("item")["value"]
+    assert (figures["candidates_dominated"], figures["candidates_solved"]) == (1, 2)
+    assert not reduced.candidates.set_index("candidate_id").loc["a", "in_program"]
+    assert reduced.objective == full.objective == pytest.approx(150.0 + 30.0)
+    assert reduced.status == full.status == "optimal"
+
+
+def test_verdict_says_optimal_only_when_proven():
+    from benchmarks.bench_allocate import instance
+
+    zone, cands = instance(100, 50, 0, 10)
+    stopped = allocate(None, zone, candidates=cands, time_limit_s=0.01, reduce=False)
+    assert stopped.status == "time_limit"
+    assert stopped.verdict().startswith("未证明最优 not proven optimal (time limit): value ")
+    assert "bound" in stopped.verdict() and "gap" in stopped.verdict()
+    zone = make_zone(1, [project("J1")])
+    done = allocate(None, zone, candidates=table([site("J1", "a", "single", ["P0"], 10)]))
+    assert done.verdict() == "已证明最优 proven optimal: value 30.0"
 
 
 def test_malformed_candidates_list_every_problem():
@@ -416,3 +491,20 @@ def test_a_time_limit_keeps_a_feasible_plan_no_worse_than_greedy():
     parcels = chosen.loc[chosen["kind"].isin(["single", "assembly"]), "parcel_ids"].explode()
     assert parcels.is_unique
     assert chosen["project_id"].is_unique
+
+
+def test_the_solver_prints_nothing_on_the_users_screen():
+    # HiGHS prints a banner on a process's first solver; the allocation keeps it off stdout.
+    import subprocess
+    import sys
+
+    code = (
+        "from benchmarks.bench_allocate import instance\n"
+        "from landplan.allocate import allocate\n"
+        "zone, cands = instance(5, 4, 0, 4)\n"
+        "print(allocate(None, zone, candidates=cands).status)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd="."
+    )
+    assert done.stdout == "optimal\n"

@@ -61,7 +61,8 @@ def test_allocate_writes_the_plan_and_reserves_it_in_one_go(store, tmp_path, cap
     args = ("allocate", "--db", store, "--candidates", str(path), "--out", str(out))
     assert run(*args, "--reserve", "--who", "王工") == 0
     text = capsys.readouterr().out
-    assert "optimal: 2 placed, 0 unplaced" in text
+    assert "已证明最优 proven optimal: value " in text
+    assert "; 2 placed, 0 unplaced" in text
     assert "reserved 2 parcel(s) for 2 project(s)" in text
     expected = 50 * 3 * math.sqrt(5) + 40 * 2 * math.sqrt(8)
     assert f"value {expected:,.1f}" in text
