@@ -25,7 +25,7 @@ __all__ = ["app", "main"]
 
 app = typer.Typer(
     name="landplan",
-    help="Plan the land and factory buildings of an industrial development zone.",
+    help="开发区土地与厂房规划 — plan the land and factory buildings of an industrial zone.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -35,9 +35,39 @@ console = Console(markup=False)
 err_console = Console(stderr=True, markup=False)
 
 
+def _version(value: bool) -> None:
+    if value:
+        from landplan import __version__
+
+        console.print(f"landplan {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
-    """Plan the land and factory buildings of an industrial development zone."""
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version (版本) and exit."
+        ),
+    ] = False,
+) -> None:
+    """开发区土地与厂房规划 — plan the land and factory buildings of an industrial zone."""
+
+
+LangOption = Annotated[
+    str, typer.Option("--lang", help="Language of what is printed: zh (中文, default) or en.")
+]
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in ("zh", "en"):
+        raise LandplanError(f"--lang must be zh or en, not {lang!r}")
+    return lang
+
+
+def _say(lang: str, zh: str, en: str) -> str:
+    return zh if lang == "zh" else en
 
 
 PolicyOption = Annotated[
@@ -258,7 +288,7 @@ def _zone_from(
     return Zone.from_layers(make_zone(), policy=pol), None
 
 
-def _run_audit(zone, as_of: str | None, out: Path) -> dict[str, Path]:
+def _run_audit(zone, as_of: str | None, out: Path, lang: str = "zh") -> dict[str, Path]:
     """Audit a zone and write the audit's files; return them by name."""
     from datetime import date
 
@@ -268,6 +298,31 @@ def _run_audit(zone, as_of: str | None, out: Path) -> dict[str, Path]:
     result = audit(zone, as_of=as_of or date.today().isoformat())
     paths = write_audit(result, out)
     totals = result.summary[result.summary["section"] == "total"].set_index("item")
+    counts = {
+        "parcels": len(result.parcels),
+        "low": int(totals.loc["low_efficiency", "parcels"]),
+        "low_mu": totals.loc["low_efficiency", "area_mu"],
+        "idle": int((result.parcels["idle_state"] == "idle").sum()),
+        "recoverable": int((result.parcels["idle_state"] == "recoverable").sum()),
+        "land": totals.loc["recoverable_land_mu", "value"],
+        "gain": totals.loc["far_gain_m2", "value"],
+        "vacant": totals.loc["vacant_area_m2", "value"],
+        "deadlines": int(totals.loc["deadlines_within_window", "parcels"]),
+    }
+    if lang == "zh":
+        c = counts
+        console.print(
+            f"核查日期{result.as_of:%Y-%m-%d}：地块{c['parcels']}宗，低效用地{c['low']}宗"
+            f"（{c['low_mu']:,.1f}亩），已认定闲置{c['idle']}宗，可无偿收回{c['recoverable']}宗；"
+            f"可收回土地{c['land']:,.1f}亩，提容可增建筑面积{c['gain']:,.0f}平方米，"
+            f"空置厂房{c['vacant']:,.0f}平方米；临近到期的闲置土地处置事项{c['deadlines']}项",
+            highlight=False,
+        )
+        for name in ("workbook", "geopackage"):
+            console.print(f"已写出 {paths[name]}", highlight=False)
+        n = sum(k.startswith("csv:") for k in paths)
+        console.print(f"已写出 {n} 个 CSV 文件：{out / 'csv'}", highlight=False)
+        return paths
     console.print(
         f"audit as of {result.as_of:%Y-%m-%d}: {len(result.parcels)} parcels, "
         f"{int(totals.loc['low_efficiency', 'parcels'])} low-efficiency "
@@ -305,9 +360,10 @@ def audit_command(
         Path | None, typer.Option("--zone", help="GeoPackage with the zone's layers.")
     ] = None,
     policy: PolicyOption = None,
+    lang: LangOption = "zh",
 ) -> None:
     """Audit idle and low-efficiency land; write XLSX, CSV and a GeoPackage layer."""
-    _run_audit(_zone_from(db, zone, None, policy)[0], as_of, out)
+    _run_audit(_zone_from(db, zone, None, policy)[0], as_of, out, _check_lang(lang))
 
 
 @app.command()
@@ -413,26 +469,54 @@ def _load(
     return zone, hit.iloc[0]
 
 
-def _review_table(result) -> None:
+def _zh_terms(text: str) -> str:
+    """Put the Chinese label in place of each identifier of a cluster, stage or hazard in text."""
+    import re
+
+    from landplan.labels import value_labels
+
+    names = {
+        **value_labels("cluster"),
+        **value_labels("hazard"),
+        **value_labels("stage"),
+        **value_labels("tenure_ok"),
+    }
+    names.pop("none", None)
+    names.pop("other", None)
+    pattern = re.compile(
+        r"\b(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")\b"
+    )
+    return pattern.sub(lambda m: names[m.group(1)], str(text))
+
+
+def _review_table(result, lang: str = "zh") -> None:
     from rich.table import Table
 
-    table = Table(title=result.summary().splitlines()[0], title_justify="left")
-    table.add_column("principle", no_wrap=True)
+    from landplan.labels import column_label, value_label
+
+    title = result.summary().splitlines()[0]
+    if lang == "zh":
+        verdict = value_label("verdict", result.verdict)
+        title = f"{result.project_id} 入园评审：{verdict}，得分 {result.score:.1f}"
+    table = Table(title=title, title_justify="left")
+    table.add_column(column_label("principle", lang) if lang == "zh" else "principle", no_wrap=True)
     for col in ("value", "threshold", "passed", "score", "reason"):
-        table.add_column(col, overflow="fold")
+        table.add_column(column_label(col, lang) if lang == "zh" else col, overflow="fold")
     for row in result.principles.itertuples():
         value = f"{row.value:,.3g}" if isinstance(row.value, float) else str(row.value)
+        if lang == "zh":
+            value = str(value_label("cluster", value)) if value in ("other",) else _zh_terms(value)
         table.add_row(
-            row.principle,
+            str(value_label("principle", row.principle, lang)) if lang == "zh" else row.principle,
             value,
-            str(row.threshold),
-            "yes" if row.passed else "no",
+            _zh_terms(str(row.threshold)) if lang == "zh" else str(row.threshold),
+            _say(lang, "是", "yes") if row.passed else _say(lang, "否", "no"),
             f"{row.score:.1f}/{row.weight:g}",
-            row.reason,
+            _zh_terms(row.reason) if lang == "zh" else row.reason,
         )
     console.print(table)
     for reason in result.reasons:
-        console.print(f"- {reason}")
+        console.print(f"- {_zh_terms(reason) if lang == 'zh' else reason}")
 
 
 @app.command()
@@ -447,6 +531,7 @@ def review(
     ] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write an XLSX here.")] = None,
     policy: PolicyOption = None,
+    lang: LangOption = "zh",
 ) -> None:
     """Review a project on the five principles: admit, admit with conditions, or reject."""
     from landplan.match_report import write_review
@@ -456,7 +541,7 @@ def review(
     the_zone, row = _load(project, zone, projects, project_file, policy, db)
     site = None if site_mu is None else float(mu_to_m2(site_mu))
     result = review_project(row, the_zone, site_area_m2=site)
-    _review_table(result)
+    _review_table(result, _check_lang(lang))
     if out is not None:
         console.print(f"wrote {write_review(result, out)}")
 
@@ -476,6 +561,7 @@ def match(
         str | None, typer.Option("--explain", help="Say why this parcel is or is not offered.")
     ] = None,
     policy: PolicyOption = None,
+    lang: LangOption = "zh",
 ) -> None:
     """Rank the sites a project could take, with every score component and the rejections."""
     from rich.table import Table
@@ -521,7 +607,16 @@ def match(
         + ", ".join(f"{s} = {c}" for c, s in short.items())
     )
     counts = result.rejections["rule"].value_counts()
-    console.print("rejected: " + ", ".join(f"{rule} {n}" for rule, n in counts.items()))
+    if _check_lang(lang) == "zh":
+        from landplan.labels import value_label
+
+        console.print(
+            "未入选（按规则）："
+            + "，".join(f"{value_label('rule', rule)} {n}" for rule, n in counts.items()),
+            highlight=False,
+        )
+    else:
+        console.print("rejected: " + ", ".join(f"{rule} {n}" for rule, n in counts.items()))
     if out is not None:
         verdict = review_project(row, the_zone)
         for path in write_match(result, out, zone=the_zone, review=verdict):
@@ -560,17 +655,30 @@ def map_(
     basemap: Annotated[
         str,
         typer.Option(
-            help="standard (OpenStreetMap, CartoDB), tianditu (needs a key) or amap (data "
-            "shifted to GCJ-02)."
+            help="auto (Tianditu where a key is set, else standard), standard (OpenStreetMap, "
+            "CartoDB), tianditu (needs a key) or amap (data shifted to GCJ-02)."
         ),
-    ] = "standard",
+    ] = "auto",
     tianditu_key: Annotated[
         str | None,
         typer.Option(envvar="LANDPLAN_TIANDITU_KEY", help="Tianditu browser key (tk)."),
     ] = None,
     png: Annotated[
-        Path | None, typer.Option(help="Also write a screenshot (needs Chromium).")
+        Path | None,
+        typer.Option(help="Also write a PNG: a print sheet with --paper, else a screenshot."),
     ] = None,
+    pdf: Annotated[
+        Path | None, typer.Option(help="Also write a print-ready PDF sheet (needs Chromium).")
+    ] = None,
+    paper: Annotated[
+        str | None, typer.Option(help="Paper of the print sheet: A3 (default) or A4, landscape.")
+    ] = None,
+    issuer: Annotated[
+        str | None, typer.Option(help="编制单位 printed in the sheet's title block.")
+    ] = None,
+    scores: Annotated[
+        bool, typer.Option(help="Show the ranking's internal scores on a project map.")
+    ] = False,
     policy: PolicyOption = None,
 ) -> None:
     """Draw a map as one self-contained HTML file (opens offline; only tiles need a network)."""
@@ -589,7 +697,9 @@ def map_(
 
         loaded, row = _load(project, zone, projects, None, policy, db)
         found = match(row, loaded, top=top)
-        m = maps.project_map(loaded, found.sites, row, rejections=found.rejections, **style)
+        m = maps.project_map(
+            loaded, found.sites, row, rejections=found.rejections, scores=scores, **style
+        )
     else:
         loaded, _ = _zone_from(db, zone, projects, policy)
         if kind is MapKind.overview:
@@ -610,7 +720,14 @@ def map_(
     path = maps.save_map(m, out)
     counts = ", ".join(f"{name} {n}" for name, n in maps.layer_counts(m).items())
     console.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB): {counts}")
-    if png is not None:
+    sheet = {"paper": paper or "A3", "issuer": issuer, "lang": lang, "data_as_of": as_of}
+    if pdf is not None or (png is not None and paper is not None):
+        from landplan.map_print import print_map
+
+        for target in (pdf, png if paper is not None else None):
+            if target is not None:
+                console.print(f"wrote {print_map(path, target, **sheet)}")
+    if png is not None and paper is None:
         console.print(f"wrote {maps.screenshot(path, png)}")
 
 
@@ -801,14 +918,24 @@ def update(
 @app.command("export")
 def export(
     layer: Annotated[str, typer.Argument(help="Layer to export.")],
-    file: Annotated[Path, typer.Argument(help="File to write (.gpkg, .shp, .geojson ...).")],
+    file: Annotated[
+        Path,
+        typer.Argument(help="File to write: .gpkg, .shp, .geojson, .csv or .xlsx."),
+    ],
+    encoding: Annotated[
+        str, typer.Option("--encoding", help="A shapefile's text encoding: UTF-8 or GBK.")
+    ] = "UTF-8",
     db: DbOption = _DEFAULT_DB,
 ) -> None:
     """Write a layer to a file, with each feature's version for a later --upsert."""
+    from landplan.io import write_layer
+    from landplan.layers import spec
+
     with _open(db) as store:
-        path = store.export_layer(layer, file)
-        n = store.count(layer)
-    console.print(f"wrote {n} {layer} feature(s) to {path}")
+        name = spec(layer).name
+        frame = store.load_layer(name)
+    path = write_layer(frame, file, layer=name, kind="export", style=name, encoding=encoding)
+    console.print(f"wrote {len(frame)} {name} feature(s) to {path}")
 
 
 status_app = typer.Typer(help="Status changes and their history.", no_args_is_help=True)
@@ -887,6 +1014,7 @@ def status_history(
         typer.Option("--layer", help="parcels, buildings or projects (all searched)."),
     ] = None,
     db: DbOption = _DEFAULT_DB,
+    lang: LangOption = "zh",
 ) -> None:
     """Show a feature's status (or a project's stage) changes, oldest first."""
     import pandas as pd
@@ -913,23 +1041,30 @@ def status_history(
                 layers = " and ".join(name for name, _ in found)
                 raise StoreError(f"{feature_id!r} is in {layers}; add --layer")
     name, history = found[0]
-    table = Table(title=f"{name} {feature_id}: status history")
-    for col in ("effective", "old", "new", "reason", "who", "recorded (UTC)"):
+    zh = _check_lang(lang) == "zh"
+    column = "stage" if name == "projects" else "status"
+    table = Table(title=f"{name} {feature_id}: " + ("状态变更记录" if zh else "status history"))
+    heads = ("生效日期", "原状态", "新状态", "原因", "经办人", "记录时间(UTC)") if zh else None
+    for col in heads or ("effective", "old", "new", "reason", "who", "recorded (UTC)"):
         table.add_column(col)
+    from landplan.labels import value_label
+
     for row in history.itertuples():
         note = " (retracted)" if row.retracted else ""
         if pd.notna(row.retracts):
             note = " (retracts an earlier change)"
         table.add_row(
             f"{row.effective_date:%Y-%m-%d}",
-            str(row.old_status or ""),
-            row.new_status,
+            str(value_label(column, row.old_status, lang) or ""),
+            str(value_label(column, row.new_status, lang)),
             f"{row.reason}{note}",
             row.who,
             f"{row.recorded_at:%Y-%m-%d %H:%M}",
         )
     if history.empty:
-        console.print(f"{name} {feature_id}: no status changes recorded")
+        console.print(
+            f"{name} {feature_id}: " + ("无状态变更记录" if zh else "no status changes recorded")
+        )
     else:
         console.print(table)
     with _open(db) as store:
@@ -978,20 +1113,27 @@ def status_on(
         Path | None, typer.Option("--out", help="Write every feature's status to this CSV.")
     ] = None,
     db: DbOption = _DEFAULT_DB,
+    lang: LangOption = "zh",
 ) -> None:
     """Show how many features had each status on a date."""
     from rich.table import Table
 
+    from landplan.labels import value_label
+
     with _open(db) as store:
         status = store.status_on(layer, date)
-    table = Table(title=f"{layer} by status on {date}")
-    table.add_column("status")
-    table.add_column("features", justify="right")
+    zh = _check_lang(lang) == "zh"
+    column = "stage" if layer in ("projects", "project") else "status"
+    table = Table(title=f"{layer} " + (f"{date} 各状态数量" if zh else f"by status on {date}"))
+    table.add_column("状态" if zh else "status")
+    table.add_column("数量" if zh else "features", justify="right")
     for value, n in status.value_counts().items():
-        table.add_row(str(value), str(n))
+        table.add_row(str(value_label(column, value, lang)), str(n))
     console.print(table)
     if out is not None:
-        status.to_frame().to_csv(out, encoding="utf-8-sig")
+        from landplan.tables import write_csv
+
+        write_csv(status.rename_axis(status.index.name or "feature_id").reset_index(), out)
         console.print(f"wrote {out}")
 
 
@@ -1066,10 +1208,24 @@ def report(
         bool,
         typer.Option("--maps/--no-maps", help="Draw the period's maps as pictures (Chromium)."),
     ] = True,
+    text: Annotated[
+        Path | None,
+        typer.Option(
+            "--text",
+            help="The office's text (# 开头, # 主要做法, # 下一步工作计划, # 编制单位, # 日期).",
+        ),
+    ] = None,
+    pdf: Annotated[
+        bool, typer.Option("--pdf/--no-pdf", help="Also write report.pdf (LibreOffice/Chromium).")
+    ] = True,
+    markers: Annotated[
+        bool, typer.Option("--markers", help="Put [n] after each number of the Word/PDF text.")
+    ] = False,
     db: DbOption = _DEFAULT_DB,
     policy: PolicyOption = None,
 ) -> None:
-    """Write the half-year report (Markdown, HTML, XLSX) from the store's data and history."""
+    """Write the half-year report (Word 公文, PDF, Markdown, HTML, XLSX) from the store."""
+    from landplan.gongwen import PdfError, read_office_text, write_pdf
     from landplan.maps import MapError
     from landplan.report import report_from_store, report_maps, write_report
 
@@ -1084,7 +1240,18 @@ def report(
                 f"note: the report is written without its maps: {exc}",
                 highlight=False,
             )
-    paths = write_report(result, out, images=images)
+    paths = write_report(result, out, images=images, text=text, markers=markers)
+    if pdf:
+        try:
+            paths["pdf"] = write_pdf(
+                result,
+                out / "report.pdf",
+                docx_path=paths["docx"],
+                text=read_office_text(text) if text else None,
+                markers=markers,
+            )
+        except PdfError as exc:
+            err_console.print(f"note: no PDF written: {exc}", highlight=False)
     console.print(
         f"{result.title}: {len(result.figures())} figures from {len(result.tables)} tables",
         highlight=False,
@@ -1195,6 +1362,7 @@ def capacity_cmd(
     ] = None,
     out: OutOption = Path("capacity"),
     policy: PolicyOption = None,
+    lang: LangOption = "zh",
 ) -> None:
     """Balance land and floor-space supply against the pipeline, quarter by quarter."""
     import datetime as dt
@@ -1209,8 +1377,14 @@ def capacity_cmd(
         raise LandplanError(f"--start {start!r}: expected a date YYYY-MM-DD") from None
     result = capacity(the_zone, start=day, horizon_quarters=quarters)
     _written(write_capacity(result, out))
+    from landplan.labels import column_label
+
+    zh = _check_lang(lang) == "zh"
     for item, value in result.summary().itertuples(index=False):
-        console.print(f"{item}: {value:,.1f}" if isinstance(value, float) else f"{item}: {value}")
+        name = column_label(item, "zh") if zh else item
+        sep = "：" if zh else ": "
+        shown = f"{value:,.1f}" if isinstance(value, float) else str(value)
+        console.print(f"{name}{sep}{shown}", highlight=False)
 
 
 @app.command("corridor")
@@ -1232,6 +1406,7 @@ def corridor_cmd(
     ] = None,
     out: OutOption = Path("corridor"),
     policy: PolicyOption = None,
+    lang: LangOption = "zh",
 ) -> None:
     """Supply phase by phase along the avenue: land by status, developable land, floor space."""
     from landplan.corridor import corridor
@@ -1254,7 +1429,16 @@ def corridor_cmd(
         candidates=sites,
     )
     _written(write_corridor(result, out))
+    zh = _check_lang(lang) == "zh"
     for row in result.phases.itertuples():
+        if zh:
+            console.print(
+                f"第{row.phase}期（桩号{row.start_m:,.0f}–{row.end_m:,.0f}米）："
+                f"可开发土地{row.developable_mu:,.1f}亩（累计{row.cumulative_developable_mu:,.1f}亩），"
+                f"空置厂房{row.vacant_floor_m2:,.0f}平方米",
+                highlight=False,
+            )
+            continue
         console.print(
             f"phase {row.phase} ({row.start_m:,.0f}-{row.end_m:,.0f} m): "
             f"developable {row.developable_mu:,.1f} mu (cumulative "

@@ -35,7 +35,7 @@ from pyogrio.errors import DataLayerError, DataSourceError
 
 from landplan.errors import Problem, ReadError, SchemaError
 from landplan.layers import LAYERS, spec
-from landplan.outputs import OUTPUT_MARK, check_replace
+from landplan.outputs import check_replace
 from landplan.policy import Policy
 from landplan.validation import _validate
 
@@ -840,24 +840,6 @@ def _datum_shift(
     return shifted, None, [notice]
 
 
-def _plain(frame: pd.DataFrame) -> pd.DataFrame:
-    """Nullable extension dtypes as plain numpy ones the file drivers write."""
-    out = frame.copy()
-    for name in out.columns:
-        dtype = out[name].dtype
-        if isinstance(dtype, pd.BooleanDtype):
-            out[name] = out[name].astype(object).where(out[name].notna(), None)
-        elif isinstance(dtype, pd.Int64Dtype):
-            out[name] = (
-                out[name].astype("float64") if out[name].isna().any() else out[name].astype("int64")
-            )
-        elif pd.api.types.is_string_dtype(dtype) and name != getattr(
-            out, "_geometry_column_name", None
-        ):
-            out[name] = out[name].astype(object).where(out[name].notna(), None)
-    return out
-
-
 def write_layer(
     frame: pd.DataFrame,
     path: str | os.PathLike,
@@ -866,67 +848,32 @@ def write_layer(
     policy: Policy | None = None,
     append: bool = False,
     kind: str | None = None,
+    style: str | None = None,
+    encoding: str = "UTF-8",
 ) -> Path:
-    """Write a layer to GeoPackage, GeoJSON, CSV or Excel, chosen by the file's suffix.
+    """Write a layer to GeoPackage, shapefile, GeoJSON, CSV or Excel, chosen by the suffix.
 
-    GeoPackages keep the working CRS (QGIS and GDAL open them as they are); GeoJSON is written in
-    WGS84 as RFC 7946 requires; CSV and Excel carry the geometry as WKT in CGCS2000
-    longitude/latitude (policy ``crs.lonlat``), which :func:`read_layer` reads back by default.
+    See :func:`landplan.export.write_layer`, which does the writing: GeoPackages keep the working
+    CRS and carry QGIS aliases, coded values and styles; GeoJSON is RFC 7946 in WGS84; CSV and
+    Excel carry the geometry as WKT in CGCS2000 longitude/latitude (policy ``crs.lonlat``),
+    which :func:`read_layer` reads back by default.
 
-    Parameters
-    ----------
-    frame
-        The layer to write.
-    path
-        Target file; its suffix picks the format.
-    layer
-        The layer name inside a GeoPackage (default: the file's stem).
-    policy
-        Supplies ``crs.lonlat`` for CSV and Excel.
-    append
-        Add a layer to an existing GeoPackage instead of replacing the file.
-    kind
-        What the file is (``match``, ``zone`` ...; ``layer`` by default), marked in a
-        GeoPackage: an existing one is replaced only if it is landplan's output of that kind.
+    ``kind`` is what the file is (``match``, ``zone`` ...; ``layer`` by default), marked in a
+    GeoPackage or workbook: an existing one is replaced only if it is landplan's output of that
+    kind. ``style`` names the layer's QGIS style (a layer name, ``audit``, ``candidates``).
     """
-    path = Path(path)
-    policy = policy or Policy.default()
-    suffix = _suffix(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    is_geo = isinstance(frame, gpd.GeoDataFrame) and frame._geometry_column_name in frame.columns
-    plain = _plain(frame)
-    if suffix == ".gpkg":
-        name = layer or path.stem
-        adding = append and path.exists()
-        if not adding:
-            check_replace(path, kind or "layer", parts=[name])
-            path.unlink(missing_ok=True)
-        marked = {} if adding else {"dataset_metadata": {OUTPUT_MARK: kind or "layer"}}
-        pyogrio.write_dataframe(plain, path, layer=name, driver="GPKG", append=adding, **marked)
-        return path
-    if suffix in (".geojson", ".json"):
-        out = plain.to_crs("EPSG:4326") if is_geo else plain
-        if path.exists():
-            path.unlink()
-        pyogrio.write_dataframe(out, path, driver="GeoJSON")
-        return path
-    if suffix in (".csv", ".xlsx"):
-        table = pd.DataFrame(plain.drop(columns=plain.geometry.name) if is_geo else plain)
-        if is_geo:
-            lonlat = plain.geometry.to_crs(policy.crs.lonlat)
-            table["geometry"] = shapely.to_wkt(
-                np.asarray(lonlat.array, dtype=object), rounding_precision=9, trim=True
-            )
-        for name in table.columns:
-            if pd.api.types.is_datetime64_any_dtype(table[name]):
-                table[name] = table[name].dt.strftime("%Y-%m-%d").where(table[name].notna(), None)
-        if suffix == ".csv":
-            table.to_csv(path, index=False, encoding="utf-8-sig")
-        else:
-            with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
-                table.to_excel(writer, index=False, sheet_name=(layer or path.stem)[:31])
-        return path
-    raise ReadError(f"{path}: cannot write {suffix!r}; expected .gpkg, .geojson, .csv or .xlsx")
+    from landplan.export import write_layer as _write
+
+    return _write(
+        frame,
+        path,
+        layer=layer,
+        kind=kind,
+        style=style,
+        policy=policy,
+        append=append,
+        encoding=encoding,
+    )
 
 
 def read_zone(

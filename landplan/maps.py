@@ -45,7 +45,9 @@ from landplan import vocab
 from landplan.corridor import phase_bands
 from landplan.errors import CRSMismatchError, LandplanError
 from landplan.gcj02 import geometry_to_gcj02
-from landplan.layers import LAYERS
+from landplan.kinds import KINDS
+from landplan.labels import column_label, value_labels
+from landplan.layers import split_list
 from landplan.policy import Policy
 from landplan.units import MU_M2
 
@@ -67,7 +69,7 @@ __all__ = [
 ]
 
 Lang = Literal["zh", "en"]
-Basemap = Literal["standard", "tianditu", "amap"]
+Basemap = Literal["auto", "standard", "tianditu", "amap"]
 
 
 class MapError(LandplanError):
@@ -110,6 +112,10 @@ _TEXT: dict[str, tuple[str, str]] = {
     "mu": ("mu", "亩"),
     "other": ("other", "其他"),
     "rule": ("Rules fired", "触发规则"),
+    "idle_clock": ("Idle-land clock", "闲置土地计时"),
+    "reservation": ("Reserved for", "已预留给"),
+    "reasons": ("Why this site", "推荐理由"),
+    "parcels_of_site": ("Parcels", "地块"),
     "rejection": ("Reason", "排除原因"),
     "phase": ("Phase", "分期"),
     "overdue": ("recovery date passed", "已超过无偿收回期限"),
@@ -122,32 +128,6 @@ _TEXT: dict[str, tuple[str, str]] = {
     "score": ("Score", "得分"),
 }
 
-# English labels of columns; Chinese ones come from the layer schemas where the column is known.
-_FIELD_EN: dict[str, str] = {
-    "area_mu": "area (mu)",
-    "area_m2": "area (m²)",
-    "floor_area_m2": "floor area (m²)",
-    "vacant_area_m2": "vacant floor area (m²)",
-    "voltage_kv": "voltage (kV)",
-}
-_FIELD_ZH: dict[str, str] = {
-    "per_mu_class": "亩均分类",
-    "score": "得分",
-    "rank": "排名",
-    "kind": "类型",
-    "parcel_ids": "地块",
-    "project_id": "项目编号",
-    "project_name": "项目名称",
-    "phase": "分期",
-    "start_m": "起点桩号(m)",
-    "end_m": "终点桩号(m)",
-    "days_to_idle": "距认定闲置(天)",
-    "days_to_recovery": "距无偿收回(天)",
-    "idle_fee_wan_yuan": "闲置费(万元)",
-    "reason": "原因",
-    "rule": "规则",
-}
-
 
 def _t(key: str, lang: Lang) -> str:
     en, zh = _TEXT[key]
@@ -155,14 +135,7 @@ def _t(key: str, lang: Lang) -> str:
 
 
 def _field_label(column: str, lang: Lang) -> str:
-    if lang == "en":
-        return _FIELD_EN.get(column, column.replace("_", " "))
-    if column in _FIELD_ZH:
-        return _FIELD_ZH[column]
-    for spec in LAYERS.values():
-        if column in spec.names:
-            return spec.column(column).zh
-    return column
+    return column_label(column, lang)
 
 
 def _html_text(text: object) -> str:
@@ -208,10 +181,11 @@ _PARCEL_COLOURS = {
     "under_construction": "#2b83ba",
     "planned": "#c2a5cf",
 }
+# Vacant floor space in teal, apart from the reds of idle land: the two are different offers.
 _BUILDING_COLOURS = {
     "in_use": "#4d4d4d",
-    "vacant": "#d7191c",
-    "partly_vacant": "#f46d43",
+    "vacant": "#01857a",
+    "partly_vacant": "#7fcdbb",
     "low_efficiency": "#fdae61",
     "dilapidated": "#762a83",
     "under_construction": "#2b83ba",
@@ -226,25 +200,18 @@ _CONSTRAINT_COLOURS = {
 }
 _ROAD_WEIGHTS = {"avenue": 5, "secondary": 3, "branch": 1.5}
 _CLASS_COLOURS = {"A": "#1a9641", "B": "#a6d96a", "C": "#fdae61", "D": "#d7191c", "T": "#bababa"}
-_CLASS_LABELS = {
-    "A": ("A: develop first", "A类：优先发展"),
-    "B": ("B: support", "B类：提升发展"),
-    "C": ("C: upgrade", "C类：调整转型"),
-    "D": ("D: rectify", "D类：整治淘汰"),
-    "T": ("T: not evaluated", "T类：暂不评价"),
-}
-_KIND_COLOURS = {
-    "single": "#2b83ba",
-    "assembly": "#7b3294",
-    "cutout": "#e66101",
-    "floor_space": "#008837",
-}
-_KIND_LABELS = {
-    "single": ("single parcel", "单宗地块"),
-    "assembly": ("assembly of parcels", "多宗地块合并"),
-    "cutout": ("cut-out of a parcel", "地块分割"),
-    "floor_space": ("floor space in a building", "标准厂房空间"),
-}
+
+
+def _domain_labels(domain: str) -> dict[str, tuple[str, str]]:
+    """Return a value domain of the label registry as identifier -> (English, Chinese)."""
+    zh = value_labels(domain, "zh")
+    return {k: (en, zh[k]) for k, en in value_labels(domain, "en").items()}
+
+
+# The class and kind labels, from the one label registry (kept under their old names).
+_CLASS_LABELS = _domain_labels("evaluation_class")
+_KIND_COLOURS = {name: k.color for name, k in KINDS.items()}
+_KIND_LABELS = {k: _domain_labels("kind")[k] for k in _KIND_COLOURS}
 _DEADLINE_COLOURS = {
     "overdue": "#67000d",
     "recovery_soon": "#d7191c",
@@ -574,6 +541,8 @@ class _Controls(MacroElement):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
+            L.control.scale({metric: true, imperial: false, maxWidth: 160})
+                .addTo({{ this._parent.get_name() }});
             landplan.fullscreen({{ this._parent.get_name() }}, {{ this.fullscreen }});
             landplan.measure({{ this._parent.get_name() }}, {{ this.measure }});
         {% endmacro %}
@@ -597,6 +566,38 @@ class _Controls(MacroElement):
                 "mu_m2": MU_M2,
             }
         )
+
+
+class _Bounds(MacroElement):
+    # The extent the map opened on, kept for a print layout to fit again after resizing.
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            landplan.bounds = {{ this.payload }};
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, box: list[list[float]]) -> None:
+        super().__init__()
+        self._name = "LandplanBounds"
+        self.payload = _js_json(box)
+
+
+class _SheetNotes(MacroElement):
+    # Numbered notes a printed sheet lists beside the map (a project's sites and their reasons).
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            landplan.notes = {{ this.payload }};
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, title: str, items: list[tuple[int, str]]) -> None:
+        super().__init__()
+        self._name = "LandplanSheetNotes"
+        self.payload = _js_json({"title": title, "items": [list(i) for i in items]})
 
 
 class _Ready(MacroElement):
@@ -727,9 +728,13 @@ def _start(
     policy: Policy,
 ) -> folium.Map:
     _check_choice("lang", lang, ("zh", "en"))
-    _check_choice("basemap", basemap, ("standard", "tianditu", "amap"))
+    _check_choice("basemap", basemap, ("auto", "standard", "tianditu", "amap"))
+    if basemap == "auto":
+        # Tianditu (CGCS2000, China's official map) wherever a key is configured.
+        basemap = "tianditu" if tianditu_key else "standard"
     if m is None:
-        m = folium.Map(tiles=None, control_scale=True, zoom_start=14)
+        # The scale is landplan's own (metric only); folium's shows feet and miles too.
+        m = folium.Map(tiles=None, control_scale=False, zoom_start=14)
         _add_basemaps(m, basemap, policy=policy, lang=lang, tianditu_key=tianditu_key)
     _make_self_contained(m)
     shown = [f for f in frames if f is not None and len(f) and f.crs is not None]
@@ -740,7 +745,9 @@ def _start(
         if basemap == "amap":
             (west, east), (south, north) = _gcj_bounds(west, east, south, north)
         if np.isfinite([west, south, east, north]).all():
-            m.fit_bounds([[float(south), float(west)], [float(north), float(east)]])
+            box = [[float(south), float(west)], [float(north), float(east)]]
+            m.fit_bounds(box)
+            m.add_child(_Bounds(box), name="landplan_bounds")
     return m
 
 
@@ -784,9 +791,11 @@ def _vocab_label(values: pd.Series, vocabulary: vocab.Vocabulary, lang: Lang) ->
 
 def _parcel_fields(parcels: gpd.GeoDataFrame, lang: Lang) -> dict[str, pd.Series]:
     fields: dict[str, pd.Series] = {}
-    for column in ("name", "holder", "area_mu"):
+    for column in ("name", "holder"):
         if column in parcels:
             fields[column] = parcels[column]
+    if "area_mu" in parcels or "area_m2" in parcels:
+        fields[_t("area", lang)] = _area_text(parcels, lang)
     if "status" in parcels:
         fields["status"] = _vocab_label(parcels["status"], vocab.PARCEL_STATUS, lang)
     if "land_use" in parcels:
@@ -987,7 +996,7 @@ def overview_map(
     zone,
     *,
     lang: Lang = "zh",
-    basemap: Basemap = "standard",
+    basemap: Basemap = "auto",
     tianditu_key: str | None = None,
     m: folium.Map | None = None,
 ) -> folium.Map:
@@ -1000,6 +1009,7 @@ def overview_map(
     lang
         Language of legends, layer names and popup labels.
     basemap
+        ``"auto"`` (Tianditu where ``tianditu_key`` is given, else the standard ones),
         ``"standard"`` (OpenStreetMap and CartoDB), ``"tianditu"`` (needs ``tianditu_key``; the
         standard ones stay as alternatives) or ``"amap"`` (AMap/Gaode tiles, with the data
         shifted to GCJ-02 so it lines up with them).
@@ -1069,13 +1079,175 @@ def _rules_text(flags: pd.DataFrame | None, lang: Lang) -> pd.Series:
     if flags is None or not len(flags):
         return pd.Series(dtype="string", name="rules")
     _require(flags, ["parcel_id", "rule"], "flags")
-    text = flags["rule"].astype(str)
+    rule = flags["rule"].astype(str)
+    # A rule is named in words, its identifier after it (容积率低于行业控制值 LE-FAR).
+    names = rule.map(lambda r: _rule_name(r, lang))
+    text = (names + " (" + rule + ")").where(names != rule, rule)
+    if {"value", "threshold"} <= set(flags.columns):
+        measured = _measure_text(flags, lang)
+        text = text + measured
+        return text.groupby(flags["parcel_id"].to_numpy()).agg("\n".join).rename("rules")
     for column in ("reason", "message", "detail"):
         if column in flags:
             reason = flags[column].astype("string").fillna("")
             text = text + (": " + reason).where(reason != "", "")
             break
     return text.groupby(flags["parcel_id"].to_numpy()).agg("\n".join).rename("rules")
+
+
+def _rule_name(rule: str, lang: Lang) -> str:
+    from landplan.labels import value_label
+
+    for column in ("idle_rule", "rule"):
+        named = value_label(column, rule, lang)
+        if named != rule:
+            return str(named)
+    return rule
+
+
+def _number_text(values: pd.Series) -> pd.Series:
+    numbers = pd.to_numeric(values, errors="coerce")
+    shown = numbers.map(lambda v: f"{v:,.2f}".rstrip("0").rstrip("."), na_action="ignore")
+    return shown.astype("string").fillna("—")
+
+
+def _measure_text(flags: pd.DataFrame, lang: Lang) -> pd.Series:
+    """Return '：数值 0.52，阈值 0.7' for each flag (the indicator against its threshold)."""
+    unit = flags["unit"].astype("string").fillna("") if "unit" in flags else ""
+    unit = unit.replace({"days": "天" if lang == "zh" else " days"}) if lang == "zh" else unit
+    value, threshold = _number_text(flags["value"]), _number_text(flags["threshold"])
+    if lang == "zh":
+        return "：数值 " + value + unit + "，阈值 " + threshold + unit
+    return ": value " + value + unit + ", threshold " + threshold + unit
+
+
+def _day_text(values: pd.Series, lang: Lang) -> pd.Series:
+    days = pd.to_datetime(values, errors="coerce")
+    if lang == "zh":
+        text = (
+            days.dt.year.astype("Int64").astype("string")
+            + "年"
+            + days.dt.month.astype("Int64").astype("string")
+            + "月"
+            + days.dt.day.astype("Int64").astype("string")
+            + "日"
+        )
+    else:
+        text = days.dt.strftime("%Y-%m-%d").astype("string")
+    return text.where(days.notna())
+
+
+def _idle_clock_words(parcels: pd.DataFrame, lang: Lang) -> pd.Series:
+    """Say each parcel's idle-land clock in words, never as a negative count of days."""
+
+    def column(name: str) -> pd.Series:
+        if name in parcels:
+            return parcels[name]
+        return pd.Series(pd.NA, index=parcels.index, dtype=object)
+
+    state = column("idle_state")
+    to_idle = pd.to_numeric(column("days_to_idle"), errors="coerce")
+    to_recovery = pd.to_numeric(column("days_to_recovery"), errors="coerce")
+    idle_day = _day_text(column("idle_date"), lang)
+    recovery_day = _day_text(column("recovery_date"), lang)
+    ahead = to_idle.abs().round().astype("Int64").astype("string")
+    left = to_recovery.abs().round().astype("Int64").astype("string")
+    missing = column("idle_missing").astype("string")
+    if lang == "zh":
+        texts = {
+            "recoverable": "已满两年未动工，自"
+            + recovery_day
+            + "起可无偿收回（已过"
+            + left
+            + "天）",
+            "idle": "自"
+            + idle_day
+            + "起认定闲置；"
+            + left
+            + "天后（"
+            + recovery_day
+            + "）可无偿收回",
+            "not_due": "计时中：" + ahead + "天后（" + idle_day + "）认定闲置",
+            "insufficient_data": "数据不足，缺：" + missing.fillna(""),
+        }
+    else:
+        texts = {
+            "recoverable": "recoverable free of charge since "
+            + recovery_day
+            + " ("
+            + left
+            + " days ago)",
+            "idle": "idle since "
+            + idle_day
+            + "; recoverable in "
+            + left
+            + " days ("
+            + recovery_day
+            + ")",
+            "not_due": "clock running: idle in " + ahead + " days (" + idle_day + ")",
+            "insufficient_data": "insufficient data, missing: " + missing.fillna(""),
+        }
+    out = pd.Series(pd.NA, index=parcels.index, dtype="string")
+    for key, text in texts.items():
+        out = out.mask(state == key, text)
+    return out
+
+
+def _areas(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Return a frame's area in m² and in 亩, from whichever it has (else from its geometry)."""
+    if "area_m2" in frame:
+        m2 = pd.to_numeric(frame["area_m2"], errors="coerce")
+    elif "area_mu" in frame:
+        m2 = pd.to_numeric(frame["area_mu"], errors="coerce") * MU_M2
+    else:
+        m2 = pd.Series(shapely.area(np.asarray(frame.geometry.array)), index=frame.index)
+    mu = pd.to_numeric(frame["area_mu"], errors="coerce") if "area_mu" in frame else m2 / MU_M2
+    return m2, mu
+
+
+def _area_text(parcels: pd.DataFrame, lang: Lang) -> pd.Series:
+    m2, mu = _areas(parcels)
+    unit = "亩" if lang == "zh" else "mu"
+    before, after = ("（", "）") if lang == "zh" else (" (", ")")
+    return (
+        m2.map(lambda v: f"{v:,.0f} m²", na_action="ignore").astype("string")
+        + before
+        + mu.map(lambda v: f"{v:,.2f} {unit}", na_action="ignore").astype("string")
+        + after
+    )
+
+
+_AUDIT_DATES = ("agreed_start", "actual_start", "agreed_completion", "completed")
+
+
+def _audit_fields(parcels: pd.DataFrame, lang: Lang) -> dict[str, pd.Series]:
+    """Return the popup of an audited parcel: what a reader asks, in words."""
+    from landplan.labels import column_label, value_label
+
+    def label(column: str) -> str:
+        return column_label(column, lang)
+
+    fields: dict[str, pd.Series] = {}
+    if "status" in parcels:
+        fields[label("status")] = parcels["status"].map(lambda v: value_label("status", v, lang))
+    if "area_mu" in parcels or "area_m2" in parcels:
+        fields[_t("area", lang)] = _area_text(parcels, lang)
+    if "holder" in parcels:
+        fields[label("holder")] = parcels["holder"]
+    for column in _AUDIT_DATES:
+        if column in parcels:
+            fields[label(column)] = _day_text(parcels[column], lang)
+    fields[_t("idle_clock", lang)] = _idle_clock_words(parcels, lang)
+    if "per_mu_class" in parcels:
+        fields[label("evaluation_class")] = parcels["per_mu_class"].map(
+            lambda v: value_label("evaluation_class", v, lang)
+        )
+    if "far" in parcels:
+        fields[label("far")] = _number_text(parcels["far"])
+    fields[_t("rule", lang)] = parcels["rules"]
+    if "reserved_for" in parcels:
+        fields[_t("reservation", lang)] = parcels["reserved_for"]
+    return fields
 
 
 def _fields_from(frame: pd.DataFrame, skip: Sequence[str]) -> dict[str, pd.Series]:
@@ -1091,7 +1263,7 @@ def audit_map(
     audit,
     *,
     lang: Lang = "zh",
-    basemap: Basemap = "standard",
+    basemap: Basemap = "auto",
     tianditu_key: str | None = None,
     m: folium.Map | None = None,
 ) -> folium.Map:
@@ -1141,9 +1313,7 @@ def audit_map(
     rules = _rules_text(flags, lang)
     parcels["rules"] = parcels["parcel_id"].map(rules)
     m = _start([parcels], m=m, lang=lang, basemap=basemap, tianditu_key=tianditu_key, policy=policy)
-    fields = _fields_from(parcels, skip=("parcel_id", "name", "rules"))
-    fields["status"] = _vocab_label(parcels["status"], vocab.PARCEL_STATUS, lang)
-    fields["rules"] = parcels["rules"]
+    fields = _audit_fields(parcels, lang)
     title = _parcel_title(parcels)
     classes = {
         key: _Category(label=_CLASS_LABELS[key][lang == "zh"], color="#333", fill=colour)
@@ -1156,7 +1326,7 @@ def audit_map(
             categories=classes,
             category=parcels["per_mu_class"].astype("string"),
             title=title,
-            fields=_labelled(fields, lang),
+            fields=fields,
         )
     ]
     flagged = parcels[parcels["rules"].notna()]
@@ -1170,12 +1340,14 @@ def audit_map(
                 frame=flagged,
                 name=_t("flags", lang),
                 categories={
-                    rule: _Category(label=rule, color=_CYCLE[i % len(_CYCLE)], fill=None, weight=3)
+                    rule: _Category(
+                        label=_rule_name(rule, lang), color=_CYCLE[i % len(_CYCLE)], weight=3
+                    )
                     for i, rule in enumerate(rule_keys)
                 },
                 category=first_rule.astype(str),
                 title=title[flagged.index],
-                fields=_labelled({k: v[flagged.index] for k, v in fields.items()}, lang),
+                fields={k: v[flagged.index] for k, v in fields.items()},
             )
         )
     deadline = _deadline_category(parcels, policy)
@@ -1197,17 +1369,12 @@ def audit_map(
                 },
                 category=deadline[clocked.index],
                 title=title[clocked.index],
-                fields=_labelled({k: v[clocked.index] for k, v in fields.items()}, lang),
+                fields={k: v[clocked.index] for k, v in fields.items()},
                 show=False,
             )
         )
     heading = "低效与闲置用地核查" if lang == "zh" else "Low-efficiency and idle land audit"
     return _finish(m, specs, title=heading, lang=lang, basemap=basemap, policy=policy)
-
-
-def _labelled(fields: Mapping[str, pd.Series], lang: Lang) -> dict[str, pd.Series]:
-    # The rules column is keyed by its display label, which no schema knows.
-    return {(_t("rule", lang) if k == "rules" else k): v for k, v in fields.items()}
 
 
 def _deadline_category(parcels: pd.DataFrame, policy: Policy) -> pd.Series:
@@ -1234,9 +1401,10 @@ def project_map(
     *,
     rejections: pd.DataFrame | None = None,
     lang: Lang = "zh",
-    basemap: Basemap = "standard",
+    basemap: Basemap = "auto",
     tianditu_key: str | None = None,
     m: folium.Map | None = None,
+    scores: bool = False,
 ) -> folium.Map:
     """Draw the ranked candidate sites of a project, numbered, and the parcels rejected.
 
@@ -1253,9 +1421,12 @@ def project_map(
         The project (a row of the projects layer): its ``name`` and ``project_id`` title the map.
     rejections
         Rows of ``parcel_id``, ``rule`` and ``reason``: parcels drawn grey with why they were
-        rejected.
+        rejected (a layer switched off at first).
     lang, basemap, tianditu_key, m
         As for :func:`overview_map`.
+    scores
+        Show the ranking's internal scores in the popups (for the office; the map sent to a
+        company shows the site's size, readiness and surroundings in words).
 
     Returns
     -------
@@ -1272,8 +1443,9 @@ def project_map(
         candidates = candidates.rename(columns={"score_total": "score"})
     _require(candidates, ["rank", "kind", "score"], "candidate sites")
     sites = candidates.sort_values("rank", kind="stable").reset_index(drop=True)
+    # The map a company receives opens on its candidate sites, not on the whole zone.
     m = _start(
-        [sites, zone.parcels],
+        [sites] if len(sites) else [zone.parcels],
         m=m,
         lang=lang,
         basemap=basemap,
@@ -1281,6 +1453,14 @@ def project_map(
         policy=policy,
     )
     specs = [_context_parcels(zone.parcels, lang)] if len(zone.parcels) else []
+    if len(zone.constraints):
+        specs.append(_constraints(zone.constraints, lang))
+    if len(zone.roads):
+        specs.append(_roads(zone.roads, lang))
+    if len(zone.corridors):
+        specs.append(_avenue(zone, lang))
+    if len(zone.substations):
+        specs.append(_substations(zone.substations, lang))
     if rejections is not None and len(rejections):
         _require(rejections, ["parcel_id", "rule"], "rejections")
         reasons = _rules_text(rejections, lang)
@@ -1296,14 +1476,26 @@ def project_map(
                 default=_Category(
                     label=_t("rejected", lang), color="#616161", fill="#bdbdbd", fill_opacity=0.6
                 ),
+                show=False,
             )
         )
     numbered = int(policy.maps.candidates_numbered)
     rank = pd.to_numeric(sites["rank"], errors="coerce")
     labels = rank.astype("Int64").astype("string").where(rank <= numbered)
     kind_label = sites["kind"].map({k: v[lang == "zh"] for k, v in _KIND_LABELS.items()})
-    fields = {"kind": kind_label.fillna(sites["kind"]), "score": sites["score"]}
-    fields.update(_fields_from(sites, skip=("rank", "kind", "score")))
+    fields = {
+        _t("kind", lang): kind_label.fillna(sites["kind"]),
+        _t("area", lang): _area_text(sites, lang),
+    }
+    if "parcel_ids" in sites:
+        fields[_t("parcels_of_site", lang)] = sites["parcel_ids"].map(
+            lambda v: "、".join(split_list(v)) if lang == "zh" else ", ".join(split_list(v)),
+            na_action="ignore",
+        )
+    fields[_t("reasons", lang)] = _site_reasons(sites, project, lang)
+    if scores:
+        fields["score"] = sites["score"]
+        fields.update({c: sites[c] for c in sites.columns if str(c).startswith("score_")})
     specs.append(
         _LayerSpec(
             frame=sites,
@@ -1319,14 +1511,94 @@ def project_map(
                 for key, label in _KIND_LABELS.items()
             },
             category=sites["kind"].astype(str),
-            title=f"{_t('rank', lang)} " + sites["rank"].astype(str),
+            title=(
+                ("候选选址 " if lang == "zh" else "Site ")
+                + sites["rank"].astype(str)
+                + ("号" if lang == "zh" else "")
+            ),
             fields=fields,
             labels=labels,
         )
     )
+    numbered_sites = [
+        (int(r), str(text))
+        for r, text in zip(rank, fields[_t("reasons", lang)], strict=True)
+        if pd.notna(r) and r <= numbered
+    ]
+    m.add_child(
+        _SheetNotes("候选选址及理由" if lang == "zh" else "Sites and why", numbered_sites),
+        name="landplan_sheet_notes",
+    )
     name = _project_text(project)
     heading = f"项目选址：{name}" if lang == "zh" else f"Sites for {name}"
     return _finish(m, specs, title=heading, lang=lang, basemap=basemap, policy=policy)
+
+
+def _avenue(zone, lang: Lang) -> _LayerSpec:
+    return _LayerSpec(
+        frame=zone.corridors,
+        name=_t("corridor_line", lang),
+        categories={},
+        category=pd.Series("", index=zone.corridors.index),
+        title=zone.corridors["name"].astype(str) if "name" in zone.corridors else None,
+        default=_Category(label=_t("corridor_line", lang), color="#b2182b", weight=5),
+    )
+
+
+def _metres(values: pd.Series) -> pd.Series:
+    return (
+        pd.to_numeric(values, errors="coerce")
+        .map(lambda v: f"{v:,.0f}", na_action="ignore")
+        .astype("string")
+    )
+
+
+def _site_reasons(sites: pd.DataFrame, project: Mapping[str, Any] | pd.Series, lang: Lang):
+    """Say in plain words why each site is offered: its size, readiness and surroundings."""
+    zh = lang == "zh"
+    parts: list[pd.Series] = []
+    need = [project.get("land_mu_min"), project.get("land_mu_max")]
+    need = [float(v) for v in need if v is not None and not pd.isna(v)]
+    area = _areas(sites)[1].map(lambda v: f"{v:,.1f}", na_action="ignore").astype("string")
+    wanted = f"{min(need):,.0f}–{max(need):,.0f}" if need else ""
+    if zh:
+        parts.append("面积" + area + "亩" + (f"（需求{wanted}亩）" if wanted else ""))
+    else:
+        parts.append(area + " mu" + (f" (needs {wanted} mu)" if wanted else ""))
+    if "readiness_months" in sites:
+        months = pd.to_numeric(sites["readiness_months"], errors="coerce")
+        n = months.round().astype("Int64").astype("string")
+        ready = ("约" + n + "个月内可供地") if zh else ("ready in about " + n + " months")
+        parts.append(ready.mask(months <= 0, "即可供地" if zh else "ready now"))
+    for column, zh_text, en_text in (
+        ("frontage_m", "临路{}米", "{} m of road frontage"),
+        ("avenue_distance_m", "距大道{}米", "{} m from the avenue"),
+        ("substation_distance_m", "距变电站{}米", "{} m from a substation"),
+    ):
+        if column in sites:
+            metres = _metres(sites[column])
+            template = zh_text if zh else en_text
+            before, after = template.split("{}")
+            parts.append(before + metres + after)
+    if "cluster_enterprises" in sites:
+        count = pd.to_numeric(sites["cluster_enterprises"], errors="coerce").astype("Int64")
+        text = count.astype("string")
+        said = (
+            ("周边同产业集群企业" + text + "家") if zh else (text + " firms of its cluster nearby")
+        )
+        parts.append(said.where(count > 0))
+    if "corridor_phase" in sites:
+        phase = pd.to_numeric(sites["corridor_phase"], errors="coerce").astype("Int64")
+        inside = (
+            ("位于东扩第" + phase.astype("string") + "期")
+            if zh
+            else ("in corridor phase " + phase.astype("string"))
+        )
+        # Phase 0 is land beyond the avenue's corridor.
+        parts.append(inside.mask(phase <= 0, "不在东扩范围内" if zh else "outside the corridor"))
+    sep = "；" if zh else "; "
+    frame = pd.concat(parts, axis=1)
+    return frame.apply(lambda row: sep.join(v for v in row if isinstance(v, str) and v), axis=1)
 
 
 def _project_text(project: Mapping[str, Any] | pd.Series) -> str:
@@ -1341,7 +1613,7 @@ def allocation_map(
     allocation: pd.DataFrame,
     *,
     lang: Lang = "zh",
-    basemap: Basemap = "standard",
+    basemap: Basemap = "auto",
     tianditu_key: str | None = None,
     m: folium.Map | None = None,
 ) -> folium.Map:
@@ -1430,7 +1702,7 @@ def corridor_map(
     result=None,
     *,
     lang: Lang = "zh",
-    basemap: Basemap = "standard",
+    basemap: Basemap = "auto",
     tianditu_key: str | None = None,
     m: folium.Map | None = None,
 ) -> folium.Map:

@@ -17,6 +17,7 @@ import pandas as pd
 import geopandas as gpd
 
 from landplan.io import write_layer
+from landplan.labels import zh_labels
 from landplan.match import RULES, Candidates
 from landplan.outputs import check_replace, output_path
 from landplan.review import Review
@@ -26,45 +27,8 @@ from landplan.zone import Zone
 
 __all__ = ["demand_table", "rejected_parcels", "write_match", "write_review"]
 
-#: Chinese labels of the result columns written here.
-MATCH_LABELS: dict[str, str] = {
-    "rank": "排名",
-    "candidate_id": "候选编号",
-    "kind": "候选类型",
-    "parcel_ids": "地块编号",
-    "remainder_m2": "剩余面积",
-    "investment_intensity_wan_yuan_per_mu": "投资强度(万元/亩)",
-    "readiness_months": "可供地月数",
-    "steps": "供地前需办理",
-    "frontage_m": "临路长度(米)",
-    "avenue_distance_m": "距大道(米)",
-    "substation_distance_m": "距变电站(米)",
-    "cluster_enterprises": "周边同集群企业数",
-    "corridor_phase": "东扩分期",
-    "score_area_fit": "面积匹配得分",
-    "score_compactness": "形状紧凑得分",
-    "score_frontage": "临路得分",
-    "score_avenue_distance": "大道距离得分",
-    "score_substation_distance": "变电站距离得分",
-    "score_cluster_synergy": "集群协同得分",
-    "score_readiness": "供地时效得分",
-    "score_corridor_phase": "东扩分期得分",
-    "score_total": "综合得分",
-    "reasons": "理由",
-    "rule": "规则",
-    "reason": "原因",
-    "principle": "评审原则",
-    "threshold": "控制值",
-    "passed": "是否通过",
-    "share": "达标比例",
-    "weight": "权重",
-    "score": "得分",
-    "item": "项目",
-    "value": "数值",
-    "unit": "单位",
-    "count": "数量",
-    "meaning": "含义",
-}
+#: The column labels: an alias of the label registry's (:mod:`landplan.labels`).
+MATCH_LABELS: dict[str, str] = zh_labels()
 
 
 def demand_table(candidates: Candidates) -> pd.DataFrame:
@@ -145,7 +109,7 @@ def write_match(
         "rejections_by_rule": by_rule,
     }
     check_replace(gpkg, "match", parts=["candidates", "rejected"])
-    paths = [write_workbook(xlsx, sheets, labels=MATCH_LABELS, kind="match")]
+    paths = [write_workbook(xlsx, sheets, kind="match")]
     write_layer(sites, gpkg, layer="candidates", policy=zone.policy, kind="match")
     if len(rejected):
         write_layer(rejected, gpkg, layer="rejected", policy=zone.policy, append=True)
@@ -167,6 +131,5 @@ def write_review(review: Review, out_dir: str | os.PathLike) -> Path:
     return write_workbook(
         output_path(out_dir, "review", review.project_id, ".xlsx"),
         {"verdict": verdict, "principles": review.principles},
-        labels=MATCH_LABELS,
         kind="review",
     )

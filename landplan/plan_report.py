@@ -18,70 +18,13 @@ from landplan.allocate import Allocation
 from landplan.capacity import Balance
 from landplan.corridor import CorridorResult
 from landplan.io import write_layer
+from landplan.labels import zh_labels
 from landplan.tables import write_csvs, write_workbook
-from landplan.vocab import PARCEL_STATUS
 
 __all__ = ["read_candidates", "write_allocation", "write_capacity", "write_corridor"]
 
-#: Chinese labels of the result columns written here.
-PLAN_LABELS: dict[str, str] = {
-    "candidate_id": "候选地块编号",
-    "kind": "类型",
-    "parcel_ids": "地块编号",
-    "score": "匹配得分",
-    "value": "目标值",
-    "source": "来源",
-    "reason": "未落地原因",
-    "best_value": "最高目标值",
-    "competitors": "占用其候选地的项目",
-    "detail": "说明",
-    "chosen": "入选",
-    "greedy": "贪心入选",
-    "forbidden": "已被预留",
-    "in_program": "参与求解",
-    "item": "项目",
-    "phase": "分期",
-    "start_m": "起点桩号(米)",
-    "end_m": "终点桩号(米)",
-    "length_m": "长度(米)",
-    "parcel_mu": "地块面积(亩)",
-    "unparcelled_mu": "非地块面积(亩)",
-    "available_mu": "可供地(亩)",
-    "supply_mu": "供地来源面积(亩)",
-    "constrained_mu": "受管控面积(亩)",
-    "developable_mu": "可开发面积(亩)",
-    "vacant_floor_m2": "空置厂房面积(平方米)",
-    "vacant_buildings": "空置厂房数",
-    "projects": "项目",
-    "n_projects": "项目数",
-    "cumulative_developable_mu": "累计可开发面积(亩)",
-    "cumulative_vacant_floor_m2": "累计空置厂房面积(平方米)",
-    "chainage_m": "桩号(米)",
-    "parcels": "地块数",
-    "ready_months": "可供地月数",
-    "ready_quarter": "可供地季度",
-    "floor_load_band": "楼面荷载档",
-    "clear_height_band": "净高档",
-    "buildings": "厂房数",
-    "demand": "需求类型",
-    "demand_mu": "用地需求(亩)",
-    "floor_demand_m2": "厂房需求(平方米)",
-    "probability": "落地概率",
-    "expected_mu": "期望用地需求(亩)",
-    "expected_floor_m2": "期望厂房需求(平方米)",
-    "need_quarter": "需求季度",
-    "quarter": "季度",
-    "ready_mu": "当季可供地(亩)",
-    "cumulative_supply_mu": "累计可供地(亩)",
-    "cumulative_demand_mu": "累计期望需求(亩)",
-    "balance_mu": "供需差(亩)",
-    "shortfall_mu": "缺口(亩)",
-    "closing_source": "补缺来源",
-    "closing_quarter": "补缺季度",
-    "landable_mu": "可落地面积(亩)",
-    **{f"{s}_mu": f"{PARCEL_STATUS.label(s, 'zh')}(亩)" for s in PARCEL_STATUS.values},
-    **{f"ready_{s}_mu": f"可供{PARCEL_STATUS.label(s, 'zh')}(亩)" for s in PARCEL_STATUS.values},
-}
+#: The column labels: an alias of the label registry's (:mod:`landplan.labels`).
+PLAN_LABELS: dict[str, str] = zh_labels()
 
 
 def read_candidates(path: str | os.PathLike, *, crs) -> gpd.GeoDataFrame:
@@ -148,7 +91,6 @@ def write_allocation(result: Allocation, out_dir: str | os.PathLike) -> list[Pat
                 candidates["in_program"] | candidates["chosen"] | candidates["greedy"]
             ],
         },
-        labels=PLAN_LABELS,
     )
     every = write_csvs(out, {"allocation_candidates": candidates}, lang="both", labels=PLAN_LABELS)
     paths = [book, *every.values()]
@@ -180,7 +122,6 @@ def write_capacity(result: Balance, out_dir: str | os.PathLike) -> list[Path]:
                 "projects": result.projects,
                 "floor_balance": result.floor_balance,
             },
-            labels=PLAN_LABELS,
         )
     ]
 
@@ -200,7 +141,6 @@ def write_corridor(result: CorridorResult, out_dir: str | os.PathLike) -> list[P
     book = write_workbook(
         out / "corridor.xlsx",
         {"phases": result.phases, "land_by_status": result.land_by_status, "curve": result.curve},
-        labels=PLAN_LABELS,
     )
     gpkg = out / "corridor.gpkg"
     write_layer(result.phases, gpkg, layer="phases")

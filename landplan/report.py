@@ -31,7 +31,8 @@ import pandas as pd
 
 from landplan.errors import LandplanError
 from landplan.history import status_on
-from landplan.tables import header, write_workbook
+from landplan.labels import zh_labels
+from landplan.tables import write_workbook
 from landplan.units import WAN_YUAN_PER_YI
 from landplan.vocab import BUILDING_STATUS, CLUSTER, PARCEL_STATUS, PROJECT_STAGE, Vocabulary
 from landplan.zone import Zone
@@ -58,52 +59,8 @@ class ReportError(LandplanError):
     """A report was asked for an impossible period or language."""
 
 
-#: Chinese labels of the report tables' own columns (the layer schemas label the rest).
-REPORT_LABELS: dict[str, str] = {
-    "row": "行",
-    "cluster_label": "产业集群名称",
-    "stage_label": "阶段名称",
-    "status_label": "状态名称",
-    "signed_date": "签约日期",
-    "landed_date": "落地日期",
-    "agreement_date": "框架协议日期",
-    "stage_at_end": "期末阶段",
-    "investment_yi_yuan": "计划投资(亿元)",
-    "annual_output_yi_yuan": "年产值(亿元)",
-    "site_parcels": "落地地块",
-    "land_mu": "用地面积(亩)",
-    "leased_village_land_mu": "租用留用地(亩)",
-    "parcels": "地块数",
-    "reserved_mu": "已预留(亩)",
-    "unreserved_mu": "未预留(亩)",
-    "readiness_months": "可供应所需月数",
-    "date": "日期",
-    "new_status": "新状态",
-    "table": "表",
-    "column": "列",
-    "note": "注",
-    "cell_value": "数值",
-    "actions": "事项数",
-    "projects": "项目数",
-    "buildings": "厂房栋数",
-    "start_m": "起点里程(m)",
-    "end_m": "终点里程(m)",
-    "available_mu": "可供应土地(亩)",
-    "supply_mu": "供应土地含规划(亩)",
-    "constrained_mu": "受管控土地(亩)",
-    "developable_mu": "可开发土地(亩)",
-    "vacant_floor_m2": "空置厂房面积(m²)",
-    "event": "事项",
-    "deadline": "期限",
-    "days_left": "剩余天数",
-    "idle_fee_wan_yuan": "土地闲置费(万元)",
-    "event_reason": "变更原因",
-    "text": "文中数字",
-    "project_name": "项目名称",
-    "landed": "已落地项目数",
-    "corridor": "发展轴",
-    "phase": "分期",
-}
+#: The report tables' column labels: an alias of the label registry's (:mod:`landplan.labels`).
+REPORT_LABELS: dict[str, str] = zh_labels()
 
 
 # --- periods -------------------------------------------------------------------------------------
@@ -489,7 +446,10 @@ def _first_reaching(
 ) -> np.ndarray:
     reached = history[history["new_status"].isin(list(stages))]
     first = reached.groupby("feature_id", sort=False)["effective_date"].min()
-    return projects["project_id"].map(first).to_numpy(dtype="datetime64[ns]")
+    # Reindexing keeps the datetime dtype where no project has reached the stages (a zone's
+    # first report): mapping through an empty Series would give floats.
+    first = pd.to_datetime(first).astype("datetime64[ns]")
+    return first.reindex(projects["project_id"].to_numpy()).to_numpy(dtype="datetime64[ns]")
 
 
 # The columns a table of projects sums in its total row.
@@ -785,7 +745,8 @@ def _rows(table: pd.DataFrame) -> pd.DataFrame:
 _PHRASES: dict[str, dict[str, Any]] = {
     "zh": {
         "sections": ("一、项目引进", "二、项目储备", "三、土地与厂房"),
-        "none_signed": "{period}，未签约引进项目。",
+        "none_signed": "{period}，本期无签约引进项目。",
+        "none_pipeline": "截至{date}，本期无储备项目",
         "signed": "{period}，签约引进{n}个项目，计划投资{inv}亿元，预计年产值{out}亿元。其中",
         "signed_item": "{company}{name}，计划投资{inv}亿元，年产值{out}亿元",
         "signed_landed": "，已于{date}落地，用地{land}亩",
@@ -804,11 +765,11 @@ _PHRASES: dict[str, dict[str, Any]] = {
         "supply_end": "；已为项目预留{reserved}亩，尚未预留{unreserved}亩。"
         "可出租厂房{buildings}栋，空置面积{vacant}平方米。",
         "idle_due": "期末后{days}天内到期的闲置土地处置事项{n}项，涉及土地{parcels}宗、{area}亩。",
-        "none_idle_due": "期末后{days}天内无到期的闲置土地处置事项。",
+        "none_idle_due": "本期无期末后{days}天内到期的闲置土地处置事项。",
         "corridor": "沿{name}东扩{n}期剩余可开发土地{developable}亩，其中",
         "corridor_item": "第{phase}期{developable}亩",
         "revitalised": "本期盘活低效用地{parcels}宗、{area}亩。",
-        "none_revitalised": "本期未盘活低效用地。",
+        "none_revitalised": "本期无盘活低效用地。",
         "item_sep": "；",
         "list_sep": "、",
         "end": "。",
@@ -816,6 +777,7 @@ _PHRASES: dict[str, dict[str, Any]] = {
     "en": {
         "sections": ("1. Projects signed", "2. The pipeline", "3. Land and floor space"),
         "none_signed": "No project was signed in {period}.",
+        "none_pipeline": "On {date} the pipeline holds no project",
         "signed": "In {period} the zone signed {n} projects with a planned investment of {inv} "
         "亿元 (hundred million CNY) and an expected annual output of {out} 亿元: ",
         "signed_item": "{name} ({company}), investment {inv} 亿元, output {out} 亿元",
@@ -925,14 +887,16 @@ def _text(
         first = [para]
 
     t = "pipeline_by_cluster"
-    para = _fill(
-        say["pipeline"],
-        date=_day(span.end, lang, year=True),
-        n=fig(t, TOTAL, "projects", 0),
-        inv=fig(t, TOTAL, "investment_yi_yuan"),
-    )
     clusters = _rows(tables[t])
-    if not clusters.empty:
+    if clusters.empty:
+        para = _fill(say["none_pipeline"], date=_day(span.end, lang, year=True))
+    else:
+        para = _fill(
+            say["pipeline"],
+            date=_day(span.end, lang, year=True),
+            n=fig(t, TOTAL, "projects", 0),
+            inv=fig(t, TOTAL, "investment_yi_yuan"),
+        )
         para += [
             say["clusters"],
             *items(
@@ -1061,38 +1025,36 @@ _TABLE_TITLES = {
 
 def _table_title(name: str, lang: Lang) -> str:
     zh, en = _TABLE_TITLES.get(name, (name, name))
-    return f"{zh}（{name}）" if lang == "zh" else f"{en} ({name})"
+    return zh if lang == "zh" else en
 
 
 def _note_text(report: Report) -> dict[int, str]:
+    """Say where each note's numbers come from: the table and row by name, the columns."""
+    from landplan.gongwen import row_name
+    from landplan.labels import column_label
+
     notes = report.notes()
+    zh = report.lang == "zh"
     out: dict[int, str] = {}
     for note, group in notes.groupby("note", sort=True):
         first = group.iloc[0]
-        cells = "; ".join(
-            f"{c} = {t}" for c, t in dict(zip(group["column"], group["text"], strict=True)).items()
+        cells = ("；" if zh else "; ").join(
+            f"{column_label(c, report.lang)} = {t}"
+            for c, t in dict(zip(group["column"], group["text"], strict=True)).items()
         )
-        where = "表" if report.lang == "zh" else "table"
-        row = "行" if report.lang == "zh" else "row"
+        title = _table_title(first["table"], report.lang)
+        row = row_name(report, first["table"], first["row"])
         out[int(note)] = (
-            f"[{first['table']}, {first['row']}] {where} {first['table']}, {row} "
-            f"{first['row']}: {cells}"
+            f"表“{title}”，{row}：{cells}" if zh else f"table “{title}”, {row}: {cells}"
         )
     return out
 
 
-def _cell(value: Any) -> str:
-    if value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    if isinstance(value, pd.Timestamp | np.datetime64):
-        return f"{pd.Timestamp(value):%Y-%m-%d}"
-    if isinstance(value, float | np.floating):
-        return _fmt(value, 2)
-    return str(value)
+def _shown(table: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """Return a table as a reader sees it: labelled columns, labelled values, no keys."""
+    from landplan.gongwen import annex_table
 
-
-def _display(table: pd.DataFrame) -> list[list[str]]:
-    return [[_cell(v) for v in row] for row in table.itertuples(index=False)]
+    return annex_table(table, lang)
 
 
 def _md_escape(text: str) -> str:
@@ -1119,11 +1081,12 @@ def _markdown(report: Report, images: Mapping[str, str]) -> str:
     lines += [f"## {head}", ""]
     for name, table in report.tables.items():
         lines += [f"### {_md_escape(_table_title(name, report.lang))}", ""]
-        cols = [header(str(c), "both", REPORT_LABELS) for c in table.columns]
+        shown = _shown(table, report.lang)
+        cols = [str(c) for c in shown.columns]
         lines.append("| " + " | ".join(_md_escape(c) for c in cols) + " |")
         lines.append("| " + " | ".join("---" for _ in cols) + " |")
-        for row in _display(table):
-            lines.append("| " + " | ".join(_md_escape(v) for v in row) + " |")
+        for row in shown.itertuples(index=False):
+            lines.append("| " + " | ".join(_md_escape(str(v)) for v in row) + " |")
         lines.append("")
     for number, text in _note_text(report).items():
         lines.append(f"[^{number}]: {_md_escape(text)}")
@@ -1139,6 +1102,9 @@ table{border-collapse:collapse;font-size:.85em;margin:.5em 0 1.5em}
 th,td{border:1px solid #ccc;padding:.2em .5em;text-align:left;vertical-align:top}
 th{background:#f3f3f3}tr:target{background:#fff3b0}
 .notes{font-size:.85em;color:#444}figure{margin:1em 0}figure img{max-width:100%}
+.wide{overflow-x:auto;max-width:100%}
+@media print{body{max-width:none;margin:0}table{font-size:8pt}.wide{overflow:visible}
+@page{size:A4 landscape;margin:15mm}}
 """
 
 
@@ -1178,14 +1144,16 @@ def _html(report: Report, images: Mapping[str, bytes]) -> str:
     out.append(f"<h2>{'数据表' if report.lang == 'zh' else 'Tables'}</h2>")
     for name, table in report.tables.items():
         out.append(f'<h3 id="t-{_slug(name)}">{esc(_table_title(name, report.lang))}</h3>')
-        out.append("<table><thead><tr>")
-        out += [f"<th>{esc(header(str(c), 'both', REPORT_LABELS))}</th>" for c in table.columns]
+        # A wide table scrolls inside the page rather than widening it.
+        out.append('<div class="wide"><table><thead><tr>')
+        shown = _shown(table, report.lang)
+        out += [f"<th>{esc(str(c))}</th>" for c in shown.columns]
         out.append("</tr></thead><tbody>")
-        for key, row in zip(table["row"], _display(table), strict=True):
+        for key, row in zip(table["row"], shown.itertuples(index=False), strict=True):
             out.append(f'<tr id="t-{_slug(name)}-{_slug(str(key))}">')
-            out += [f"<td>{esc(v)}</td>" for v in row]
+            out += [f"<td>{esc(str(v))}</td>" for v in row]
             out.append("</tr>")
-        out.append("</tbody></table>")
+        out.append("</tbody></table></div>")
     out.append(f'<h2>{"注" if report.lang == "zh" else "Notes"}</h2><ol class="notes">')
     out += [f"<li>{esc(text)}</li>" for text in _note_text(report).values()]
     out.append("</ol></body></html>")
@@ -1248,13 +1216,27 @@ def report_maps(
     return pictures
 
 
+def _figures_sheet(report: Report) -> pd.DataFrame:
+    """Return the notes with each table and column also named in words, beside the identifiers."""
+    from landplan.labels import column_label
+
+    notes = report.notes()
+    notes.insert(2, "table_title", [_table_title(t, report.lang) for t in notes["table"]])
+    notes.insert(5, "column_label", [column_label(c, report.lang) for c in notes["column"]])
+    return notes
+
+
 def write_report(
     report: Report,
     out: str | os.PathLike,
     *,
     images: Mapping[str, str | os.PathLike] | None = None,
+    text: str | os.PathLike | None = None,
+    markers: bool = False,
+    pdf: bool = False,
+    browser: str | os.PathLike | None = None,
 ) -> dict[str, Path]:
-    """Write a report as ``report.md``, ``report.html`` and ``report.xlsx`` in a folder.
+    """Write a report as ``report.docx``, ``report.md``, ``report.html`` and ``report.xlsx``.
 
     Parameters
     ----------
@@ -1263,17 +1245,32 @@ def write_report(
     out
         The folder, created if missing.
     images
-        Caption -> PNG file (:func:`report_maps`): embedded in the HTML, linked from the
-        Markdown.
+        Caption -> PNG file (:func:`report_maps`): embedded in the HTML and the Word document
+        (附图), linked from the Markdown.
+    text
+        The office's text file (:func:`landplan.gongwen.read_office_text`): the opening,
+        主要做法, 下一步工作计划, the issuing office and the date of the Word document and PDF;
+        placeholders where None.
+    markers
+        Put ``[n]`` after each number of the Word document and PDF, for auditors (the trace
+        appendix is there either way).
+    pdf
+        Also write ``report.pdf`` (LibreOffice, else Chromium).
+    browser
+        The Chromium executable for a PDF without LibreOffice.
 
     Returns
     -------
     dict
-        ``markdown``, ``html``, ``xlsx`` -> the file written.
+        ``docx``, ``markdown``, ``html``, ``xlsx`` (and ``pdf``) -> the file written.
     """
+    from landplan.gongwen import read_office_text, write_docx, write_pdf
+
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
+    office = read_office_text(text) if text is not None else None
     paths = {
+        "docx": folder / "report.docx",
         "markdown": folder / "report.md",
         "html": folder / "report.html",
         "xlsx": folder / "report.xlsx",
@@ -1283,16 +1280,26 @@ def write_report(
         caption: os.path.relpath(path.resolve(), folder.resolve()).replace(os.sep, "/")
         for caption, path in pictures.items()
     }
+    write_docx(report, paths["docx"], text=office, markers=markers, images=pictures)
     paths["markdown"].write_text(report.to_markdown(images=links), encoding="utf-8")
     embedded = {caption: path.read_bytes() for caption, path in pictures.items()}
     paths["html"].write_text(report.to_html(images=embedded), encoding="utf-8")
-    sheets = {"figures": report.notes(), **report.tables}
+    sheets = {"figures": _figures_sheet(report), **report.tables}
     end = report.period.end
     # The workbook's creation stamp is the period's end, so a rerun writes the same bytes.
     write_workbook(
         paths["xlsx"],
         sheets,
-        labels=REPORT_LABELS,
         created=dt.datetime(end.year, end.month, end.day),
+        title=report.title,
     )
+    if pdf:
+        paths["pdf"] = write_pdf(
+            report,
+            folder / "report.pdf",
+            docx_path=paths["docx"],
+            text=office,
+            markers=markers,
+            browser=browser,
+        )
     return paths

@@ -11,7 +11,7 @@ PG_DB=${LANDPLAN_TEST_DB:-landplan_test}
 
 log() { printf '\n== %s\n' "$*"; }
 
-# --- system packages (PostGIS, Chromium) --------------------------------------------------
+# --- system packages (PostGIS, Chromium, LibreOffice) --------------------------------------------------
 need_apt=()
 if ! ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1; then
     need_apt+=(postgresql-15-postgis-3)
@@ -22,6 +22,14 @@ fi
 # GDAL's own GeoPackage validator, which the store's files are checked against.
 if ! /usr/bin/python3 -c "import osgeo_utils.samples.validate_gpkg" >/dev/null 2>&1; then
     need_apt+=(python3-gdal)
+fi
+# LibreOffice turns the 公文 report into PDF (tests check its page size); serif and kaiti CJK
+# faces stand in for the 公文 fonts in it.
+if ! command -v soffice >/dev/null 2>&1; then
+    need_apt+=(libreoffice-writer-nogui)
+fi
+if ! fc-list 2>/dev/null | grep -qi "AR PL UMing"; then
+    need_apt+=(fonts-arphic-uming fonts-arphic-ukai)
 fi
 # A CJK font, so screenshots of Chinese maps show text rather than empty boxes.
 if ! fc-list 2>/dev/null | grep -qi -e "wenquanyi" -e "noto sans cjk"; then

@@ -695,6 +695,8 @@ def test_cli_audit_from_a_geopackage(tmp_path, capsys):
             AS_OF,
             "--out",
             str(tmp_path / "out"),
+            "--lang",
+            "en",
         ],
         capsys,
     )
@@ -723,10 +725,26 @@ def test_cli_audit_from_the_store(tmp_path, capsys):
             if len(frame):
                 store.import_layer(name, frame, mode="replace", source="test", who="test")
     code, out, _ = _cli(
-        ["audit", "--db", str(db), "--as-of", AS_OF, "--out", str(tmp_path / "out")], capsys
+        [
+            "audit",
+            "--db",
+            str(db),
+            "--as-of",
+            AS_OF,
+            "--out",
+            str(tmp_path / "out"),
+            "--lang",
+            "en",
+        ],
+        capsys,
     )
     assert code == 0
     assert "1 parcels, 1 low-efficiency (15.0 mu)" in " ".join(out.split())
+    code, out, _ = _cli(
+        ["audit", "--db", str(db), "--as-of", AS_OF, "--out", str(tmp_path)], capsys
+    )
+    assert code == 0
+    assert "地块1宗，低效用地1宗（15.0亩）" in "".join(out.split())
 
 
 def test_sample_zone_audit_is_consistent():

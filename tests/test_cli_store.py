@@ -59,8 +59,10 @@ def test_store_workflow(store_url, files, tmp_path, capsys):
     assert run("status", "history", "P-1", *db) == 0
     out = capsys.readouterr().out
     assert "land transferred" in out and "2026-06-30" in out
-    assert run("status", "on", "2026-01-01", *db) == 0
+    assert run("status", "on", "2026-01-01", *db, "--lang", "en") == 0
     assert "idle" in capsys.readouterr().out
+    assert run("status", "on", "2026-01-01", *db) == 0
+    assert "闲置" in capsys.readouterr().out
     assert (
         run(
             "status",
@@ -90,7 +92,7 @@ def test_store_workflow(store_url, files, tmp_path, capsys):
     assert "P-2" in capsys.readouterr().out
     out_file = tmp_path / "export.gpkg"
     assert run("export", "parcels", str(out_file), *db) == 0
-    assert len(pyogrio.read_dataframe(out_file)) == 5
+    assert len(pyogrio.read_dataframe(out_file, layer="parcels")) == 5
 
 
 def test_import_refuses_to_overwrite_without_a_mode(tmp_path, files, capsys):

@@ -8,6 +8,7 @@ import pytest
 from landplan.cli import main
 from landplan.demo import run_demo, zone_overview
 from landplan.io import read_zone
+from landplan.labels import value_label
 from landplan.store import open_store
 
 
@@ -49,7 +50,8 @@ def test_overview_matches_the_zone(demo_out):
     )
     assert by_status["area_share"].sum() == pytest.approx(1.0)
     sheet = pd.read_excel(out / "zone_overview.xlsx", sheet_name="parcels_by_status")
-    assert sheet.iloc[:, 0].tolist() == list(by_status.index)
+    # the workbook shows each status by its Chinese label
+    assert sheet.iloc[:, 0].tolist() == [value_label("status", s) for s in by_status.index]
 
 
 def test_sample_command(tmp_path, capsys):

@@ -568,7 +568,7 @@ def test_an_unwritable_output_folder_is_a_message(tmp_path, capsys, monkeypatch)
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "out" / "audit.xlsx"))
 
-    monkeypatch.setattr("landplan.tables.pd.ExcelWriter", full)
+    monkeypatch.setattr("xlsxwriter.Workbook", full)  # what landplan.tables writes with
     code, _, err = run(["audit", "--out", tmp_path / "out", "--as-of", "2026-06-30"], capsys)
     assert code == 2 and "Traceback" not in err
     assert "audit.xlsx: No space left on device" in err

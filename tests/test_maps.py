@@ -151,7 +151,8 @@ def test_overview_in_english(zone):
         "Substations",
     }
     parcels = payloads(m)["Parcels by status"]["parts"][0]
-    assert "area (mu)" in parcels["fields"]
+    area = parcels["values"][parcels["fields"].index("Area")]
+    assert area[0] == "10,000 m² (15.00 mu)"  # a 100 m x 100 m parcel: 10000 m² = 15 mu
     status = parcels["values"][parcels["fields"].index("status")]
     assert status == ["occupied", "idle", "state reserve land"]
 
@@ -166,7 +167,7 @@ def test_controls_scale_and_layer_control_present(zone):
 
 def test_corridor_phases_split_at_breaks(zone):
     phases = payloads(maps.overview_map(zone, lang="en"))["Corridor phases"]["parts"][0]
-    ends = phases["values"][phases["fields"].index("end m")]
+    ends = phases["values"][phases["fields"].index("end (m)")]
     assert ends == ["150", "300"]
 
 
@@ -310,6 +311,11 @@ def test_tianditu_needs_a_key_and_carries_it(zone):
     assert "天地图 矢量" in tiles(m)
 
 
+def test_tianditu_is_the_default_where_a_key_is_configured(zone):
+    assert next(iter(tiles(maps.overview_map(zone, tianditu_key="key")))) == "天地图 矢量"
+    assert "天地图 矢量" not in tiles(maps.overview_map(zone))
+
+
 def test_unknown_choice_is_a_landplan_error(zone):
     with pytest.raises(LandplanError, match="expected lang to be one of 'zh', 'en', found 'fr'"):
         maps.overview_map(zone, lang="fr")
@@ -442,17 +448,31 @@ def test_project_map_numbers_top_sites_and_greys_rejections():
     rejections = pd.DataFrame(
         {"parcel_id": ["P-3"], "rule": ["siting.red_line"], "reason": ["inside the red line"]}
     )
-    m = maps.project_map(
-        zone, candidates, {"project_id": "J-1", "name": "机械"}, rejections=rejections, lang="en"
-    )
-    assert maps.layer_counts(m) == {"Parcels": 3, "Rejected parcels": 1, "Candidate sites": 2}
+    project = {"project_id": "J-1", "name": "机械", "land_mu_min": 8, "land_mu_max": 12}
+    m = maps.project_map(zone, candidates, project, rejections=rejections, lang="en")
+    # the company's map shows the zone's roads, avenue, substations and constraints too
+    assert maps.layer_counts(m) == {
+        "Parcels": 3,
+        "Constraints": len(zone.constraints),
+        "Roads": len(zone.roads),
+        "Avenue": len(zone.corridors),
+        "Substations": len(zone.substations),
+        "Rejected parcels": 1,
+        "Candidate sites": 2,
+    }
     sites = payloads(m)["Candidate sites"]["parts"][0]
     assert sites["labels"] == ["1", None]  # sorted by rank; only the first numbered
-    assert sites["values"][sites["fields"].index("kind")] == [
+    assert sites["values"][sites["fields"].index("Kind")] == [
         "cut-out of a parcel",
         "assembly of parcels",
     ]
-    assert sites["values"][sites["fields"].index("score area")] == ["1", "0.5"]
+    # reasons in words; internal scores only on request
+    reasons = sites["values"][sites["fields"].index("Why this site")]
+    assert reasons[0].startswith("9.0 mu (needs 8–12 mu)")
+    assert not any(f.startswith("score") for f in sites["fields"])
+    scored = maps.project_map(zone, candidates, project, lang="en", scores=True)
+    part = payloads(scored)["Candidate sites"]["parts"][0]
+    assert part["values"][part["fields"].index("score area")] == ["1", "0.5"]
     rejected = payloads(m)["Rejected parcels"]["parts"][0]
     assert rejected["values"] == [["siting.red_line: inside the red line"]]
 
@@ -491,7 +511,7 @@ def test_corridor_map_takes_a_result(zone):
     m = maps.corridor_map(zone, result, lang="en")
     assert maps.layer_counts(m)["Parcels by phase"] == 1
     part = payloads(m)["Corridor phases"]["parts"][0]
-    assert part["values"][part["fields"].index("supply mu")] == ["45"]
+    assert part["values"][part["fields"].index("supply incl. planned (mu)")] == ["45"]
 
 
 # --- command line ------------------------------------------------------------------------------

@@ -63,7 +63,8 @@ def test_read_projects_says_what_a_toml_file_should_hold(tmp_path):
 
 
 def test_match_command_writes_workbook_and_sites(tmp_path, capsys):
-    code, out, err = run(["match", "PJ-03", "--top", "5", "--out", str(tmp_path)], capsys)
+    args = ["match", "PJ-03", "--top", "5", "--out", str(tmp_path)]
+    code, out, err = run([*args, "--lang", "en"], capsys)
     assert code == 0, err
     assert "PJ-03" in out and "rejected: status" in out
     book = pd.read_excel(tmp_path / "match_PJ-03.xlsx", sheet_name=None)
@@ -95,7 +96,8 @@ def test_match_explain_and_review_from_a_project_file(tmp_path, capsys):
     # 12000 万元 / 50 mu = 240 万元/亩 ≥ 200
     assert "240" in out
     verdict = pd.read_excel(tmp_path / "review_J-9.xlsx", sheet_name="verdict")
-    assert verdict.iloc[0, 1] in ("admit", "admit_with_conditions", "reject")
+    assert verdict.iloc[0, 0] == "评审结论"
+    assert verdict.iloc[0, 1] in ("准予入园", "附条件入园", "不予入园")
 
 
 def test_unknown_project_is_a_clear_error(capsys):
@@ -106,10 +108,29 @@ def test_unknown_project_is_a_clear_error(capsys):
 
 def test_review_site_area_option(capsys):
     # PJ-03: fixed investment 17000 万元 on 100 mu = 170 万元/亩, below 200: rejected
-    code, out, _ = run(["review", "PJ-03", "--site-mu", "100"], capsys)
+    code, out, _ = run(["review", "PJ-03", "--site-mu", "100", "--lang", "en"], capsys)
     assert code == 0
     assert "reject" in out
     assert f"{17000 / 100:,.1f}" in out
+
+
+def test_review_and_match_print_chinese_by_default(capsys):
+    code, out, _ = run(["review", "PJ-03", "--site-mu", "100"], capsys)
+    assert code == 0
+    assert "PJ-03 入园评审：不予入园" in out
+    assert "投资强度大" in out and "industrial_leverage" not in out
+    code, out, _ = run(["match", "PJ-03", "--top", "3"], capsys)
+    assert code == 0
+    assert "未入选（按规则）：用地状态不可供应" in out
+    code, _, err = run(["review", "PJ-03", "--lang", "fr"], capsys)
+    assert code == 2 and "--lang must be zh or en, not 'fr'" in err
+
+
+def test_version(capsys):
+    from landplan import __version__
+
+    code, out, _ = run(["--version"], capsys)
+    assert code == 0 and out.strip() == f"landplan {__version__}"
 
 
 def test_demo_reviews_and_matches_the_report_projects(tmp_path):

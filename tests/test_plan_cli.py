@@ -113,9 +113,12 @@ def test_capacity_and_corridor_on_the_sample(tmp_path, capsys):
     sheets = pd.read_excel(tmp_path / "capacity.xlsx", sheet_name=None)
     assert {"by_quarter", "by_cluster", "supply", "floor_space", "demand"} <= set(sheets)
     assert len(sheets["by_quarter"]) == 5  # four quarters and "later"
-    assert run("corridor", "--out", str(tmp_path)) == 0
+    assert "供应土地含规划(亩)：" in capsys.readouterr().out
+    assert run("corridor", "--out", str(tmp_path), "--lang", "en") == 0
     out = capsys.readouterr().out
     assert "phase 1 (0-4,200 m)" in out
+    assert run("corridor", "--out", str(tmp_path)) == 0
+    assert "第1期（桩号0–4,200米）：可开发土地" in capsys.readouterr().out
     layers = {name for name, _ in pyogrio.list_layers(tmp_path / "corridor.gpkg")}
     assert layers == {"phases", "pieces"}
     assert run("corridor", "--breaks", "3000;x", "--out", str(tmp_path)) == 2

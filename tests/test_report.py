@@ -70,6 +70,24 @@ def raw():
     return projects, parcels.set_index("parcel_id"), buildings
 
 
+def _tiny_png() -> bytes:
+    """A real 1 x 1 PNG, written with zlib alone."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\xff\xff\xff"))
+        + chunk(b"IEND", b"")
+    )
+
+
 def _between(dates: pd.Series, start: str, end: str) -> pd.Series:
     return (dates >= pd.Timestamp(start)) & (dates <= pd.Timestamp(end))
 
@@ -218,12 +236,19 @@ def test_files_are_written_and_user_text_is_escaped(sample_store, tmp_path):
     )
     picture = tmp_path / "maps" / "overview.png"
     picture.parent.mkdir()
-    picture.write_bytes(b"\x89PNG\r\n\x1a\n")
+    picture.write_bytes(_tiny_png())
     paths = write_report(report, tmp_path / "out", images={"总览 <图>": picture})
     page = paths["html"].read_text(encoding="utf-8")
     assert "<script>" not in page
+    # the tables and notes are shown as a reader reads them: labels, not identifiers
+    import re
+
+    seen = re.sub(r"<[^>]*>", " ", page.split("<body>", 1)[1])
+    for ident in ("metal_smart_manufacturing", "state_reserve", "investment_yi_yuan"):
+        assert ident not in seen
+    assert "<th>计划投资(亿元)</th>" in page and "<td>金属智造</td>" in page
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
-    assert 'src="data:image/png;base64,iVBORw0KGgo=' in page
+    assert 'src="data:image/png;base64,iVBORw0KGgo' in page
     assert "总览 &lt;图&gt;" in page
     markdown = paths["markdown"].read_text(encoding="utf-8")
     assert r"\<script\>alert('x')\</script\> \| \*项目\*" in markdown
@@ -231,6 +256,9 @@ def test_files_are_written_and_user_text_is_escaped(sample_store, tmp_path):
     sheets = pd.read_excel(paths["xlsx"], sheet_name=None)
     assert list(sheets)[:3] == ["figures", "signed_projects", "pipeline_projects"]
     assert len(sheets["figures"]) == len(report.figures())
+    figures = sheets["figures"]
+    assert figures["table_title / 表名"].iloc[0] == "签约项目"
+    assert figures["column_label / 列名"].iloc[0] == "项目数"
 
 
 @pytest.mark.parametrize(
@@ -344,3 +372,54 @@ def test_idle_land_actions_due_come_from_the_audit_clock(sample_store):
         due.drop_duplicates("parcel_id")["area_mu"].sum()
     )
     assert (pd.to_datetime(due["deadline"]) > pd.Timestamp("2026-06-30")).all()
+
+
+# --- a zone's first report: nothing landed, no events, no enterprises -----------------------------
+
+_FRESH_LAYERS = ("parcels", "buildings", "constraints", "corridors", "substations", "roads")
+
+
+def _fresh_store(url: str, *, projects: bool):
+    """A store built as docs/store.md says: ``init``, then ``import`` of each sample layer."""
+    store = open_store(url)
+    store.init()
+    zone = read_zone(SAMPLE / "zone.gpkg", projects=SAMPLE / "projects.csv")
+    for name in _FRESH_LAYERS:
+        store.import_layer(name, getattr(zone, name), who="test")
+    if projects:
+        # Stages as the office first keys them in: nobody has landed yet.
+        early = zone.projects.assign(stage="signed")
+        store.import_layer("projects", early, who="test")
+    return store
+
+
+@pytest.mark.parametrize("projects", [False, True], ids=["no-projects", "none-landed"])
+def test_first_report_of_a_fresh_store_says_what_is_not_there(store_url, projects, tmp_path):
+    store = _fresh_store(store_url, projects=projects)
+    try:
+        report = report_from_store(store, period="2026H1")
+        write_report(report, tmp_path)
+    finally:
+        store.close()
+    text = "".join(
+        p if isinstance(p, str) else p.text
+        for s in report.sections
+        for para in s.paragraphs
+        for p in para
+    )
+    assert "本期无" in text
+    assert _total(report, "signed_projects")["landed"] == 0
+    assert _total(report, "land_supply")["parcels"] > 0
+    assert (tmp_path / "report.xlsx").exists()
+
+
+def test_report_command_on_a_fresh_store(tmp_path, capsys):
+    location = str(tmp_path / "zone.gpkg")
+    _fresh_store(location, projects=True).close()
+    with pytest.raises(SystemExit) as info:
+        main(
+            ["report", "--period", "2026H1", "--no-maps", "--db", location, "--out", str(tmp_path)]
+        )
+    captured = capsys.readouterr()
+    assert info.value.code in (0, None), captured.err
+    assert "Traceback" not in captured.err

@@ -157,7 +157,17 @@
         return box;
       },
     });
-    return new Legend().addTo(map);
+    var control = new Legend().addTo(map);
+    // Fit the data beside the legend rather than under it (the east end of a zone that grows
+    // east along its avenue is where the legend sits).
+    if (lp.bounds) {
+      map.fitBounds(lp.bounds, {
+        paddingTopLeft: [56, 16],
+        paddingBottomRight: [control.getContainer().offsetWidth + 16, 16],
+        animate: false,
+      });
+    }
+    return control;
   };
 
   function button(container, text, title, onClick) {
@@ -290,6 +300,59 @@
     control.toggle = toggle;
     lp.measureControl = control;
     return control;
+  };
+
+  // The map as a printed sheet: the map framed on the left with a north arrow and the metric
+  // scale, a panel on the right holding the title block (map name, issuing office, date, data
+  // as of) and the legend, outside the map; no zoom, layer, fullscreen or measure controls.
+  lp.print = function (map, info) {
+    var body = document.body;
+    L.DomUtil.addClass(body, "lp-print");
+    var box = map.getContainer();
+    var panel = el("div", "lp-print-panel");
+    var block = el("table", "lp-title-block");
+    info.rows.forEach(function (row) {
+      var tr = el("tr");
+      tr.appendChild(el("th", null, row[0]));
+      tr.appendChild(el("td", null, row[1]));
+      block.appendChild(tr);
+    });
+    panel.appendChild(el("div", "lp-print-title", info.title));
+    panel.appendChild(block);
+    var legend = box.querySelector(".lp-legend");
+    if (legend) {
+      legend.parentNode.removeChild(legend);
+      panel.appendChild(legend);
+    }
+    if (lp.notes && lp.notes.items.length) {
+      var notes = el("div", "lp-sheet-notes");
+      notes.appendChild(el("div", "lp-sheet-notes-title", lp.notes.title));
+      var list = el("ol");
+      lp.notes.items.forEach(function (item) {
+        var li = el("li", null, item[1]);
+        li.value = item[0];
+        list.appendChild(li);
+      });
+      notes.appendChild(list);
+      panel.insertBefore(notes, legend || null);
+    }
+    body.appendChild(panel);
+    // A long legend or list of sites is set smaller until the panel holds it all.
+    for (var size = 12; size > 7 && panel.scrollHeight > panel.clientHeight + 1; size -= 0.5) {
+      panel.style.fontSize = size + "px";
+      Array.prototype.forEach.call(panel.querySelectorAll(".lp-legend"), function (node) {
+        node.style.fontSize = size + "px";
+      });
+    }
+    var arrow = el("div", "lp-north");
+    arrow.title = info.north;
+    arrow.appendChild(el("div", "lp-north-n", info.north_letter));
+    box.appendChild(arrow);
+    map.invalidateSize({ animate: false });
+    // Fractional zoom, so the data fill the framed map rather than the nearest tile level.
+    map.options.zoomSnap = 0.1;
+    if (lp.bounds) map.fitBounds(lp.bounds, { padding: [36, 36], animate: false });
+    lp.printed = true;
   };
 
   window.addEventListener("error", function (e) {
