@@ -1,11 +1,13 @@
 """landplan: a geospatial planner for the land and factory buildings of an industrial zone.
 
 Modules are the API, each named after a domain concept: ``layers`` and ``validation``
-(schemas), ``io`` (files), ``policy`` (thresholds), ``sample`` (the sample zone), ``store``
-(the spatial store), ``audit``, ``review``, ``match``, ``allocate``, ``capacity`` and
-``corridor`` (the analyses, each taking a :class:`~landplan.zone.Zone`), ``history`` (statuses
-on a date from the events), ``report`` (the half-year report), ``maps`` and the writers. The
-heavier modules load on first use: ``import landplan`` stays quick.
+(schemas), ``io`` (files; ``cad`` for drawings, ``profiles`` for delivered layers,
+``problem_report``), ``landuse`` (land-use codes and their schemes), ``policy`` (thresholds),
+``sample`` (the sample zone), ``store`` (the spatial store), ``audit``, ``review``, ``match``,
+``allocate``, ``capacity`` and ``corridor`` (the analyses, each taking a
+:class:`~landplan.zone.Zone`), ``history`` (statuses on a date from the events), ``report`` (the
+half-year report), ``maps`` and the writers. The heavier modules load on first use: ``import
+landplan`` stays quick.
 
 >>> import landplan as lp
 >>> lp.Policy.default().idle.recover_years
@@ -24,6 +26,7 @@ __version__ = "0.1.0"
 _LAZY = (
     "allocate",
     "audit",
+    "cad",
     "capacity",
     "corridor",
     "demand",
@@ -32,8 +35,11 @@ _LAZY = (
     "idle",
     "io",
     "kinds",
+    "landuse",
     "maps",
     "match",
+    "problem_report",
+    "profiles",
     "report",
     "review",
     "revitalise",

@@ -7,6 +7,7 @@ no traceback.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from enum import StrEnum
@@ -79,35 +80,151 @@ def _policy(path: Path | None) -> Policy:
     return Policy.from_toml(path) if path else Policy.default()
 
 
+SourceLayerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--source-layer",
+        help="Layer inside a multi-layer source (GeoPackage, File Geodatabase, zip); for DXF, "
+        "the drawing layer(s) holding the outlines.",
+    ),
+]
+SheetOption = Annotated[
+    str | None, typer.Option("--sheet", help="Excel sheet, by name or position from 1.")
+]
+EncodingOption = Annotated[
+    str | None,
+    typer.Option("--encoding", help="Text encoding where the file does not say (e.g. GB18030)."),
+]
+
+
+ProfileOption = Annotated[
+    str | None,
+    typer.Option(
+        "--profile",
+        help="Import profile: dltb (三调地类图斑), zd (宗地), low_efficiency, kg (控规), or a "
+        "profile TOML file (copy one from landplan/datasets/profiles).",
+    ),
+]
+SchemeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--land-use-scheme",
+        help="Scheme of the land-use codes: gb50137, gbt21010 (三调), gbt21010_2007, ydyh2023 "
+        "(用地用海).",
+    ),
+]
+Towgs84Option = Annotated[
+    str | None,
+    typer.Option(
+        "--towgs84",
+        help="Xian 1980 / Beijing 1954 data: the 3 or 7 published parameters to WGS 84 "
+        "(dx,dy,dz[,rx,ry,rz,ds]).",
+    ),
+]
+ProblemsOption = Annotated[
+    Path | None,
+    typer.Option("--problems", help="Write every problem and warning to this .csv or .xlsx file."),
+]
+
+
+def _summary_text(problems, notices, problems_file: Path | None) -> str:
+    """Return the per-column summary of problems and warnings, writing them all if asked."""
+    from landplan.problem_report import SUMMARY_HEADERS, column_summary, write_problems
+
+    if not problems and not notices:
+        return ""
+    summary = column_summary(problems, notices)
+    rows = [list(SUMMARY_HEADERS.values())] + [[str(v) for v in r] for r in summary.values]
+    widths = [max(len(r[j]) for r in rows) for j in range(len(rows[0]) - 1)]
+    lines = ["problems by column 按字段汇总:"]
+    for r in rows:
+        cells = [c.ljust(w) for c, w in zip(r[:-1], widths, strict=True)]
+        lines.append("  " + "  ".join([*cells, r[-1]]))
+    if problems_file is not None:
+        path = write_problems(problems_file, problems, notices)
+        lines.append(
+            f"all {len(problems)} problem(s) and {len(notices)} warning(s) written to {path}"
+        )
+    elif len(problems) + len(notices) > 50:
+        lines.append("write them all to a file with --problems FILE.csv (or .xlsx)")
+    return "\n".join(lines)
+
+
+def _refuse(exc, problems_file: Path | None, notices=(), prefix: str = "") -> None:
+    """Add the per-column summary (and the file of every problem) to a refusal's message."""
+    summary = _summary_text(exc.problems, list(notices), problems_file)
+    exc.args = (f"{prefix}{exc.args[0]}" + (f"\n\n{summary}" if summary else ""),)
+
+
+def _warnings(frame, file: Path):
+    """Return the import's warnings as problem rows: the reader's, then the validator's notes."""
+    from landplan.errors import Problem
+
+    notes = [Problem(str(file), "*", "*", str(n), "") for n in frame.attrs.get("notices", [])]
+    return [*frame.attrs.get("warnings", []), *notes]
+
+
+def _read_checked(file: Path, layer: str, problems_file: Path | None, **options):
+    """Read and validate a file; a refusal carries the per-column summary of its problems."""
+    from landplan.errors import SchemaError
+    from landplan.io import read_layer
+
+    try:
+        read = read_layer(file, layer, **options)
+    except SchemaError as exc:
+        _refuse(exc, problems_file)
+        raise
+    frame = read[0] if isinstance(read, tuple) else read
+    warnings = frame.attrs.get("warnings", [])
+    for warning in warnings[:20]:
+        err_console.print(f"warning: {warning}", highlight=False)
+    if len(warnings) > 20:
+        err_console.print(f"... and {len(warnings) - 20} more warnings")
+    text = (
+        _summary_text([], _warnings(frame, file), problems_file)
+        if warnings or problems_file
+        else ""
+    )
+    if text:
+        err_console.print(text, highlight=False, soft_wrap=True)
+    return read
+
+
 @app.command()
 def validate(
-    file: Annotated[Path, typer.Argument(help="GeoPackage, shapefile, GeoJSON, CSV or XLSX file.")],
+    file: Annotated[
+        Path, typer.Argument(help="Any vector file GDAL reads, a .gdb folder, CSV or XLSX.")
+    ],
     layer: Annotated[str, typer.Option("--layer", "-l", help="Which layer the file holds.")],
     crs: Annotated[
         str | None, typer.Option(help="CRS of a file without one (e.g. EPSG:4546).")
     ] = None,
-    source_layer: Annotated[
-        str | None, typer.Option(help="Layer inside a multi-layer GeoPackage.")
-    ] = None,
-    sheet: Annotated[str | None, typer.Option(help="Excel sheet name.")] = None,
-    encoding: Annotated[str | None, typer.Option(help="Text encoding, e.g. GB18030.")] = None,
+    source_layer: SourceLayerOption = None,
+    sheet: SheetOption = None,
+    encoding: EncodingOption = None,
     make_valid: Annotated[bool, typer.Option(help="Repair invalid geometry.")] = False,
+    profile: ProfileOption = None,
+    land_use_scheme: SchemeOption = None,
+    towgs84: Towgs84Option = None,
+    problems: ProblemsOption = None,
     policy: PolicyOption = None,
 ) -> None:
     """Check a file against a layer's schema; list every problem, or summarise the layer."""
     from rich.table import Table
 
-    from landplan.io import read_layer
-
-    frame = read_layer(
+    frame = _read_checked(
         file,
         layer,
+        problems,
         crs=crs,
         source_layer=source_layer,
         sheet=sheet,
         encoding=encoding,
         policy=_policy(policy),
         make_valid=make_valid,
+        profile=profile,
+        land_use_scheme=land_use_scheme,
+        towgs84=towgs84,
     )
     table = Table(title=f"{file}: {len(frame)} {layer}, valid", title_justify="left")
     table.add_column("column")
@@ -737,7 +854,7 @@ def init_store(db: DbOption = _DEFAULT_DB, policy: PolicyOption = None) -> None:
 @app.command("import")
 def import_(
     layer: Annotated[str, typer.Argument(help="Layer: parcels, buildings, projects, ...")],
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="File to import.")],
+    file: Annotated[Path, typer.Argument(exists=True, help="File (or .gdb folder) to import.")],
     crs: Annotated[
         str | None, typer.Option("--crs", help="CRS of a file that does not declare one.")
     ] = None,
@@ -757,11 +874,18 @@ def import_(
             "--force", help="With --replace: drop reserved parcels, ending their reservations."
         ),
     ] = False,
+    source_layer: SourceLayerOption = None,
+    sheet: SheetOption = None,
+    encoding: EncodingOption = None,
+    profile: ProfileOption = None,
+    land_use_scheme: SchemeOption = None,
+    towgs84: Towgs84Option = None,
+    problems: ProblemsOption = None,
     db: DbOption = _DEFAULT_DB,
     who: WhoOption = None,
 ) -> None:
     """Validate a file and write it into a layer: all of it, or nothing."""
-    from landplan.errors import StoreError
+    from landplan.errors import SchemaError, StoreError
 
     modes = [m for m, on in (("replace", replace), ("append", append), ("upsert", upsert)) if on]
     if len(modes) > 1:
@@ -769,16 +893,82 @@ def import_(
     if force and modes != ["replace"]:
         raise StoreError("--force goes with --replace (it ends reservations of dropped parcels)")
     with _open(db) as store:
-        summary = store.import_layer(
-            layer,
-            file,
-            mode=modes[0] if modes else "append",
-            crs=crs,
-            who=who,
-            make_valid=make_valid,
-            only_if_empty=not modes,
-            force=force,
-        )
+        try:
+            frame, source, source_crs = _read_checked(
+                file,
+                layer,
+                problems,
+                crs=crs,
+                sheet=sheet,
+                encoding=encoding,
+                source_layer=source_layer,
+                policy=store.policy,
+                make_valid=make_valid,
+                profile=profile,
+                land_use_scheme=land_use_scheme,
+                towgs84=towgs84,
+                with_source=True,
+            )
+        except SchemaError as exc:
+            exc.args = (f"nothing was written to {layer}: {exc.args[0]}",)
+            raise
+        try:
+            # The store validates the file's own coordinates again, in the write's transaction.
+            summary = store.import_layer(
+                layer,
+                source,
+                mode=modes[0] if modes else "append",
+                crs=source_crs,
+                source=str(file),
+                who=who,
+                make_valid=make_valid,
+                only_if_empty=not modes,
+                force=force,
+            )
+        except SchemaError as exc:
+            _refuse(exc, problems, _warnings(frame, file))
+            raise
+    # Notes of the file as read (heights dropped ...) beside those of the write.
+    notes = dict.fromkeys([*frame.attrs.get("notices", ()), *summary.notices])
+    console.print(str(dataclasses.replace(summary, notices=tuple(notes))))
+
+
+@app.command("update")
+def update(
+    layer: Annotated[str, typer.Argument(help="Layer: parcels, buildings, projects, ...")],
+    file: Annotated[
+        Path,
+        typer.Argument(exists=True, dir_okay=False, help="CSV or XLSX: the id and the columns."),
+    ],
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why (recorded with every change).")
+    ] = None,
+    date: Annotated[
+        str | None, typer.Option("--date", help="Date the changes take effect (YYYY-MM-DD).")
+    ] = None,
+    sheet: SheetOption = None,
+    encoding: EncodingOption = None,
+    problems: ProblemsOption = None,
+    db: DbOption = _DEFAULT_DB,
+    who: WhoOption = None,
+) -> None:
+    """Update attributes of stored features from a table of ids and columns, without geometry.
+
+    All rows land or none; an empty cell leaves the stored value; every changed value is kept in
+    the history (`landplan status history ID`) with who, why and when.
+    """
+    from landplan.errors import SchemaError
+    from landplan.io import read_frame
+
+    table, _ = read_frame(file, layer, sheet=sheet, encoding=encoding)
+    with _open(db) as store:
+        try:
+            summary = store.update_attributes(
+                layer, table, source=str(file), who=who, reason=reason, effective=date
+            )
+        except SchemaError as exc:
+            _refuse(exc, problems, prefix=f"nothing was updated in {layer}: ")
+            raise
     console.print(str(summary))
 
 
@@ -934,6 +1124,40 @@ def status_history(
         )
     else:
         console.print(table)
+    with _open(db) as store:
+        changes = store.attribute_history(name, feature_id)
+    if not changes.empty:
+        _print_attribute_changes(f"{name} {feature_id}: 属性变更 attribute changes", changes, name)
+
+
+def _print_attribute_changes(title: str, changes, layer: str) -> None:
+    from rich.table import Table
+
+    from landplan.layers import spec
+
+    columns = {c.name: c for c in spec(layer).columns}
+
+    def label(name: str) -> str:
+        col = columns.get(name)
+        if col is None:
+            return name
+        return f"{col.zh} ({col.unit})" if col.unit else col.zh
+
+    table = Table(title=title)
+    headers = ("生效 effective", "字段 field", "原值 old", "新值 new", "原因 reason", "经办 who")
+    for col in (*headers, "记录 recorded (UTC)"):
+        table.add_column(col)
+    for row in changes.itertuples():
+        table.add_row(
+            f"{row.effective_date:%Y-%m-%d}",
+            label(row.column_name),
+            str(row.old_value or ""),
+            str(row.new_value or ""),
+            row.reason,
+            row.who,
+            f"{row.recorded_at:%Y-%m-%d %H:%M}",
+        )
+    console.print(table)
 
 
 @status_app.command("on")

@@ -10,9 +10,9 @@ geometry and CRS, and returns the layer in the working CRS with derived areas ad
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from landplan.vocab import (
     BUILDING_STATUS,
@@ -29,6 +29,9 @@ from landplan.vocab import (
     Vocabulary,
     fold,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "LAYERS",
@@ -121,6 +124,10 @@ class LayerSpec:
     status_date_column : str or None
         The column holding the date the current status was reached (a project's
         ``stage_date``), which dates the event an import records; None where the layer has none.
+    prepare : callable or None
+        Run on the renamed frame before the columns are typed: ``prepare(frame, report)`` returns
+        the frame to validate, calling ``report(mask, column, problem, expected)`` for bad rows
+        (the parcels' land-use codes are resolved through their scheme here).
     """
 
     name: str
@@ -132,6 +139,9 @@ class LayerSpec:
     description: str = ""
     status_column: str | None = None
     status_date_column: str | None = None
+    prepare: Callable[[pd.DataFrame, Callable[..., None]], pd.DataFrame] | None = field(
+        default=None, repr=False, compare=False
+    )
     _by_name: dict[str, Column] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -216,7 +226,8 @@ _PARCEL_COLUMNS = (
         "vocab",
         "用地性质",
         vocab=LAND_USE,
-        description="planned land-use class (M1/M2/M3 industrial, W, U, ...)",
+        description="land-use class (M1/M2/M3 industrial, W, U, ...); a code of the scheme in "
+        "land_use_scheme is turned into its class",
         aliases=("用地类型", "规划用途"),
     ),
     Column(
@@ -771,6 +782,13 @@ _ROAD_COLUMNS = (
     ),
 )
 
+
+def _prepare_parcels(frame, report):
+    from landplan.landuse import resolve_land_use
+
+    return resolve_land_use(frame, report)
+
+
 LAYERS: dict[str, LayerSpec] = {
     s.name: s
     for s in (
@@ -782,6 +800,7 @@ LAYERS: dict[str, LayerSpec] = {
             _PARCEL_COLUMNS,
             description="land parcels with their status, tenure and development clock",
             status_column="status",
+            prepare=_prepare_parcels,
         ),
         LayerSpec(
             "buildings",

@@ -203,10 +203,7 @@ def _coerce(col: Column, raw: pd.Series, bad: _Collector, policy: Policy) -> pd.
             unknown,
             name,
             lambda i: f"unknown {col.vocab.name} {text.iloc[i]!r}",
-            lambda i: (
-                f"one of {', '.join(col.vocab.values)}; did you mean "
-                f"{col.vocab.suggest(text.iloc[i])!r}?"
-            ),
+            lambda i: col.vocab.expected(text.iloc[i]),
         )
         return out
     if col.dtype in ("float", "int"):
@@ -748,6 +745,8 @@ def _validate(
     if clashes:
         return None, bad.problems
     df = df.rename(columns=renames)
+    if layer.prepare is not None:
+        df = layer.prepare(df, bad.rows)
 
     for col in layer.columns:
         if col.required and not col.derived and col.name not in df.columns:

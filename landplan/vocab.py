@@ -2,13 +2,18 @@
 
 Each vocabulary maps a canonical identifier (used in code and in the store) to its labels. Input
 may use the identifier, the English label or any Chinese label; :func:`normalise` turns any of
-them into the identifier and :func:`suggest` proposes the nearest valid value for a typo.
+them into the identifier. For a value it does not know, :meth:`Vocabulary.expected` says what was
+expected: a did-you-mean hint for a misspelt *word* only, never for a code (``0601``, ``10``,
+``M4``), because the nearest valid spelling of a code is another class, not the same one; a code
+a vocabulary can explain (a land-use code of a known scheme, an ownership code) is named with its
+meaning instead.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -26,6 +31,7 @@ __all__ = [
     "TENURE_OK",
     "Vocabulary",
     "fold",
+    "looks_like_code",
 ]
 
 
@@ -43,6 +49,7 @@ class Vocabulary:
 
     name: str
     labels: Mapping[str, tuple[str, ...]]
+    explain: Callable[[str], str | None] | None = None
 
     @property
     def values(self) -> tuple[str, ...]:
@@ -69,6 +76,36 @@ class Vocabulary:
         close = difflib.get_close_matches(fold(str(value)), list(table), n=1, cutoff=0.0)
         return table[close[0]] if close else self.values[0]
 
+    def hint(self, value: object) -> str | None:
+        """Return a did-you-mean hint for a misspelt word, or None.
+
+        Only for words (no digits) close to one valid value and clearly closer to it than to any
+        other; a code, or a word between two values, gets no hint.
+        """
+        key = fold(str(value))
+        if not key or looks_like_code(str(value)):
+            return None
+        table = self._table
+        scores: dict[str, float] = {}
+        for spelling, ident in table.items():
+            ratio = difflib.SequenceMatcher(None, key, spelling).ratio()
+            scores[ident] = max(scores.get(ident, 0.0), ratio)
+        ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+        best, score = ranked[0]
+        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+        if score < _HINT_CUTOFF or score - runner_up < _HINT_MARGIN:
+            return None
+        return best
+
+    def expected(self, value: object) -> str:
+        """Say what was expected instead of an unknown value, for validation messages."""
+        text = f"one of {', '.join(self.values)}"
+        meaning = self.explain(str(value)) if self.explain is not None else None
+        if meaning:
+            return f"{text}; {meaning}"
+        nearest = self.hint(value)
+        return f"{text}; did you mean {nearest!r}?" if nearest else text
+
     def label(self, ident: str, lang: str = "en") -> str:
         """Return the English (``lang="en"``) or Chinese (``lang="zh"``) label of an identifier."""
         names = self.labels[ident]
@@ -77,6 +114,18 @@ class Vocabulary:
     def describe(self) -> str:
         """Return the valid values with their Chinese labels, for docs and messages."""
         return ", ".join(f"{i} ({n[1]})" for i, n in self.labels.items())
+
+
+#: A hint needs this similarity (difflib ratio) to the value it names ...
+_HINT_CUTOFF = 0.6
+#: ... and this much more than to any other value, so that it never picks between neighbours.
+_HINT_MARGIN = 0.1
+_CODE = re.compile(r"[0-9０-９]|^[A-Z]{1,3}$")
+
+
+def looks_like_code(text: str) -> bool:
+    """Whether a value is a code (``0601``, ``10``, ``M4``, ``05H1``) rather than a word."""
+    return bool(_CODE.search(str(text).strip()))
 
 
 def fold(text: str) -> str:
@@ -109,12 +158,24 @@ BUILDING_STATUS = Vocabulary(
     },
 )
 
+
+def _explain_tenure(value: str) -> str | None:
+    if value.strip() in ("10", "20", "30", "31", "32", "33", "34", "40"):
+        side = "state (国有)" if value.strip() in ("10", "20") else "collective (集体)"
+        return (
+            f"{value.strip()!r} is a 权属性质 (QSXZ) code meaning {side}: map the codes "
+            "(10/20 → state, 30–34/40 → collective) with an import profile, e.g. --profile dltb"
+        )
+    return None
+
+
 TENURE = Vocabulary(
     "tenure",
     {
-        "state": ("state-owned", "国有", "国有土地"),
-        "collective": ("collective", "集体", "集体土地"),
+        "state": ("state-owned", "国有", "国有土地", "国有土地所有权", "国有土地使用权"),
+        "collective": ("collective", "集体", "集体土地", "集体土地所有权"),
     },
+    explain=_explain_tenure,
 )
 
 TENURE_OK = Vocabulary(
@@ -126,20 +187,41 @@ TENURE_OK = Vocabulary(
     },
 )
 
+
+def _explain_land_use(value: str) -> str | None:
+    from landplan.landuse import explain_code
+
+    return explain_code(value)
+
+
+#: landplan's land-use classes, which the siting and audit rules name. They are GB 50137-2011's
+#: major classes with industrial land split by interference (M1/M2/M3, and M where a code does
+#: not say which); a code of any scheme (:mod:`landplan.landuse`) maps to one of them. Codes are
+#: not accepted here: the same code means different land in different schemes.
 LAND_USE = Vocabulary(
     "land-use class",
     {
-        "M1": ("class 1 industrial", "一类工业用地", "100101"),
-        "M2": ("class 2 industrial", "二类工业用地", "100102"),
-        "M3": ("class 3 industrial", "三类工业用地", "100103"),
-        "W": ("logistics and warehousing", "物流仓储用地", "1101", "W1", "W2", "W3"),
-        "U": ("utilities", "公用设施用地", "13", "U1"),
-        "B": ("commercial", "商业服务业用地", "09"),
-        "R": ("residential", "居住用地", "07"),
-        "G": ("green space", "绿地与开敞空间用地", "14"),
-        "S": ("roads and transport", "交通运输用地", "12"),
+        "M1": ("class 1 industrial", "一类工业用地"),
+        "M2": ("class 2 industrial", "二类工业用地"),
+        "M3": ("class 3 industrial", "三类工业用地"),
+        "M": (
+            "industrial, class not stated",
+            "工业用地(类别未定)",
+            "工业用地",
+            "工业",
+            "industrial",
+        ),
+        "W": ("logistics and warehousing", "物流仓储用地", "仓储用地"),
+        "U": ("utilities", "公用设施用地"),
+        "B": ("commercial", "商业服务业用地", "商业服务业设施用地"),
+        "A": ("public administration and services", "公共管理与公共服务用地"),
+        "R": ("residential", "居住用地", "住宅用地"),
+        "G": ("green space", "绿地与开敞空间用地", "绿地与广场用地"),
+        "S": ("roads and transport", "道路与交通设施用地", "交通运输用地"),
+        "H": ("other construction land", "其他建设用地", "区域建设用地"),
         "E": ("non-construction land", "非建设用地", "农林用地"),
     },
+    explain=_explain_land_use,
 )
 
 CLUSTER = Vocabulary(

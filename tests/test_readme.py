@@ -17,3 +17,12 @@ def test_readme_names_the_two_commands():
     text = README.read_text(encoding="utf-8")
     assert "landplan demo" in text
     assert "bash scripts/test.sh" in text
+
+
+def test_import_tables_are_current():
+    from scripts.import_docs import DOC
+    from scripts.import_docs import render as render_import
+
+    text = DOC.read_text(encoding="utf-8")
+    assert render_import(text) == text, "run: python scripts/import_docs.py"
+    assert "| `0601` | 工业用地 | industrial | M1/M2/M3 → **M** (warned)" in text

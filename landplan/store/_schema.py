@@ -3,9 +3,10 @@
 Each layer becomes a feature table with one typed column per :class:`~landplan.layers.Column`
 of its spec, a geometry column ``geom``, a ``version`` counter (raised by every write to the row)
 and ``extra``: a JSON object holding the columns of an imported file that the schema does not
-know, so that nothing a user imported is dropped. Beside them sit three attribute tables:
+know, so that nothing a user imported is dropped. Beside them sit four attribute tables:
 ``landplan_meta`` (schema version, working CRS), ``status_events`` (the append-only history of
-status changes) and ``reservations`` (with a unique partial index allowing one active
+status changes), ``attribute_events`` (the history of every other attribute's changes) and
+``reservations`` (with a unique partial index allowing one active
 reservation per parcel).
 """
 
@@ -149,6 +150,26 @@ def build_metadata(
     )
     sa.Index("status_events_feature", events.c.layer, events.c.feature_id)
     tables["status_events"] = events
+    # Changes of other attributes (holder, land price, contract dates ...): an event of their own
+    # kind, so that a status history stays one of statuses.
+    changes = sa.Table(
+        "attribute_events",
+        md,
+        sa.Column("fid", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("layer", sa.Text, nullable=False),
+        sa.Column("feature_id", sa.Text, nullable=False),
+        sa.Column("column_name", sa.Text, nullable=False),
+        sa.Column("old_value", sa.Text),
+        sa.Column("new_value", sa.Text),
+        sa.Column("reason", sa.Text, nullable=False),
+        sa.Column("effective_date", sa.Date, nullable=False),
+        sa.Column("who", sa.Text, nullable=False),
+        sa.Column("recorded_at", UtcDateTime, nullable=False),
+        sa.Column("version", sa.Integer, nullable=False),
+        sqlite_autoincrement=True,
+    )
+    sa.Index("attribute_events_feature", changes.c.layer, changes.c.feature_id)
+    tables["attribute_events"] = changes
     res = sa.Table(
         "reservations",
         md,
@@ -177,7 +198,7 @@ def build_metadata(
     return md, tables
 
 
-ATTRIBUTE_TABLES = ("landplan_meta", "status_events", "reservations")
+ATTRIBUTE_TABLES = ("landplan_meta", "status_events", "attribute_events", "reservations")
 
 
 # --- frames <-> rows -----------------------------------------------------------------------------

@@ -94,6 +94,23 @@ class ImportSummary:
         )
 
 
+@dataclass(frozen=True)
+class UpdateSummary:
+    """What an attribute update did: rows given, rows changed, attribute events recorded."""
+
+    layer: str
+    source: str
+    rows: int
+    changed: int
+    attribute_events: int
+
+    def __str__(self) -> str:
+        return (
+            f"{self.layer} from {self.source}: {self.rows} row(s) given, {self.changed} changed, "
+            f"{self.attribute_events} attribute change(s) recorded"
+        )
+
+
 def default_who() -> str:
     """Return the user recorded on events: ``$LANDPLAN_USER``, else the login name."""
     who = os.environ.get("LANDPLAN_USER")
@@ -670,6 +687,12 @@ class Store:
                 mode=mode,
                 who=who,
             )
+        changes: list[dict[str, Any]] = []
+        if present.any():
+            why = f"import {source} ({mode})"
+            changes = self._attribute_events(
+                conn, layer_spec, frame[present], versions[present], why, who
+            )
         deleted = 0
         if mode == "replace":
             dropped = existing.index[~existing.index.isin(ids)]
@@ -695,6 +718,8 @@ class Store:
         )
         if events:
             conn.execute(self._backend.tables["status_events"].insert(), events)
+        if changes:
+            conn.execute(self._backend.tables["attribute_events"].insert(), changes)
         updated = int(present.sum())
         return ImportSummary(
             layer_spec.name, mode, source, len(frame) - updated, updated, deleted, len(events)
@@ -848,6 +873,232 @@ class Store:
             }
             for i in np.flatnonzero(record)
         ]
+
+    def _stored_rows(
+        self, conn: sa.Connection, layer_spec: LayerSpec, ids: Sequence[str]
+    ) -> gpd.GeoDataFrame:
+        """Return the stored rows of these ids, typed as :meth:`load_layer` types them, in order."""
+        table = self._backend.tables[layer_spec.name]
+        cols = [
+            self._backend.geometry_expression(table).label(GEOMETRY_COLUMN),
+            *(table.c[c.name] for c in layer_spec.columns),
+            table.c[VERSION_COLUMN],
+            table.c[EXTRA_COLUMN],
+        ]
+        rows: list[Any] = []
+        for chunk in _chunks(list(ids)):
+            rows += conn.execute(
+                sa.select(*cols).where(table.c[layer_spec.id_column].in_(chunk))
+            ).all()
+        frame = self._frame(layer_spec, rows)
+        order = pd.Index(frame[layer_spec.id_column].astype(str)).get_indexer(list(ids))
+        # Ids the store does not hold are left out (the caller names them).
+        return frame.iloc[order[order >= 0]].reset_index(drop=True)
+
+    def _attribute_events(
+        self,
+        conn: sa.Connection,
+        layer_spec: LayerSpec,
+        frame: pd.DataFrame,
+        versions: np.ndarray,
+        reason: str,
+        who: str,
+        effective_date: dt.date | None = None,
+    ) -> list[dict[str, Any]]:
+        """Return the attribute events of rows about to overwrite their stored versions."""
+        from landplan.store._attributes import attribute_changes, changeable_columns
+
+        table = self._backend.tables["attribute_events"]
+        if not sa.inspect(conn).has_table(table.name):
+            table.create(conn)  # a store made before attribute events were kept
+        ids = frame[layer_spec.id_column].astype(str).tolist()
+        old = self._stored_rows(conn, layer_spec, ids)
+        now = _now()
+        return attribute_changes(
+            layer_spec,
+            old,
+            frame.reset_index(drop=True),
+            columns=changeable_columns(layer_spec),
+            versions=versions,
+            reason=reason,
+            effective_date=effective_date or now.date(),
+            who=who,
+            recorded_at=now,
+        )
+
+    def update_attributes(
+        self,
+        layer: str,
+        table: pd.DataFrame,
+        *,
+        source: str | None = None,
+        who: str | None = None,
+        reason: str | None = None,
+        effective: dt.date | str | None = None,
+    ) -> UpdateSummary:
+        """Update attributes of stored features from a table of ids and columns: all or nothing.
+
+        The geometry and every column the table does not carry stay as stored; an empty cell
+        leaves its value unchanged. The rows are validated as an import validates them (types,
+        vocabularies, rules between columns) before anything is written, and every changed
+        value is recorded as an attribute event with who, why and when.
+
+        Parameters
+        ----------
+        layer
+            The layer name.
+        table
+            The id column (any accepted spelling) and the columns to update; a ``version``
+            column, as ``landplan export`` writes it, has rows changed since refused.
+        source
+            The table's name for messages and events.
+        who
+            Recorded on the events; :func:`default_who` by default.
+        reason
+            Why; ``update <source>`` by default.
+        effective
+            The date the changes take effect (today by default).
+
+        Returns
+        -------
+        UpdateSummary
+
+        Raises
+        ------
+        SchemaError
+            Listing every bad row: unknown ids, unknown columns, values that do not validate.
+        StaleWriteError
+            If rows carry versions older than the store's.
+        """
+        from landplan.store._attributes import merge_updates, update_frame
+
+        self._ensure()
+        layer_spec = spec(layer)
+        source = source or f"<{layer_spec.name}>"
+        who = who or default_who()
+        when = _as_date(effective) if effective is not None else _now().date()
+        with self._write() as conn:
+            self._backend.lock_table(conn, layer_spec)
+            ids, updates, versions = update_frame(layer_spec, table, source=source)
+            stored = self._stored_rows(conn, layer_spec, ids)
+            held = set(stored[layer_spec.id_column].astype(str))
+            unknown = [i for i in ids if i not in held]
+            if unknown:
+                raise SchemaError(
+                    [
+                        Problem(
+                            source,
+                            i,
+                            layer_spec.id_column,
+                            f"{layer_spec.name} holds no feature {i!r}",
+                            "the id of a stored feature; add new ones with landplan import",
+                        )
+                        for i in unknown
+                    ]
+                )
+            merged = merge_updates(stored, updates)
+            if versions is not None:
+                self._refuse_stale(layer_spec, ids, versions, stored, source)
+            from landplan.validation import validate_layer
+
+            checked = validate_layer(
+                merged.drop(columns=[VERSION_COLUMN]),
+                layer_spec.name,
+                source=source,
+                policy=self.policy,
+            )
+            new_versions = stored[VERSION_COLUMN].to_numpy(dtype="int64") + 1
+            changed_cols = [c for c in layer_spec.columns if c.name in updates.columns]
+            events = self._attribute_events(
+                conn,
+                layer_spec,
+                checked,
+                new_versions,
+                reason or f"update {source}",
+                who,
+                effective_date=when,
+            )
+            rows = {e["feature_id"] for e in events}
+            if rows:
+                self._write_values(conn, layer_spec, checked, changed_cols, rows)
+                conn.execute(self._backend.tables["attribute_events"].insert(), events)
+            self._backend.touch(conn, layer_spec)
+        return UpdateSummary(layer_spec.name, source, len(ids), len(rows), len(events))
+
+    def _refuse_stale(
+        self,
+        layer_spec: LayerSpec,
+        ids: list[str],
+        versions: np.ndarray,
+        stored: pd.DataFrame,
+        source: str,
+    ) -> None:
+        have = stored[VERSION_COLUMN].to_numpy(dtype="float64")
+        stale = ~np.isnan(versions) & (versions != have)
+        if stale.any():
+            rows = [
+                f"  {ids[i]}: read at version {int(versions[i])}, the store has {int(have[i])}"
+                for i in np.flatnonzero(stale)[:50]
+            ]
+            raise StaleWriteError(
+                f"{source}: {int(stale.sum())} feature(s) of {layer_spec.name} were changed in "
+                "the store after they were read; nothing was written:\n" + "\n".join(rows)
+            )
+
+    def _write_values(
+        self,
+        conn: sa.Connection,
+        layer_spec: LayerSpec,
+        frame: pd.DataFrame,
+        columns: Sequence[Any],
+        changed: set[str],
+    ) -> None:
+        """Write the given columns of the changed rows in place, raising each row's version."""
+        table = self._backend.tables[layer_spec.name]
+        id_col = layer_spec.id_column
+        mask = frame[id_col].astype(str).isin(changed).to_numpy()
+        part = frame.loc[mask]
+        values, _ = frame_to_columns(layer_spec, part)
+        params = [
+            {"_id": str(fid), **{c.name: values[c.name][k] for c in columns}}
+            for k, fid in enumerate(part[id_col])
+        ]
+        statement = (
+            table.update()
+            .where(table.c[id_col] == sa.bindparam("_id"))
+            .values(
+                {c.name: sa.bindparam(c.name) for c in columns}
+                | {VERSION_COLUMN: table.c[VERSION_COLUMN] + 1}
+            )
+        )
+        conn.execute(statement, params)
+
+    def attribute_history(self, layer: str, feature_id: str | None = None) -> pd.DataFrame:
+        """Return the attribute events of a layer (or of one feature), oldest first.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns layer, feature_id, column_name, old_value, new_value, reason,
+            effective_date, who, recorded_at, version.
+        """
+        self._ensure()
+        layer_spec = spec(layer)
+        events = self._backend.tables["attribute_events"]
+        cols = [c for c in events.c if c.name != "fid"]
+        stmt = sa.select(*cols).where(events.c.layer == layer_spec.name)
+        if feature_id is not None:
+            stmt = stmt.where(events.c.feature_id == feature_id)
+        with self._read() as conn:
+            if not sa.inspect(conn).has_table(events.name):
+                rows: list[Any] = []
+            else:
+                rows = conn.execute(stmt.order_by(events.c.effective_date, events.c.fid)).all()
+        frame = pd.DataFrame(rows, columns=[c.name for c in cols])
+        for c in ("old_value", "new_value"):
+            frame[c] = frame[c].astype(object).where(frame[c].notna(), None)
+        frame["effective_date"] = pd.to_datetime(frame["effective_date"]).astype("datetime64[ns]")
+        return frame
 
     # -- statuses -------------------------------------------------------------------------------
     def set_status(
