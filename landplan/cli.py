@@ -1394,7 +1394,10 @@ def allocate_cmd(
         console.print(note, highlight=False)
     if reserve:
         plan = result.plan
-        land = plan["kind"] != "floor_space"
+        from landplan.kinds import KINDS
+
+        # Reserve the ground of the sites that take ground (not floor space in a building).
+        land = plan["kind"].map(lambda k: KINDS[k].takes_ground).astype(bool)
         new = plan.loc[plan["source"].isin(["optimised", "fixed"]) & land]
         sites = {
             p: ids.split(";") for p, ids in zip(new["project_id"], new["parcel_ids"], strict=True)

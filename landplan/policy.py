@@ -265,7 +265,7 @@ def _vocab_problems(key: str, values: Any, vocabulary: Vocabulary) -> list[str]:
     return out
 
 
-def _cross_problems(values: Mapping[str, Any]) -> list[str]:
+def _cross_problems(values: Mapping[str, Any]) -> list[str]:  # noqa: C901 -- to split
     """Rules between keys: what one value promises, another must keep."""
     out: list[str] = []
     get = functools.partial(_dig, values)

@@ -175,7 +175,7 @@ def _empty_frame(layer: LayerSpec, crs) -> gpd.GeoDataFrame | pd.DataFrame:
     return pd.DataFrame(data)
 
 
-def _coerce(col: Column, raw: pd.Series, bad: _Collector, policy: Policy) -> pd.Series:
+def _coerce(col: Column, raw: pd.Series, bad: _Collector, policy: Policy) -> pd.Series:  # noqa: C901 -- to split
     """Coerce one column to its dtype; record a problem for every value that does not fit."""
     present = raw.notna().to_numpy()
     if raw.dtype == object or pd.api.types.is_string_dtype(raw.dtype):
@@ -718,7 +718,7 @@ def _check_links(
     )
 
 
-def _validate(
+def _validate(  # noqa: C901 -- to split
     data: pd.DataFrame | None,
     layer: LayerSpec,
     *,

@@ -593,7 +593,7 @@ class Store:
             )
         return frame, source
 
-    def _write_layer(
+    def _write_layer(  # noqa: C901 -- to split
         self,
         conn: sa.Connection,
         layer_spec: LayerSpec,
