@@ -606,7 +606,7 @@ def test_prepared_adjacency_and_measures_equal_those_of_the_parcels_alone():
         assert len(as_dict[0]) > 10
     project = zone.projects.iloc[0]
     demand = land_demand(project, zone.policy)
-    ctx = MatchContext.of(project, demand, zone, sites)
+    ctx = MatchContext.of(demand, zone, sites)
     some = rng.choice(len(geoms), 500, replace=False)
     alone = ctx.measures(geoms[some])
     for key, values in sites.measures.items():

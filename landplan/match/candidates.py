@@ -178,14 +178,14 @@ def _area_rejections(
 
 
 def _land_blocks(
-    project: pd.Series, ctx: MatchContext, kinds: tuple[Kind, ...]
+    ctx: MatchContext, kinds: tuple[Kind, ...]
 ) -> tuple[list[dict], list[pd.DataFrame]]:
     """Candidate blocks of land and the rejections: parcels, assemblies, cut-outs."""
     zone, demand = ctx.zone, ctx.demand
     policy = zone.policy
     siting = policy.siting
     parcels = zone.parcels
-    rules = parcel_rules(demand, zone, ctx.sites)
+    rules = parcel_rules(demand, zone, ctx.sites, rules=ctx.rules)
     rejected = [rules.rejections]
     whole = np.flatnonzero(rules.whole)
     area = parcels["area_m2"].to_numpy(dtype=float)
@@ -344,12 +344,12 @@ def match(
     policy = zone.policy
     project = as_project(project, policy=policy)
     demand = land_demand(project, policy)
-    ctx = MatchContext.of(project, demand, zone, sites)
+    ctx = MatchContext.of(demand, zone, sites)
     parcels = zone.parcels
     blocks: list[dict] = []
     rejected: list[pd.DataFrame] = []
     if demand.wants_land:
-        blocks, rejected = _land_blocks(project, ctx, kinds)
+        blocks, rejected = _land_blocks(ctx, kinds)
     if demand.wants_floor_space and "floor_space" in kinds:
         block, floor_rej = floor_space_block(ctx)
         blocks.append(block)
@@ -374,7 +374,7 @@ def match(
             blocks, readiness_of(blocks, sites.status_codes, policy), strict=True
         )
     ]
-    ranked = _rank(frames, project, ctx, top)
+    ranked = _rank(frames, ctx, top)
     rejections = (
         pd.concat([r for r in rejected if len(r)], ignore_index=True)
         if any(len(r) for r in rejected)
@@ -414,9 +414,7 @@ _RANKED_COLUMNS = [
 ]
 
 
-def _rank(
-    frames: list[pd.DataFrame], project: pd.Series, ctx: MatchContext, top: int | None
-) -> gpd.GeoDataFrame:
+def _rank(frames: list[pd.DataFrame], ctx: MatchContext, top: int | None) -> gpd.GeoDataFrame:
     zone = ctx.zone
     crs = zone.parcels.crs
     frames = [f for f in frames if len(f)]

@@ -282,8 +282,16 @@ class ParcelRules:
     geometry: GeometryRules
 
 
-def parcel_rules(demand: Demand, zone: Zone, sites: SiteIndex | None = None) -> ParcelRules:
+def parcel_rules(
+    demand: Demand,
+    zone: Zone,
+    sites: SiteIndex | None = None,
+    *,
+    rules: GeometryRules | None = None,
+) -> ParcelRules:
     """Evaluate every hard rule but the area window on the zone's parcels.
+
+    ``rules`` are the project's geometric rules where a match has made them already.
 
     Given the zone's :class:`SiteIndex`, the geometric measures of the land on offer that every
     project shares (protected overlaps, setback and substation distances) come from it.
@@ -335,7 +343,7 @@ def parcel_rules(demand: Demand, zone: Zone, sites: SiteIndex | None = None) -> 
     reject(wrong_use, "land_use", land_use_reasons(land_use[wrong_use], demand.hazard, allowed))
 
     pos = np.flatnonzero(supply)
-    rules = GeometryRules.of(demand, zone)
+    rules = GeometryRules.of(demand, zone) if rules is None else rules
     failed: dict[str, np.ndarray] = {}
     whole_bad = unsuited.copy()
     remember = None if sites is None else sites.remember

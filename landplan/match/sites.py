@@ -72,7 +72,6 @@ class RoadIndex:
     reach: np.ndarray
     avenue: np.ndarray
     tree: STRtree
-    bounds: np.ndarray
     segment: np.ndarray
     corridor_lines: np.ndarray
 
@@ -92,7 +91,6 @@ class RoadIndex:
         pieces = shapely.linestrings(np.stack([start, end], axis=1))
         kind = roads["kind"].to_numpy(dtype=object)
         avenue = kind[road] == "avenue"
-        bounds = np.column_stack([np.minimum(start, end), np.maximum(start, end)])
         # The straight segment of the road's own geometry each piece was cut from: a vertex
         # of the pieces starts a segment where it is one of the road's vertices.
         # Only the avenues' are needed.
@@ -114,18 +112,18 @@ class RoadIndex:
         lines = (
             lines[~(shapely.is_missing(lines) | shapely.is_empty(lines))] if len(lines) else lines
         )
-        return cls(pieces, start, end, reach[road], avenue, STRtree(pieces), bounds, segment, lines)
+        return cls(pieces, start, end, reach[road], avenue, STRtree(pieces), segment, lines)
 
     def segment_frontage(
-        self, a: np.ndarray, b: np.ndarray, owner: np.ndarray | None = None, geoms=None
+        self, a: np.ndarray, b: np.ndarray, owner: np.ndarray, geoms: np.ndarray
     ) -> np.ndarray:
         """Length of each segment a→b within the reach of some road: the whole network counts.
 
         A road's reach is half its width plus ``siting.frontage_tolerance_m`` from its centre
         line; a stretch within reach of several roads, or of several pieces of one, counts once.
+        ``owner`` (ascending) says which of ``geoms`` each segment bounds: the roads are looked
+        up once per geometry.
         """
-        if owner is None:
-            owner = np.zeros(len(a), dtype=np.intp)
         return boundary_near(
             owner,
             a,
@@ -134,7 +132,7 @@ class RoadIndex:
             self.end,
             self.reach,
             tree=self.tree,
-            owner_bounds=None if geoms is None else shapely.bounds(geoms),
+            owner_bounds=shapely.bounds(geoms),
         )
 
     def frontage_m(self, geoms: np.ndarray) -> np.ndarray:
@@ -449,7 +447,6 @@ class MatchContext:
     """What the measures of every candidate need, prepared once per match."""
 
     zone: Zone
-    project: pd.Series
     demand: Demand
     sites: SiteIndex
     substations: np.ndarray
@@ -463,14 +460,12 @@ class MatchContext:
         return self.sites.roads
 
     @classmethod
-    def of(cls, project: pd.Series, demand: Demand, zone: Zone, sites: SiteIndex) -> MatchContext:
-        """Prepare what every candidate of this project is measured with."""
+    def of(cls, demand: Demand, zone: Zone, sites: SiteIndex) -> MatchContext:
+        """Prepare what every candidate of a project with this demand is measured with."""
         chosen = substation_choice(zone, demand.voltage_kv)
         subs = zone.substations.loc[chosen]
         rules = GeometryRules.of(demand, zone)
-        return cls(
-            zone, project, demand, sites, geometry_array(subs), chosen, rules, phase_bands(zone)
-        )
+        return cls(zone, demand, sites, geometry_array(subs), chosen, rules, phase_bands(zone))
 
     def measures(self, geoms: np.ndarray) -> dict[str, np.ndarray]:
         """Area, perimeter, centre, frontage and distances of site polygons."""
