@@ -37,6 +37,7 @@ from landplan.errors import Problem, ReadError, SchemaError
 from landplan.layers import LAYERS, spec
 from landplan.outputs import check_replace
 from landplan.policy import Policy
+from landplan.tables import unneutralise
 from landplan.validation import _validate
 
 if TYPE_CHECKING:
@@ -373,7 +374,11 @@ def _read_gdal(
 def _read_csv(path: Path, *, encoding: str | None, **_: object) -> pd.DataFrame:
     for enc in [encoding] if encoding else ["utf-8-sig", "GB18030"]:
         try:
-            return pd.read_csv(path, encoding=enc, dtype=object, keep_default_na=True)
+            table = pd.read_csv(path, encoding=enc, dtype=object, keep_default_na=True)
+            # Text written neutralised (``'=…``, see landplan.tables) reads back as itself.
+            text = table.select_dtypes(include="object").columns
+            table[text] = table[text].map(unneutralise)
+            return table
         except UnicodeDecodeError:
             continue
         except LookupError as exc:

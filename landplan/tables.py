@@ -39,6 +39,7 @@ __all__ = [
     "neutralise",
     "number_format",
     "text_width",
+    "unneutralise",
     "write_csv",
     "write_csvs",
     "write_workbook",
@@ -83,6 +84,21 @@ def neutralise(value: Any) -> Any:
     """
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
+    return value
+
+
+def unneutralise(value: Any) -> Any:
+    """Undo :func:`neutralise`: drop the ``'`` written before text a spreadsheet would evaluate.
+
+    A CSV that landplan wrote (or a spreadsheet saved) reads back as the text it was made from.
+
+    Examples
+    --------
+    >>> unneutralise("'=HYPERLINK(1)"), unneutralise("'-1"), unneutralise("'园区"), unneutralise(3)
+    ('=HYPERLINK(1)', '-1', "'园区", 3)
+    """
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
+        return value[1:]
     return value
 
 

@@ -25,7 +25,7 @@ from landplan.audit_io import write_audit
 from landplan.capacity import capacity
 from landplan.cli import main
 from landplan.corridor import corridor
-from landplan.io import read_zone, write_layer
+from landplan.io import read_layer, read_zone, write_layer
 from landplan.match import match
 from landplan.match_report import write_match, write_review
 from landplan.plan_report import write_allocation, write_capacity, write_corridor
@@ -136,6 +136,15 @@ def test_report_workbook(zone, tmp_path):
 def test_layer_exports(zone, tmp_path):
     assert check_csv(write_layer(zone.parcels, tmp_path / "p.csv")) > 0
     assert check_workbook(write_layer(zone.parcels, tmp_path / "p.xlsx")) > 0
+
+
+def test_neutralised_csv_reads_back_as_its_text(zone, tmp_path):
+    path = write_layer(zone.parcels, tmp_path / "p.csv")
+    back = read_layer(path, "parcels")
+    # Import strips the surrounding whitespace of text (tabs, returns) as it does for any file.
+    expected = zone.parcels.set_index("parcel_id")["name"].str.strip()
+    assert back.set_index("parcel_id")["name"].to_dict() == expected.to_dict()
+    assert back["name"].str.startswith("=").any()
 
 
 def test_status_on_csv(zone, tmp_path, capsys):
