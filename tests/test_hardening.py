@@ -473,6 +473,29 @@ def test_a_store_holding_polygon_z_input_passes_gdal_validation(tmp_path, capsys
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
+@pytest.mark.skipif(_gdal_validator() is None, reason="needs python3-gdal (Debian's GDAL)")
+def test_debians_gdal_opens_the_store_without_a_warning(tmp_path, capsys):
+    """GDAL 3.6 (Debian 12's, under its QGIS) warned on every open of a store stamped 1.4."""
+    import subprocess
+
+    db, _ = _import_polygon_z(tmp_path, capsys)
+    probe = (
+        "import sys\n"
+        "from osgeo import gdal\n"
+        "gdal.UseExceptions()\n"
+        "said = []\n"
+        "gdal.PushErrorHandler(lambda cls, no, msg: said.append(msg))\n"
+        "ds = gdal.OpenEx(sys.argv[1])\n"
+        "print(ds.GetLayerCount(), said)\n"
+    )
+    opened = subprocess.run(
+        [_gdal_validator()[0], "-c", probe, str(db)], capture_output=True, text=True
+    )
+    assert opened.returncode == 0, opened.stderr
+    count, said = opened.stdout.split(" ", 1)
+    assert int(count) > 0 and said.strip() == "[]", opened.stdout
+
+
 def test_a_read_only_store_and_damaged_metadata_are_messages(tmp_path, capsys):
     import sqlite3
 

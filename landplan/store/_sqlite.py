@@ -39,7 +39,9 @@ from landplan.store._schema import (
 )
 
 _APPLICATION_ID = 0x47504B47  # "GPKG"
-_USER_VERSION = 10400  # GeoPackage 1.4
+# GeoPackage 1.3: the store uses nothing of 1.4, and GDAL 3.6 (Debian 12, its QGIS) warns on
+# every open of a file stamped 1.4.
+_USER_VERSION = 10300
 _RTREE_DEFINITION = "http://www.geopackage.org/spec120/#extension_rtree"
 _ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
 _HEADER = np.dtype(
