@@ -163,9 +163,14 @@ def _numbers(raw: pd.Series) -> pd.Series:
         return raw.astype("float64")
     if pd.api.types.is_numeric_dtype(raw):
         return raw.astype("float64")
-    if pd.api.types.infer_dtype(raw, skipna=True) in ("string", "empty"):
-        raw = raw.astype("string").str.replace(",", "", regex=False).str.strip()
-    return pd.to_numeric(raw, errors="coerce").astype("float64")
+    values = pd.to_numeric(raw, errors="coerce").astype("float64")
+    # Text cells among numbers (a spreadsheet column typed by hand) parse after their thousands
+    # separators and spaces go; only cells that failed are looked at again.
+    retry = values.isna().to_numpy() & raw.notna().to_numpy()
+    if retry.any():
+        text = raw[retry].astype("string").str.replace(",", "", regex=False).str.strip()
+        values[retry] = pd.to_numeric(text, errors="coerce").astype("float64")
+    return values
 
 
 def _empty_frame(layer: LayerSpec, crs) -> gpd.GeoDataFrame | pd.DataFrame:

@@ -224,6 +224,19 @@ def test_not_a_number_and_not_a_date(raw_parcels):
     assert parcels["agreed_start"].iloc[2] == pd.Timestamp("2024-02-03")
 
 
+def test_numbers_typed_by_hand_among_numbers(raw_parcels):
+    """A spreadsheet column of numbers with some cells typed as text ("1,850.5") reads whole."""
+    raw = raw_parcels.assign(
+        land_price_wan_yuan=pd.Series([300.0, "1,850.5", " 2,000 "], dtype=object)
+    )
+    parcels = validate_layer(raw, "parcels")
+    assert parcels["land_price_wan_yuan"].tolist() == [300.0, 1850.5, 2000.0]
+    bad = raw.assign(land_price_wan_yuan=pd.Series([300.0, "1,850.5", "约两千"], dtype=object))
+    with pytest.raises(SchemaError) as info:
+        validate_layer(bad, "parcels")
+    assert [(p.feature, p.column) for p in info.value.problems] == [("P-3", "land_price_wan_yuan")]
+
+
 def test_bool_values():
     raw = pd.DataFrame(
         {
