@@ -145,6 +145,9 @@ def _plain_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _all_dates(col: pd.Series) -> bool:
+    kind = pd.api.types.infer_dtype(col, skipna=True)
+    if kind != "mixed":
+        return kind in ("date", "datetime", "datetime64")
     present = col.dropna()
     return bool(len(present)) and all(
         isinstance(v, dt.date | np.datetime64) and not isinstance(v, bool) for v in present
@@ -379,8 +382,8 @@ def _cells(letter: str, values: pd.Series, cell: Any, refs: Any, styles: _Styles
         return _number_cells(letter, serial, styles.date._get_xf_index(), refs)
     if pd.api.types.is_numeric_dtype(values):
         return _number_cells(letter, values.to_numpy("float64"), cell._get_xf_index(), refs)
-    items = values.tolist()
-    if all(v is None or isinstance(v, str) for v in items):
+    items = values.astype(object).where(values.notna(), None).tolist()
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
         return _text_cells(letter, items, cell, refs, styles)
     rows = refs.to_pylist()
     return pa.array(
@@ -575,8 +578,8 @@ def _csv_text(values: pd.Series) -> Any:
         whole = pc.invert(pc.match_substring_regex(text, r"[.eEna]"))
         text = pc.if_else(whole, pc.binary_join_element_wise(text, ".0", ""), text)
         return pc.fill_null(text, "")
-    items = values.tolist()
-    if not all(v is None or isinstance(v, str) for v in items):
+    items = values.astype(object).where(values.notna(), None).tolist()
+    if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
         items = [_csv_value(v) for v in items]
     text = pa.array(items, type=pa.string())
     live = pc.fill_null(pc.starts_with(text, FORMULA_PREFIXES[0]), False)
