@@ -272,7 +272,13 @@ def _coerce(col: Column, raw: pd.Series, bad: _Collector, policy: Policy) -> pd.
                 return False
             return "?"
 
-        mapped = [as_bool(v) for v in raw.to_numpy(dtype=object)]
+        if pd.api.types.infer_dtype(raw, skipna=True) in ("boolean", "string", "empty"):
+            # One kind of value, a few distinct ones: each is read once, not once per row.
+            codes, uniques = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=True)
+            read = np.array([*(as_bool(u) for u in uniques), None], dtype=object)
+            mapped = read[codes].tolist()
+        else:
+            mapped = [as_bool(v) for v in raw.to_numpy(dtype=object)]
         wrong = np.array([m == "?" for m in mapped], dtype=bool)
         bad.rows(
             wrong,
@@ -555,7 +561,8 @@ def overlapping_pairs(
     def usable(g: np.ndarray) -> np.ndarray:
         return np.flatnonzero(~(shapely.is_missing(g) | shapely.is_empty(g)) & shapely.is_valid(g))
 
-    mine, theirs = usable(geoms), usable(others)
+    mine = usable(geoms)
+    theirs = mine if same else usable(others)
     empty = np.array([], dtype=np.int64)
     if len(mine) == 0 or len(theirs) == 0:
         return empty, empty, np.array([], dtype="float64")
