@@ -51,11 +51,12 @@ FLAGGED_COLUMNS: Final = (
     "recoverable_land_mu",
 )
 
-#: Columns of a rule's sheet (the rule's name and source are its sheet's, and the policy's).
+#: Columns of a rule's sheet: the rule by its Chinese name (its id names the sheet), then what
+#: was measured against what.
 RULE_COLUMNS: Final = (
     "parcel_id",
     "enterprise_id",
-    "indicator",
+    "rule_zh",
     "value",
     "threshold",
     "unit",
