@@ -5,6 +5,14 @@ Run from the repository root::
     /work/venv/bin/python benchmarks/bench_audit.py            # 10⁶ parcels, baseline on 10⁴
     /work/venv/bin/python benchmarks/bench_audit.py -n 100000  # a smaller zone
 
+With ``--store STORE`` (a store built by ``landplan init`` and ``landplan import`` of a sample
+zone) it times the whole command ``landplan audit --db STORE`` in its own process (CPU seconds,
+peak memory), then, in this process, each part of it beside its peer: loading the zone, the
+audit, the workbook beside a plain xlsxwriter ``write_row`` of the same sheets, the CSV files
+beside pyarrow's ``write_csv`` of the same tables, the GeoPackage beside ``GeoDataFrame.to_file``::
+
+    python benchmarks/bench_audit.py --store /tmp/z1e6/store.gpkg
+
 The per-row baseline is what a straightforward GeoPandas script does: loop over the parcels,
 take each parcel's buildings and enterprises from a lookup, and compute the same indicators
 (area, FAR with the 8 m rule, coverage, vacancy, apportioned figures per mu, the idle clock, the
@@ -15,6 +23,7 @@ their results are compared, so the speed-up is between two implementations that 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import resource
 import sys
 import time
@@ -206,11 +215,113 @@ def compare(vectorised: pd.DataFrame, per_row: pd.DataFrame) -> None:
     assert (mine == theirs).all(), "rules differ"
 
 
+def _timed(what: str, fn, peer: str | None = None, peer_fn=None) -> None:
+    t = time.process_time()
+    fn()
+    mine = time.process_time() - t
+    line = f"| {what} | {mine:.1f} |"
+    if peer_fn is not None:
+        t = time.process_time()
+        peer_fn()
+        theirs = time.process_time() - t
+        line += f" {peer} | {theirs:.1f} |"
+    else:
+        line += " | |"
+    print(line, flush=True)
+
+
+def _plain(value):
+    """A value as xlsxwriter's ``write_row`` takes it: missing as None, others as they are."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, bool | int | float | str | dt.date):
+        return value
+    return str(value)
+
+
+def command_run(store: Path) -> None:
+    """The whole ``landplan audit --db`` command, then its parts beside their peers."""
+    import tempfile
+
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import xlsxwriter
+
+    from landplan.audit_io import audit_sheets
+    from landplan.io import write_layer
+    from landplan.store import open_store
+    from landplan.tables import write_csvs, write_workbook
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from _command import load, run
+
+    out = Path(tempfile.mkdtemp(prefix="bench_audit_"))
+    print(f"load average at the start: {load()}")
+    whole = run(["audit", "--db", str(store), "--as-of", str(AS_OF), "--out", str(out / "cmd")])
+    print(
+        f"`landplan audit --db`: {whole['cpu_s']:.1f} s CPU, {whole['wall_s']:.1f} s wall, "
+        f"peak RSS {whole['peak_rss_gb']:.2f} GB; load average now {load()}"
+    )
+    print("| part (CPU s of this process) | landplan | peer | peer CPU s |")
+    print("| --- | ---: | --- | ---: |")
+    box: dict = {}
+
+    def loaded():
+        with open_store(str(store)) as s:
+            box["zone"] = s.load_zone()
+
+    _timed("load the zone from the store", loaded)
+    _timed("`audit()`", lambda: box.update(result=audit(box["zone"], as_of=AS_OF)))
+    result = box["result"]
+    sheets = audit_sheets(result)
+    cells = sum(t.shape[0] * t.shape[1] for t in sheets.values())
+
+    def plain_workbook():
+        book = xlsxwriter.Workbook(str(out / "plain.xlsx"), {"constant_memory": True})
+        for name, table in sheets.items():
+            sheet = book.add_worksheet(name[:31])
+            sheet.write_row(0, 0, [str(c) for c in table.columns])
+            for r, row in enumerate(pd.DataFrame(table).itertuples(index=False), start=1):
+                sheet.write_row(r, 0, [_plain(v) for v in row])
+        book.close()
+
+    _timed(
+        f"workbook ({cells:,} cells)",
+        lambda: write_workbook(out / "audit.xlsx", sheets, lang="zh"),
+        "xlsxwriter `write_row`",
+        plain_workbook,
+    )
+    tables = result.tables()
+
+    def plain_csv():
+        for name, table in tables.items():
+            frame = pd.DataFrame(table).drop(columns="geometry", errors="ignore")
+            pacsv.write_csv(pa.Table.from_pandas(frame), out / f"{name}.plain.csv")
+
+    _timed(
+        "CSV files (every table)",
+        lambda: write_csvs(out / "csv", tables),
+        "pyarrow `write_csv`",
+        plain_csv,
+    )
+    _timed(
+        f"GeoPackage ({len(result.parcels):,} parcels)",
+        lambda: write_layer(result.parcels, out / "audit.gpkg", layer="audit_parcels"),
+        "`to_file`",
+        lambda: result.parcels.to_file(out / "plain.gpkg", layer="audit_parcels"),
+    )
+    print(f"load average at the end: {load()}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", "--parcels", type=int, default=1_000_000)
     parser.add_argument("--baseline", type=int, default=10_000, help="parcels in the per-row run")
+    parser.add_argument("--store", type=Path, help="time `landplan audit --db STORE` instead")
     args = parser.parse_args()
+    if args.store is not None:
+        command_run(args.store)
+        return
     as_of = pd.Timestamp(AS_OF)
 
     t = time.perf_counter()

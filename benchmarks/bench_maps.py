@@ -53,6 +53,39 @@ def render_seconds(browser, path: Path, timeout_s: float) -> float:
     return elapsed
 
 
+def command_maps(store: Path, timeout_s: float) -> None:
+    """Time ``landplan map KIND --db STORE`` in its own process, then render the page."""
+    import sys
+
+    from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from _command import load, run
+
+    print(f"load average at the start: {load()}")
+    print("| command | CPU s | wall s | peak RSS GB | HTML MB | render s |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    with TemporaryDirectory() as tmp, sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=maps.find_browser(), args=list(maps.CHROMIUM_ARGS)
+        )
+        for kind in ("audit", "overview"):
+            page = Path(tmp) / f"{kind}.html"
+            args = ["map", kind, "--db", str(store), "--out", str(page), "--as-of", "2026-06-30"]
+            whole = run(args)
+            try:
+                render = f"{render_seconds(browser, page, timeout_s):.1f}"
+            except Exception as exc:  # a page the browser cannot draw is a result too
+                render = f"failed ({type(exc).__name__})"
+            print(
+                f"| `landplan map {kind} --db` | {whole['cpu_s']:.1f} | {whole['wall_s']:.1f} "
+                f"| {whole['peak_rss_gb']:.2f} | {page.stat().st_size / 1e6:.1f} | {render} |",
+                flush=True,
+            )
+        browser.close()
+    print(f"load average at the end: {load()}")
+
+
 def digitised(parcels, step_m: float, seed: int):
     dense = shapely.segmentize(parcels.geometry.to_numpy(), step_m)
     phase = np.random.default_rng(seed).uniform(0, 2 * np.pi, 2)
@@ -80,9 +113,19 @@ def main() -> None:
         action="store_true",
         help="also explore() the digitised layer (about 5 KB of HTML per parcel)",
     )
+    parser.add_argument(
+        "--store",
+        type=Path,
+        help="instead: `landplan map overview|audit --db STORE` as whole commands, each page "
+        "rendered in Chromium (a 10⁶-parcel store: its context layers are aggregated)",
+    )
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
+
+    if args.store is not None:
+        command_maps(args.store, args.timeout)
+        return
 
     layers = make_zone(seed=args.seed, n_parcels=args.parcels)
     parcels = Zone.from_layers({"parcels": layers["parcels"]}).parcels

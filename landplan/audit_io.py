@@ -1,6 +1,12 @@
 """Writing an :class:`~landplan.audit.AuditResult`: XLSX workbook, CSV files, GeoPackage layer.
 
 Kept apart from :mod:`landplan.audit` so the audit itself stays free of file I/O.
+
+The workbook holds what a person reads: the parcels that need action (low-efficiency, idle or
+recoverable land), one sheet per rule listing the parcels it fires on, the enterprises of class
+D, the deadlines, the summary and the policy applied. Every parcel, every enterprise and every
+rule outcome (those lacking data too) go to the CSV files and the GeoPackage, which GIS and
+scripts read whatever the zone's size.
 """
 
 from __future__ import annotations
@@ -9,15 +15,91 @@ import os
 from pathlib import Path
 from typing import Final
 
-from landplan.audit import AuditResult
+import pandas as pd
+
+from landplan.audit import RULES, AuditResult
 from landplan.io import write_layer
 from landplan.labels import zh_labels
 from landplan.tables import Lang, write_csvs, write_workbook
 
-__all__ = ["AUDIT_LABELS", "write_audit"]
+__all__ = ["AUDIT_LABELS", "FLAGGED_COLUMNS", "RULE_COLUMNS", "audit_sheets", "write_audit"]
 
 #: The audit's column labels: an alias of the label registry's (:mod:`landplan.labels`).
 AUDIT_LABELS: Final = zh_labels()
+
+#: Columns of the flagged-parcels sheet: who holds the land, what was found, what follows.
+FLAGGED_COLUMNS: Final = (
+    "parcel_id",
+    "name",
+    "status",
+    "holder",
+    "area_mu",
+    "far",
+    "far_min_required",
+    "coverage",
+    "investment_intensity_wan_yuan_per_mu",
+    "output_per_mu_wan_yuan",
+    "tax_per_mu_wan_yuan",
+    "idle_state",
+    "idle_date",
+    "recovery_date",
+    "days_to_recovery",
+    "idle_fee_wan_yuan",
+    "low_efficiency_rules",
+    "evaluation_class",
+    "far_gain_m2",
+    "recoverable_land_mu",
+)
+
+#: Columns of a rule's sheet: the rule by its Chinese name (its id names the sheet), then what
+#: was measured against what.
+RULE_COLUMNS: Final = (
+    "parcel_id",
+    "enterprise_id",
+    "rule_zh",
+    "value",
+    "threshold",
+    "unit",
+    "reason",
+)
+
+# Idle states that call for action now: the fee is due, or the land can be taken back.
+_ACTION_STATES: Final = ("idle", "recoverable")
+
+
+def audit_sheets(result: AuditResult) -> dict[str, pd.DataFrame]:
+    """Return the workbook's sheets by name, in reading order.
+
+    ``flagged_parcels`` (low-efficiency, idle or recoverable), a sheet per rule named by its id
+    with the parcels it fires on, ``enterprises_class_d``, ``deadlines``, ``summary`` and
+    ``policy``. A sheet longer than a worksheet continues on the next
+    (:func:`landplan.tables.write_workbook`).
+    """
+    parcels = result.parcels
+    flagged = parcels["low_efficiency"].fillna(False).astype(bool) | parcels["idle_state"].isin(
+        _ACTION_STATES
+    )
+    sheets = {"flagged_parcels": _columns(parcels.loc[flagged], FLAGGED_COLUMNS)}
+    fires = result.flags[result.flags["outcome"] == "fires"]
+    rule_of = fires["rule_id"].to_numpy()
+    for rule_id in (*RULES, *sorted(set(rule_of) - set(RULES))):
+        rows = fires[rule_of == rule_id]
+        if rows.empty:
+            continue
+        table = _columns(rows, RULE_COLUMNS)
+        if table["enterprise_id"].isna().all():
+            table = table.drop(columns="enterprise_id")
+        sheets[str(rule_id)] = table
+    enterprises = result.enterprises
+    sheets["enterprises_class_d"] = enterprises[enterprises["evaluation_class"] == "D"]
+    sheets["deadlines"] = result.deadlines
+    sheets["summary"] = result.summary
+    sheets["policy"] = result.policy_used
+    return sheets
+
+
+def _columns(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    return pd.DataFrame(frame[[c for c in columns if c in frame.columns]]).reset_index(drop=True)
 
 
 def write_audit(
@@ -38,13 +120,14 @@ def write_audit(
     Returns
     -------
     dict of str to Path
-        ``"workbook"``, ``"geopackage"`` and ``"csv:<table>"`` for each table written.
+        ``"workbook"`` (the sheets of :func:`audit_sheets`), ``"geopackage"`` (every parcel)
+        and ``"csv:<table>"`` for each full table: parcels, enterprises, flags, deadlines,
+        summary, policy.
     """
     out = Path(out_dir)
-    tables = result.tables()
-    paths = {"workbook": write_workbook(out / "audit.xlsx", tables, lang=lang)}
+    paths = {"workbook": write_workbook(out / "audit.xlsx", audit_sheets(result), lang=lang)}
     csv_lang = "en" if lang == "both" else lang
-    for name, path in write_csvs(out / "csv", tables, lang=csv_lang).items():
+    for name, path in write_csvs(out / "csv", result.tables(), lang=csv_lang).items():
         paths[f"csv:{name}"] = path
     paths["geopackage"] = write_layer(result.parcels, out / "audit.gpkg", layer="audit_parcels")
     return paths

@@ -205,6 +205,10 @@ def _field(values: pd.Series) -> tuple[np.ndarray, np.ndarray | None]:
         return values.fillna(0).to_numpy(dtype="int64"), mask
     if pd.api.types.is_float_dtype(dtype):
         return values.to_numpy(dtype="float64"), mask
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind in ("string", "empty"):
+        # Text, the common case: kept as it is, without a call per value.
+        return values.astype(object).where(values.notna(), None).to_numpy(dtype=object), mask
     present = values.dropna()
     if len(present) and all(isinstance(v, bool | np.bool_) for v in present):
         return values.map(bool, na_action="ignore").fillna(False).to_numpy(dtype=bool), mask

@@ -126,6 +126,16 @@ _TEXT: dict[str, tuple[str, str]] = {
     "rank": ("Rank", "排名"),
     "kind": ("Kind", "类型"),
     "score": ("Score", "得分"),
+    "aggregated": (
+        " (per {cell:g} m cell, coloured as most of its area)",
+        "（按{cell:g}米网格汇总，每格按面积最大者着色）",
+    ),
+    "aggregated_title": (
+        " — {n:,} features are too many to draw: the zone's own layers are shown per grid cell",
+        "（要素{n:,}个，过多无法逐个绘制：全区图层按网格汇总显示）",
+    ),
+    "cell_features": ("Features in the cell", "网格内要素数"),
+    "cell_area": ("Their area", "要素面积"),
 }
 
 
@@ -381,6 +391,8 @@ class _LayerSpec:
     show: bool = True
     legend: bool = True
     default: _Category | None = None
+    # A layer of the whole zone, drawn as context: aggregated when too large to draw whole.
+    aggregate: bool = False
 
 
 class _DataLayer(folium.map.Layer):
@@ -768,6 +780,14 @@ def _finish(
     policy: Policy,
 ) -> folium.Map:
     sections = []
+    limit = int(policy.maps.aggregate_above_features)
+    big = [spec for spec in specs if spec.aggregate and len(spec.frame) > limit]
+    if big:
+        title += _t("aggregated_title", lang).format(n=max(len(spec.frame) for spec in big))
+        specs = [
+            _aggregated(s, policy, lang) if s.aggregate and len(s.frame) > limit else s
+            for s in specs
+        ]
     for spec in specs:
         payload = _layer_payload(spec, policy=policy, gcj02=basemap == "amap", lang=lang)
         _DataLayer(payload, name=spec.name, show=spec.show).add_to(m)
@@ -778,6 +798,53 @@ def _finish(
     folium.LayerControl(collapsed=True).add_to(m)
     m.add_child(_Ready(), name="landplan_ready")
     return m
+
+
+def _aggregated(spec: _LayerSpec, policy: Policy, lang: Lang) -> _LayerSpec:
+    """Return a layer too large to draw as one square per grid cell, in its main category.
+
+    Each feature falls in the cell of its box's centre; a cell takes the category holding the
+    largest area of its features, and says how many features and how much area it stands for.
+    The categories' styles and legend stay those of the layer it replaces.
+    """
+    frame = spec.frame
+    cell = float(policy.maps.aggregate_cell_m)
+    geoms = np.asarray(frame.geometry.array, dtype=object)
+    bounds = shapely.bounds(geoms)
+    present = ~np.isnan(bounds[:, 0])
+    bounds, area = bounds[present], shapely.area(geoms[present])
+    keys = list(spec.categories)
+    codes = pd.Index(keys, dtype=object).get_indexer(spec.category.to_numpy(dtype=object)[present])
+    codes = np.where(codes < 0, len(keys), codes)
+    col = np.floor((bounds[:, 0] + bounds[:, 2]) / 2 / cell).astype(np.int64)
+    row = np.floor((bounds[:, 1] + bounds[:, 3]) / 2 / cell).astype(np.int64)
+    cells, where = np.unique(np.stack([col, row], axis=1), axis=0, return_inverse=True)
+    where = where.ravel()
+    width = len(keys) + 1
+    by_category = np.bincount(
+        where * width + codes, weights=area, minlength=len(cells) * width
+    ).reshape(len(cells), width)
+    main = by_category.argmax(axis=1)
+    category = pd.Series([keys[k] if k < len(keys) else None for k in main], dtype=object)
+    squares = shapely.box(
+        cells[:, 0] * cell, cells[:, 1] * cell, (cells[:, 0] + 1) * cell, (cells[:, 1] + 1) * cell
+    )
+    counts = np.bincount(where, minlength=len(cells))
+    mu = by_category.sum(axis=1) / MU_M2
+    unit = _t("mu", lang)
+    return _LayerSpec(
+        frame=gpd.GeoDataFrame(geometry=squares, crs=frame.crs),
+        name=spec.name + _t("aggregated", lang).format(cell=cell),
+        categories=spec.categories,
+        category=category,
+        fields={
+            _t("cell_features", lang): pd.Series(counts),
+            _t("cell_area", lang): pd.Series([f"{v:,.1f} {unit}" for v in mu], dtype=object),
+        },
+        show=spec.show,
+        legend=spec.legend,
+        default=spec.default,
+    )
 
 
 def _as_str(values: pd.Series) -> pd.Series:
@@ -813,6 +880,7 @@ def _parcels_by_status(parcels: gpd.GeoDataFrame, lang: Lang) -> _LayerSpec:
         category=parcels["status"],
         title=_parcel_title(parcels),
         fields=_parcel_fields(parcels, lang),
+        aggregate=True,
     )
 
 
@@ -839,6 +907,7 @@ def _context_parcels(parcels: gpd.GeoDataFrame, lang: Lang) -> _LayerSpec:
             fill_opacity=0.1,
             weight=0.7,
         ),
+        aggregate=True,
     )
 
 
@@ -858,6 +927,7 @@ def _buildings_by_status(buildings: gpd.GeoDataFrame, lang: Lang) -> _LayerSpec:
         category=buildings["status"],
         title=buildings["building_id"].astype(str),
         fields=fields,
+        aggregate=True,
     )
 
 
@@ -1327,6 +1397,7 @@ def audit_map(
             category=parcels["per_mu_class"].astype("string"),
             title=title,
             fields=fields,
+            aggregate=True,
         )
     ]
     flagged = parcels[parcels["rules"].notna()]

@@ -663,9 +663,16 @@ def test_write_audit_writes_workbook_csv_and_geopackage(tmp_path):
     result = audit(_producing_zone(output_wan_yuan=100.0), as_of=AS_OF)
     paths = write_audit(result, tmp_path)
     book = openpyxl.load_workbook(paths["workbook"], read_only=True)
-    assert book.sheetnames == ["parcels", "enterprises", "flags", "deadlines", "summary", "policy"]
-    headers = [c.value for c in next(book["flags"].iter_rows(max_row=1))]
-    assert "rule_id / 规则编号" in headers and "threshold / 阈值" in headers
+    assert book.sheetnames == [
+        "flagged_parcels",
+        "LE-OUTPUT",
+        "enterprises_class_d",
+        "deadlines",
+        "summary",
+        "policy",
+    ]
+    headers = [c.value for c in next(book["LE-OUTPUT"].iter_rows(max_row=1))]
+    assert "threshold / 阈值" in headers and "reason / 原因" in headers
     flags = pd.read_csv(paths["csv:flags"])
     assert flags.loc[flags["outcome"] == "fires", "rule_id"].tolist() == ["LE-OUTPUT"]
     layer = pyogrio.read_dataframe(paths["geopackage"], layer="audit_parcels")
