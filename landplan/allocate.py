@@ -77,6 +77,7 @@ from landplan.errors import (
     SchemaError,
 )
 from landplan.kinds import KINDS
+from landplan.labels import message
 from landplan.units import m2_to_mu, mu_to_m2
 from landplan.zone import Zone
 
@@ -117,11 +118,6 @@ _SOURCE = "candidates"
 # Kinds as the numeric core sees them: what ground a site takes.
 _WHOLE_SITE, _CUTOUT, _FLOOR = 0, 1, 2
 # Solver verdicts, zh first, for the printed line and the summary.
-_VERDICT = {
-    "optimal": "已证明最优 proven optimal",
-    "gap_limit": "未证明最优 not proven optimal (stopped at the allowed gap)",
-    "time_limit": "未证明最优 not proven optimal (time limit)",
-}
 
 
 @dataclass
@@ -173,7 +169,7 @@ class Allocation:
     greedy_objective: float
     solve_time_s: float
     n_constraints: int = 0
-    notes: list[str] = field(default_factory=list)
+    notes: list[tuple[str, dict[str, float]]] = field(default_factory=list)
     n_dominated: int = 0
     n_parts: int = 0
     greedy_used: bool = False
@@ -185,8 +181,8 @@ class Allocation:
             return 0.0 if self.objective <= 0 else float("inf")
         return self.objective / self.greedy_objective - 1.0
 
-    def verdict(self) -> str:
-        """Say in one line (zh and en) what was proven about the plan.
+    def verdict(self, lang: Literal["zh", "en", "both"] = "both") -> str:
+        """Say in one line what was proven about the plan: in Chinese, English, or both.
 
         ``optimal`` is said only when the solver proved it for the whole program; otherwise the
         line gives the stop, the bound and the gap, and whether the greedy plan is used.
@@ -195,23 +191,33 @@ class Allocation:
         --------
         >>> a = Allocation(None, None, None, "time_limit", 90.0, 100.0, 1 / 9, 90.0, 60.0)
         >>> a.greedy_used = True
-        >>> print(a.verdict())  # doctest: +NORMALIZE_WHITESPACE
-        未证明最优 not proven optimal (time limit): value 90.0, bound 100.0, gap 11.11%;
-        贪心方案 greedy plan
+        >>> print(a.verdict("zh"))
+        未证明最优（达到求解时限）：目标函数值90.0，最优界100.0，差距11.11%；采用贪心方案
+        >>> print(a.verdict("en"))
+        not proven optimal (time limit): value 90.0, bound 100.0, gap 11.11%; greedy plan
         """
-        head = _VERDICT[self.status]
-        if self.status == "optimal":
-            return f"{head}: value {self.objective:,.1f}"
-        line = (
-            f"{head}: value {self.objective:,.1f}, bound {self.bound:,.1f}, gap {self.mip_gap:.2%}"
-        )
-        return line + ("; 贪心方案 greedy plan" if self.greedy_used else "")
+        if lang == "both":
+            return f"{self._verdict('zh')} / {self._verdict('en')}"
+        return self._verdict(lang)
 
-    def summary(self) -> pd.DataFrame:
-        """Key figures as (item, value) rows, for reports."""
+    def _verdict(self, lang: Literal["zh", "en"]) -> str:
+        line = message(f"verdict_{self.status}", lang) + message(
+            "verdict_value", lang, value=self.objective
+        )
+        if self.status == "optimal":
+            return line
+        line += message("verdict_bound", lang, bound=self.bound, gap=self.mip_gap)
+        return line + (message("verdict_greedy", lang) if self.greedy_used else "")
+
+    def note_lines(self, lang: Literal["zh", "en"] = "zh") -> list[str]:
+        """Return what the solver's stop means for the plan, one sentence per note."""
+        return [message(f"note_{key}", lang, **fields) for key, fields in self.notes]
+
+    def summary(self, lang: Literal["zh", "en", "both"] = "both") -> pd.DataFrame:
+        """Key figures as (item, value) rows, for reports; the verdict in the language asked."""
         rows = [
-            ("status", self.status),
-            ("verdict", self.verdict()),
+            ("solver_status", self.status),
+            ("plan_verdict", self.verdict(lang)),
             ("objective", self.objective),
             ("bound", self.bound),
             ("mip_gap", self.mip_gap),
@@ -226,7 +232,7 @@ class Allocation:
             ("candidates_dominated", self.n_dominated),
             ("candidates_solved", int(self.candidates.get("in_program", pd.Series()).sum())),
             ("program_parts", self.n_parts),
-            ("constraints", self.n_constraints),
+            ("program_constraints", self.n_constraints),
         ]
         return pd.DataFrame(rows, columns=["item", "value"])
 
@@ -691,7 +697,7 @@ def allocate(
             gap=(solution.bound - greedy_value) / max(abs(greedy_value), 1e-9),
         )
         greedy_used = True
-        notes.append("the greedy plan beat the solver's best plan found in time and is used")
+        notes.append(("greedy_used", {}))
     chosen = np.zeros(len(cands), dtype=bool)
     chosen[keep] = solution.x
     greedy = np.zeros(len(cands), dtype=bool)
@@ -712,15 +718,9 @@ def allocate(
     plan = _plan(cands, scope, zone, reserved_only, reserved_parcels)
     unplaced = _unplaced(cands, scope, plan, ground, land, reserved_parcels, why_none)
     if solution.status == "time_limit":
-        notes.append(
-            f"the time limit of {limit:g} s stopped the solver with a relative gap of "
-            f"{solution.gap:.2%}; raise allocation.time_limit_s for a proven optimum"
-        )
+        notes.append(("time_limit", {"limit": limit, "gap": solution.gap}))
     elif solution.status == "gap_limit":
-        notes.append(
-            f"the solver stopped at a relative gap of {solution.gap:.2%}, allowed by "
-            "allocation.mip_rel_gap; set it to 0 for a proven optimum"
-        )
+        notes.append(("gap_limit", {"gap": solution.gap}))
     return Allocation(
         plan=plan,
         unplaced=unplaced,

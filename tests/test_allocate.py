@@ -325,11 +325,13 @@ def test_verdict_says_optimal_only_when_proven():
     zone, cands = instance(100, 50, 0, 10)
     stopped = allocate(None, zone, candidates=cands, time_limit_s=0.01, reduce=False)
     assert stopped.status == "time_limit"
-    assert stopped.verdict().startswith("未证明最优 not proven optimal (time limit): value ")
-    assert "bound" in stopped.verdict() and "gap" in stopped.verdict()
+    assert stopped.verdict("en").startswith("not proven optimal (time limit): value ")
+    assert "bound" in stopped.verdict("en") and "gap" in stopped.verdict("en")
+    assert stopped.verdict("zh").startswith("未证明最优（达到求解时限）：目标函数值")
+    assert "最优界" in stopped.verdict("zh") and "差距" in stopped.verdict("zh")
     zone = make_zone(1, [project("J1")])
     done = allocate(None, zone, candidates=table([site("J1", "a", "single", ["P0"], 10)]))
-    assert done.verdict() == "已证明最优 proven optimal: value 30.0"
+    assert done.verdict() == "已证明最优：目标函数值30.0 / proven optimal: value 30.0"
 
 
 def test_malformed_candidates_list_every_problem():
@@ -486,7 +488,8 @@ def test_a_time_limit_keeps_a_feasible_plan_no_worse_than_greedy():
     assert result.objective >= result.greedy_objective
     assert result.bound >= result.objective
     assert result.mip_gap == pytest.approx((result.bound - result.objective) / result.objective)
-    assert any("time limit of 0.05 s" in note for note in result.notes)
+    assert any("time limit of 0.05 s" in note for note in result.note_lines("en"))
+    assert any("求解时限0.05秒" in note for note in result.note_lines("zh"))
     chosen = result.candidates.loc[result.candidates["chosen"]]
     parcels = chosen.loc[chosen["kind"].isin(["single", "assembly"]), "parcel_ids"].explode()
     assert parcels.is_unique
