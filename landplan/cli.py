@@ -47,6 +47,16 @@ def _localise(command) -> None:
             param.help = help_text(param.help)
     for sub in getattr(command, "commands", {}).values():
         _localise(sub)
+    # The --help option is made when asked for, with the command line library's own text.
+    made = command.get_help_option
+
+    def help_option(ctx, _made=made):
+        option = _made(ctx)
+        if option is not None and option.help:
+            option.help = help_text(option.help)
+        return option
+
+    command.get_help_option = help_option
 
 
 app = typer.Typer(
@@ -959,7 +969,9 @@ def _argv_lang(argv: list[str]) -> str:
 
 def _error(message: str, lang: str = "zh") -> None:
     head = Text(_t(lang, "error"), style="bold red")
-    err_console.print(head, message, highlight=False, soft_wrap=True)
+    # A full-width colon ends the Chinese head: no space after it.
+    sep = "" if lang != "en" else " "
+    err_console.print(head, message, sep=sep, highlight=False, soft_wrap=True)
 
 
 # --- the store ---------------------------------------------------------------------------------

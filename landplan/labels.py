@@ -59,6 +59,7 @@ Lang = Literal["zh", "en"]
 _RESULT_COLUMNS: Final[Mapping[str, tuple[str, str]]] = {
     # names and generic columns shared by several layers and results
     "name": ("名称", "name"),
+    "geometry": ("几何图形", "geometry"),
     "value": ("数值", "value"),
     "unit": ("单位", "unit"),
     "item": ("事项", "item"),

@@ -163,12 +163,12 @@ def test_problem_summary_names_columns_in_chinese(zone_files, tmp_path):
 def test_user_errors_keep_exit_status_two_and_say_error_in_chinese(capsys):
     from landplan.cli import main
 
-    for lang, head in (("zh", "错误："), ("en", "error:")):
+    for lang, head in (("zh", "错误："), ("en", "error: ")):
         with pytest.raises(SystemExit) as info:
             main(["capacity", "--start", "tomorrow", "--lang", lang])
         assert info.value.code == 2
         err = capsys.readouterr().err.splitlines()
-        assert any(line.startswith(f"{head} --start 'tomorrow'") for line in err), err
+        assert any(line.startswith(f"{head}--start 'tomorrow'") for line in err), err
     with pytest.raises(SystemExit) as info:
         main(["capacity", "--lang", "xx"])
     assert info.value.code == 2
@@ -206,6 +206,7 @@ def test_help_in_english_with_landplan_lang(monkeypatch):
     monkeypatch.setenv("LANDPLAN_LANG", "zh")
     out = invoke("import", "--help")
     assert "校验文件并写入图层" in out and "修复无效几何图形" in out
+    assert "显示本帮助后退出" in out and "Show this message" not in out
 
 
 def test_version():
