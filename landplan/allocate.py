@@ -170,6 +170,7 @@ class Allocation:
     solve_time_s: float
     n_constraints: int = 0
     notes: list[tuple[str, dict[str, float]]] = field(default_factory=list)
+    rule_counts: dict[str, dict[str, int]] = field(default_factory=dict)
     n_dominated: int = 0
     n_parts: int = 0
     greedy_used: bool = False
@@ -208,6 +209,15 @@ class Allocation:
             return line
         line += message("verdict_bound", lang, bound=self.bound, gap=self.mip_gap)
         return line + (message("verdict_greedy", lang) if self.greedy_used else "")
+
+    def unplaced_in(self, lang: Literal["zh", "en"] = "zh") -> pd.DataFrame:
+        """Return the projects left out with why (``detail``) said in a language."""
+        out = self.unplaced.copy()
+        out["detail"] = [
+            _detail(r, self.rule_counts.get(p), lang)
+            for r, p in zip(out["reason"], out["project_id"], strict=True)
+        ]
+        return out
 
     def note_lines(self, lang: Literal["zh", "en"] = "zh") -> list[str]:
         """Return what the solver's stop means for the plan, one sentence per note."""
@@ -634,7 +644,7 @@ def allocate(
     policy = zone.policy
     projects = zone.projects if projects is None else projects
     scope = _projects_in_scope(projects, stages, policy)
-    why_none: dict[str, str] = {}
+    why_none: dict[str, dict[str, int]] = {}
     if candidates is None:
         candidates, why_none = _match_candidates(scope, zone)
     cands = _validated_candidates(candidates, scope, zone)
@@ -717,6 +727,7 @@ def allocate(
 
     plan = _plan(cands, scope, zone, reserved_only, reserved_parcels)
     unplaced = _unplaced(cands, scope, plan, ground, land, reserved_parcels, why_none)
+    rule_counts = {p: why_none[p] for p in unplaced["project_id"] if why_none.get(p)}
     if solution.status == "time_limit":
         notes.append(("time_limit", {"limit": limit, "gap": solution.gap}))
     elif solution.status == "gap_limit":
@@ -733,6 +744,7 @@ def allocate(
         solve_time_s=solution.seconds,
         n_constraints=int(rows.matrix.shape[0] + len(np.unique(program.project_of))),
         notes=notes,
+        rule_counts=rule_counts,
         n_dominated=n_dominated,
         n_parts=solution.parts,
         greedy_used=greedy_used,
@@ -784,11 +796,27 @@ def _from_match(project_id: str, ranked: pd.DataFrame, rejections: pd.DataFrame)
     )
     table = gpd.GeoDataFrame(table, geometry=ranked.geometry.to_numpy(), crs=ranked.crs)
     counts = rejections["rule"].value_counts() if len(rejections) else pd.Series(dtype=int)
-    why = ", ".join(f"{rule} ({n} sites)" for rule, n in counts.items())
-    return table, (f"every site fails a siting rule: {why}" if why else "")
+    return table, {str(rule): int(n) for rule, n in counts.items()}
 
 
-def _match_candidates(projects: pd.DataFrame, zone: Zone) -> tuple[pd.DataFrame, dict[str, str]]:
+def _detail(reason: str, rules: Mapping[str, int] | None, lang: Literal["zh", "en"]) -> str:
+    """Say why a project is left out; without a site, the siting rules its sites failed."""
+    from landplan.labels import value_label
+
+    if reason != "no_feasible_site" or not rules:
+        return message(f"unplaced_{reason}", lang)
+    named = (
+        message(
+            "unplaced_rule", lang, rule=value_label("rule", r, lang) if lang == "zh" else r, n=n
+        )
+        for r, n in rules.items()
+    )
+    return message("unplaced_rules", lang, rules=("、" if lang == "zh" else ", ").join(named))
+
+
+def _match_candidates(
+    projects: pd.DataFrame, zone: Zone
+) -> tuple[pd.DataFrame, dict[str, dict[str, int]]]:
     """Each project's candidate sites from :mod:`landplan.match`, as one candidate table.
 
     Matching runs once per project (each run is vectorised over the zone's parcels), all sharing
@@ -1610,7 +1638,7 @@ def _unplaced(
     ground: _Ground,
     land: _Land,
     reserved: pd.DataFrame,
-    why_none: dict[str, str],
+    why_none: dict[str, dict[str, int]],
 ) -> pd.DataFrame:
     info = [c for c in ("project_id", "name", "stage", "cluster") if c in projects]
     out = projects.loc[~projects["project_id"].isin(plan["project_id"]), info].copy()
@@ -1664,15 +1692,9 @@ def _unplaced(
     out["reason"] = reason
     blocked = out["reason"] == "site_reserved"
     out.loc[blocked, "competitors"] = out.loc[blocked, "project_id"].map(blockers)
-    detail = {
-        "no_feasible_site": "no candidate site meets the project's requirements",
-        "site_reserved": "every candidate site uses parcels reserved for other projects",
-        "outbid": "its candidate sites went to projects that give the plan more value",
-        "not_selected": "a free site adds no value (score 0) or the time limit stopped the solver",
-    }
-    out["detail"] = out["reason"].map(detail)
     # Matching says why a project has no site at all: the siting rules its sites failed.
-    matched = out["project_id"].map(lambda p: why_none.get(p, ""))
-    none = (out["reason"] == "no_feasible_site") & (matched != "")
-    out.loc[none, "detail"] = matched[none]
+    out["detail"] = [
+        _detail(r, why_none.get(p), "en")
+        for r, p in zip(out["reason"], out["project_id"], strict=True)
+    ]
     return out[columns].sort_values(["reason", "project_id"]).reset_index(drop=True)

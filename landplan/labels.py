@@ -847,6 +847,28 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "it should take floor space rather than land of its own ({source})",
     ),
     "review_all_pass": ("五项原则全部达标", "every principle passes"),
+    # why the allocation leaves a project out
+    "unplaced_no_feasible_site": (
+        "没有符合项目要求的候选地",
+        "no candidate site meets the project's requirements",
+    ),
+    "unplaced_site_reserved": (
+        "全部候选地都占用已为其他项目预留的地块",
+        "every candidate site uses parcels reserved for other projects",
+    ),
+    "unplaced_outbid": (
+        "候选地已安排给使方案总体效益更高的项目",
+        "its candidate sites went to projects that give the plan more value",
+    ),
+    "unplaced_not_selected": (
+        "空闲候选地不增加效益（得分为0），或求解时限已到",
+        "a free site adds no value (score 0) or the time limit stopped the solver",
+    ),
+    "unplaced_rules": (
+        "各候选地均不符合选址规则：{rules}",
+        "every site fails a siting rule: {rules}",
+    ),
+    "unplaced_rule": ("{rule}（{n}处）", "{rule} ({n} sites)"),
     "revitalise_head": (
         "盘活方案（核查日期{as_of}）：地块{parcels}宗、厂房{buildings}栋；土地{land:,.1f}亩，"
         "新增建筑面积{added:,.0f}平方米，可出租厂房{let:,.0f}平方米；可供{projects}个储备项目使用",

@@ -85,7 +85,7 @@ def write_allocation(result: Allocation, out_dir: str | os.PathLike) -> list[Pat
         out / "allocation.xlsx",
         {
             "plan": result.plan,
-            "unplaced": result.unplaced,
+            "unplaced": result.unplaced_in("zh"),
             "summary": summary,
             "candidates": candidates.loc[
                 candidates["in_program"] | candidates["chosen"] | candidates["greedy"]

@@ -477,6 +477,11 @@ def test_candidates_come_from_match_when_not_given():
     assert lost.loc["J2", "competitors"].startswith("J1 (")
     assert lost.loc["J3", "reason"] == "no_feasible_site"
     assert lost.loc["J3", "detail"].startswith("every site fails a siting rule: area")
+    # the same reasons, composed in Chinese from the same counts
+    zh = result.unplaced_in("zh").set_index("project_id")
+    assert zh.loc["J3", "detail"].startswith("各候选地均不符合选址规则：面积不在需求范围内（")
+    assert zh.loc["J2", "detail"] == "候选地已安排给使方案总体效益更高的项目"
+    assert result.unplaced_in("en")["detail"].tolist() == result.unplaced["detail"].tolist()
 
 
 def test_a_time_limit_keeps_a_feasible_plan_no_worse_than_greedy():
