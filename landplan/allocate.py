@@ -77,6 +77,7 @@ from landplan.errors import (
     SchemaError,
 )
 from landplan.kinds import KINDS
+from landplan.labels import message
 from landplan.units import m2_to_mu, mu_to_m2
 from landplan.zone import Zone
 
@@ -117,11 +118,6 @@ _SOURCE = "candidates"
 # Kinds as the numeric core sees them: what ground a site takes.
 _WHOLE_SITE, _CUTOUT, _FLOOR = 0, 1, 2
 # Solver verdicts, zh first, for the printed line and the summary.
-_VERDICT = {
-    "optimal": "已证明最优 proven optimal",
-    "gap_limit": "未证明最优 not proven optimal (stopped at the allowed gap)",
-    "time_limit": "未证明最优 not proven optimal (time limit)",
-}
 
 
 @dataclass
@@ -173,7 +169,8 @@ class Allocation:
     greedy_objective: float
     solve_time_s: float
     n_constraints: int = 0
-    notes: list[str] = field(default_factory=list)
+    notes: list[tuple[str, dict[str, float]]] = field(default_factory=list)
+    rule_counts: dict[str, dict[str, int]] = field(default_factory=dict)
     n_dominated: int = 0
     n_parts: int = 0
     greedy_used: bool = False
@@ -185,8 +182,8 @@ class Allocation:
             return 0.0 if self.objective <= 0 else float("inf")
         return self.objective / self.greedy_objective - 1.0
 
-    def verdict(self) -> str:
-        """Say in one line (zh and en) what was proven about the plan.
+    def verdict(self, lang: Literal["zh", "en", "both"] = "both") -> str:
+        """Say in one line what was proven about the plan: in Chinese, English, or both.
 
         ``optimal`` is said only when the solver proved it for the whole program; otherwise the
         line gives the stop, the bound and the gap, and whether the greedy plan is used.
@@ -195,23 +192,42 @@ class Allocation:
         --------
         >>> a = Allocation(None, None, None, "time_limit", 90.0, 100.0, 1 / 9, 90.0, 60.0)
         >>> a.greedy_used = True
-        >>> print(a.verdict())  # doctest: +NORMALIZE_WHITESPACE
-        未证明最优 not proven optimal (time limit): value 90.0, bound 100.0, gap 11.11%;
-        贪心方案 greedy plan
+        >>> print(a.verdict("zh"))
+        未证明最优（达到求解时限）：目标函数值90.0，最优界100.0，差距11.11%；采用贪心方案
+        >>> print(a.verdict("en"))
+        not proven optimal (time limit): value 90.0, bound 100.0, gap 11.11%; greedy plan
         """
-        head = _VERDICT[self.status]
-        if self.status == "optimal":
-            return f"{head}: value {self.objective:,.1f}"
-        line = (
-            f"{head}: value {self.objective:,.1f}, bound {self.bound:,.1f}, gap {self.mip_gap:.2%}"
-        )
-        return line + ("; 贪心方案 greedy plan" if self.greedy_used else "")
+        if lang == "both":
+            return f"{self._verdict('zh')} / {self._verdict('en')}"
+        return self._verdict(lang)
 
-    def summary(self) -> pd.DataFrame:
-        """Key figures as (item, value) rows, for reports."""
+    def _verdict(self, lang: Literal["zh", "en"]) -> str:
+        line = message(f"verdict_{self.status}", lang) + message(
+            "verdict_value", lang, value=self.objective
+        )
+        if self.status == "optimal":
+            return line
+        line += message("verdict_bound", lang, bound=self.bound, gap=self.mip_gap)
+        return line + (message("verdict_greedy", lang) if self.greedy_used else "")
+
+    def unplaced_in(self, lang: Literal["zh", "en"] = "zh") -> pd.DataFrame:
+        """Return the projects left out with why (``detail``) said in a language."""
+        out = self.unplaced.copy()
+        out["detail"] = [
+            _detail(r, self.rule_counts.get(p), lang)
+            for r, p in zip(out["reason"], out["project_id"], strict=True)
+        ]
+        return out
+
+    def note_lines(self, lang: Literal["zh", "en"] = "zh") -> list[str]:
+        """Return what the solver's stop means for the plan, one sentence per note."""
+        return [message(f"note_{key}", lang, **fields) for key, fields in self.notes]
+
+    def summary(self, lang: Literal["zh", "en", "both"] = "both") -> pd.DataFrame:
+        """Key figures as (item, value) rows, for reports; the verdict in the language asked."""
         rows = [
-            ("status", self.status),
-            ("verdict", self.verdict()),
+            ("solver_status", self.status),
+            ("plan_verdict", self.verdict(lang)),
             ("objective", self.objective),
             ("bound", self.bound),
             ("mip_gap", self.mip_gap),
@@ -226,7 +242,7 @@ class Allocation:
             ("candidates_dominated", self.n_dominated),
             ("candidates_solved", int(self.candidates.get("in_program", pd.Series()).sum())),
             ("program_parts", self.n_parts),
-            ("constraints", self.n_constraints),
+            ("program_constraints", self.n_constraints),
         ]
         return pd.DataFrame(rows, columns=["item", "value"])
 
@@ -628,7 +644,7 @@ def allocate(
     policy = zone.policy
     projects = zone.projects if projects is None else projects
     scope = _projects_in_scope(projects, stages, policy)
-    why_none: dict[str, str] = {}
+    why_none: dict[str, dict[str, int]] = {}
     if candidates is None:
         candidates, why_none = _match_candidates(scope, zone)
     cands = _validated_candidates(candidates, scope, zone)
@@ -691,7 +707,7 @@ def allocate(
             gap=(solution.bound - greedy_value) / max(abs(greedy_value), 1e-9),
         )
         greedy_used = True
-        notes.append("the greedy plan beat the solver's best plan found in time and is used")
+        notes.append(("greedy_used", {}))
     chosen = np.zeros(len(cands), dtype=bool)
     chosen[keep] = solution.x
     greedy = np.zeros(len(cands), dtype=bool)
@@ -711,16 +727,11 @@ def allocate(
 
     plan = _plan(cands, scope, zone, reserved_only, reserved_parcels)
     unplaced = _unplaced(cands, scope, plan, ground, land, reserved_parcels, why_none)
+    rule_counts = {p: why_none[p] for p in unplaced["project_id"] if why_none.get(p)}
     if solution.status == "time_limit":
-        notes.append(
-            f"the time limit of {limit:g} s stopped the solver with a relative gap of "
-            f"{solution.gap:.2%}; raise allocation.time_limit_s for a proven optimum"
-        )
+        notes.append(("time_limit", {"limit": limit, "gap": solution.gap}))
     elif solution.status == "gap_limit":
-        notes.append(
-            f"the solver stopped at a relative gap of {solution.gap:.2%}, allowed by "
-            "allocation.mip_rel_gap; set it to 0 for a proven optimum"
-        )
+        notes.append(("gap_limit", {"gap": solution.gap}))
     return Allocation(
         plan=plan,
         unplaced=unplaced,
@@ -733,6 +744,7 @@ def allocate(
         solve_time_s=solution.seconds,
         n_constraints=int(rows.matrix.shape[0] + len(np.unique(program.project_of))),
         notes=notes,
+        rule_counts=rule_counts,
         n_dominated=n_dominated,
         n_parts=solution.parts,
         greedy_used=greedy_used,
@@ -784,11 +796,27 @@ def _from_match(project_id: str, ranked: pd.DataFrame, rejections: pd.DataFrame)
     )
     table = gpd.GeoDataFrame(table, geometry=ranked.geometry.to_numpy(), crs=ranked.crs)
     counts = rejections["rule"].value_counts() if len(rejections) else pd.Series(dtype=int)
-    why = ", ".join(f"{rule} ({n} sites)" for rule, n in counts.items())
-    return table, (f"every site fails a siting rule: {why}" if why else "")
+    return table, {str(rule): int(n) for rule, n in counts.items()}
 
 
-def _match_candidates(projects: pd.DataFrame, zone: Zone) -> tuple[pd.DataFrame, dict[str, str]]:
+def _detail(reason: str, rules: Mapping[str, int] | None, lang: Literal["zh", "en"]) -> str:
+    """Say why a project is left out; without a site, the siting rules its sites failed."""
+    from landplan.labels import value_label
+
+    if reason != "no_feasible_site" or not rules:
+        return message(f"unplaced_{reason}", lang)
+    named = (
+        message(
+            "unplaced_rule", lang, rule=value_label("rule", r, lang) if lang == "zh" else r, n=n
+        )
+        for r, n in rules.items()
+    )
+    return message("unplaced_rules", lang, rules=("、" if lang == "zh" else ", ").join(named))
+
+
+def _match_candidates(
+    projects: pd.DataFrame, zone: Zone
+) -> tuple[pd.DataFrame, dict[str, dict[str, int]]]:
     """Each project's candidate sites from :mod:`landplan.match`, as one candidate table.
 
     Matching runs once per project (each run is vectorised over the zone's parcels), all sharing
@@ -1610,7 +1638,7 @@ def _unplaced(
     ground: _Ground,
     land: _Land,
     reserved: pd.DataFrame,
-    why_none: dict[str, str],
+    why_none: dict[str, dict[str, int]],
 ) -> pd.DataFrame:
     info = [c for c in ("project_id", "name", "stage", "cluster") if c in projects]
     out = projects.loc[~projects["project_id"].isin(plan["project_id"]), info].copy()
@@ -1664,15 +1692,9 @@ def _unplaced(
     out["reason"] = reason
     blocked = out["reason"] == "site_reserved"
     out.loc[blocked, "competitors"] = out.loc[blocked, "project_id"].map(blockers)
-    detail = {
-        "no_feasible_site": "no candidate site meets the project's requirements",
-        "site_reserved": "every candidate site uses parcels reserved for other projects",
-        "outbid": "its candidate sites went to projects that give the plan more value",
-        "not_selected": "a free site adds no value (score 0) or the time limit stopped the solver",
-    }
-    out["detail"] = out["reason"].map(detail)
     # Matching says why a project has no site at all: the siting rules its sites failed.
-    matched = out["project_id"].map(lambda p: why_none.get(p, ""))
-    none = (out["reason"] == "no_feasible_site") & (matched != "")
-    out.loc[none, "detail"] = matched[none]
+    out["detail"] = [
+        _detail(r, why_none.get(p), "en")
+        for r, p in zip(out["reason"], out["project_id"], strict=True)
+    ]
     return out[columns].sort_values(["reason", "project_id"]).reset_index(drop=True)

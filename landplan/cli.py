@@ -17,14 +17,51 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.text import Text
+from typer.core import TyperGroup
 
 from landplan.errors import LandplanError
 from landplan.policy import Policy
 
 __all__ = ["app", "main"]
 
+
+class _LocalisedGroup(TyperGroup):
+    """The command group whose every command's and option's help reads in ``$LANDPLAN_LANG``.
+
+    The help is written in English beside the code and translated through the label registry
+    (:data:`landplan.labels.HELP`) when the command line is built, so one table holds both.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _localise(self)
+
+
+def _localise(command) -> None:
+    from landplan.labels import help_text
+
+    if command.help:
+        command.help = help_text(command.help)
+    for param in command.params:
+        if getattr(param, "help", None):
+            param.help = help_text(param.help)
+    for sub in getattr(command, "commands", {}).values():
+        _localise(sub)
+    # The --help option is made when asked for, with the command line library's own text.
+    made = command.get_help_option
+
+    def help_option(ctx, _made=made):
+        option = _made(ctx)
+        if option is not None and option.help:
+            option.help = help_text(option.help)
+        return option
+
+    command.get_help_option = help_option
+
+
 app = typer.Typer(
     name="landplan",
+    cls=_LocalisedGroup,
     help="开发区土地与厂房规划 — plan the land and factory buildings of an industrial zone.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -56,7 +93,12 @@ def _root(
 
 
 LangOption = Annotated[
-    str, typer.Option("--lang", help="Language of what is printed: zh (中文, default) or en.")
+    str,
+    typer.Option(
+        "--lang",
+        envvar="LANDPLAN_LANG",
+        help="Language of what is printed: zh (中文, default) or en.",
+    ),
 ]
 
 
@@ -68,6 +110,20 @@ def _check_lang(lang: str) -> str:
 
 def _say(lang: str, zh: str, en: str) -> str:
     return zh if lang == "zh" else en
+
+
+def _t(lang: str, key: str, **fields: object) -> str:
+    """Return a printed line from the label registry, in the language asked."""
+    from landplan.labels import message
+
+    return message(key, "en" if lang == "en" else "zh", **fields)
+
+
+def _layer(name: str, lang: str) -> str:
+    """Return how a layer is named to a reader (``地块`` for ``parcels`` in Chinese)."""
+    from landplan.labels import value_label
+
+    return str(value_label("layer", name, "en" if lang == "en" else "zh"))
 
 
 PolicyOption = Annotated[
@@ -127,32 +183,42 @@ ProblemsOption = Annotated[
 ]
 
 
-def _summary_text(problems, notices, problems_file: Path | None) -> str:
+def _summary_text(problems, notices, problems_file: Path | None, lang: str = "zh") -> str:
     """Return the per-column summary of problems and warnings, writing them all if asked."""
+    from landplan.labels import column_label
     from landplan.problem_report import SUMMARY_HEADERS, column_summary, write_problems
 
     if not problems and not notices:
         return ""
     summary = column_summary(problems, notices)
-    rows = [list(SUMMARY_HEADERS.values())] + [[str(v) for v in r] for r in summary.values]
-    widths = [max(len(r[j]) for r in rows) for j in range(len(rows[0]) - 1)]
-    lines = ["problems by column 按字段汇总:"]
+    summary["column"] = [column_label(c, "en" if lang == "en" else "zh") for c in summary["column"]]
+    heads = [h.split(" ")[0 if lang == "zh" else 1] for h in SUMMARY_HEADERS.values()]
+    rows = [heads] + [[str(v) for v in r] for r in summary.values]
+    widths = [max(_width(r[j]) for r in rows) for j in range(len(rows[0]) - 1)]
+    lines = [_t(lang, "problems_by_column")]
     for r in rows:
-        cells = [c.ljust(w) for c, w in zip(r[:-1], widths, strict=True)]
+        cells = [c + " " * (w - _width(c)) for c, w in zip(r[:-1], widths, strict=True)]
         lines.append("  " + "  ".join([*cells, r[-1]]))
     if problems_file is not None:
         path = write_problems(problems_file, problems, notices)
         lines.append(
-            f"all {len(problems)} problem(s) and {len(notices)} warning(s) written to {path}"
+            _t(lang, "problems_written", problems=len(problems), warnings=len(notices), path=path)
         )
     elif len(problems) + len(notices) > 50:
-        lines.append("write them all to a file with --problems FILE.csv (or .xlsx)")
+        lines.append(_t(lang, "problems_hint"))
     return "\n".join(lines)
 
 
-def _refuse(exc, problems_file: Path | None, notices=(), prefix: str = "") -> None:
+def _width(text: str) -> int:
+    """Return the columns a text takes on a terminal (a Chinese character takes two)."""
+    return len(text) + sum(1 for ch in text if ord(ch) > 0x2E7F)
+
+
+def _refuse(
+    exc, problems_file: Path | None, notices=(), prefix: str = "", lang: str = "zh"
+) -> None:
     """Add the per-column summary (and the file of every problem) to a refusal's message."""
-    summary = _summary_text(exc.problems, list(notices), problems_file)
+    summary = _summary_text(exc.problems, list(notices), problems_file, lang)
     exc.args = (f"{prefix}{exc.args[0]}" + (f"\n\n{summary}" if summary else ""),)
 
 
@@ -164,7 +230,7 @@ def _warnings(frame, file: Path):
     return [*frame.attrs.get("warnings", []), *notes]
 
 
-def _read_checked(file: Path, layer: str, problems_file: Path | None, **options):
+def _read_checked(file: Path, layer: str, problems_file: Path | None, lang: str = "zh", **options):
     """Read and validate a file; a refusal carries the per-column summary of its problems."""
     from landplan.errors import SchemaError
     from landplan.io import read_layer
@@ -172,16 +238,16 @@ def _read_checked(file: Path, layer: str, problems_file: Path | None, **options)
     try:
         read = read_layer(file, layer, **options)
     except SchemaError as exc:
-        _refuse(exc, problems_file)
+        _refuse(exc, problems_file, lang=lang)
         raise
     frame = read[0] if isinstance(read, tuple) else read
     warnings = frame.attrs.get("warnings", [])
     for warning in warnings[:20]:
-        err_console.print(f"warning: {warning}", highlight=False)
+        err_console.print(_t(lang, "warning", text=warning), highlight=False)
     if len(warnings) > 20:
-        err_console.print(f"... and {len(warnings) - 20} more warnings")
+        err_console.print(_t(lang, "more_warnings", n=len(warnings) - 20))
     text = (
-        _summary_text([], _warnings(frame, file), problems_file)
+        _summary_text([], _warnings(frame, file), problems_file, lang)
         if warnings or problems_file
         else ""
     )
@@ -208,14 +274,19 @@ def validate(
     towgs84: Towgs84Option = None,
     problems: ProblemsOption = None,
     policy: PolicyOption = None,
+    lang: LangOption = "zh",
 ) -> None:
     """Check a file against a layer's schema; list every problem, or summarise the layer."""
     from rich.table import Table
 
+    from landplan.layers import spec
+
+    lang = _check_lang(lang)
     frame = _read_checked(
         file,
         layer,
         problems,
+        lang,
         crs=crs,
         source_layer=source_layer,
         sheet=sheet,
@@ -226,22 +297,22 @@ def validate(
         land_use_scheme=land_use_scheme,
         towgs84=towgs84,
     )
-    table = Table(title=f"{file}: {len(frame)} {layer}, valid", title_justify="left")
-    table.add_column("column")
-    table.add_column("filled", justify="right")
-    from landplan.layers import spec
-
+    name = spec(layer).name
+    title = _t(lang, "valid_title", file=file, n=len(frame), layer=_layer(name, lang))
+    table = Table(title=title, title_justify="left")
+    table.add_column(_t(lang, "field"))
+    table.add_column(_t(lang, "filled"), justify="right")
     for col in spec(layer).columns:
-        table.add_row(f"{col.name} ({col.zh})", f"{int(frame[col.name].notna().sum())}")
+        # A Chinese planner reads the field's name; the identifier is for the English reader.
+        shown = col.zh if lang == "zh" else f"{col.name} ({col.zh})"
+        table.add_row(shown, f"{int(frame[col.name].notna().sum())}")
     console.print(table)
     for feature, reason in frame.attrs.get("repaired", []):
-        console.print(f"repaired {feature}: {reason}")
+        console.print(_t(lang, "repaired", feature=feature, reason=reason))
     for notice in frame.attrs.get("notices", []):
-        console.print(f"note: {notice}")
+        console.print(_t(lang, "note", text=notice))
     if "area_mu" in frame:
-        console.print(
-            f"total area: {frame['area_mu'].sum():,.1f} mu ({frame['area_m2'].sum():,.0f} m²)"
-        )
+        console.print(_t(lang, "total_area", mu=frame["area_mu"].sum(), m2=frame["area_m2"].sum()))
 
 
 def _zone_from(
@@ -251,6 +322,7 @@ def _zone_from(
     policy_file: Path | None,
     *,
     keep_store: bool = False,
+    lang: str = "zh",
 ):
     """Load the zone every analysis command works on, and the store when asked to keep it.
 
@@ -281,10 +353,7 @@ def _zone_from(
     from landplan.sample import make_zone
     from landplan.zone import Zone
 
-    err_console.print(
-        f"no --zone or --db given and no store at {target}: using the sample zone "
-        "(see `landplan sample`)"
-    )
+    err_console.print(_t(lang, "sample_fallback", target=target))
     return Zone.from_layers(make_zone(), policy=pol), None
 
 
@@ -363,7 +432,8 @@ def audit_command(
     lang: LangOption = "zh",
 ) -> None:
     """Audit idle and low-efficiency land; write XLSX, CSV and a GeoPackage layer."""
-    _run_audit(_zone_from(db, zone, None, policy)[0], as_of, out, _check_lang(lang))
+    lang = _check_lang(lang)
+    _run_audit(_zone_from(db, zone, None, policy, lang=lang)[0], as_of, out, lang)
 
 
 @app.command("revitalise")
@@ -379,6 +449,7 @@ def revitalise_command(
     zone: ZoneOption = None,
     projects: ProjectsOption = None,
     policy: PolicyOption = None,
+    lang: LangOption = "zh",
 ) -> None:
     """Plan the revitalisation of low-efficiency land (盘活低效用地); write XLSX and GeoPackage."""
     from datetime import date
@@ -387,29 +458,47 @@ def revitalise_command(
     from landplan.revitalise import revitalise
     from landplan.revitalise_io import write_revitalisation
 
-    loaded, _ = _zone_from(db, zone, projects, policy)
+    lang = _check_lang(lang)
+    loaded, _ = _zone_from(db, zone, projects, policy, lang=lang)
     result = revitalise(loaded, audit(loaded, as_of=as_of or date.today().isoformat()))
     paths = write_revitalisation(result, out)
     by_mode = result.totals[result.totals["section"] == "mode"]
     total = result.totals[result.totals["section"] == "total"].iloc[0]
     console.print(
-        f"revitalisation plan as of {result.as_of:%Y-%m-%d}: {int(total['parcels'])} parcels, "
-        f"{int(total['buildings'])} buildings; land {total['land_mu']:,.1f} mu, floor area added "
-        f"{total['floor_added_m2']:,.0f} m², floor space let {total['floor_let_m2']:,.0f} m²; "
-        f"{result.uses['project_id'].nunique()} pipeline project(s) could use it"
+        _t(
+            lang,
+            "revitalise_head",
+            as_of=f"{result.as_of:%Y-%m-%d}",
+            parcels=int(total["parcels"]),
+            buildings=int(total["buildings"]),
+            land=total["land_mu"],
+            added=total["floor_added_m2"],
+            let=total["floor_let_m2"],
+            projects=result.uses["project_id"].nunique(),
+        ),
+        highlight=False,
     )
     for row in by_mode.itertuples():
+        mode = row.label_zh if lang == "zh" else row.label_en
         console.print(
-            f"  {row.label_zh} ({row.label_en}): {row.parcels} parcels, {row.land_mu:,.1f} mu, "
-            f"+{row.floor_added_m2:,.0f} m², let {row.floor_let_m2:,.0f} m²"
+            _t(
+                lang,
+                "revitalise_mode",
+                mode=mode,
+                parcels=row.parcels,
+                land=row.land_mu,
+                added=row.floor_added_m2,
+                let=row.floor_let_m2,
+            ),
+            highlight=False,
         )
     best = result.uses[result.uses["rank"] == 1]
-    for text in best["text_zh"].head(10):
-        console.print(f"  {text}")
+    for text in best["text_zh" if lang == "zh" else "text_en"].head(10):
+        console.print(f"  {text}", highlight=False)
     if len(best) > 10:
-        console.print(f"  … {len(best) - 10} more project(s) in the workbook")
+        console.print(_t(lang, "more_projects", n=len(best) - 10))
     for name in ("workbook", "geopackage"):
-        console.print(f"wrote {paths[name]}")
+        console.print(_t(lang, "wrote", path=paths[name]), highlight=False)
 
 
 @app.command()
@@ -419,26 +508,35 @@ def sample(
         int | None, typer.Option("--parcels", "-n", help="Number of parcels (default 450).")
     ] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
+    lang: LangOption = "zh",
 ) -> None:
     """Generate the sample zone (GeoPackage + projects CSV/XLSX), the same bytes every time."""
     from landplan.sample import DEFAULT_SEED, write_sample
 
-    with console.status("generating the sample zone"):
+    lang = _check_lang(lang)
+    with console.status(_t(lang, "generating_sample")):
         paths = write_sample(out, seed=DEFAULT_SEED if seed is None else seed, n_parcels=parcels)
     for path in paths.values():
-        console.print(f"wrote {path} ({path.stat().st_size:,} bytes)")
+        console.print(_t(lang, "wrote_bytes", path=path, size=path.stat().st_size))
 
 
 @app.command()
 def demo(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("landplan-out"),
     policy: PolicyOption = None,
+    lang: LangOption = "zh",
 ) -> None:
     """Run everything on the sample zone with the embedded store; write maps and reports."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
     from landplan.demo import STEPS, run_demo
+    from landplan.labels import value_label
+
+    lang = _check_lang(lang)
+
+    def step_name(step: str) -> str:
+        return str(value_label("demo_step", step, lang))
 
     with Progress(
         SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console
@@ -451,15 +549,16 @@ def demo(
             if started:
                 progress.advance(task)
             started.append(name)
-            progress.update(task, description=name)
+            progress.update(task, description=step_name(name))
 
         written = run_demo(out, policy=_policy(policy), on_step=on_step)
-        progress.update(task, completed=len(STEPS), description="done")
-    table = Table(title=f"landplan demo: {len(written)} files in {out}", title_justify="left")
-    table.add_column("step")
-    table.add_column("file")
+        progress.update(task, completed=len(STEPS), description=_t(lang, "done"))
+    title = _t(lang, "demo_title", n=len(written), out=out)
+    table = Table(title=title, title_justify="left")
+    table.add_column(_t(lang, "demo_step"))
+    table.add_column(_t(lang, "demo_file"))
     for step, path in written:
-        table.add_row(step, str(path))
+        table.add_row(step_name(step), str(path))
     console.print(table)
 
 
@@ -489,12 +588,13 @@ def _load(
     project_file: Path | None,
     policy: Path | None,
     db: str | None = None,
+    lang: str = "zh",
 ):
     """Read the zone and pick the project: by id from the zone, or from a project file."""
     from landplan.io import read_projects
 
     pol = _policy(policy)
-    zone, _ = _zone_from(db, zone_path, projects, policy)
+    zone, _ = _zone_from(db, zone_path, projects, policy, lang=lang)
     pool = zone.projects
     if project_file is not None:
         pool = read_projects(project_file, policy=pol)
@@ -515,54 +615,32 @@ def _load(
     return zone, hit.iloc[0]
 
 
-def _zh_terms(text: str) -> str:
-    """Put the Chinese label in place of each identifier of a cluster, stage or hazard in text."""
-    import re
-
-    from landplan.labels import value_labels
-
-    names = {
-        **value_labels("cluster"),
-        **value_labels("hazard"),
-        **value_labels("stage"),
-        **value_labels("tenure_ok"),
-    }
-    names.pop("none", None)
-    names.pop("other", None)
-    pattern = re.compile(
-        r"\b(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")\b"
-    )
-    return pattern.sub(lambda m: names[m.group(1)], str(text))
-
-
 def _review_table(result, lang: str = "zh") -> None:
     from rich.table import Table
 
     from landplan.labels import column_label, value_label
 
-    title = result.summary().splitlines()[0]
+    verdict = value_label("verdict", result.verdict, lang)
+    title = f"{result.project_id} {result.name}: {verdict} (score {result.score:.1f})"
     if lang == "zh":
-        verdict = value_label("verdict", result.verdict)
         title = f"{result.project_id} 入园评审：{verdict}，得分 {result.score:.1f}"
     table = Table(title=title, title_justify="left")
     table.add_column(column_label("principle", lang) if lang == "zh" else "principle", no_wrap=True)
     for col in ("value", "threshold", "passed", "score", "reason"):
         table.add_column(column_label(col, lang) if lang == "zh" else col, overflow="fold")
-    for row in result.principles.itertuples():
+    for row in result.principles_text(lang).itertuples():
         value = f"{row.value:,.3g}" if isinstance(row.value, float) else str(row.value)
-        if lang == "zh":
-            value = str(value_label("cluster", value)) if value in ("other",) else _zh_terms(value)
         table.add_row(
             str(value_label("principle", row.principle, lang)) if lang == "zh" else row.principle,
             value,
-            _zh_terms(str(row.threshold)) if lang == "zh" else str(row.threshold),
+            str(row.threshold),
             _say(lang, "是", "yes") if row.passed else _say(lang, "否", "no"),
             f"{row.score:.1f}/{row.weight:g}",
-            _zh_terms(row.reason) if lang == "zh" else row.reason,
+            row.reason,
         )
     console.print(table)
-    for reason in result.reasons:
-        console.print(f"- {_zh_terms(reason) if lang == 'zh' else reason}")
+    for reason in result.reason_lines(lang):
+        console.print(f"- {reason}", highlight=False)
 
 
 @app.command()
@@ -584,12 +662,13 @@ def review(
     from landplan.review import review as review_project
     from landplan.units import mu_to_m2
 
-    the_zone, row = _load(project, zone, projects, project_file, policy, db)
+    lang = _check_lang(lang)
+    the_zone, row = _load(project, zone, projects, project_file, policy, db, lang)
     site = None if site_mu is None else float(mu_to_m2(site_mu))
     result = review_project(row, the_zone, site_area_m2=site)
-    _review_table(result, _check_lang(lang))
+    _review_table(result, lang)
     if out is not None:
-        console.print(f"wrote {write_review(result, out)}")
+        console.print(_t(lang, "wrote", path=write_review(result, out)), highlight=False)
 
 
 @app.command()
@@ -610,63 +689,99 @@ def match(
     lang: LangOption = "zh",
 ) -> None:
     """Rank the sites a project could take, with every score component and the rejections."""
-    from rich.table import Table
-
+    from landplan.labels import column_label, value_label
     from landplan.match import COMPONENTS
     from landplan.match import match as match_project
     from landplan.match_report import write_match
     from landplan.review import review as review_project
 
-    the_zone, row = _load(project, zone, projects, project_file, policy, db)
+    lang = _check_lang(lang)
+    the_zone, row = _load(project, zone, projects, project_file, policy, db, lang)
     result = match_project(row, the_zone, top=top)
     if explain is not None:
-        console.print(result.explain(explain))
+        console.print(result.explain(explain), highlight=False)
         return
-    sites = result.sites
-    table = Table(
-        title=f"{result.project_id} {row.get('name') or ''}: {result.demand.window_text()}, "
-        f"{len(result.ranked)} candidates",
-        title_justify="left",
+    demand = result.demand
+    window = (
+        _t(lang, "window", low=demand.min_mu, high=demand.max_mu, target=demand.target_mu)
+        if demand.wants_land
+        else _t(lang, "no_land")
     )
-    short = dict(
-        zip(COMPONENTS, ("fit", "cmp", "road", "ave", "sub", "clu", "rdy", "ph"), strict=True)
+    title = _t(
+        lang,
+        "match_title",
+        project=result.project_id,
+        name=row.get("name") or "",
+        window=window,
+        n=len(result.ranked),
     )
-    table.add_column("#")
-    table.add_column("candidate", no_wrap=True)
-    for col in ("mu", "months", "score", *short.values()):
-        table.add_column(col, overflow="fold")
-    for site in sites.itertuples():
-        size = (
-            f"{site.floor_area_m2:,.0f} m²" if site.kind == "floor_space" else f"{site.area_mu:.1f}"
-        )
-        table.add_row(
-            str(site.rank),
-            site.candidate_id,
-            size,
-            f"{site.readiness_months:g}",
-            f"{site.score_total:.1f}",
-            *(f"{getattr(site, f'score_{c}'):.2f}" for c in short),
-        )
-    console.print(table)
+    console.print(_match_table(result.sites, title, lang))
+    short = _short(lang)
     console.print(
-        "components (0–1, weighted by ranking.weights): "
-        + ", ".join(f"{s} = {c}" for c, s in short.items())
+        _t(lang, "components")
+        + ("，" if lang == "zh" else ", ").join(
+            f"{short[c]} = {column_label(f'score_{c}', lang)}" for c in COMPONENTS
+        ),
+        highlight=False,
     )
     counts = result.rejections["rule"].value_counts()
-    if _check_lang(lang) == "zh":
-        from landplan.labels import value_label
-
-        console.print(
-            "未入选（按规则）："
-            + "，".join(f"{value_label('rule', rule)} {n}" for rule, n in counts.items()),
-            highlight=False,
-        )
-    else:
-        console.print("rejected: " + ", ".join(f"{rule} {n}" for rule, n in counts.items()))
+    console.print(
+        _t(lang, "rejected")
+        + ("，" if lang == "zh" else ", ").join(
+            f"{value_label('rule', rule, lang) if lang == 'zh' else rule} {n}"
+            for rule, n in counts.items()
+        ),
+        highlight=False,
+    )
     if out is not None:
         verdict = review_project(row, the_zone)
         for path in write_match(result, out, zone=the_zone, review=verdict):
-            console.print(f"wrote {path}")
+            console.print(_t(lang, "wrote", path=path), highlight=False)
+
+
+#: Short headers of the score components in the match table, in the order of COMPONENTS.
+_SHORT_NAMES = {
+    "zh": ("面积", "形状", "临路", "大道", "电站", "集群", "时效", "分期"),
+    "en": ("fit", "cmp", "road", "ave", "sub", "clu", "rdy", "ph"),
+}
+
+
+def _short(lang: str) -> dict[str, str]:
+    from landplan.match import COMPONENTS
+
+    return dict(zip(COMPONENTS, _SHORT_NAMES[lang], strict=True))
+
+
+def _match_table(sites, title: str, lang: str):
+    """Return the ranked candidates as a table; in Chinese, a site reads as its kind and parcels."""
+    from rich.table import Table
+
+    from landplan.labels import column_label, value_label
+    from landplan.match import COMPONENTS
+
+    zh = lang == "zh"
+    short = _short(lang)
+    table = Table(title=title, title_justify="left")
+    table.add_column("#")
+    table.add_column(column_label("candidate_id", lang) if zh else "candidate", no_wrap=True)
+    heads = ("亩", "月数", "得分") if zh else ("mu", "months", "score")
+    for col in (*heads, *(short[c] for c in COMPONENTS)):
+        table.add_column(col, overflow="fold")
+    for site in sites.itertuples():
+        floor = site.kind == "floor_space"
+        size = f"{site.floor_area_m2:,.0f} m²" if floor else f"{site.area_mu:.1f}"
+        where = site.building_id if floor and isinstance(site.building_id, str) else site.parcel_ids
+        # The candidate id spells the kind's identifier: Chinese reads the kind's name instead.
+        shown = f"{value_label('kind', site.kind)} {where}" if zh else site.candidate_id
+        table.add_row(
+            str(site.rank),
+            shown,
+            size,
+            f"{site.readiness_months:g}",
+            f"{site.score_total:.1f}",
+            *(f"{getattr(site, f'score_{c}'):.2f}" for c in COMPONENTS),
+        )
+    return table
 
 
 class MapKind(StrEnum):
@@ -701,7 +816,9 @@ def map_(
         str | None, typer.Option("--as-of", help="Audit date for the audit map (default today).")
     ] = None,
     top: Annotated[int, typer.Option(help="Candidate sites drawn on a project map.")] = 10,
-    lang: Annotated[str, typer.Option(help="Labels in Chinese (zh) or English (en).")] = "zh",
+    lang: Annotated[
+        str, typer.Option(envvar="LANDPLAN_LANG", help="Labels in Chinese (zh) or English (en).")
+    ] = "zh",
     basemap: Annotated[
         str,
         typer.Option(
@@ -711,7 +828,10 @@ def map_(
     ] = "auto",
     tianditu_key: Annotated[
         str | None,
-        typer.Option(envvar="LANDPLAN_TIANDITU_KEY", help="Tianditu browser key (tk)."),
+        typer.Option(
+            envvar=["TIANDITU_KEY", "LANDPLAN_TIANDITU_KEY"],
+            help="Tianditu browser key (tk); else the policy's [maps] tianditu_key.",
+        ),
     ] = None,
     png: Annotated[
         Path | None,
@@ -741,24 +861,32 @@ def map_(
             "a project map needs its project (`landplan map project PJ-06`), and only a project "
             f"map takes one; got kind {kind.value!r} and project {project!r}"
         )
+    lang = _check_lang(lang)
     style = {"lang": lang, "basemap": basemap, "tianditu_key": tianditu_key}
     if kind is MapKind.project:
         from landplan.match import match
 
-        loaded, row = _load(project, zone, projects, None, policy, db)
+        loaded, row = _load(project, zone, projects, None, policy, db, lang)
         found = match(row, loaded, top=top)
+        held = _store_reservations(db, zone)
         m = maps.project_map(
-            loaded, found.sites, row, rejections=found.rejections, scores=scores, **style
+            loaded,
+            found.sites,
+            row,
+            rejections=found.rejections,
+            scores=scores,
+            reservations=held,
+            **style,
         )
     else:
-        loaded, _ = _zone_from(db, zone, projects, policy)
+        loaded, _ = _zone_from(db, zone, projects, policy, lang=lang)
         if kind is MapKind.overview:
-            m = maps.overview_map(loaded, **style)
+            m = maps.overview_map(loaded, reservations=_store_reservations(db, zone), **style)
         elif kind is MapKind.audit:
             from landplan.audit import audit
 
             result = audit(loaded, as_of=as_of or date.today().isoformat())
-            m = maps.audit_map(loaded, result, **style)
+            m = maps.audit_map(loaded, result, reservations=_store_reservations(db, zone), **style)
         elif kind is MapKind.allocation:
             from landplan.allocate import allocate
 
@@ -775,25 +903,40 @@ def map_(
 
             m = maps.corridor_map(loaded, corridor(loaded), **style)
     path = maps.save_map(m, out)
-    counts = ", ".join(f"{name} {n}" for name, n in maps.layer_counts(m).items())
-    console.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB): {counts}")
+    counts = _say(lang, "，", ", ").join(f"{name} {n}" for name, n in maps.layer_counts(m).items())
+    console.print(
+        _t(lang, "map_written", path=path, mb=path.stat().st_size / 1e6, counts=counts),
+        highlight=False,
+    )
     sheet = {"paper": paper or "A3", "issuer": issuer, "lang": lang, "data_as_of": as_of}
     if pdf is not None or (png is not None and paper is not None):
         from landplan.map_print import print_map
 
         for target in (pdf, png if paper is not None else None):
             if target is not None:
-                console.print(f"wrote {print_map(path, target, **sheet)}")
+                console.print(_t(lang, "wrote", path=print_map(path, target, **sheet)))
     if png is not None and paper is None:
-        console.print(f"wrote {maps.screenshot(path, png)}")
+        console.print(_t(lang, "wrote", path=maps.screenshot(path, png)))
+
+
+def _store_reservations(db: str | None, zone_path: Path | None):
+    """Return the active reservations of the store a zone is read from (None for a file)."""
+    from landplan.store import default_db, open_store
+
+    target = db or default_db()
+    if zone_path is not None or (db is None and "://" not in target and not Path(target).exists()):
+        return None
+    with open_store(target) as store:
+        return store.reservations()
 
 
 def main(argv: list[str] | None = None) -> None:
     """Run the command line; user errors exit with status 2 and a message, not a traceback."""
+    lang = _argv_lang(sys.argv[1:] if argv is None else argv)
     try:
         app(args=argv, prog_name="landplan")
     except LandplanError as exc:
-        _error(str(exc))
+        _error(str(exc), lang)
         sys.exit(2)
     except OSError as exc:
         # A full disk, a read-only folder, a missing directory: the file and the cause.
@@ -801,7 +944,7 @@ def main(argv: list[str] | None = None) -> None:
         _error(f"{where}{exc.strerror or exc}; what was being written is incomplete or absent")
         sys.exit(2)
     except KeyboardInterrupt:
-        err_console.print("aborted")
+        err_console.print(_t(lang, "aborted"))
         sys.exit(130)
     except Exception as exc:
         if os.environ.get("LANDPLAN_DEBUG"):
@@ -814,8 +957,21 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(1)
 
 
-def _error(message: str) -> None:
-    err_console.print(Text("error:", style="bold red"), message, highlight=False, soft_wrap=True)
+def _argv_lang(argv: list[str]) -> str:
+    """Return the language a command line asks for (``--lang en``), else ``$LANDPLAN_LANG``."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.partition("=")[2]
+    return os.environ.get("LANDPLAN_LANG", "zh")
+
+
+def _error(message: str, lang: str = "zh") -> None:
+    head = Text(_t(lang, "error"), style="bold red")
+    # A full-width colon ends the Chinese head: no space after it.
+    sep = "" if lang != "en" else " "
+    err_console.print(head, message, sep=sep, highlight=False, soft_wrap=True)
 
 
 # --- the store ---------------------------------------------------------------------------------
@@ -843,12 +999,16 @@ def _open(db: str, policy: Path | None = None):
 
 
 @app.command("init")
-def init_store(db: DbOption = _DEFAULT_DB, policy: PolicyOption = None) -> None:
+def init_store(
+    db: DbOption = _DEFAULT_DB, policy: PolicyOption = None, lang: LangOption = "zh"
+) -> None:
     """Create a store (a GeoPackage file by default) with every layer's table."""
+    lang = _check_lang(lang)
     with _open(db, policy) as store:
         created = store.init()
-        what = "created" if created else "already exists:"
-        console.print(f"store {what} {store.location} ({store.backend}, {store.crs.to_string()})")
+        key = "store_created" if created else "store_exists"
+        where = {"location": store.location, "backend": store.backend}
+        console.print(_t(lang, key, **where, crs=store.crs.to_string()), highlight=False)
 
 
 @app.command("import")
@@ -883,10 +1043,12 @@ def import_(
     problems: ProblemsOption = None,
     db: DbOption = _DEFAULT_DB,
     who: WhoOption = None,
+    lang: LangOption = "zh",
 ) -> None:
     """Validate a file and write it into a layer: all of it, or nothing."""
     from landplan.errors import SchemaError, StoreError
 
+    lang = _check_lang(lang)
     modes = [m for m, on in (("replace", replace), ("append", append), ("upsert", upsert)) if on]
     if len(modes) > 1:
         raise StoreError(f"choose one of --replace, --append, --upsert (got {', '.join(modes)})")
@@ -898,6 +1060,7 @@ def import_(
                 file,
                 layer,
                 problems,
+                lang,
                 crs=crs,
                 sheet=sheet,
                 encoding=encoding,
@@ -910,7 +1073,7 @@ def import_(
                 with_source=True,
             )
         except SchemaError as exc:
-            exc.args = (f"nothing was written to {layer}: {exc.args[0]}",)
+            exc.args = (_t(lang, "nothing_written", layer=_layer(layer, lang)) + exc.args[0],)
             raise
         try:
             # The store validates the file's own coordinates again, in the write's transaction.
@@ -926,11 +1089,11 @@ def import_(
                 force=force,
             )
         except SchemaError as exc:
-            _refuse(exc, problems, _warnings(frame, file))
+            _refuse(exc, problems, _warnings(frame, file), lang=lang)
             raise
     # Notes of the file as read (heights dropped ...) beside those of the write.
     notes = dict.fromkeys([*frame.attrs.get("notices", ()), *summary.notices])
-    console.print(str(dataclasses.replace(summary, notices=tuple(notes))))
+    console.print(dataclasses.replace(summary, notices=tuple(notes)).text(lang), highlight=False)
 
 
 @app.command("update")
@@ -951,6 +1114,7 @@ def update(
     problems: ProblemsOption = None,
     db: DbOption = _DEFAULT_DB,
     who: WhoOption = None,
+    lang: LangOption = "zh",
 ) -> None:
     """Update attributes of stored features from a table of ids and columns, without geometry.
 
@@ -960,6 +1124,7 @@ def update(
     from landplan.errors import SchemaError
     from landplan.io import read_frame
 
+    lang = _check_lang(lang)
     table, _ = read_frame(file, layer, sheet=sheet, encoding=encoding)
     with _open(db) as store:
         try:
@@ -967,9 +1132,10 @@ def update(
                 layer, table, source=str(file), who=who, reason=reason, effective=date
             )
         except SchemaError as exc:
-            _refuse(exc, problems, prefix=f"nothing was updated in {layer}: ")
+            prefix = _t(lang, "nothing_updated", layer=_layer(layer, lang))
+            _refuse(exc, problems, prefix=prefix, lang=lang)
             raise
-    console.print(str(summary))
+    console.print(summary.text(lang), highlight=False)
 
 
 @app.command("export")
@@ -983,6 +1149,7 @@ def export(
         str, typer.Option("--encoding", help="A shapefile's text encoding: UTF-8 or GBK.")
     ] = "UTF-8",
     db: DbOption = _DEFAULT_DB,
+    lang: LangOption = "zh",
 ) -> None:
     """Write a layer to a file, with each feature's version for a later --upsert."""
     from landplan.io import write_layer
@@ -992,7 +1159,8 @@ def export(
         name = spec(layer).name
         frame = store.load_layer(name)
     path = write_layer(frame, file, layer=name, kind="export", style=name, encoding=encoding)
-    console.print(f"wrote {len(frame)} {name} feature(s) to {path}")
+    shown = _layer(name, _check_lang(lang))
+    console.print(_t(lang, "exported", n=len(frame), layer=shown, path=path), highlight=False)
 
 
 status_app = typer.Typer(help="Status changes and their history.", no_args_is_help=True)
@@ -1018,8 +1186,10 @@ def status_set(
     ] = None,
     db: DbOption = _DEFAULT_DB,
     who: WhoOption = None,
+    lang: LangOption = "zh",
 ) -> None:
     """Change a parcel's or building's status, or a project's stage; kept as an event."""
+    lang = _check_lang(lang)
     with _open(db) as store:
         event = store.set_status(
             layer,
@@ -1030,19 +1200,39 @@ def status_set(
             who=who,
             expected_version=expected_version,
         )
+    column = _status_column(event["layer"])
     console.print(
-        f"{event['layer']} {feature_id}: {event['old_status']} → {event['new_status']} "
-        f"from {event['effective_date']} (version {event['version']}, by {event['who']})",
+        _t(
+            lang,
+            "status_set",
+            layer=_layer(event["layer"], lang),
+            feature=feature_id,
+            old=_value(column, event["old_status"], lang),
+            new=_value(column, event["new_status"], lang),
+            date=event["effective_date"],
+            version=event["version"],
+            who=event["who"],
+        ),
         highlight=False,
     )
     import datetime as dt
 
     if event["effective_date"] > dt.datetime.now(dt.UTC).date():
-        console.print(
-            f"note: the change is dated in the future and holds from {event['effective_date']}; "
-            "until then the feature keeps its status (`status retract` takes it back)",
-            highlight=False,
-        )
+        console.print(_t(lang, "status_future", date=event["effective_date"]), highlight=False)
+
+
+def _status_column(layer: str) -> str:
+    """Return the column whose values a layer's status events hold (a project's ``stage``)."""
+    return "stage" if layer in ("projects", "project") else "status"
+
+
+def _value(column: str, value: object, lang: str) -> str:
+    """Return a value as a reader sees it; a missing one as an empty text."""
+    from landplan.labels import value_label
+
+    if value is None or value != value:
+        return ""
+    return str(value_label(column, value, "en" if lang == "en" else "zh"))
 
 
 @status_app.command("retract")
@@ -1052,13 +1242,22 @@ def status_retract(
     reason: Annotated[str, typer.Option("--reason", help="Why the change is taken back.")],
     db: DbOption = _DEFAULT_DB,
     who: WhoOption = None,
+    lang: LangOption = "zh",
 ) -> None:
     """Take back a feature's latest status change (kept in the history, marked retracted)."""
+    lang = _check_lang(lang)
     with _open(db) as store:
         event = store.retract_status(layer, feature_id, reason=reason, who=who)
     console.print(
-        f"{event['layer']} {feature_id}: retracted the change to {event['old_status']} "
-        f"dated {event['effective_date']} (by {event['who']})",
+        _t(
+            lang,
+            "status_retracted",
+            layer=_layer(event["layer"], lang),
+            feature=feature_id,
+            status=_value(_status_column(event["layer"]), event["old_status"], lang),
+            date=event["effective_date"],
+            who=event["who"],
+        ),
         highlight=False,
     )
 
@@ -1098,39 +1297,37 @@ def status_history(
                 layers = " and ".join(name for name, _ in found)
                 raise StoreError(f"{feature_id!r} is in {layers}; add --layer")
     name, history = found[0]
-    zh = _check_lang(lang) == "zh"
-    column = "stage" if name == "projects" else "status"
-    table = Table(title=f"{name} {feature_id}: " + ("状态变更记录" if zh else "status history"))
+    lang = _check_lang(lang)
+    zh = lang == "zh"
+    column = _status_column(name)
+    where = {"layer": _layer(name, lang), "feature": feature_id}
+    table = Table(title=_t(lang, "history_title", **where))
     heads = ("生效日期", "原状态", "新状态", "原因", "经办人", "记录时间(UTC)") if zh else None
     for col in heads or ("effective", "old", "new", "reason", "who", "recorded (UTC)"):
         table.add_column(col)
-    from landplan.labels import value_label
-
     for row in history.itertuples():
-        note = " (retracted)" if row.retracted else ""
+        note = _t(lang, "retracted") if row.retracted else ""
         if pd.notna(row.retracts):
-            note = " (retracts an earlier change)"
+            note = _t(lang, "retracts")
         table.add_row(
             f"{row.effective_date:%Y-%m-%d}",
-            str(value_label(column, row.old_status, lang) or ""),
-            str(value_label(column, row.new_status, lang)),
+            _value(column, row.old_status, lang),
+            _value(column, row.new_status, lang),
             f"{row.reason}{note}",
             row.who,
             f"{row.recorded_at:%Y-%m-%d %H:%M}",
         )
     if history.empty:
-        console.print(
-            f"{name} {feature_id}: " + ("无状态变更记录" if zh else "no status changes recorded")
-        )
+        console.print(_t(lang, "history_none", **where), highlight=False)
     else:
         console.print(table)
     with _open(db) as store:
         changes = store.attribute_history(name, feature_id)
     if not changes.empty:
-        _print_attribute_changes(f"{name} {feature_id}: 属性变更 attribute changes", changes, name)
+        _print_attribute_changes(_t(lang, "attribute_title", **where), changes, name, lang)
 
 
-def _print_attribute_changes(title: str, changes, layer: str) -> None:
+def _print_attribute_changes(title: str, changes, layer: str, lang: str = "zh") -> None:
     from rich.table import Table
 
     from landplan.layers import spec
@@ -1139,20 +1336,26 @@ def _print_attribute_changes(title: str, changes, layer: str) -> None:
 
     def label(name: str) -> str:
         col = columns.get(name)
-        if col is None:
+        if col is None or lang == "en":
             return name
         return f"{col.zh} ({col.unit})" if col.unit else col.zh
 
+    def shown(column: str, value: object) -> str:
+        return _value(column, value, lang) if value is not None and value != "" else ""
+
     table = Table(title=title)
-    headers = ("生效 effective", "字段 field", "原值 old", "新值 new", "原因 reason", "经办 who")
-    for col in (*headers, "记录 recorded (UTC)"):
+    if lang == "zh":
+        headers = ("生效日期", "字段", "原值", "新值", "原因", "经办人", "记录时间(UTC)")
+    else:
+        headers = ("effective", "field", "old", "new", "reason", "who", "recorded (UTC)")
+    for col in headers:
         table.add_column(col)
     for row in changes.itertuples():
         table.add_row(
             f"{row.effective_date:%Y-%m-%d}",
             label(row.column_name),
-            str(row.old_value or ""),
-            str(row.new_value or ""),
+            shown(row.column_name, row.old_value),
+            shown(row.column_name, row.new_value),
             row.reason,
             row.who,
             f"{row.recorded_at:%Y-%m-%d %H:%M}",
@@ -1176,12 +1379,17 @@ def status_on(
     from rich.table import Table
 
     from landplan.labels import value_label
+    from landplan.layers import spec
 
+    lang = _check_lang(lang)
     with _open(db) as store:
         status = store.status_on(layer, date)
-    zh = _check_lang(lang) == "zh"
-    column = "stage" if layer in ("projects", "project") else "status"
-    table = Table(title=f"{layer} " + (f"{date} 各状态数量" if zh else f"by status on {date}"))
+    zh = lang == "zh"
+    column = _status_column(layer)
+    shown = _layer(
+        spec(layer).name if layer in ("parcels", "buildings", "projects") else layer, lang
+    )
+    table = Table(title=_t(lang, "status_on_title", layer=shown, date=date))
     table.add_column("状态" if zh else "status")
     table.add_column("数量" if zh else "features", justify="right")
     for value, n in status.value_counts().items():
@@ -1191,7 +1399,7 @@ def status_on(
         from landplan.tables import write_csv
 
         write_csv(status.rename_axis(status.index.name or "feature_id").reset_index(), out)
-        console.print(f"wrote {out}")
+        console.print(_t(lang, "wrote", path=out), highlight=False)
 
 
 @app.command("reserve")
@@ -1201,11 +1409,14 @@ def reserve(
     note: Annotated[str | None, typer.Option("--note", help="A note kept with it.")] = None,
     db: DbOption = _DEFAULT_DB,
     who: WhoOption = None,
+    lang: LangOption = "zh",
 ) -> None:
     """Reserve parcels for a project: all of them, or none (with every reason)."""
+    lang = _check_lang(lang)
     with _open(db) as store:
         done = store.reserve(project_id, parcel_ids, who=who, note=note)
-    console.print(f"reserved {', '.join(done['parcel_id'])} for {project_id}", highlight=False)
+    parcels = _say(lang, "、", ", ").join(done["parcel_id"])
+    console.print(_t(lang, "reserved", parcels=parcels, project=project_id), highlight=False)
 
 
 @app.command("release")
@@ -1217,11 +1428,13 @@ def release(
     reason: Annotated[str | None, typer.Option("--reason", help="Why.")] = None,
     db: DbOption = _DEFAULT_DB,
     who: WhoOption = None,
+    lang: LangOption = "zh",
 ) -> None:
     """Release a project's reservations."""
+    lang = _check_lang(lang)
     with _open(db) as store:
         n = store.release(project_id, parcel_ids or None, who=who, reason=reason)
-    console.print(f"released {n} reservation(s) of {project_id}", highlight=False)
+    console.print(_t(lang, "released", n=n, project=project_id), highlight=False)
 
 
 @app.command("reservations")
@@ -1229,20 +1442,26 @@ def reservations(
     all_: Annotated[bool, typer.Option("--all", help="Include released ones.")] = False,
     project: Annotated[str | None, typer.Option("--project", help="Only this project.")] = None,
     db: DbOption = _DEFAULT_DB,
+    lang: LangOption = "zh",
 ) -> None:
     """List reservations (active ones by default)."""
     from rich.table import Table
 
+    lang = _check_lang(lang)
     with _open(db) as store:
         frame = store.reservations(active=not all_, project_id=project)
-    table = Table(title="reservations" if all_ else "active reservations")
-    for col in ("project", "parcel", "by", "on", "note", "released"):
+    table = Table(title=_t(lang, "reservations_all" if all_ else "reservations_active"))
+    if lang == "zh":
+        heads = ("项目", "地块", "经办人", "预留日期", "备注", "解除")
+    else:
+        heads = ("project", "parcel", "by", "on", "note", "released")
+    for col in heads:
         table.add_column(col)
     for r in frame.itertuples():
         released = (
             ""
             if r.released_at is None or r.released_at != r.released_at
-            else (f"{r.released_at:%Y-%m-%d} by {r.released_by}")
+            else _t(lang, "released_on", date=f"{r.released_at:%Y-%m-%d}", who=r.released_by)
         )
         table.add_row(
             r.project_id, r.parcel_id, r.who, f"{r.reserved_at:%Y-%m-%d}", r.note or "", released
@@ -1259,7 +1478,7 @@ def report(
         str | None, typer.Option("--from", help="First day, YYYY-MM-DD (with --to).")
     ] = None,
     end: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD.")] = None,
-    lang: Annotated[str, typer.Option("--lang", help="zh (default) or en.")] = "zh",
+    lang: LangOption = "zh",
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("report"),
     maps: Annotated[
         bool,
@@ -1276,7 +1495,10 @@ def report(
         bool, typer.Option("--pdf/--no-pdf", help="Also write report.pdf (LibreOffice/Chromium).")
     ] = True,
     markers: Annotated[
-        bool, typer.Option("--markers", help="Put [n] after each number of the Word/PDF text.")
+        bool,
+        typer.Option(
+            "--markers", help="Put [n] after each number of the text (Word, PDF, Markdown, HTML)."
+        ),
     ] = False,
     db: DbOption = _DEFAULT_DB,
     policy: PolicyOption = None,
@@ -1286,6 +1508,7 @@ def report(
     from landplan.maps import MapError
     from landplan.report import report_from_store, report_maps, write_report
 
+    lang = _check_lang(lang)
     with _open(db, policy) as store:
         result = report_from_store(store, period=period, start=start, end=end, lang=lang)
     images = {}
@@ -1293,10 +1516,7 @@ def report(
         try:
             images = report_maps(result, out)
         except MapError as exc:
-            err_console.print(
-                f"note: the report is written without its maps: {exc}",
-                highlight=False,
-            )
+            err_console.print(_t(lang, "report_no_maps", reason=exc), highlight=False)
     paths = write_report(result, out, images=images, text=text, markers=markers)
     if pdf:
         try:
@@ -1308,13 +1528,10 @@ def report(
                 markers=markers,
             )
         except PdfError as exc:
-            err_console.print(f"note: no PDF written: {exc}", highlight=False)
-    console.print(
-        f"{result.title}: {len(result.figures())} figures from {len(result.tables)} tables",
-        highlight=False,
-    )
-    for path in paths.values():
-        console.print(f"wrote {path}", highlight=False)
+            err_console.print(_t(lang, "report_no_pdf", reason=exc), highlight=False)
+    counts = {"figures": len(result.figures()), "tables": len(result.tables)}
+    console.print(_t(lang, "report_figures", title=result.title, **counts), highlight=False)
+    _written(list(paths.values()), lang)
 
 
 # --- the pipeline: allocation, supply and demand, corridor -------------------------------------
@@ -1322,9 +1539,9 @@ def report(
 OutOption = Annotated[Path, typer.Option("--out", "-o", help="Output folder.")]
 
 
-def _written(paths: list[Path]) -> None:
+def _written(paths: list[Path], lang: str = "zh") -> None:
     for path in paths:
-        console.print(f"wrote {path}", highlight=False)
+        console.print(_t(lang, "wrote", path=path), highlight=False)
 
 
 @app.command("allocate")
@@ -1356,14 +1573,16 @@ def allocate_cmd(
     out: OutOption = Path("allocation"),
     who: WhoOption = None,
     policy: PolicyOption = None,
+    lang: LangOption = "zh",
 ) -> None:
     """Place the whole pipeline: one site per project, no parcel used twice, best total value."""
     from landplan.allocate import allocate
     from landplan.plan_report import read_candidates, write_allocation
 
+    lang = _check_lang(lang)
     if reserve and db is None:
         raise LandplanError("--reserve writes into a store; expected --db PATH_OR_URL as well")
-    the_zone, store = _zone_from(db, zone, projects, policy, keep_store=True)
+    the_zone, store = _zone_from(db, zone, projects, policy, keep_store=True, lang=lang)
     table = None
     if candidates is not None:
         table = read_candidates(candidates, crs=the_zone.crs)
@@ -1383,14 +1602,21 @@ def allocate_cmd(
         stages=stage,
         time_limit_s=time_limit,
     )
-    _written(write_allocation(result, out))
+    _written(write_allocation(result, out), lang)
     # "optimal" only when proven; otherwise the stop, bound and gap (Allocation.verdict).
     console.print(
-        f"{result.verdict()}; {len(result.plan)} placed, {len(result.unplaced)} unplaced; "
-        f"greedy {result.greedy_objective:,.1f} (+{result.gain_over_greedy:.1%})",
+        _t(
+            lang,
+            "allocation",
+            verdict=result.verdict(lang),
+            placed=len(result.plan),
+            unplaced=len(result.unplaced),
+            greedy=result.greedy_objective,
+            gain=result.gain_over_greedy,
+        ),
         highlight=False,
     )
-    for note in result.notes:
+    for note in result.note_lines(lang):
         console.print(note, highlight=False)
     if reserve:
         plan = result.plan
@@ -1404,7 +1630,7 @@ def allocate_cmd(
         }
         if sites:
             done = store.reserve_many(sites, who=who, note="allocation plan")
-            console.print(f"reserved {len(done)} parcel(s) for {len(sites)} project(s)")
+            console.print(_t(lang, "reserved_many", parcels=len(done), projects=len(sites)))
     if store is not None:
         store.close()
 
@@ -1430,18 +1656,19 @@ def capacity_cmd(
     from landplan.capacity import capacity
     from landplan.plan_report import write_capacity
 
-    the_zone, _ = _zone_from(db, zone, projects, policy)
+    lang = _check_lang(lang)
+    the_zone, _ = _zone_from(db, zone, projects, policy, lang=lang)
     try:
         day = dt.date.fromisoformat(start) if start else dt.date.today()
     except ValueError:
         raise LandplanError(f"--start {start!r}: expected a date YYYY-MM-DD") from None
     result = capacity(the_zone, start=day, horizon_quarters=quarters)
-    _written(write_capacity(result, out))
+    _written(write_capacity(result, out), lang)
     from landplan.labels import column_label
 
-    zh = _check_lang(lang) == "zh"
+    zh = lang == "zh"
     for item, value in result.summary().itertuples(index=False):
-        name = column_label(item, "zh") if zh else item
+        name = column_label(item, lang)
         sep = "：" if zh else ": "
         shown = f"{value:,.1f}" if isinstance(value, float) else str(value)
         console.print(f"{name}{sep}{shown}", highlight=False)
@@ -1472,7 +1699,8 @@ def corridor_cmd(
     from landplan.corridor import corridor
     from landplan.plan_report import read_candidates, write_corridor
 
-    the_zone, _ = _zone_from(db, zone, projects, policy)
+    lang = _check_lang(lang)
+    the_zone, _ = _zone_from(db, zone, projects, policy, lang=lang)
     try:
         breaks_m = [float(b) for b in breaks.split(";") if b.strip()] if breaks else None
     except ValueError:
@@ -1488,8 +1716,8 @@ def corridor_cmd(
         phase_length_m=phase_length,
         candidates=sites,
     )
-    _written(write_corridor(result, out))
-    zh = _check_lang(lang) == "zh"
+    _written(write_corridor(result, out), lang)
+    zh = lang == "zh"
     for row in result.phases.itertuples():
         if zh:
             console.print(

@@ -38,14 +38,19 @@ from landplan.kinds import KINDS
 
 __all__ = [
     "COLUMN_LABELS",
+    "HELP",
+    "MESSAGES",
     "VALUE_COLUMNS",
     "Lang",
     "column_label",
     "has_label",
     "header",
+    "help_text",
+    "message",
     "translate_values",
     "value_label",
     "value_labels",
+    "vocabulary_codes",
     "zh_labels",
 ]
 
@@ -54,6 +59,7 @@ Lang = Literal["zh", "en"]
 _RESULT_COLUMNS: Final[Mapping[str, tuple[str, str]]] = {
     # names and generic columns shared by several layers and results
     "name": ("名称", "name"),
+    "geometry": ("几何图形", "geometry"),
     "value": ("数值", "value"),
     "unit": ("单位", "unit"),
     "item": ("事项", "item"),
@@ -197,6 +203,19 @@ _RESULT_COLUMNS: Final[Mapping[str, tuple[str, str]]] = {
     "objective": ("目标函数值", "objective"),
     "bound": ("最优界", "bound"),
     "mip_gap": ("最优性差距", "optimality gap"),
+    "solver_status": ("求解状态", "solver status"),
+    "plan_verdict": ("方案结论", "verdict on the plan"),
+    "greedy_objective": ("贪心方案目标函数值", "greedy objective"),
+    "gain_over_greedy": ("较贪心方案提高", "gain over greedy"),
+    "solve_time_s": ("求解用时(秒)", "solve time (s)"),
+    "projects_placed": ("已安排项目数", "projects placed"),
+    "projects_unplaced": ("未安排项目数", "projects unplaced"),
+    "land_mu_placed": ("安排用地(亩)", "land placed (mu)"),
+    "floor_area_m2_placed": ("安排厂房面积(平方米)", "floor space placed (m²)"),
+    "candidates_dominated": ("被占优剔除的候选数", "candidates dominated"),
+    "candidates_solved": ("参与求解的候选数", "candidates weighed"),
+    "program_parts": ("求解分块数", "program parts"),
+    "program_constraints": ("约束数", "constraints"),
     "status": ("状态", "status"),
     "parcel_mu": ("地块面积(亩)", "parcel land (mu)"),
     "unparcelled_mu": ("非地块面积(亩)", "land outside parcels (mu)"),
@@ -353,6 +372,11 @@ _EXTRA: Final[Mapping[str, Mapping[str, tuple[str, str]]]] = {
         "fixed": ("fixed by the user", "指定"),
         "reserved": ("reserved", "已预留"),
     },
+    "solver_status": {
+        "optimal": ("proven optimal", "已证明最优"),
+        "time_limit": ("time limit", "达到求解时限"),
+        "gap_limit": ("stopped at the allowed gap", "达到允许的最优性差距"),
+    },
     "allocation_reason": {
         "no_feasible_site": ("no feasible site", "无可行选址"),
         "site_reserved": ("its sites are reserved", "候选地已被预留"),
@@ -360,7 +384,58 @@ _EXTRA: Final[Mapping[str, Mapping[str, tuple[str, str]]]] = {
         "not_selected": ("not selected", "未入选"),
     },
     "boolean": {"True": ("yes", "是"), "False": ("no", "否")},
+    "demand": {
+        "land": ("land", "用地"),
+        "floor_space": ("floor space", "厂房"),
+    },
+    "indicator": {
+        "coverage": ("building coverage", "建筑系数"),
+        "days_since_agreed_completion": (
+            "days since the agreed completion",
+            "超过约定竣工日期天数",
+        ),
+        "days_since_last_tax": ("days since the last tax paid", "距最近一次纳税天数"),
+        "days_since_start_date": ("days since the start date", "距约定动工日期天数"),
+        "days_stopped": ("days stopped", "停产天数"),
+        "days_suspended": ("days suspended", "停工天数"),
+        "dilapidated_floor_share": ("share of dilapidated floor area", "危旧建筑面积占比"),
+        "far": ("FAR", "容积率"),
+        "investment_intensity": ("investment intensity", "投资强度"),
+        "output_per_mu": ("output per mu", "亩均产值"),
+        "rank_share": ("rank in the zone (share)", "园区排名位次（比例）"),
+        "tax_per_mu": ("tax per mu", "亩均税收"),
+    },
+    "import_mode": {
+        "replace": ("replace", "替换"),
+        "append": ("append", "追加"),
+        "upsert": ("upsert", "按编号更新"),
+    },
+    "demo_step": {
+        "sample zone": ("sample zone", "生成示例园区"),
+        "embedded store": ("embedded store", "建立内置数据库"),
+        "half-year history": ("half-year history", "记录半年变更"),
+        "audit idle and low-efficiency land": (
+            "audit idle and low-efficiency land",
+            "闲置与低效用地核查",
+        ),
+        "revitalisation plan": ("revitalisation plan", "盘活低效用地方案"),
+        "review and match the report's projects": (
+            "review and match the report's projects",
+            "项目入园评审与选址",
+        ),
+        "allocate the pipeline": ("allocate the pipeline", "储备项目统筹供地"),
+        "supply and demand": ("supply and demand", "供需平衡"),
+        "corridor expansion": ("corridor expansion", "沿大道东扩分期"),
+        "maps": ("maps", "专题图"),
+        "half-year report": ("half-year report", "半年工作报告"),
+    },
 }
+
+
+def _layers() -> dict[str, tuple[str, str]]:
+    from landplan.layers import LAYERS
+
+    return {name: (name, layer.zh) for name, layer in LAYERS.items()}
 
 
 @cache
@@ -382,6 +457,7 @@ def _domains() -> dict[str, dict[str, tuple[str, str]]]:
         "kind": {k: (v[0], v[1]) for k, v in _KIND.items()},
         "audit_rule": _audit_rules(),
         "match_rule": _match_rules(),
+        "layer": _layers(),
         **{name: dict(values) for name, values in _EXTRA.items()},
     }
 
@@ -419,6 +495,12 @@ VALUE_COLUMNS: Final[Mapping[str, str]] = {
     "greedy": "boolean",
     "forbidden": "boolean",
     "in_program": "boolean",
+    "solver_status": "solver_status",
+    "layer": "layer",
+    "demand": "demand",
+    "indicator": "indicator",
+    "import_mode": "import_mode",
+    "demo_step": "demo_step",
 }
 
 
@@ -576,3 +658,585 @@ def _item_label(section: object, item: object, lang: Lang) -> object:
     if has_label(item):
         return column_label(item, lang)
     return item
+
+
+#: Lines the command line prints: key -> (Chinese, English), with ``str.format`` fields the caller
+#: fills. Values in the fields are labelled by the caller (:func:`value_label`), never raw codes.
+MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
+    "wrote": ("已写出 {path}", "wrote {path}"),
+    "wrote_bytes": ("已写出 {path}（{size:,}字节）", "wrote {path} ({size:,} bytes)"),
+    "wrote_csv": ("已写出 {n} 个 CSV 文件：{folder}", "wrote {n} CSV files in {folder}"),
+    "note": ("注：{text}", "note: {text}"),
+    "warning": ("警告：{text}", "warning: {text}"),
+    "more_warnings": ("……另有{n}个警告", "... and {n} more warnings"),
+    "error": ("错误：", "error:"),
+    "aborted": ("已中止", "aborted"),
+    "sample_fallback": (
+        "未给出 --zone 或 --db，{target} 处也没有数据库：使用示例园区（见 `landplan sample`）",
+        "no --zone or --db given and no store at {target}: using the sample zone "
+        "(see `landplan sample`)",
+    ),
+    # problems found by a validation or an import
+    "problems_by_column": ("按字段汇总：", "problems by column:"),
+    "problems_written": (
+        "全部{problems}个问题和{warnings}个警告已写入 {path}",
+        "all {problems} problem(s) and {warnings} warning(s) written to {path}",
+    ),
+    "problems_hint": (
+        "用 --problems 文件.csv（或 .xlsx）可写出全部问题",
+        "write them all to a file with --problems FILE.csv (or .xlsx)",
+    ),
+    "nothing_written": ("未写入{layer}：", "nothing was written to {layer}: "),
+    "nothing_updated": ("未更新{layer}：", "nothing was updated in {layer}: "),
+    # validate
+    "valid_title": ("{file}：{layer}{n}个，校验通过", "{file}: {n} {layer}, valid"),
+    "field": ("字段", "column"),
+    "filled": ("已填写", "filled"),
+    "repaired": ("已修复 {feature}：{reason}", "repaired {feature}: {reason}"),
+    "total_area": (
+        "总面积：{mu:,.1f}亩（{m2:,.0f}平方米）",
+        "total area: {mu:,.1f} mu ({m2:,.0f} m²)",
+    ),
+    # the store
+    "store_created": (
+        "已创建数据库 {location}（{backend}，{crs}）",
+        "store created {location} ({backend}, {crs})",
+    ),
+    "store_exists": (
+        "数据库已存在：{location}（{backend}，{crs}）",
+        "store already exists: {location} ({backend}, {crs})",
+    ),
+    "import_summary": (
+        "{layer}（{mode}，来源 {source}）：新增{inserted}个，更新{updated}个，删除{deleted}个，"
+        "状态变更{status_events}项",
+        "{layer} from {source} ({mode}): {inserted} new, {updated} updated, {deleted} removed, "
+        "{status_events} status change(s)",
+    ),
+    "update_summary": (
+        "{layer}（来源 {source}）：共{rows}行，{changed}个要素有变更，记录属性变更{events}项",
+        "{layer} from {source}: {rows} row(s) given, {changed} changed, "
+        "{events} attribute change(s) recorded",
+    ),
+    "exported": ("已写出{layer}{n}个：{path}", "wrote {n} {layer} feature(s) to {path}"),
+    "status_set": (
+        "{layer} {feature}：{old} → {new}，{date}起生效（第{version}版，经办人 {who}）",
+        "{layer} {feature}: {old} → {new} from {date} (version {version}, by {who})",
+    ),
+    "status_future": (
+        "注：该变更生效日期在将来，自{date}起生效；此前要素保持原状态（`status retract` 可撤回）",
+        "note: the change is dated in the future and holds from {date}; until then the feature "
+        "keeps its status (`status retract` takes it back)",
+    ),
+    "status_retracted": (
+        "{layer} {feature}：已撤回{date}生效、改为“{status}”的变更（经办人 {who}）",
+        "{layer} {feature}: retracted the change to {status} dated {date} (by {who})",
+    ),
+    "history_title": ("{layer} {feature}：状态变更记录", "{layer} {feature}: status history"),
+    "history_none": (
+        "{layer} {feature}：无状态变更记录",
+        "{layer} {feature}: no status changes recorded",
+    ),
+    "retracted": ("（已撤回）", " (retracted)"),
+    "retracts": ("（撤回此前的变更）", " (retracts an earlier change)"),
+    "attribute_title": ("{layer} {feature}：属性变更记录", "{layer} {feature}: attribute changes"),
+    "status_on_title": ("{layer} {date} 各状态数量", "{layer} by status on {date}"),
+    "reserved": ("已为项目 {project} 预留地块 {parcels}", "reserved {parcels} for {project}"),
+    "released": ("已解除项目 {project} 的{n}项预留", "released {n} reservation(s) of {project}"),
+    "reservations_all": ("全部预留记录", "reservations"),
+    "reservations_active": ("当前预留", "active reservations"),
+    "released_on": ("{date} 由 {who} 解除", "{date} by {who}"),
+    "reserved_many": (
+        "已为{projects}个项目预留地块{parcels}宗",
+        "reserved {parcels} parcel(s) for {projects} project(s)",
+    ),
+    # analyses
+    "allocation": (
+        "{verdict}；已安排{placed}个项目，未安排{unplaced}个；贪心方案目标值{greedy:,.1f}"
+        "（优化方案高{gain:.1%}）",
+        "{verdict}; {placed} placed, {unplaced} unplaced; greedy {greedy:,.1f} (+{gain:.1%})",
+    ),
+    "verdict_optimal": ("已证明最优", "proven optimal"),
+    "verdict_gap_limit": (
+        "未证明最优（达到允许的最优性差距后停止）",
+        "not proven optimal (stopped at the allowed gap)",
+    ),
+    "verdict_time_limit": ("未证明最优（达到求解时限）", "not proven optimal (time limit)"),
+    "verdict_value": ("：目标函数值{value:,.1f}", ": value {value:,.1f}"),
+    "verdict_bound": (
+        "，最优界{bound:,.1f}，差距{gap:.2%}",
+        ", bound {bound:,.1f}, gap {gap:.2%}",
+    ),
+    "verdict_greedy": ("；采用贪心方案", "; greedy plan"),
+    "note_greedy_used": (
+        "贪心方案优于求解器在时限内找到的最好方案，予以采用",
+        "the greedy plan beat the solver's best plan found in time and is used",
+    ),
+    "note_time_limit": (
+        "求解时限{limit:g}秒已到，相对差距{gap:.2%}；如需证明最优，请提高政策参数"
+        " allocation.time_limit_s",
+        "the time limit of {limit:g} s stopped the solver with a relative gap of {gap:.2%}; "
+        "raise allocation.time_limit_s for a proven optimum",
+    ),
+    "note_gap_limit": (
+        "求解器在相对差距{gap:.2%}处停止（政策参数 allocation.mip_rel_gap 允许）；设为0可证明最优",
+        "the solver stopped at a relative gap of {gap:.2%}, allowed by allocation.mip_rel_gap; "
+        "set it to 0 for a proven optimum",
+    ),
+    # the admission review's explanations, composed from the policy's numbers
+    "review_unit_cluster": ("产业集群", "cluster"),
+    "review_unit_share": ("占营业收入比例", "share of revenue"),
+    "review_unit_energy": ("吨标准煤/万元", "tce/万元"),
+    "review_unit_per_mu": ("万元/亩", "万元/亩"),
+    "review_what_investment": ("固定资产投资", "fixed-asset investment"),
+    "review_what_tax": ("税收", "tax"),
+    "review_one_of": ("属于{targets}之一", "one of {targets}"),
+    "review_no_cluster": (
+        "项目未填写所属产业集群；园区重点集群为{targets}",
+        "the project names no industry cluster; the zone's target clusters are {targets}",
+    ),
+    "review_not_target": (
+        "所属“{cluster}”不在园区重点集群（{targets}）之列",
+        "cluster {cluster!r} is not one of the zone's target clusters ({targets})",
+    ),
+    "review_chain_leaders": (
+        "属园区重点集群“{cluster}”，园区内有链主企业{names}",
+        "{cluster} is a target cluster; chain leaders in the zone: {names}",
+    ),
+    "review_no_chain_leader": (
+        "属园区重点集群“{cluster}”，但园区内尚无该集群的链主企业",
+        "{cluster} is a target cluster, but the zone has no chain-leader enterprise of it",
+    ),
+    "review_floor_only": (
+        "租用厂房、不单独用地，不评价亩均{what}",
+        "takes floor space, no land: {what} per mu does not apply",
+    ),
+    "review_not_given": (
+        "未填写{column}，无法评价亩均{what}，请补充项目资料",
+        "{column} not given: cannot judge {what} per mu; add it to the project",
+    ),
+    "review_per_mu_pass": (
+        "{amount:,.0f}万元 ÷ {area:.1f}亩 = {value:,.1f}万元/亩，不低于控制值{threshold:g}"
+        "（{source}）",
+        "{amount:,.0f} 万元 / {area:.1f} 亩 = {value:,.1f} 万元/亩, at least the control value "
+        "{threshold:g} ({source})",
+    ),
+    "review_per_mu_fail": (
+        "{amount:,.0f}万元 ÷ {area:.1f}亩 = {value:,.1f}万元/亩，低于控制值{threshold:g}"
+        "（{source}）",
+        "{amount:,.0f} 万元 / {area:.1f} 亩 = {value:,.1f} 万元/亩, below the control value "
+        "{threshold:g} ({source})",
+    ),
+    "review_energy_not_given": (
+        "未填写{missing}，无法评价能耗强度，请补充项目资料",
+        "{missing} not given: cannot judge energy intensity; add them to the project",
+    ),
+    "review_energy_within": (
+        "{energy:,.0f}吨标准煤 ÷ {output:,.0f}万元 = {value:.3f}吨标准煤/万元，"
+        "未超过园区上限{cap:g}",
+        "{energy:,.0f} tce / {output:,.0f} 万元 = {value:.3f} tce/万元, "
+        "within the zone cap {cap:g}",
+    ),
+    "review_energy_above": (
+        "{energy:,.0f}吨标准煤 ÷ {output:,.0f}万元 = {value:.3f}吨标准煤/万元，超过园区上限{cap:g}",
+        "{energy:,.0f} tce / {output:,.0f} 万元 = {value:.3f} tce/万元, above the zone cap {cap:g}",
+    ),
+    "review_rd": ("研发经费占营业收入{rd:.1%}", "R&D share {rd:.1%}"),
+    "review_rd_missing": ("未填写研发经费占比", "R&D share not given"),
+    "review_technology_high_tech_meets": (
+        "{reason}（最低{minimum:.0%}），已认定为高新技术企业，符合科技含量要求",
+        "{reason} (minimum {minimum:.0%}), certified high-tech: meets the technology principle",
+    ),
+    "review_technology_not_high_tech_meets": (
+        "{reason}（最低{minimum:.0%}），未认定为高新技术企业，符合科技含量要求",
+        "{reason} (minimum {minimum:.0%}), not certified high-tech: meets the technology principle",
+    ),
+    "review_technology_not_high_tech_misses": (
+        "{reason}（最低{minimum:.0%}），且未认定为高新技术企业，不符合科技含量要求",
+        "{reason} (minimum {minimum:.0%}), not certified high-tech: misses the technology "
+        "principle",
+    ),
+    "review_essential_fails": (
+        "必备原则“{principle}”未达标：{reason}",
+        "essential principle {principle} fails: {reason}",
+    ),
+    "review_condition_fails": (
+        "“{principle}”未达标，须附条件：{reason}",
+        "condition {principle} fails: {reason}",
+    ),
+    "review_floor_space": (
+        "厂房需求{floor:,.0f}平方米，在标准厂房面积范围内（≤ {floor_max:,.0f}平方米）：宜租用标准"
+        "厂房，不单独供地（{source}）",
+        "floor demand {floor:,.0f} m² fits standard factory floor space (≤ {floor_max:,.0f} m²): "
+        "it should take floor space rather than land of its own ({source})",
+    ),
+    "review_all_pass": ("五项原则全部达标", "every principle passes"),
+    # why the allocation leaves a project out
+    "unplaced_no_feasible_site": (
+        "没有符合项目要求的候选地",
+        "no candidate site meets the project's requirements",
+    ),
+    "unplaced_site_reserved": (
+        "全部候选地都占用已为其他项目预留的地块",
+        "every candidate site uses parcels reserved for other projects",
+    ),
+    "unplaced_outbid": (
+        "候选地已安排给使方案总体效益更高的项目",
+        "its candidate sites went to projects that give the plan more value",
+    ),
+    "unplaced_not_selected": (
+        "空闲候选地不增加效益（得分为0），或求解时限已到",
+        "a free site adds no value (score 0) or the time limit stopped the solver",
+    ),
+    "unplaced_rules": (
+        "各候选地均不符合选址规则：{rules}",
+        "every site fails a siting rule: {rules}",
+    ),
+    "unplaced_rule": ("{rule}（{n}处）", "{rule} ({n} sites)"),
+    "revitalise_head": (
+        "盘活方案（核查日期{as_of}）：地块{parcels}宗、厂房{buildings}栋；土地{land:,.1f}亩，"
+        "新增建筑面积{added:,.0f}平方米，可出租厂房{let:,.0f}平方米；可供{projects}个储备项目使用",
+        "revitalisation plan as of {as_of}: {parcels} parcels, {buildings} buildings; land "
+        "{land:,.1f} mu, floor area added {added:,.0f} m², floor space let {let:,.0f} m²; "
+        "{projects} pipeline project(s) could use it",
+    ),
+    "revitalise_mode": (
+        "  {mode}：地块{parcels}宗，{land:,.1f}亩，新增建筑面积{added:,.0f}平方米，"
+        "出租{let:,.0f}平方米",
+        "  {mode}: {parcels} parcels, {land:,.1f} mu, +{added:,.0f} m², let {let:,.0f} m²",
+    ),
+    "more_projects": ("  ……另有{n}个项目见工作簿", "  … {n} more project(s) in the workbook"),
+    "match_title": (
+        "{project} {name}：{window}，候选{n}个",
+        "{project} {name}: {window}, {n} candidates",
+    ),
+    "window": (
+        "用地需求{low:.1f}–{high:.1f}亩（目标{target:.1f}亩）",
+        "{low:.1f}–{high:.1f} mu (target {target:.1f} mu)",
+    ),
+    "no_land": ("不需要用地", "no land asked for"),
+    "components": (
+        "各项得分（0–1，按政策的排序权重加权）：",
+        "components (0–1, weighted by ranking.weights): ",
+    ),
+    "rejected": ("未入选（按规则）：", "rejected: "),
+    "report_figures": (
+        "{title}：数字{figures}个，来自{tables}张表",
+        "{title}: {figures} figures from {tables} tables",
+    ),
+    "report_no_maps": (
+        "注：报告未附地图：{reason}",
+        "note: the report is written without its maps: {reason}",
+    ),
+    "report_no_pdf": ("注：未生成 PDF：{reason}", "note: no PDF written: {reason}"),
+    "map_written": (
+        "已写出 {path}（{mb:.1f} MB）：{counts}",
+        "wrote {path} ({mb:.1f} MB): {counts}",
+    ),
+    "generating_sample": ("正在生成示例园区", "generating the sample zone"),
+    "demo_title": ("landplan 演示：{n}个文件，位于 {out}", "landplan demo: {n} files in {out}"),
+    "demo_step": ("步骤", "step"),
+    "demo_file": ("文件", "file"),
+    "done": ("完成", "done"),
+}
+
+
+def message(key: str, lang: Lang = "zh", /, **fields: object) -> str:
+    """Return a printed line in one language, its fields filled.
+
+    Examples
+    --------
+    >>> message("wrote", "zh", path="audit.xlsx")
+    '已写出 audit.xlsx'
+    >>> message("released", "en", project="PJ-06", n=2)
+    'released 2 reservation(s) of PJ-06'
+    """
+    zh, en = MESSAGES[key]
+    return (zh if lang == "zh" else en).format(**fields)
+
+
+@cache
+def vocabulary_codes() -> frozenset[str]:
+    """Return every internal identifier a Chinese reader must never see.
+
+    The values of every domain that have a Chinese label different from themselves (statuses,
+    clusters, principles, rules ...), the layers' names, and the column identifiers that hold an
+    underscore (``area_mu``): what a check of Chinese output looks for.
+    """
+    codes: set[str] = set()
+    for domain, values in _domains().items():
+        # These two name what a table measures with everyday words ("land", "coverage") that
+        # the policy's cited sources use too: the check looks for identifiers, not English.
+        if domain not in ("demand", "indicator"):
+            codes.update(k for k, (_, zh) in values.items() if zh != k)
+    codes.update(c for c in zh_labels() if "_" in c)
+    return frozenset(c for c in codes if re.fullmatch(r"[a-z_]{4,}", c))
+
+
+#: The command line's help: each command's and option's English text -> its Chinese text. The
+#: language of ``--help`` is ``$LANDPLAN_LANG`` (``zh`` by default), see :func:`help_text`.
+HELP: Final[Mapping[str, str]] = {
+    "开发区土地与厂房规划 — plan the land and factory buildings of an industrial zone.": (
+        "开发区土地与厂房规划：地块与厂房现状、闲置与低效用地核查、入园评审、选址、统筹供地、"
+        "东扩分期、盘活、专题图与公文报告。"
+    ),
+    "Print the version (版本) and exit.": "显示版本号后退出。",
+    "Show this message and exit.": "显示本帮助后退出。",
+    "Status changes and their history.": "状态变更及其历史记录。",
+    "Check a file against a layer's schema; list every problem, or summarise the layer.": (
+        "按图层规范检查文件：列出全部问题，或汇总该图层。"
+    ),
+    "Any vector file GDAL reads, a .gdb folder, CSV or XLSX.": (
+        "GDAL 可读的任意矢量文件、.gdb 文件夹、CSV 或 XLSX。"
+    ),
+    "Which layer the file holds.": (
+        "文件所含图层（parcels 地块、buildings 厂房、projects 项目……）。"
+    ),
+    "CRS of a file without one (e.g. EPSG:4546).": "文件未声明坐标系时的坐标系（如 EPSG:4546）。",
+    "Layer inside a multi-layer source (GeoPackage, File Geodatabase, zip); for DXF, the drawing "
+    "layer(s) holding the outlines.": (
+        "多图层数据源（GeoPackage、File Geodatabase、zip）中的图层；DXF 文件则为含边界线的图层。"
+    ),
+    "Excel sheet, by name or position from 1.": "Excel 工作表：名称或从 1 起的序号。",
+    "Text encoding where the file does not say (e.g. GB18030).": (
+        "文件未声明时的文字编码（如 GB18030）。"
+    ),
+    "Repair invalid geometry.": "修复无效几何图形。",
+    "Import profile: dltb (三调地类图斑), zd (宗地), low_efficiency, kg (控规), or a profile TOML "
+    "file (copy one from landplan/datasets/profiles).": (
+        "导入方案：dltb（三调地类图斑）、zd（宗地）、low_efficiency（低效用地）、kg（控规），"
+        "或导入方案 TOML 文件（可复制 landplan/datasets/profiles 中的文件修改）。"
+    ),
+    "Scheme of the land-use codes: gb50137, gbt21010 (三调), gbt21010_2007, ydyh2023 (用地用海).": (
+        "用地代码所用标准：gb50137、gbt21010（三调）、gbt21010_2007、ydyh2023（用地用海）。"
+    ),
+    "Xian 1980 / Beijing 1954 data: the 3 or 7 published parameters to WGS 84 "
+    "(dx,dy,dz[,rx,ry,rz,ds]).": (
+        "西安1980或北京1954坐标数据：转换到 WGS 84 的3参数或7参数（dx,dy,dz[,rx,ry,rz,ds]）。"
+    ),
+    "Write every problem and warning to this .csv or .xlsx file.": (
+        "把全部问题和警告写入此 .csv 或 .xlsx 文件。"
+    ),
+    "TOML file overriding the default policy's thresholds.": "覆盖默认政策参数的 TOML 文件。",
+    "Language of what is printed: zh (中文, default) or en.": (
+        "输出语言：zh（中文，默认）或 en（英文）。"
+    ),
+    "Audit idle and low-efficiency land; write XLSX, CSV and a GeoPackage layer.": (
+        "核查闲置与低效用地；写出 XLSX、CSV 和 GeoPackage 图层。"
+    ),
+    "Audit date, e.g. 2025-06-30 (default: today).": "核查日期，如 2025-06-30（默认今天）。",
+    "Directory for the audit's files.": "核查结果的输出文件夹。",
+    "The store to read (GeoPackage file or postgresql:// URL; default landplan.gpkg).": (
+        "读取的数据库（GeoPackage 文件或 postgresql:// 地址；默认 landplan.gpkg）。"
+    ),
+    "GeoPackage with the zone's layers.": "含园区各图层的 GeoPackage 文件。",
+    "Plan the revitalisation of low-efficiency land (盘活低效用地); write XLSX and GeoPackage.": (
+        "编制盘活低效用地方案；写出 XLSX 和 GeoPackage。"
+    ),
+    "Date of the audit the plan builds on (default: today).": "方案所依据核查的日期（默认今天）。",
+    "Directory for the plan's files.": "方案的输出文件夹。",
+    "Read the zone from a store (GeoPackage path or postgresql:// URL).": (
+        "从数据库读取园区（GeoPackage 路径或 postgresql:// 地址）。"
+    ),
+    "GeoPackage of the zone's layers (default: the store, else the sample).": (
+        "园区各图层的 GeoPackage 文件（默认读数据库，没有则用示例园区）。"
+    ),
+    "Projects CSV/XLSX, where not in the zone file.": "项目表 CSV/XLSX（园区文件中没有项目时）。",
+    "Generate the sample zone (GeoPackage + projects CSV/XLSX), the same bytes every time.": (
+        "生成示例园区（GeoPackage 和项目表 CSV/XLSX），每次生成的文件完全相同。"
+    ),
+    "Output folder.": "输出文件夹。",
+    "Number of parcels (default 450).": "地块数量（默认450）。",
+    "Random seed.": "随机数种子。",
+    "Run everything on the sample zone with the embedded store; write maps and reports.": (
+        "用内置数据库在示例园区上演示全部功能；写出专题图和报告。"
+    ),
+    "Review a project on the five principles: admit, admit with conditions, or reject.": (
+        "按五项原则评审项目：准予入园、附条件入园或不予入园。"
+    ),
+    "Project id.": "项目编号。",
+    "A project as TOML, or a CSV/XLSX of projects.": "项目 TOML 文件，或项目表 CSV/XLSX。",
+    "Area of the site offered, in mu.": "拟供地块面积（亩）。",
+    "Write an XLSX here.": "写出 XLSX 到此处。",
+    "Rank the sites a project could take, with every score component and the rejections.": (
+        "为项目排序候选地块，列出各项得分及未入选原因。"
+    ),
+    "How many candidates to show.": "显示的候选数。",
+    "Write XLSX and GeoPackage here.": "写出 XLSX 和 GeoPackage 到此处。",
+    "Say why this parcel is or is not offered.": "说明该地块入选或未入选的原因。",
+    "Draw a map as one self-contained HTML file (opens offline; only tiles need a network).": (
+        "绘制专题图，写成一个独立的 HTML 文件（离线可打开，仅底图瓦片需联网）。"
+    ),
+    "Which map: overview, audit, project, allocation, corridor, revitalisation.": (
+        "专题图类型：overview（现状总览）、audit（闲置与低效）、project（项目选址）、"
+        "allocation（统筹供地）、corridor（东扩分期）、revitalisation（盘活）。"
+    ),
+    "The project, for `landplan map project PROJECT`.": (
+        "项目编号，用于 `landplan map project 项目编号`。"
+    ),
+    "The .html file to write.": "写出的 .html 文件。",
+    "Audit date for the audit map (default today).": "闲置与低效用地图的核查日期（默认今天）。",
+    "Candidate sites drawn on a project map.": "项目选址图上绘制的候选地块数。",
+    "Labels in Chinese (zh) or English (en).": "标注语言：中文（zh）或英文（en）。",
+    "auto (Tianditu where a key is set, else standard), standard (OpenStreetMap, CartoDB), "
+    "tianditu (needs a key) or amap (data shifted to GCJ-02).": (
+        "底图：auto（已配置密钥时用天地图，否则用 standard）、standard（OpenStreetMap、CartoDB）、"
+        "tianditu（需密钥）或 amap（高德，数据转换到 GCJ-02）。"
+    ),
+    "Tianditu browser key (tk); else the policy's [maps] tianditu_key.": (
+        "天地图浏览器端密钥（tk）；不给时取政策文件 [maps] tianditu_key。"
+    ),
+    "Also write a PNG: a print sheet with --paper, else a screenshot.": (
+        "同时写出 PNG：有 --paper 时为出图图幅，否则为截图。"
+    ),
+    "Also write a print-ready PDF sheet (needs Chromium).": (
+        "同时写出可打印的 PDF 图幅（需 Chromium）。"
+    ),
+    "Paper of the print sheet: A3 (default) or A4, landscape.": "出图纸张：A3（默认）或 A4，横向。",
+    "编制单位 printed in the sheet's title block.": "图签中的编制单位。",
+    "Show the ranking's internal scores on a project map.": "在项目选址图上显示排序的各项得分。",
+    "Create a store (a GeoPackage file by default) with every layer's table.": (
+        "创建数据库（默认为 GeoPackage 文件），建立各图层的表。"
+    ),
+    "The store: a GeoPackage file, or a postgresql://user@host/db URL.": (
+        "数据库：GeoPackage 文件，或 postgresql://用户@主机/库 地址。"
+    ),
+    "Validate a file and write it into a layer: all of it, or nothing.": (
+        "校验文件并写入图层：全部写入，或一条也不写。"
+    ),
+    "Layer: parcels, buildings, projects, ...": (
+        "图层：parcels（地块）、buildings（厂房）、projects（项目）……"
+    ),
+    "File (or .gdb folder) to import.": "要导入的文件（或 .gdb 文件夹）。",
+    "CRS of a file that does not declare one.": "文件未声明坐标系时的坐标系。",
+    "Replace the layer's features.": "替换该图层的全部要素。",
+    "Add new features only.": "只追加新要素。",
+    "Overwrite features with the same id, add the rest.": "按编号覆盖已有要素，追加其余要素。",
+    "Repair invalid geometry instead of refusing it.": "修复无效几何图形，而不是拒绝导入。",
+    "With --replace: drop reserved parcels, ending their reservations.": (
+        "与 --replace 同用：删除已预留的地块，并解除其预留。"
+    ),
+    "Name recorded with the change ($LANDPLAN_USER or login name).": (
+        "随变更记录的经办人（默认 $LANDPLAN_USER 或登录名）。"
+    ),
+    "Update attributes of stored features from a table of ids and columns, without geometry.\n\n"
+    "All rows land or none; an empty cell leaves the stored value; every changed value is kept in\n"
+    "the history (`landplan status history ID`) with who, why and when.": (
+        "按编号和字段表更新数据库中要素的属性（不含几何图形）。\n\n"
+        "全部行一起写入或都不写入；空单元格保留原值；每个改动的值连同经办人、原因和时间都记入"
+        "历史（`landplan status history 编号`）。"
+    ),
+    "CSV or XLSX: the id and the columns.": "CSV 或 XLSX：编号列和要更新的字段。",
+    "Why (recorded with every change).": "原因（随每项变更记录）。",
+    "Date the changes take effect (YYYY-MM-DD).": "变更生效日期（YYYY-MM-DD）。",
+    "Write a layer to a file, with each feature's version for a later --upsert.": (
+        "把图层写出到文件，附各要素版本号，供以后 --upsert 导回。"
+    ),
+    "Layer to export.": "要导出的图层。",
+    "File to write: .gpkg, .shp, .geojson, .csv or .xlsx.": (
+        "写出的文件：.gpkg、.shp、.geojson、.csv 或 .xlsx。"
+    ),
+    "A shapefile's text encoding: UTF-8 or GBK.": "shapefile 的文字编码：UTF-8 或 GBK。",
+    "Reserve parcels for a project: all of them, or none (with every reason).": (
+        "为项目预留地块：全部预留，或一宗也不预留（并列出全部原因）。"
+    ),
+    "The project.": "项目编号。",
+    "The parcels to reserve.": "要预留的地块编号。",
+    "A note kept with it.": "随预留保存的备注。",
+    "Release a project's reservations.": "解除项目的地块预留。",
+    "The parcels to release (all by default).": "要解除预留的地块（默认全部）。",
+    "Why.": "原因。",
+    "List reservations (active ones by default).": "列出地块预留（默认只列当前有效的）。",
+    "Include released ones.": "包括已解除的预留。",
+    "Only this project.": "只列此项目。",
+    "Write the half-year report (Word 公文, PDF, Markdown, HTML, XLSX) from the store.": (
+        "根据数据库编写半年工作报告（Word 公文、PDF、Markdown、HTML、XLSX）。"
+    ),
+    "Half year: 2026H1 or 2026H2.": "半年度：2026H1（上半年）或 2026H2（下半年）。",
+    "First day, YYYY-MM-DD (with --to).": "起始日期 YYYY-MM-DD（与 --to 同用）。",
+    "Last day, YYYY-MM-DD.": "截止日期 YYYY-MM-DD。",
+    "Draw the period's maps as pictures (Chromium).": (
+        "将本期专题图绘成图片插入报告（需 Chromium）。"
+    ),
+    "The office's text (# 开头, # 主要做法, # 下一步工作计划, # 编制单位, # 日期).": (
+        "办公室撰写的文字（# 开头、# 主要做法、# 下一步工作计划、# 编制单位、# 日期）。"
+    ),
+    "Also write report.pdf (LibreOffice/Chromium).": (
+        "同时写出 report.pdf（需 LibreOffice 或 Chromium）。"
+    ),
+    "Put [n] after each number of the text (Word, PDF, Markdown, HTML).": (
+        "在正文（Word、PDF、Markdown、HTML）每个数字后标注 [n]。"
+    ),
+    "Place the whole pipeline: one site per project, no parcel used twice, best total value.": (
+        "统筹安排全部储备项目：每个项目一处选址，地块不重复使用，总体效益最优。"
+    ),
+    "Candidate sites (GeoPackage/CSV with project_id, candidate_id, kind, parcel_ids, "
+    "building_id, area_m2, floor_area_m2, score); matched where left out.": (
+        "候选地块文件（GeoPackage/CSV，含 project_id、candidate_id、kind、parcel_ids、"
+        "building_id、area_m2、floor_area_m2、score 列）；不给出时自动选址。"
+    ),
+    "Stages to place (repeat; all pipeline).": "要安排的项目阶段（可重复；默认全部储备项目）。",
+    "PROJECT=CANDIDATE: keep this site for this project (repeat).": (
+        "项目=候选：为该项目固定此选址（可重复）。"
+    ),
+    "Reserve the plan's parcels in the store (--db).": "在数据库（--db）中预留方案的地块。",
+    "Solver time limit in seconds.": "求解时限（秒）。",
+    "Balance land and floor-space supply against the pipeline, quarter by quarter.": (
+        "按季度平衡土地与厂房的供应和储备项目的需求。"
+    ),
+    "Start date YYYY-MM-DD (today).": "起始日期 YYYY-MM-DD（默认今天）。",
+    "Quarters to look ahead (policy).": "预测的季度数（默认取政策参数）。",
+    "Supply phase by phase along the avenue: land by status, developable land, floor space.": (
+        "沿大道分期统计供应：各状态土地、可开发土地、厂房面积。"
+    ),
+    "The avenue (name or id).": "大道（名称或编号）。",
+    "Corridor width, m.": "发展轴宽度（米）。",
+    "Phase ends in m along the avenue, '2000;4000'.": "各期终点桩号（米），如 '2000;4000'。",
+    "Phase length, m, without --breaks.": "每期长度（米），不给 --breaks 时使用。",
+    "Candidate sites or a plan (GeoPackage) to list.": "要列出的候选地块或供地方案（GeoPackage）。",
+    "Change a parcel's or building's status, or a project's stage; kept as an event.": (
+        "变更地块或厂房的状态、项目的阶段；作为事件记入历史。"
+    ),
+    "parcel, building or project.": "parcel（地块）、building（厂房）或 project（项目）。",
+    "The feature's id.": "要素编号。",
+    "The new status, or a project's stage (identifier or label).": (
+        "新状态或项目的新阶段（代码或中文名称）。"
+    ),
+    "Why the status changes.": "状态变更的原因。",
+    "Effective date, YYYY-MM-DD (today).": "生效日期 YYYY-MM-DD（默认今天）。",
+    "Refuse if the feature is no longer at this version.": "要素已不是此版本时拒绝变更。",
+    "Take back a feature's latest status change (kept in the history, marked retracted).": (
+        "撤回要素最近一次状态变更（保留在历史中，标记为已撤回）。"
+    ),
+    "Why the change is taken back.": "撤回变更的原因。",
+    "Show a feature's status (or a project's stage) changes, oldest first.": (
+        "按时间顺序显示要素的状态（或项目的阶段）变更。"
+    ),
+    "The parcel's, building's or project's id.": "地块、厂房或项目的编号。",
+    "parcels, buildings or projects (all searched).": (
+        "parcels（地块）、buildings（厂房）或 projects（项目）（默认全部查找）。"
+    ),
+    "Show how many features had each status on a date.": "显示某日各状态的要素数量。",
+    "The date, YYYY-MM-DD.": "日期 YYYY-MM-DD。",
+    "parcels, buildings or projects.": "parcels（地块）、buildings（厂房）或 projects（项目）。",
+    "Write every feature's status to this CSV.": "把每个要素的状态写入此 CSV 文件。",
+}
+
+
+def help_text(text: str, lang: str | None = None) -> str:
+    """Return a command's or option's help in the reader's language.
+
+    The language is ``lang``, else ``$LANDPLAN_LANG``, else Chinese. A text the registry does
+    not hold (already Chinese) is returned as given.
+    """
+    import os
+
+    chosen = lang or os.environ.get("LANDPLAN_LANG", "zh")
+    if chosen == "en":
+        return text
+    return _help_by_words().get(" ".join(text.split()), text)
+
+
+@cache
+def _help_by_words() -> dict[str, str]:
+    # Docstrings reach the command line re-wrapped: look texts up by their words alone.
+    return {" ".join(en.split()): zh for en, zh in HELP.items()}

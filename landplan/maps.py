@@ -741,6 +741,8 @@ def _start(
 ) -> folium.Map:
     _check_choice("lang", lang, ("zh", "en"))
     _check_choice("basemap", basemap, ("auto", "standard", "tianditu", "amap"))
+    # A key given for the map wins; else the zone's own, kept in its policy ([maps] tianditu_key).
+    tianditu_key = tianditu_key or policy.maps.tianditu_key or None
     if basemap == "auto":
         # Tianditu (CGCS2000, China's official map) wherever a key is configured.
         basemap = "tianditu" if tianditu_key else "standard"
@@ -869,7 +871,38 @@ def _parcel_fields(parcels: gpd.GeoDataFrame, lang: Lang) -> dict[str, pd.Series
         fields["land_use"] = _vocab_label(parcels["land_use"], vocab.LAND_USE, lang)
     if "tenure" in parcels:
         fields["tenure"] = _vocab_label(parcels["tenure"], vocab.TENURE, lang)
+    if "reserved_for" in parcels:
+        fields[_t("reservation", lang)] = parcels["reserved_for"]
     return fields
+
+
+def _with_reservations(
+    parcels: gpd.GeoDataFrame, reservations: pd.DataFrame | None, projects: pd.DataFrame, lang: Lang
+) -> gpd.GeoDataFrame:
+    """Add ``reserved_for`` to parcels a store reserves: the project holding each, since when.
+
+    ``reservations`` is what :meth:`landplan.store.Store.reservations` returns (active ones);
+    None or empty leaves the parcels as they are.
+    """
+    if reservations is None or not len(reservations) or not len(parcels):
+        return parcels
+    active = reservations
+    if "released_at" in active:
+        active = active[active["released_at"].isna()]
+    names = projects.set_index("project_id")["name"] if "name" in projects else pd.Series()
+    since = pd.to_datetime(active["reserved_at"]).dt.strftime("%Y-%m-%d")
+    name = active["project_id"].map(names).fillna("").astype(str)
+    pattern = "{}（{}起）" if lang == "zh" else "{} (since {})"
+    text = [
+        pattern.format(f"{p} {n}".strip(), d)
+        for p, n, d in zip(active["project_id"], name, since, strict=True)
+    ]
+    by_parcel = (
+        pd.Series(text, index=active["parcel_id"].to_numpy()).groupby(level=0).agg("；".join)
+    )
+    out = parcels.copy()
+    out["reserved_for"] = out["parcel_id"].map(by_parcel)
+    return out
 
 
 def _parcels_by_status(parcels: gpd.GeoDataFrame, lang: Lang) -> _LayerSpec:
@@ -1044,15 +1077,15 @@ def _corridor_phases(phases: gpd.GeoDataFrame, lang: Lang) -> _LayerSpec:
     )
 
 
-def _overview_specs(zone, lang: Lang) -> list[_LayerSpec]:
+def _overview_specs(zone, lang: Lang, parcels: gpd.GeoDataFrame) -> list[_LayerSpec]:
     specs = []
     if len(zone.constraints):
         specs.append(_constraints(zone.constraints, lang))
     # Corridor bands are wide: drawn below the parcels, so a click on a parcel reaches it.
     if len(zone.corridors):
         specs.append(_corridor_phases(_phase_frame(zone, zone.policy), lang))
-    if len(zone.parcels):
-        specs.append(_parcels_by_status(zone.parcels, lang))
+    if len(parcels):
+        specs.append(_parcels_by_status(parcels, lang))
     if len(zone.buildings):
         specs.append(_buildings_by_status(zone.buildings, lang))
     if len(zone.roads):
@@ -1069,6 +1102,7 @@ def overview_map(
     basemap: Basemap = "auto",
     tianditu_key: str | None = None,
     m: folium.Map | None = None,
+    reservations: pd.DataFrame | None = None,
 ) -> folium.Map:
     """Draw a zone: parcels and buildings by status, constraints, roads, corridor, substations.
 
@@ -1084,9 +1118,12 @@ def overview_map(
         standard ones stay as alternatives) or ``"amap"`` (AMap/Gaode tiles, with the data
         shifted to GCJ-02 so it lines up with them).
     tianditu_key
-        A Tianditu browser key (``tk``).
+        A Tianditu browser key (``tk``); the policy's ``maps.tianditu_key`` where None.
     m
         A map to draw on; a new one where None.
+    reservations
+        The store's active reservations (:meth:`landplan.store.Store.reservations`): a reserved
+        parcel's popup names the project holding it and since when.
 
     Returns
     -------
@@ -1108,9 +1145,9 @@ def overview_map(
         policy=policy,
     )
     title = "开发区用地总览" if lang == "zh" else "Zone overview"
-    return _finish(
-        m, _overview_specs(zone, lang), title=title, lang=lang, basemap=basemap, policy=policy
-    )
+    parcels = _with_reservations(zone.parcels, reservations, zone.projects, lang)
+    specs = _overview_specs(zone, lang, parcels)
+    return _finish(m, specs, title=title, lang=lang, basemap=basemap, policy=policy)
 
 
 # --- analysis maps ---------------------------------------------------------------------------
@@ -1336,6 +1373,7 @@ def audit_map(
     basemap: Basemap = "auto",
     tianditu_key: str | None = None,
     m: folium.Map | None = None,
+    reservations: pd.DataFrame | None = None,
 ) -> folium.Map:
     """Draw an audit: parcels by per-mu class, flagged parcels, idle-land deadlines.
 
@@ -1350,7 +1388,7 @@ def audit_map(
         ``days_to_idle`` and ``days_to_recovery``; and ``flags``, rows of ``parcel_id``,
         ``rule`` (or ``rule_id``) and ``reason``, one per rule that fired (rows whose
         ``outcome`` is not ``fires`` are left out).
-    lang, basemap, tianditu_key, m
+    lang, basemap, tianditu_key, m, reservations
         As for :func:`overview_map`.
 
     Returns
@@ -1380,6 +1418,7 @@ def audit_map(
         if "rule" not in flags and "rule_id" in flags:
             flags = flags.rename(columns={"rule_id": "rule"})
     parcels = _on_parcels(zone, table, "audit parcels")
+    parcels = _with_reservations(parcels, reservations, zone.projects, lang)
     rules = _rules_text(flags, lang)
     parcels["rules"] = parcels["parcel_id"].map(rules)
     m = _start([parcels], m=m, lang=lang, basemap=basemap, tianditu_key=tianditu_key, policy=policy)
@@ -1476,6 +1515,7 @@ def project_map(
     tianditu_key: str | None = None,
     m: folium.Map | None = None,
     scores: bool = False,
+    reservations: pd.DataFrame | None = None,
 ) -> folium.Map:
     """Draw the ranked candidate sites of a project, numbered, and the parcels rejected.
 
@@ -1493,7 +1533,7 @@ def project_map(
     rejections
         Rows of ``parcel_id``, ``rule`` and ``reason``: parcels drawn grey with why they were
         rejected (a layer switched off at first).
-    lang, basemap, tianditu_key, m
+    lang, basemap, tianditu_key, m, reservations
         As for :func:`overview_map`.
     scores
         Show the ranking's internal scores in the popups (for the office; the map sent to a
@@ -1523,7 +1563,8 @@ def project_map(
         tianditu_key=tianditu_key,
         policy=policy,
     )
-    specs = [_context_parcels(zone.parcels, lang)] if len(zone.parcels) else []
+    context = _with_reservations(zone.parcels, reservations, zone.projects, lang)
+    specs = [_context_parcels(context, lang)] if len(zone.parcels) else []
     if len(zone.constraints):
         specs.append(_constraints(zone.constraints, lang))
     if len(zone.roads):

@@ -102,7 +102,7 @@ def write_match(
     by_rule["meaning"] = by_rule["rule"].map(RULES)
     sheets: dict[str, pd.DataFrame] = {"demand": demand_table(candidates)}
     if review is not None:
-        sheets["review"] = review.principles
+        sheets["review"] = review.principles_text("zh")
     sheets |= {
         "candidates": pd.DataFrame(sites.drop(columns="geometry")),
         "rejections": pd.DataFrame(rejected.drop(columns="geometry")),
@@ -125,11 +125,11 @@ def write_review(review: Review, out_dir: str | os.PathLike) -> Path:
             ("score", review.score),
             ("site_area_mu", review.site_area_mu),
         ]
-        + [("reason", r) for r in review.reasons],
+        + [("reason", r) for r in review.reason_lines("zh")],
         columns=["item", "value"],
     )
     return write_workbook(
         output_path(out_dir, "review", review.project_id, ".xlsx"),
-        {"verdict": verdict, "principles": review.principles},
+        {"verdict": verdict, "principles": review.principles_text("zh")},
         kind="review",
     )

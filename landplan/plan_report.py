@@ -76,8 +76,8 @@ def write_allocation(result: Allocation, out_dir: str | os.PathLike) -> list[Pat
         The files written.
     """
     out = _out(out_dir)
-    notes = pd.DataFrame({"item": "note", "value": result.notes})
-    summary = pd.concat([result.summary().astype({"value": object}), notes], ignore_index=True)
+    notes = pd.DataFrame({"item": "note", "value": result.note_lines("zh")})
+    summary = pd.concat([result.summary("zh").astype({"value": object}), notes], ignore_index=True)
     candidates = pd.DataFrame(result.candidates.drop(columns="geometry")).assign(
         parcel_ids=lambda f: f["parcel_ids"].map(";".join)
     )
@@ -85,7 +85,7 @@ def write_allocation(result: Allocation, out_dir: str | os.PathLike) -> list[Pat
         out / "allocation.xlsx",
         {
             "plan": result.plan,
-            "unplaced": result.unplaced,
+            "unplaced": result.unplaced_in("zh"),
             "summary": summary,
             "candidates": candidates.loc[
                 candidates["in_program"] | candidates["chosen"] | candidates["greedy"]

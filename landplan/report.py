@@ -265,26 +265,32 @@ class Report:
             rows.append((note, fig.table, fig.row, fig.column, fig.value, fig.text))
         return pd.DataFrame(rows, columns=["note", "table", "row", "column", "cell_value", "text"])
 
-    def to_markdown(self, *, images: Mapping[str, str] | None = None) -> str:
-        """Return the report as Markdown, with a footnote per table row cited, and its tables.
+    def to_markdown(self, *, images: Mapping[str, str] | None = None, markers: bool = False) -> str:
+        """Return the report as Markdown: the text, its tables, and where each number comes from.
 
         Parameters
         ----------
         images
             Map caption -> image file (a path relative to the Markdown file), shown under
             the text.
+        markers
+            Put a footnote ``[^n]`` after each number of the text; without, the text reads
+            clean and the numbers' trace is an appendix, as in the Word document.
         """
-        return _markdown(self, images or {})
+        return _markdown(self, images or {}, markers=markers)
 
-    def to_html(self, *, images: Mapping[str, bytes] | None = None) -> str:
+    def to_html(self, *, images: Mapping[str, bytes] | None = None, markers: bool = False) -> str:
         """Return the report as one self-contained HTML page (every value escaped).
 
         Parameters
         ----------
         images
             Map name -> PNG bytes, embedded as data URLs under the text.
+        markers
+            Put a linked ``[n]`` after each number of the text; the appendix tracing every
+            number is there either way.
         """
-        return _html(self, images or {})
+        return _html(self, images or {}, markers=markers)
 
 
 # --- computation ---------------------------------------------------------------------------------
@@ -1127,7 +1133,10 @@ def _md_escape(text: str) -> str:
     return re.sub(r"([\\`*_\[\]|<>#])", r"\\\1", text)
 
 
-def _markdown(report: Report, images: Mapping[str, str]) -> str:
+_APPENDIX = ("附录：文中数字来源", "Appendix: where each number comes from")
+
+
+def _markdown(report: Report, images: Mapping[str, str], *, markers: bool = False) -> str:
     notes = report.notes()
     note_of = {(r.table, r.row): r.note for r in notes.itertuples()}
     lines = [f"# {_md_escape(report.title)}", ""]
@@ -1135,7 +1144,7 @@ def _markdown(report: Report, images: Mapping[str, str]) -> str:
         lines += [f"## {_md_escape(section.title)}", ""]
         for paragraph in section.paragraphs:
             text = "".join(
-                f"{_md_escape(p.text)}[^{note_of[(p.table, p.row)]}]"
+                _md_escape(p.text) + (f"[^{note_of[(p.table, p.row)]}]" if markers else "")
                 if isinstance(p, Figure)
                 else _md_escape(p)
                 for p in paragraph
@@ -1154,8 +1163,13 @@ def _markdown(report: Report, images: Mapping[str, str]) -> str:
         for row in shown.itertuples(index=False):
             lines.append("| " + " | ".join(_md_escape(str(v)) for v in row) + " |")
         lines.append("")
-    for number, text in _note_text(report).items():
-        lines.append(f"[^{number}]: {_md_escape(text)}")
+    if markers:
+        # Footnotes: a Markdown viewer gathers them at the end, each linked from its number.
+        for number, text in _note_text(report).items():
+            lines.append(f"[^{number}]: {_md_escape(text)}")
+        return "\n".join(lines) + "\n"
+    lines += [f"## {_APPENDIX[0 if report.lang == 'zh' else 1]}", ""]
+    lines += [f"{number}. {_md_escape(text)}" for number, text in _note_text(report).items()]
     return "\n".join(lines) + "\n"
 
 
@@ -1174,7 +1188,7 @@ th{background:#f3f3f3}tr:target{background:#fff3b0}
 """
 
 
-def _html(report: Report, images: Mapping[str, bytes]) -> str:
+def _html(report: Report, images: Mapping[str, bytes], *, markers: bool = False) -> str:
     import base64
 
     esc = html.escape
@@ -1192,7 +1206,9 @@ def _html(report: Report, images: Mapping[str, bytes]) -> str:
         for paragraph in section.paragraphs:
             parts = []
             for p in paragraph:
-                if isinstance(p, Figure):
+                if isinstance(p, Figure) and not markers:
+                    parts.append(esc(p.text))
+                elif isinstance(p, Figure):
                     n = note_of[(p.table, p.row)]
                     parts.append(
                         f'{esc(p.text)}<sup><a href="#{anchor[n]}" title="'
@@ -1220,7 +1236,8 @@ def _html(report: Report, images: Mapping[str, bytes]) -> str:
             out += [f"<td>{esc(str(v))}</td>" for v in row]
             out.append("</tr>")
         out.append("</tbody></table></div>")
-    out.append(f'<h2>{"注" if report.lang == "zh" else "Notes"}</h2><ol class="notes">')
+    appendix = _APPENDIX[0 if report.lang == "zh" else 1]
+    out.append(f'<h2 id="appendix">{esc(appendix)}</h2><ol class="notes">')
     out += [f"<li>{esc(text)}</li>" for text in _note_text(report).values()]
     out.append("</ol></body></html>")
     return "\n".join(out) + "\n"
@@ -1326,8 +1343,8 @@ def write_report(
         主要做法, 下一步工作计划, the issuing office and the date of the Word document and PDF;
         placeholders where None.
     markers
-        Put ``[n]`` after each number of the Word document and PDF, for auditors (the trace
-        appendix is there either way).
+        Put ``[n]`` after each number of the Word document, PDF, Markdown and HTML, for
+        auditors (the trace appendix is there either way).
     pdf
         Also write ``report.pdf`` (LibreOffice, else Chromium).
     browser
@@ -1355,9 +1372,11 @@ def write_report(
         for caption, path in pictures.items()
     }
     write_docx(report, paths["docx"], text=office, markers=markers, images=pictures)
-    paths["markdown"].write_text(report.to_markdown(images=links), encoding="utf-8")
+    paths["markdown"].write_text(
+        report.to_markdown(images=links, markers=markers), encoding="utf-8"
+    )
     embedded = {caption: path.read_bytes() for caption, path in pictures.items()}
-    paths["html"].write_text(report.to_html(images=embedded), encoding="utf-8")
+    paths["html"].write_text(report.to_html(images=embedded, markers=markers), encoding="utf-8")
     sheets = {"figures": _figures_sheet(report), **report.tables}
     end = report.period.end
     # The workbook's creation stamp is the period's end, so a rerun writes the same bytes.

@@ -82,7 +82,14 @@ class Review:
     floor_space_advised : bool
         Whether the project should take standard factory floor space instead of land.
     reasons : tuple of str
-        The verdict's reasons: failed principles and the floor-space advice.
+        The verdict's reasons: failed principles and the floor-space advice (in English; see
+        :meth:`reason_lines` for either language).
+    explanations : tuple of (str, dict)
+        Each principle's reason as data, in the order of :data:`PRINCIPLES`: a key of the
+        label registry's messages and its parameters, rendered per language by
+        :meth:`principles_text`.
+    verdict_reasons : tuple of (str, dict)
+        The verdict's reasons as data, rendered by :meth:`reason_lines`.
     """
 
     project_id: str
@@ -93,6 +100,8 @@ class Review:
     site_area_m2: float
     floor_space_advised: bool
     reasons: tuple[str, ...]
+    explanations: tuple[tuple[str, dict], ...] = ()
+    verdict_reasons: tuple[tuple[str, dict], ...] = ()
 
     @property
     def site_area_mu(self) -> float:
@@ -103,6 +112,64 @@ class Review:
         """One paragraph: verdict, score and reasons."""
         head = f"{self.project_id} {self.name}: {self.verdict} (score {self.score:.1f})"
         return "\n".join([head, *(f"- {r}" for r in self.reasons)])
+
+    def principles_text(self, lang: Literal["zh", "en"] = "zh") -> pd.DataFrame:
+        """Return the principles with reasons, units and the cluster in a language."""
+        from landplan.labels import message, value_label
+
+        out = self.principles.copy()
+        out["reason"] = [_render(key, params, lang) for key, params in self.explanations]
+        leverage = out["principle"] == "industrial_leverage"
+        out.loc[leverage, "value"] = [
+            value_label("cluster", v, lang) if isinstance(v, str) else v
+            for v in out.loc[leverage, "value"]
+        ]
+        # The leverage's explanation carries the zone's target clusters, its threshold.
+        targets = self.explanations[PRINCIPLES.index("industrial_leverage")][1]["targets"]
+        out.loc[leverage, "threshold"] = _render("review_one_of", {"targets": targets}, lang)
+        out["unit"] = [message(_UNITS[u], lang) if u in _UNITS else u for u in out["unit"]]
+        return out
+
+    def reason_lines(self, lang: Literal["zh", "en"] = "zh") -> list[str]:
+        """Return the verdict's reasons in a language."""
+        return [_render(key, params, lang) for key, params in self.verdict_reasons]
+
+
+#: The units of the principles' values, as the registry names them.
+_UNITS = {
+    "cluster": "review_unit_cluster",
+    "share of revenue": "review_unit_share",
+    "tce/万元": "review_unit_energy",
+    "万元/亩": "review_unit_per_mu",
+}
+
+
+def _render(key: str, params: Mapping, lang: Literal["zh", "en"]) -> str:
+    """Render an explanation: codes among its parameters labelled, nested reasons rendered."""
+    from landplan.labels import column_label, message, value_label
+
+    sep = "、" if lang == "zh" else ", "
+    fields: dict[str, object] = {}
+    for name, value in params.items():
+        if name == "cluster":
+            fields[name] = value_label("cluster", value, lang)
+        elif name == "targets":
+            fields[name] = sep.join(str(value_label("cluster", c, lang)) for c in value)
+        elif name == "principle":
+            fields[name] = value_label("principle", value, lang) if lang == "zh" else value
+        elif name in ("column", "missing"):
+            columns = [value] if isinstance(value, str) else list(value)
+            shown = [column_label(c, lang) if lang == "zh" else c for c in columns]
+            fields[name] = ("和" if lang == "zh" else " and ").join(shown)
+        elif name == "what":
+            fields[name] = message(f"review_what_{value}", lang)
+        elif name == "names":
+            fields[name] = sep.join(value)
+        elif name == "reason":
+            fields[name] = _render(*value, lang)
+        else:
+            fields[name] = value
+    return message(key, lang, **fields)
 
 
 def _share_at_least(value: float, threshold: float) -> float:
@@ -118,28 +185,23 @@ def _leverage(project: pd.Series, zone: Zone) -> dict:
     names = leaders["name"].fillna(leaders["enterprise_id"]).astype(str).tolist()
     if not isinstance(cluster, str) or not cluster.strip():
         share = 0.0
-        reason = (
-            "the project names no industry cluster; the zone's target clusters are "
-            f"{', '.join(targets)}"
-        )
+        why = ("review_no_cluster", {"targets": targets})
     elif cluster not in targets:
         share = 0.0
-        reason = (
-            f"cluster {cluster!r} is not one of the zone's target clusters ({', '.join(targets)})"
-        )
+        why = ("review_not_target", {"cluster": cluster, "targets": targets})
     elif names:
         share = 1.0
-        reason = f"{cluster} is a target cluster; chain leaders in the zone: {', '.join(names)}"
+        why = ("review_chain_leaders", {"cluster": cluster, "names": names, "targets": targets})
     else:
         share = float(policy.leverage_share_without_chain_leader)
-        reason = f"{cluster} is a target cluster, but the zone has no chain-leader enterprise of it"
+        why = ("review_no_chain_leader", {"cluster": cluster, "targets": targets})
     return {
         "value": cluster,
         "unit": "cluster",
-        "threshold": "one of " + ", ".join(targets),
+        "threshold": _render("review_one_of", {"targets": targets}, "en"),
         "passed": share > 0,
         "share": share,
-        "reason": reason,
+        "why": why,
     }
 
 
@@ -153,7 +215,7 @@ def _per_mu(
             "value": math.nan,
             "passed": True,
             "share": 1.0,
-            "reason": f"takes floor space, no land: {what} per mu does not apply",
+            "why": ("review_floor_only", {"what": what}),
         }
     if math.isnan(amount):
         return {
@@ -161,18 +223,17 @@ def _per_mu(
             "value": math.nan,
             "passed": False,
             "share": 0.0,
-            "reason": f"{column} not given: cannot judge {what} per mu; add it to the project",
+            "why": ("review_not_given", {"column": column, "what": what}),
         }
     value = amount / area_mu
     passed = value >= threshold
-    word = "at least" if passed else "below"
+    numbers = {"amount": amount, "area": area_mu, "value": value, "threshold": threshold}
     return {
         **base,
         "value": value,
         "passed": passed,
         "share": _share_at_least(value, threshold),
-        "reason": f"{amount:,.0f} 万元 / {area_mu:.1f} 亩 = {value:,.1f} 万元/亩, "
-        f"{word} the control value {threshold:g} ({source})",
+        "why": (f"review_per_mu_{'pass' if passed else 'fail'}", {**numbers, "source": source}),
     }
 
 
@@ -189,18 +250,17 @@ def _energy(project: pd.Series, zone: Zone) -> dict:
             "value": math.nan,
             "passed": False,
             "share": 0.0,
-            "reason": f"{' and '.join(missing)} not given: cannot judge energy intensity; "
-            "add them to the project",
+            "why": ("review_energy_not_given", {"missing": missing}),
         }
     value = energy / output
     passed = value <= cap
+    numbers = {"energy": energy, "output": output, "value": value, "cap": cap}
     return {
         **base,
         "value": value,
         "passed": passed,
         "share": 1.0 if passed else cap / value,
-        "reason": f"{energy:,.0f} tce / {output:,.0f} 万元 = {value:.3f} tce/万元, "
-        f"{'within' if passed else 'above'} the zone cap {cap:g}",
+        "why": (f"review_energy_{'within' if passed else 'above'}", numbers),
     }
 
 
@@ -216,16 +276,16 @@ def _technology(project: pd.Series, zone: Zone) -> dict:
         share = 0.0
     else:
         share = _share_at_least(rd, minimum)
-    rd_text = "R&D share not given" if math.isnan(rd) else f"R&D share {rd:.1%}"
-    cert = "certified high-tech" if high_tech else "not certified high-tech"
-    verdict = "meets" if passed else "misses"
+    rd_key = "review_rd_missing" if math.isnan(rd) else "review_rd"
+    cert = "high_tech" if high_tech else "not_high_tech"
+    key = f"review_technology_{cert}_{'meets' if passed else 'misses'}"
     return {
         "value": rd,
         "unit": "share of revenue",
         "threshold": minimum,
         "passed": passed,
         "share": share,
-        "reason": f"{rd_text} (minimum {minimum:.0%}), {cert}: {verdict} the technology principle",
+        "why": (key, {"reason": (rd_key, {"rd": rd}), "minimum": minimum}),
     }
 
 
@@ -268,7 +328,7 @@ def review(
         "industrial_leverage": _leverage(project, zone),
         "investment_intensity": _per_mu(
             _value(project, "fixed_investment_wan_yuan"),
-            "fixed-asset investment",
+            "investment",
             "fixed_investment_wan_yuan",
             area_mu,
             control.investment_intensity_min_wan_yuan_per_mu,
@@ -286,8 +346,12 @@ def review(
         "technology_content": _technology(project, zone),
     }
     weights = policy.review.weights
+    explanations = tuple(rows[p].pop("why") for p in PRINCIPLES)
     table = pd.DataFrame(
-        [{"principle": p, **rows[p], "weight": float(weights[p])} for p in PRINCIPLES]
+        [
+            {"principle": p, **rows[p], "reason": _render(*why, "en"), "weight": float(weights[p])}
+            for p, why in zip(PRINCIPLES, explanations, strict=True)
+        ]
     )
     table["score"] = table["weight"] * table["share"]
     table["passed"] = table["passed"].astype(bool)
@@ -301,9 +365,12 @@ def review(
         verdict = "admit_with_conditions"
     else:
         verdict = "admit"
-    reasons = [
-        f"{'essential principle' if p in essential else 'condition'} {p} fails: "
-        + table.loc[table["principle"] == p, "reason"].iloc[0]
+    why = dict(zip(PRINCIPLES, explanations, strict=True))
+    verdict_reasons = [
+        (
+            "review_essential_fails" if p in essential else "review_condition_fails",
+            {"principle": p, "reason": why[p]},
+        )
         for p in failed
     ]
     # The regulation's test on the stated floor demand, whether or not the project says it can
@@ -312,13 +379,13 @@ def review(
     floor_max = policy.review.floor_space_max_m2
     advised = standard_factory(floor, policy)
     if advised:
-        reasons.append(
-            f"floor demand {floor:,.0f} m² fits standard factory floor space (≤ {floor_max:,.0f} "
-            f"m²): it should take floor space rather than land of its own "
-            f"({policy.source('review.floor_space_max_m2')})"
+        source = policy.source("review.floor_space_max_m2")
+        verdict_reasons.append(
+            ("review_floor_space", {"floor": floor, "floor_max": floor_max, "source": source})
         )
-    if not reasons:
-        reasons.append("every principle passes")
+    if not verdict_reasons:
+        verdict_reasons.append(("review_all_pass", {}))
+    reasons = [_render(key, params, "en") for key, params in verdict_reasons]
     return Review(
         project_id=str(project["project_id"]),
         name=str(project.get("name") or ""),
@@ -328,4 +395,6 @@ def review(
         site_area_m2=float(site_area_m2),
         floor_space_advised=bool(advised),
         reasons=tuple(reasons),
+        explanations=explanations,
+        verdict_reasons=tuple(verdict_reasons),
     )

@@ -325,11 +325,13 @@ def test_verdict_says_optimal_only_when_proven():
     zone, cands = instance(100, 50, 0, 10)
     stopped = allocate(None, zone, candidates=cands, time_limit_s=0.01, reduce=False)
     assert stopped.status == "time_limit"
-    assert stopped.verdict().startswith("未证明最优 not proven optimal (time limit): value ")
-    assert "bound" in stopped.verdict() and "gap" in stopped.verdict()
+    assert stopped.verdict("en").startswith("not proven optimal (time limit): value ")
+    assert "bound" in stopped.verdict("en") and "gap" in stopped.verdict("en")
+    assert stopped.verdict("zh").startswith("未证明最优（达到求解时限）：目标函数值")
+    assert "最优界" in stopped.verdict("zh") and "差距" in stopped.verdict("zh")
     zone = make_zone(1, [project("J1")])
     done = allocate(None, zone, candidates=table([site("J1", "a", "single", ["P0"], 10)]))
-    assert done.verdict() == "已证明最优 proven optimal: value 30.0"
+    assert done.verdict() == "已证明最优：目标函数值30.0 / proven optimal: value 30.0"
 
 
 def test_malformed_candidates_list_every_problem():
@@ -475,6 +477,11 @@ def test_candidates_come_from_match_when_not_given():
     assert lost.loc["J2", "competitors"].startswith("J1 (")
     assert lost.loc["J3", "reason"] == "no_feasible_site"
     assert lost.loc["J3", "detail"].startswith("every site fails a siting rule: area")
+    # the same reasons, composed in Chinese from the same counts
+    zh = result.unplaced_in("zh").set_index("project_id")
+    assert zh.loc["J3", "detail"].startswith("各候选地均不符合选址规则：面积不在需求范围内（")
+    assert zh.loc["J2", "detail"] == "候选地已安排给使方案总体效益更高的项目"
+    assert result.unplaced_in("en")["detail"].tolist() == result.unplaced["detail"].tolist()
 
 
 def test_a_time_limit_keeps_a_feasible_plan_no_worse_than_greedy():
@@ -486,7 +493,8 @@ def test_a_time_limit_keeps_a_feasible_plan_no_worse_than_greedy():
     assert result.objective >= result.greedy_objective
     assert result.bound >= result.objective
     assert result.mip_gap == pytest.approx((result.bound - result.objective) / result.objective)
-    assert any("time limit of 0.05 s" in note for note in result.notes)
+    assert any("time limit of 0.05 s" in note for note in result.note_lines("en"))
+    assert any("求解时限0.05秒" in note for note in result.note_lines("zh"))
     chosen = result.candidates.loc[result.candidates["chosen"]]
     parcels = chosen.loc[chosen["kind"].isin(["single", "assembly"]), "parcel_ids"].explode()
     assert parcels.is_unique

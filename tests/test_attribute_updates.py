@@ -149,7 +149,7 @@ def test_cli_update_and_history(store_url, tmp_path, capsys):
     )
     capsys.readouterr()
     assert run("update", "parcels", str(book), "--reason", "合同", "--who", "王工", *db) == 0
-    assert "1 changed, 1 attribute change(s) recorded" in capsys.readouterr().out
+    assert "共1行，1个要素有变更，记录属性变更1项" in capsys.readouterr().out
     assert run("status", "history", "P-2", *db) == 0
     out = capsys.readouterr().out
     assert "属性变更" in out and "约定" in out  # the field by its Chinese name
@@ -159,6 +159,6 @@ def test_cli_update_and_history(store_url, tmp_path, capsys):
     report = tmp_path / "problems.csv"
     assert run("update", "parcels", str(bad), "--problems", str(report), *db) == 2
     err = capsys.readouterr().err
-    assert "nothing was updated in parcels" in err and "Traceback" not in err
+    assert "未更新地块" in err and "Traceback" not in err
     written = pd.read_csv(report, encoding="utf-8-sig")
     assert sorted(written["要素 feature"]) == ["P-7"]  # ids first: the dates wait for them

@@ -9,6 +9,12 @@ import pyogrio
 from landplan.cli import main
 
 
+@pytest.fixture(autouse=True)
+def _english(monkeypatch):
+    # These tests read the English lines; tests/test_cli_lang.py reads the Chinese ones.
+    monkeypatch.setenv("LANDPLAN_LANG", "en")
+
+
 def run(args, capsys):
     with pytest.raises(SystemExit) as info:
         main(args)

@@ -15,6 +15,12 @@ from .conftest import X0, Y0
 from .test_cli_store import run
 
 
+@pytest.fixture(autouse=True)
+def _english(monkeypatch):
+    # These tests read the English lines; tests/test_cli_lang.py reads the Chinese ones.
+    monkeypatch.setenv("LANDPLAN_LANG", "en")
+
+
 def _parcels(n: int = 3) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
         {

@@ -28,8 +28,9 @@ def test_map_kinds(tmp_path, monkeypatch, capsys, args, layer):
     out = tmp_path / "m.html"
     code, stdout, err = run(["map", *args, "--out", str(out)], capsys)
     assert code == 0, err
-    assert "using the sample zone" in err
-    assert f"wrote {out}" in stdout
+    en = "--lang" in args
+    assert ("using the sample zone" if en else "使用示例园区") in err.replace("\n", "")
+    assert f"{'wrote' if en else '已写出'} {out}" in stdout
     page = out.read_text(encoding="utf-8")
     assert layer in page
     assert "https://unpkg.com" not in page and "cdn.jsdelivr" not in page

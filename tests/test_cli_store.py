@@ -10,6 +10,12 @@ from landplan.cli import main
 from tests._store_data import constraints, parcels, projects
 
 
+@pytest.fixture(autouse=True)
+def _english(monkeypatch):
+    # These tests read the English lines; tests/test_cli_lang.py reads the Chinese ones.
+    monkeypatch.setenv("LANDPLAN_LANG", "en")
+
+
 def run(*argv: str) -> int:
     try:
         main(list(argv))
@@ -61,7 +67,7 @@ def test_store_workflow(store_url, files, tmp_path, capsys):
     assert "land transferred" in out and "2026-06-30" in out
     assert run("status", "on", "2026-01-01", *db, "--lang", "en") == 0
     assert "idle" in capsys.readouterr().out
-    assert run("status", "on", "2026-01-01", *db) == 0
+    assert run("status", "on", "2026-01-01", *db, "--lang", "zh") == 0
     assert "闲置" in capsys.readouterr().out
     assert (
         run(

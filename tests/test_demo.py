@@ -69,7 +69,7 @@ def test_demo_writes_the_half_year_report(demo_out):
     out, written, steps = demo_out
     assert steps.index("half-year history") < steps.index("maps") < steps.index("half-year report")
     text = (out / "report" / "report.md").read_text(encoding="utf-8")
-    assert "2026年上半年，签约引进6[^1]个项目" in text
+    assert "2026年上半年，签约引进6个项目" in text and "附录：文中数字来源" in text
     assert "该项目为留用地招商项目" in text
     assert (out / "report-en" / "report.html").exists()
     assert (out / "report" / "report.xlsx") in [path for _, path in written]

@@ -332,7 +332,7 @@ def test_markup_in_data_text_is_printed_as_text(zone_store, store_url, capsys):
     assert "[/] closed [bold]at once" in out and "[red]王工" in out
     code, out, err = run(["reserve", "PR-1", "P-1", "--note", "[/]", "--db", db], capsys)
     assert code in (None, 0), err  # it exited 1 after committing
-    assert "reserved P-1 for PR-1" in out
+    assert "已为项目 PR-1 预留地块 P-1" in out
     code, out, err = run(["reservations", "--db", db], capsys)
     assert code in (None, 0), err
     assert "[/]" in out
@@ -683,7 +683,7 @@ def test_a_future_status_does_not_hold_now_and_can_be_retracted(zone_store, stor
     typo = ["--reason", "typo year", "--date", "2062-03-01", "--db", store_url]
     code, out, err = run(["status", "set", "parcel", "P-2", "idle", *typo], capsys)
     assert code in (None, 0), err
-    assert "dated in the future and holds from 2062-03-01" in out
+    assert "生效日期在将来，自2062-03-01起生效" in out
     # The change is recorded but not in force: every reading agrees.
     assert zone_store.load_layer("parcels").set_index("parcel_id").loc["P-2", "status"] == (
         "state_reserve"
@@ -701,7 +701,7 @@ def test_a_future_status_does_not_hold_now_and_can_be_retracted(zone_store, stor
         ["status", "retract", "parcel", "P-2", "--reason", "wrong year", "--db", store_url], capsys
     )
     assert code in (None, 0), err
-    assert "retracted the change to idle dated 2062-03-01" in out
+    assert "已撤回2062-03-01生效、改为“闲置”的变更" in out
     zone_store.set_status("parcels", "P-2", "idle", reason="not started", effective="2026-03-01")
     history = zone_store.status_history("parcels", "P-2")
     rows = [
@@ -718,6 +718,8 @@ def test_a_future_status_does_not_hold_now_and_can_be_retracted(zone_store, stor
     assert zone_store.status_on("parcels", "2030-01-01")["P-2"] == "idle"
     assert zone_store.status_on("parcels", "2026-02-28")["P-2"] == "state_reserve"
     code, out, err = run(["status", "history", "P-2", "--db", store_url], capsys)
+    assert "typo year（已撤回）" in out and "wrong year（撤回此前的变更）" in out
+    code, out, err = run(["status", "history", "P-2", "--db", store_url, "--lang", "en"], capsys)
     assert "typo year (retracted)" in out and "wrong year (retracts an earlier change)" in out
 
 

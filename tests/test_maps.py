@@ -532,7 +532,8 @@ def test_map_command_writes_a_self_contained_page(tmp_path, capsys):
     with pytest.raises(SystemExit) as info:
         main(["map", "corridor", "--zone", str(gpkg), "--out", str(out), "--lang", "xx"])
     assert info.value.code == 2
-    assert "expected lang to be one of" in capsys.readouterr().err
+    # the command checks its --lang as every command does, before reading the zone
+    assert "--lang must be zh or en, not 'xx'" in capsys.readouterr().err
 
 
 def grid_zone(n: int) -> Zone:
@@ -555,3 +556,59 @@ def test_repeated_values_sent_once_with_codes():
     assert status["codes"] == [0, 1] * 20
     # unique values stay a plain list
     assert len(part["titles"]) == 40
+
+
+def test_the_zones_tianditu_key_comes_from_its_policy(zone):
+    import dataclasses
+
+    keyed = dataclasses.replace(
+        zone, policy=zone.policy.replace(**{"maps.tianditu_key": "zone-key"})
+    )
+    m = maps.overview_map(keyed)
+    assert next(iter(tiles(m))) == "天地图 矢量"
+    assert '"tk": "zone-key"' in m.get_root().render()
+    # a key given for the map wins over the policy's; amap ignores both
+    assert '"tk": "mine"' in maps.overview_map(keyed, tianditu_key="mine").get_root().render()
+    assert "天地图 矢量" not in tiles(maps.overview_map(keyed, basemap="amap"))
+    assert zone.policy.maps.tianditu_key == ""
+
+
+def test_the_map_command_reads_tianditu_key_from_the_environment(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from landplan.cli import app
+
+    monkeypatch.setenv("TIANDITU_KEY", "env-key")
+    out = tmp_path / "m.html"
+    result = CliRunner().invoke(app, ["map", "overview", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert '"tk": "env-key"' in out.read_text(encoding="utf-8")
+
+
+def test_popups_name_the_project_holding_a_reservation(zone, audit_result):
+    import dataclasses
+
+    named = dataclasses.replace(
+        zone, projects=pd.DataFrame({"project_id": ["PJ-9"], "name": ["储能电站"]})
+    )
+    held = pd.DataFrame(
+        {
+            "project_id": ["PJ-9", "PJ-8"],
+            "parcel_id": ["P-2", "P-3"],
+            "reserved_at": pd.to_datetime(["2026-05-01 09:30", "2026-04-02 08:00"]),
+            # PJ-8's reservation was released: it no longer holds P-3
+            "released_at": pd.to_datetime([None, "2026-04-20"]),
+        }
+    )
+    overview = payloads(maps.overview_map(named, reservations=held))["地块（按状态）"]["parts"][0]
+    shown = overview["values"][overview["fields"].index("已预留给")]
+    assert shown[1] == "PJ-9 储能电站（2026-05-01起）"
+    assert not shown[0] and not shown[2]
+    audit = payloads(maps.audit_map(named, audit_result, lang="en", reservations=held))
+    part = audit["Per-mu class"]["parts"][0]
+    assert part["values"][part["fields"].index("Reserved for")][1] == (
+        "PJ-9 储能电站 (since 2026-05-01)"
+    )
+    # without a store's reservations the popup has no such line
+    plain = payloads(maps.overview_map(zone))["地块（按状态）"]["parts"][0]
+    assert "已预留给" not in plain["fields"]

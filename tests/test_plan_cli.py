@@ -15,6 +15,12 @@ from tests._store_data import CRS, box, constraints, parcels, projects
 from tests.test_cli_store import run
 
 
+@pytest.fixture(autouse=True)
+def _english(monkeypatch):
+    # These tests read the English lines; tests/test_cli_lang.py reads the Chinese ones.
+    monkeypatch.setenv("LANDPLAN_LANG", "en")
+
+
 @pytest.fixture
 def store(tmp_path):
     db = str(tmp_path / "zone.gpkg")
@@ -61,7 +67,7 @@ def test_allocate_writes_the_plan_and_reserves_it_in_one_go(store, tmp_path, cap
     args = ("allocate", "--db", store, "--candidates", str(path), "--out", str(out))
     assert run(*args, "--reserve", "--who", "王工") == 0
     text = capsys.readouterr().out
-    assert "已证明最优 proven optimal: value " in text
+    assert "proven optimal: value " in text
     assert "; 2 placed, 0 unplaced" in text
     assert "reserved 2 parcel(s) for 2 project(s)" in text
     expected = 50 * 3 * math.sqrt(5) + 40 * 2 * math.sqrt(8)
@@ -109,7 +115,8 @@ def test_reserve_needs_a_store(tmp_path, capsys):
 
 
 def test_capacity_and_corridor_on_the_sample(tmp_path, capsys):
-    assert run("capacity", "--start", "2026-07-01", "--quarters", "4", "--out", str(tmp_path)) == 0
+    args = ("capacity", "--start", "2026-07-01", "--quarters", "4", "--out", str(tmp_path))
+    assert run(*args, "--lang", "zh") == 0
     sheets = pd.read_excel(tmp_path / "capacity.xlsx", sheet_name=None)
     assert {"by_quarter", "by_cluster", "supply", "floor_space", "demand"} <= set(sheets)
     assert len(sheets["by_quarter"]) == 5  # four quarters and "later"
@@ -117,7 +124,7 @@ def test_capacity_and_corridor_on_the_sample(tmp_path, capsys):
     assert run("corridor", "--out", str(tmp_path), "--lang", "en") == 0
     out = capsys.readouterr().out
     assert "phase 1 (0-4,200 m)" in out
-    assert run("corridor", "--out", str(tmp_path)) == 0
+    assert run("corridor", "--out", str(tmp_path), "--lang", "zh") == 0
     assert "第1期（桩号0–4,200米）：可开发土地" in capsys.readouterr().out
     layers = {name for name, _ in pyogrio.list_layers(tmp_path / "corridor.gpkg")}
     assert layers == {"phases", "pieces"}

@@ -9,6 +9,7 @@ through landplan's report code.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -209,15 +210,24 @@ def test_every_number_in_the_text_is_a_cell_of_its_table(sample_store):
             assert cell.iloc[0] == fig.value
         notes = report.notes()
         assert len(notes) == len(figures)
-        markdown = report.to_markdown()
+        markdown = report.to_markdown(markers=True)
         for number in notes["note"].unique():
             assert f"[^{number}]:" in markdown
+        # without markers the text reads clean, and the appendix traces every number
+        clean = report.to_markdown()
+        _, appendix = clean.split("\n## 附录：文中数字来源\n" if lang == "zh" else "\n## Appendix")
+        assert "[^" not in clean
+        listed = re.findall(r"^(\d+)\. ", appendix, flags=re.MULTILINE)
+        assert [int(n) for n in listed] == sorted(notes["note"].unique())
+        page = report.to_html()
+        assert "<sup>" not in page and page.count("<li>") == notes["note"].nunique()
+        assert report.to_html(markers=True).count("<sup>") == len(figures)
 
 
 def test_chinese_text_follows_the_seed_report(sample_store):
     store, _ = sample_store
     report = report_from_store(store, period="2026H1")
-    text = report.to_markdown()
+    text = report.to_markdown(markers=True)
     assert report.title == "2026年上半年招商引资与土地供应情况"
     assert "2026年上半年，签约引进6[^1]个项目，计划投资19.5[^1]亿元" in text
     assert "该项目为留用地招商项目，共租用留用地" in text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -162,3 +164,30 @@ def test_leverage_of_a_project_naming_no_cluster():
     row = _row(review({**PROJECT, "cluster": None}, _zone()), "industrial_leverage")
     assert row["reason"].startswith("the project names no industry cluster")
     assert "nan" not in row["reason"]
+
+
+def test_reasons_read_in_chinese_with_the_policys_numbers():
+    """A zh reason is composed in Chinese from the policy's values, not translated English."""
+    from landplan.labels import vocabulary_codes
+    from landplan.policy import Policy
+    from landplan.sample import make_zone
+    from landplan.zone import Zone
+
+    policy = Policy.default().replace(**{"control.investment_intensity_min_wan_yuan_per_mu": 333.0})
+    zone = Zone.from_layers(make_zone(), policy=policy)
+    result = review(zone.projects.set_index("project_id", drop=False).loc["PJ-06"], zone)
+    zh = result.principles_text("zh").set_index("principle")
+    assert "不低于控制值333" in zh.loc["investment_intensity", "reason"]
+    assert (
+        "at least the control value 333"
+        in result.principles.set_index("principle").loc["investment_intensity", "reason"]
+    )
+    assert zh.loc["industrial_leverage", "value"] == "其他"
+    assert zh.loc["energy_intensity", "unit"] == "吨标准煤/万元"
+    lines = result.reason_lines("zh")
+    assert lines[0].startswith("“产业带动强”未达标")
+    assert any(line.startswith("必备原则“能耗强度低”未达标") for line in lines)
+    text = " ".join([*lines, *zh["reason"], *zh["threshold"].astype(str)])
+    words = set(re.findall(r"(?<![A-Za-z_])[a-z_]{4,}(?![A-Za-z_])", text))
+    assert not words & vocabulary_codes(), text
+    assert result.reason_lines("en") == list(result.reasons)

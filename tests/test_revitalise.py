@@ -721,7 +721,12 @@ def test_cli_writes_the_plan(sample_files, tmp_path, capsys):
         ["revitalise", "--as-of", "2026-06-30", "--out", str(tmp_path), *args], capsys
     )
     assert code == 0
-    assert "revitalisation plan as of 2026-06-30" in out and "整合归宗" in out
+    assert "盘活方案（核查日期2026-06-30）" in out and "整合归宗" in out
+    code, out, _ = _cli(
+        ["revitalise", "--as-of", "2026-06-30", "--out", str(tmp_path), "--lang", "en", *args],
+        capsys,
+    )
+    assert "revitalisation plan as of 2026-06-30" in out and "consolidation of small parcels" in out
     assert (tmp_path / "revitalise.xlsx").exists() and (tmp_path / "revitalise.gpkg").exists()
     html = tmp_path / "rev.html"
     code, out, _ = _cli(

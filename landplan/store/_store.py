@@ -84,14 +84,24 @@ class ImportSummary:
     notices: tuple[str, ...] = ()
 
     def __str__(self) -> str:
-        return "\n".join(
-            [
-                f"{self.layer} from {self.source} ({self.mode}): {self.inserted} new, "
-                f"{self.updated} updated, {self.deleted} removed, "
-                f"{self.status_events} status change(s)",
-                *(f"note: {n}" for n in self.notices),
-            ]
+        return self.text("en")
+
+    def text(self, lang: Literal["zh", "en"] = "zh") -> str:
+        """Say what the import did, in Chinese or English, each notice on a line of its own."""
+        from landplan.labels import message, value_label
+
+        head = message(
+            "import_summary",
+            lang,
+            layer=value_label("layer", self.layer, lang),
+            source=self.source,
+            mode=value_label("import_mode", self.mode, lang),
+            inserted=self.inserted,
+            updated=self.updated,
+            deleted=self.deleted,
+            status_events=self.status_events,
         )
+        return "\n".join([head, *(message("note", lang, text=n) for n in self.notices)])
 
 
 @dataclass(frozen=True)
@@ -105,9 +115,20 @@ class UpdateSummary:
     attribute_events: int
 
     def __str__(self) -> str:
-        return (
-            f"{self.layer} from {self.source}: {self.rows} row(s) given, {self.changed} changed, "
-            f"{self.attribute_events} attribute change(s) recorded"
+        return self.text("en")
+
+    def text(self, lang: Literal["zh", "en"] = "zh") -> str:
+        """Say what the update did, in Chinese or English."""
+        from landplan.labels import message, value_label
+
+        return message(
+            "update_summary",
+            lang,
+            layer=value_label("layer", self.layer, lang),
+            source=self.source,
+            rows=self.rows,
+            changed=self.changed,
+            events=self.attribute_events,
         )
 
 
