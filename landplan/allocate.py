@@ -77,6 +77,7 @@ from landplan.errors import (
     SchemaError,
 )
 from landplan.kinds import KINDS
+from landplan.result import item_values
 from landplan.units import m2_to_mu, mu_to_m2
 from landplan.zone import Zone
 
@@ -228,7 +229,22 @@ class Allocation:
             ("program_parts", self.n_parts),
             ("constraints", self.n_constraints),
         ]
-        return pd.DataFrame(rows, columns=["item", "value"])
+        return item_values(rows)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Return the plan, the unplaced projects, the summary with the notes, every candidate."""
+        notes = item_values(("note", note) for note in self.notes)
+        summary = pd.concat([self.summary().astype({"value": object}), notes], ignore_index=True)
+        return {
+            "plan": self.plan,
+            "unplaced": self.unplaced,
+            "summary": summary,
+            "candidates": self.candidates,
+        }
+
+    def layers(self) -> dict[str, gpd.GeoDataFrame]:
+        """Return the placed projects' sites as the layer ``plan``."""
+        return {"plan": self.plan}
 
 
 # --- the numeric core ---------------------------------------------------------------------------
@@ -473,6 +489,7 @@ def _allocate_matrix(
         block = sp.csr_array(block[np.flatnonzero(used)])
         left = time_limit_s - (time.perf_counter() - started)
         begin = start[cols] if start is not None else None
+        st: Status
         if left <= 0:
             guess = begin if begin is not None else fixed[cols]
             xs, st = guess.astype(bool), "time_limit"
@@ -837,9 +854,8 @@ def _validated_candidates(
         )
     crs = getattr(candidates, "crs", None)
     if crs is not None and zone.crs is not None and crs != zone.crs:
-        raise CRSMismatchError(
-            f"candidate sites are in {crs.to_string()!r} but the zone is in "
-            f"{zone.crs.to_string()!r}; expected one CRS; use candidates.to_crs(zone.crs)"
+        raise CRSMismatchError.between(
+            "candidate sites", crs, zone.crs, fix="candidates.to_crs(zone.crs)"
         )
     if isinstance(candidates, gpd.GeoDataFrame):
         shapes = candidates.geometry.to_numpy()
@@ -1313,7 +1329,7 @@ def _greedy_cliques(n: int, u: np.ndarray, v: np.ndarray) -> list[np.ndarray]:
         open_ = adjacent[i] & adjacent[j]
         while open_.any():
             options = np.flatnonzero(open_)
-            gain = uncovered[np.ix_(options, clique)].sum(axis=1)
+            gain = uncovered[np.ix_(options, np.asarray(clique))].sum(axis=1)
             k = int(options[np.argmax(gain)])
             clique.append(k)
             open_ &= adjacent[k]
@@ -1521,9 +1537,8 @@ def _check_fixed(cands: pd.DataFrame, fixed: np.ndarray, rows: _Rows, land: _Lan
         lines = []
         for k, r in enumerate(over):
             who = fixed_ids[sub[[k]].indices]
-            lines.append(
-                f"{rows.label(r, land)}: {', '.join(who)} need {load[r]:g} > {rows.capacity[r]:g}"
-            )
+            need = f"need {load[r]:g} > {rows.capacity[r]:g}"
+            lines.append(f"{rows.label(int(r), land)}: {', '.join(who)} {need}")
         raise InfeasibleError(
             "fixed sites clash; expected fixed sites that fit together:\n"
             + "\n".join(lines)

@@ -12,7 +12,7 @@ import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 from rich.console import Console
@@ -20,6 +20,9 @@ from rich.text import Text
 
 from landplan.errors import LandplanError
 from landplan.policy import Policy
+
+if TYPE_CHECKING:
+    from landplan.labels import Lang
 
 __all__ = ["app", "main"]
 
@@ -60,10 +63,10 @@ LangOption = Annotated[
 ]
 
 
-def _check_lang(lang: str) -> str:
+def _check_lang(lang: str) -> Lang:
     if lang not in ("zh", "en"):
         raise LandplanError(f"--lang must be zh or en, not {lang!r}")
-    return lang
+    return cast("Lang", lang)
 
 
 def _say(lang: str, zh: str, en: str) -> str:
@@ -297,7 +300,7 @@ def _run_audit(zone, as_of: str | None, out: Path, lang: str = "zh") -> dict[str
 
     result = audit(zone, as_of=as_of or date.today().isoformat())
     paths = write_audit(result, out)
-    totals = result.summary[result.summary["section"] == "total"].set_index("item")
+    totals = result.totals[result.totals["section"] == "total"].set_index("item")
     counts = {
         "parcels": len(result.parcels),
         "low": int(totals.loc["low_efficiency", "parcels"]),
@@ -535,12 +538,12 @@ def _zh_terms(text: str) -> str:
     return pattern.sub(lambda m: names[m.group(1)], str(text))
 
 
-def _review_table(result, lang: str = "zh") -> None:
+def _review_table(result, lang: Lang = "zh") -> None:
     from rich.table import Table
 
     from landplan.labels import column_label, value_label
 
-    title = result.summary().splitlines()[0]
+    title = result.text().splitlines()[0]
     if lang == "zh":
         verdict = value_label("verdict", result.verdict)
         title = f"{result.project_id} 入园评审：{verdict}，得分 {result.score:.1f}"
@@ -741,7 +744,7 @@ def map_(
             "a project map needs its project (`landplan map project PJ-06`), and only a project "
             f"map takes one; got kind {kind.value!r} and project {project!r}"
         )
-    style = {"lang": lang, "basemap": basemap, "tianditu_key": tianditu_key}
+    style: dict[str, Any] = {"lang": lang, "basemap": basemap, "tianditu_key": tianditu_key}
     if kind is MapKind.project:
         from landplan.match import match
 
@@ -777,7 +780,12 @@ def map_(
     path = maps.save_map(m, out)
     counts = ", ".join(f"{name} {n}" for name, n in maps.layer_counts(m).items())
     console.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB): {counts}")
-    sheet = {"paper": paper or "A3", "issuer": issuer, "lang": lang, "data_as_of": as_of}
+    sheet: dict[str, Any] = {
+        "paper": paper or "A3",
+        "issuer": issuer,
+        "lang": lang,
+        "data_as_of": as_of,
+    }
     if pdf is not None or (png is not None and paper is not None):
         from landplan.map_print import print_map
 
@@ -1098,7 +1106,8 @@ def status_history(
                 layers = " and ".join(name for name, _ in found)
                 raise StoreError(f"{feature_id!r} is in {layers}; add --layer")
     name, history = found[0]
-    zh = _check_lang(lang) == "zh"
+    lang = _check_lang(lang)
+    zh = lang == "zh"
     column = "stage" if name == "projects" else "status"
     table = Table(title=f"{name} {feature_id}: " + ("状态变更记录" if zh else "status history"))
     heads = ("生效日期", "原状态", "新状态", "原因", "经办人", "记录时间(UTC)") if zh else None
@@ -1179,7 +1188,8 @@ def status_on(
 
     with _open(db) as store:
         status = store.status_on(layer, date)
-    zh = _check_lang(lang) == "zh"
+    lang = _check_lang(lang)
+    zh = lang == "zh"
     column = "stage" if layer in ("projects", "project") else "status"
     table = Table(title=f"{layer} " + (f"{date} 各状态数量" if zh else f"by status on {date}"))
     table.add_column("状态" if zh else "status")
@@ -1282,8 +1292,8 @@ def report(
     policy: PolicyOption = None,
 ) -> None:
     """Write the half-year report (Word 公文, PDF, Markdown, HTML, XLSX) from the store."""
+    from landplan.errors import MapError
     from landplan.gongwen import PdfError, read_office_text, write_pdf
-    from landplan.maps import MapError
     from landplan.report import report_from_store, report_maps, write_report
 
     with _open(db, policy) as store:

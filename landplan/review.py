@@ -32,7 +32,15 @@ from typing import Literal
 
 import pandas as pd
 
-from landplan.demand import Demand, _flag, _value, as_project, land_demand, standard_factory
+from landplan.demand import (
+    Demand,
+    as_project,
+    land_demand,
+    project_flag,
+    project_number,
+    standard_factory,
+)
+from landplan.result import item_values
 from landplan.units import m2_to_mu
 from landplan.zone import Zone
 
@@ -99,10 +107,25 @@ class Review:
         """The judged site area in mu."""
         return float(m2_to_mu(self.site_area_m2))
 
-    def summary(self) -> str:
+    def text(self) -> str:
         """One paragraph: verdict, score and reasons."""
         head = f"{self.project_id} {self.name}: {self.verdict} (score {self.score:.1f})"
         return "\n".join([head, *(f"- {r}" for r in self.reasons)])
+
+    def summary(self) -> pd.DataFrame:
+        """Return the verdict, the score, the site judged and each reason as (item, value) rows."""
+        return item_values(
+            [
+                ("verdict", self.verdict),
+                ("score", self.score),
+                ("site_area_mu", self.site_area_mu),
+            ]
+            + [("reason", r) for r in self.reasons]
+        )
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Return the verdict (:meth:`summary`) and the principles, as a workbook shows them."""
+        return {"verdict": self.summary(), "principles": self.principles}
 
 
 def _share_at_least(value: float, threshold: float) -> float:
@@ -178,7 +201,10 @@ def _per_mu(
 
 def _energy(project: pd.Series, zone: Zone) -> dict:
     cap = zone.policy.review.energy_intensity_max_tce_per_wan_yuan
-    energy, output = _value(project, "energy_tce"), _value(project, "annual_output_wan_yuan")
+    energy, output = (
+        project_number(project, "energy_tce"),
+        project_number(project, "annual_output_wan_yuan"),
+    )
     base = {"unit": "tce/万元", "threshold": cap}
     missing = [
         c for c, v in (("energy_tce", energy), ("annual_output_wan_yuan", output)) if not v > 0
@@ -206,8 +232,8 @@ def _energy(project: pd.Series, zone: Zone) -> dict:
 
 def _technology(project: pd.Series, zone: Zone) -> dict:
     minimum = zone.policy.review.rd_share_min
-    rd = _value(project, "rd_share")
-    high_tech = _flag(project, "high_tech")
+    rd = project_number(project, "rd_share")
+    high_tech = project_flag(project, "high_tech")
     rd_ok = rd >= minimum
     passed = high_tech or rd_ok
     if high_tech:
@@ -267,7 +293,7 @@ def review(
     rows = {
         "industrial_leverage": _leverage(project, zone),
         "investment_intensity": _per_mu(
-            _value(project, "fixed_investment_wan_yuan"),
+            project_number(project, "fixed_investment_wan_yuan"),
             "fixed-asset investment",
             "fixed_investment_wan_yuan",
             area_mu,
@@ -275,7 +301,7 @@ def review(
             policy.source("control.investment_intensity_min_wan_yuan_per_mu"),
         ),
         "fiscal_contribution": _per_mu(
-            _value(project, "annual_tax_wan_yuan"),
+            project_number(project, "annual_tax_wan_yuan"),
             "tax",
             "annual_tax_wan_yuan",
             area_mu,
@@ -308,7 +334,7 @@ def review(
     ]
     # The regulation's test on the stated floor demand, whether or not the project says it can
     # use existing buildings (Demand.standard_factory).
-    floor = _value(project, "floor_area_m2")
+    floor = project_number(project, "floor_area_m2")
     floor_max = policy.review.floor_space_max_m2
     advised = standard_factory(floor, policy)
     if advised:

@@ -30,7 +30,7 @@ import pandas as pd
 import geopandas as gpd
 
 from landplan import labels as _labels
-from landplan.outputs import OUTPUT_MARK, check_replace
+from landplan.outputs import OUTPUT_MARK, check_replace, writing
 
 __all__ = [
     "FORMULA_PREFIXES",
@@ -212,11 +212,35 @@ def write_workbook(
     path = Path(path)
     kind = kind or "workbook"
     check_replace(path, kind, parts=sheets)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book = xlsxwriter.Workbook(
-        str(path),
-        {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
-    )
+    options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    with writing(path, xlsxwriter.exceptions.FileCreateError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        book = xlsxwriter.Workbook(str(path), options)
+        _write_sheets(
+            book,
+            sheets,
+            lang=lang,
+            labels=labels,
+            translate=translate,
+            title=title,
+            created=created,
+            kind=kind,
+        )
+    return path
+
+
+def _write_sheets(
+    book: Any,
+    sheets: Mapping[str, pd.DataFrame],
+    *,
+    lang: Lang,
+    labels: Mapping[str, str] | None,
+    translate: bool,
+    title: str | None,
+    created: datetime | None,
+    kind: str,
+) -> None:
+    """Fill a new workbook with one formatted sheet per table, and close it."""
     try:
         book.set_properties({"created": created or datetime(2000, 1, 1), "title": title or ""})
         book.set_custom_property(OUTPUT_MARK, kind)
@@ -249,7 +273,6 @@ def write_workbook(
             _page_setup(sheet, len(table), widths, title)
     finally:
         book.close()
-    return path
 
 
 def _write_column(sheet: Any, col: int, values: pd.Series, cell: Any, quoted: Any, date: Any):
@@ -326,7 +349,6 @@ def write_csv(
 ) -> Path:
     """Write one table as a CSV file (see :func:`write_csvs`); dates as ``YYYY-MM-DD``."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     table = _plain_table(frame)
     if lang != "en":
         table = _display(table, lang)
@@ -337,7 +359,9 @@ def write_csv(
         elif col.dtype == object:
             table[name] = col.map(neutralise)
     # CRLF rows (RFC 4180) make the writer quote a carriage return inside a value too.
-    label_columns(table, lang, labels).to_csv(
-        path, index=False, encoding="utf-8-sig", lineterminator="\r\n"
-    )
+    with writing(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        label_columns(table, lang, labels).to_csv(
+            path, index=False, encoding="utf-8-sig", lineterminator="\r\n"
+        )
     return path
