@@ -314,6 +314,19 @@ _CONTEXT_COLUMNS: Final[Mapping[str, Mapping[str, tuple[str, str]]]] = {
         "value": ("取值", "value"),
         "source": ("依据", "source"),
     },
+    # a problem report (landplan.problem_report): what a validation or import found
+    "problems": {
+        "severity": ("级别", "severity"),
+        "source": ("文件", "file"),
+        "feature": ("要素", "feature"),
+        "column": ("字段", "column"),
+        "problem": ("问题", "problem"),
+        "expected": ("应为", "expected"),
+        "errors": ("错误", "errors"),
+        "warnings": ("警告", "warnings"),
+        "features": ("要素", "features"),
+        "example": ("示例", "example"),
+    },
 }
 
 #: Result columns and summary items: identifier -> (Chinese, English). Layer columns not listed
@@ -541,17 +554,19 @@ def zh_labels() -> dict[str, str]:
     return {**_schema_zh(), **{c: zh for c, (zh, _) in COLUMN_LABELS.items()}}
 
 
-def bilingual(column: str, *, context: str | None = None) -> str:
+def bilingual(column: str, *, context: str | None = None, sep: str = " / ") -> str:
     """Return a header that reads ``中文 / English``, as the revitalisation workbook shows it.
 
     >>> bilingual("land_mu", context="revitalise")
     '盘活土地(亩) / land released (mu)'
+    >>> bilingual("source", context="problems", sep=" ")
+    '文件 file'
     """
     zh, en = (
         column_label(column, "zh", context=context),
         column_label(column, "en", context=context),
     )
-    return f"{zh} / {en}"
+    return f"{zh}{sep}{en}"
 
 
 def has_label(column: str) -> bool:

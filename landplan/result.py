@@ -16,10 +16,10 @@ which every writer, map and report applies, so no result renames its columns for
 Examples
 --------
 >>> from landplan.result import item_values
->>> item_values([("supply_mu", 120.5), ("projects", 6)])
-        item  value
-0  supply_mu  120.5
-1   projects      6
+>>> item_values([("start", "2026-07-01"), ("supply_mu", 120.5)])
+        item       value
+0      start  2026-07-01
+1  supply_mu       120.5
 """
 
 from __future__ import annotations
