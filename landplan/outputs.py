@@ -241,6 +241,6 @@ def writing(path: str | os.PathLike, *errors: type[Exception]) -> Iterator[Path]
     except caught as exc:
         cause = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
         raise WriteError(
-            f"{target}: cannot be written ({cause}); what was being written is incomplete or "
-            "absent: check that the folder exists and is writable, and that the disk has room"
+            f"{target}: {cause}; what was being written is incomplete or absent: check that the "
+            "folder exists and is writable, and that the disk has room"
         ) from exc
