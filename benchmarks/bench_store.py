@@ -23,9 +23,9 @@ import sqlalchemy as sa
 
 import pyogrio
 
-from landplan.layers import validate_layer
 from landplan.sample import make_zone
 from landplan.store import open_store
+from landplan.validation import validate_layer
 
 
 def timed(fn):

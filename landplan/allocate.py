@@ -59,7 +59,7 @@ import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -78,6 +78,7 @@ from landplan.errors import (
 )
 from landplan.kinds import KINDS
 from landplan.labels import message
+from landplan.result import item_values
 from landplan.units import m2_to_mu, mu_to_m2
 from landplan.zone import Zone
 
@@ -244,7 +245,24 @@ class Allocation:
             ("program_parts", self.n_parts),
             ("program_constraints", self.n_constraints),
         ]
-        return pd.DataFrame(rows, columns=["item", "value"])
+        return item_values(rows)
+
+    def tables(self, lang: Literal["zh", "en"] = "zh") -> dict[str, pd.DataFrame]:
+        """Return the plan, the unplaced projects, the summary with the notes, every candidate."""
+        notes = item_values(("note", note) for note in self.note_lines(lang))
+        summary = pd.concat(
+            [self.summary(lang).astype({"value": object}), notes], ignore_index=True
+        )
+        return {
+            "plan": self.plan,
+            "unplaced": self.unplaced_in(lang),
+            "summary": summary,
+            "candidates": self.candidates,
+        }
+
+    def layers(self) -> dict[str, gpd.GeoDataFrame]:
+        """Return the placed projects' sites as the layer ``plan``."""
+        return {"plan": self.plan}
 
 
 # --- the numeric core ---------------------------------------------------------------------------
@@ -489,6 +507,7 @@ def _allocate_matrix(
         block = sp.csr_array(block[np.flatnonzero(used)])
         left = time_limit_s - (time.perf_counter() - started)
         begin = start[cols] if start is not None else None
+        st: Status
         if left <= 0:
             guess = begin if begin is not None else fixed[cols]
             xs, st = guess.astype(bool), "time_limit"
@@ -695,7 +714,7 @@ def allocate(
         presolve_max_sites=int(policy.allocation.presolve_max_sites),
     )
     greedy_value = float(program.value[greedy_kept].sum())
-    notes = []
+    notes: list[tuple[str, dict[str, Any]]] = []
     greedy_used = False
     if solution.status != "optimal" and greedy_value > solution.objective:
         # Stopped early, HiGHS may hold a worse plan than the baseline; both are feasible, so
@@ -865,9 +884,8 @@ def _validated_candidates(
         )
     crs = getattr(candidates, "crs", None)
     if crs is not None and zone.crs is not None and crs != zone.crs:
-        raise CRSMismatchError(
-            f"candidate sites are in {crs.to_string()!r} but the zone is in "
-            f"{zone.crs.to_string()!r}; expected one CRS; use candidates.to_crs(zone.crs)"
+        raise CRSMismatchError.between(
+            "candidate sites", crs, zone.crs, fix="candidates.to_crs(zone.crs)"
         )
     if isinstance(candidates, gpd.GeoDataFrame):
         shapes = candidates.geometry.to_numpy()
@@ -1341,7 +1359,7 @@ def _greedy_cliques(n: int, u: np.ndarray, v: np.ndarray) -> list[np.ndarray]:
         open_ = adjacent[i] & adjacent[j]
         while open_.any():
             options = np.flatnonzero(open_)
-            gain = uncovered[np.ix_(options, clique)].sum(axis=1)
+            gain = uncovered[np.ix_(options, np.asarray(clique))].sum(axis=1)
             k = int(options[np.argmax(gain)])
             clique.append(k)
             open_ &= adjacent[k]
@@ -1549,9 +1567,8 @@ def _check_fixed(cands: pd.DataFrame, fixed: np.ndarray, rows: _Rows, land: _Lan
         lines = []
         for k, r in enumerate(over):
             who = fixed_ids[sub[[k]].indices]
-            lines.append(
-                f"{rows.label(r, land)}: {', '.join(who)} need {load[r]:g} > {rows.capacity[r]:g}"
-            )
+            need = f"need {load[r]:g} > {rows.capacity[r]:g}"
+            lines.append(f"{rows.label(int(r), land)}: {', '.join(who)} {need}")
         raise InfeasibleError(
             "fixed sites clash; expected fixed sites that fit together:\n"
             + "\n".join(lines)

@@ -35,7 +35,7 @@ import geopandas as gpd
 
 from landplan._dates import add_months, as_date, date_strings, days_between
 from landplan._format import number_text
-from landplan.errors import LandplanError
+from landplan.errors import CRSMismatchError, LandplanError
 from landplan.evaluation import CLASSES, evaluate_enterprises, industry_division
 from landplan.idle import IDLE_STATES, idle_clock
 from landplan.policy import Policy
@@ -269,8 +269,9 @@ class AuditResult:
         about one): ``rule_id``, ``indicator``, ``value``, ``threshold``, ``source``, ``reason``.
     deadlines : pandas.DataFrame
         Parcels reaching an idle-land deadline within ``idle.deadline_window_days``.
-    summary : pandas.DataFrame
-        Zone totals: counts and mu by status, idle state, class, cluster and rule; potential.
+    totals : pandas.DataFrame
+        Zone totals: counts and mu by status, idle state, class, cluster and rule; potential
+        (also :meth:`summary`).
     policy_used : pandas.DataFrame
         The policy values and sources applied (``Policy.table()``).
     """
@@ -280,7 +281,7 @@ class AuditResult:
     enterprises: pd.DataFrame
     flags: pd.DataFrame
     deadlines: pd.DataFrame
-    summary: pd.DataFrame
+    totals: pd.DataFrame
     policy_used: pd.DataFrame
 
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -290,9 +291,17 @@ class AuditResult:
             "enterprises": self.enterprises,
             "flags": self.flags,
             "deadlines": self.deadlines,
-            "summary": self.summary,
+            "summary": self.totals,
             "policy": self.policy_used,
         }
+
+    def layers(self) -> dict[str, gpd.GeoDataFrame]:
+        """Return the audited parcels as the layer ``audit_parcels``."""
+        return {"audit_parcels": self.parcels}
+
+    def summary(self) -> pd.DataFrame:
+        """Return the zone totals (section, item, parcels, area_mu, value)."""
+        return self.totals
 
 
 # --- links between layers -----------------------------------------------------------------------
@@ -621,7 +630,7 @@ def _check_zone(zone: Zone) -> None:
         )
     crs = zone.parcels.crs
     if len(zone.parcels) and (crs is None or not crs.is_projected):
-        raise LandplanError(
+        raise CRSMismatchError(
             f"the parcels are in {crs!r}, not a projected CRS; areas would be wrong: "
             f"reproject the zone to the working CRS ({zone.policy.crs.working})"
         )
@@ -777,7 +786,7 @@ def audit(zone: Zone, *, as_of: object) -> AuditResult:
         enterprises=enterprise_table,
         flags=flag_table,
         deadlines=deadlines,
-        summary=summary,
+        totals=summary,
         policy_used=policy.table(),
     )
 

@@ -18,7 +18,7 @@ from typing import Final
 import pandas as pd
 
 from landplan.audit import RULES, AuditResult
-from landplan.io import write_layer
+from landplan.io import write_layers
 from landplan.labels import zh_labels
 from landplan.tables import Lang, write_csvs, write_workbook
 
@@ -129,5 +129,5 @@ def write_audit(
     csv_lang = "en" if lang == "both" else lang
     for name, path in write_csvs(out / "csv", result.tables(), lang=csv_lang).items():
         paths[f"csv:{name}"] = path
-    paths["geopackage"] = write_layer(result.parcels, out / "audit.gpkg", layer="audit_parcels")
+    paths["geopackage"] = write_layers(result.layers(), out / "audit.gpkg")
     return paths

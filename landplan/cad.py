@@ -141,10 +141,10 @@ def read_dxf(
         "DXF_CLOSED_LINE_AS_POLYGON": "TRUE",
         "DXF_ENCODING": encoding or dxf_encoding(path),
     }
-    from landplan.sample import _gdal_options  # the one helper setting GDAL options for a while
+    from landplan.sample import gdal_options  # the one helper setting GDAL options for a while
 
     try:
-        with _gdal_options(options):
+        with gdal_options(options):
             entities = pyogrio.read_dataframe(path, layer="entities", force_2d=True)
     except (DataSourceError, DataLayerError, OSError, RuntimeError) as exc:
         raise ReadError(f"{path}: cannot read as a DXF drawing ({exc})") from exc

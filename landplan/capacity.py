@@ -33,6 +33,7 @@ import pandas as pd
 
 from landplan.demand import Demand, land_demand
 from landplan.errors import InfeasibleError, LandplanError
+from landplan.result import item_values
 from landplan.zone import Zone
 
 __all__ = ["Balance", "capacity"]
@@ -96,7 +97,20 @@ class Balance:
             ),
             ("balance_at_horizon_mu", float(last["balance_mu"]) if last is not None else 0.0),
         ]
-        return pd.DataFrame(rows, columns=["item", "value"])
+        return item_values(rows)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Return the summary and every table of the balance, in the order a workbook shows them."""
+        return {
+            "summary": self.summary().astype({"value": object}),
+            "by_quarter": self.by_quarter,
+            "by_cluster": self.by_cluster,
+            "supply": self.supply,
+            "floor_space": self.floor_space,
+            "demand": self.demand,
+            "projects": self.projects,
+            "floor_balance": self.floor_balance,
+        }
 
 
 def capacity(
@@ -294,7 +308,7 @@ def _by_quarter(parcels: pd.DataFrame, pipeline: pd.DataFrame, quarters) -> pd.D
         top = names[np.argmax(sources[np.minimum(catch, len(index) - 1)], axis=1)]
     else:
         top = np.full(len(index), None, dtype=object)
-    closing_source = np.where(short & (catch < len(index)), top, None)
+    closing_source = np.where(short & (catch < len(index)), top, np.array(None, dtype=object))
     closing_source = np.where(
         short & (catch >= len(index)), "none: new land needed", closing_source
     )

@@ -12,7 +12,7 @@ import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 from rich.console import Console
@@ -21,6 +21,9 @@ from typer.core import TyperGroup
 
 from landplan.errors import LandplanError
 from landplan.policy import Policy
+
+if TYPE_CHECKING:
+    from landplan.labels import Lang
 
 __all__ = ["app", "main"]
 
@@ -102,10 +105,10 @@ LangOption = Annotated[
 ]
 
 
-def _check_lang(lang: str) -> str:
+def _check_lang(lang: str) -> Lang:
     if lang not in ("zh", "en"):
         raise LandplanError(f"--lang must be zh or en, not {lang!r}")
-    return lang
+    return cast("Lang", lang)
 
 
 def _say(lang: str, zh: str, en: str) -> str:
@@ -366,7 +369,7 @@ def _run_audit(zone, as_of: str | None, out: Path, lang: str = "zh") -> dict[str
 
     result = audit(zone, as_of=as_of or date.today().isoformat())
     paths = write_audit(result, out)
-    totals = result.summary[result.summary["section"] == "total"].set_index("item")
+    totals = result.totals[result.totals["section"] == "total"].set_index("item")
     counts = {
         "parcels": len(result.parcels),
         "low": int(totals.loc["low_efficiency", "parcels"]),
@@ -615,7 +618,7 @@ def _load(
     return zone, hit.iloc[0]
 
 
-def _review_table(result, lang: str = "zh") -> None:
+def _review_table(result, lang: Lang = "zh") -> None:
     from rich.table import Table
 
     from landplan.labels import column_label, value_label
@@ -746,13 +749,13 @@ _SHORT_NAMES = {
 }
 
 
-def _short(lang: str) -> dict[str, str]:
+def _short(lang: Lang) -> dict[str, str]:
     from landplan.match import COMPONENTS
 
     return dict(zip(COMPONENTS, _SHORT_NAMES[lang], strict=True))
 
 
-def _match_table(sites, title: str, lang: str):
+def _match_table(sites, title: str, lang: Lang):
     """Return the ranked candidates as a table; in Chinese, a site reads as its kind and parcels."""
     from rich.table import Table
 
@@ -862,7 +865,7 @@ def map_(
             f"map takes one; got kind {kind.value!r} and project {project!r}"
         )
     lang = _check_lang(lang)
-    style = {"lang": lang, "basemap": basemap, "tianditu_key": tianditu_key}
+    style: dict[str, Any] = {"lang": lang, "basemap": basemap, "tianditu_key": tianditu_key}
     if kind is MapKind.project:
         from landplan.match import match
 
@@ -908,7 +911,12 @@ def map_(
         _t(lang, "map_written", path=path, mb=path.stat().st_size / 1e6, counts=counts),
         highlight=False,
     )
-    sheet = {"paper": paper or "A3", "issuer": issuer, "lang": lang, "data_as_of": as_of}
+    sheet: dict[str, Any] = {
+        "paper": paper or "A3",
+        "issuer": issuer,
+        "lang": lang,
+        "data_as_of": as_of,
+    }
     if pdf is not None or (png is not None and paper is not None):
         from landplan.map_print import print_map
 
@@ -1504,8 +1512,8 @@ def report(
     policy: PolicyOption = None,
 ) -> None:
     """Write the half-year report (Word 公文, PDF, Markdown, HTML, XLSX) from the store."""
+    from landplan.errors import MapError
     from landplan.gongwen import PdfError, read_office_text, write_pdf
-    from landplan.maps import MapError
     from landplan.report import report_from_store, report_maps, write_report
 
     lang = _check_lang(lang)

@@ -27,6 +27,7 @@ from shapely.ops import substring
 
 from landplan.errors import GeometryError, LandplanError
 from landplan.layers import split_list
+from landplan.result import item_values
 from landplan.units import m2_to_mu
 from landplan.vocab import CONSTRAINT_KIND, PARCEL_STATUS
 from landplan.zone import Zone
@@ -81,6 +82,32 @@ class CorridorResult:
     def area_m2(self) -> float:
         """Area of the whole corridor."""
         return float(self.phases["area_m2"].sum())
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Return the phases, the land by status and the capacity curve."""
+        return {"phases": self.phases, "land_by_status": self.land_by_status, "curve": self.curve}
+
+    def layers(self) -> dict[str, gpd.GeoDataFrame]:
+        """Return the phase polygons and each parcel's piece in each phase."""
+        pieces = gpd.GeoDataFrame(self.pieces.astype({"status": str}))
+        return {"phases": self.phases, "pieces": pieces}
+
+    def summary(self) -> pd.DataFrame:
+        """Return the corridor's size and what its phases hold, as (item, value) rows."""
+        phases = self.phases
+        return item_values(
+            [
+                ("corridor_id", self.corridor_id),
+                ("length_m", self.length_m),
+                ("width_m", self.width_m),
+                ("phases", len(phases)),
+                ("area_mu", float(phases["area_mu"].sum())),
+                ("available_mu", float(phases["available_mu"].sum())),
+                ("developable_mu", float(phases["developable_mu"].sum())),
+                ("vacant_floor_m2", float(phases["vacant_floor_m2"].sum())),
+                ("n_projects", int(phases["n_projects"].sum())),
+            ]
+        )
 
 
 def corridor(
@@ -491,9 +518,8 @@ def _projects(candidates: pd.DataFrame | None, polygons: np.ndarray, zone: Zone)
     if candidates.crs is not None and candidates.crs != zone.crs:
         from landplan.errors import CRSMismatchError
 
-        raise CRSMismatchError(
-            f"candidate sites are in {candidates.crs.to_string()!r} but the zone is in "
-            f"{zone.crs.to_string()!r}; use candidates.to_crs(zone.crs)"
+        raise CRSMismatchError.between(
+            "candidate sites", candidates.crs, zone.crs, fix="candidates.to_crs(zone.crs)"
         )
     located = candidates.loc[~(candidates.geometry.is_empty | candidates.geometry.isna())]
     points = shapely.point_on_surface(located.geometry.to_numpy())

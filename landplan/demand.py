@@ -26,7 +26,14 @@ from landplan.errors import InfeasibleError, LandplanError
 from landplan.policy import Policy
 from landplan.units import m2_to_mu, mu_to_m2
 
-__all__ = ["Demand", "as_project", "land_demand", "standard_factory"]
+__all__ = [
+    "Demand",
+    "as_project",
+    "land_demand",
+    "project_flag",
+    "project_number",
+    "standard_factory",
+]
 
 
 @dataclass(frozen=True)
@@ -141,7 +148,8 @@ class Demand:
         return f"{self.min_mu:.1f}–{self.max_mu:.1f} mu (target {self.target_mu:.1f} mu)"
 
 
-def _value(project: pd.Series, column: str) -> float:
+def project_number(project: pd.Series, column: str) -> float:
+    """Return a project's number in ``column`` as a float, NaN where it is missing or not one."""
     value = project.get(column)
     if value is None or value is pd.NA:
         return math.nan
@@ -151,7 +159,8 @@ def _value(project: pd.Series, column: str) -> float:
         return math.nan
 
 
-def _flag(project: pd.Series, column: str) -> bool:
+def project_flag(project: pd.Series, column: str) -> bool:
+    """Return whether a project's ``column`` is set (missing counts as not set)."""
     value = project.get(column)
     return value is not None and value is not pd.NA and bool(value)
 
@@ -222,8 +231,8 @@ def land_demand(project: pd.Series, policy: Policy) -> Demand:
     """
     pid = str(project.get("project_id"))
     siting = policy.siting
-    mu_min, mu_max = _value(project, "land_mu_min"), _value(project, "land_mu_max")
-    storage_mwh = _value(project, "storage_mwh")
+    mu_min, mu_max = project_number(project, "land_mu_min"), project_number(project, "land_mu_max")
+    storage_mwh = project_number(project, "storage_mwh")
     if math.isnan(mu_min) and not math.isnan(mu_max):
         mu_min = mu_max
     basis = "land_mu_min/land_mu_max"
@@ -241,23 +250,23 @@ def land_demand(project: pd.Series, policy: Policy) -> Demand:
             "expected min ≤ max — swap or correct them"
         )
 
-    fixed = _value(project, "fixed_investment_wan_yuan")
+    fixed = project_number(project, "fixed_investment_wan_yuan")
     intensity_min = policy.control.investment_intensity_min_wan_yuan_per_mu
     cap_mu = fixed / intensity_min if fixed > 0 else math.nan
-    asked_mu = _value(project, "land_mu_max")
+    asked_mu = project_number(project, "land_mu_max")
     if math.isnan(asked_mu):
         asked_mu = mu_min
     top_mu = mu_max if math.isnan(cap_mu) else min(mu_max, cap_mu)
     target_mu = min(asked_mu, top_mu)
 
-    stated_floor = _value(project, "floor_area_m2")
+    stated_floor = project_number(project, "floor_area_m2")
     stated_floor = stated_floor if stated_floor > 0 else math.nan
-    floor = stated_floor if _flag(project, "can_use_building") else math.nan
+    floor = stated_floor if project_flag(project, "can_use_building") else math.nan
     hazard = project.get("hazard")
     hazard = hazard if isinstance(hazard, str) and hazard.strip() else "none"
     hazardous = hazard in siting.hazardous_kinds
     storage = hazard == "energy_storage" or storage_mwh > 0
-    voltage = _value(project, "voltage_kv")
+    voltage = project_number(project, "voltage_kv")
     if math.isnan(voltage) and storage:
         voltage = float(siting.storage_voltage_kv)
     if hazardous:
@@ -292,8 +301,8 @@ def land_demand(project: pd.Series, policy: Policy) -> Demand:
         storage=storage,
         land_use=land_use,
         tenure_ok=tenure_ok if isinstance(tenure_ok, str) and tenure_ok else "buy",
-        floor_load_min_kn_m2=_value(project, "floor_load_min_kn_m2"),
-        clear_height_min_m=_value(project, "clear_height_min_m"),
+        floor_load_min_kn_m2=project_number(project, "floor_load_min_kn_m2"),
+        clear_height_min_m=project_number(project, "clear_height_min_m"),
         cluster=cluster if isinstance(cluster, str) and cluster.strip() else None,
         fixed_investment_wan_yuan=fixed,
     )

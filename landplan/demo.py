@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from landplan.errors import OutputError
+from landplan.errors import LandplanError, OutputError
 from landplan.io import read_zone
 from landplan.policy import Policy
 from landplan.report import report_from_store, write_report
@@ -36,6 +36,12 @@ class DemoContext:
     zone: Zone | None = None
     store: Store | None = None
     extra: dict = field(default_factory=dict)
+
+    def loaded_zone(self) -> Zone:
+        """Return the zone the store step loaded; the steps after it read it from here."""
+        if self.zone is None:
+            raise LandplanError("the demo's steps run in order: the zone is loaded by the first")
+        return self.zone
 
 
 def zone_overview(zone: Zone) -> dict[str, pd.DataFrame]:
@@ -139,7 +145,7 @@ def _audit(ctx: DemoContext) -> list[Path]:
     from landplan.audit_io import write_audit
 
     # The sample's dates are set relative to its reference date, so the audit uses that day.
-    result = audit(ctx.zone, as_of=AS_OF)
+    result = audit(ctx.loaded_zone(), as_of=AS_OF)
     ctx.extra["audit"] = result
     paths = write_audit(result, ctx.out / "audit")
     return [
@@ -154,7 +160,7 @@ def _revitalise(ctx: DemoContext) -> list[Path]:
     from landplan.revitalise import revitalise
     from landplan.revitalise_io import write_revitalisation
 
-    result = revitalise(ctx.zone, ctx.extra["audit"])
+    result = revitalise(ctx.loaded_zone(), ctx.extra["audit"])
     ctx.extra["revitalise"] = result
     return list(write_revitalisation(result, ctx.out / "revitalise").values())
 
@@ -171,7 +177,7 @@ def _review_and_match(ctx: DemoContext) -> list[Path]:
     from landplan.match_report import write_match
     from landplan.review import review
 
-    zone = ctx.zone
+    zone = ctx.loaded_zone()
     projects = zone.projects.set_index("project_id", drop=False)
     out = ctx.out / "match"
     written: list[Path] = []
@@ -205,7 +211,7 @@ def _allocate(ctx: DemoContext) -> list[Path]:
     from landplan.allocate import allocate
     from landplan.plan_report import write_allocation
 
-    result = allocate(None, ctx.zone)
+    result = allocate(None, ctx.loaded_zone())
     ctx.extra["allocation"] = result
     return write_allocation(result, ctx.out / "allocation")
 
@@ -217,7 +223,9 @@ def _capacity(ctx: DemoContext) -> list[Path]:
     from landplan.capacity import capacity
     from landplan.plan_report import write_capacity
 
-    return write_capacity(capacity(ctx.zone, start=dt.date(2026, 7, 1)), ctx.out / "capacity")
+    return write_capacity(
+        capacity(ctx.loaded_zone(), start=dt.date(2026, 7, 1)), ctx.out / "capacity"
+    )
 
 
 def _corridor(ctx: DemoContext) -> list[Path]:
@@ -226,13 +234,12 @@ def _corridor(ctx: DemoContext) -> list[Path]:
     from landplan.plan_report import write_corridor
 
     plan = ctx.extra["allocation"].plan if "allocation" in ctx.extra else None
-    result = corridor(ctx.zone, candidates=plan)
+    result = corridor(ctx.loaded_zone(), candidates=plan)
     ctx.extra["corridor"] = result
     return write_corridor(result, ctx.out / "corridor")
 
 
 def _maps(ctx: DemoContext) -> list[Path]:
-    from landplan.errors import LandplanError
     from landplan.maps import (
         allocation_map,
         audit_map,
@@ -245,7 +252,7 @@ def _maps(ctx: DemoContext) -> list[Path]:
     )
     from landplan.revitalise_map import revitalisation_map
 
-    zone, out = ctx.zone, ctx.out / "maps"
+    zone, out = ctx.loaded_zone(), ctx.out / "maps"
     pages = [
         save_map(overview_map(zone), out / "overview.html"),
         save_map(overview_map(zone, lang="en"), out / "overview_en.html"),

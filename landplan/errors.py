@@ -2,7 +2,8 @@
 
 Every error a user can cause derives from :class:`LandplanError` (itself a ``ValueError``) and
 says what was expected, what was found, and how to fix it. Validation errors carry every problem
-found, not only the first, as :class:`Problem` rows.
+found, not only the first, as :class:`Problem` rows. Every error class is defined here, once; the
+modules that raise them import them from here.
 """
 
 from __future__ import annotations
@@ -12,18 +13,23 @@ from dataclasses import dataclass
 
 __all__ = [
     "CRSMismatchError",
+    "DocumentError",
     "GeometryError",
     "InfeasibleError",
     "LandplanError",
+    "MapError",
     "OutputError",
+    "PdfError",
     "PolicyError",
     "Problem",
     "ReadError",
+    "ReportError",
     "ReservationError",
     "SchemaError",
     "StaleWriteError",
     "StoreError",
     "UnknownFeatureError",
+    "WriteError",
 ]
 
 
@@ -93,6 +99,39 @@ class SchemaError(LandplanError):
 class CRSMismatchError(LandplanError):
     """Two layers, or a layer and the working CRS, are in different coordinate systems."""
 
+    @classmethod
+    def between(cls, what: str, found: object, expected: object, *, fix: str) -> CRSMismatchError:
+        """Say that ``what`` is in ``found`` where ``expected`` was wanted, and how to fix it.
+
+        Parameters
+        ----------
+        what
+            The data in the wrong CRS, e.g. ``"candidate sites"``.
+        found, expected
+            The two CRSs (anything with ``to_string()``, or None for a missing CRS).
+        fix
+            The call that fixes it, e.g. ``"candidates.to_crs(zone.crs)"``.
+
+        Examples
+        --------
+        >>> from pyproj import CRS
+        >>> str(CRSMismatchError.between("candidate sites", CRS("EPSG:4490"), CRS("EPSG:4546"),
+        ...                              fix="candidates.to_crs(zone.crs)"))
+        "candidate sites are in 'EPSG:4490' but the zone is in 'EPSG:4546'; expected one CRS; \
+use candidates.to_crs(zone.crs)"
+        """
+        return cls(
+            f"{what} are in {_crs_text(found)} but the zone is in {_crs_text(expected)}; "
+            f"expected one CRS; use {fix}"
+        )
+
+
+def _crs_text(crs: object) -> str:
+    if crs is None:
+        return "no CRS"
+    to_string = getattr(crs, "to_string", None)
+    return repr(to_string() if callable(to_string) else str(crs))
+
 
 class GeometryError(LandplanError):
     """Geometry is invalid, empty or of a type the operation cannot use."""
@@ -102,8 +141,28 @@ class InfeasibleError(LandplanError):
     """A request cannot be met, for example demand exceeds supply."""
 
 
-class OutputError(LandplanError):
+class WriteError(LandplanError):
+    """An output could not be written: the file, and the cause (disk full, no permission ...)."""
+
+
+class OutputError(WriteError):
     """An output file cannot be written where asked without harming another file."""
+
+
+class DocumentError(LandplanError):
+    """The report's document cannot be written as asked (a bad text file, no PDF converter)."""
+
+
+class PdfError(DocumentError, WriteError):
+    """No PDF can be made: neither LibreOffice nor Chromium is there, or the conversion failed."""
+
+
+class MapError(LandplanError):
+    """A map cannot be drawn or saved as asked."""
+
+
+class ReportError(LandplanError):
+    """A report was asked for an impossible period or language."""
 
 
 class PolicyError(LandplanError):

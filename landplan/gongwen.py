@@ -37,7 +37,8 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 import pandas as pd
 
 from landplan import labels
-from landplan.errors import LandplanError
+from landplan.errors import DocumentError, PdfError
+from landplan.result import TOTAL
 
 if TYPE_CHECKING:
     from landplan.report import Report
@@ -54,14 +55,6 @@ __all__ = [
     "write_docx",
     "write_pdf",
 ]
-
-
-class DocumentError(LandplanError):
-    """The document cannot be written as asked (a bad text file, no PDF converter)."""
-
-
-class PdfError(DocumentError):
-    """No PDF can be made: neither LibreOffice nor Chromium is there, or the conversion failed."""
 
 
 #: GB/T 9704-2012 margins: top (天头), bottom, left (订口), right.
@@ -295,7 +288,9 @@ def report_blocks(
         blocks.append(Block("heading1", (caption,)))
         blocks.append(
             Block(
-                "table", (_table_title(name, report.lang),), table=annex_table(table, report.lang)
+                "table",
+                (labels.table_title(name, report.lang),),
+                table=annex_table(table, report.lang),
             )
         )
     blocks.append(
@@ -327,20 +322,12 @@ def _annex_numbers(report: Report) -> dict[str, int]:
     return {name: i for i, name in enumerate(report.tables, start=1)}
 
 
-def _table_title(name: str, lang: str) -> str:
-    from landplan.report import _table_title as title
-
-    return title(name, lang)  # type: ignore[arg-type]
-
-
 # Columns an annex leaves out: keys and codes whose label column stands beside them.
 _HIDDEN: Final = frozenset({"row", "cluster", "stage_at_end", "status", "new_status"})
 
 
 def annex_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Return a report table as an annex shows it: labelled columns, formatted numbers."""
-    from landplan.report import TOTAL
-
     shown = [c for c in table.columns if c not in _HIDDEN]
     # Where a sum is given in 亿元, the same sum in 万元 only repeats it.
     shown = [
@@ -397,9 +384,9 @@ def _trace_table(report: Report, annexes: dict[str, int]) -> pd.DataFrame:
                 "文中数字" if zh else "In the text": fig.text,
                 "所在部分" if zh else "Part": parts[where[id(fig)]] if where[id(fig)] < 3 else "",
                 "来源" if zh else "Source": (
-                    f"附表{annexes[fig.table]} {_table_title(fig.table, report.lang)}"
+                    f"附表{annexes[fig.table]} {labels.table_title(fig.table, report.lang)}"
                     if zh
-                    else f"Table A{annexes[fig.table]} {_table_title(fig.table, report.lang)}"
+                    else f"Table A{annexes[fig.table]} {labels.table_title(fig.table, report.lang)}"
                 ),
                 "行" if zh else "Row": row_name(report, fig.table, fig.row),
                 "列" if zh else "Column": labels.column_label(fig.column, "zh" if zh else "en"),
@@ -411,8 +398,6 @@ def _trace_table(report: Report, annexes: dict[str, int]) -> pd.DataFrame:
 
 def row_name(report: Report, table: str, row: str) -> str:
     """Return how a table row is named to a reader: its project, cluster or status; 合计."""
-    from landplan.report import TOTAL
-
     if row == TOTAL:
         return "合计" if report.lang == "zh" else "Total"
     frame = report.tables[table]
@@ -853,7 +838,8 @@ def _chromium_pdf(
     markers: bool,
     browser: str | os.PathLike | None,
 ) -> Path:
-    from landplan.maps import CHROMIUM_ARGS, MapError, find_browser
+    from landplan.errors import MapError
+    from landplan.maps import CHROMIUM_ARGS, find_browser
 
     try:
         executable = find_browser(browser)

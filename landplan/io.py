@@ -1,7 +1,7 @@
 """Reading and writing layers: every vector format GDAL reads, CSV and Excel.
 
 One reader serves every format: :func:`read_layer` reads the file into a frame, then hands it to
-:func:`landplan.layers.validate_layer`, so a layer from Excel is checked exactly like one from a
+:func:`landplan.validation.validate_layer`, so a layer from Excel is checked exactly like one from a
 File Geodatabase. GDAL chooses the format (GeoPackage, Esri File Geodatabase, shapefile, zipped
 or not, GeoJSON, FlatGeobuf, KML, GML, MapInfo ...); a small registry (:data:`ADAPTERS`) holds the
 formats that need more than GDAL gives: CSV and Excel tables, GeoParquet, and CAD drawings (DXF,
@@ -38,7 +38,7 @@ from landplan.layers import LAYERS, spec
 from landplan.outputs import check_replace
 from landplan.policy import Policy
 from landplan.tables import unneutralise
-from landplan.validation import _validate
+from landplan.validation import check_layer
 
 if TYPE_CHECKING:
     from landplan.profiles import ImportProfile
@@ -53,6 +53,7 @@ __all__ = [
     "read_zone",
     "shapefile_encoding",
     "write_layer",
+    "write_layers",
     "write_zone",
 ]
 
@@ -226,9 +227,9 @@ def _shapefile_parts(path: Path, member: str | None) -> tuple[bytes | None, str 
         return next(found, None)
 
     dbf_path, cpg_path = sibling(".dbf"), sibling(".cpg")
-    dbf = dbf_path.read_bytes() if dbf_path else None
-    cpg = cpg_path.read_text(encoding="ascii", errors="replace") if cpg_path else None
-    return dbf, cpg
+    dbf_bytes = dbf_path.read_bytes() if dbf_path else None
+    cpg_text = cpg_path.read_text(encoding="ascii", errors="replace") if cpg_path else None
+    return dbf_bytes, cpg_text
 
 
 def shapefile_encoding(
@@ -654,7 +655,7 @@ def read_layer(
     frame, table_crs, notes = _datum_shift(frame, table_crs, towgs84, str(path))
     notices += notes
     layer_spec = spec(layer)
-    result, found = _validate(
+    result, found = check_layer(
         frame,
         layer_spec,
         source=str(path),
@@ -665,6 +666,8 @@ def read_layer(
     )
     if problems or found:
         raise SchemaError(_with_crs_help([*problems, *found], frame))
+    # check_layer returns a frame whenever it finds no problem.
+    assert result is not None
     if chosen is not None:
         result, notes = area_discrepancies(
             result,
@@ -879,6 +882,27 @@ def write_layer(
         append=append,
         encoding=encoding,
     )
+
+
+def write_layers(
+    layers: Mapping[str, pd.DataFrame],
+    path: str | os.PathLike,
+    *,
+    kind: str | None = None,
+    policy: Policy | None = None,
+) -> Path:
+    """Write a result's layers (:meth:`landplan.result.SpatialResult.layers`) into one GeoPackage.
+
+    The first layer is always written, so the file exists; the others where they have rows.
+    ``kind`` is marked in the file as by :func:`write_layer`.
+    """
+    target = Path(path)
+    for i, (name, frame) in enumerate(layers.items()):
+        if i == 0:
+            write_layer(frame, target, layer=name, kind=kind, policy=policy)
+        elif len(frame):
+            write_layer(frame, target, layer=name, policy=policy, append=True)
+    return target
 
 
 def read_zone(

@@ -42,11 +42,13 @@ __all__ = [
     "MESSAGES",
     "VALUE_COLUMNS",
     "Lang",
+    "bilingual",
     "column_label",
     "has_label",
     "header",
     "help_text",
     "message",
+    "table_title",
     "translate_values",
     "value_label",
     "value_labels",
@@ -276,6 +278,74 @@ _RESULT_COLUMNS: Final[Mapping[str, tuple[str, str]]] = {
     "planned_mu": ("计划盘活土地(亩)", "land planned (mu)"),
     "revitalised_parcels": ("实际盘活地块数", "parcels revitalised"),
     "revitalised_mu": ("实际盘活土地(亩)", "land revitalised (mu)"),
+    # the revitalisation plan's own columns (landplan.revitalise)
+    "label_zh": ("项目", "item"),
+    "label_en": ("项目（英文）", "item (en)"),
+    "floor_added_m2": ("新增建筑面积(m²)", "floor area added"),
+    "floor_let_m2": ("出租厂房面积(m²)", "floor space let"),
+    "mode_zh": ("盘活模式", "mode"),
+    "mode_en": ("盘活模式（英文）", "mode (en)"),
+    "basis_zh": ("收回方式", "recovery basis"),
+    "group_id": ("归宗地块组", "consolidated site"),
+    "land_date": ("土地可用日期", "land available"),
+    "floor_added_date": ("增容建成日期", "floor area built"),
+    "let_date": ("可出租日期", "let from"),
+    "reason_zh": ("依据", "reason (zh)"),
+    "reason_en": ("依据（英文）", "reason"),
+    "project_cluster": ("项目产业集群", "project cluster"),
+    "modes": ("盘活模式", "modes"),
+    "available_from": ("可用日期", "available from"),
+    "text_zh": ("说明", "statement (zh)"),
+    "text_en": ("说明（英文）", "statement"),
+    "total": ("合计", "total"),
+    # the corridor's capacity curve (landplan.corridor)
+    "cumulative_available_mu": ("累计可供应土地(亩)", "cumulative available land (mu)"),
+    # each parcel's piece of a corridor phase (CorridorResult.pieces)
+    "available": ("是否可供应", "available"),
+    "supply": ("是否计入供应", "counted as supply"),
+    "developable_m2": ("可开发面积(平方米)", "developable area (m²)"),
+}
+
+#: Where a result's column means something narrower than the shared label says, its own words:
+#: result -> column -> (Chinese, English). The revitalisation plan's ``land_mu`` is land it
+#: releases, its ``projects`` the projects that could use a site.
+_CONTEXT_COLUMNS: Final[Mapping[str, Mapping[str, tuple[str, str]]]] = {
+    "revitalise": {
+        "buildings": ("厂房数", "buildings"),
+        "land_mu": ("盘活土地(亩)", "land released (mu)"),
+        "parcel_id": ("地块编号", "parcel"),
+        "building_id": ("厂房编号", "building"),
+        "holder": ("权利人", "holder"),
+        "status": ("现状", "status"),
+        "area_mu": ("面积(亩)", "area (mu)"),
+        "floor_area_m2": ("建筑面积(m²)", "floor area"),
+        "vacant_area_m2": ("空置面积(m²)", "vacant floor area"),
+        "mode": ("盘活模式", "mode"),
+        "corridor_phase": ("发展轴分期", "corridor phase"),
+        "agreement_date": ("协议日期", "agreement"),
+        "projects": ("可用项目", "projects that could use it"),
+        "project_id": ("项目编号", "project"),
+        "project_name": ("项目名称", "project name"),
+        "kind": ("选址类型", "kind of site"),
+        "parcel_ids": ("地块", "parcels"),
+        "score_total": ("匹配得分", "score"),
+        "key": ("参数", "key"),
+        "value": ("取值", "value"),
+        "source": ("依据", "source"),
+    },
+    # a problem report (landplan.problem_report): what a validation or import found
+    "problems": {
+        "severity": ("级别", "severity"),
+        "source": ("文件", "file"),
+        "feature": ("要素", "feature"),
+        "column": ("字段", "column"),
+        "problem": ("问题", "problem"),
+        "expected": ("应为", "expected"),
+        "errors": ("错误", "errors"),
+        "warnings": ("警告", "warnings"),
+        "features": ("要素", "features"),
+        "example": ("示例", "example"),
+    },
 }
 
 #: Result columns and summary items: identifier -> (Chinese, English). Layer columns not listed
@@ -536,7 +606,7 @@ def _english(column: str) -> str:
     return column.replace("_", " ")
 
 
-def column_label(column: str, lang: Lang = "zh") -> str:
+def column_label(column: str, lang: Lang = "zh", *, context: str | None = None) -> str:
     """Return how a column is named to a reader.
 
     Parameters
@@ -545,13 +615,15 @@ def column_label(column: str, lang: Lang = "zh") -> str:
         The column's identifier.
     lang
         ``zh`` or ``en``.
+    context
+        The result the column is shown for (``revitalise``), where it has words of its own.
 
     Returns
     -------
     str
         The label; the identifier itself where none is known.
     """
-    known = COLUMN_LABELS.get(column)
+    known = _CONTEXT_COLUMNS.get(context or "", {}).get(column) or COLUMN_LABELS.get(column)
     if lang == "en":
         return known[1] if known else _english(column)
     if known:
@@ -562,6 +634,21 @@ def column_label(column: str, lang: Lang = "zh") -> str:
 def zh_labels() -> dict[str, str]:
     """Return every known column with its Chinese label (layer schemas and result columns)."""
     return {**_schema_zh(), **{c: zh for c, (zh, _) in COLUMN_LABELS.items()}}
+
+
+def bilingual(column: str, *, context: str | None = None, sep: str = " / ") -> str:
+    """Return a header that reads ``中文 / English``, as the revitalisation workbook shows it.
+
+    >>> bilingual("land_mu", context="revitalise")
+    '盘活土地(亩) / land released (mu)'
+    >>> bilingual("source", context="problems", sep=" ")
+    '文件 file'
+    """
+    zh, en = (
+        column_label(column, "zh", context=context),
+        column_label(column, "en", context=context),
+    )
+    return f"{zh}{sep}{en}"
 
 
 def has_label(column: str) -> bool:
@@ -575,6 +662,31 @@ def header(column: str, lang: Literal["zh", "en", "both"] = "both") -> str:
         return column
     zh = column_label(column, "zh")
     return zh if lang == "zh" else f"{column} / {zh}"
+
+
+#: The half-year report's tables (:mod:`landplan.report`), as their headings read.
+_TABLE_TITLES: Final[Mapping[str, tuple[str, str]]] = {
+    "signed_projects": ("签约项目", "Projects signed in the period"),
+    "pipeline_projects": ("储备项目", "Pipeline projects at the end of the period"),
+    "pipeline_by_cluster": ("储备项目（按产业集群）", "Pipeline by cluster"),
+    "framework_agreements": ("框架协议", "Framework agreements signed in the period"),
+    "land_supply": ("可供应土地", "Land that can be supplied"),
+    "floor_space": ("可出租厂房", "Vacant floor space"),
+    "revitalised_low_efficiency": ("盘活低效用地", "Low-efficiency land revitalised"),
+    "revitalisation_plan": ("盘活计划执行", "Revitalisation against the plan"),
+    "corridor_phases": ("沿大道东扩分期剩余容量", "Corridor phases: land left"),
+    "idle_actions_due": ("到期闲置土地处置事项", "Idle-land deadlines falling due"),
+}
+
+
+def table_title(name: str, lang: Lang = "zh") -> str:
+    """Return a report table's title in ``lang`` (the table's name where it has none).
+
+    >>> table_title("land_supply")
+    '可供应土地'
+    """
+    zh, en = _TABLE_TITLES.get(name, (name, name))
+    return zh if lang == "zh" else en
 
 
 def value_labels(domain: str, lang: Lang = "zh") -> dict[str, str]:

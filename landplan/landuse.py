@@ -30,6 +30,7 @@ Examples
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -228,7 +229,8 @@ def normalise_code(value: object) -> str:
 
 def _rows(table: str) -> list[dict[str, str]]:
     source = resources.files("landplan.datasets").joinpath("landuse").joinpath(table)
-    with source.open(encoding="utf-8", newline="") as fh:
+    # Traversable.open takes no newline argument; csv wants the text as read, newlines untouched.
+    with io.TextIOWrapper(source.open("rb"), encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
 
 

@@ -1,10 +1,11 @@
-"""The layers a zone keeps, their columns, and the validator every import goes through.
+"""The layers a zone keeps and their columns: the schema every import is validated against.
 
 One :class:`LayerSpec` per layer lists its columns with dtype, unit and Chinese alias. Files may use
 the identifier (``parcel_id``), the Chinese alias (``地块编号``) or another listed spelling; the
-validator renames them, coerces types, normalises vocabularies (Chinese labels accepted), checks
-geometry and CRS, and returns the layer in the working CRS with derived areas added.
-:func:`validate_layer` collects every problem and raises one :class:`~landplan.errors.SchemaError`.
+validator (:func:`landplan.validation.validate_layer`) renames them, coerces types, normalises
+vocabularies (Chinese labels accepted), checks geometry and CRS, and returns the layer in the
+working CRS with derived areas added, collecting every problem into one
+:class:`~landplan.errors.SchemaError`.
 """
 
 from __future__ import annotations
@@ -40,8 +41,6 @@ __all__ = [
     "describe_layers",
     "spec",
     "split_list",
-    "validate_layer",
-    "validate_zone_layers",
 ]
 
 Dtype = Literal["str", "float", "int", "date", "bool", "vocab", "ids"]
@@ -898,24 +897,10 @@ def describe_layers(layers: Mapping[str, LayerSpec] = LAYERS) -> str:
         out.append("| column | 中文 | type | unit | required | meaning |")
         out.append("| --- | --- | --- | --- | --- | --- |")
         for c in layer.columns:
-            kind = c.dtype
+            kind: str = c.dtype
             if c.vocab is not None:
                 kind = "one of " + ", ".join(f"`{v}`" for v in c.vocab.values)
             req = "yes" if c.required else ("derived" if c.derived else "")
             out.append(f"| `{c.name}` | {c.zh} | {kind} | {c.unit} | {req} | {c.description} |")
         out.append("")
     return "\n".join(out)
-
-
-def validate_layer(data, layer: str, **options):
-    """Validate one layer; see :func:`landplan.validation.validate_layer`."""
-    from landplan.validation import validate_layer as _validate_layer
-
-    return _validate_layer(data, layer, **options)
-
-
-def validate_zone_layers(layers, **options):
-    """Validate a zone's layers together; see :func:`landplan.validation.validate_zone_layers`."""
-    from landplan.validation import validate_zone_layers as _validate_zone_layers
-
-    return _validate_zone_layers(layers, **options)

@@ -12,9 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
-from landplan.maps import CHROMIUM_ARGS, MapError, find_browser
+from landplan.errors import MapError
+from landplan.maps import CHROMIUM_ARGS, find_browser
+
+if TYPE_CHECKING:
+    from playwright.sync_api import ViewportSize
 
 __all__ = ["PAPERS", "Paper", "print_map"]
 
@@ -117,7 +121,10 @@ def print_map(
         "north_letter": "N",
     }
     width_mm, height_mm = PAPERS[paper]
-    viewport = {"width": round(width_mm * _PX_PER_MM), "height": round(height_mm * _PX_PER_MM)}
+    viewport: ViewportSize = {
+        "width": round(width_mm * _PX_PER_MM),
+        "height": round(height_mm * _PX_PER_MM),
+    }
     page_url = Path(html_path).resolve().as_uri()
     out.parent.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:

@@ -43,11 +43,12 @@ from folium.template import Template
 
 from landplan import vocab
 from landplan.corridor import phase_bands
-from landplan.errors import CRSMismatchError, LandplanError
+from landplan.errors import CRSMismatchError, MapError
 from landplan.gcj02 import geometry_to_gcj02
 from landplan.kinds import KINDS
-from landplan.labels import column_label, value_labels
+from landplan.labels import Lang, column_label, value_labels
 from landplan.layers import split_list
+from landplan.outputs import writing
 from landplan.policy import Policy
 from landplan.units import MU_M2
 
@@ -68,12 +69,7 @@ __all__ = [
     "tile_hosts",
 ]
 
-Lang = Literal["zh", "en"]
 Basemap = Literal["auto", "standard", "tianditu", "amap"]
-
-
-class MapError(LandplanError):
-    """A map cannot be drawn or saved as asked."""
 
 
 # --- bilingual text -------------------------------------------------------------------------
@@ -1220,7 +1216,11 @@ def _number_text(values: pd.Series) -> pd.Series:
 
 def _measure_text(flags: pd.DataFrame, lang: Lang) -> pd.Series:
     """Return '：数值 0.52，阈值 0.7' for each flag (the indicator against its threshold)."""
-    unit = flags["unit"].astype("string").fillna("") if "unit" in flags else ""
+    unit = (
+        flags["unit"].astype("string").fillna("")
+        if "unit" in flags
+        else pd.Series("", index=flags.index, dtype="string")
+    )
     unit = unit.replace({"days": "天" if lang == "zh" else " days"}) if lang == "zh" else unit
     value, threshold = _number_text(flags["value"]), _number_text(flags["threshold"])
     if lang == "zh":
@@ -1440,7 +1440,7 @@ def audit_map(
         )
     ]
     flagged = parcels[parcels["rules"].notna()]
-    if len(flagged):
+    if flags is not None and len(flagged):
         first_rule = flagged["parcel_id"].map(
             flags.drop_duplicates("parcel_id").set_index("parcel_id")["rule"]
         )
@@ -1669,8 +1669,8 @@ def _site_reasons(sites: pd.DataFrame, project: Mapping[str, Any] | pd.Series, l
     """Say in plain words why each site is offered: its size, readiness and surroundings."""
     zh = lang == "zh"
     parts: list[pd.Series] = []
-    need = [project.get("land_mu_min"), project.get("land_mu_max")]
-    need = [float(v) for v in need if v is not None and not pd.isna(v)]
+    asked = [project.get("land_mu_min"), project.get("land_mu_max")]
+    need = [float(v) for v in asked if v is not None and not pd.isna(v)]
     area = _areas(sites)[1].map(lambda v: f"{v:,.1f}", na_action="ignore").astype("string")
     wanted = f"{min(need):,.0f}–{max(need):,.0f}" if need else ""
     if zh:
@@ -1946,9 +1946,9 @@ def save_map(m: folium.Map, path: str | os.PathLike) -> Path:
             f"network: {', '.join(external[:5])}; remove the folium elements or plugins that "
             "add them (landplan's maps carry their own fullscreen and measure controls)"
         )
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(page, encoding="utf-8")
+    with writing(path) as path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(page, encoding="utf-8")
     return path
 
 
@@ -2048,3 +2048,21 @@ def screenshot(
         finally:
             engine.close()
     return png_path
+
+
+# --- building blocks shared with the other map modules ----------------------------------------
+# revitalise_map draws its map from the same pieces, and qgis styles layers in the same colours;
+# they use these names, not the private ones.
+Category = _Category
+MapLayer = _LayerSpec
+start_map = _start
+finish_map = _finish
+vocab_label = _vocab_label
+context_parcels_layer = _context_parcels
+roads_layer = _roads
+phase_frame = _phase_frame
+corridor_phases_layer = _corridor_phases
+PARCEL_COLOURS = _PARCEL_COLOURS
+BUILDING_COLOURS = _BUILDING_COLOURS
+CONSTRAINT_COLOURS = _CONSTRAINT_COLOURS
+KIND_COLOURS = _KIND_COLOURS

@@ -16,13 +16,12 @@ import pandas as pd
 
 import geopandas as gpd
 
-from landplan.io import write_layer
+from landplan.io import write_layers
 from landplan.labels import zh_labels
-from landplan.match import RULES, Candidates
+from landplan.match import Candidates
 from landplan.outputs import check_replace, output_path
 from landplan.review import Review
 from landplan.tables import write_workbook
-from landplan.units import m2_to_mu
 from landplan.zone import Zone
 
 __all__ = ["demand_table", "rejected_parcels", "write_match", "write_review"]
@@ -32,21 +31,8 @@ MATCH_LABELS: dict[str, str] = zh_labels()
 
 
 def demand_table(candidates: Candidates) -> pd.DataFrame:
-    """Tabulate the demand matched against, one row per item (window, target, cap, floor space)."""
-    d = candidates.demand
-    rows = [
-        ("project_id", d.project_id, ""),
-        ("window_min", d.min_mu, "mu"),
-        ("target", d.target_mu, "mu"),
-        ("window_max", d.max_mu, "mu"),
-        ("asked_max", float(m2_to_mu(d.asked_max_m2)), "mu"),
-        ("intensity_cap", float(m2_to_mu(d.cap_m2)), "mu"),
-        ("floor_area", d.floor_area_m2, "m2"),
-        ("voltage", d.voltage_kv, "kV"),
-        ("basis", d.basis, ""),
-        ("candidates", len(candidates.ranked), ""),
-    ]
-    return pd.DataFrame(rows, columns=["item", "value", "unit"])
+    """Tabulate the demand matched against (:meth:`landplan.match.Candidates.demand_table`)."""
+    return candidates.demand_table()
 
 
 def rejected_parcels(candidates: Candidates, zone: Zone) -> gpd.GeoDataFrame:
@@ -96,40 +82,28 @@ def write_match(
     out = Path(out_dir)
     xlsx = output_path(out, "match", candidates.project_id, ".xlsx")
     gpkg = output_path(out, "match", candidates.project_id, ".gpkg")
-    sites = candidates.sites
+    tables = candidates.tables()
+    # The parcels turned down, with their status, area and geometry from the zone.
     rejected = rejected_parcels(candidates, zone)
-    by_rule = candidates.rejections.groupby("rule", sort=False).size().rename("count").reset_index()
-    by_rule["meaning"] = by_rule["rule"].map(RULES)
-    sheets: dict[str, pd.DataFrame] = {"demand": demand_table(candidates)}
+    sheets: dict[str, pd.DataFrame] = {"demand": tables["demand"]}
     if review is not None:
         sheets["review"] = review.principles_text("zh")
     sheets |= {
-        "candidates": pd.DataFrame(sites.drop(columns="geometry")),
-        "rejections": pd.DataFrame(rejected.drop(columns="geometry")),
-        "rejections_by_rule": by_rule,
+        "candidates": tables["candidates"],
+        "rejections": rejected,
+        "rejections_by_rule": tables["rejections_by_rule"],
     }
-    check_replace(gpkg, "match", parts=["candidates", "rejected"])
+    layers = {**candidates.layers(), "rejected": rejected}
+    check_replace(gpkg, "match", parts=layers)
     paths = [write_workbook(xlsx, sheets, kind="match")]
-    write_layer(sites, gpkg, layer="candidates", policy=zone.policy, kind="match")
-    if len(rejected):
-        write_layer(rejected, gpkg, layer="rejected", policy=zone.policy, append=True)
-    paths.append(gpkg)
+    paths.append(write_layers(layers, gpkg, kind="match", policy=zone.policy))
     return paths
 
 
 def write_review(review: Review, out_dir: str | os.PathLike) -> Path:
     """Write ``review_<project>.xlsx``: the principles and the verdict with its reasons."""
-    verdict = pd.DataFrame(
-        [
-            ("verdict", review.verdict),
-            ("score", review.score),
-            ("site_area_mu", review.site_area_mu),
-        ]
-        + [("reason", r) for r in review.reason_lines("zh")],
-        columns=["item", "value"],
-    )
     return write_workbook(
         output_path(out_dir, "review", review.project_id, ".xlsx"),
-        {"verdict": verdict, "principles": review.principles_text("zh")},
+        review.tables("zh"),
         kind="review",
     )

@@ -28,13 +28,14 @@ import re
 import sqlite3
 import unicodedata
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from xml.etree import ElementTree
 
-from landplan.errors import OutputError
+from landplan.errors import OutputError, WriteError
 
-__all__ = ["OUTPUT_MARK", "check_replace", "output_path", "safe_stem"]
+__all__ = ["OUTPUT_MARK", "check_replace", "output_path", "safe_stem", "writing"]
 
 #: Name of the property (XLSX) or metadata item (GeoPackage) holding an output's kind.
 OUTPUT_MARK = "landplan_output"
@@ -214,3 +215,32 @@ def _workbook_contents(path: Path) -> tuple[str | None, list[str] | None]:
             return mark, sheets
     except (zipfile.BadZipFile, ElementTree.ParseError, KeyError, OSError):
         return None, None
+
+
+@contextmanager
+def writing(path: str | os.PathLike, *errors: type[Exception]) -> Iterator[Path]:
+    """Write ``path`` inside the block; a failure of the file system becomes a WriteError.
+
+    Parameters
+    ----------
+    path
+        The file being written, named in the error.
+    *errors
+        Exceptions of a writing library that wrap the file system's (xlsxwriter's
+        ``FileCreateError``), turned into a WriteError too.
+
+    Raises
+    ------
+    WriteError
+        Naming the file and the cause (no such folder, no permission, disk full ...).
+    """
+    target = Path(path)
+    caught: tuple[type[Exception], ...] = (OSError, *errors)
+    try:
+        yield target
+    except caught as exc:
+        cause = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        raise WriteError(
+            f"{target}: {cause}; what was being written is incomplete or absent: check that the "
+            "folder exists and is writable, and that the disk has room"
+        ) from exc

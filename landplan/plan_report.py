@@ -17,7 +17,7 @@ import geopandas as gpd
 from landplan.allocate import Allocation
 from landplan.capacity import Balance
 from landplan.corridor import CorridorResult
-from landplan.io import write_layer
+from landplan.io import write_layers
 from landplan.labels import zh_labels
 from landplan.tables import write_csvs, write_workbook
 
@@ -76,26 +76,18 @@ def write_allocation(result: Allocation, out_dir: str | os.PathLike) -> list[Pat
         The files written.
     """
     out = _out(out_dir)
-    notes = pd.DataFrame({"item": "note", "value": result.note_lines("zh")})
-    summary = pd.concat([result.summary("zh").astype({"value": object}), notes], ignore_index=True)
-    candidates = pd.DataFrame(result.candidates.drop(columns="geometry")).assign(
+    tables = result.tables("zh")
+    candidates = pd.DataFrame(tables["candidates"].drop(columns="geometry")).assign(
         parcel_ids=lambda f: f["parcel_ids"].map(";".join)
     )
+    weighed = candidates["in_program"] | candidates["chosen"] | candidates["greedy"]
     book = write_workbook(
-        out / "allocation.xlsx",
-        {
-            "plan": result.plan,
-            "unplaced": result.unplaced_in("zh"),
-            "summary": summary,
-            "candidates": candidates.loc[
-                candidates["in_program"] | candidates["chosen"] | candidates["greedy"]
-            ],
-        },
+        out / "allocation.xlsx", {**tables, "candidates": candidates.loc[weighed]}
     )
     every = write_csvs(out, {"allocation_candidates": candidates}, lang="both", labels=PLAN_LABELS)
     paths = [book, *every.values()]
     if len(result.plan):
-        paths.append(write_layer(result.plan, out / "allocation.gpkg", layer="plan"))
+        paths.append(write_layers(result.layers(), out / "allocation.gpkg"))
     return paths
 
 
@@ -108,22 +100,7 @@ def write_capacity(result: Balance, out_dir: str | os.PathLike) -> list[Path]:
         The files written.
     """
     out = _out(out_dir)
-    summary = result.summary().astype({"value": object})
-    return [
-        write_workbook(
-            out / "capacity.xlsx",
-            {
-                "summary": summary,
-                "by_quarter": result.by_quarter,
-                "by_cluster": result.by_cluster,
-                "supply": result.supply,
-                "floor_space": result.floor_space,
-                "demand": result.demand,
-                "projects": result.projects,
-                "floor_balance": result.floor_balance,
-            },
-        )
-    ]
+    return [write_workbook(out / "capacity.xlsx", result.tables())]
 
 
 def write_corridor(result: CorridorResult, out_dir: str | os.PathLike) -> list[Path]:
@@ -138,12 +115,5 @@ def write_corridor(result: CorridorResult, out_dir: str | os.PathLike) -> list[P
         The files written.
     """
     out = _out(out_dir)
-    book = write_workbook(
-        out / "corridor.xlsx",
-        {"phases": result.phases, "land_by_status": result.land_by_status, "curve": result.curve},
-    )
-    gpkg = out / "corridor.gpkg"
-    write_layer(result.phases, gpkg, layer="phases")
-    pieces = gpd.GeoDataFrame(result.pieces.astype({"status": str}))
-    write_layer(pieces, gpkg, layer="pieces", append=True)
-    return [book, gpkg]
+    book = write_workbook(out / "corridor.xlsx", result.tables())
+    return [book, write_layers(result.layers(), out / "corridor.gpkg")]

@@ -14,24 +14,18 @@ from pathlib import Path
 import pandas as pd
 
 from landplan.errors import Problem, ReadError
+from landplan.labels import bilingual
 
 __all__ = ["SUMMARY_HEADERS", "column_summary", "problem_table", "write_problems"]
 
 _HEADERS = {
-    "severity": "级别 severity",
-    "source": "文件 file",
-    "feature": "要素 feature",
-    "column": "字段 column",
-    "problem": "问题 problem",
-    "expected": "应为 expected",
+    c: bilingual(c, context="problems", sep=" ")
+    for c in ("severity", "source", "feature", "column", "problem", "expected")
 }
 #: The per-column summary's columns, as the screen and the file head them.
 SUMMARY_HEADERS = {
-    "column": "字段 column",
-    "errors": "错误 errors",
-    "warnings": "警告 warnings",
-    "features": "要素 features",
-    "example": "示例 example",
+    c: bilingual(c, context="problems", sep=" ")
+    for c in ("column", "errors", "warnings", "features", "example")
 }
 _SEVERITY = {"error": "错误 error", "warning": "警告 warning"}
 #: Leading characters a spreadsheet reads as the start of a formula.

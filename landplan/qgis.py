@@ -93,9 +93,9 @@ def style_rules(kind: str, frame: pd.DataFrame) -> tuple[str, list[Rule]]:
     """Return a layer kind's style: its name and rules (the last one catches the rest)."""
     from landplan import maps
 
-    zh = "zh"
+    zh: labels.Lang = "zh"
     if kind in ("parcels", "buildings") and "status" in frame.columns:
-        colours = maps._PARCEL_COLOURS if kind == "parcels" else maps._BUILDING_COLOURS
+        colours = maps.PARCEL_COLOURS if kind == "parcels" else maps.BUILDING_COLOURS
         rules = [
             Rule(str(labels.value_label("status", s, zh)), c, (("status", s),))
             for s, c in colours.items()
@@ -104,7 +104,7 @@ def style_rules(kind: str, frame: pd.DataFrame) -> tuple[str, list[Rule]]:
     if kind == "constraints" and "kind" in frame.columns:
         rules = [
             Rule(str(labels.value_label("kind", k, zh)), c, (("kind", k),))
-            for k, c in maps._CONSTRAINT_COLOURS.items()
+            for k, c in maps.CONSTRAINT_COLOURS.items()
         ]
         return "按类型", [*rules, Rule("其他", _OTHER_GREY)]
     if kind == "audit":
@@ -117,7 +117,7 @@ def style_rules(kind: str, frame: pd.DataFrame) -> tuple[str, list[Rule]]:
     if kind == "candidates" and "kind" in frame.columns:
         rules = [
             Rule(str(labels.value_label("kind", k, zh)), c, (("kind", k),))
-            for k, c in maps._KIND_COLOURS.items()
+            for k, c in maps.KIND_COLOURS.items()
         ]
         return "按候选类型", [*rules, Rule("其他", _OTHER_GREY)]
     return "", []
@@ -126,8 +126,8 @@ def style_rules(kind: str, frame: pd.DataFrame) -> tuple[str, list[Rule]]:
 def _vocabulary(kind: str | None, column: str) -> dict[str, str] | None:
     """Return the values of an enumeration column with their Chinese labels, or None."""
     spec = LAYERS.get(kind or "")
-    if spec is not None and column in spec.names and spec.column(column).vocab is not None:
-        vocab = spec.column(column).vocab
+    vocab = spec.column(column).vocab if spec is not None and column in spec.names else None
+    if vocab is not None:
         return {v: vocab.label(v, "zh") for v in vocab.values}
     domain = labels.VALUE_COLUMNS.get(column)
     if domain is None or domain == "boolean":

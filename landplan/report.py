@@ -24,14 +24,15 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from landplan.errors import LandplanError
+from landplan.errors import ReportError
 from landplan.history import status_on
-from landplan.labels import zh_labels
+from landplan.labels import Lang, table_title, zh_labels
+from landplan.result import TOTAL, Tables, item_values
 from landplan.tables import write_workbook
 from landplan.units import WAN_YUAN_PER_YI
 from landplan.vocab import BUILDING_STATUS, CLUSTER, PARCEL_STATUS, PROJECT_STAGE, Vocabulary
@@ -47,16 +48,9 @@ __all__ = [
     "parse_period",
     "report_from_store",
     "report_maps",
+    "table_title",
     "write_report",
 ]
-
-Lang = Literal["zh", "en"]
-#: The key of every table's summary row.
-TOTAL = "total"
-
-
-class ReportError(LandplanError):
-    """A report was asked for an impossible period or language."""
 
 
 #: The report tables' column labels: an alias of the label registry's (:mod:`landplan.labels`).
@@ -224,9 +218,10 @@ class Report:
         The report's title.
     sections : list of Section
         The text, in order; its numbers are :class:`Figure` objects.
-    tables : dict of str to pandas.DataFrame
-        The tables behind every number, each with a ``row`` key column first; ``total`` rows
-        hold the sums the text quotes.
+    tables : Tables
+        The tables behind every number by name, each with a ``row`` key column first;
+        ``total`` rows hold the sums the text quotes. A mapping (``report.tables["x"]``) that
+        can also be called, as every result's ``tables()`` is.
     zone : Zone
         The zone as it stood at the end of the period (statuses read back from the events),
         for the maps.
@@ -236,8 +231,20 @@ class Report:
     lang: Lang
     title: str
     sections: list[Section]
-    tables: dict[str, pd.DataFrame]
+    tables: Tables
     zone: Zone = field(repr=False)
+
+    def __post_init__(self) -> None:
+        # A plain dict given by a caller becomes callable like every result's tables().
+        if not isinstance(self.tables, Tables):
+            object.__setattr__(self, "tables", Tables(self.tables))
+
+    def summary(self) -> pd.DataFrame:
+        """Return every number the text quotes, by ``table.row.column``, as (item, value) rows."""
+        seen: dict[str, object] = {}
+        for fig in self.figures():
+            seen.setdefault(f"{fig.table}.{fig.row}.{fig.column}", fig.value)
+        return item_values(seen.items())
 
     def figures(self) -> list[Figure]:
         """Return every number of the text, in order."""
@@ -369,7 +376,7 @@ def half_year_report(
         if lang == "zh"
         else f"Investment attraction and land supply, {span.name('en')}"
     )
-    return Report(span, lang, title, sections, tables, at_end)
+    return Report(span, lang, title, sections, Tables(tables), at_end)
 
 
 def report_from_store(store: Any, **options: Any) -> Report:
@@ -1081,24 +1088,6 @@ def _text(
 
 # --- rendering -----------------------------------------------------------------------------------
 
-_TABLE_TITLES = {
-    "signed_projects": ("签约项目", "Projects signed in the period"),
-    "pipeline_projects": ("储备项目", "Pipeline projects at the end of the period"),
-    "pipeline_by_cluster": ("储备项目（按产业集群）", "Pipeline by cluster"),
-    "framework_agreements": ("框架协议", "Framework agreements signed in the period"),
-    "land_supply": ("可供应土地", "Land that can be supplied"),
-    "floor_space": ("可出租厂房", "Vacant floor space"),
-    "revitalised_low_efficiency": ("盘活低效用地", "Low-efficiency land revitalised"),
-    "revitalisation_plan": ("盘活计划执行", "Revitalisation against the plan"),
-    "corridor_phases": ("沿大道东扩分期剩余容量", "Corridor phases: land left"),
-    "idle_actions_due": ("到期闲置土地处置事项", "Idle-land deadlines falling due"),
-}
-
-
-def _table_title(name: str, lang: Lang) -> str:
-    zh, en = _TABLE_TITLES.get(name, (name, name))
-    return zh if lang == "zh" else en
-
 
 def _note_text(report: Report) -> dict[int, str]:
     """Say where each note's numbers come from: the table and row by name, the columns."""
@@ -1114,7 +1103,7 @@ def _note_text(report: Report) -> dict[int, str]:
             f"{column_label(c, report.lang)} = {t}"
             for c, t in dict(zip(group["column"], group["text"], strict=True)).items()
         )
-        title = _table_title(first["table"], report.lang)
+        title = table_title(first["table"], report.lang)
         row = row_name(report, first["table"], first["row"])
         out[int(note)] = (
             f"表“{title}”，{row}：{cells}" if zh else f"table “{title}”, {row}: {cells}"
@@ -1155,7 +1144,7 @@ def _markdown(report: Report, images: Mapping[str, str], *, markers: bool = Fals
     head = "数据表" if report.lang == "zh" else "Tables"
     lines += [f"## {head}", ""]
     for name, table in report.tables.items():
-        lines += [f"### {_md_escape(_table_title(name, report.lang))}", ""]
+        lines += [f"### {_md_escape(table_title(name, report.lang))}", ""]
         shown = _shown(table, report.lang)
         cols = [str(c) for c in shown.columns]
         lines.append("| " + " | ".join(_md_escape(c) for c in cols) + " |")
@@ -1225,7 +1214,7 @@ def _html(report: Report, images: Mapping[str, bytes], *, markers: bool = False)
         )
     out.append(f"<h2>{'数据表' if report.lang == 'zh' else 'Tables'}</h2>")
     for name, table in report.tables.items():
-        out.append(f'<h3 id="t-{_slug(name)}">{esc(_table_title(name, report.lang))}</h3>')
+        out.append(f'<h3 id="t-{_slug(name)}">{esc(table_title(name, report.lang))}</h3>')
         # A wide table scrolls inside the page rather than widening it.
         out.append('<div class="wide"><table><thead><tr>')
         shown = _shown(table, report.lang)
@@ -1312,7 +1301,7 @@ def _figures_sheet(report: Report) -> pd.DataFrame:
     from landplan.labels import column_label
 
     notes = report.notes()
-    notes.insert(2, "table_title", [_table_title(t, report.lang) for t in notes["table"]])
+    notes.insert(2, "table_title", [table_title(t, report.lang) for t in notes["table"]])
     notes.insert(5, "column_label", [column_label(c, report.lang) for c in notes["column"]])
     return notes
 

@@ -28,11 +28,19 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 
-from landplan.demand import Demand, _flag, _value, as_project, land_demand, standard_factory
+from landplan.demand import (
+    Demand,
+    as_project,
+    land_demand,
+    project_flag,
+    project_number,
+    standard_factory,
+)
+from landplan.result import item_values
 from landplan.units import m2_to_mu
 from landplan.zone import Zone
 
@@ -108,7 +116,7 @@ class Review:
         """The judged site area in mu."""
         return float(m2_to_mu(self.site_area_m2))
 
-    def summary(self) -> str:
+    def text(self) -> str:
         """One paragraph: verdict, score and reasons."""
         head = f"{self.project_id} {self.name}: {self.verdict} (score {self.score:.1f})"
         return "\n".join([head, *(f"- {r}" for r in self.reasons)])
@@ -133,6 +141,21 @@ class Review:
     def reason_lines(self, lang: Literal["zh", "en"] = "zh") -> list[str]:
         """Return the verdict's reasons in a language."""
         return [_render(key, params, lang) for key, params in self.verdict_reasons]
+
+    def summary(self, lang: Literal["zh", "en"] = "zh") -> pd.DataFrame:
+        """Return the verdict, the score, the site judged and each reason as (item, value) rows."""
+        return item_values(
+            [
+                ("verdict", self.verdict),
+                ("score", self.score),
+                ("site_area_mu", self.site_area_mu),
+            ]
+            + [("reason", r) for r in self.reason_lines(lang)]
+        )
+
+    def tables(self, lang: Literal["zh", "en"] = "zh") -> dict[str, pd.DataFrame]:
+        """Return the verdict (:meth:`summary`) and the principles, as a workbook shows them."""
+        return {"verdict": self.summary(lang), "principles": self.principles_text(lang)}
 
 
 #: The units of the principles' values, as the registry names them.
@@ -166,7 +189,8 @@ def _render(key: str, params: Mapping, lang: Literal["zh", "en"]) -> str:
         elif name == "names":
             fields[name] = sep.join(value)
         elif name == "reason":
-            fields[name] = _render(*value, lang)
+            inner_key, inner_params = value
+            fields[name] = _render(inner_key, inner_params, lang)
         else:
             fields[name] = value
     return message(key, lang, **fields)
@@ -183,6 +207,7 @@ def _leverage(project: pd.Series, zone: Zone) -> dict:
     ent = zone.enterprises
     leaders = ent.loc[(ent["cluster"] == cluster) & ent["chain_leader"].fillna(False).astype(bool)]
     names = leaders["name"].fillna(leaders["enterprise_id"]).astype(str).tolist()
+    why: tuple[str, dict[str, Any]]
     if not isinstance(cluster, str) or not cluster.strip():
         share = 0.0
         why = ("review_no_cluster", {"targets": targets})
@@ -239,7 +264,10 @@ def _per_mu(
 
 def _energy(project: pd.Series, zone: Zone) -> dict:
     cap = zone.policy.review.energy_intensity_max_tce_per_wan_yuan
-    energy, output = _value(project, "energy_tce"), _value(project, "annual_output_wan_yuan")
+    energy, output = (
+        project_number(project, "energy_tce"),
+        project_number(project, "annual_output_wan_yuan"),
+    )
     base = {"unit": "tce/万元", "threshold": cap}
     missing = [
         c for c, v in (("energy_tce", energy), ("annual_output_wan_yuan", output)) if not v > 0
@@ -266,8 +294,8 @@ def _energy(project: pd.Series, zone: Zone) -> dict:
 
 def _technology(project: pd.Series, zone: Zone) -> dict:
     minimum = zone.policy.review.rd_share_min
-    rd = _value(project, "rd_share")
-    high_tech = _flag(project, "high_tech")
+    rd = project_number(project, "rd_share")
+    high_tech = project_flag(project, "high_tech")
     rd_ok = rd >= minimum
     passed = high_tech or rd_ok
     if high_tech:
@@ -327,7 +355,7 @@ def review(
     rows = {
         "industrial_leverage": _leverage(project, zone),
         "investment_intensity": _per_mu(
-            _value(project, "fixed_investment_wan_yuan"),
+            project_number(project, "fixed_investment_wan_yuan"),
             "investment",
             "fixed_investment_wan_yuan",
             area_mu,
@@ -335,7 +363,7 @@ def review(
             policy.source("control.investment_intensity_min_wan_yuan_per_mu"),
         ),
         "fiscal_contribution": _per_mu(
-            _value(project, "annual_tax_wan_yuan"),
+            project_number(project, "annual_tax_wan_yuan"),
             "tax",
             "annual_tax_wan_yuan",
             area_mu,
@@ -349,7 +377,12 @@ def review(
     explanations = tuple(rows[p].pop("why") for p in PRINCIPLES)
     table = pd.DataFrame(
         [
-            {"principle": p, **rows[p], "reason": _render(*why, "en"), "weight": float(weights[p])}
+            {
+                "principle": p,
+                **rows[p],
+                "reason": _render(why[0], why[1], "en"),
+                "weight": float(weights[p]),
+            }
             for p, why in zip(PRINCIPLES, explanations, strict=True)
         ]
     )
@@ -375,7 +408,7 @@ def review(
     ]
     # The regulation's test on the stated floor demand, whether or not the project says it can
     # use existing buildings (Demand.standard_factory).
-    floor = _value(project, "floor_area_m2")
+    floor = project_number(project, "floor_area_m2")
     floor_max = policy.review.floor_space_max_m2
     advised = standard_factory(floor, policy)
     if advised:

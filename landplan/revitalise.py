@@ -62,6 +62,7 @@ from landplan.errors import InfeasibleError, LandplanError, PolicyError
 from landplan.evaluation import CLASSES
 from landplan.layers import split_list
 from landplan.policy import Policy
+from landplan.result import item_values
 from landplan.vocab import CLUSTER, Vocabulary
 from landplan.zone import Zone
 
@@ -174,10 +175,18 @@ class Revitalisation:
             "policy": self.policy_used,
         }
 
+    def layers(self) -> dict[str, gpd.GeoDataFrame]:
+        """Return the plan's parcels, buildings and the sites of its uses, as GeoPackage layers."""
+        return {
+            "revitalise_parcels": self.parcels,
+            "revitalise_buildings": self.buildings,
+            "revitalise_uses": self.uses,
+        }
+
     def summary(self) -> pd.DataFrame:
         """Return the zone totals as (item, value) rows, for reports."""
         total = self.totals[self.totals["section"] == "total"].iloc[0]
-        return pd.DataFrame(
+        return item_values(
             [
                 ("parcels", int(total["parcels"])),
                 ("buildings", int(total["buildings"])),
@@ -185,8 +194,7 @@ class Revitalisation:
                 ("floor_added_m2", float(total["floor_added_m2"])),
                 ("floor_let_m2", float(total["floor_let_m2"])),
                 ("projects_served", int(self.uses["project_id"].nunique())),
-            ],
-            columns=["item", "value"],
+            ]
         )
 
 

@@ -15,8 +15,9 @@ from typing import Final
 
 import pandas as pd
 
-from landplan.io import write_layer
+from landplan.io import write_layers
 from landplan.kinds import KINDS
+from landplan.labels import bilingual
 from landplan.outputs import check_replace
 from landplan.revitalise import MODES, Revitalisation
 from landplan.tables import write_workbook
@@ -24,55 +25,58 @@ from landplan.vocab import BUILDING_STATUS, CLUSTER, PARCEL_STATUS, PROJECT_STAG
 
 __all__ = ["REVITALISE_LABELS", "revitalisation_sheets", "write_revitalisation"]
 
-#: Headers of the workbook, ``中文 / English``.
+#: Headers of the workbook, ``中文 / English``, from the label registry.
 REVITALISE_LABELS: Final = {
-    "section": "分类 / section",
-    "label_zh": "项目 / item",
-    "label_en": "项目（英文） / item (en)",
-    "parcels": "地块数 / parcels",
-    "buildings": "厂房数 / buildings",
-    "land_mu": "盘活土地(亩) / land released (mu)",
-    "floor_added_m2": "新增建筑面积(m²) / floor area added",
-    "floor_let_m2": "出租厂房面积(m²) / floor space let",
-    "parcel_id": "地块编号 / parcel",
-    "building_id": "厂房编号 / building",
-    "name": "名称 / name",
-    "holder": "权利人 / holder",
-    "status": "现状 / status",
-    "area_mu": "面积(亩) / area (mu)",
-    "floor_area_m2": "建筑面积(m²) / floor area",
-    "vacant_area_m2": "空置面积(m²) / vacant floor area",
-    "mode_zh": "盘活模式 / mode",
-    "mode_en": "盘活模式（英文） / mode (en)",
-    "basis_zh": "收回方式 / recovery basis",
-    "group_id": "归宗地块组 / consolidated site",
-    "evaluation_class": "亩均评价类别 / per-mu class",
-    "cluster": "产业集群 / cluster",
-    "corridor_phase": "发展轴分期 / corridor phase",
-    "agreement_date": "协议日期 / agreement",
-    "land_date": "土地可用日期 / land available",
-    "floor_added_date": "增容建成日期 / floor area built",
-    "let_date": "可出租日期 / let from",
-    "quarter": "季度 / quarter",
-    "reason_zh": "依据 / reason (zh)",
-    "reason_en": "依据（英文） / reason",
-    "projects": "可用项目 / projects that could use it",
-    "project_id": "项目编号 / project",
-    "project_name": "项目名称 / project name",
-    "stage": "项目阶段 / stage",
-    "project_cluster": "项目产业集群 / project cluster",
-    "rank": "排名 / rank",
-    "kind": "选址类型 / kind of site",
-    "parcel_ids": "地块 / parcels",
-    "modes": "盘活模式 / modes",
-    "available_from": "可用日期 / available from",
-    "score_total": "匹配得分 / score",
-    "text_zh": "说明 / statement (zh)",
-    "text_en": "说明（英文） / statement",
-    "reason": "原因 / reason",
-    "key": "参数 / key",
-    "value": "取值 / value",
-    "source": "依据 / source",
+    c: bilingual(c, context="revitalise")
+    for c in (
+        "section",
+        "label_zh",
+        "label_en",
+        "parcels",
+        "buildings",
+        "land_mu",
+        "floor_added_m2",
+        "floor_let_m2",
+        "parcel_id",
+        "building_id",
+        "name",
+        "holder",
+        "status",
+        "area_mu",
+        "floor_area_m2",
+        "vacant_area_m2",
+        "mode_zh",
+        "mode_en",
+        "basis_zh",
+        "group_id",
+        "evaluation_class",
+        "cluster",
+        "corridor_phase",
+        "agreement_date",
+        "land_date",
+        "floor_added_date",
+        "let_date",
+        "quarter",
+        "reason_zh",
+        "reason_en",
+        "projects",
+        "project_id",
+        "project_name",
+        "stage",
+        "project_cluster",
+        "rank",
+        "kind",
+        "parcel_ids",
+        "modes",
+        "available_from",
+        "score_total",
+        "text_zh",
+        "text_en",
+        "reason",
+        "key",
+        "value",
+        "source",
+    )
 }
 
 _SHEETS: Final = {
@@ -84,11 +88,8 @@ _SHEETS: Final = {
     "policy": "参数",
 }
 _SECTIONS: Final = {
-    "mode": "盘活模式 / mode",
-    "cluster": "产业集群 / cluster",
-    "corridor_phase": "发展轴分期 / corridor phase",
-    "quarter": "季度 / quarter",
-    "total": "合计 / total",
+    s: bilingual(s, context="revitalise")
+    for s in ("mode", "cluster", "corridor_phase", "quarter", "total")
 }
 # Kinds of candidate site by their names, from the one registry of kinds.
 _KINDS: Final = {name: f"{k.label('zh')} / {k.label('en')}" for name, k in KINDS.items()}
@@ -188,7 +189,7 @@ def write_revitalisation(result: Revitalisation, out_dir: str | os.PathLike) -> 
     """
     out = Path(out_dir)
     gpkg = out / "revitalise.gpkg"
-    layers = ["revitalise_parcels", "revitalise_buildings", "revitalise_uses"]
+    layers = result.layers()
     # Both files are checked before either is written: a refusal leaves nothing half done.
     check_replace(gpkg, "revitalise", parts=layers)
     workbook = write_workbook(
@@ -198,9 +199,5 @@ def write_revitalisation(result: Revitalisation, out_dir: str | os.PathLike) -> 
         labels=REVITALISE_LABELS,
         kind="revitalise",
     )
-    write_layer(result.parcels, gpkg, layer="revitalise_parcels", kind="revitalise")
-    if len(result.buildings):
-        write_layer(result.buildings, gpkg, layer="revitalise_buildings", append=True)
-    if len(result.uses):
-        write_layer(result.uses, gpkg, layer="revitalise_uses", append=True)
+    write_layers(layers, gpkg, kind="revitalise")
     return {"workbook": workbook, "geopackage": gpkg}

@@ -41,6 +41,7 @@ __all__ = [
     "DEFAULT_N_PARCELS",
     "DEFAULT_SEED",
     "GPKG_LAYERS",
+    "gdal_options",
     "make_zone",
     "record_history",
     "sample_landings",
@@ -405,12 +406,13 @@ def _parcel_grid(
         n_cols = int(n_cols * 1.5) + 2
     chosen = np.flatnonzero(keep)[:n]
     out: dict[str, np.ndarray | float] = {k: v[chosen] for k, v in grid.items()}
-    col_used = int(out["col"].max()) + 1
-    out["road_x"] = road_x[: col_used + 1]
+    col_used = int(grid["col"][chosen].max()) + 1
+    road_x_used = road_x[: col_used + 1]
+    out["road_x"] = road_x_used
     out["road_w"] = road_w[: col_used + 1]
     out["band_road_y"] = bands["road_y"]
     out["band_road_w"] = bands["road_w"]
-    out["x_end"] = float(out["road_x"][-1])
+    out["x_end"] = float(road_x_used[-1])
     out["half_width"] = float(np.max(np.abs(bands["road_y"]) + bands["road_w"] / 2.0))
     out["per_side"] = float(per_side)
     return out
@@ -1277,7 +1279,8 @@ def _derive_measures(layers: dict[str, gpd.GeoDataFrame]) -> None:
 
 
 @contextmanager
-def _gdal_options(options: dict[str, str]) -> Iterator[None]:
+def gdal_options(options: dict[str, str]) -> Iterator[None]:
+    """Set GDAL configuration options for the ``with`` block, then put the previous ones back."""
     previous = {key: pyogrio.get_gdal_config_option(key) for key in options}
     pyogrio.set_gdal_config_options(options)
     try:
@@ -1290,7 +1293,7 @@ def _write_gpkg(layers: dict[str, gpd.GeoDataFrame], path: Path) -> None:
     """Write the spatial layers to a GeoPackage with a fixed modification stamp."""
     for suffix in ("", "-journal", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-    with _gdal_options({"OGR_CURRENT_DATE": _GPKG_DATE}):
+    with gdal_options({"OGR_CURRENT_DATE": _GPKG_DATE}):
         for name in GPKG_LAYERS:
             pyogrio.write_dataframe(layers[name], path, layer=name, driver="GPKG")
 

@@ -31,7 +31,7 @@ import pandas as pd
 import geopandas as gpd
 
 from landplan import labels as _labels
-from landplan.outputs import OUTPUT_MARK, check_replace
+from landplan.outputs import OUTPUT_MARK, check_replace, writing
 
 __all__ = [
     "FORMULA_PREFIXES",
@@ -244,16 +244,40 @@ def write_workbook(
     path = Path(path)
     kind = kind or "workbook"
     check_replace(path, kind, parts=sheets)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book = xlsxwriter.Workbook(
-        str(path),
-        {
-            "constant_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-        },
-    )
+    options = {
+        "constant_memory": True,
+        "strings_to_formulas": False,
+        "strings_to_urls": False,
+        "strings_to_numbers": False,
+    }
+    with writing(path, xlsxwriter.exceptions.FileCreateError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        book = xlsxwriter.Workbook(str(path), options)
+        _write_sheets(
+            book,
+            sheets,
+            lang=lang,
+            labels=labels,
+            translate=translate,
+            title=title,
+            created=created,
+            kind=kind,
+        )
+    return path
+
+
+def _write_sheets(
+    book: Any,
+    sheets: Mapping[str, pd.DataFrame],
+    *,
+    lang: Lang,
+    labels: Mapping[str, str] | None,
+    translate: bool,
+    title: str | None,
+    created: datetime | None,
+    kind: str,
+) -> None:
+    """Fill a new workbook with one formatted sheet per table, and close it."""
     try:
         book.set_properties({"created": created or datetime(2000, 1, 1), "title": title or ""})
         book.set_custom_property(OUTPUT_MARK, kind)
@@ -283,7 +307,6 @@ def write_workbook(
                 )
     finally:
         book.close()
-    return path
 
 
 def _sheet_parts(name: str, rows: int) -> list[tuple[str, slice]]:
@@ -543,17 +566,18 @@ def write_csv(
     a million rows take seconds, not minutes.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     table = _plain_table(frame)
     if lang != "en":
         table = _display(table, lang)
     titles = [_csv_field(str(c)) for c in label_columns(table, lang, labels).columns]
-    with open(path, "w", encoding="utf-8-sig", newline="") as out:
-        out.write(",".join(titles) + "\r\n")
-        for start in range(0, len(table), _CHUNK_ROWS * 5):
-            chunk = table.iloc[start : start + _CHUNK_ROWS * 5]
-            lines = _csv_lines([_csv_text(chunk[c]) for c in chunk.columns])
-            out.write("\r\n".join(lines.to_pylist()) + "\r\n")
+    with writing(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "w", encoding="utf-8-sig", newline="") as out:
+            out.write(",".join(titles) + "\r\n")
+            for start in range(0, len(table), _CHUNK_ROWS * 5):
+                chunk = table.iloc[start : start + _CHUNK_ROWS * 5]
+                lines = _csv_lines([_csv_text(chunk[c]) for c in chunk.columns])
+                out.write("\r\n".join(lines.to_pylist()) + "\r\n")
     return path
 
 

@@ -28,6 +28,7 @@ from landplan.policy import Policy
 from landplan.units import MU_M2
 
 __all__ = [
+    "check_layer",
     "id_key",
     "normalise_id",
     "overlap_bound",
@@ -901,7 +902,7 @@ def _validate(  # noqa: C901 -- to split
         gdf = gpd.GeoDataFrame(
             table, geometry=gpd.GeoSeries([None] * len(table), index=table.index), crs=working
         )
-        the_crs = working
+        the_crs: CRS | None = working
     else:
         gdf = gpd.GeoDataFrame(
             table, geometry=gpd.GeoSeries(df.geometry.array, index=df.index, crs=df.crs)
@@ -940,6 +941,36 @@ def _validate(  # noqa: C901 -- to split
     gdf.attrs["repaired"] = repaired
     gdf.attrs["notices"] = notices
     return gdf, bad.problems
+
+
+def check_layer(
+    data: pd.DataFrame | None,
+    layer: LayerSpec,
+    *,
+    source: str,
+    crs,
+    policy: Policy,
+    make_valid: bool = False,
+    parcels: gpd.GeoDataFrame | None = None,
+) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Validate one layer as :func:`validate_layer` does, returning the problems, not raising.
+
+    For readers that add problems of their own (a profile's, a file's) before raising once.
+
+    Returns
+    -------
+    tuple
+        The validated layer (None where a problem stops validation) and every problem found.
+    """
+    return _validate(
+        data,
+        layer,
+        source=source,
+        crs=crs,
+        policy=policy,
+        make_valid=make_valid,
+        parcels=parcels,
+    )
 
 
 def validate_layer(
@@ -1039,8 +1070,6 @@ def validate_zone_layers(
     dict
         Layer name -> validated frame, for every layer landplan knows.
     """
-    from landplan.layers import LAYERS
-
     policy = policy or Policy.default()
     problems: list[Problem] = []
     done: dict[str, gpd.GeoDataFrame] = {}

@@ -9,8 +9,9 @@ import pandas as pd
 
 import geopandas as gpd
 
-from landplan.layers import LAYERS, validate_layer, validate_zone_layers
+from landplan.layers import LAYERS
 from landplan.policy import Policy
+from landplan.validation import validate_layer, validate_zone_layers
 
 __all__ = ["Zone"]
 
@@ -47,7 +48,7 @@ class Zone:
         layers: Mapping[str, pd.DataFrame],
         *,
         policy: Policy | None = None,
-        source: str = "<zone>",
+        source: str | Mapping[str, str] = "<zone>",
         make_valid: bool = False,
     ) -> Zone:
         """Validate every layer and the links between them, and build a zone.
@@ -59,7 +60,8 @@ class Zone:
         policy
             The policy (working CRS, tolerances); the default policy where None.
         source
-            Name of the data's origin, used in error messages.
+            Name of the data's origin, used in error messages: one name for all layers, or
+            layer name -> source (file) name.
         make_valid
             Repair invalid geometry instead of rejecting it.
 

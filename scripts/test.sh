@@ -80,6 +80,9 @@ log "ruff"
 "$VENV/bin/ruff" check .
 "$VENV/bin/ruff" format --check .
 
+log "mypy"
+"$VENV/bin/mypy"
+
 log "pytest"
 export LANDPLAN_CHROMIUM=${LANDPLAN_CHROMIUM:-$(command -v chromium || true)}
 exec "$VENV/bin/python" -m pytest "$@"

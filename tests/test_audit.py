@@ -421,7 +421,7 @@ def test_tax_per_mu_under_a_third_of_the_area_weighted_zone_average():
     assert fired["parcel_id"].tolist() == ["P-2"]
     assert fired.iloc[0]["value"] == pytest.approx(2.0)
     assert fired.iloc[0]["threshold"] == pytest.approx(480 / 45 / 3)
-    totals = result.summary.set_index(["section", "item"])
+    totals = result.summary().set_index(["section", "item"])
     assert totals.loc[("total", "zone_tax_per_mu_wan_yuan"), "value"] == pytest.approx(480 / 45)
 
 
@@ -606,7 +606,7 @@ def test_potential_floor_gain_vacancy_and_recoverable_land():
     assert rows["far_gain_m2"].tolist() == pytest.approx([15_000.0, 5_000.0, 0.0])
     assert rows.loc["P-1", "vacancy"] == pytest.approx(0.24)
     assert rows["recoverable_land_mu"].tolist() == pytest.approx([0.0, 0.0, 15.0])
-    totals = result.summary.set_index(["section", "item"])
+    totals = result.summary().set_index(["section", "item"])
     assert totals.loc[("total", "far_gain_m2"), "value"] == pytest.approx(20_000.0)
     assert totals.loc[("total", "vacant_area_m2"), "value"] == pytest.approx(1200.0)
     assert totals.loc[("total", "recoverable_land_mu"), "value"] == pytest.approx(15.0)
@@ -620,7 +620,7 @@ def test_class_d_land_is_recoverable():
     assert rows.loc["P-19", "recoverable_land_mu"] == pytest.approx(15.0)
     assert rows.loc["P-19", "recoverable_basis"] == "class D"
     assert rows["recoverable_land_mu"].sum() == pytest.approx(15.0)
-    summary = result.summary.set_index(["section", "item"])
+    summary = result.summary().set_index(["section", "item"])
     assert summary.loc[("class", "A"), "parcels"] == 4
     assert summary.loc[("class", "D"), "area_mu"] == pytest.approx(15.0)
 
@@ -760,7 +760,7 @@ def test_sample_zone_audit_is_consistent():
 
     zone = Zone.from_layers(make_sample(n_parcels=450))
     result = audit(zone, as_of=SAMPLE_DAY)
-    summary = result.summary.set_index(["section", "item"])
+    summary = result.summary().set_index(["section", "item"])
     total_mu = zone.parcels["area_mu"].sum()
     assert summary.loc["status", "area_mu"].sum() == pytest.approx(total_mu)
     assert summary.loc["idle_state", "area_mu"].sum() == pytest.approx(total_mu)

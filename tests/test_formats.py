@@ -254,7 +254,7 @@ def test_dxf_outlines_texts_and_block_attributes(tmp_path, version):
 def test_dxf_needs_a_crs_and_imports_with_one(tmp_path):
     path = _drawing(tmp_path / "zd.dxf")
     from landplan.cad import read_dxf
-    from landplan.layers import validate_layer
+    from landplan.validation import validate_layer
 
     raw = read_dxf(path)
     raw["parcel_id"] = raw["text"].fillna(raw["ZDDM"])

@@ -11,7 +11,7 @@ from shapely import Polygon, box
 
 from landplan.errors import ReadError, SchemaError
 from landplan.io import read_layer, read_zone, write_layer, write_zone
-from landplan.layers import validate_layer
+from landplan.validation import validate_layer
 from landplan.zone import Zone
 
 from .conftest import X0, Y0

@@ -22,9 +22,9 @@ from landplan.landuse import (
     lookup,
     scheme,
 )
-from landplan.layers import validate_layer
 from landplan.match import feasible_parcels
 from landplan.sample import make_zone
+from landplan.validation import validate_layer
 from landplan.vocab import LAND_USE, PARCEL_STATUS, TENURE
 from landplan.zone import Zone
 

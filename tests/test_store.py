@@ -526,7 +526,8 @@ def test_bulk_import_matches_row_count(store):
 
 
 def test_loaded_layers_are_typed_as_the_validator_types_them(zone_store):
-    from landplan.layers import LAYERS, validate_layer
+    from landplan.layers import LAYERS
+    from landplan.validation import validate_layer
 
     for name in LAYERS:
         loaded = zone_store.load_layer(name)
@@ -542,3 +543,25 @@ def test_loaded_layers_are_typed_as_the_validator_types_them(zone_store):
         )
     )
     pd.testing.assert_frame_equal(zone_store.load_layer("parcels").drop(columns="version"), want)
+
+
+def test_both_backends_are_typed_against_the_store_protocol():
+    import inspect
+
+    from landplan.store._backend import Backend
+    from landplan.store._postgis import PostgisBackend
+    from landplan.store._sqlite import SqliteBackend
+
+    wanted = {
+        name: inspect.signature(member)
+        for name, member in inspect.getmembers(Backend, inspect.isfunction)
+        if not name.startswith("_")
+    }
+    assert {"insert_features", "lock", "decode", "explain"} <= set(wanted)
+    for backend in (SqliteBackend, PostgisBackend):
+        assert Backend in backend.__mro__
+        for name, signature in wanted.items():
+            # Defined by the backend itself, not inherited from the protocol's stubs.
+            assert name in vars(backend), (backend.__name__, name)
+            own = inspect.signature(vars(backend)[name])
+            assert list(own.parameters) == list(signature.parameters), (backend.__name__, name)

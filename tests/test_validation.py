@@ -10,9 +10,9 @@ import geopandas as gpd
 from shapely import LineString, Polygon, box
 
 from landplan.errors import SchemaError
-from landplan.layers import validate_layer, validate_zone_layers
 from landplan.policy import Policy
 from landplan.units import MU_M2
+from landplan.validation import validate_layer, validate_zone_layers
 from landplan.zone import Zone
 
 from .conftest import X0, Y0

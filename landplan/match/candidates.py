@@ -23,6 +23,7 @@ from landplan.match.rules import parcel_rules
 from landplan.match.score import COMPONENTS, readiness_of, reason_texts, score_sites
 from landplan.match.sites import MatchContext, prepare_sites
 from landplan.policy import Policy
+from landplan.result import item_values
 from landplan.units import m2_to_mu
 from landplan.zone import Zone
 
@@ -127,6 +128,58 @@ class Candidates:
     def sites(self) -> gpd.GeoDataFrame:
         """The top candidates (all where ``top`` is None)."""
         return self.ranked if self.top is None else self.ranked.head(self.top)
+
+    def demand_table(self) -> pd.DataFrame:
+        """Tabulate the demand matched against: window, target, cap, floor space, voltage."""
+        d = self.demand
+        rows = [
+            ("project_id", d.project_id, ""),
+            ("window_min", d.min_mu, "mu"),
+            ("target", d.target_mu, "mu"),
+            ("window_max", d.max_mu, "mu"),
+            ("asked_max", float(m2_to_mu(d.asked_max_m2)), "mu"),
+            ("intensity_cap", float(m2_to_mu(d.cap_m2)), "mu"),
+            ("floor_area", d.floor_area_m2, "m2"),
+            ("voltage", d.voltage_kv, "kV"),
+            ("basis", d.basis, ""),
+            ("candidates", len(self.ranked), ""),
+        ]
+        return pd.DataFrame(rows, columns=["item", "value", "unit"])
+
+    def rejections_by_rule(self) -> pd.DataFrame:
+        """Count the sites each rule turned down, with the rule's meaning (rule, count, meaning)."""
+        from landplan.match.rules import RULES
+
+        counts = self.rejections.groupby("rule", sort=False).size().rename("count").reset_index()
+        counts["meaning"] = counts["rule"].map(RULES)
+        return counts
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Return the demand, the candidates shown, every rejection and the count by rule."""
+        return {
+            "demand": self.demand_table(),
+            "candidates": self.sites,
+            "rejections": self.rejections,
+            "rejections_by_rule": self.rejections_by_rule(),
+        }
+
+    def layers(self) -> dict[str, gpd.GeoDataFrame]:
+        """Return the candidates shown, as the layer ``candidates``."""
+        return {"candidates": self.sites}
+
+    def summary(self) -> pd.DataFrame:
+        """Return the count of candidates and rejections and the best site as (item, value) rows."""
+        best = self.ranked.iloc[0] if len(self.ranked) else None
+        return item_values(
+            [
+                ("project_id", self.project_id),
+                ("candidates", len(self.ranked)),
+                ("shown", len(self.sites)),
+                ("rejected_sites", len(self.rejections)),
+                ("best_candidate", best["candidate_id"] if best is not None else None),
+                ("best_score", float(best["score_total"]) if best is not None else None),
+            ]
+        )
 
     def explain(self, site_id: str) -> str:
         """Say why a parcel or building is or is not offered.

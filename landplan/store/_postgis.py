@@ -17,6 +17,7 @@ from pyproj import CRS
 
 from landplan.errors import CRSMismatchError, StoreError
 from landplan.layers import LayerSpec
+from landplan.store._backend import Backend, driver_connection
 from landplan.store._schema import GEOMETRY_COLUMN, build_metadata, geometry_type_name
 from landplan.store._sqlite import lock_timeout_s
 
@@ -42,7 +43,7 @@ def normalise_url(url: str) -> str:
     return url
 
 
-class PostgisBackend:
+class PostgisBackend(Backend):
     """The PostGIS backend."""
 
     name = "postgis"
@@ -123,7 +124,7 @@ class PostgisBackend:
         """Keep other writers off a table for a bulk write; readers carry on."""
         from psycopg import sql
 
-        raw = conn.connection.driver_connection
+        raw = driver_connection(conn)
         with raw.cursor() as cur:
             cur.execute(
                 sql.SQL("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE").format(
@@ -182,7 +183,7 @@ class PostgisBackend:
         statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
             sql.Identifier(layer.name), sql.SQL(", ").join(map(sql.Identifier, names))
         )
-        raw = conn.connection.driver_connection
+        raw = driver_connection(conn)
         with raw.cursor() as cur, cur.copy(statement) as copy:
             for row in zip(fids, ewkb.tolist(), *columns.values(), strict=True):
                 copy.write_row(row)

@@ -79,7 +79,7 @@ class _GpkgDateTime(sa.types.UserDefinedType):
 
 
 def _sql_type(col: Column) -> sa.types.TypeEngine:
-    return {
+    types: dict[str, sa.types.TypeEngine] = {
         "str": sa.Text(),
         "vocab": sa.Text(),
         "ids": sa.Text(),
@@ -87,7 +87,8 @@ def _sql_type(col: Column) -> sa.types.TypeEngine:
         "int": sa.Integer(),
         "date": sa.Date(),
         "bool": sa.Boolean(),
-    }[col.dtype]
+    }
+    return types[col.dtype]
 
 
 def build_metadata(
@@ -234,8 +235,8 @@ def _column_values(series: pd.Series, col: Column) -> list[Any]:
         out[i] = None
     if col.dtype in ("str", "vocab", "ids"):
         odd = [i for i, v in enumerate(out) if v is not None and type(v) is not str]
-        for i in odd:
-            out[i] = str(out[i])
+        for j in odd:
+            out[j] = str(out[j])
     return out
 
 

@@ -31,6 +31,7 @@ from pyproj import CRS
 
 from landplan.errors import StoreError
 from landplan.layers import LAYERS, LayerSpec
+from landplan.store._backend import Backend, driver_connection
 from landplan.store._schema import (
     ATTRIBUTE_TABLES,
     GEOMETRY_COLUMN,
@@ -134,7 +135,7 @@ def _register(dbapi_conn: sqlite3.Connection, _record: Any = None) -> None:
 # --- the backend ---------------------------------------------------------------------------------
 
 
-class SqliteBackend:
+class SqliteBackend(Backend):
     """The embedded GeoPackage backend."""
 
     name = "sqlite"
@@ -286,7 +287,7 @@ class SqliteBackend:
         seq = conn.execute(
             sa.text("SELECT seq FROM sqlite_sequence WHERE name = :t"), {"t": layer.name}
         ).scalar()
-        first = max(top, seq or 0) + 1
+        first = max(top or 0, seq or 0) + 1
         return list(range(first, first + n))
 
     def insert_features(
@@ -307,7 +308,7 @@ class SqliteBackend:
         rows = list(zip(fids, blobs, *columns.values(), strict=True))
         trigger = f"rtree_{layer.name}_{GEOMETRY_COLUMN}_insert"
         conn.exec_driver_sql(f'DROP TRIGGER "{trigger}"')
-        dbapi = conn.connection.driver_connection
+        dbapi = driver_connection(conn)
         # Column names come from the layer spec; the values are bound parameters.
         quoted = ", ".join(f'"{c}"' for c in names)
         marks = ", ".join("?" * len(names))

@@ -39,6 +39,7 @@ from landplan.errors import (
 from landplan.history import standing_events, status_on
 from landplan.layers import LAYERS, LayerSpec, spec
 from landplan.policy import Policy
+from landplan.store._backend import Backend
 from landplan.store._schema import (
     EXTRA_COLUMN,
     GEOMETRY_COLUMN,
@@ -166,7 +167,7 @@ class Store:
     Open one with :func:`landplan.store.open_store`. The same methods work on both backends.
     """
 
-    def __init__(self, backend: Any, policy: Policy | None = None) -> None:
+    def __init__(self, backend: Backend, policy: Policy | None = None) -> None:
         self._backend = backend
         self._given_policy = policy
         self._policy: Policy | None = None
@@ -202,7 +203,7 @@ class Store:
             with self._backend.engine.connect() as conn, conn.begin():
                 yield conn
         except sa.exc.DBAPIError as exc:
-            raise self._failure(exc.orig, writing=False) from exc
+            raise self._failure(exc.orig or exc, writing=False) from exc
         except self._backend.driver_errors as exc:
             raise self._failure(exc, writing=False) from exc
 
@@ -216,7 +217,7 @@ class Store:
         except sa.exc.IntegrityError:
             raise  # a unique index refusing a row: the caller says which
         except sa.exc.DBAPIError as exc:
-            raise self._failure(exc.orig, writing=True) from exc
+            raise self._failure(exc.orig or exc, writing=True) from exc
         except self._backend.driver_errors as exc:
             # Bulk loads talk to the driver directly (executemany, COPY): its own errors.
             raise self._failure(exc, writing=True) from exc
@@ -585,7 +586,7 @@ class Store:
     def _validated(
         self, layer_spec: LayerSpec, data: Any, *, crs: Any, source: str | None, make_valid: bool
     ) -> tuple[gpd.GeoDataFrame, str]:
-        from landplan.layers import validate_layer
+        from landplan.validation import validate_layer
 
         if isinstance(data, str | Path):
             from landplan.io import read_layer
@@ -853,7 +854,9 @@ class Store:
         if date_name and date_name in frame:
             given = pd.to_datetime(frame[date_name])
             dated = given.notna().to_numpy()
-            dates = np.where(dated, given.dt.date.to_numpy(dtype=object), today)
+            dates = np.where(
+                dated, given.dt.date.to_numpy(dtype=object), np.array(today, dtype=object)
+            )
         else:
             dated = np.zeros(len(frame), dtype=bool)
             dates = np.full(len(frame), today, dtype=object)
@@ -1112,7 +1115,7 @@ class Store:
             stmt = stmt.where(events.c.feature_id == feature_id)
         with self._read() as conn:
             if not sa.inspect(conn).has_table(events.name):
-                rows: list[Any] = []
+                rows: Sequence[Any] = []
             else:
                 rows = conn.execute(stmt.order_by(events.c.effective_date, events.c.fid)).all()
         frame = pd.DataFrame(rows, columns=[c.name for c in cols])
@@ -1476,9 +1479,11 @@ class Store:
         on = _as_date(date)
         table = self._backend.tables[layer_spec.name]
         id_col = table.c[layer_spec.id_column]
+        status_name = layer_spec.status_column
+        assert status_name is not None  # status_layer() returns only layers with a status
         with self._read() as conn:
             current = conn.execute(
-                sa.select(id_col, table.c[layer_spec.status_column]).order_by(table.c.fid)
+                sa.select(id_col, table.c[status_name]).order_by(table.c.fid)
             ).all()
             history = self._layer_events(conn, layer_spec.name)
         current_status = pd.Series(
