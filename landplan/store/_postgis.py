@@ -17,7 +17,13 @@ from pyproj import CRS
 
 from landplan.errors import CRSMismatchError, StoreError
 from landplan.layers import LayerSpec
-from landplan.store._schema import GEOMETRY_COLUMN, build_metadata, geometry_type_name
+from landplan.store._schema import (
+    EXTRA_COLUMN,
+    GEOMETRY_COLUMN,
+    VERSION_COLUMN,
+    build_metadata,
+    geometry_type_name,
+)
 from landplan.store._sqlite import lock_timeout_s
 
 
@@ -118,6 +124,48 @@ class PostgisBackend:
     def decode(self, values: Sequence[bytes | None]) -> np.ndarray:
         """WKB from :meth:`geometry_expression` to shapely."""
         return shapely.from_wkb(np.array(list(values), dtype=object))
+
+    def read_columns(self, conn: sa.Connection, table: sa.Table, layer: LayerSpec) -> Any:
+        """Read a feature table as one Arrow table of columns and its geometries, in ``fid`` order.
+
+        One ``COPY ... TO STDOUT`` in CSV, parsed by Arrow's CSV reader into typed columns,
+        within the caller's transaction: no Python object per value. Every value is quoted, so
+        an empty text stays empty and only an unquoted empty field is NULL.
+        """
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
+        kinds = {"float": pa.float64(), "int": pa.int64(), "bool": pa.bool_(), "date": pa.date32()}
+        names = [c.name for c in layer.columns] + [VERSION_COLUMN, EXTRA_COLUMN]
+        types = {c.name: kinds.get(c.dtype, pa.string()) for c in layer.columns}
+        types |= {VERSION_COLUMN: pa.int64(), EXTRA_COLUMN: pa.string(), "wkb": pa.string()}
+        quoted = ", ".join(f'"{n}"' for n in names)
+        sql = (
+            f"COPY (SELECT encode(ST_AsBinary(\"{GEOMETRY_COLUMN}\"), 'hex') AS wkb, {quoted} "
+            f'FROM "{table.name}" ORDER BY fid) TO STDOUT WITH (FORMAT csv, FORCE_QUOTE *)'
+        )
+        buffer = bytearray()
+        with conn.connection.driver_connection.cursor() as cur, cur.copy(sql) as copy:
+            for chunk in copy:
+                buffer += chunk
+        if not buffer:  # Arrow reads no columns from no text
+            empty = pa.table({n: pa.array([], type=types[n]) for n in names})
+            return empty, np.array([], dtype=object)
+        columns = pacsv.read_csv(
+            pa.py_buffer(bytes(buffer)),
+            read_options=pacsv.ReadOptions(column_names=["wkb", *names]),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types=types,
+                null_values=[""],
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=False,
+                true_values=["t"],
+                false_values=["f"],
+            ),
+        )
+        geoms = shapely.from_wkb(columns.column("wkb").to_numpy(zero_copy_only=False))
+        return columns.select(names), geoms
 
     def lock_table(self, conn: sa.Connection, layer: LayerSpec) -> None:
         """Keep other writers off a table for a bulk write; readers carry on."""

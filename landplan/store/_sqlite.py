@@ -33,7 +33,9 @@ from landplan.errors import StoreError
 from landplan.layers import LAYERS, LayerSpec
 from landplan.store._schema import (
     ATTRIBUTE_TABLES,
+    EXTRA_COLUMN,
     GEOMETRY_COLUMN,
+    VERSION_COLUMN,
     build_metadata,
     geometry_type_name,
 )
@@ -258,6 +260,24 @@ class SqliteBackend:
     def decode(self, values: Sequence[bytes | None]) -> np.ndarray:
         """Blobs from :meth:`geometry_expression` to shapely."""
         return decode(values)
+
+    def read_columns(self, conn: sa.Connection, table: sa.Table, layer: LayerSpec) -> Any:
+        """Read a feature table as one Arrow table of columns and its geometries, in ``fid`` order.
+
+        GDAL reads the GeoPackage into Arrow columns without the Python object per value that
+        ``sqlite3`` makes for every cell. It reads through a connection of its own, in one
+        statement: the table as one committed state, which may be a write newer than the
+        caller's transaction has seen. Returns None for a layer without geometry, read through
+        SQL.
+        """
+        import pyogrio
+
+        if not layer.geometry_types:
+            return None
+        names = [c.name for c in layer.columns] + [VERSION_COLUMN, EXTRA_COLUMN]
+        meta, columns = pyogrio.read_arrow(self.path, layer=table.name, columns=names)
+        wkb = columns.column(meta["geometry_name"] or "wkb").to_numpy(zero_copy_only=False)
+        return columns.select(names), shapely.from_wkb(wkb)
 
     def lock(self, stmt: sa.Select, *, share: bool = False) -> sa.Select:
         """SQLite's write transaction already excludes other writers."""

@@ -37,13 +37,14 @@ from landplan.errors import (
     UnknownFeatureError,
 )
 from landplan.history import standing_events, status_on
-from landplan.layers import LAYERS, LayerSpec, spec
+from landplan.layers import LAYERS, Column, LayerSpec, spec
 from landplan.policy import Policy
 from landplan.store._schema import (
     EXTRA_COLUMN,
     GEOMETRY_COLUMN,
     SCHEMA_VERSION,
     VERSION_COLUMN,
+    arrow_series,
     expand_extras,
     frame_to_columns,
     typed_series,
@@ -51,6 +52,8 @@ from landplan.store._schema import (
 from landplan.validation import normalise_id, overlapping_pairs
 
 ImportMode = Literal["replace", "append", "upsert"]
+# The write counter read as the validator types an integer column.
+_VERSION = Column(VERSION_COLUMN, "int", "版本", description="write counter")
 _CHUNK = 5000
 
 
@@ -398,9 +401,15 @@ class Store:
         ]
         status_name = layer_spec.status_column
         with self._read() as conn:
-            rows = conn.execute(sa.select(*cols).order_by(table.c.fid)).all()
+            columns = self._backend.read_columns(conn, table, layer_spec)
+            if columns is None:
+                rows = conn.execute(sa.select(*cols).order_by(table.c.fid)).all()
             history = self._layer_events(conn, layer_spec.name) if status_name else None
-        frame = self._frame(layer_spec, rows)
+        frame = (
+            self._frame(layer_spec, rows)
+            if columns is None
+            else self._arrow_frame(layer_spec, columns)
+        )
         if status_name and history is not None and len(history):
             # Statuses as of today: a change dated in the future does not hold yet.
             current = pd.Series(
@@ -427,6 +436,22 @@ class Store:
             frame = pd.concat([frame, more], axis=1)
         frame[VERSION_COLUMN] = pd.array(values[-2], dtype="Int64")
         geoms = self._backend.decode(values[0]) if n else np.array([], dtype=object)
+        return gpd.GeoDataFrame(
+            frame, geometry=gpd.GeoSeries(geoms, index=frame.index, crs=self.crs)
+        )
+
+    def _arrow_frame(self, layer_spec: LayerSpec, read: tuple[Any, Any]) -> gpd.GeoDataFrame:
+        """Build the layer as :meth:`_frame` does, from the backend's Arrow columns and geometry."""
+        columns, geoms = read
+        n = columns.num_rows
+        data = {col.name: arrow_series(columns.column(col.name), col) for col in layer_spec.columns}
+        frame = pd.DataFrame(data, index=pd.RangeIndex(n))
+        extras = columns.column(EXTRA_COLUMN)
+        if extras.null_count < n:
+            more = expand_extras(extras.to_pylist())
+            more = more[[c for c in more.columns if c not in frame.columns]]
+            frame = pd.concat([frame, more], axis=1)
+        frame[VERSION_COLUMN] = arrow_series(columns.column(VERSION_COLUMN), _VERSION).array
         return gpd.GeoDataFrame(
             frame, geometry=gpd.GeoSeries(geoms, index=frame.index, crs=self.crs)
         )
