@@ -6,7 +6,10 @@ the error says to ``pip install landplan[postgis]``.
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -89,6 +92,16 @@ class PostgisBackend:
     def describe(self) -> str:
         """Where the store is, for messages (without a password)."""
         return self.url.render_as_string(hide_password=True)
+
+    def cache_path(self, name: str) -> Path:
+        """Return the file keeping what ``name`` derives from this database, in the user cache.
+
+        ``$LANDPLAN_CACHE_DIR`` or ``~/.cache/landplan``; one file per database and schema,
+        named by a digest of the URL without its password.
+        """
+        where = Path(os.environ.get("LANDPLAN_CACHE_DIR") or Path.home() / ".cache" / "landplan")
+        digest = hashlib.blake2b(self.describe().encode(), digest_size=10).hexdigest()
+        return where / f"postgis-{digest}.{name}"
 
     def exists(self) -> bool:
         """Whether the database answers (the tables may not exist yet)."""

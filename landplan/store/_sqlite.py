@@ -169,6 +169,10 @@ class SqliteBackend:
     def lock_table(self, conn: sa.Connection, layer: LayerSpec) -> None:
         """Nothing to do: ``BEGIN IMMEDIATE`` already holds SQLite's single write lock."""
 
+    def cache_path(self, name: str) -> Path:
+        """Return the file beside the GeoPackage keeping what ``name`` derives from the store."""
+        return self.path.with_name(f"{self.path.name}.{name}")
+
     def exists(self) -> bool:
         """Whether the file exists (opening a missing one would create it)."""
         return self.path.exists()

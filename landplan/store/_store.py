@@ -469,6 +469,50 @@ class Store:
         layers = {name: self.load_layer(name) for name in LAYERS}
         return Zone(**layers, policy=self.policy)
 
+    def site_index(self, zone: Any) -> Any:
+        """Return the :class:`~landplan.match.SiteIndex` of a zone loaded from this store.
+
+        The index is kept in a file beside the store (:meth:`cache_location`) under the
+        :func:`~landplan.match.sites.site_fingerprint` of the zone it was prepared for: the
+        parcels, roads, corridors, constraints, substations and siting policy it depends on.
+        Where the file holds the index of this zone as it is, it is read; otherwise (no file,
+        another state of any of them, an unreadable file) the index is prepared and the file
+        written anew. A file that cannot be written leaves the index unkept, not the caller
+        without it.
+
+        Parameters
+        ----------
+        zone
+            The zone, as :meth:`load_zone` returned it (with any policy).
+        """
+        from landplan.match.sites import SiteIndex, prepare_sites
+
+        path = self.cache_location()
+        try:
+            with np.load(path, allow_pickle=False) as kept:
+                found = SiteIndex.from_arrays(zone, kept)
+        except (OSError, ValueError, KeyError):
+            found = None
+        if found is not None:
+            return found
+        from landplan.match.sites import site_fingerprint
+
+        sites = prepare_sites(zone)
+        arrays = sites.to_arrays(site_fingerprint(zone))
+        partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with partial.open("wb") as out:
+                np.savez(out, **arrays)
+            partial.replace(path)  # readers see the old file or the whole new one
+        except OSError:
+            partial.unlink(missing_ok=True)
+        return sites
+
+    def cache_location(self) -> Path:
+        """Return the file :meth:`site_index` keeps the zone's site index in."""
+        return self._backend.cache_path("sites.npz")
+
     def export_layer(self, layer: str, path: str | Path, *, driver: str | None = None) -> Path:
         """Write a layer to a file (GeoPackage, shapefile, GeoJSON ... by suffix).
 
