@@ -444,17 +444,16 @@ class Store:
         """Build the layer as :meth:`_frame` does, from the backend's Arrow columns and geometry."""
         columns, geoms = read
         n = columns.num_rows
+        index = pd.RangeIndex(n)
         data = {col.name: arrow_series(columns.column(col.name), col) for col in layer_spec.columns}
-        frame = pd.DataFrame(data, index=pd.RangeIndex(n))
         extras = columns.column(EXTRA_COLUMN)
         if extras.null_count < n:
             more = expand_extras(extras.to_pylist())
-            more = more[[c for c in more.columns if c not in frame.columns]]
-            frame = pd.concat([frame, more], axis=1)
-        frame[VERSION_COLUMN] = arrow_series(columns.column(VERSION_COLUMN), _VERSION).array
-        return gpd.GeoDataFrame(
-            frame, geometry=gpd.GeoSeries(geoms, index=frame.index, crs=self.crs)
-        )
+            data |= {c: more[c] for c in more.columns if c not in data}
+        data[VERSION_COLUMN] = arrow_series(columns.column(VERSION_COLUMN), _VERSION)
+        data["geometry"] = gpd.GeoSeries(geoms, index=index, crs=self.crs)
+        # One frame made once: adding columns or a geometry to a made frame copies its blocks.
+        return gpd.GeoDataFrame(data, index=index, geometry="geometry", crs=self.crs, copy=False)
 
     def load_zone(self) -> Any:
         """Return every layer as a :class:`~landplan.zone.Zone` with the store's policy.
