@@ -59,7 +59,7 @@ import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -81,6 +81,9 @@ from landplan.labels import message
 from landplan.result import item_values
 from landplan.units import m2_to_mu, mu_to_m2
 from landplan.zone import Zone
+
+if TYPE_CHECKING:
+    from landplan.match.sites import SiteIndex
 
 __all__ = [
     "CANDIDATE_COLUMNS",
@@ -617,6 +620,7 @@ def allocate(
     stages: Sequence[str] | None = None,
     time_limit_s: float | None = None,
     reduce: bool = True,
+    sites: SiteIndex | None = None,
 ) -> Allocation:
     """Give each pipeline project at most one candidate site, no ground used twice.
 
@@ -645,6 +649,10 @@ def allocate(
         Leave out dominated and worthless candidates and solve independent parts apart, started
         from the greedy plan (the same optimum, faster). False solves the whole program as it
         is, for checking.
+    sites
+        The zone's :class:`~landplan.match.SiteIndex` for matching the projects where no
+        ``candidates`` are given (a store keeps one: ``Store.site_index``); prepared here
+        where None.
 
     Returns
     -------
@@ -665,7 +673,7 @@ def allocate(
     scope = _projects_in_scope(projects, stages, policy)
     why_none: dict[str, dict[str, int]] = {}
     if candidates is None:
-        candidates, why_none = _match_candidates(scope, zone)
+        candidates, why_none = _match_candidates(scope, zone, sites)
     cands = _validated_candidates(candidates, scope, zone)
     cands["value"] = candidate_values(cands, scope, policy).to_numpy()
 
@@ -834,12 +842,12 @@ def _detail(reason: str, rules: Mapping[str, int] | None, lang: Literal["zh", "e
 
 
 def _match_candidates(
-    projects: pd.DataFrame, zone: Zone
+    projects: pd.DataFrame, zone: Zone, sites: SiteIndex | None = None
 ) -> tuple[pd.DataFrame, dict[str, dict[str, int]]]:
     """Each project's candidate sites from :mod:`landplan.match`, as one candidate table.
 
     Matching runs once per project (each run is vectorised over the zone's parcels), all sharing
-    one :class:`~landplan.match.SiteIndex` of the zone, prepared here.
+    one :class:`~landplan.match.SiteIndex` of the zone: ``sites``, or prepared here.
     """
     try:
         from landplan.match import match, prepare_sites
@@ -849,7 +857,8 @@ def _match_candidates(
             "candidates=<table with columns " + ", ".join(CANDIDATE_COLUMNS) + ">"
         ) from exc
     frames, why = [], {}
-    sites = prepare_sites(zone) if len(projects) else None
+    if sites is None and len(projects):
+        sites = prepare_sites(zone)
     for _, project in projects.iterrows():
         found = match(project, zone, sites=sites)
         table, reason = _from_match(project["project_id"], found.ranked, found.rejections)

@@ -592,12 +592,17 @@ def _load(
     policy: Path | None,
     db: str | None = None,
     lang: str = "zh",
+    *,
+    keep_store: bool = False,
 ):
-    """Read the zone and pick the project: by id from the zone, or from a project file."""
+    """Read the zone and pick the project: by id from the zone, or from a project file.
+
+    With ``keep_store``, the store the zone came from (None for a file) is returned third.
+    """
     from landplan.io import read_projects
 
     pol = _policy(policy)
-    zone, _ = _zone_from(db, zone_path, projects, policy, lang=lang)
+    zone, store = _zone_from(db, zone_path, projects, policy, keep_store=keep_store, lang=lang)
     pool = zone.projects
     if project_file is not None:
         pool = read_projects(project_file, policy=pol)
@@ -608,14 +613,25 @@ def _load(
                 f"{len(pool)} projects to choose from; expected a PROJECT id, one of "
                 f"{', '.join(ids.head(20))}"
             )
-        return zone, pool.iloc[0]
+        return (zone, pool.iloc[0], store) if keep_store else (zone, pool.iloc[0])
     hit = pool.loc[ids == project_id]
     if hit.empty:
         raise LandplanError(
             f"no project {project_id!r}; expected one of {', '.join(ids.head(20))} — check the id "
             "or give --project-file"
         )
-    return zone, hit.iloc[0]
+    return (zone, hit.iloc[0], store) if keep_store else (zone, hit.iloc[0])
+
+
+def _site_index(store, zone, *, close: bool = True):
+    """Return the zone's site index kept beside its store (None without one: match prepares it)."""
+    if store is None:
+        return None
+    try:
+        return store.site_index(zone)
+    finally:
+        if close:
+            store.close()
 
 
 def _review_table(result, lang: Lang = "zh") -> None:
@@ -699,8 +715,10 @@ def match(
     from landplan.review import review as review_project
 
     lang = _check_lang(lang)
-    the_zone, row = _load(project, zone, projects, project_file, policy, db, lang)
-    result = match_project(row, the_zone, top=top)
+    the_zone, row, store = _load(
+        project, zone, projects, project_file, policy, db, lang, keep_store=True
+    )
+    result = match_project(row, the_zone, top=top, sites=_site_index(store, the_zone))
     if explain is not None:
         console.print(result.explain(explain), highlight=False)
         return
@@ -1605,6 +1623,7 @@ def allocate_cmd(
         None,
         the_zone,
         candidates=table,
+        sites=_site_index(store, the_zone, close=False) if table is None else None,
         fixed=fixed,
         reserved=reserved,
         stages=stage,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -310,6 +313,70 @@ class SiteIndex:
             self._supply[key] = compute()
         return self._supply[key]
 
+    def to_arrays(self, fingerprint: str) -> dict[str, np.ndarray]:
+        """Return what is costly to prepare as named arrays, under the zone's fingerprint.
+
+        :meth:`from_arrays` makes the same index of the same zone again. The arrays hold
+        numbers and text only, so they are kept without pickling.
+        """
+        out: dict[str, np.ndarray] = {"fingerprint": np.array(fingerprint)}
+        out |= {f"measure/{k}": v for k, v in self.measures.items()}
+        out |= {
+            f"adjacency/{k}": v for k, v in zip(("i", "j", "shared"), self.adjacency, strict=True)
+        }
+        out["offered"] = self.offered
+        out["area_mu_text"] = self.area_mu_text.astype(str)
+        for k, (chosen, distance) in enumerate(self._substation_distance.items()):
+            out[f"substation/{k}/chosen"] = np.frombuffer(chosen, dtype=bool)
+            out[f"substation/{k}/distance"] = distance
+        kept: list[list[Any]] = []
+        for key, value in self._supply.items():
+            arrays: list[np.ndarray] = []
+            shape = _flatten(value, arrays)
+            if shape is None:  # holds more than arrays (a frame of reasons): made again
+                continue
+            prefix = f"supply/{len(kept)}/"
+            out |= {f"{prefix}{n}": a for n, a in enumerate(arrays)}
+            kept.append([_key_json(key), shape])
+        out["supply"] = np.array(json.dumps(kept))
+        return out
+
+    @classmethod
+    def from_arrays(cls, zone: Zone, arrays: Mapping[str, np.ndarray]) -> SiteIndex | None:
+        """Make the index :meth:`to_arrays` kept again for ``zone``; None unless kept for it.
+
+        ``arrays`` must carry :func:`site_fingerprint` of ``zone`` as it is now.
+        """
+        if "fingerprint" not in arrays or str(arrays["fingerprint"]) != site_fingerprint(zone):
+            return None
+        measures = {
+            k.split("/", 1)[1]: read_only(np.array(arrays[k]))
+            for k in arrays
+            if k.startswith("measure/")
+        }
+        sites = cls(
+            **_of_zone(zone),
+            roads=RoadIndex.of(zone.roads, zone.policy, zone.corridors),
+            measures=measures,
+            adjacency=(
+                read_only(np.array(arrays["adjacency/i"])),
+                read_only(np.array(arrays["adjacency/j"])),
+                read_only(np.array(arrays["adjacency/shared"])),
+            ),
+            offered=read_only(np.array(arrays["offered"])),
+            area_mu_text=read_only(np.array(arrays["area_mu_text"]).astype(object)),
+        )
+        k = 0
+        while f"substation/{k}/chosen" in arrays:
+            chosen = np.array(arrays[f"substation/{k}/chosen"], dtype=bool).tobytes()
+            sites._substation_distance[chosen] = read_only(
+                np.array(arrays[f"substation/{k}/distance"])
+            )
+            k += 1
+        for n, (key, shape) in enumerate(json.loads(str(arrays["supply"]))):
+            sites._supply[_key_of(key)] = _unflatten(shape, arrays, f"supply/{n}/")
+        return sites
+
     def adjacency_among(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """:func:`parcel_adjacency` of the parcels at ``positions`` (ascending, all offered).
 
@@ -325,8 +392,113 @@ class SiteIndex:
         return li[keep], lj[keep], shared[keep]
 
 
+# --- keeping an index: its arrays, and the fingerprint of what it was prepared from ------------
+_FORMAT = "landplan site index 1"
+
+
+def site_fingerprint(zone: Zone) -> str:
+    """Return a digest of everything a :class:`SiteIndex` of ``zone`` depends on.
+
+    The parcels' ids, statuses, areas and geometry; the roads' geometry, widths and kinds; the
+    corridors' centre lines; the constraints' ids, kinds and geometry; the substations' ids,
+    voltages and geometry; and the policy's ``siting`` section. Any change to one of them gives
+    another digest, so an index kept under the digest of another state is never taken for this
+    one. (The enterprises' locations are not kept in the index: each match indexes them anew.)
+    """
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(_FORMAT.encode())
+
+    def text(values) -> None:
+        digest.update("\x1f".join(map(str, np.asarray(values, dtype=object))).encode())
+        digest.update(b"\x1e")
+
+    def numbers(values) -> None:
+        digest.update(np.ascontiguousarray(np.asarray(values, dtype=float)).tobytes())
+        digest.update(b"\x1e")
+
+    def shapes(frame: gpd.GeoDataFrame) -> None:
+        # Each feature's type, number of parts and vertices in order, a few times faster than
+        # its WKB: two valid shapes with all of these equal would be the same closed rings.
+        geoms = geometry_array(frame)
+        for counts in (
+            shapely.get_type_id(geoms),
+            shapely.get_num_geometries(geoms),
+            shapely.get_num_coordinates(geoms),
+        ):
+            digest.update(np.ascontiguousarray(counts, dtype=np.int64).tobytes())
+        numbers(shapely.get_coordinates(geoms, include_z=True))
+
+    parcels = zone.parcels
+    text(parcels["parcel_id"])
+    text(parcels["status"])
+    numbers(parcels["area_m2"])
+    shapes(parcels)
+    roads = zone.roads
+    numbers(roads["width_m"])
+    text(roads["kind"])
+    shapes(roads)
+    shapes(zone.corridors)
+    text(zone.constraints["constraint_id"])
+    text(zone.constraints["kind"])
+    shapes(zone.constraints)
+    text(zone.substations["substation_id"])
+    numbers(zone.substations["voltage_kv"].to_numpy(dtype=float, na_value=np.nan))
+    shapes(zone.substations)
+    siting = zone.policy.to_dict().get("siting", {})
+    digest.update(json.dumps(siting, sort_keys=True, default=str).encode())
+    return digest.hexdigest()
+
+
+def _key_json(key) -> object:
+    if isinstance(key, tuple):
+        return [_key_json(k) for k in key]
+    if isinstance(key, bytes):
+        return {"bytes": key.hex()}
+    return key
+
+
+def _key_of(value) -> object:
+    if isinstance(value, list):
+        return tuple(_key_of(v) for v in value)
+    if isinstance(value, dict):
+        return bytes.fromhex(value["bytes"])
+    return value
+
+
+def _flatten(value, arrays: list[np.ndarray]):
+    """Nested tuples of arrays as a nested list of positions in ``arrays`` (None: not arrays)."""
+    if isinstance(value, np.ndarray) and value.dtype != object:
+        arrays.append(value)
+        return len(arrays) - 1
+    if isinstance(value, tuple):
+        parts = [_flatten(v, arrays) for v in value]
+        return None if any(p is None for p in parts) else parts
+    return None
+
+
+def _unflatten(shape, arrays: Mapping[str, np.ndarray], prefix: str):
+    if isinstance(shape, list):
+        return tuple(_unflatten(s, arrays, prefix) for s in shape)
+    return read_only(np.array(arrays[f"{prefix}{shape}"]))
+
+
 def _layers(zone: Zone) -> tuple:
     return (zone.roads, zone.substations, zone.enterprises, zone.corridors, zone.constraints)
+
+
+def _of_zone(zone: Zone) -> dict:
+    """Read off the zone what an index records of the zone it belongs to (cheap to read)."""
+    parcels = zone.parcels
+    code, names = pd.factorize(parcels["status"].astype(str), sort=True)
+    return {
+        "parcels": parcels,
+        "layers": _layers(zone),
+        "policy": zone.policy,
+        "parcel_ids": read_only(parcels["parcel_id"].to_numpy(dtype=object).copy()),
+        "status": read_only(parcels["status"].to_numpy(dtype=object).copy()),
+        "area_sum": float(parcels["area_m2"].to_numpy(dtype=float).sum()),
+        "status_codes": (read_only(code), names),
+    }
 
 
 def prepare_sites(zone: Zone) -> SiteIndex:
@@ -351,7 +523,7 @@ def prepare_sites(zone: Zone) -> SiteIndex:
     siting = policy.siting
     parcels = zone.parcels
     geoms = geometry_array(parcels)
-    status = parcels["status"].to_numpy(dtype=object).copy()
+    status = parcels["status"].to_numpy(dtype=object)
     roads = RoadIndex.of(zone.roads, policy, zone.corridors)
     centroid = shapely.centroid(geoms)
     measures = {
@@ -374,19 +546,12 @@ def prepare_sites(zone: Zone) -> SiteIndex:
         read_only(offered[j][order]),
         read_only(shared[order]),
     )
-    code, names = pd.factorize(parcels["status"].astype(str), sort=True)
     sites = SiteIndex(
-        parcels=parcels,
-        layers=_layers(zone),
-        policy=policy,
-        parcel_ids=read_only(parcels["parcel_id"].to_numpy(dtype=object).copy()),
-        status=read_only(status),
-        area_sum=float(parcels["area_m2"].to_numpy(dtype=float).sum()),
+        **_of_zone(zone),
         roads=roads,
         measures={k: read_only(v) for k, v in measures.items()},
         adjacency=adjacency,
         offered=read_only(offered),
-        status_codes=(read_only(code), names),
         area_mu_text=read_only(
             format_numbers(m2_to_mu(parcels["area_m2"].to_numpy(dtype=float)), ".1f").to_numpy(
                 dtype=object

@@ -10,6 +10,7 @@ GeoPackage (:class:`~landplan.store._sqlite.SqliteBackend`) and PostGIS
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -96,6 +97,14 @@ class Backend(Protocol):
 
     def touch(self, conn: sa.Connection, layer: LayerSpec) -> None:
         """Record that a layer changed (extent, last change), where the database keeps it."""
+
+    def cache_path(self, name: str) -> Path:
+        """Return the file keeping what ``name`` derives from the store (the site index)."""
+        ...
+
+    def read_columns(self, conn: sa.Connection, table: sa.Table, layer: LayerSpec) -> Any:
+        """Read a feature table as Arrow columns and geometries, or None to read through SQL."""
+        ...
 
     def is_unique_violation(self, exc: sa.exc.DBAPIError) -> bool:
         """Whether a database error is a unique-index violation."""

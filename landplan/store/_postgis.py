@@ -6,7 +6,10 @@ the error says to ``pip install landplan[postgis]``.
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -18,7 +21,13 @@ from pyproj import CRS
 from landplan.errors import CRSMismatchError, StoreError
 from landplan.layers import LayerSpec
 from landplan.store._backend import Backend, driver_connection
-from landplan.store._schema import GEOMETRY_COLUMN, build_metadata, geometry_type_name
+from landplan.store._schema import (
+    EXTRA_COLUMN,
+    GEOMETRY_COLUMN,
+    VERSION_COLUMN,
+    build_metadata,
+    geometry_type_name,
+)
 from landplan.store._sqlite import lock_timeout_s
 
 
@@ -85,6 +94,16 @@ class PostgisBackend(Backend):
         """Where the store is, for messages (without a password)."""
         return self.url.render_as_string(hide_password=True)
 
+    def cache_path(self, name: str) -> Path:
+        """Return the file keeping what ``name`` derives from this database, in the user cache.
+
+        ``$LANDPLAN_CACHE_DIR`` or ``~/.cache/landplan``; one file per database and schema,
+        named by a digest of the URL without its password.
+        """
+        where = Path(os.environ.get("LANDPLAN_CACHE_DIR") or Path.home() / ".cache" / "landplan")
+        digest = hashlib.blake2b(self.describe().encode(), digest_size=10).hexdigest()
+        return where / f"postgis-{digest}.{name}"
+
     def exists(self) -> bool:
         """Whether the database answers (the tables may not exist yet)."""
         try:
@@ -119,6 +138,48 @@ class PostgisBackend(Backend):
     def decode(self, values: Sequence[bytes | None]) -> np.ndarray:
         """WKB from :meth:`geometry_expression` to shapely."""
         return shapely.from_wkb(np.array(list(values), dtype=object))
+
+    def read_columns(self, conn: sa.Connection, table: sa.Table, layer: LayerSpec) -> Any:
+        """Read a feature table as one Arrow table of columns and its geometries, in ``fid`` order.
+
+        One ``COPY ... TO STDOUT`` in CSV, parsed by Arrow's CSV reader into typed columns,
+        within the caller's transaction: no Python object per value. Every value is quoted, so
+        an empty text stays empty and only an unquoted empty field is NULL.
+        """
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
+        kinds = {"float": pa.float64(), "int": pa.int64(), "bool": pa.bool_(), "date": pa.date32()}
+        names = [c.name for c in layer.columns] + [VERSION_COLUMN, EXTRA_COLUMN]
+        types = {c.name: kinds.get(c.dtype, pa.string()) for c in layer.columns}
+        types |= {VERSION_COLUMN: pa.int64(), EXTRA_COLUMN: pa.string(), "wkb": pa.string()}
+        quoted = ", ".join(f'"{n}"' for n in names)
+        sql = (
+            f"COPY (SELECT encode(ST_AsBinary(\"{GEOMETRY_COLUMN}\"), 'hex') AS wkb, {quoted} "
+            f'FROM "{table.name}" ORDER BY fid) TO STDOUT WITH (FORMAT csv, FORCE_QUOTE *)'
+        )
+        buffer = bytearray()
+        with driver_connection(conn).cursor() as cur, cur.copy(sql) as copy:
+            for chunk in copy:
+                buffer += chunk
+        if not buffer:  # Arrow reads no columns from no text
+            empty = pa.table({n: pa.array([], type=types[n]) for n in names})
+            return empty, np.array([], dtype=object)
+        columns = pacsv.read_csv(
+            pa.py_buffer(bytes(buffer)),
+            read_options=pacsv.ReadOptions(column_names=["wkb", *names]),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types=types,
+                null_values=[""],
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=False,
+                true_values=["t"],
+                false_values=["f"],
+            ),
+        )
+        geoms = shapely.from_wkb(columns.column("wkb").to_numpy(zero_copy_only=False))
+        return columns.select(names), geoms
 
     def lock_table(self, conn: sa.Connection, layer: LayerSpec) -> None:
         """Keep other writers off a table for a bulk write; readers carry on."""

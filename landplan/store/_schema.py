@@ -290,6 +290,30 @@ def typed_series(values: Sequence[Any], col: Column) -> pd.Series:
     return pd.Series(values, dtype=object)
 
 
+def arrow_series(column: Any, col: Column) -> pd.Series:
+    """Build a series in the dtype the validator gives a column from an Arrow column.
+
+    The same series as :func:`typed_series` of the column's values, without a Python object per
+    value for numbers, flags and dates.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if col.dtype == "float":
+        values = pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
+        return pd.Series(values, dtype="float64")
+    if col.dtype == "int":
+        return pc.cast(column, pa.int64()).to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+    if col.dtype == "bool":
+        return pc.cast(column, pa.bool_()).to_pandas(
+            types_mapper={pa.bool_(): pd.BooleanDtype()}.get
+        )
+    if col.dtype == "date":
+        stamps = pc.cast(pc.cast(column, pa.date32()), pa.timestamp("ns"))
+        return pd.Series(stamps.to_numpy(zero_copy_only=False), dtype="datetime64[ns]")
+    return pd.Series(column.to_numpy(zero_copy_only=False), dtype=object)
+
+
 def expand_extras(extras: Sequence[str | None]) -> pd.DataFrame:
     """Turn the ``extra`` JSON strings back into columns (object dtype)."""
     records = [json.loads(e) if e else {} for e in extras]

@@ -34,7 +34,9 @@ from landplan.layers import LAYERS, LayerSpec
 from landplan.store._backend import Backend, driver_connection
 from landplan.store._schema import (
     ATTRIBUTE_TABLES,
+    EXTRA_COLUMN,
     GEOMETRY_COLUMN,
+    VERSION_COLUMN,
     build_metadata,
     geometry_type_name,
 )
@@ -170,6 +172,10 @@ class SqliteBackend(Backend):
     def lock_table(self, conn: sa.Connection, layer: LayerSpec) -> None:
         """Nothing to do: ``BEGIN IMMEDIATE`` already holds SQLite's single write lock."""
 
+    def cache_path(self, name: str) -> Path:
+        """Return the file beside the GeoPackage keeping what ``name`` derives from the store."""
+        return self.path.with_name(f"{self.path.name}.{name}")
+
     def exists(self) -> bool:
         """Whether the file exists (opening a missing one would create it)."""
         return self.path.exists()
@@ -261,6 +267,24 @@ class SqliteBackend(Backend):
     def decode(self, values: Sequence[bytes | None]) -> np.ndarray:
         """Blobs from :meth:`geometry_expression` to shapely."""
         return decode(values)
+
+    def read_columns(self, conn: sa.Connection, table: sa.Table, layer: LayerSpec) -> Any:
+        """Read a feature table as one Arrow table of columns and its geometries, in ``fid`` order.
+
+        GDAL reads the GeoPackage into Arrow columns without the Python object per value that
+        ``sqlite3`` makes for every cell. It reads through a connection of its own, in one
+        statement: the table as one committed state, which may be a write newer than the
+        caller's transaction has seen. Returns None for a layer without geometry, read through
+        SQL.
+        """
+        import pyogrio
+
+        if not layer.geometry_types:
+            return None
+        names = [c.name for c in layer.columns] + [VERSION_COLUMN, EXTRA_COLUMN]
+        meta, columns = pyogrio.read_arrow(self.path, layer=table.name, columns=names)
+        wkb = columns.column(meta["geometry_name"] or "wkb").to_numpy(zero_copy_only=False)
+        return columns.select(names), shapely.from_wkb(wkb)
 
     def lock(self, stmt: sa.Select, *, share: bool = False) -> sa.Select:
         """SQLite's write transaction already excludes other writers."""

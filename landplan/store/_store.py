@@ -37,7 +37,7 @@ from landplan.errors import (
     UnknownFeatureError,
 )
 from landplan.history import standing_events, status_on
-from landplan.layers import LAYERS, LayerSpec, spec
+from landplan.layers import LAYERS, Column, LayerSpec, spec
 from landplan.policy import Policy
 from landplan.store._backend import Backend
 from landplan.store._schema import (
@@ -45,6 +45,7 @@ from landplan.store._schema import (
     GEOMETRY_COLUMN,
     SCHEMA_VERSION,
     VERSION_COLUMN,
+    arrow_series,
     expand_extras,
     frame_to_columns,
     typed_series,
@@ -52,6 +53,8 @@ from landplan.store._schema import (
 from landplan.validation import normalise_id, overlapping_pairs
 
 ImportMode = Literal["replace", "append", "upsert"]
+# The write counter read as the validator types an integer column.
+_VERSION = Column(VERSION_COLUMN, "int", "版本", description="write counter")
 _CHUNK = 5000
 
 
@@ -420,9 +423,15 @@ class Store:
         ]
         status_name = layer_spec.status_column
         with self._read() as conn:
-            rows = conn.execute(sa.select(*cols).order_by(table.c.fid)).all()
+            columns = self._backend.read_columns(conn, table, layer_spec)
+            if columns is None:
+                rows = conn.execute(sa.select(*cols).order_by(table.c.fid)).all()
             history = self._layer_events(conn, layer_spec.name) if status_name else None
-        frame = self._frame(layer_spec, rows)
+        frame = (
+            self._frame(layer_spec, rows)
+            if columns is None
+            else self._arrow_frame(layer_spec, columns)
+        )
         if status_name and history is not None and len(history):
             # Statuses as of today: a change dated in the future does not hold yet.
             current = pd.Series(
@@ -453,6 +462,21 @@ class Store:
             frame, geometry=gpd.GeoSeries(geoms, index=frame.index, crs=self.crs)
         )
 
+    def _arrow_frame(self, layer_spec: LayerSpec, read: tuple[Any, Any]) -> gpd.GeoDataFrame:
+        """Build the layer as :meth:`_frame` does, from the backend's Arrow columns and geometry."""
+        columns, geoms = read
+        n = columns.num_rows
+        index = pd.RangeIndex(n)
+        data = {col.name: arrow_series(columns.column(col.name), col) for col in layer_spec.columns}
+        extras = columns.column(EXTRA_COLUMN)
+        if extras.null_count < n:
+            more = expand_extras(extras.to_pylist())
+            data |= {c: more[c] for c in more.columns if c not in data}
+        data[VERSION_COLUMN] = arrow_series(columns.column(VERSION_COLUMN), _VERSION)
+        data["geometry"] = gpd.GeoSeries(geoms, index=index, crs=self.crs)
+        # One frame made once: adding columns or a geometry to a made frame copies its blocks.
+        return gpd.GeoDataFrame(data, index=index, geometry="geometry", crs=self.crs, copy=False)
+
     def load_zone(self) -> Any:
         """Return every layer as a :class:`~landplan.zone.Zone` with the store's policy.
 
@@ -465,6 +489,50 @@ class Store:
 
         layers = {name: self.load_layer(name) for name in LAYERS}
         return Zone(**layers, policy=self.policy)
+
+    def site_index(self, zone: Any) -> Any:
+        """Return the :class:`~landplan.match.SiteIndex` of a zone loaded from this store.
+
+        The index is kept in a file beside the store (:meth:`cache_location`) under the
+        :func:`~landplan.match.sites.site_fingerprint` of the zone it was prepared for: the
+        parcels, roads, corridors, constraints, substations and siting policy it depends on.
+        Where the file holds the index of this zone as it is, it is read; otherwise (no file,
+        another state of any of them, an unreadable file) the index is prepared and the file
+        written anew. A file that cannot be written leaves the index unkept, not the caller
+        without it.
+
+        Parameters
+        ----------
+        zone
+            The zone, as :meth:`load_zone` returned it (with any policy).
+        """
+        from landplan.match.sites import SiteIndex, prepare_sites
+
+        path = self.cache_location()
+        try:
+            with np.load(path, allow_pickle=False) as kept:
+                found = SiteIndex.from_arrays(zone, kept)
+        except (OSError, ValueError, KeyError):
+            found = None
+        if found is not None:
+            return found
+        from landplan.match.sites import site_fingerprint
+
+        sites = prepare_sites(zone)
+        arrays = sites.to_arrays(site_fingerprint(zone))
+        partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with partial.open("wb") as out:
+                np.savez(out, **arrays)  # type: ignore[arg-type]  # numpy's stub: allow_pickle
+            partial.replace(path)  # readers see the old file or the whole new one
+        except OSError:
+            partial.unlink(missing_ok=True)
+        return sites
+
+    def cache_location(self) -> Path:
+        """Return the file :meth:`site_index` keeps the zone's site index in."""
+        return self._backend.cache_path("sites.npz")
 
     def export_layer(self, layer: str, path: str | Path, *, driver: str | None = None) -> Path:
         """Write a layer to a file (GeoPackage, shapefile, GeoJSON ... by suffix).
