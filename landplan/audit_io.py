@@ -93,7 +93,7 @@ def audit_sheets(result: AuditResult) -> dict[str, pd.DataFrame]:
     enterprises = result.enterprises
     sheets["enterprises_class_d"] = enterprises[enterprises["evaluation_class"] == "D"]
     sheets["deadlines"] = result.deadlines
-    sheets["summary"] = result.summary
+    sheets["summary"] = result.summary()
     sheets["policy"] = result.policy_used
     return sheets
 

@@ -163,13 +163,13 @@ def test_the_private_name_reader_sees_one(tmp_path):
         "from landplan.report import _hidden, table_title\n"
         "from landplan import maps\n"
         "from landplan.store import _backend\n"
-        "maps._start()\n"
+        "maps._draw()\n"
         "maps.start_map()\n",
         encoding="utf-8",
     )
     assert _private_uses(probe, name="landplan.probe") == [
         "landplan.probe:1 imports landplan.report._hidden",
-        "landplan.probe:4 uses landplan.maps._start",
+        "landplan.probe:4 uses landplan.maps._draw",
     ]
 
 
@@ -190,7 +190,8 @@ def test_every_error_class_is_defined_in_errors():
 
 
 def test_old_homes_of_the_errors_still_export_them():
-    from landplan import gongwen, maps, report
+    from landplan import maps, report
+    from landplan import gongwen
 
     assert maps.MapError is errors.MapError
     assert report.ReportError is errors.ReportError
