@@ -182,130 +182,152 @@ def _empty_frame(layer: LayerSpec, crs) -> gpd.GeoDataFrame | pd.DataFrame:
     return pd.DataFrame(data)
 
 
-def _coerce(col: Column, raw: pd.Series, bad: _Collector, policy: Policy) -> pd.Series:  # noqa: C901 -- to split
+def _coerce(col: Column, raw: pd.Series, bad: _Collector, policy: Policy) -> pd.Series:
     """Coerce one column to its dtype; record a problem for every value that does not fit."""
     present = raw.notna().to_numpy()
     stripped = None  # the text stripped, made once: stripping a million strings takes seconds
     if raw.dtype == object or pd.api.types.is_string_dtype(raw.dtype):
         stripped = _as_str(raw)
         present = present & stripped.notna().to_numpy()
-    name = col.name
     if col.dtype in ("str", "ids"):
-        out = stripped if stripped is not None else _as_str(raw)
-        if col.dtype == "ids":
-            out = out.map(
-                lambda v: (
-                    None if v is None else ";".join(filter(None, map(normalise_id, split_list(v))))
-                )
-            )
-        elif name in _ID_COLUMNS:
-            out = _normalise_ids(out)
-        return out
+        return _coerce_text(col, stripped if stripped is not None else _as_str(raw))
     if col.dtype == "vocab":
-        assert col.vocab is not None
-        text = stripped if stripped is not None else _as_str(raw)
-        uniques = pd.unique(text[text.notna()])
-        mapping = {u: col.vocab.normalise(u) for u in uniques}
-        out = text.map(lambda v: None if v is None else mapping[v]).astype(object)
-        unknown = present & out.isna().to_numpy()
-        bad.rows(
-            unknown,
-            name,
-            lambda i: f"unknown {col.vocab.name} {text.iloc[i]!r}",
-            lambda i: col.vocab.expected(text.iloc[i]),
-        )
-        return out
+        return _coerce_vocab(col, stripped if stripped is not None else _as_str(raw), present, bad)
     if col.dtype in ("float", "int"):
-        nums = _numbers(raw)
-        not_num = present & nums.isna().to_numpy()
-        bad.rows(
-            not_num,
-            name,
-            lambda i: f"not a number: {raw.iloc[i]!r}",
-            f"a number{f' in {col.unit}' if col.unit else ''}",
-        )
-        values = nums.to_numpy()
-        # inf, -inf and 1e308 are read as numbers but are none a planner could mean (a ratio
-        # over one is infinite or zero); they are refused, not carried into scores.
-        absurd = ~np.isnan(values) & ~(np.abs(values) < _LARGEST)
-        bad.rows(
-            absurd,
-            name,
-            lambda i: f"not a usable number: {raw.iloc[i]!r}",
-            f"a finite number below {_LARGEST:.0e}{f' {col.unit}' if col.unit else ''}",
-        )
-        values = np.where(absurd, np.nan, values)
-        finite = ~np.isnan(values)
-        if col.positive:
-            bad.rows(
-                finite & (values <= 0),
-                name,
-                lambda i: f"zero or negative value {values[i]:g}",
-                f"a value greater than 0{f' {col.unit}' if col.unit else ''}",
-            )
-        if col.minimum is not None:
-            bad.rows(
-                finite & (values < col.minimum),
-                name,
-                lambda i: f"value {values[i]:g} below the minimum",
-                f"at least {col.minimum:g}{f' {col.unit}' if col.unit else ''}",
-            )
-        if col.maximum is not None:
-            bad.rows(
-                finite & (values > col.maximum),
-                name,
-                lambda i: f"value {values[i]:g} above the maximum",
-                f"at most {col.maximum:g}{f' {col.unit}' if col.unit else ''}",
-            )
-        if col.dtype == "int":
-            fractional = finite & (np.floor(values) != values)
-            bad.rows(
-                fractional, name, lambda i: f"not a whole number: {values[i]:g}", "a whole number"
-            )
-            return pd.Series(np.where(fractional, np.nan, values), index=raw.index).astype("Int64")
-        return pd.Series(values, index=raw.index, dtype="float64")
+        return _coerce_number(col, raw, present, bad)
     if col.dtype == "bool":
-
-        def as_bool(v):
-            if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
-                return None
-            if isinstance(v, bool | np.bool_):
-                return bool(v)
-            key = str(v).strip().lower()
-            if key in _TRUE:
-                return True
-            if key in _FALSE:
-                return False
-            return "?"
-
-        if pd.api.types.infer_dtype(raw, skipna=True) in ("boolean", "string", "empty"):
-            # One kind of value, a few distinct ones: each is read once, not once per row.
-            codes, uniques = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=True)
-            read = np.array([*(as_bool(u) for u in uniques), None], dtype=object)
-            mapped = read[codes].tolist()
-        else:
-            mapped = [as_bool(v) for v in raw.to_numpy(dtype=object)]
-        wrong = np.array([m == "?" for m in mapped], dtype=bool)
-        bad.rows(
-            wrong,
-            name,
-            lambda i: f"not a yes/no value: {raw.iloc[i]!r}",
-            "true/false, yes/no, 1/0 or 是/否",
-        )
-        return pd.Series(
-            [None if m == "?" else m for m in mapped], index=raw.index, dtype="boolean"
-        )
+        return _coerce_bool(col, raw, bad)
     if col.dtype == "date":
-        dates, wrong = parse_dates(raw)
-
-        def not_date(i: int) -> str:
-            if is_ambiguous(raw.iloc[i]):
-                return f"ambiguous date {raw.iloc[i]!r}: the year, month and day cannot be told"
-            return f"not a date: {raw.iloc[i]!r}"
-
-        bad.rows(present & wrong, name, not_date, f"a date written year first: {DATE_FORMS}")
-        return dates
+        return _coerce_date(col, raw, present, bad)
     raise TypeError(f"unknown dtype {col.dtype!r}")  # pragma: no cover - schema bug
+
+
+def _coerce_text(col: Column, out: pd.Series) -> pd.Series:
+    """Text fields as stripped text; id lists and ids normalised."""
+    if col.dtype == "ids":
+        return out.map(
+            lambda v: (
+                None if v is None else ";".join(filter(None, map(normalise_id, split_list(v))))
+            )
+        )
+    if col.name in _ID_COLUMNS:
+        return _normalise_ids(out)
+    return out
+
+
+def _coerce_vocab(col: Column, text: pd.Series, present: np.ndarray, bad: _Collector) -> pd.Series:
+    """Vocabulary fields as their codes, from a code, a label or an alias."""
+    name = col.name
+    assert col.vocab is not None
+    uniques = pd.unique(text[text.notna()])
+    mapping = {u: col.vocab.normalise(u) for u in uniques}
+    out = text.map(lambda v: None if v is None else mapping[v]).astype(object)
+    unknown = present & out.isna().to_numpy()
+    bad.rows(
+        unknown,
+        name,
+        lambda i: f"unknown {col.vocab.name} {text.iloc[i]!r}",
+        lambda i: col.vocab.expected(text.iloc[i]),
+    )
+    return out
+
+
+def _coerce_number(col: Column, raw: pd.Series, present: np.ndarray, bad: _Collector) -> pd.Series:
+    """Numbers, finite and within the field's bounds; whole numbers for integer fields."""
+    name = col.name
+    nums = _numbers(raw)
+    not_num = present & nums.isna().to_numpy()
+    bad.rows(
+        not_num,
+        name,
+        lambda i: f"not a number: {raw.iloc[i]!r}",
+        f"a number{f' in {col.unit}' if col.unit else ''}",
+    )
+    values = nums.to_numpy()
+    # inf, -inf and 1e308 are read as numbers but are none a planner could mean (a ratio
+    # over one is infinite or zero); they are refused, not carried into scores.
+    absurd = ~np.isnan(values) & ~(np.abs(values) < _LARGEST)
+    bad.rows(
+        absurd,
+        name,
+        lambda i: f"not a usable number: {raw.iloc[i]!r}",
+        f"a finite number below {_LARGEST:.0e}{f' {col.unit}' if col.unit else ''}",
+    )
+    values = np.where(absurd, np.nan, values)
+    finite = ~np.isnan(values)
+    if col.positive:
+        bad.rows(
+            finite & (values <= 0),
+            name,
+            lambda i: f"zero or negative value {values[i]:g}",
+            f"a value greater than 0{f' {col.unit}' if col.unit else ''}",
+        )
+    if col.minimum is not None:
+        bad.rows(
+            finite & (values < col.minimum),
+            name,
+            lambda i: f"value {values[i]:g} below the minimum",
+            f"at least {col.minimum:g}{f' {col.unit}' if col.unit else ''}",
+        )
+    if col.maximum is not None:
+        bad.rows(
+            finite & (values > col.maximum),
+            name,
+            lambda i: f"value {values[i]:g} above the maximum",
+            f"at most {col.maximum:g}{f' {col.unit}' if col.unit else ''}",
+        )
+    if col.dtype == "int":
+        fractional = finite & (np.floor(values) != values)
+        bad.rows(fractional, name, lambda i: f"not a whole number: {values[i]:g}", "a whole number")
+        return pd.Series(np.where(fractional, np.nan, values), index=raw.index).astype("Int64")
+    return pd.Series(values, index=raw.index, dtype="float64")
+
+
+def _coerce_bool(col: Column, raw: pd.Series, bad: _Collector) -> pd.Series:
+    """Yes/no fields, from true/false, yes/no, 1/0 or 是/否."""
+    name = col.name
+
+    def as_bool(v):
+        if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+            return None
+        if isinstance(v, bool | np.bool_):
+            return bool(v)
+        key = str(v).strip().lower()
+        if key in _TRUE:
+            return True
+        if key in _FALSE:
+            return False
+        return "?"
+
+    if pd.api.types.infer_dtype(raw, skipna=True) in ("boolean", "string", "empty"):
+        # One kind of value, a few distinct ones: each is read once, not once per row.
+        codes, uniques = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=True)
+        read = np.array([*(as_bool(u) for u in uniques), None], dtype=object)
+        mapped = read[codes].tolist()
+    else:
+        mapped = [as_bool(v) for v in raw.to_numpy(dtype=object)]
+    wrong = np.array([m == "?" for m in mapped], dtype=bool)
+    bad.rows(
+        wrong,
+        name,
+        lambda i: f"not a yes/no value: {raw.iloc[i]!r}",
+        "true/false, yes/no, 1/0 or 是/否",
+    )
+    return pd.Series([None if m == "?" else m for m in mapped], index=raw.index, dtype="boolean")
+
+
+def _coerce_date(col: Column, raw: pd.Series, present: np.ndarray, bad: _Collector) -> pd.Series:
+    """Dates written year first; an ambiguous one is named as such."""
+    name = col.name
+    dates, wrong = parse_dates(raw)
+
+    def not_date(i: int) -> str:
+        if is_ambiguous(raw.iloc[i]):
+            return f"ambiguous date {raw.iloc[i]!r}: the year, month and day cannot be told"
+        return f"not a date: {raw.iloc[i]!r}"
+
+    bad.rows(present & wrong, name, not_date, f"a date written year first: {DATE_FORMS}")
+    return dates
 
 
 def _check_crs(gdf: gpd.GeoDataFrame, crs, bad: _Collector) -> CRS | None:
@@ -808,7 +830,7 @@ def _check_links(
     )
 
 
-def _validate(  # noqa: C901 -- to split
+def _validate(
     data: pd.DataFrame | None,
     layer: LayerSpec,
     *,
@@ -821,6 +843,22 @@ def _validate(  # noqa: C901 -- to split
     working = CRS.from_user_input(policy.crs.working)
     if data is None:
         return _empty_frame(layer, working), []
+    df, bad = _named(data, layer, source)
+    if df is None:
+        return None, bad.problems
+    table = _attributes(df, layer, bad, policy)
+    if not layer.has_geometry:
+        return table.reset_index(drop=True), bad.problems
+    gdf = _geometry(df, table, layer, bad, crs=crs, working=working, make_valid=make_valid)
+    if gdf is None or bad.problems:
+        return None, bad.problems
+    return _measured(gdf, layer, bad, policy, parcels), bad.problems
+
+
+def _named(
+    data: pd.DataFrame, layer: LayerSpec, source: str
+) -> tuple[pd.DataFrame | None, _Collector]:
+    """Rename the given columns to the layer's fields; None where a field is missing or doubled."""
     df = data.copy()
     renames = layer.rename_map(df.columns)
     targets = list(renames.values())
@@ -833,17 +871,22 @@ def _validate(  # noqa: C901 -- to split
         given = [c for c in data.columns if renames.get(c, c) == target]
         bad.layer(target, f"columns {given} all mean {target!r}", "one column per field")
     if clashes:
-        return None, bad.problems
+        return None, bad
     df = df.rename(columns=renames)
     if layer.prepare is not None:
         df = layer.prepare(df, bad.rows)
-
     for col in layer.columns:
         if col.required and not col.derived and col.name not in df.columns:
             bad.layer(col.name, "required column missing", f"a column {col.name!r} (or {col.zh!r})")
     if layer.id_column not in df.columns:
-        return None, bad.problems
+        return None, bad
+    return df, bad
 
+
+def _attributes(
+    df: pd.DataFrame, layer: LayerSpec, bad: _Collector, policy: Policy
+) -> pd.DataFrame:
+    """Coerce every field to its type, check required values, ids and the layer's rules."""
     out: dict[str, pd.Series] = {}
     for col in layer.columns:
         if col.name not in df.columns:
@@ -853,21 +896,7 @@ def _validate(  # noqa: C901 -- to split
             continue
         values = _coerce(col, df[col.name], bad, policy)
         if col.required and not col.derived and col.name != layer.id_column:
-            bad.rows(
-                values.isna().to_numpy() & df[col.name].isna().to_numpy(),
-                col.name,
-                "empty value in a required column",
-                f"a {col.name} for every feature",
-            )
-            blank = values.isna().to_numpy() & df[col.name].notna().to_numpy()
-            if blank.any():
-                blank[blank] = _as_str(df[col.name][blank]).isna().to_numpy()
-            bad.rows(
-                blank,
-                col.name,
-                "empty value in a required column",
-                f"a {col.name} for every feature",
-            )
+            _check_required(col, df[col.name], values, bad)
         if col.default is not None:
             values = values.where(values.notna(), col.default)
         out[col.name] = values
@@ -881,11 +910,40 @@ def _validate(  # noqa: C901 -- to split
     ]
     for c in extra:
         table[c] = df[c]
+    return table
 
+
+def _check_required(col: Column, raw: pd.Series, values: pd.Series, bad: _Collector) -> None:
+    """Record every empty value of a required field: missing, or text that is only blanks."""
+    bad.rows(
+        values.isna().to_numpy() & raw.isna().to_numpy(),
+        col.name,
+        "empty value in a required column",
+        f"a {col.name} for every feature",
+    )
+    blank = values.isna().to_numpy() & raw.notna().to_numpy()
+    if blank.any():
+        blank[blank] = _as_str(raw[blank]).isna().to_numpy()
+    bad.rows(
+        blank,
+        col.name,
+        "empty value in a required column",
+        f"a {col.name} for every feature",
+    )
+
+
+def _geometry(
+    df: pd.DataFrame,
+    table: pd.DataFrame,
+    layer: LayerSpec,
+    bad: _Collector,
+    *,
+    crs,
+    working: CRS,
+    make_valid: bool,
+) -> gpd.GeoDataFrame | None:
+    """Attach and check the geometry, in the working CRS; None where it cannot be used."""
     repaired: list[tuple[str, str]] = []
-    if not layer.has_geometry:
-        return table.reset_index(drop=True), bad.problems
-
     geom_col = (
         df.geometry.name
         if isinstance(df, gpd.GeoDataFrame) and df._geometry_column_name in df.columns
@@ -898,7 +956,7 @@ def _validate(  # noqa: C901 -- to split
                 "no geometry column",
                 f"{' or '.join(layer.geometry_types)} geometry (or WKT / lon-lat columns)",
             )
-            return None, bad.problems
+            return None
         gdf = gpd.GeoDataFrame(
             table, geometry=gpd.GeoSeries([None] * len(table), index=table.index), crs=working
         )
@@ -914,17 +972,31 @@ def _validate(  # noqa: C901 -- to split
     notices = list(gdf.attrs.get("notices", []))
     gdf = gdf.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs))
     if the_crs is None:
-        return None, bad.problems
+        return None
     _check_plausible(geoms, the_crs, bad)
     if bad.problems:
-        return None, bad.problems
+        return None
     if not the_crs.equals(working):
         gdf = gdf.to_crs(working)
+    gdf.attrs["repaired"] = repaired
+    gdf.attrs["notices"] = notices
+    return gdf
+
+
+def _measured(
+    gdf: gpd.GeoDataFrame,
+    layer: LayerSpec,
+    bad: _Collector,
+    policy: Policy,
+    parcels: gpd.GeoDataFrame | None,
+) -> gpd.GeoDataFrame:
+    """Add the measures derived from geometry, and check overlaps and links to parcels."""
+    repaired, notices = gdf.attrs["repaired"], gdf.attrs["notices"]
     geoms = np.asarray(gdf.geometry.array, dtype=object)
     if layer.name in ("parcels", "buildings"):
         area = shapely.area(geoms)
         bad.rows(area <= 0, "geometry", "zero area", "a polygon with a positive area")
-        notices += _zone_notices(geoms, working, bad.source)
+        notices += _zone_notices(geoms, gdf.crs, bad.source)
     if layer.name == "parcels":
         gdf["area_m2"] = shapely.area(geoms)
         gdf["area_mu"] = gdf["area_m2"] / MU_M2
@@ -940,7 +1012,7 @@ def _validate(  # noqa: C901 -- to split
     gdf = gdf.reset_index(drop=True)
     gdf.attrs["repaired"] = repaired
     gdf.attrs["notices"] = notices
-    return gdf, bad.problems
+    return gdf
 
 
 def check_layer(
