@@ -22,7 +22,7 @@ import functools
 import itertools
 import math
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -265,10 +265,20 @@ def _vocab_problems(key: str, values: Any, vocabulary: Vocabulary) -> list[str]:
     return out
 
 
-def _cross_problems(values: Mapping[str, Any]) -> list[str]:  # noqa: C901 -- to split
+def _cross_problems(values: Mapping[str, Any]) -> list[str]:
     """Rules between keys: what one value promises, another must keep."""
-    out: list[str] = []
     get = functools.partial(_dig, values)
+    return [
+        *_weight_problems(get),
+        *_stage_problems(get),
+        *_measure_problems(get),
+        *_crs_problems(get("crs.working"), get("crs.lonlat")),
+    ]
+
+
+def _weight_problems(get: Callable[[str], Any]) -> list[str]:
+    """Weights that weigh something, class shares summing to one, essential principles."""
+    out: list[str] = []
     for key in ("review.weights", "ranking.weights", "evaluation.weights"):
         weights = get(key) or {}
         if weights and not sum(v for v in weights.values() if _finite(v)) > 0:
@@ -287,6 +297,12 @@ def _cross_problems(values: Mapping[str, Any]) -> list[str]:  # noqa: C901 -- to
                 f"'review.essential' names {name!r}, which is not a principle; expected some of "
                 f"{', '.join(principles)}"
             )
+    return out
+
+
+def _stage_problems(get: Callable[[str], Any]) -> list[str]:
+    """Statuses with a readiness delay, stages with both capacity keys, landed after signed."""
+    out: list[str] = []
     readiness = get("readiness") or {}
     for status in get("capacity.supply_statuses") or []:
         if isinstance(status, str) and f"{status}_months" not in readiness:
@@ -308,6 +324,12 @@ def _cross_problems(values: Mapping[str, Any]) -> list[str]:  # noqa: C901 -- to
                 f"'report.landed_stages' holds {stage!r}, which is not in 'report.signed_stages'; "
                 "a landed project was signed first"
             )
+    return out
+
+
+def _measure_problems(get: Callable[[str], Any]) -> list[str]:
+    """Band edges, ratios, division codes and decimals that can be used as given."""
+    out: list[str] = []
     for key in ("capacity.floor_load_bands_kn_m2", "capacity.clear_height_bands_m"):
         bands = get(key) or []
         if not all(_finite(b) for b in bands) or not bands:
@@ -332,7 +354,6 @@ def _cross_problems(values: Mapping[str, Any]) -> list[str]:  # noqa: C901 -- to
     decimals = get("maps.coordinate_decimals")
     if _finite(decimals) and decimals > 15:
         out.append(f"'maps.coordinate_decimals' must be at most 15, got {decimals!r}")
-    out += _crs_problems(get("crs.working"), get("crs.lonlat"))
     return out
 
 
