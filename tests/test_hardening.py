@@ -160,9 +160,13 @@ def test_match_with_a_path_as_project_id_leaves_the_store_alone(tmp_path, capsys
         )
         assert code in (None, 0), err
     after = snapshot(tmp_path)
+    # Beside the untouched store, match keeps the zone's site index under its one fixed name.
+    kept = "landplan.gpkg.sites.npz"
+    assert kept in after
     assert {k: v for k, v in after.items() if not k.startswith("out")} == {
         **before,
         "p.toml": after["p.toml"],
+        kept: after[kept],
     }
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
         f"{kind}_{safe_stem('x/../../landplan')}{suffix}"
