@@ -88,7 +88,7 @@ def assert_refused_cleanly(code: int, err: str) -> None:
     assert code in (0, 2), (code, err)
     assert "Traceback" not in err, err
     if code == 2:
-        assert err.startswith("error:"), err
+        assert err.startswith(("错误：", "error:")), err  # Chinese by default
 
 
 # --- files ----------------------------------------------------------------------------------------

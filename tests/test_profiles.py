@@ -305,8 +305,8 @@ def test_cli_import_with_a_profile_and_a_problem_report(store_url, tmp_path, cap
         run("import", "parcels", str(gdb), "--profile", "dltb", "--problems", str(report), *db) == 0
     )
     captured = capsys.readouterr()
-    assert "6 new" in captured.out
-    assert "3 warning(s) written to" in captured.err
+    assert "新增6个" in captured.out
+    assert "全部0个问题和3个警告已写入" in captured.err.replace("\n", "")
     rows = list(openpyxl.load_workbook(report)["问题 problems"].values)
     assert list(rows[0]) == REPORT_HEADERS
     assert {r[3] for r in rows[1:]} == {"TBMJ", "DLMC", "land_use"}
