@@ -914,8 +914,8 @@ def map_(
             m = maps.allocation_map(loaded, allocate(None, loaded).plan, **style)
         elif kind is MapKind.revitalisation:
             from landplan.audit import audit
+            from landplan.maps.revitalisation import revitalisation_map
             from landplan.revitalise import revitalise
-            from landplan.revitalise_map import revitalisation_map
 
             result = audit(loaded, as_of=as_of or date.today().isoformat())
             m = revitalisation_map(loaded, revitalise(loaded, result), **style)
@@ -936,7 +936,7 @@ def map_(
         "data_as_of": as_of,
     }
     if pdf is not None or (png is not None and paper is not None):
-        from landplan.map_print import print_map
+        from landplan.maps.sheet import print_map
 
         for target in (pdf, png if paper is not None else None):
             if target is not None:
@@ -1531,8 +1531,8 @@ def report(
 ) -> None:
     """Write the half-year report (Word 公文, PDF, Markdown, HTML, XLSX) from the store."""
     from landplan.errors import MapError
-    from landplan.gongwen import PdfError, read_office_text, write_pdf
     from landplan.report import report_from_store, report_maps, write_report
+    from landplan.report.gongwen import PdfError, read_office_text, write_pdf
 
     lang = _check_lang(lang)
     with _open(db, policy) as store:

@@ -250,7 +250,7 @@ def _maps(ctx: DemoContext) -> list[Path]:
         save_map,
         screenshot,
     )
-    from landplan.revitalise_map import revitalisation_map
+    from landplan.maps.revitalisation import revitalisation_map
 
     zone, out = ctx.loaded_zone(), ctx.out / "maps"
     pages = [

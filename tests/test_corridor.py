@@ -222,11 +222,11 @@ def test_breaks_written_with_commas_as_validation_accepts_them():
 
 
 def test_map_phases_are_the_analysed_phases_on_a_bent_avenue():
-    from landplan.maps import _phase_frame
+    from landplan.maps import phase_frame
 
     bent = LineString([(X0, Y0), (X0 + 1500, Y0), (X0 + 2500, Y0 + 1000)])
     zone = make_zone(bent, breaks="1000;2000")
-    drawn = _phase_frame(zone, zone.policy)
+    drawn = phase_frame(zone, zone.policy)
     analysed = corridor(zone).phases
     assert drawn["phase"].tolist() == [1, 2, 3]
     assert drawn.area.tolist() == pytest.approx(analysed["area_m2"].tolist())

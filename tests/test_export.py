@@ -22,8 +22,8 @@ import pyogrio
 import shapely
 
 from landplan.cli import main
-from landplan.export import GPKG_VERSION, gpkg_version
 from landplan.io import write_layer
+from landplan.io.export import GPKG_VERSION, gpkg_version
 from tests._store_data import CRS, box
 
 

@@ -238,7 +238,7 @@ def _drawing(path, *, version="R2010"):
 @pytest.mark.parametrize("version", ["R2010", "R2000"])
 def test_dxf_outlines_texts_and_block_attributes(tmp_path, version):
     path = _drawing(tmp_path / "zd.dxf", version=version)
-    from landplan.cad import read_dxf
+    from landplan.io.dxf import read_dxf
 
     frame = read_dxf(path)
     assert len(frame) == 2  # the hatch and its boundary are one parcel; open lines are not
@@ -253,7 +253,7 @@ def test_dxf_outlines_texts_and_block_attributes(tmp_path, version):
 
 def test_dxf_needs_a_crs_and_imports_with_one(tmp_path):
     path = _drawing(tmp_path / "zd.dxf")
-    from landplan.cad import read_dxf
+    from landplan.io.dxf import read_dxf
     from landplan.validation import validate_layer
 
     raw = read_dxf(path)
@@ -268,7 +268,7 @@ def test_dxf_needs_a_crs_and_imports_with_one(tmp_path):
 
 def test_dxf_layer_choice(tmp_path):
     path = _drawing(tmp_path / "zd.dxf")
-    from landplan.cad import read_dxf
+    from landplan.io.dxf import read_dxf
 
     with pytest.raises(ReadError, match=r"no closed polyline or hatch on layer\(s\) ZD; .*JZX"):
         read_dxf(path, cad_layers="ZD")

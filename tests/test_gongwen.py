@@ -15,8 +15,8 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from landplan.cli import main
-from landplan.gongwen import DocumentError, read_office_text, write_docx, write_pdf
 from landplan.report import report_from_store
+from landplan.report.gongwen import DocumentError, read_office_text, write_docx, write_pdf
 from tests.test_report import _fresh_store, _store_with_history
 
 OFFICE_TEXT = """\
@@ -162,8 +162,8 @@ def test_pdf_from_libreoffice_is_a4(report, office, tmp_path):
 
 @pytest.mark.browser
 def test_pdf_from_chromium_without_libreoffice(report, office, tmp_path, monkeypatch):
-    from landplan import gongwen
     from landplan.maps import MapError, find_browser
+    from landplan.report import gongwen
 
     try:
         find_browser()

@@ -13,7 +13,7 @@ import pytest
 
 from landplan import maps
 from landplan.audit import audit
-from landplan.map_print import print_map
+from landplan.maps.sheet import print_map
 
 from .test_maps import map_zone
 
@@ -118,7 +118,7 @@ def test_audit_popup_speaks_in_words(tmp_path):
     m = maps.audit_map(zone, result)
     page = m.get_root().render()
     assert "imperial: false" in page
-    layers = [c for c in m._children.values() if isinstance(c, maps._DataLayer)]
+    layers = [c for c in m._children.values() if isinstance(c, maps.DataLayer)]
     part = layers[0].data["parts"][0]
     fields = part["fields"]
     assert "闲置土地计时" in fields and "面积" in fields
@@ -129,8 +129,8 @@ def test_audit_popup_speaks_in_words(tmp_path):
 
 
 def test_idle_land_and_vacant_buildings_have_their_own_colours():
-    assert maps._PARCEL_COLOURS["idle"] != maps._BUILDING_COLOURS["vacant"]
-    assert pd.Series(maps._BUILDING_COLOURS).is_unique
+    assert maps.PARCEL_COLOURS["idle"] != maps.BUILDING_COLOURS["vacant"]
+    assert pd.Series(maps.BUILDING_COLOURS).is_unique
 
 
 def test_map_command_prints_a_sheet(chromium, tmp_path, capsys):

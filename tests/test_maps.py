@@ -112,12 +112,12 @@ def payloads(m: folium.Map) -> dict[str, dict]:
     return {
         json.loads(json.dumps(child.data))["name"]: json.loads(child.payload)
         for child in m._children.values()
-        if isinstance(child, maps._DataLayer)
+        if isinstance(child, maps.DataLayer)
     }
 
 
 def legend(m: folium.Map) -> dict:
-    return next(c.spec for c in m._children.values() if isinstance(c, maps._Legend))
+    return next(c.spec for c in m._children.values() if isinstance(c, maps.Legend))
 
 
 def decode_xy(part: dict) -> np.ndarray:
@@ -187,13 +187,13 @@ def test_page_holds_no_raw_markup_backtick_or_interpolation_from_data(zone, tmp_
 
 
 def test_js_json_escapes_every_breakout_character():
-    text = maps._js_json({"v": "</script><b>&'`${x}`\u2028"})
+    text = maps.js_json({"v": "</script><b>&'`${x}`\u2028"})
     assert not re.search(r"[<>&'`$\u2028]", text)
     assert json.loads(text) == {"v": "</script><b>&'`${x}`\u2028"}
 
 
 def test_html_text_for_innerhtml_places():
-    assert maps._html_text(f"{XSS}{TEMPLATE}") == (
+    assert maps.html_text(f"{XSS}{TEMPLATE}") == (
         "&lt;img src=x onerror=alert(1)&gt;&#96;&#36;{alert(2)}&#96;"
     )
 

@@ -56,8 +56,8 @@ def test_overview_says_what_is_aggregated_in_both_languages(zones):
 
 def test_cells_stand_for_every_feature(zones):
     _, small = zones
-    spec = maps._parcels_by_status(small.parcels, "zh")
-    cells = maps._aggregated(spec, small.policy, "zh")
+    spec = maps.parcel_status_layer(small.parcels, "zh")
+    cells = maps.aggregated_layer(spec, small.policy, "zh")
     counts = np.asarray(cells.fields["网格内要素数"])
     assert counts.sum() == len(small.parcels)
     # Each parcel's box centre lies in the square of one cell (an independent lookup).

@@ -190,7 +190,7 @@ def test_every_error_class_is_defined_in_errors():
 
 
 def test_old_homes_of_the_errors_still_export_them():
-    import landplan.gongwen as gongwen
+    import landplan.report.gongwen as gongwen
     from landplan import maps, report
 
     assert maps.MapError is errors.MapError

@@ -26,3 +26,27 @@ def test_import_tables_are_current():
     text = DOC.read_text(encoding="utf-8")
     assert render_import(text) == text, "run: python scripts/import_docs.py"
     assert "| `0601` | 工业用地 | industrial | M1/M2/M3 → **M** (warned)" in text
+
+
+def test_layout_lists_every_module_once():
+    """The Layout section shows the package tree: one line per module, none missing, none gone."""
+    import re
+
+    text = README.read_text(encoding="utf-8")
+    block = text.split("## Layout", 1)[1].split("```")[1]
+    listed, folders = [], []
+    for line in block.splitlines():
+        match = re.match(r"^( *)(\S+)", line)
+        if not match or not match.group(2).endswith((".py", "/")):
+            continue
+        depth = len(match.group(1)) // 2
+        folders[depth:] = [match.group(2)]
+        if match.group(2).endswith(".py"):
+            listed.append("".join(folders))
+    package = README.parent / "landplan"
+    modules = sorted(
+        str(p.relative_to(README.parent))
+        for p in package.rglob("*.py")
+        if p.name != "__init__.py" and "datasets" not in p.parts
+    )
+    assert sorted(listed) == modules

@@ -22,10 +22,10 @@ from landplan._geom import shared_boundary
 from landplan.audit import audit
 from landplan.errors import LandplanError, PolicyError
 from landplan.kinds import KINDS
+from landplan.maps.revitalisation import revitalisation_map
 from landplan.policy import Policy
 from landplan.revitalise import MODES, revitalise
 from landplan.revitalise_io import write_revitalisation
-from landplan.revitalise_map import revitalisation_map
 from landplan.vocab import PROJECT_STAGE
 from landplan.zone import Zone
 from tests.conftest import X0, Y0
@@ -852,7 +852,7 @@ def test_english_map_names_modes_and_recovery_in_english(sample_plan):
     layer = next(
         c
         for c in m._children.values()
-        if isinstance(c, maps._DataLayer) and c.data["name"] == "Parcels by mode"
+        if isinstance(c, maps.DataLayer) and c.data["name"] == "Parcels by mode"
     )
     counts = plan.parcels["mode"].value_counts()
     assert [e["label"] for e in layer.data["legend"]] == [

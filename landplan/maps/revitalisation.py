@@ -16,11 +16,18 @@ from typing import TYPE_CHECKING, Final
 import numpy as np
 import pandas as pd
 
-from landplan import maps, vocab
+from landplan import vocab
 from landplan.errors import MapError
 from landplan.kinds import KINDS
 from landplan.labels import Lang
-from landplan.maps import Basemap
+from landplan.maps.basemaps import finish_map, start_map
+from landplan.maps.features import (
+    context_parcels_layer,
+    corridor_phases_layer,
+    phase_frame,
+    roads_layer,
+)
+from landplan.maps.page import Basemap, Category, MapLayer, vocab_label
 from landplan.revitalise import MODES, Revitalisation
 
 if TYPE_CHECKING:
@@ -90,19 +97,17 @@ def _dates(values: pd.Series) -> pd.Series:
 
 def _mode_categories(lang: Lang, *, outline: str = "#333") -> dict:
     return {
-        key: maps.Category(
-            label=MODES.label(key, lang), color=outline, fill=colour, fill_opacity=0.7
-        )
+        key: Category(label=MODES.label(key, lang), color=outline, fill=colour, fill_opacity=0.7)
         for key, colour in MODE_COLOURS.items()
     }
 
 
-def _parcel_spec(parcels, lang: Lang, policy) -> maps.MapLayer:
+def _parcel_spec(parcels, lang: Lang, policy) -> MapLayer:
     reason = parcels["reason_zh"] if lang == "zh" else parcels["reason_en"]
     fields = {
         _t("mode", lang): parcels["mode"].map(lambda m: MODES.label(m, lang)),
         _t("basis", lang): parcels["basis_zh"].map(_BASIS[lang]),
-        _t("status", lang): maps.vocab_label(parcels["status"], vocab.PARCEL_STATUS, lang),
+        _t("status", lang): vocab_label(parcels["status"], vocab.PARCEL_STATUS, lang),
         _t("holder", lang): parcels["holder"],
         _t("area", lang): parcels["area_mu"].round(1),
         _t("land", lang): parcels["land_mu"].round(1).where(parcels["land_mu"] > 0),
@@ -128,7 +133,7 @@ def _parcel_spec(parcels, lang: Lang, policy) -> maps.MapLayer:
         dtype=object,
     )
     title = parcels["parcel_id"].astype(str) + " " + parcels["name"].fillna("").astype(str)
-    return maps.MapLayer(
+    return MapLayer(
         frame=parcels,
         name=_t("parcels", lang),
         categories=_mode_categories(lang),
@@ -139,21 +144,21 @@ def _parcel_spec(parcels, lang: Lang, policy) -> maps.MapLayer:
     )
 
 
-def _building_spec(buildings, lang: Lang) -> maps.MapLayer:
+def _building_spec(buildings, lang: Lang) -> MapLayer:
     let = buildings[buildings["mode"] == "let_floor"]
     reason = let["reason_zh"] if lang == "zh" else let["reason_en"]
     fields = {
-        _t("status", lang): maps.vocab_label(let["status"], vocab.BUILDING_STATUS, lang),
+        _t("status", lang): vocab_label(let["status"], vocab.BUILDING_STATUS, lang),
         _t("floor_let", lang): let["floor_let_m2"].round(),
         _t("let_date", lang): _dates(let["let_date"]),
         _t("reason", lang): reason,
     }
     colour = MODE_COLOURS["let_floor"]
-    return maps.MapLayer(
+    return MapLayer(
         frame=let,
         name=_t("buildings", lang),
         categories={
-            "let_floor": maps.Category(
+            "let_floor": Category(
                 label=MODES.label("let_floor", lang), color="#111", fill=colour, fill_opacity=0.9
             )
         },
@@ -163,7 +168,7 @@ def _building_spec(buildings, lang: Lang) -> maps.MapLayer:
     )
 
 
-def _use_spec(uses, lang: Lang) -> maps.MapLayer:
+def _use_spec(uses, lang: Lang) -> MapLayer:
     """Draw the pipeline's candidate sites on released land by kind, the best named."""
     fields = {
         _t("project", lang): uses["project_id"] + " " + uses["project_name"].astype(str),
@@ -174,11 +179,11 @@ def _use_spec(uses, lang: Lang) -> maps.MapLayer:
         _t("available", lang): _dates(uses["available_from"]),
         _t("statement", lang): uses["text_zh"] if lang == "zh" else uses["text_en"],
     }
-    return maps.MapLayer(
+    return MapLayer(
         frame=uses,
         name=_t("uses", lang),
         categories={
-            name: maps.Category(label=k.label(lang), color=k.color, fill=None, weight=2.5)
+            name: Category(label=k.label(lang), color=k.color, fill=None, weight=2.5)
             for name, k in KINDS.items()
         },
         category=uses["kind"],
@@ -225,7 +230,7 @@ def revitalisation_map(
             "landplan.revitalise.revitalise() returned"
         )
     policy = zone.policy
-    m = maps.start_map(
+    m = start_map(
         [plan.parcels if len(plan.parcels) else zone.parcels],
         m=m,
         lang=lang,
@@ -235,20 +240,18 @@ def revitalisation_map(
     )
     specs = []
     if len(zone.parcels):
-        specs.append(maps.context_parcels_layer(zone.parcels, lang))
+        specs.append(context_parcels_layer(zone.parcels, lang))
     if len(zone.corridors):
-        phases = maps.corridor_phases_layer(maps.phase_frame(zone, policy), lang)
+        phases = corridor_phases_layer(phase_frame(zone, policy), lang)
         phases.show = False
         phases.legend = False
         specs.append(phases)
     if len(zone.roads):
-        specs.append(maps.roads_layer(zone.roads, lang))
+        specs.append(roads_layer(zone.roads, lang))
     if len(plan.parcels):
         specs.append(_parcel_spec(plan.parcels, lang, policy))
     if (plan.buildings["mode"] == "let_floor").any():
         specs.append(_building_spec(plan.buildings, lang))
     if len(plan.uses):
         specs.append(_use_spec(plan.uses, lang))
-    return maps.finish_map(
-        m, specs, title=_t("title", lang), lang=lang, basemap=basemap, policy=policy
-    )
+    return finish_map(m, specs, title=_t("title", lang), lang=lang, basemap=basemap, policy=policy)

@@ -8,7 +8,7 @@ that reads it expects:
   every GDAL since 2.2 (QGIS on Debian's GDAL 3.6 included) opens it without a warning; for
   QGIS, each column's Chinese alias and description (``gpkg_data_columns``), the controlled
   vocabularies as coded-value lists (``gpkg_data_column_constraints``), and a default style
-  (``layer_styles``, QML and SLD) where the layer has one (:mod:`landplan.qgis`).
+  (``layer_styles``, QML and SLD) where the layer has one (:mod:`landplan.io.qgis`).
 - **Shapefile** (``.shp``): UTF-8 by default or GBK (``encoding="GBK"``) for older desktop GIS,
   with the ``.cpg`` saying which; field names cut to the format's ten characters without
   clashes; dates as DBF dates; text cut to the 254 bytes a DBF field holds.
@@ -130,7 +130,7 @@ def write_layer(
             check_replace(path, mark, parts=[name])
             path.unlink(missing_ok=True)
         _write_ogr(frame, path, driver="GPKG", layer=name, append=adding, mark=mark)
-        from landplan.qgis import describe_layer
+        from landplan.io.qgis import describe_layer
 
         describe_layer(path, name, frame, kind=style)
         return path
