@@ -342,12 +342,18 @@ class SiteIndex:
         return out
 
     @classmethod
-    def from_arrays(cls, zone: Zone, arrays: Mapping[str, np.ndarray]) -> SiteIndex | None:
+    def from_arrays(
+        cls, zone: Zone, arrays: Mapping[str, np.ndarray], *, fingerprint: str | None = None
+    ) -> SiteIndex | None:
         """Make the index :meth:`to_arrays` kept again for ``zone``; None unless kept for it.
 
-        ``arrays`` must carry :func:`site_fingerprint` of ``zone`` as it is now.
+        ``arrays`` must carry :func:`site_fingerprint` of ``zone`` as it is now; a caller that
+        has it already passes it as ``fingerprint``, so a zone of 10⁶ parcels is not digested
+        twice.
         """
-        if "fingerprint" not in arrays or str(arrays["fingerprint"]) != site_fingerprint(zone):
+        if fingerprint is None:
+            fingerprint = site_fingerprint(zone)
+        if "fingerprint" not in arrays or str(arrays["fingerprint"]) != fingerprint:
             return None
         measures = {
             k.split("/", 1)[1]: read_only(np.array(arrays[k]))

@@ -506,20 +506,20 @@ class Store:
         zone
             The zone, as :meth:`load_zone` returned it (with any policy).
         """
-        from landplan.match.sites import SiteIndex, prepare_sites
+        from landplan.match.sites import SiteIndex, prepare_sites, site_fingerprint
 
         path = self.cache_location()
+        # One digest of the zone serves both the check of a kept file and the file written anew.
+        fingerprint = site_fingerprint(zone)
         try:
             with np.load(path, allow_pickle=False) as kept:
-                found = SiteIndex.from_arrays(zone, kept)
+                found = SiteIndex.from_arrays(zone, kept, fingerprint=fingerprint)
         except (OSError, ValueError, KeyError):
             found = None
         if found is not None:
             return found
-        from landplan.match.sites import site_fingerprint
-
         sites = prepare_sites(zone)
-        arrays = sites.to_arrays(site_fingerprint(zone))
+        arrays = sites.to_arrays(fingerprint)
         partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
