@@ -71,8 +71,10 @@ app = typer.Typer(
     add_completion=False,
 )
 # Data text (ids, reasons, notes) may hold square brackets: nothing printed is read as markup.
-console = Console(markup=False)
-err_console = Console(stderr=True, markup=False)
+# Sentences are not broken at the terminal width: a line piped to a file or read by a script
+# stays one line (tables still fit the width).
+console = Console(markup=False, soft_wrap=True)
+err_console = Console(stderr=True, markup=False, soft_wrap=True)
 
 
 def _version(value: bool) -> None:

@@ -115,3 +115,14 @@ def substation() -> gpd.GeoDataFrame:
         geometry=[Point(X0 + 500, Y0 + 500)],
         crs="EPSG:4546",
     )
+
+
+@pytest.fixture(scope="session")
+def demo_out(tmp_path_factory):
+    """The demo run once for the session: its folder, the files it listed and its steps."""
+    from landplan.demo import run_demo
+
+    out = tmp_path_factory.mktemp("demo")
+    steps: list = []
+    written = run_demo(out, on_step=steps.append)
+    return out, written, steps

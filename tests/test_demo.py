@@ -6,18 +6,10 @@ import pandas as pd
 import pytest
 
 from landplan.cli import main
-from landplan.demo import run_demo, zone_overview
+from landplan.demo import zone_overview
 from landplan.io import read_zone
 from landplan.labels import value_label
 from landplan.store import open_store
-
-
-@pytest.fixture(scope="module")
-def demo_out(tmp_path_factory):
-    out = tmp_path_factory.mktemp("demo")
-    steps = []
-    written = run_demo(out, on_step=steps.append)
-    return out, written, steps
 
 
 def test_demo_writes_every_file_it_lists(demo_out):

@@ -133,12 +133,13 @@ def test_version(capsys):
     assert code == 0 and out.strip() == f"landplan {__version__}"
 
 
-def test_demo_reviews_and_matches_the_report_projects(tmp_path):
-    from landplan.demo import REPORT_PROJECTS, run_demo
+def test_demo_reviews_and_matches_the_report_projects(demo_out):
+    from landplan.demo import REPORT_PROJECTS
 
-    written = {path.name: step for step, path in run_demo(tmp_path)}
+    out, steps_written, _ = demo_out
+    written = {path.name: step for step, path in steps_written}
     assert written["match_summary.xlsx"] == "review and match the report's projects"
-    summary = pd.read_excel(tmp_path / "match" / "match_summary.xlsx")
+    summary = pd.read_excel(out / "match" / "match_summary.xlsx")
     assert summary.iloc[:, 0].tolist() == list(REPORT_PROJECTS)
     assert {f"match_{p}.gpkg" for p in REPORT_PROJECTS} <= set(written)
 
