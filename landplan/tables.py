@@ -406,7 +406,9 @@ def xl_column(index: int) -> str:
 
 # Days from Excel's day 0 (1899-12-30 for every date after February 1900) to 1970-01-01.
 _EXCEL_EPOCH = np.datetime64("1899-12-30", "ns")
-_ODD_TEXT = r"[&<>\x00-\x08\x0b-\x1f]|_x[0-9a-fA-F]{4}_|^\s|\s$"
+# Text whose cell needs more than XML's three escapes: control characters, what Excel would read
+# as an escaped one, whitespace to preserve at either end; it is written one cell at a time.
+_ODD_TEXT = r"[\x00-\x08\x0b-\x1f]|_x[0-9a-fA-F]{4}_|^\s|\s$"
 
 
 def _cells(letter: str, values: pd.Series, cell: Any, refs: Any, styles: _Styles) -> Any:
@@ -464,7 +466,12 @@ def _text_cells(letter: str, items: list, cell: Any, refs: Any, styles: _Styles)
     style = pc.if_else(
         live, f'" s="{quoted}" t="inlineStr"><is><t>', f'" s="{plain}" t="inlineStr"><is><t>'
     )
-    made = _joined(letter, refs, "", pc.binary_join_element_wise(style, text, ""), "</t></is></c>")
+    escaped = text
+    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+        escaped = pc.replace_substring(escaped, char, entity)
+    made = _joined(
+        letter, refs, "", pc.binary_join_element_wise(style, escaped, ""), "</t></is></c>"
+    )
     where = np.flatnonzero(odd.to_numpy(zero_copy_only=False))
     if len(where) == 0:
         return made

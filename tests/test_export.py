@@ -170,6 +170,41 @@ def test_mixed_polygons_are_declared_multipolygon(tmp_path):
     assert shapely.area(back.geometry.values).tolist() == pytest.approx([1e4, 2e4])
 
 
+def test_the_arrow_write_and_the_feature_write_give_the_same_layer(tmp_path, monkeypatch):
+    import landplan.io.export as export
+
+    frame = gpd.GeoDataFrame(
+        {
+            "road_id": ["R-1", None, "=1+1", "路"],
+            "width_m": [12.0, float("nan"), 7.5, 0.0],
+            "lanes": pd.array([2, None, 4, 1], dtype="Int64"),
+            "lit": pd.array([True, None, False, True], dtype="boolean"),
+            "opened": pd.to_datetime(["2020-01-02", None, "2021-03-04", "2022-05-06"]),
+        },
+        geometry=[
+            shapely.LineString([(0, 0), (10, 0)]),
+            shapely.MultiLineString([[(0, 5), (5, 5)], [(6, 5), (9, 5)]]),
+            None,
+            shapely.LineString([(0, 0), (0, 10), (0, 20)]),
+        ],
+        crs=CRS,
+    )
+    written = {}
+    for arrow in (True, False):
+        monkeypatch.setattr(export, "_ARROW_WRITE", arrow)
+        written[arrow] = write_layer(frame, tmp_path / f"{arrow}.gpkg", layer="roads")
+    new, old = (pyogrio.read_info(written[k], layer="roads") for k in (True, False))
+    assert new["fields"].tolist() == old["fields"].tolist()
+    assert new["dtypes"].tolist() == old["dtypes"].tolist()
+    assert new["geometry_type"] == old["geometry_type"] == "MultiLineString"
+    a, b = (pyogrio.read_dataframe(written[k], layer="roads") for k in (True, False))
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(a.drop(columns="geometry")), pd.DataFrame(b.drop(columns="geometry"))
+    )
+    assert a.geometry.isna().tolist() == [False, False, True, False]
+    assert a.geometry.dropna().geom_equals(b.geometry.dropna()).all()
+
+
 def test_audit_and_candidate_layers_carry_their_styles(tmp_path):
     frame = gpd.GeoDataFrame(
         {

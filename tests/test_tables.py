@@ -175,3 +175,32 @@ def test_free_text_with_a_semicolon_is_left_as_written():
         "not started; agreed start 2025-01-17"
     )
     assert value_label("reason", "no_feasible_site") == "无可行选址"
+
+
+def test_awkward_text_reads_back_as_xlsxwriter_writes_it(tmp_path):
+    import xlsxwriter
+
+    awkward = [
+        "a<b&c>d",
+        "&amp; already",
+        " leading and trailing ",
+        "bell\x07char",
+        "行\n两行",
+        "<tag/>" * 3000,
+        "长" * 20_000,
+        None,
+        "=SUM(A1)",
+    ]
+    ours = write_workbook(tmp_path / "ours.xlsx", {"t": pd.DataFrame({"note": awkward})})
+    plain = xlsxwriter.Workbook(str(tmp_path / "plain.xlsx"))
+    sheet = plain.add_worksheet("t")
+    for row, text in enumerate(awkward, start=1):
+        if text is not None:
+            sheet.write_string(row, 0, text)
+    plain.close()
+
+    def cells(path):
+        book = load_workbook(path)
+        return [c.value for c in book["t"]["A"][1:]]
+
+    assert cells(ours) == cells(tmp_path / "plain.xlsx")

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 import geopandas as gpd
+import pyogrio
 import shapely
 from pyogrio import raw
 
@@ -289,6 +290,23 @@ def _write_ogr(
             "WRITE_NAME": "NO",
             "COORDINATE_PRECISION": "9",
         }
+    crs = frame.crs.to_wkt() if frame.crs is not None else None
+    if driver != "ESRI Shapefile" and _ARROW_WRITE:
+        # GDAL takes the columns as one Arrow table: half the CPU of a feature at a time (the
+        # shapefile keeps the feature path, which recodes text to its DBF's code page).
+        table = _arrow_table(data, masks, names, _promoted(geoms) if promote else geoms)
+        raw.write_arrow(
+            table,
+            str(path),
+            layer=layer,
+            driver=driver,
+            geometry_name=_WKB_COLUMN,
+            geometry_type=geometry_type,
+            crs=crs,
+            append=append,
+            **options,
+        )
+        return
     raw.write(
         str(path),
         shapely.to_wkb(geoms),
@@ -298,12 +316,51 @@ def _write_ogr(
         layer=layer,
         driver=driver,
         geometry_type=geometry_type,
-        crs=frame.crs.to_wkt() if frame.crs is not None else None,
+        crs=crs,
         encoding=encoding,
         promote_to_multi=promote,
         append=append,
         **options,
     )
+
+
+# GDAL writes Arrow tables from 3.8 on; with an older GDAL every layer goes feature by feature.
+_ARROW_WRITE: Final = pyogrio.__gdal_version__ >= (3, 8, 0)
+# The table's geometry column: a name no landplan column has, so it cannot clash with one.
+_WKB_COLUMN: Final = "__wkb__"
+
+
+def _promoted(geoms: np.ndarray) -> np.ndarray:
+    """Return single parts as one-part multi geometries, so the layer has one declared type."""
+    out = geoms.copy()
+    for single, multi in ((0, shapely.multipoints), (1, shapely.multilinestrings)):
+        at = np.flatnonzero(shapely.get_type_id(geoms) == single)
+        if len(at):
+            out[at] = multi(geoms[at], indices=np.arange(len(at)))
+    at = np.flatnonzero(shapely.get_type_id(geoms) == 3)
+    if len(at):
+        out[at] = shapely.multipolygons(geoms[at], indices=np.arange(len(at)))
+    return out
+
+
+def _arrow_table(
+    data: list[np.ndarray], masks: list[np.ndarray | None], names: list[str], geoms: np.ndarray
+) -> Any:
+    """Return the columns and their null masks as an Arrow table, the geometry as WKB last."""
+    import pyarrow as pa
+
+    arrays = []
+    for values, mask in zip(data, masks, strict=True):
+        if values.dtype == object:
+            arrays.append(pa.array(values, type=pa.string(), mask=mask))
+        elif values.dtype.kind == "f":
+            # NaN is NULL in a layer, as the feature path writes it.
+            missing = np.isnan(values) if mask is None else mask | np.isnan(values)
+            arrays.append(pa.array(values, mask=missing))
+        else:
+            arrays.append(pa.array(values, mask=mask))
+    arrays.append(pa.array(shapely.to_wkb(geoms), type=pa.binary()))
+    return pa.table(arrays, names=[*names, _WKB_COLUMN])
 
 
 def gpkg_version(path: str | os.PathLike) -> str:

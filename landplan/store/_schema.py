@@ -311,9 +311,7 @@ def arrow_series(column: Any, col: Column) -> pd.Series:
         )
     if col.dtype == "date":
         stamps = pc.cast(pc.cast(column, pa.date32()), pa.timestamp("ns"))
-        return pd.Series(
-            stamps.to_numpy(zero_copy_only=False), dtype="datetime64[ns]", copy=False
-        )
+        return pd.Series(stamps.to_numpy(zero_copy_only=False), dtype="datetime64[ns]", copy=False)
     return pd.Series(column.to_numpy(zero_copy_only=False), dtype=object, copy=False)
 
 
