@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
 import geopandas as gpd
+
+from landplan._format import fixed_text
 
 REJECTION_COLUMNS = ["parcel_id", "building_id", "rule", "reason"]
 
@@ -25,7 +29,12 @@ def first_per_key(keys: np.ndarray, order_by: np.ndarray) -> np.ndarray:
 
 
 def format_numbers(values: np.ndarray, spec: str = ",.0f") -> pd.Series:
-    return pd.Series(values, dtype=float).map(lambda v: format(v, spec)).astype(object)
+    """Each value as ``format(value, spec)`` writes it, for ``spec`` ``[,].Nf``."""
+    form = re.fullmatch(r"(,?)\.(\d)f", spec)
+    if form is None:
+        raise ValueError(f"format_numbers writes fixed decimals ([,].Nf), not {spec!r}")
+    text = fixed_text(np.asarray(values, dtype=float), int(form[2]), thousands=bool(form[1]))
+    return pd.Series(text, dtype=object)
 
 
 def rejection_rows(ids: np.ndarray, rule: str, reasons, *, building: bool = False) -> pd.DataFrame:
