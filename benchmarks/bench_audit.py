@@ -296,6 +296,10 @@ def command_run(store: Path) -> None:
     def plain_csv():
         for name, table in tables.items():
             frame = pd.DataFrame(table).drop(columns="geometry", errors="ignore")
+            # A column of several kinds (the summary's values) goes as text, as a script would.
+            for c in frame.columns:
+                if pd.api.types.infer_dtype(frame[c], skipna=True).startswith("mixed"):
+                    frame[c] = frame[c].map(str, na_action="ignore")
             pacsv.write_csv(pa.Table.from_pandas(frame), out / f"{name}.plain.csv")
 
     _timed(
