@@ -184,7 +184,7 @@ class LandplanError(ValueError):
 
         ``str(err)`` becomes that whole text too, for whoever holds the error next.
         """
-        self.said = f"{lead}{self._text(lang)}{tail}"
+        self.said = f"{lead}{self.text(lang)}{tail}"
         self.args = (self.said,)
 
 

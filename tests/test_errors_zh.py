@@ -104,6 +104,31 @@ def test_the_problems_file_is_in_the_commands_language(tmp_path, capsys, lang):
         assert "duplicate id 'P-1'" in said and "each id once in the layer" in said
 
 
+def test_an_import_refused_says_so_with_its_summary(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("LANDPLAN_LANG", raising=False)
+    db = str(tmp_path / "store.gpkg")
+    with pytest.raises(SystemExit):
+        main(["init", "--db", db])
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as info:
+        main(["import", "parcels", _broken(tmp_path), "--db", db])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    # The command's context, the problems and their summary by column, all in Chinese.
+    assert err.startswith("错误：未写入地块：发现6个问题") and "按字段汇总：" in err, err
+    assert english(err) == [], err
+
+
+def test_the_command_lines_own_refusals_are_chinese(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("LANDPLAN_LANG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit):
+        main(["capacity", "--start", "tomorrow"])
+    err = capsys.readouterr().err.splitlines()[-1]
+    assert err == "错误：--start 'tomorrow'：应为日期 YYYY-MM-DD", err
+    assert english(err) == [], err
+
+
 def _shapefile(tmp_path) -> str:
     path = tmp_path / "p.shp"
     frame = gpd.GeoDataFrame({"parcel_id": ["P-1"]}, geometry=[box(X0, Y0, X0 + 9, Y0 + 9)])
