@@ -217,8 +217,9 @@ class Problem:
 
     def text(self, lang: Lang = "zh") -> str:
         """Return the problem as one line in ``lang``: where, what is wrong, what was expected."""
+        # A problem of the whole layer ("*") names no feature in Chinese.
         return _render(
-            "problem_line",
+            "problem_line_layer" if self.feature == "*" else "problem_line",
             lang,
             {
                 "source": self.source,

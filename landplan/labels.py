@@ -1047,6 +1047,10 @@ _ERROR_MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
         "{path}：问题报告只能写成 .csv 或 .xlsx，不能是 {suffix!r}",
         "{path}: a problem report is written as .csv or .xlsx, not {suffix!r}",
     ),
+    "problem_line_layer": (
+        "{source}：字段「{column}」：{problem}（应为{expected}）",
+        "{source}: feature *, column {column!r}: {problem} (expected {expected})",
+    ),
     "problem_line": (
         "{source}：要素 {feature}，字段「{column}」：{problem}（应为{expected}）",
         "{source}: feature {feature}, column {column!r}: {problem} (expected {expected})",
