@@ -127,11 +127,15 @@ class Message(str):
 
     key: str
     fields: Mapping[str, object]
+    _said: dict[str, str]
 
     def __new__(cls, key: str, /, **fields: object) -> Self:  # noqa: D102 - the class says it
-        made = super().__new__(cls, _render(key, "en", fields))
+        english = _render(key, "en", fields)
+        made = super().__new__(cls, english)
         made.key = key
         made.fields = fields
+        # One message stands for many rows (every row with one unknown value): said once each.
+        made._said = {"en": english}
         return made
 
     def __getnewargs_ex__(self) -> tuple[tuple[str], dict[str, object]]:
@@ -139,7 +143,9 @@ class Message(str):
 
     def text(self, lang: Lang = "zh") -> str:
         """Return the message in ``lang``."""
-        return _render(self.key, lang, self.fields)
+        if lang not in self._said:
+            self._said[lang] = _render(self.key, lang, self.fields)
+        return self._said[lang]
 
 
 def _render(key: str, lang: Lang, fields: Mapping[str, object]) -> str:

@@ -240,22 +240,22 @@ def _coerce_vocab(col: Column, text: pd.Series, present: np.ndarray, bad: _Colle
     unknown = present & out.isna().to_numpy()
     vocabulary = col.vocab
     values = Code(tuple(vocabulary.values), name)
+    # A file with one wrong value on every row: each distinct value is looked at (its nearest
+    # valid value found) and said once, for all its rows.
+    said: dict[object, tuple[Message, Message]] = {}
 
-    def expected(i: int) -> Message:
-        nearest = vocabulary.hint(text.iloc[i])
-        hint = Message("v_did_you_mean", value=Code(nearest, name)) if nearest else ""
-        return Message(
-            "v_one_of", english=vocabulary.expected(text.iloc[i]), values=values, hint=hint
-        )
+    def messages(i: int) -> tuple[Message, Message]:
+        value = text.iloc[i]
+        if value not in said:
+            nearest = vocabulary.hint(value)
+            hint = Message("v_did_you_mean", value=Code(nearest, name)) if nearest else ""
+            said[value] = (
+                Message("v_unknown_value", kind=vocabulary.name, column=Code(name), value=value),
+                Message("v_one_of", english=vocabulary.expected(value), values=values, hint=hint),
+            )
+        return said[value]
 
-    bad.rows(
-        unknown,
-        name,
-        lambda i: Message(
-            "v_unknown_value", kind=vocabulary.name, column=Code(name), value=text.iloc[i]
-        ),
-        expected,
-    )
+    bad.rows(unknown, name, lambda i: messages(i)[0], lambda i: messages(i)[1])
     return out
 
 
