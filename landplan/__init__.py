@@ -17,7 +17,7 @@ landplan`` stays quick.
 import importlib
 from typing import Any
 
-from landplan import errors, layers, policy, units, vocab
+from landplan import errors, labels, layers, policy, units, vocab
 from landplan.policy import Policy
 from landplan.zone import Zone
 
@@ -54,6 +54,7 @@ __all__ = [
     "Zone",
     "__version__",
     "errors",
+    "labels",
     "layers",
     "policy",
     "units",

@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.text import Text
 from typer.core import TyperGroup
 
-from landplan.errors import LandplanError
+from landplan.errors import Code, LandplanError, Problem, display_width, text_in
 from landplan.policy import Policy
 
 if TYPE_CHECKING:
@@ -109,7 +109,7 @@ LangOption = Annotated[
 
 def _check_lang(lang: str) -> Lang:
     if lang not in ("zh", "en"):
-        raise LandplanError(f"--lang must be zh or en, not {lang!r}")
+        raise LandplanError.of("cli_lang", lang=lang)
     return cast("Lang", lang)
 
 
@@ -195,17 +195,17 @@ def _summary_text(problems, notices, problems_file: Path | None, lang: str = "zh
 
     if not problems and not notices:
         return ""
-    summary = column_summary(problems, notices)
+    summary = column_summary(problems, notices, lang=_lang(lang))
     summary["column"] = [column_label(c, "en" if lang == "en" else "zh") for c in summary["column"]]
     heads = [h.split(" ")[0 if lang == "zh" else 1] for h in SUMMARY_HEADERS.values()]
     rows = [heads] + [[str(v) for v in r] for r in summary.values]
-    widths = [max(_width(r[j]) for r in rows) for j in range(len(rows[0]) - 1)]
+    widths = [max(display_width(r[j]) for r in rows) for j in range(len(rows[0]) - 1)]
     lines = [_t(lang, "problems_by_column")]
     for r in rows:
-        cells = [c + " " * (w - _width(c)) for c, w in zip(r[:-1], widths, strict=True)]
+        cells = [c + " " * (w - display_width(c)) for c, w in zip(r[:-1], widths, strict=True)]
         lines.append("  " + "  ".join([*cells, r[-1]]))
     if problems_file is not None:
-        path = write_problems(problems_file, problems, notices)
+        path = write_problems(problems_file, problems, notices, lang=_lang(lang))
         lines.append(
             _t(lang, "problems_written", problems=len(problems), warnings=len(notices), path=path)
         )
@@ -214,9 +214,9 @@ def _summary_text(problems, notices, problems_file: Path | None, lang: str = "zh
     return "\n".join(lines)
 
 
-def _width(text: str) -> int:
-    """Return the columns a text takes on a terminal (a Chinese character takes two)."""
-    return len(text) + sum(1 for ch in text if ord(ch) > 0x2E7F)
+def _lang(lang: str) -> Lang:
+    """Return the language of what is printed: English where asked, else Chinese."""
+    return "en" if lang == "en" else "zh"
 
 
 def _refuse(
@@ -224,14 +224,15 @@ def _refuse(
 ) -> None:
     """Add the per-column summary (and the file of every problem) to a refusal's message."""
     summary = _summary_text(exc.problems, list(notices), problems_file, lang)
-    exc.args = (f"{prefix}{exc.args[0]}" + (f"\n\n{summary}" if summary else ""),)
+    exc.say(_lang(lang), lead=prefix, tail=f"\n\n{summary}" if summary else "")
 
 
 def _warnings(frame, file: Path):
     """Return the import's warnings as problem rows: the reader's, then the validator's notes."""
-    from landplan.errors import Problem
-
-    notes = [Problem(str(file), "*", "*", str(n), "") for n in frame.attrs.get("notices", [])]
+    notes = [
+        Problem(str(file), "*", "*", n if isinstance(n, str) else str(n), "")
+        for n in frame.attrs.get("notices", [])
+    ]
     return [*frame.attrs.get("warnings", []), *notes]
 
 
@@ -248,7 +249,8 @@ def _read_checked(file: Path, layer: str, problems_file: Path | None, lang: str 
     frame = read[0] if isinstance(read, tuple) else read
     warnings = frame.attrs.get("warnings", [])
     for warning in warnings[:20]:
-        err_console.print(_t(lang, "warning", text=warning), highlight=False)
+        line = warning.text(_lang(lang)) if isinstance(warning, Problem) else warning
+        err_console.print(_t(lang, "warning", text=line), highlight=False)
     if len(warnings) > 20:
         err_console.print(_t(lang, "more_warnings", n=len(warnings) - 20))
     text = (
@@ -315,7 +317,7 @@ def validate(
     for feature, reason in frame.attrs.get("repaired", []):
         console.print(_t(lang, "repaired", feature=feature, reason=reason))
     for notice in frame.attrs.get("notices", []):
-        console.print(_t(lang, "note", text=notice))
+        console.print(_t(lang, "note", text=text_in(notice, _lang(lang))))
     if "area_mu" in frame:
         console.print(_t(lang, "total_area", mu=frame["area_mu"].sum(), m2=frame["area_m2"].sum()))
 
@@ -338,10 +340,7 @@ def _zone_from(
     from landplan.store import default_db, open_store
 
     if db is not None and zone_path is not None:
-        raise LandplanError(
-            f"give the zone either with --db (a store) or with --zone (a GeoPackage), not both; "
-            f"got --db {db!r} and --zone {str(zone_path)!r}"
-        )
+        raise LandplanError.of("cli_db_or_zone", db=db, zone=str(zone_path))
     pol = _policy(policy_file)
     if zone_path is not None:
         from landplan.io import read_zone
@@ -611,17 +610,11 @@ def _load(
     ids = pool["project_id"].astype(str)
     if project_id is None:
         if len(pool) != 1:
-            raise LandplanError(
-                f"{len(pool)} projects to choose from; expected a PROJECT id, one of "
-                f"{', '.join(ids.head(20))}"
-            )
+            raise LandplanError.of("cli_which_project", n=len(pool), ids=", ".join(ids.head(20)))
         return (zone, pool.iloc[0], store) if keep_store else (zone, pool.iloc[0])
     hit = pool.loc[ids == project_id]
     if hit.empty:
-        raise LandplanError(
-            f"no project {project_id!r}; expected one of {', '.join(ids.head(20))} — check the id "
-            "or give --project-file"
-        )
+        raise LandplanError.of("cli_no_project", project=project_id, ids=", ".join(ids.head(20)))
     return (zone, hit.iloc[0], store) if keep_store else (zone, hit.iloc[0])
 
 
@@ -880,10 +873,7 @@ def map_(
     from landplan import maps
 
     if (kind is MapKind.project) != (project is not None):
-        raise LandplanError(
-            "a project map needs its project (`landplan map project PJ-06`), and only a project "
-            f"map takes one; got kind {kind.value!r} and project {project!r}"
-        )
+        raise LandplanError.of("cli_map_project", kind=kind.value, project=project)
     lang = _check_lang(lang)
     style: dict[str, Any] = {"lang": lang, "basemap": basemap, "tianditu_key": tianditu_key}
     if kind is MapKind.project:
@@ -964,12 +954,15 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv, prog_name="landplan")
     except LandplanError as exc:
-        _error(str(exc), lang)
+        _error(exc.text(_lang(lang)), lang)
         sys.exit(2)
     except OSError as exc:
         # A full disk, a read-only folder, a missing directory: the file and the cause.
-        where = f"{exc.filename}: " if exc.filename else ""
-        _error(f"{where}{exc.strerror or exc}; what was being written is incomplete or absent")
+        cause = exc.strerror or exc
+        if exc.filename:
+            _error(_t(lang, "os_error_at", path=exc.filename, cause=cause), lang)
+        else:
+            _error(_t(lang, "os_error", cause=cause), lang)
         sys.exit(2)
     except KeyboardInterrupt:
         err_console.print(_t(lang, "aborted"))
@@ -977,11 +970,7 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:
         if os.environ.get("LANDPLAN_DEBUG"):
             raise
-        _error(
-            f"landplan failed unexpectedly ({type(exc).__name__}: {exc}); the store's "
-            "transactions are whole, so nothing was half-written. Run again with LANDPLAN_DEBUG=1 "
-            "for the details and report them"
-        )
+        _error(_t(lang, "unexpected", kind=type(exc).__name__, error=exc), lang)
         sys.exit(1)
 
 
@@ -1079,9 +1068,9 @@ def import_(
     lang = _check_lang(lang)
     modes = [m for m, on in (("replace", replace), ("append", append), ("upsert", upsert)) if on]
     if len(modes) > 1:
-        raise StoreError(f"choose one of --replace, --append, --upsert (got {', '.join(modes)})")
+        raise StoreError.of("cli_one_mode", modes=", ".join(modes))
     if force and modes != ["replace"]:
-        raise StoreError("--force goes with --replace (it ends reservations of dropped parcels)")
+        raise StoreError.of("cli_force")
     with _open(db) as store:
         try:
             frame, source, source_crs = _read_checked(
@@ -1101,7 +1090,7 @@ def import_(
                 with_source=True,
             )
         except SchemaError as exc:
-            exc.args = (_t(lang, "nothing_written", layer=_layer(layer, lang)) + exc.args[0],)
+            exc.say(lang, lead=_t(lang, "nothing_written", layer=_layer(layer, lang)))
             raise
         try:
             # The store validates the file's own coordinates again, in the write's transaction.
@@ -1318,12 +1307,10 @@ def status_history(
                 except UnknownFeatureError:
                     continue
             if not found:
-                raise StoreError(
-                    f"no parcel, building or project {feature_id!r} in {store.location}"
-                )
+                raise StoreError.of("cli_no_feature", id=feature_id, location=store.location)
             if len(found) > 1:
-                layers = " and ".join(name for name, _ in found)
-                raise StoreError(f"{feature_id!r} is in {layers}; add --layer")
+                layers = Code(tuple(name for name, _ in found), "layer", sep=(" and ", "和"))
+                raise StoreError.of("cli_add_layer", id=feature_id, layers=layers)
     name, history = found[0]
     lang = _check_lang(lang)
     zh = lang == "zh"
@@ -1609,7 +1596,7 @@ def allocate_cmd(
 
     lang = _check_lang(lang)
     if reserve and db is None:
-        raise LandplanError("--reserve writes into a store; expected --db PATH_OR_URL as well")
+        raise LandplanError.of("cli_reserve_db")
     the_zone, store = _zone_from(db, zone, projects, policy, keep_store=True, lang=lang)
     table = None
     if candidates is not None:
@@ -1618,7 +1605,7 @@ def allocate_cmd(
     for item in fix or []:
         project_id, sep, candidate_id = item.partition("=")
         if not sep:
-            raise LandplanError(f"--fix {item!r}: expected PROJECT=CANDIDATE")
+            raise LandplanError.of("cli_fix", item=item)
         fixed[project_id] = candidate_id
     reserved = store.reservations() if store is not None else None
     result = allocate(
@@ -1690,7 +1677,7 @@ def capacity_cmd(
     try:
         day = dt.date.fromisoformat(start) if start else dt.date.today()
     except ValueError:
-        raise LandplanError(f"--start {start!r}: expected a date YYYY-MM-DD") from None
+        raise LandplanError.of("cli_start", start=start) from None
     result = capacity(the_zone, start=day, horizon_quarters=quarters)
     _written(write_capacity(result, out), lang)
     from landplan.labels import column_label
@@ -1733,7 +1720,7 @@ def corridor_cmd(
     try:
         breaks_m = [float(b) for b in breaks.split(";") if b.strip()] if breaks else None
     except ValueError:
-        raise LandplanError(f"--breaks {breaks!r}: expected metres separated by ';'") from None
+        raise LandplanError.of("cli_breaks", breaks=breaks) from None
     sites = None
     if candidates is not None:
         sites = read_candidates(candidates, crs=the_zone.crs)

@@ -27,13 +27,14 @@ Examples
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Mapping
 from functools import cache
 from typing import Final, Literal
 
 import pandas as pd
 
-from landplan import vocab
+from landplan import errors, vocab
 from landplan.kinds import KINDS
 
 __all__ = [
@@ -772,6 +773,798 @@ def _item_label(section: object, item: object, lang: Lang) -> object:
     return item
 
 
+#: What errors and a validation's problems say: key -> (Chinese, English), with ``str.format``
+#: fields (see :class:`landplan.errors.Message`, which labels the codes among them).
+_ERROR_MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
+    # a validation's problems: what is wrong, and what was expected
+    "problems_found": ("发现{n}个问题", "{n} problem{s} found"),
+    "more_problems": ("……另有{n}个问题", "... and {n} more problems"),
+    "v_unknown_value": ("无法识别的{column}「{value}」", "unknown {kind} {value!r}"),
+    "v_one_of": ("以下之一：{values}{hint}", "{english}"),
+    "v_did_you_mean": ("；是否为「{value}」？", "; did you mean {value!r}?"),
+    "v_not_a_number": ("不是数字：「{value}」", "not a number: {value!r}"),
+    "v_a_number": ("数字{unit}", "a number{unit}"),
+    "v_in_unit": ("（单位：{unit}）", " in {unit}"),
+    "v_unit": ("（单位：{unit}）", " {unit}"),
+    "v_not_usable": ("不是可用的数字：「{value}」", "not a usable number: {value!r}"),
+    "v_finite": ("小于{largest:.0e}的有限数值{unit}", "a finite number below {largest:.0e}{unit}"),
+    "v_not_positive": ("数值{value:g}为零或负数", "zero or negative value {value:g}"),
+    "v_positive": ("大于0的数值{unit}", "a value greater than 0{unit}"),
+    "v_below_minimum": ("数值{value:g}低于下限", "value {value:g} below the minimum"),
+    "v_at_least": ("不小于{minimum:g}{unit}", "at least {minimum:g}{unit}"),
+    "v_above_maximum": ("数值{value:g}高于上限", "value {value:g} above the maximum"),
+    "v_at_most": ("不大于{maximum:g}{unit}", "at most {maximum:g}{unit}"),
+    "v_not_whole": ("不是整数：{value:g}", "not a whole number: {value:g}"),
+    "v_whole": ("整数", "a whole number"),
+    "v_not_yes_no": ("不是“是/否”值：「{value}」", "not a yes/no value: {value!r}"),
+    "v_yes_no": ("是/否（也可写 true/false、yes/no、1/0）", "true/false, yes/no, 1/0 or 是/否"),
+    "v_ambiguous_date": (
+        "日期「{value}」有歧义：无法分辨年、月、日",
+        "ambiguous date {value!r}: the year, month and day cannot be told",
+    ),
+    "v_not_a_date": ("不是日期：「{value}」", "not a date: {value!r}"),
+    "v_date_forms": (
+        "年份在前的日期：2024-03-01、2024/3/1、2024.3.1、2024年3月1日、20240301，"
+        "或 Excel 日期（日期单元格或其序号，如45352）",
+        "a date written year first: {forms}",
+    ),
+    "v_unknown_crs": ("无法识别的坐标系「{crs}」", "unknown CRS {crs!r}"),
+    "v_epsg_code": (
+        "EPSG 代码，如 EPSG:4546 或 EPSG:4490",
+        "an EPSG code such as EPSG:4546 or EPSG:4490",
+    ),
+    "v_no_crs": (
+        "数据没有坐标系（无 .prj 文件，文件中也未声明）",
+        "the data have no CRS (no .prj, no CRS in the file)",
+    ),
+    "v_name_a_crs": (
+        "坐标系：用 --crs（crs=...）指定，如 EPSG:4546 或 EPSG:4490",
+        "a CRS: name it with --crs (crs=...), e.g. EPSG:4546 or EPSG:4490",
+    ),
+    "v_crs_differs": (
+        "文件声明的坐标系为 {file}，但指定的是 {named}",
+        "the file says its CRS is {file}, but {named} was named",
+    ),
+    "v_one_crs": (
+        "文件已有坐标系时不再另行指定，或修正文件的 .prj",
+        "name no CRS for a file that has one, or fix the file's .prj",
+    ),
+    "v_coordinates_swapped": (
+        "坐标 {where} 像是经度、纬度颠倒",
+        "coordinates {where} look like latitude/longitude swapped",
+    ),
+    "v_coordinates_degrees": (
+        "坐标 {where} 像是经纬度（度），而非 {crs} 的米制坐标",
+        "coordinates {where} look like degrees, not metres of {crs}",
+    ),
+    "v_coordinates_outside": (
+        "坐标 {where} 超出 {crs} 的适用范围",
+        "coordinates {where} fall outside the area of use of {crs}",
+    ),
+    "v_expected_swapped": (
+        "x 为经度、y 为纬度（交换两列，或按 always_xy 读取）",
+        "x = longitude, y = latitude (swap the columns, or read with always_xy)",
+    ),
+    "v_expected_degrees": (
+        "以米为单位的投影坐标，或指定地理坐标系（EPSG:4490）",
+        "projected coordinates in metres, or name the geographic CRS (EPSG:4490)",
+    ),
+    "v_expected_outside": (
+        "经度 {west:.1f}～{east:.1f}、纬度 {south:.1f}～{north:.1f} 范围内的位置；"
+        "请核对所声明的坐标系",
+        "a position within lon {west:.1f}..{east:.1f}, lat {south:.1f}..{north:.1f}; "
+        "check the declared CRS",
+    ),
+    "v_outside_zone": (
+        "{source}：{n}个要素位于工作坐标系分带（{crs}，东经{west:g}°至{east:g}°）之外，面积最多"
+        "放大{error:.2%}；对该经度附近的数据，请在政策中设 [crs] working = 「{better}」",
+        "{source}: {n} feature(s) lie outside the working CRS's zone ({crs}, {west:g}°E to "
+        "{east:g}°E); their areas are enlarged by up to {error:.2%}. Set [crs] working = "
+        "{better!r} in the policy for data around this longitude",
+    ),
+    "v_nearer_zone": ("离数据更近的分带", "a zone nearer the data"),
+    "v_heights_dropped": (
+        "{source}：{n}个要素带有 Z 坐标（三维）；已舍去高程，按二维几何保存",
+        "{source}: {n} feature(s) had Z coordinates (3D); heights were dropped and the geometry "
+        "kept in 2D",
+    ),
+    "v_no_geometry": ("几何图形为空或缺失", "empty or missing geometry"),
+    "v_a_type": ("{types}", "a {types}"),
+    "v_types": ("{types}", "{types}"),
+    "v_wrong_type": ("几何类型错误：{type}", "wrong geometry type {type}"),
+    "v_unrepaired": ("几何图形无效且无法修复", "invalid geometry that could not be repaired"),
+    "v_redraw": ("有效的几何图形；请在 GIS 中重新绘制", "a valid geometry; redraw it in GIS"),
+    "v_invalid_geometry": ("几何图形无效：{reason}", "invalid geometry: {reason}"),
+    "v_repair": (
+        "有效的几何图形；请在 GIS 中修复，或加 --make-valid（make_valid=True）修复全部{n}个",
+        "a valid geometry; repair it in GIS or pass make_valid=True (--make-valid) to repair "
+        "all {n}",
+    ),
+    "v_missing_id": ("缺少编号", "missing id"),
+    "v_an_id": ("唯一且非空的编号", "a unique, non-empty id"),
+    "v_id_separator": (
+        "编号「{id}」含有列表分隔符（; 或 ,）",
+        "id {id!r} contains a list separator (; or ,)",
+    ),
+    "v_id_without_separator": (
+        "不含「;」「,」的编号（二者用于分隔编号列表，如{column}）",
+        "an id without ';' or ',' (they separate lists of ids, as in {column})",
+    ),
+    "v_duplicate_id": ("编号「{id}」重复", "duplicate id {id!r}"),
+    "v_duplicate_id_folded": (
+        "编号「{id}」重复：与「{same}」仅有大小写、全半角或不可见字符之别",
+        "duplicate id {id!r}: the same id as {same!r} but for case, width or invisible characters",
+    ),
+    "v_each_id_once": ("图层中每个编号只出现一次", "each id once in the layer"),
+    "v_overlaps": (
+        "与地块 {other} 重叠 {area:.1f} 平方米",
+        "overlaps parcel {other} by {area:.1f} m²",
+    ),
+    "v_no_overlap": (
+        "地块互不重叠（重叠不超过 {tolerance:g} 平方米，政策参数 validation.overlap_tolerance_m2）",
+        "parcels that do not overlap (at most {tolerance:g} m², policy "
+        "validation.overlap_tolerance_m2)",
+    ),
+    "v_above": ("{low}（{a:g}）高于{high}（{b:g}）", "{low} {a:g} above {high} {b:g}"),
+    "v_not_above": ("{low}不大于{high}", "{low} <= {high}"),
+    "v_extension": ("延期{months:g}个月", "extension of {months:g} months"),
+    "v_extension_limit": (
+        "不超过{limit}个月（政策参数 idle.extension_max_months）",
+        "at most {limit} months (policy idle.extension_max_months)",
+    ),
+    "v_vacant_over_floor": (
+        "空置面积{vacant:g}平方米超过建筑面积{floor:g}平方米",
+        "vacant area {vacant:g} m² exceeds floor area {floor:g} m²",
+    ),
+    "v_no_demand": ("没有用地或厂房面积需求", "no land or floor-space demand"),
+    "v_demand_columns": (
+        "{low}或{high}（亩）、{floor}或{storage}",
+        "{low}/{high} (mu), {floor} or {storage}",
+    ),
+    "v_phase_breaks": ("分期断点「{value}」有误", "phase breaks {value!r}"),
+    "v_chainages": (
+        "以「;」分隔、递增且非负的里程（米），如「0;2000;4000」",
+        "increasing non-negative chainages in metres separated by ';', e.g. '0;2000;4000'",
+    ),
+    "v_no_parcels": ("地块 {ids} 不存在", "parcel {ids} does not exist"),
+    "v_no_parcel": ("地块「{id}」不存在", "parcel {id!r} does not exist"),
+    "v_a_parcel_id": ("地块图层中已有的地块编号", "the id of a parcel in the parcels layer"),
+    "v_footprint_outside": (
+        "基底有{share:.0%}位于地块 {parcel} 之外",
+        "{share:.0%} of the footprint lies outside parcel {parcel}",
+    ),
+    "v_footprint_inside": (
+        "基底位于所属地块内（超出部分不超过{tolerance:.0%}，政策参数 "
+        "validation.building_outside_tolerance）",
+        "a footprint inside its parcel (at most {tolerance:.0%} outside, policy "
+        "validation.building_outside_tolerance)",
+    ),
+    "v_columns_clash": ("{listed} 这几列都表示{target}", "columns {given} all mean {target!r}"),
+    "v_one_column": ("每个字段只用一列", "one column per field"),
+    "v_required_column": ("缺少必填字段", "required column missing"),
+    "v_a_column": ("名为「{zh}」的列", "a column {name!r} (or {zh!r})"),
+    "v_empty_required": ("必填字段为空", "empty value in a required column"),
+    "v_every_feature": ("每个要素都填写{column}", "a {column} for every feature"),
+    "v_no_geometry_column": ("没有几何图形列", "no geometry column"),
+    "v_geometry_columns": (
+        "{types}几何图形（或 WKT、经纬度列）",
+        "{types} geometry (or WKT / lon-lat columns)",
+    ),
+    "v_zero_area": ("面积为零", "zero area"),
+    "v_positive_area": ("面积大于零的面", "a polygon with a positive area"),
+    # geometry types and units, as messages name them
+    "geometry_Point": ("点", "Point"),
+    "geometry_MultiPoint": ("多点", "MultiPoint"),
+    "geometry_LineString": ("线", "LineString"),
+    "geometry_LinearRing": ("闭合线", "LinearRing"),
+    "geometry_MultiLineString": ("多线", "MultiLineString"),
+    "geometry_Polygon": ("面", "Polygon"),
+    "geometry_MultiPolygon": ("多面", "MultiPolygon"),
+    "geometry_GeometryCollection": ("几何集合", "GeometryCollection"),
+    "geometry_?": ("未知类型", "?"),
+    "unit_mu": ("亩", "mu"),
+    "unit_m2": ("平方米", "m2"),
+    "unit_m": ("米", "m"),
+    "unit_months": ("个月", "months"),
+    "unit_t": ("吨", "t"),
+    "unit_万元": ("万元", "万元"),
+    "unit_kVA": ("kVA", "kVA"),
+    "unit_kV": ("kV", "kV"),
+    "unit_MVA": ("MVA", "MVA"),
+    "unit_MWh": ("MWh", "MWh"),
+    "unit_tce": ("吨标准煤", "tce"),
+    "unit_kN/m2": ("kN/m²", "kN/m2"),
+    # the command line's own refusals, and what it says of other failures
+    "os_error_at": (
+        "{path}：{cause}；正在写出的内容不完整或缺失",
+        "{path}: {cause}; what was being written is incomplete or absent",
+    ),
+    "os_error": (
+        "{cause}；正在写出的内容不完整或缺失",
+        "{cause}; what was being written is incomplete or absent",
+    ),
+    "unexpected": (
+        "landplan 意外出错（{kind}: {error}）；数据库事务是完整的，没有写出半截数据。"
+        "请加 LANDPLAN_DEBUG=1 再运行一次，并报告详细信息",
+        "landplan failed unexpectedly ({kind}: {error}); the store's transactions are whole, so "
+        "nothing was half-written. Run again with LANDPLAN_DEBUG=1 for the details and report "
+        "them",
+    ),
+    "cli_lang": ("--lang 应为 zh 或 en，而不是 {lang!r}", "--lang must be zh or en, not {lang!r}"),
+    "cli_db_or_zone": (
+        "园区数据用 --db（数据库）或 --zone（GeoPackage）二者之一给出；收到 --db「{db}」和 "
+        "--zone「{zone}」",
+        "give the zone either with --db (a store) or with --zone (a GeoPackage), not both; "
+        "got --db {db!r} and --zone {zone!r}",
+    ),
+    "cli_which_project": (
+        "有{n}个项目可选；请给出项目编号，如 {ids}",
+        "{n} projects to choose from; expected a PROJECT id, one of {ids}",
+    ),
+    "cli_no_project": (
+        "没有项目「{project}」；应为 {ids} 之一——请核对编号，或用 --project-file 给出项目",
+        "no project {project!r}; expected one of {ids} — check the id or give --project-file",
+    ),
+    "cli_map_project": (
+        "项目图须给出项目（`landplan map project PJ-06`），其他专题图不接受项目；"
+        "收到图类「{kind}」、项目「{project}」",
+        "a project map needs its project (`landplan map project PJ-06`), and only a project "
+        "map takes one; got kind {kind!r} and project {project!r}",
+    ),
+    "cli_one_mode": (
+        "--replace、--append、--upsert 只能选一个（收到 {modes}）",
+        "choose one of --replace, --append, --upsert (got {modes})",
+    ),
+    "cli_force": (
+        "--force 须与 --replace 同用（它结束被删除地块的预留）",
+        "--force goes with --replace (it ends reservations of dropped parcels)",
+    ),
+    "cli_no_feature": (
+        "{location} 中没有编号为「{id}」的地块、厂房或项目",
+        "no parcel, building or project {id!r} in {location}",
+    ),
+    "cli_add_layer": (
+        "「{id}」同时见于{layers}；请加 --layer",
+        "{id!r} is in {layers}; add --layer",
+    ),
+    "cli_reserve_db": (
+        "--reserve 会写入数据库：还需给出 --db 路径或网址",
+        "--reserve writes into a store; expected --db PATH_OR_URL as well",
+    ),
+    "cli_fix": (
+        "--fix {item!r}：应为 项目=候选地块（PROJECT=CANDIDATE）",
+        "--fix {item!r}: expected PROJECT=CANDIDATE",
+    ),
+    "cli_start": (
+        "--start {start!r}：应为日期 YYYY-MM-DD",
+        "--start {start!r}: expected a date YYYY-MM-DD",
+    ),
+    "cli_breaks": (
+        "--breaks {breaks!r}：应为以「;」分隔的米数",
+        "--breaks {breaks!r}: expected metres separated by ';'",
+    ),
+    "problems_suffix": (
+        "{path}：问题报告只能写成 .csv 或 .xlsx，不能是 {suffix!r}",
+        "{path}: a problem report is written as .csv or .xlsx, not {suffix!r}",
+    ),
+    "problem_line_layer": (
+        "{source}：字段「{column}」：{problem}（应为{expected}）",
+        "{source}: feature *, column {column!r}: {problem} (expected {expected})",
+    ),
+    "problem_line": (
+        "{source}：要素 {feature}，字段「{column}」：{problem}（应为{expected}）",
+        "{source}: feature {feature}, column {column!r}: {problem} (expected {expected})",
+    ),
+    # reading and writing files
+    "read_bad_zip": ("不是可读取的 zip 压缩包", "not a readable zip archive"),
+    "read_zip_no_layer": (
+        "压缩包中没有 GDAL 能读取的图层（{why}）",
+        "the archive holds no layer GDAL reads ({why})",
+    ),
+    "read_no_format": (
+        "GDAL 识别不出其格式；landplan 可读取 GDAL 支持的各种矢量格式（GeoPackage、File "
+        "Geodatabase、shapefile 或其 zip 包、GeoJSON、FlatGeobuf、KML、GML、MapInfo 等）、"
+        "GeoParquet、DXF、CSV 和 Excel",
+        "GDAL recognises no format in it; landplan reads {formats}",
+    ),
+    "read_not_vector": (
+        "{path}：无法作为矢量文件打开（{why}）",
+        "{path}: cannot open as a vector file ({why})",
+    ),
+    "read_none": ("无", "none"),
+    "read_no_layer": (
+        "{path}：没有图层「{layer}」；文件中的图层：{available}",
+        "{path}: no layer {layer!r}; the file has {available}",
+    ),
+    "read_which_layer": (
+        "{path}：哪个图层是{layer}？文件中有 {available}；请用 --source-layer"
+        "（source_layer=...）指定",
+        "{path}: which layer holds the {layer}? The file has {available}; name one with "
+        "--source-layer (source_layer=...)",
+    ),
+    "read_cannot": ("{path}：无法读取（{why}）", "{path}: cannot read ({why})"),
+    "read_declared": ("文件所声明的编码", "what the file declares"),
+    "read_not_encoding": (
+        "{path}：属性文字不是 {encoding}；请用 --encoding 指定编码",
+        "{path}: attribute text is not {encoding}; pass --encoding",
+    ),
+    "unknown_encoding": (
+        "{path}：未知的编码 {encoding!r}；应为 UTF-8、GBK 或 GB18030 等编码",
+        "{path}: unknown encoding {encoding!r}; expected an encoding such as UTF-8, GBK or GB18030",
+    ),
+    "read_not_csv": (
+        "{path}：不是可读取的 CSV 表格（{why}）",
+        "{path}: not a readable CSV table ({why})",
+    ),
+    "read_not_utf8": (
+        "{path}：文字既不是 UTF-8 也不是 GB18030 编码；请用 --encoding 指定编码",
+        "{path}: text is neither UTF-8 nor GB18030; pass --encoding",
+    ),
+    "read_not_excel": (
+        "{path}：不是可读取的 Excel 工作簿（{why}）",
+        "{path}: not a readable Excel workbook ({why})",
+    ),
+    "read_no_sheet": (
+        "{path}：没有名为「{sheet}」的工作表；现有工作表：{sheets}（用 --sheet 按名称或从1起的序号"
+        "指定）",
+        "{path}: no sheet {sheet!r}; the workbook has {sheets} (name one with --sheet, by name "
+        "or position from 1)",
+    ),
+    "read_failed": ("{path}：{why}", "{path}: {why}"),
+    "read_parquet_needs": (
+        "{path}：读取 GeoParquet 需要 pyarrow：pip install 'landplan[parquet]'",
+        "{path}: reading GeoParquet needs pyarrow: pip install 'landplan[parquet]'",
+    ),
+    "read_not_parquet": (
+        "{path}：不是可读取的 GeoParquet 文件（{why}）",
+        "{path}: not a readable GeoParquet file ({why})",
+    ),
+    "read_bad_wkt": ("无法读取的 WKT：{value!s:.60}", "unreadable WKT {value!r:.60}"),
+    "read_wkt": (
+        "WKT 文本，如 POLYGON ((x y, ...))",
+        "well-known text such as POLYGON ((x y, ...))",
+    ),
+    "read_not_coordinate": ("不是坐标：「{value}」", "not a coordinate: {value!r}"),
+    "read_degrees": ("以度为单位的数字", "a number in degrees"),
+    "read_no_file": ("{path}：文件不存在", "{path}: no such file"),
+    "read_profile_layer": (
+        "导入配置 {profile} 描述的是{layer}图层，不是{wanted}图层",
+        "profile {profile} describes the {layer} layer, not the {wanted} layer",
+    ),
+    "enc_reads_as": ("按 {found} 可以读通", "it reads as {found}"),
+    "enc_neither": ("既不是 UTF-8 也不是 GB18030", "it is neither UTF-8 nor GB18030"),
+    "enc_not": (
+        "{path}：属性文字不是 {encoding} 编码（{reads_as}）",
+        "{path}: the attribute text is not {encoding} ({reads_as})",
+    ),
+    "enc_cpg_unknown": (
+        "{path}：其 .cpg 写的是 {cpg!r}，不是 landplan 认识的编码；请修正 .cpg 或用 --encoding "
+        "指定（{reads_as}）",
+        "{path}: its .cpg names {cpg!r}, not an encoding landplan knows; fix the .cpg or pass "
+        "--encoding ({reads_as})",
+    ),
+    "enc_pass": ("用 --encoding{encoding} 指定", "pass --encoding{encoding}"),
+    "enc_cpg_wrong": (
+        "{path}：其 .cpg 写的是 {cpg!r}，但属性文字不是 {cpg} 编码（{reads_as}）；请{hint}，"
+        "或修正 .cpg",
+        "{path}: its .cpg says {cpg!r}, but the attribute text is not {cpg} ({reads_as}); "
+        "{hint}, or correct the .cpg",
+    ),
+    "enc_ldid": (
+        "{path}：DBF 代码页（语言标识 0x{ldid:02X}）表示 {codec}，但属性文字不是 {codec} 编码"
+        "（{reads_as}）；请用 --encoding 指定编码",
+        "{path}: the DBF code page (language id 0x{ldid:02X}) says {codec}, but the attribute "
+        "text is not {codec} ({reads_as}); pass --encoding",
+    ),
+    "enc_unsaid": (
+        "{path}：属性文字既不是 UTF-8 也不是 GB18030，文件也未声明编码；请添加写明编码的 .cpg "
+        "文件，或用 --encoding 指定",
+        "{path}: the attribute text is neither UTF-8 nor GB18030 and the file does not say its "
+        "encoding; add a .cpg file naming it, or pass --encoding",
+    ),
+    "zone_not_gpkg": (
+        "{path}：无法作为 GeoPackage 打开（{why}）",
+        "{path}: cannot open as a GeoPackage ({why})",
+    ),
+    "zone_no_parcels": (
+        "{path}：没有地块图层（parcels）；文件中的图层：{available}",
+        "{path}: no 'parcels' layer; the file has {available}",
+    ),
+    "zone_not_toml": ("{path}：无法按 TOML 读取（{why}）", "{path}: cannot read as TOML ({why})"),
+    "zone_no_project": (
+        "{path}：没有项目；应为顶层的项目键、一个 [project] 表或若干 [[projects]] 表",
+        "{path}: no project found; expected top-level project keys, a [project] table or "
+        "[[projects]] tables",
+    ),
+    "crs_3_degree_zone": (
+        "EPSG:{epsg}（CGCS2000 3度带高斯-克吕格投影第{zone}带，中央经线东经{cm}°，横坐标前加"
+        "带号；西安1980：EPSG:{xian}，北京1954：EPSG:{beijing}）",
+        "EPSG:{epsg} (CGCS2000 3° Gauss–Krüger zone {zone}, CM {cm}°E, easting with the zone "
+        "number in front; Xian 1980: EPSG:{xian}, Beijing 1954: EPSG:{beijing})",
+    ),
+    "crs_6_degree_zone": (
+        "EPSG:{epsg}（CGCS2000 6度带高斯-克吕格投影第{zone}带，中央经线东经{cm}°，横坐标前加带号）",
+        "EPSG:{epsg} (CGCS2000 6° Gauss–Krüger zone {zone}, CM {cm}°E, easting with the zone "
+        "number in front)",
+    ),
+    "crs_zone_unnumbered": (
+        "不带带号的3度带高斯-克吕格投影：中央经线东经75°～135°对应 CGCS2000 EPSG:4534～4554"
+        "（EPSG = 4534 + (中央经线 − 75) / 3；东经111°为 EPSG:4546）；中央经线见测绘成果的元数据",
+        "a 3° Gauss–Krüger zone without the zone number: CGCS2000 EPSG:4534–4554 for CM "
+        "75°E–135°E (EPSG = 4534 + (CM − 75) / 3; CM 111°E is EPSG:4546); the survey's "
+        "metadata names the central meridian",
+    ),
+    "crs_lonlat": (
+        "经纬度：EPSG:4490（CGCS2000）或 EPSG:4326（WGS 84）",
+        "longitude/latitude: EPSG:4490 (CGCS2000) or EPSG:4326 (WGS 84)",
+    ),
+    "crs_look_like": (
+        "{expected}；坐标看起来是 {guess}：请用 --crs 指定",
+        "{expected}; the coordinates look like {guess}: pass --crs with it",
+    ),
+    "crs_towgs84": (
+        "--towgs84 {text!r}：应为3个或7个数：dx,dy,dz（米），或 dx,dy,dz,rx,ry,rz（角秒）,ds"
+        "（ppm），按转换参数的发布值填写",
+        "--towgs84 {text!r}: expected 3 or 7 numbers, dx,dy,dz (m) or dx,dy,dz,rx,ry,rz "
+        "(arc-seconds),ds (ppm), as the conversion's publication gives them",
+    ),
+    "crs_old_datum": (
+        "数据采用 {name}（基准 {datum}）；它到 CGCS2000 的偏移达数十米，需要本地区发布的转换参数",
+        "the data are in {name} (datum {datum}); its shift to CGCS2000 is tens of metres and "
+        "needs the parameters published for the area",
+    ),
+    "crs_shift_parameters": (
+        "本省或本市发布的3个或7个转换参数：--towgs84 dx,dy,dz[,rx,ry,rz,ds]（towgs84=...）；"
+        "landplan 不会猜测这些参数",
+        "the 3 or 7 conversion parameters of your province or city: --towgs84 "
+        "dx,dy,dz[,rx,ry,rz,ds] (towgs84=...); landplan does not guess them",
+    ),
+    "crs_shifted": (
+        "已用参数 {values} 从 {name} 转换为 CGCS2000（WGS 84 视同 CGCS2000）",
+        "converted from {name} to CGCS2000 with the parameters {values} (WGS 84 taken as CGCS2000)",
+    ),
+    "crs_published": ("本地区发布的转换参数", "the parameters published for the area"),
+    "export_no_suffix": ("无后缀的文件", "a file without a suffix"),
+    "export_suffix": (
+        "{path}：不能写成 {suffix!r}；应为以下之一：{formats}",
+        "{path}: cannot write {suffix!r}; expected one of {formats}",
+    ),
+    "export_table": (
+        "{path}：没有几何图形的表格只能写成 .csv 或 .xlsx",
+        "{path}: a table without geometry is written as .csv or .xlsx",
+    ),
+    "export_encoding": (
+        "{path}：不提供编码 {encoding!r}；应为 UTF-8 或 GBK",
+        "{path}: encoding {encoding!r} is not offered; expected UTF-8 or GBK",
+    ),
+    "dxf_unreadable": (
+        "{path}：无法按 DXF 图纸读取（{why}）",
+        "{path}: cannot read as a DXF drawing ({why})",
+    ),
+    "dxf_on_layers": ("（图层 {layers} 上）", " on layer(s) {layers}"),
+    "dxf_no_outline": (
+        "{path}：没有闭合多段线或填充{on}；有闭合轮廓的图层：{held}（用 --source-layer 指定）",
+        "{path}: no closed polyline or hatch{on}; layers with closed outlines: {held} (name "
+        "them with --source-layer)",
+    ),
+    # the policy and the sample zone
+    "policy_unreadable": (
+        "无法读取政策文件「{path}」：{why}",
+        "cannot read policy file {path!r}: {why}",
+    ),
+    "policy_not_toml": ("{where} 不是有效的 TOML：{why}", "{where} is not valid TOML: {why}"),
+    "policy_problems": ("政策中有{n}个问题：\n{lines}", "{n} problem(s) in the policy:\n{lines}"),
+    "policy_problems_in": (
+        "政策 {where} 中有{n}个问题：\n{lines}",
+        "{n} problem(s) in the policy {where}:\n{lines}",
+    ),
+    "policy_no_key": ("政策中没有参数 {key!r}", "the policy has no key {key!r}"),
+    "sample_n_type": (
+        "地块数 n_parcels 应为正整数或 None，收到 {n!r}；例如 n_parcels={default}",
+        "n_parcels must be a positive integer or None, got {n!r}; use e.g. n_parcels={default}",
+    ),
+    "sample_n_min": (
+        "地块数 n_parcels 至少为1，收到 {n!r}；例如 n_parcels={default}",
+        "n_parcels must be at least 1, got {n!r}; use e.g. n_parcels={default}",
+    ),
+    "sample_no_project": (
+        "园区中没有项目 {project}；应为示例园区",
+        "project {project} is not in the zone; expected the sample zone",
+    ),
+    "sample_no_parcel": (
+        "没有面积在{low:g}～{high:g}亩之间、用地为{uses}的{status}地块可供项目 {project}；"
+        "应为示例园区",
+        "no {status} parcel of {uses} between {low:g} and {high:g} mu for {project}; expected "
+        "the sample zone",
+    ),
+    # the store
+    "store_no_status": (
+        "{layer}图层没有状态；记录状态的图层：{layers}",
+        "layer {layer!r} has no status; statuses are kept for {layers}",
+    ),
+    "store_not_yet": (
+        "{location} 还不是 landplan 数据库；请用 `landplan init --db {location}`"
+        "（或 Store.init()）创建",
+        "{location} is not a landplan store yet; create it with `landplan init --db {location}` "
+        "(or Store.init())",
+    ),
+    "store_schema_version": (
+        "{location} 的数据库结构版本为 {found!r}，本版 landplan 读取的是版本 {version!r}",
+        "{location} has store schema version {found!r}, this landplan reads version {version!r}",
+    ),
+    "store_damaged": (
+        "{location}：数据库元数据已损坏（landplan_meta 的 working_crs 为 {crs!r}，应为 EPSG 代码，"
+        "如 EPSG:4546）；请从备份恢复该文件，或用 GDAL 导出各图层再导入新数据库",
+        "{location}: the store's metadata is damaged (landplan_meta working_crs is {crs!r}, "
+        "expected an EPSG code such as EPSG:4546); restore the file from a backup, or export its "
+        "layers with GDAL and import them into a new store",
+    ),
+    "store_crs_policy": (
+        "{location} 的图层坐标系为 {crs}，而政策的工作坐标系为 {wanted}；请在政策中设 "
+        "[crs] working = {crs!r}，或导出各图层再导入新数据库",
+        "{location} holds its layers in {crs}, the policy's working CRS is {wanted}; set [crs] "
+        "working = {crs!r} in the policy, or export the layers and import them into a new store",
+    ),
+    "store_no_epsg": (
+        "工作坐标系 {name!r} 没有 EPSG 代码；数据库需要 EPSG 代码",
+        "the working CRS {name!r} has no EPSG code; the store needs one",
+    ),
+    "store_not_projected": (
+        "工作坐标系 {crs} 不是投影坐标系；计算面积需要以米为单位的坐标系",
+        "the working CRS {crs} is not projected; areas need a metric CRS",
+    ),
+    "store_cannot_write": ("无法写出 {path}：{why}", "cannot write {path}: {why}"),
+    "store_mode": (
+        "导入方式应为 'replace'、'append' 或 'upsert'，而不是 {mode!r}",
+        "mode must be 'replace', 'append' or 'upsert', not {mode!r}",
+    ),
+    "store_not_empty": (
+        "{layer}图层已有{n}个要素；请选择 --replace、--append 或 --upsert（未写入任何数据）",
+        "{layer} already holds {n} feature(s); choose --replace, --append or --upsert (nothing "
+        "was written)",
+    ),
+    "store_nothing_written": (
+        "未向{layer}图层写入任何数据：{problems}",
+        "nothing was written to {layer}: {problems}",
+    ),
+    "store_layer_crs": (
+        "{source}：图层坐标系为 {crs}，数据库为 {store}；请用 to_crs({store!r}) 转换",
+        "{source}: the layer is in {crs}, the store in {store}; reproject it with "
+        "to_crs({store!r})",
+    ),
+    "store_duplicate_id": ("数据中编号重复", "duplicate id in the data"),
+    "store_one_per_id": ("每个编号一个要素", "one feature per id"),
+    "store_same_id": (
+        "与数据库中的「{same}」仅有大小写或全半角之别",
+        "the same id as {same!r} in the store but for case or width",
+    ),
+    "store_stored_spelling": (
+        "数据库中的写法「{same}」，或另用编号",
+        "the stored spelling {same!r}, or another id",
+    ),
+    "store_holds_id": ("{layer}图层已有此编号", "{layer} already holds this id"),
+    "store_new_id": (
+        "新编号，或用 --upsert 导入以覆盖",
+        "a new id, or import with --upsert to overwrite it",
+    ),
+    "store_no_version": ("（无）", "(none)"),
+    "store_stale_import_row": (
+        "  {id}：读取时为第{read}版，数据库中为第{now}版",
+        "  {id}: read at version {read}, the store has version {now}",
+    ),
+    "store_stale_import": (
+        "{source}：{layer}图层有{n}个要素在读取后已在数据库中被修改；未写入任何数据。请重新加载或"
+        "导出该图层，重做修改后再导入：\n{rows}",
+        "{source}: {n} feature(s) of {layer} were changed in the store after they were read; "
+        "nothing was written. Load or export the layer again, redo the edits, and import "
+        "again:\n{rows}",
+    ),
+    "store_stale_update_row": (
+        "  {id}：读取时为第{read}版，数据库中为第{now}版",
+        "  {id}: read at version {read}, the store has {now}",
+    ),
+    "store_stale_update": (
+        "{source}：{layer}图层有{n}个要素在读取后已在数据库中被修改；未写入任何数据：\n{rows}",
+        "{source}: {n} feature(s) of {layer} were changed in the store after they were read; "
+        "nothing was written:\n{rows}",
+    ),
+    "store_overlaps": (
+        "与数据库中的地块 {other} 重叠 {area:.1f} 平方米：同一块地用了两个编号",
+        "overlaps parcel {other} in the store by {area:.1f} m²: the same ground under two ids",
+    ),
+    "store_new_ground": (
+        "数据库中尚无的用地（重叠不超过 {tolerance:g} 平方米，政策参数 "
+        "validation.overlap_tolerance_m2）；若要重画 {other}，请以该编号用 --upsert 导入",
+        "ground not in the store already (at most {tolerance:g} m², policy "
+        "validation.overlap_tolerance_m2); to redraw {other}, import it under that id with "
+        "--upsert",
+    ),
+    "store_dropped_reserved": (
+        "文件中没有该地块，而它已为项目 {project} 预留：--replace 会删除已预留的地块",
+        "not in the file, and reserved for project {project}: --replace would drop a reserved "
+        "parcel",
+    ),
+    "store_keep_reserved": (
+        "在文件中保留该地块，或先解除预留（`landplan release`），或加 --force 结束预留",
+        "the parcel kept in the file, its reservation released first (`landplan release`), or "
+        "--force to end the reservation",
+    ),
+    "store_dated_before": (
+        "{status}变更的日期为 {date}，早于该要素最近一次记录的变更（{before}）",
+        "the {status} change is dated {date}, before the feature's last recorded change ({before})",
+    ),
+    "store_date_after": (
+        "不早于 {before} 的日期，使历史记录按时间先后排列",
+        "a date on or after {before}, so the history reads in order",
+    ),
+    "store_holds_no_feature": ("{layer}图层中没有要素「{id}」", "{layer} holds no feature {id!r}"),
+    "store_a_stored_id": (
+        "已入库要素的编号；新要素请用 landplan import 导入",
+        "the id of a stored feature; add new ones with landplan import",
+    ),
+    "store_not_status": (
+        "「{new}」不是有效的{column}；是否为「{suggest}」？可用值：{values}",
+        "{new!r} is not a {kind}; did you mean {suggest!r}? Valid: {valid}",
+    ),
+    "store_change_reason": (
+        '状态变更需要说明理由（--reason "..."）',
+        'a status change needs a reason (--reason "...")',
+    ),
+    "store_last_change": (
+        "（最近一次变更：{who} 于 {at:%Y-%m-%d %H:%M} UTC 改为「{status}」）",
+        " (last change: {status!r} by {who} at {at:%Y-%m-%d %H:%M} UTC)",
+    ),
+    "store_stale_status": (
+        "{layer} {id} 在你读取之后已被他人修改：你读取的是第{read}版，数据库中为第{now}版{by}。"
+        "未写入任何数据；请重新读取后再试。",
+        "{layer} {id} was changed by someone else after you read it: you read version {read}, "
+        "the store has version {now}{by}. Nothing was written; reload and try again.",
+    ),
+    "store_effective_before": (
+        "{layer} {id}：生效日期 {date} 早于最近一次记录的变更（{last}）；历史按时间先后记录，"
+        "请给出不早于 {last} 的日期，或先撤销那次变更（`landplan status retract {layer_code} "
+        "{id} --reason ...`）",
+        "{layer} {id}: the effective date {date} is before its last recorded change ({last}); "
+        "history is kept in order, so give a date on or after {last}, or retract that change "
+        "first (`landplan status retract {layer_code} {id} --reason ...`)",
+    ),
+    "store_already": (
+        "{layer} {id} 已是「{status}」；未写入任何数据",
+        "{layer} {id} is already {status!r}; nothing was written",
+    ),
+    "store_no_feature": ("{layer}图层中没有要素「{id}」", "{layer} has no feature {id!r}"),
+    "store_retract_reason": (
+        '撤销变更需要说明理由（--reason "..."）',
+        'retracting a change needs a reason (--reason "...")',
+    ),
+    "store_nothing_to_retract": (
+        "{layer} {id} 没有可撤销的状态变更",
+        "{layer} {id} has no status change to retract",
+    ),
+    "store_no_history": (
+        "{layer}图层中没有要素「{id}」，也没有它的历史记录",
+        "{layer} has no feature {id!r} and no history of one",
+    ),
+    "store_not_a_date": (
+        "{value!r} 不是日期；应为 YYYY-MM-DD，或其他年份在前的写法（2024/3/1、2024年3月1日、"
+        "20240301、Excel 日期）",
+        "{value!r} is not a date; expected YYYY-MM-DD, or {forms}",
+    ),
+    # reservations
+    "res_name_one": ("请至少指定一块要预留的地块", "name at least one parcel to reserve"),
+    "res_name_one_for": (
+        "请至少指定一块要为项目 {projects} 预留的地块",
+        "name at least one parcel to reserve for project(s) {projects}",
+    ),
+    "res_race": (
+        "无法为项目 {project} 预留：另一用户同时预留了 {ids}；未预留任何地块。见 "
+        "`landplan reservations`。",
+        "cannot reserve for project {project}: another user reserved {ids} at the same moment; "
+        "nothing was reserved. See `landplan reservations`.",
+    ),
+    "res_race_one_of": (
+        "无法为项目 {project} 预留：另一用户同时预留了 {ids} 中的地块；未预留任何地块。见 "
+        "`landplan reservations`。",
+        "cannot reserve for project {project}: another user reserved one of {ids} at the same "
+        "moment; nothing was reserved. See `landplan reservations`.",
+    ),
+    "res_no_project": (
+        "数据库中没有项目「{project}」；请先将其导入项目图层",
+        "project {project!r} is not in the store; import it into the projects layer first",
+    ),
+    "res_no_parcel": ("数据库中没有该地块", "no such parcel in the store"),
+    "res_status": (
+        "状态为「{status}」；只有{available}的地块可以预留",
+        "status is {status!r}; only {available} can be reserved",
+    ),
+    "res_held": (
+        "已由 {who} 于 {at:%Y-%m-%d} 为项目 {project} 预留",
+        "already reserved for project {project} by {who} on {at:%Y-%m-%d}",
+    ),
+    "res_overlaps": (
+        "与地块 {other} 重叠 {area:.1f} 平方米，而该地块已为项目 {project} 预留：同一块地不能"
+        "预留两次",
+        "overlaps parcel {other} by {area:.1f} m², which is reserved for project {project}: the "
+        "same ground cannot be reserved twice",
+    ),
+    "res_named": ("（{name}）", " ({name})"),
+    "res_lies_in": ("位于{kind} {id}{name}内", "lies in {kind} {id}{name}"),
+    "res_refused_line": ("  {parcel}：{reasons}", "  {parcel}: {reasons}"),
+    "res_refused": (
+        "无法为项目 {project} 预留：{total}块地块中有{n}块被拒；未预留任何地块\n{lines}",
+        "cannot reserve for project {project}: {n} of {total} parcel(s) refused; nothing was "
+        "reserved\n{lines}",
+    ),
+    "res_any_parcel": ("任何地块", "any parcel"),
+    "res_none_held": (
+        "项目 {project} 没有{what}的有效预留；未解除任何预留",
+        "project {project} holds no active reservation of {what}; nothing was released",
+    ),
+    "store_foreign_gpkg": (
+        "{store} 是存有其他图层（{layers}）的 GeoPackage；数据库须单独成一个文件：请换一个 --db "
+        "路径（再用 landplan import 把这些图层导入）",
+        "{store} is a GeoPackage holding other layers ({layers}); a store is a file of its own: "
+        "give another --db path (import those layers into it with landplan import)",
+    ),
+    "store_table_crs": (
+        "{store}：表 {table!r} 的坐标系为 EPSG:{got}，数据为 EPSG:{srs}；请用 to_crs('EPSG:{got}') "
+        "转换数据",
+        "{store}: table {table!r} is in EPSG:{got}, the data in EPSG:{srs}; reproject the data "
+        "with to_crs('EPSG:{got}')",
+    ),
+    "store_table_srid": (
+        "{store}：表 {table!r} 的 SRID 为 {got}，数据为 EPSG:{srs}；请用 to_crs('EPSG:{got}') "
+        "转换数据",
+        "{store}: table {table!r} has SRID {got}, the data EPSG:{srs}; reproject the data with "
+        "to_crs('EPSG:{got}')",
+    ),
+    "store_lock_timeout": (
+        "LANDPLAN_LOCK_TIMEOUT={raw!r}：应为秒数，如 60",
+        "LANDPLAN_LOCK_TIMEOUT={raw!r}: expected a number of seconds such as 60",
+    ),
+    "store_lock_timeout_negative": (
+        "LANDPLAN_LOCK_TIMEOUT={raw!r}：应为不小于0的秒数",
+        "LANDPLAN_LOCK_TIMEOUT={raw!r}: expected seconds, 0 or more",
+    ),
+    "store_not_sqlite": (
+        "{path} 已存在，但不是 GeoPackage/SQLite 文件；请换一个 --db 路径",
+        "{path} exists but is not a GeoPackage/SQLite file; give another --db path",
+    ),
+    "store_postgis_needs": (
+        "PostGIS 数据库需要 geoalchemy2 和 psycopg（缺少 {missing}）；请安装：pip install "
+        "'landplan[postgis]'",
+        "a PostGIS store needs geoalchemy2 and psycopg ({missing} is missing); install them "
+        "with: pip install 'landplan[postgis]'",
+    ),
+    "store_cannot_connect": ("无法连接 {store}：{why}", "cannot connect to {store}: {why}"),
+    "store_no_postgis": (
+        "{store} 没有 PostGIS 扩展；请以超级用户运行：CREATE EXTENSION postgis;",
+        "{store} has no PostGIS extension; as a superuser run: CREATE EXTENSION postgis;",
+    ),
+    "store_connection_closed": (
+        "数据库连接在写入中途被关闭",
+        "the database connection was closed in the middle of a write",
+    ),
+    "store_unsupported": (
+        "不支持的数据库 {target!r}：请给出文件路径（zone.gpkg）或 postgresql://user@host/db 网址",
+        "unsupported store {target!r}: give a file path (zone.gpkg) or a "
+        "postgresql://user@host/db URL",
+    ),
+    # attribute updates
+    "upd_no_id_column": ("没有编号列", "no id column"),
+    "upd_a_column": ("{column}列", "a column {column!r}"),
+    "upd_no_status": (
+        "不含状态：状态请用 `landplan status set` 变更（注明日期和理由）",
+        "no status: change it with `landplan status set` (dated, with a reason)",
+    ),
+    "upd_one_of": ("以下字段之一：{columns}", "one of {columns}"),
+    "upd_not_changeable": ("不是可更新的字段", "not a column an update can change"),
+    "upd_an_id": ("编号", "an id"),
+    "upd_id_twice": ("编号出现两次", "id given twice"),
+    "upd_one_row_per_id": ("每个编号一行", "one row per id"),
+}
+
+
 #: Lines the command line prints: key -> (Chinese, English), with ``str.format`` fields the caller
 #: fills. Values in the fields are labelled by the caller (:func:`value_label`), never raw codes.
 MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
@@ -1049,6 +1842,7 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
     "demo_step": ("步骤", "step"),
     "demo_file": ("文件", "file"),
     "done": ("完成", "done"),
+    **_ERROR_MESSAGES,
 }
 
 
@@ -1352,3 +2146,7 @@ def help_text(text: str, lang: str | None = None) -> str:
 def _help_by_words() -> dict[str, str]:
     # Docstrings reach the command line re-wrapped: look texts up by their words alone.
     return {" ".join(en.split()): zh for en, zh in HELP.items()}
+
+
+# Errors say their messages through this registry, which they cannot import (see errors).
+errors.use_labels(sys.modules[__name__])

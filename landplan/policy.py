@@ -447,7 +447,7 @@ class Policy:
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
-            raise PolicyError(f"cannot read policy file {str(path)!r}: {exc.strerror}") from exc
+            raise PolicyError.of("policy_unreadable", path=str(path), why=exc.strerror) from exc
         return cls.from_toml_text(text, where=str(path))
 
     @classmethod
@@ -458,7 +458,7 @@ class Policy:
         try:
             tree = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise PolicyError(f"{where} is not valid TOML: {exc}") from exc
+            raise PolicyError.of("policy_not_toml", where=where, why=exc) from exc
         values, sources = _split_sources(tree)
         if _base is None:
             return cls(values, sources).validate(where=where)
@@ -466,7 +466,7 @@ class Policy:
         problems: list[str] = []
         merged = _merge(base._values, values, where, "", problems)
         if problems:
-            raise PolicyError(f"{len(problems)} problem(s) in the policy:\n" + "\n".join(problems))
+            raise PolicyError.of("policy_problems", n=len(problems), lines="\n".join(problems))
         return cls(merged, {**base._sources, **sources}).validate(where=where)
 
     def replace(self, **changes: Any) -> Policy:
@@ -505,10 +505,8 @@ class Policy:
         defaults = self._values if where == "<defaults>" else Policy._shipped()._values
         problems = _problems(self._values, defaults)
         if problems:
-            raise PolicyError(
-                f"{len(problems)} problem(s) in the policy {where}:\n"
-                + "\n".join(f"- {p}" for p in problems)
-            )
+            lines = "\n".join(f"- {p}" for p in problems)
+            raise PolicyError.of("policy_problems_in", n=len(problems), where=where, lines=lines)
         return self
 
     # access -------------------------------------------------------------------------------
@@ -522,7 +520,7 @@ class Policy:
         node: Any = self._values
         for part in dotted.split("."):
             if not isinstance(node, Mapping) or part not in node:
-                raise PolicyError(f"the policy has no key {dotted!r}")
+                raise PolicyError.of("policy_no_key", key=dotted)
             node = node[part]
         return Section(dotted, node) if isinstance(node, Mapping) else node
 

@@ -2,7 +2,9 @@
 
 The screen shows a per-column summary and the first rows; :func:`write_problems` writes all of
 them (problems that refused the import and warnings that did not) to CSV or XLSX, with Chinese
-and English headers. Text from the data is written so that no spreadsheet runs it as a formula.
+and English headers and what is wrong and what was expected in the reader's language. The file,
+feature and column stay as the data name them, for filtering. Text from the data is written so
+that no spreadsheet runs it as a formula.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from landplan.errors import Problem, ReadError
-from landplan.labels import bilingual
+from landplan.labels import Lang, bilingual
 
 __all__ = ["SUMMARY_HEADERS", "column_summary", "problem_table", "write_problems"]
 
@@ -33,9 +35,17 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def problem_table(
-    problems: Iterable[Problem], notices: Iterable[Problem] = (), *, lang: str = "both"
+    problems: Iterable[Problem],
+    notices: Iterable[Problem] = (),
+    *,
+    lang: str = "both",
+    text_lang: Lang = "zh",
 ) -> pd.DataFrame:
-    """Return problems (errors) and notices (warnings) as one table, errors first."""
+    """Return problems (errors) and notices (warnings) as one table, errors first.
+
+    ``lang`` heads the columns (``both`` languages, or ``ids``); ``text_lang`` is the language
+    of the problem and expected cells.
+    """
     rows = [("error", p) for p in problems] + [("warning", p) for p in notices]
     table = pd.DataFrame(
         [
@@ -44,8 +54,8 @@ def problem_table(
                 "source": p.source,
                 "feature": p.feature,
                 "column": p.column,
-                "problem": p.problem,
-                "expected": p.expected,
+                "problem": p.problem_text(text_lang),
+                "expected": p.expected_text(text_lang),
             }
             for kind, p in rows
         ],
@@ -54,8 +64,10 @@ def problem_table(
     return table.rename(columns=_HEADERS) if lang == "both" else table
 
 
-def column_summary(problems: Sequence[Problem], notices: Sequence[Problem] = ()) -> pd.DataFrame:
-    """Count problems and warnings per column, with the commonest problem of each.
+def column_summary(
+    problems: Sequence[Problem], notices: Sequence[Problem] = (), *, lang: Lang = "zh"
+) -> pd.DataFrame:
+    """Count problems and warnings per column, with the commonest problem of each (in ``lang``).
 
     Returns
     -------
@@ -63,7 +75,7 @@ def column_summary(problems: Sequence[Problem], notices: Sequence[Problem] = ())
         ``column``, ``errors``, ``warnings``, ``features`` (distinct features concerned) and
         ``example`` (the most frequent problem text), most errors first.
     """
-    table = problem_table(problems, notices, lang="ids")
+    table = problem_table(problems, notices, lang="ids", text_lang=lang)
     if table.empty:
         return pd.DataFrame(columns=["column", "errors", "warnings", "features", "example"])
     table["is_error"] = table["severity"] == _SEVERITY["error"]
@@ -96,9 +108,15 @@ def _safe(text: object) -> object:
 
 
 def write_problems(
-    path: str | os.PathLike, problems: Sequence[Problem], notices: Sequence[Problem] = ()
+    path: str | os.PathLike,
+    problems: Sequence[Problem],
+    notices: Sequence[Problem] = (),
+    *,
+    lang: Lang = "zh",
 ) -> Path:
     """Write every problem and warning to a CSV (UTF-8 with BOM, for Excel) or XLSX file.
+
+    What is wrong and what was expected are written in ``lang``.
 
     Raises
     ------
@@ -108,15 +126,15 @@ def write_problems(
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
-        raise ReadError(f"{path}: a problem report is written as .csv or .xlsx, not {suffix!r}")
-    table = problem_table(problems, notices)
+        raise ReadError.of("problems_suffix", path=path, suffix=suffix)
+    table = problem_table(problems, notices, text_lang=lang)
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
         table.map(_safe).to_csv(path, index=False, encoding="utf-8-sig")
         return path
     import xlsxwriter
 
-    summary = column_summary(problems, notices)
+    summary = column_summary(problems, notices, lang=lang)
     summary.columns = list(SUMMARY_HEADERS.values())
     with xlsxwriter.Workbook(path) as workbook:
         header = workbook.add_format({"bold": True, "bg_color": "#EEEEEE", "valign": "top"})

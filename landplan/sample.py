@@ -32,7 +32,7 @@ import pyogrio
 import shapely
 from pyproj import Transformer
 
-from landplan.errors import LandplanError
+from landplan.errors import Code, LandplanError
 from landplan.units import MU_M2
 
 __all__ = [
@@ -288,15 +288,9 @@ def _check_n(n_parcels: int | None) -> int:
     if n_parcels is None:
         return DEFAULT_N_PARCELS
     if isinstance(n_parcels, bool) or not isinstance(n_parcels, int | np.integer):
-        raise LandplanError(
-            f"n_parcels must be a positive integer or None, got {n_parcels!r}; "
-            f"use e.g. n_parcels={DEFAULT_N_PARCELS}"
-        )
+        raise LandplanError.of("sample_n_type", n=n_parcels, default=DEFAULT_N_PARCELS)
     if n_parcels < 1:
-        raise LandplanError(
-            f"n_parcels must be at least 1, got {n_parcels!r}; "
-            f"use e.g. n_parcels={DEFAULT_N_PARCELS}"
-        )
+        raise LandplanError.of("sample_n_min", n=n_parcels, default=DEFAULT_N_PARCELS)
     return int(n_parcels)
 
 
@@ -1390,9 +1384,7 @@ def sample_landings(zone) -> pd.DataFrame:
     rows = []
     for project_id, landed, from_status in _LANDINGS:
         if project_id not in projects.index:
-            raise LandplanError(
-                f"project {project_id} is not in the zone; expected the sample zone"
-            )
+            raise LandplanError.of("sample_no_project", project=project_id)
         project = projects.loc[project_id]
         land_use = _HAZARD_LAND_USE.get(project["hazard"], _DEFAULT_LAND_USE)
         low, high = float(project["land_mu_min"]), float(project["land_mu_max"])
@@ -1404,9 +1396,13 @@ def sample_landings(zone) -> pd.DataFrame:
             & ~parcels["parcel_id"].isin(taken).to_numpy()
         )
         if not fits.any():
-            raise LandplanError(
-                f"no {from_status} parcel of {'/'.join(land_use)} between {low:g} and {high:g} "
-                f"mu for {project_id}; expected the sample zone"
+            raise LandplanError.of(
+                "sample_no_parcel",
+                status=Code(from_status, "status"),
+                uses=Code(tuple(land_use), "land_use", sep=("/", "、")),
+                low=low,
+                high=high,
+                project=project_id,
             )
         options = parcels.loc[fits, ["parcel_id", "area_mu"]]
         options = options.assign(gap=(options["area_mu"] - (low + high) / 2).abs())

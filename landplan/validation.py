@@ -22,7 +22,7 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
 from landplan._dates import DATE_FORMS, is_ambiguous, parse_dates
-from landplan.errors import Problem, SchemaError
+from landplan.errors import Code, Message, Problem, SchemaError
 from landplan.layers import LAYERS, Column, LayerSpec, spec, split_list
 from landplan.policy import Policy
 from landplan.units import MU_M2
@@ -111,7 +111,7 @@ class _Collector:
         self.labels = labels
         self.problems: list[Problem] = []
 
-    def layer(self, column: str, problem: str, expected: str) -> None:
+    def layer(self, column: str, problem: Message, expected: Message) -> None:
         self.problems.append(Problem(self.source, "*", column, problem, expected))
 
     def rows(self, mask, column: str, problem, expected) -> None:
@@ -126,6 +126,21 @@ class _Collector:
                     expected(i) if callable(expected) else expected,
                 )
             )
+
+
+def _unit(unit: str, key: str = "v_unit") -> Message | str:
+    """Return a field's unit as a message's ending (`` mu`` / ``（单位：亩）``), or nothing."""
+    return Message(key, unit=Message(f"unit_{unit}")) if unit else ""
+
+
+def _geometry_types(layer: LayerSpec) -> Code:
+    """Return the layer's geometry types, listed as "Polygon or MultiPolygon" / "面或多面"."""
+    return Code(tuple(Message(f"geometry_{t}") for t in layer.geometry_types), sep=(" or ", "或"))
+
+
+def _above(low: str, high: str, df: pd.DataFrame, i: int) -> Message:
+    """Say that the value of column ``low`` is above that of ``high`` in row ``i``."""
+    return Message("v_above", low=Code(low), high=Code(high), a=df[low].iloc[i], b=df[high].iloc[i])
 
 
 def _row_labels(df: pd.DataFrame, id_column: str) -> np.ndarray:
@@ -223,25 +238,38 @@ def _coerce_vocab(col: Column, text: pd.Series, present: np.ndarray, bad: _Colle
     mapping = {u: col.vocab.normalise(u) for u in uniques}
     out = text.map(lambda v: None if v is None else mapping[v]).astype(object)
     unknown = present & out.isna().to_numpy()
-    bad.rows(
-        unknown,
-        name,
-        lambda i: f"unknown {col.vocab.name} {text.iloc[i]!r}",
-        lambda i: col.vocab.expected(text.iloc[i]),
-    )
+    vocabulary = col.vocab
+    values = Code(tuple(vocabulary.values), name)
+    # A file with one wrong value on every row: each distinct value is looked at (its nearest
+    # valid value found) and said once, for all its rows.
+    said: dict[object, tuple[Message, Message]] = {}
+
+    def messages(i: int) -> tuple[Message, Message]:
+        value = text.iloc[i]
+        if value not in said:
+            nearest = vocabulary.hint(value)
+            hint = Message("v_did_you_mean", value=Code(nearest, name)) if nearest else ""
+            said[value] = (
+                Message("v_unknown_value", kind=vocabulary.name, column=Code(name), value=value),
+                Message("v_one_of", english=vocabulary.expected(value), values=values, hint=hint),
+            )
+        return said[value]
+
+    bad.rows(unknown, name, lambda i: messages(i)[0], lambda i: messages(i)[1])
     return out
 
 
 def _coerce_number(col: Column, raw: pd.Series, present: np.ndarray, bad: _Collector) -> pd.Series:
     """Numbers, finite and within the field's bounds; whole numbers for integer fields."""
     name = col.name
+    unit = _unit(col.unit)
     nums = _numbers(raw)
     not_num = present & nums.isna().to_numpy()
     bad.rows(
         not_num,
         name,
-        lambda i: f"not a number: {raw.iloc[i]!r}",
-        f"a number{f' in {col.unit}' if col.unit else ''}",
+        lambda i: Message("v_not_a_number", value=raw.iloc[i]),
+        Message("v_a_number", unit=_unit(col.unit, "v_in_unit")),
     )
     values = nums.to_numpy()
     # inf, -inf and 1e308 are read as numbers but are none a planner could mean (a ratio
@@ -250,8 +278,8 @@ def _coerce_number(col: Column, raw: pd.Series, present: np.ndarray, bad: _Colle
     bad.rows(
         absurd,
         name,
-        lambda i: f"not a usable number: {raw.iloc[i]!r}",
-        f"a finite number below {_LARGEST:.0e}{f' {col.unit}' if col.unit else ''}",
+        lambda i: Message("v_not_usable", value=raw.iloc[i]),
+        Message("v_finite", largest=_LARGEST, unit=unit),
     )
     values = np.where(absurd, np.nan, values)
     finite = ~np.isnan(values)
@@ -259,26 +287,31 @@ def _coerce_number(col: Column, raw: pd.Series, present: np.ndarray, bad: _Colle
         bad.rows(
             finite & (values <= 0),
             name,
-            lambda i: f"zero or negative value {values[i]:g}",
-            f"a value greater than 0{f' {col.unit}' if col.unit else ''}",
+            lambda i: Message("v_not_positive", value=values[i]),
+            Message("v_positive", unit=unit),
         )
     if col.minimum is not None:
         bad.rows(
             finite & (values < col.minimum),
             name,
-            lambda i: f"value {values[i]:g} below the minimum",
-            f"at least {col.minimum:g}{f' {col.unit}' if col.unit else ''}",
+            lambda i: Message("v_below_minimum", value=values[i]),
+            Message("v_at_least", minimum=col.minimum, unit=unit),
         )
     if col.maximum is not None:
         bad.rows(
             finite & (values > col.maximum),
             name,
-            lambda i: f"value {values[i]:g} above the maximum",
-            f"at most {col.maximum:g}{f' {col.unit}' if col.unit else ''}",
+            lambda i: Message("v_above_maximum", value=values[i]),
+            Message("v_at_most", maximum=col.maximum, unit=unit),
         )
     if col.dtype == "int":
         fractional = finite & (np.floor(values) != values)
-        bad.rows(fractional, name, lambda i: f"not a whole number: {values[i]:g}", "a whole number")
+        bad.rows(
+            fractional,
+            name,
+            lambda i: Message("v_not_whole", value=values[i]),
+            Message("v_whole"),
+        )
         return pd.Series(np.where(fractional, np.nan, values), index=raw.index).astype("Int64")
     return pd.Series(values, index=raw.index, dtype="float64")
 
@@ -310,8 +343,8 @@ def _coerce_bool(col: Column, raw: pd.Series, bad: _Collector) -> pd.Series:
     bad.rows(
         wrong,
         name,
-        lambda i: f"not a yes/no value: {raw.iloc[i]!r}",
-        "true/false, yes/no, 1/0 or 是/否",
+        lambda i: Message("v_not_yes_no", value=raw.iloc[i]),
+        Message("v_yes_no"),
     )
     return pd.Series([None if m == "?" else m for m in mapped], index=raw.index, dtype="boolean")
 
@@ -321,12 +354,11 @@ def _coerce_date(col: Column, raw: pd.Series, present: np.ndarray, bad: _Collect
     name = col.name
     dates, wrong = parse_dates(raw)
 
-    def not_date(i: int) -> str:
-        if is_ambiguous(raw.iloc[i]):
-            return f"ambiguous date {raw.iloc[i]!r}: the year, month and day cannot be told"
-        return f"not a date: {raw.iloc[i]!r}"
+    def not_date(i: int) -> Message:
+        key = "v_ambiguous_date" if is_ambiguous(raw.iloc[i]) else "v_not_a_date"
+        return Message(key, value=raw.iloc[i])
 
-    bad.rows(present & wrong, name, not_date, f"a date written year first: {DATE_FORMS}")
+    bad.rows(present & wrong, name, not_date, Message("v_date_forms", forms=DATE_FORMS))
     return dates
 
 
@@ -337,23 +369,20 @@ def _check_crs(gdf: gpd.GeoDataFrame, crs, bad: _Collector) -> CRS | None:
         try:
             named = CRS.from_user_input(crs)
         except CRSError:
-            bad.layer(
-                "geometry", f"unknown CRS {crs!r}", "an EPSG code such as EPSG:4546 or EPSG:4490"
-            )
+            bad.layer("geometry", Message("v_unknown_crs", crs=crs), Message("v_epsg_code"))
             return None
     if file_crs is None and named is None:
         bad.layer(
             "geometry",
-            "the data have no CRS (no .prj, no CRS in the file)",
-            "a CRS: name it with --crs (crs=...), e.g. EPSG:4546 or EPSG:4490",
+            Message("v_no_crs"),
+            Message("v_name_a_crs"),
         )
         return None
     if file_crs is not None and named is not None and not CRS(file_crs).equals(named):
         bad.layer(
             "geometry",
-            f"the file says its CRS is {CRS(file_crs).to_string()}, "
-            f"but {named.to_string()} was named",
-            "name no CRS for a file that has one, or fix the file's .prj",
+            Message("v_crs_differs", file=CRS(file_crs).to_string(), named=named.to_string()),
+            Message("v_one_crs"),
         )
         return None
     return CRS(named or file_crs)
@@ -402,21 +431,20 @@ def _check_plausible(geoms: np.ndarray, crs: CRS, bad: _Collector) -> None:
     looks_degrees = (np.abs(x) <= 180) & (np.abs(y) <= 90)
     crs_name = crs.to_string()
 
-    def message(k):
-        where = f"({x[k]:.6g}, {y[k]:.6g})"
+    def kind(k) -> str:
         if crs.is_geographic and swapped[k]:
-            return f"coordinates {where} look like latitude/longitude swapped"
+            return "swapped"
         if not crs.is_geographic and looks_degrees[k]:
-            return f"coordinates {where} look like degrees, not metres of {crs_name}"
-        return f"coordinates {where} fall outside the area of use of {crs_name}"
+            return "degrees"
+        return "outside"
 
-    def expected(k):
-        if crs.is_geographic and swapped[k]:
-            return "x = longitude, y = latitude (swap the columns, or read with always_xy)"
-        if not crs.is_geographic and looks_degrees[k]:
-            return "projected coordinates in metres, or name the geographic CRS (EPSG:4490)"
-        bbox = f"lon {west:.1f}..{east:.1f}, lat {south:.1f}..{north:.1f}"
-        return f"a position within {bbox}; check the declared CRS"
+    def message(k) -> Message:
+        where = f"({x[k]:.6g}, {y[k]:.6g})"
+        return Message(f"v_coordinates_{kind(k)}", where=where, crs=crs_name)
+
+    def expected(k) -> Message:
+        box = {"west": west, "east": east, "south": south, "north": north}
+        return Message(f"v_expected_{kind(k)}", **box)
 
     outside = np.zeros(len(geoms), dtype=bool)
     outside[idx[~inside]] = True
@@ -424,7 +452,7 @@ def _check_plausible(geoms: np.ndarray, crs: CRS, bad: _Collector) -> None:
     bad.rows(outside, "geometry", lambda i: message(pos[i]), lambda i: expected(pos[i]))
 
 
-def _zone_notices(geoms: np.ndarray, working: CRS, source: str) -> list[str]:
+def _zone_notices(geoms: np.ndarray, working: CRS, source: str) -> list[Message]:
     """Warn when features lie outside the working CRS's zone, where areas grow distorted.
 
     A transverse Mercator projection keeps scale only near its central meridian: an area
@@ -447,12 +475,18 @@ def _zone_notices(geoms: np.ndarray, working: CRS, source: str) -> list[str]:
     error = np.max((np.radians(lon - origin[0]) * np.cos(np.radians(lat))) ** 2)
     middle = float(np.median(lon))
     suggested = 4534 + round((middle - 75) / 3)
-    better = f"EPSG:{suggested}" if 4534 <= suggested <= 4554 else "a zone nearer the data"
+    better = f"EPSG:{suggested}" if 4534 <= suggested <= 4554 else Message("v_nearer_zone")
     return [
-        f"{source}: {int(outside.sum())} feature(s) lie outside the working CRS's zone "
-        f"({working.to_string()}, {area_of_use.west:g}°E to {area_of_use.east:g}°E); their areas "
-        f"are enlarged by up to {error:.2%}. Set [crs] working = {better!r} in the policy for "
-        "data around this longitude"
+        Message(
+            "v_outside_zone",
+            source=source,
+            n=int(outside.sum()),
+            crs=working.to_string(),
+            west=area_of_use.west,
+            east=area_of_use.east,
+            error=error,
+            better=better,
+        )
     ]
 
 
@@ -467,16 +501,11 @@ def _check_geometry(
         geoms = geoms.copy()
         geoms[has_z] = shapely.force_2d(geoms[has_z])
         gdf.attrs.setdefault("notices", []).append(
-            f"{bad.source}: {int(has_z.sum())} feature(s) had Z coordinates (3D); heights were "
-            "dropped and the geometry kept in 2D"
+            Message("v_heights_dropped", source=bad.source, n=int(has_z.sum()))
         )
+    kinds = _geometry_types(layer)
     if layer.geometry_required:
-        bad.rows(
-            missing,
-            "geometry",
-            "empty or missing geometry",
-            f"a {' or '.join(layer.geometry_types)}",
-        )
+        bad.rows(missing, "geometry", Message("v_no_geometry"), Message("v_a_type", types=kinds))
     have = ~missing
     types = np.array(shapely.get_type_id(geoms))
     type_names = {
@@ -494,8 +523,10 @@ def _check_geometry(
     bad.rows(
         wrong,
         "geometry",
-        lambda i: f"wrong geometry type {type_names.get(int(types[i]), '?')}",
-        f"{' or '.join(layer.geometry_types)}",
+        lambda i: Message(
+            "v_wrong_type", type=Message(f"geometry_{type_names.get(int(types[i]), '?')}")
+        ),
+        Message("v_types", types=kinds),
     )
     invalid = have & ~wrong & ~shapely.is_valid(geoms)
     if invalid.any():
@@ -522,17 +553,16 @@ def _check_geometry(
             bad.rows(
                 still,
                 "geometry",
-                "invalid geometry that could not be repaired",
-                "a valid geometry; redraw it in GIS",
+                Message("v_unrepaired"),
+                Message("v_redraw"),
             )
         else:
             n = int(invalid.sum())
             bad.rows(
                 invalid,
                 "geometry",
-                lambda i: f"invalid geometry: {reason_at[i]}",
-                f"a valid geometry; repair it in GIS or pass make_valid=True "
-                f"(--make-valid) to repair all {n}",
+                lambda i: Message("v_invalid_geometry", reason=reason_at[i]),
+                Message("v_repair", n=n),
             )
     return geoms
 
@@ -540,14 +570,14 @@ def _check_geometry(
 def _check_ids(df: pd.DataFrame, layer: LayerSpec, bad: _Collector) -> None:
     ids = df[layer.id_column]
     missing = ids.isna().to_numpy()
-    bad.rows(missing, layer.id_column, "missing id", "a unique, non-empty id")
+    bad.rows(missing, layer.id_column, Message("v_missing_id"), Message("v_an_id"))
     text = ids.astype("string")
     separated = text.str.contains(_ID_SEPARATORS).fillna(False)
     bad.rows(
         separated.to_numpy(dtype=bool),
         layer.id_column,
-        lambda i: f"id {ids.iloc[i]!r} contains a list separator (; or ,)",
-        "an id without ';' or ',' (they separate lists of ids, as in parcel_ids)",
+        lambda i: Message("v_id_separator", id=ids.iloc[i]),
+        Message("v_id_without_separator", column=Code("parcel_ids")),
     )
     keys = text.str.casefold()  # ids are normalised already (_coerce)
     dup = keys.notna() & keys.duplicated(keep=False)
@@ -555,16 +585,13 @@ def _check_ids(df: pd.DataFrame, layer: LayerSpec, bad: _Collector) -> None:
     for key, value in zip(keys[dup], ids[dup], strict=True):
         first.setdefault(key, value)
 
-    def duplicate(i: int) -> str:
+    def duplicate(i: int) -> Message:
         same, given = first[keys.iloc[i]], str(bad.labels[i])
         if same == given:
-            return f"duplicate id {given!r}"
-        return (
-            f"duplicate id {given!r}: the same id as {same!r} but for case, width or "
-            "invisible characters"
-        )
+            return Message("v_duplicate_id", id=given)
+        return Message("v_duplicate_id_folded", id=given, same=same)
 
-    bad.rows(dup.to_numpy(), layer.id_column, duplicate, "each id once in the layer")
+    bad.rows(dup.to_numpy(), layer.id_column, duplicate, Message("v_each_id_once"))
 
 
 def overlapping_pairs(
@@ -681,15 +708,15 @@ def _turned_box(points, start, count, origin, cos, sin) -> tuple[np.ndarray, ...
 def _check_overlaps(gdf: gpd.GeoDataFrame, tolerance_m2: float, bad: _Collector) -> None:
     geoms = np.asarray(gdf.geometry.array, dtype=object)
     left, right, overlap = overlapping_pairs(geoms, None, tolerance_m2)
+    expected = Message("v_no_overlap", tolerance=tolerance_m2)
     for a, b, area in zip(left, right, overlap, strict=True):
         bad.problems.append(
             Problem(
                 bad.source,
                 str(bad.labels[a]),
                 "geometry",
-                f"overlaps parcel {bad.labels[b]} by {area:.1f} m²",
-                f"parcels that do not overlap (at most {tolerance_m2:g} m², "
-                "policy validation.overlap_tolerance_m2)",
+                Message("v_overlaps", other=bad.labels[b], area=area),
+                expected,
             )
         )
 
@@ -702,38 +729,36 @@ def _check_layer_rules(df: pd.DataFrame, layer: LayerSpec, bad: _Collector, poli
         bad.rows(
             (both & (df["far_min"] > df["far_max"])).to_numpy(),
             "far_min",
-            lambda i: f"far_min {df['far_min'].iloc[i]:g} above far_max {df['far_max'].iloc[i]:g}",
-            "far_min <= far_max",
+            lambda i: _above("far_min", "far_max", df, i),
+            Message("v_not_above", low=Code("far_min"), high=Code("far_max")),
         )
         limit = policy.idle.extension_max_months
         ext = df["extension_months"].astype("float64")
         bad.rows(
             (ext > limit).fillna(False).to_numpy(),
             "extension_months",
-            lambda i: f"extension of {ext.iloc[i]:g} months",
-            f"at most {limit} months (policy idle.extension_max_months)",
+            lambda i: Message("v_extension", months=ext.iloc[i]),
+            Message("v_extension_limit", limit=limit),
         )
     elif name == "buildings":
         over = (df["vacant_area_m2"] > df["floor_area_m2"]).fillna(False).to_numpy()
         bad.rows(
             over,
             "vacant_area_m2",
-            lambda i: (
-                f"vacant area {df['vacant_area_m2'].iloc[i]:g} m² exceeds floor area "
-                f"{df['floor_area_m2'].iloc[i]:g} m²"
+            lambda i: Message(
+                "v_vacant_over_floor",
+                vacant=df["vacant_area_m2"].iloc[i],
+                floor=df["floor_area_m2"].iloc[i],
             ),
-            "vacant_area_m2 <= floor_area_m2",
+            Message("v_not_above", low=Code("vacant_area_m2"), high=Code("floor_area_m2")),
         )
     elif name == "projects":
         both = df["land_mu_min"].notna() & df["land_mu_max"].notna()
         bad.rows(
             (both & (df["land_mu_min"] > df["land_mu_max"])).to_numpy(),
             "land_mu_min",
-            lambda i: (
-                f"land_mu_min {df['land_mu_min'].iloc[i]:g} above land_mu_max "
-                f"{df['land_mu_max'].iloc[i]:g}"
-            ),
-            "land_mu_min <= land_mu_max",
+            lambda i: _above("land_mu_min", "land_mu_max", df, i),
+            Message("v_not_above", low=Code("land_mu_min"), high=Code("land_mu_max")),
         )
         demand = (
             df[["land_mu_min", "land_mu_max", "floor_area_m2", "storage_mwh"]].fillna(0).sum(axis=1)
@@ -741,8 +766,14 @@ def _check_layer_rules(df: pd.DataFrame, layer: LayerSpec, bad: _Collector, poli
         bad.rows(
             (demand <= 0).to_numpy(),
             "land_mu_max",
-            "no land or floor-space demand",
-            "land_mu_min/land_mu_max (mu), floor_area_m2 or storage_mwh",
+            Message("v_no_demand"),
+            Message(
+                "v_demand_columns",
+                low=Code("land_mu_min"),
+                high=Code("land_mu_max"),
+                floor=Code("floor_area_m2"),
+                storage=Code("storage_mwh"),
+            ),
         )
     elif name == "corridors":
 
@@ -759,8 +790,8 @@ def _check_layer_rules(df: pd.DataFrame, layer: LayerSpec, bad: _Collector, poli
         bad.rows(
             wrong,
             "phase_breaks_m",
-            lambda i: f"phase breaks {df['phase_breaks_m'].iloc[i]!r}",
-            "increasing non-negative chainages in metres separated by ';', e.g. '0;2000;4000'",
+            lambda i: Message("v_phase_breaks", value=df["phase_breaks_m"].iloc[i]),
+            Message("v_chainages"),
         )
 
 
@@ -782,8 +813,8 @@ def _check_links(
         bad.rows(
             lost.map(bool).to_numpy(),
             "parcel_id",
-            lambda i: f"parcel {', '.join(lost.iloc[i])} does not exist",
-            "the id of a parcel in the parcels layer",
+            lambda i: Message("v_no_parcels", ids=", ".join(lost.iloc[i])),
+            Message("v_a_parcel_id"),
         )
         return
     if layer.name != "buildings":
@@ -793,8 +824,8 @@ def _check_links(
     bad.rows(
         lost,
         "parcel_id",
-        lambda i: f"parcel {pid.iloc[i]!r} does not exist",
-        "the id of a parcel in the parcels layer",
+        lambda i: Message("v_no_parcel", id=pid.iloc[i]),
+        Message("v_a_parcel_id"),
     )
     geoms = np.asarray(df.geometry.array, dtype=object)
     parcel_geom = pd.Series(
@@ -824,9 +855,8 @@ def _check_links(
     bad.rows(
         outside,
         "geometry",
-        lambda i: f"{share_at[i]:.0%} of the footprint lies outside parcel {pid.iloc[i]}",
-        f"a footprint inside its parcel (at most {tol:.0%} outside, "
-        "policy validation.building_outside_tolerance)",
+        lambda i: Message("v_footprint_outside", share=share_at[i], parcel=pid.iloc[i]),
+        Message("v_footprint_inside", tolerance=tol),
     )
 
 
@@ -869,7 +899,11 @@ def _named(
     bad = _Collector(source, _row_labels(named, layer.id_column))
     for target in sorted(clashes):
         given = [c for c in data.columns if renames.get(c, c) == target]
-        bad.layer(target, f"columns {given} all mean {target!r}", "one column per field")
+        bad.layer(
+            target,
+            Message("v_columns_clash", given=given, listed="、".join(given), target=Code(target)),
+            Message("v_one_column"),
+        )
     if clashes:
         return None, bad
     df = df.rename(columns=renames)
@@ -877,7 +911,11 @@ def _named(
         df = layer.prepare(df, bad.rows)
     for col in layer.columns:
         if col.required and not col.derived and col.name not in df.columns:
-            bad.layer(col.name, "required column missing", f"a column {col.name!r} (or {col.zh!r})")
+            bad.layer(
+                col.name,
+                Message("v_required_column"),
+                Message("v_a_column", name=col.name, zh=col.zh),
+            )
     if layer.id_column not in df.columns:
         return None, bad
     return df, bad
@@ -915,21 +953,12 @@ def _attributes(
 
 def _check_required(col: Column, raw: pd.Series, values: pd.Series, bad: _Collector) -> None:
     """Record every empty value of a required field: missing, or text that is only blanks."""
-    bad.rows(
-        values.isna().to_numpy() & raw.isna().to_numpy(),
-        col.name,
-        "empty value in a required column",
-        f"a {col.name} for every feature",
-    )
+    empty, every = Message("v_empty_required"), Message("v_every_feature", column=Code(col.name))
+    bad.rows(values.isna().to_numpy() & raw.isna().to_numpy(), col.name, empty, every)
     blank = values.isna().to_numpy() & raw.notna().to_numpy()
     if blank.any():
         blank[blank] = _as_str(raw[blank]).isna().to_numpy()
-    bad.rows(
-        blank,
-        col.name,
-        "empty value in a required column",
-        f"a {col.name} for every feature",
-    )
+    bad.rows(blank, col.name, empty, every)
 
 
 def _geometry(
@@ -953,8 +982,8 @@ def _geometry(
         if layer.geometry_required:
             bad.layer(
                 "geometry",
-                "no geometry column",
-                f"{' or '.join(layer.geometry_types)} geometry (or WKT / lon-lat columns)",
+                Message("v_no_geometry_column"),
+                Message("v_geometry_columns", types=_geometry_types(layer)),
             )
             return None
         gdf = gpd.GeoDataFrame(
@@ -995,7 +1024,7 @@ def _measured(
     geoms = np.asarray(gdf.geometry.array, dtype=object)
     if layer.name in ("parcels", "buildings"):
         area = shapely.area(geoms)
-        bad.rows(area <= 0, "geometry", "zero area", "a polygon with a positive area")
+        bad.rows(area <= 0, "geometry", Message("v_zero_area"), Message("v_positive_area"))
         notices += _zone_notices(geoms, gdf.crs, bad.source)
     if layer.name == "parcels":
         gdf["area_m2"] = shapely.area(geoms)

@@ -40,7 +40,7 @@ def test_project_map_needs_its_project(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     code, _, err = run(["map", "project", "--out", str(tmp_path / "m.html")], capsys)
     assert code == 2
-    assert "a project map needs its project" in err
+    assert "项目图须给出项目" in err  # "a project map needs its project"
     code, _, err = run(["map", "project", "PJ-99", "--out", str(tmp_path / "m.html")], capsys)
     assert code == 2
-    assert "no project 'PJ-99'" in err
+    assert "没有项目「PJ-99」" in err  # "no project 'PJ-99'"

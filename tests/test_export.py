@@ -107,12 +107,12 @@ def test_unsupported_formats_are_refused_with_the_list(exported, capsys):
     code, path = exported("parcels.dxf")
     assert code == 2 and not path.exists()
     err = capsys.readouterr().err
-    assert "cannot write '.dxf'" in err
+    assert "不能写成 '.dxf'" in err  # the command speaks Chinese by default
     for suffix in (".gpkg", ".shp", ".geojson", ".csv", ".xlsx"):
         assert suffix in err
     code, _ = exported("p.shp", "--encoding", "latin-1")
     assert code == 2
-    assert "expected UTF-8 or GBK" in capsys.readouterr().err
+    assert "应为 UTF-8 或 GBK" in capsys.readouterr().err
 
 
 def test_geopackage_is_ready_for_qgis(exported):

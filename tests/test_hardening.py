@@ -394,7 +394,8 @@ def test_two_plain_imports_at_once_land_once(store_url, tmp_path):
     results = [(p.returncode, err) for p, err in zip(procs, errors, strict=True)]
     codes = sorted(code for code, _ in results)
     assert codes == [0, 2, 2], results
-    assert all("already holds 5 feature(s)" in err for code, err in results if code == 2)
+    # The command speaks Chinese by default: "parcels already holds 5 feature(s)".
+    assert all("已有5个要素" in err for code, err in results if code == 2)
     with open_store(store_url) as store:
         assert store.count("parcels") == 5
 
@@ -409,7 +410,7 @@ def test_an_alias_beside_its_id_column_is_one_problem(tmp_path, capsys):
     frame.to_file(source)
     code, _, err = run(["validate", source, "--layer", "parcels"], capsys)
     assert code == 2 and "Traceback" not in err
-    assert "columns ['parcel_id', '地块编号'] all mean 'parcel_id'" in err
+    assert "parcel_id、地块编号 这几列都表示地块编号" in err  # "columns [...] all mean 'parcel_id'"
 
 
 def test_an_unknown_crs_is_named(tmp_path, capsys):
@@ -440,7 +441,8 @@ def test_polygon_z_is_stored_in_2d_with_a_notice(tmp_path, capsys):
     import pyogrio
 
     db, out = _import_polygon_z(tmp_path, capsys)
-    assert "5 feature(s) had Z coordinates (3D); heights were dropped" in " ".join(out.split())
+    # The command speaks Chinese: "5 feature(s) had Z coordinates (3D); heights were dropped".
+    assert "5个要素带有 Z 坐标（三维）；已舍去高程" in " ".join(out.split())
     back = pyogrio.read_dataframe(db, layer="parcels")
     assert not back.geometry.has_z.any()
     with sqlite3.connect(db) as con:
@@ -510,7 +512,7 @@ def test_a_read_only_store_and_damaged_metadata_are_messages(tmp_path, capsys):
     with sqlite3.connect(db) as con:
         con.execute("UPDATE landplan_meta SET value = 'EPSG:nonsense' WHERE key = 'working_crs'")
     code, _, err = run(["status", "history", "P-1", "--db", db], capsys)
-    assert code == 2 and "metadata is damaged" in err and "Traceback" not in err
+    assert code == 2 and "数据库元数据已损坏" in err and "Traceback" not in err
     with sqlite3.connect(db) as con:
         con.execute("UPDATE landplan_meta SET value = 'EPSG:4546' WHERE key = 'working_crs'")
         con.execute("DROP TABLE reservations")
@@ -849,7 +851,7 @@ def test_parcels_outside_the_working_zone_are_reported_with_their_area_error(tmp
     far.to_file(source)
     code, out, err = run(["import", "parcels", source, "--db", db], capsys)
     assert code in (None, 0), err
-    assert "lie outside the working CRS's zone" in out
+    assert "1个要素位于工作坐标系分带（EPSG:4546" in out  # "lie outside the working CRS's zone"
 
 
 def test_commands_write_only_inside_their_output_folders_whatever_the_ids(
@@ -932,5 +934,5 @@ def test_init_refuses_a_geopackage_of_other_layers(tmp_path, capsys):
     before = snapshot(tmp_path)
     code, _, err = run(["init", "--db", other], capsys)
     assert code == 2 and "Traceback" not in err
-    assert "is a GeoPackage holding other layers (地块)" in err
+    assert "是存有其他图层（地块）的 GeoPackage" in err  # "is a GeoPackage holding other layers"
     assert snapshot(tmp_path) == before

@@ -533,7 +533,7 @@ def test_map_command_writes_a_self_contained_page(tmp_path, capsys):
         main(["map", "corridor", "--zone", str(gpkg), "--out", str(out), "--lang", "xx"])
     assert info.value.code == 2
     # the command checks its --lang as every command does, before reading the zone
-    assert "--lang must be zh or en, not 'xx'" in capsys.readouterr().err
+    assert "--lang 应为 zh 或 en，而不是 'xx'" in capsys.readouterr().err
 
 
 def grid_zone(n: int) -> Zone:

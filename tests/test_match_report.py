@@ -103,7 +103,7 @@ def test_match_explain_and_review_from_a_project_file(tmp_path, capsys):
 def test_unknown_project_is_a_clear_error(capsys):
     code, _, err = run(["review", "PJ-99"], capsys)
     assert code == 2
-    assert "no project 'PJ-99'; expected one of PJ-01" in err
+    assert "没有项目「PJ-99」；应为 PJ-01" in err  # "no project 'PJ-99'; expected one of PJ-01"
 
 
 def test_review_site_area_option(capsys):
@@ -123,7 +123,7 @@ def test_review_and_match_print_chinese_by_default(capsys):
     assert code == 0
     assert "未入选（按规则）：用地状态不可供应" in out
     code, _, err = run(["review", "PJ-03", "--lang", "fr"], capsys)
-    assert code == 2 and "--lang must be zh or en, not 'fr'" in err
+    assert code == 2 and "--lang 应为 zh 或 en，而不是 'fr'" in err
 
 
 def test_version(capsys):

@@ -11,7 +11,7 @@ import pandas as pd
 import geopandas as gpd
 import shapely
 
-from landplan.errors import Problem, ReadError, SchemaError
+from landplan.errors import Message, Problem, ReadError, SchemaError
 
 if TYPE_CHECKING:
     pass
@@ -42,24 +42,20 @@ def likely_crs(x: float, y: float) -> str | None:
         return None
     zone = int(x // 1_000_000)
     if 25 <= zone <= 45 and 0 < x % 1_000_000 < 1_000_000 and 1e6 < y < 6e6:
-        return (
-            f"EPSG:{4513 + zone - 25} (CGCS2000 3° Gauss–Krüger zone {zone}, CM {zone * 3}°E, "
-            f"easting with the zone number in front; Xian 1980: EPSG:{2349 + zone - 25}, "
-            f"Beijing 1954: EPSG:{2401 + zone - 25})"
+        return Message(
+            "crs_3_degree_zone",
+            epsg=4513 + zone - 25,
+            zone=zone,
+            cm=zone * 3,
+            xian=2349 + zone - 25,
+            beijing=2401 + zone - 25,
         )
     if 13 <= zone <= 23 and 1e6 < y < 6e6:
-        return (
-            f"EPSG:{4491 + zone - 13} (CGCS2000 6° Gauss–Krüger zone {zone}, CM {zone * 6 - 3}°E, "
-            "easting with the zone number in front)"
-        )
+        return Message("crs_6_degree_zone", epsg=4491 + zone - 13, zone=zone, cm=zone * 6 - 3)
     if 100_000 < x < 900_000 and 1e6 < y < 6e6:
-        return (
-            "a 3° Gauss–Krüger zone without the zone number: CGCS2000 EPSG:4534–4554 for CM "
-            "75°E–135°E (EPSG = 4534 + (CM − 75) / 3; CM 111°E is EPSG:4546); the survey's "
-            "metadata names the central meridian"
-        )
+        return Message("crs_zone_unnumbered")
     if abs(x) <= 180 and abs(y) <= 90:
-        return "longitude/latitude: EPSG:4490 (CGCS2000) or EPSG:4326 (WGS 84)"
+        return Message("crs_lonlat")
     return None
 
 
@@ -83,7 +79,7 @@ def with_crs_help(problems: list[Problem], frame: pd.DataFrame) -> list[Problem]
             p.feature,
             p.column,
             p.problem,
-            f"{p.expected}; the coordinates look like {guess}: pass --crs with it",
+            Message("crs_look_like", expected=p.expected, guess=guess),
         )
         if p.problem.startswith(_NO_CRS)
         else p
@@ -106,10 +102,7 @@ def _towgs84(text: str | Sequence[float]) -> tuple[float, ...]:
     except (TypeError, ValueError):
         values = ()
     if len(values) not in (3, 7) or not all(np.isfinite(values)):
-        raise ReadError(
-            f"--towgs84 {text!r}: expected 3 or 7 numbers, dx,dy,dz (m) or "
-            "dx,dy,dz,rx,ry,rz (arc-seconds),ds (ppm), as the conversion's publication gives them"
-        )
+        raise ReadError.of("crs_towgs84", text=text)
     return values
 
 
@@ -143,10 +136,8 @@ def datum_shift(
             source,
             "*",
             "geometry",
-            f"the data are in {given.name} (datum {datum}); its shift to CGCS2000 is tens of "
-            "metres and needs the parameters published for the area",
-            "the 3 or 7 conversion parameters of your province or city: --towgs84 "
-            "dx,dy,dz[,rx,ry,rz,ds] (towgs84=...); landplan does not guess them",
+            Message("crs_old_datum", name=given.name, datum=datum),
+            Message("crs_shift_parameters"),
         )
         raise SchemaError([problem])
     values = _towgs84(towgs84)
@@ -161,8 +152,7 @@ def datum_shift(
         source,
         "*",
         "geometry",
-        f"converted from {given.name} to CGCS2000 with the parameters "
-        f"{', '.join(f'{v:g}' for v in values)} (WGS 84 taken as CGCS2000)",
-        "the parameters published for the area",
+        Message("crs_shifted", name=given.name, values=", ".join(f"{v:g}" for v in values)),
+        Message("crs_published"),
     )
     return shifted, None, [notice]

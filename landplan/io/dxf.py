@@ -21,7 +21,7 @@ import pyogrio
 import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
 
-from landplan.errors import ReadError
+from landplan.errors import Message, ReadError
 from landplan.layers import split_list
 
 __all__ = ["dxf_encoding", "read_dxf"]
@@ -147,7 +147,7 @@ def read_dxf(
         with gdal_options(options):
             entities = pyogrio.read_dataframe(path, layer="entities", force_2d=True)
     except (DataSourceError, DataLayerError, OSError, RuntimeError) as exc:
-        raise ReadError(f"{path}: cannot read as a DXF drawing ({exc})") from exc
+        raise ReadError.of("dxf_unreadable", path=path, why=exc) from exc
     geoms = np.asarray(entities.geometry.array, dtype=object)
     kinds = shapely.get_type_id(geoms)
     layer_names = entities.get("Layer", pd.Series([""] * len(entities))).astype(str).to_numpy()
@@ -159,12 +159,9 @@ def read_dxf(
     outline = is_polygon & wanted
     if not outline.any():
         counts = pd.Series(layer_names[is_polygon]).value_counts()
-        held = ", ".join(f"{k} ({v})" for k, v in counts.items()) or "none"
-        on = f" on layer(s) {cad_layers}" if cad_layers else ""
-        raise ReadError(
-            f"{path}: no closed polyline or hatch{on}; layers with closed outlines: {held} "
-            "(name them with --source-layer)"
-        )
+        held = ", ".join(f"{k} ({v})" for k, v in counts.items()) or Message("read_none")
+        on = Message("dxf_on_layers", layers=cad_layers) if cad_layers else ""
+        raise ReadError.of("dxf_no_outline", path=path, on=on, held=held)
     idx = np.flatnonzero(outline)
     # A hatch drawn over its own boundary polyline is one parcel, not two.
     keys = shapely.to_wkb(shapely.normalize(geoms[idx]), output_dimension=2)

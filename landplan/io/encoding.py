@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from landplan.errors import ReadError
+from landplan.errors import Message, ReadError
 
 if TYPE_CHECKING:
     pass
@@ -183,41 +183,31 @@ def shapefile_encoding(
         return encoding
     ldid, text = _dbf_text(dbf)
     found = _detect(text)
-    reads_as = f"it reads as {found}" if found else "it is neither UTF-8 nor GB18030"
+    reads_as = Message("enc_reads_as", found=found) if found else Message("enc_neither")
     if encoding is not None:
         codec = _codec(encoding)
         if codec is None:
-            raise ReadError(f"{path}: unknown encoding {encoding!r}; {KNOWN_ENCODINGS}")
+            raise ReadError.of("unknown_encoding", path=path, encoding=encoding)
         if not _decodes(text, codec):
-            raise ReadError(f"{path}: the attribute text is not {encoding} ({reads_as})")
+            raise ReadError.of("enc_not", path=path, encoding=encoding, reads_as=reads_as)
         return codec
     if cpg is not None and cpg.strip():
         codec = _codec(cpg)
         if codec is None:
-            raise ReadError(
-                f"{path}: its .cpg names {cpg.strip()!r}, not an encoding landplan knows; "
-                f"fix the .cpg or pass --encoding ({reads_as})"
-            )
+            raise ReadError.of("enc_cpg_unknown", path=path, cpg=cpg.strip(), reads_as=reads_as)
         if not _decodes(text, codec):
-            hint = f"pass --encoding {found}" if found else "pass --encoding"
-            raise ReadError(
-                f"{path}: its .cpg says {cpg.strip()!r}, but the attribute text is not "
-                f"{cpg.strip()} ({reads_as}); {hint}, or correct the .cpg"
+            hint = Message("enc_pass", encoding=f" {found}" if found else "")
+            raise ReadError.of(
+                "enc_cpg_wrong", path=path, cpg=cpg.strip(), reads_as=reads_as, hint=hint
             )
         return codec
     if ldid not in _UNSAID_LDID and ldid in _LDID:
         codec = _LDID[ldid]
         if _decodes(text, codec):
             return codec
-        raise ReadError(
-            f"{path}: the DBF code page (language id 0x{ldid:02X}) says {codec}, but the "
-            f"attribute text is not {codec} ({reads_as}); pass --encoding"
-        )
+        raise ReadError.of("enc_ldid", path=path, ldid=ldid, codec=codec, reads_as=reads_as)
     if found == "":
-        raise ReadError(
-            f"{path}: the attribute text is neither UTF-8 nor GB18030 and the file does not "
-            "say its encoding; add a .cpg file naming it, or pass --encoding"
-        )
+        raise ReadError.of("enc_unsaid", path=path)
     return found
 
 

@@ -37,7 +37,7 @@ import pyogrio
 import shapely
 from pyogrio import raw
 
-from landplan.errors import ReadError
+from landplan.errors import Message, ReadError
 from landplan.outputs import OUTPUT_MARK, check_replace
 from landplan.policy import Policy
 
@@ -114,16 +114,14 @@ def write_layer(
     policy = policy or Policy.default()
     suffix = path.suffix.lower()
     if suffix not in EXPORT_FORMATS:
-        raise ReadError(
-            f"{path}: cannot write {suffix or 'a file without a suffix'!r}; "
-            f"expected one of {supported_formats()}"
-        )
+        said = suffix or Message("export_no_suffix")
+        raise ReadError.of("export_suffix", path=path, suffix=said, formats=supported_formats())
     path.parent.mkdir(parents=True, exist_ok=True)
     mark = kind or "layer"
     if suffix in (".csv", ".xlsx"):
         return _write_table(frame, path, layer=layer, policy=policy, kind=mark)
     if not (isinstance(frame, gpd.GeoDataFrame) and frame._geometry_column_name in frame):
-        raise ReadError(f"{path}: a table without geometry is written as .csv or .xlsx")
+        raise ReadError.of("export_table", path=path)
     name = layer or path.stem
     if suffix == ".gpkg":
         adding = append and path.exists()
@@ -137,7 +135,7 @@ def write_layer(
         return path
     if suffix == ".shp":
         if encoding.upper().replace("-", "") not in ("UTF8", "GBK", "GB18030", "CP936"):
-            raise ReadError(f"{path}: encoding {encoding!r} is not offered; expected UTF-8 or GBK")
+            raise ReadError.of("export_encoding", path=path, encoding=encoding)
         for part in _SHAPEFILE_PARTS:
             path.with_suffix(part).unlink(missing_ok=True)
         _write_ogr(frame, path, driver="ESRI Shapefile", layer=name, encoding=encoding)

@@ -16,7 +16,7 @@ import pyogrio
 import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
 
-from landplan.errors import Problem, ReadError, SchemaError
+from landplan.errors import Code, Message, Problem, ReadError, SchemaError
 from landplan.layers import spec
 from landplan.policy import Policy
 from landplan.tables import unneutralise
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 
 from landplan.io.crs import datum_shift, with_crs_help
 from landplan.io.encoding import (
-    KNOWN_ENCODINGS,
     file_suffix,
     first_line,
     is_shapefile,
@@ -61,19 +60,18 @@ def _pick_layer(
     try:
         available = [str(name) for name, _ in pyogrio.list_layers(path)]
     except (DataSourceError, DataLayerError, OSError) as exc:
-        why = first_line(exc)
+        why: str = first_line(exc)
         if file_suffix(path) == ".zip" and not zipfile.is_zipfile(path):
-            why = "not a readable zip archive"
+            why = Message("read_bad_zip")
         elif file_suffix(path) == ".zip":
-            why = f"the archive holds no layer GDAL reads ({why})"
+            why = Message("read_zip_no_layer", why=why)
         elif "not recognized as being in a supported file format" in why:
-            why = f"GDAL recognises no format in it; landplan reads {_FORMATS}"
-        raise ReadError(f"{path}: cannot open as a vector file ({why})") from exc
+            why = Message("read_no_format", formats=_FORMATS)
+        raise ReadError.of("read_not_vector", path=path, why=why) from exc
     if source_layer is not None:
         if source_layer not in available:
-            raise ReadError(
-                f"{path}: no layer {source_layer!r}; the file has {', '.join(available) or 'none'}"
-            )
+            has = ", ".join(available) or Message("read_none")
+            raise ReadError.of("read_no_layer", path=path, layer=source_layer, available=has)
         return source_layer
     if len(available) == 1:
         return available[0]
@@ -82,9 +80,8 @@ def _pick_layer(
     for candidate in (*prefer, layer_spec.name, layer_spec.zh):
         if candidate.lower() in folded:
             return folded[candidate.lower()]
-    raise ReadError(
-        f"{path}: which layer holds the {layer}? The file has {', '.join(available)}; "
-        f"name one with --source-layer (source_layer=...)"
+    raise ReadError.of(
+        "read_which_layer", path=path, layer=Code(layer, "layer"), available=", ".join(available)
     )
 
 
@@ -124,17 +121,16 @@ def _read_gdal(
         try:
             driver = pyogrio.read_info(path, layer=name)["driver"]
         except (DataSourceError, DataLayerError, OSError, RuntimeError) as exc:
-            raise ReadError(f"{path}: cannot read ({first_line(exc)})") from exc
+            raise ReadError.of("read_cannot", path=path, why=first_line(exc)) from exc
         # Formats whose text is Unicode by definition: a named encoding is not theirs.
         enc = None if driver in _UNICODE_DRIVERS else encoding
     try:
         frame = _read_columns(path, name, enc)
     except UnicodeDecodeError as exc:
-        raise ReadError(
-            f"{path}: attribute text is not {enc or 'what the file declares'}; pass --encoding"
-        ) from exc
+        said = enc or Message("read_declared")
+        raise ReadError.of("read_not_encoding", path=path, encoding=said) from exc
     except (DataSourceError, DataLayerError, OSError, RuntimeError) as exc:
-        raise ReadError(f"{path}: cannot read ({first_line(exc)})") from exc
+        raise ReadError.of("read_cannot", path=path, why=first_line(exc)) from exc
     if driver in ("KML", "LIBKML"):
         # The placemark's own id is not the feature's id column (``id`` is an alias of it).
         empty = [c for c in ("Name", "description") if c in frame and frame[c].isna().all()]
@@ -168,17 +164,17 @@ def _read_csv(path: Path, *, encoding: str | None, **_: object) -> pd.DataFrame:
         except UnicodeDecodeError:
             continue
         except LookupError as exc:
-            raise ReadError(f"{path}: unknown encoding {enc!r}; {KNOWN_ENCODINGS}") from exc
+            raise ReadError.of("unknown_encoding", path=path, encoding=enc) from exc
         except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-            raise ReadError(f"{path}: not a readable CSV table ({first_line(exc)})") from exc
-    raise ReadError(f"{path}: text is neither UTF-8 nor GB18030; pass --encoding")
+            raise ReadError.of("read_not_csv", path=path, why=first_line(exc)) from exc
+    raise ReadError.of("read_not_utf8", path=path)
 
 
 def _read_excel(path: Path, *, sheet: str | int | None, **_: object) -> pd.DataFrame:
     try:
         book = pd.ExcelFile(path)
     except Exception as exc:  # openpyxl raises zipfile/KeyError/InvalidFileException on bad files
-        raise ReadError(f"{path}: not a readable Excel workbook ({first_line(exc)})") from exc
+        raise ReadError.of("read_not_excel", path=path, why=first_line(exc)) from exc
     with book:
         names = [str(n) for n in book.sheet_names]
         if sheet is None:
@@ -188,14 +184,11 @@ def _read_excel(path: Path, *, sheet: str | int | None, **_: object) -> pd.DataF
         elif str(sheet).isdigit() and 1 <= int(sheet) <= len(names):
             chosen = int(sheet) - 1  # a position counts from 1, as Excel's tabs do
         else:
-            raise ReadError(
-                f"{path}: no sheet {sheet!r}; the workbook has {', '.join(names)} "
-                "(name one with --sheet, by name or position from 1)"
-            )
+            raise ReadError.of("read_no_sheet", path=path, sheet=sheet, sheets=", ".join(names))
         try:
             return pd.read_excel(book, sheet_name=chosen, dtype=object)
         except ValueError as exc:
-            raise ReadError(f"{path}: {first_line(exc)}") from exc
+            raise ReadError.of("read_failed", path=path, why=first_line(exc)) from exc
 
 
 def _read_parquet(path: Path, **_: object) -> pd.DataFrame:
@@ -204,11 +197,9 @@ def _read_parquet(path: Path, **_: object) -> pd.DataFrame:
     try:
         return gpd.read_parquet(path)
     except ImportError as exc:
-        raise ReadError(
-            f"{path}: reading GeoParquet needs pyarrow: pip install 'landplan[parquet]'"
-        ) from exc
+        raise ReadError.of("read_parquet_needs", path=path) from exc
     except (ValueError, OSError) as exc:
-        raise ReadError(f"{path}: not a readable GeoParquet file ({first_line(exc)})") from exc
+        raise ReadError.of("read_not_parquet", path=path, why=first_line(exc)) from exc
 
 
 def _read_dxf(path: Path, *, source_layer: str | None, encoding: str | None, **_: object):
@@ -255,8 +246,8 @@ def _table_geometry(
                 str(path),
                 labels[i],
                 str(wkt_col),
-                f"unreadable WKT {text.iloc[i]!r:.60}",
-                "well-known text such as POLYGON ((x y, ...))",
+                Message("read_bad_wkt", value=text.iloc[i]),
+                Message("read_wkt"),
             )
             for i in np.flatnonzero(broken)
         ]
@@ -274,8 +265,8 @@ def _table_geometry(
                         str(path),
                         labels[i],
                         str(folded[name]),
-                        f"not a coordinate: {raw.iloc[i]!r}",
-                        "a number in degrees",
+                        Message("read_not_coordinate", value=raw.iloc[i]),
+                        Message("read_degrees"),
                     )
                     for i in np.flatnonzero(bad.to_numpy())
                 ]
@@ -322,7 +313,7 @@ def read_frame(
     path = Path(path)
     policy = policy or Policy.default()
     if not path.exists():
-        raise ReadError(f"{path}: no such file")
+        raise ReadError.of("read_no_file", path=path)
     suffix = file_suffix(path)
     adapter = ADAPTERS.get(suffix)
     if adapter is None:
@@ -413,8 +404,11 @@ def read_layer(
     policy = policy or Policy.default()
     chosen = load_profile(profile) if isinstance(profile, str | os.PathLike) else profile
     if chosen is not None and chosen.layer != layer:
-        raise ReadError(
-            f"profile {chosen.id} describes the {chosen.layer} layer, not the {layer} layer"
+        raise ReadError.of(
+            "read_profile_layer",
+            profile=chosen.id,
+            layer=Code(chosen.layer, "layer"),
+            wanted=Code(layer, "layer"),
         )
     frame, problems = read_frame(
         path,

@@ -113,11 +113,11 @@ def read_zone(
     path = Path(path)
     policy = policy or Policy.default()
     if not path.exists():
-        raise ReadError(f"{path}: no such file")
+        raise ReadError.of("read_no_file", path=path)
     try:
         available = {str(name) for name, _ in pyogrio.list_layers(path)}
     except (DataSourceError, OSError) as exc:
-        raise ReadError(f"{path}: cannot open as a GeoPackage ({first_line(exc)})") from exc
+        raise ReadError.of("zone_not_gpkg", path=path, why=first_line(exc)) from exc
     frames: dict[str, pd.DataFrame] = {}
     sources: dict[str, str] = {}
     for name in LAYERS:
@@ -131,7 +131,7 @@ def read_zone(
         frames["projects"] = frame
         sources["projects"] = str(projects)
     if "parcels" not in frames:
-        raise ReadError(f"{path}: no 'parcels' layer; the file has {', '.join(sorted(available))}")
+        raise ReadError.of("zone_no_parcels", path=path, available=", ".join(sorted(available)))
     return Zone.from_layers(frames, policy=policy, source=sources, make_valid=make_valid)
 
 
@@ -186,7 +186,7 @@ def read_projects(
     try:
         tree = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ReadError(f"{path}: cannot read as TOML ({first_line(exc)})") from exc
+        raise ReadError.of("zone_not_toml", path=path, why=first_line(exc)) from exc
     if isinstance(tree.get("projects"), list):
         rows = tree["projects"]
     elif isinstance(tree.get("project"), Mapping):
@@ -194,10 +194,7 @@ def read_projects(
     else:
         rows = [tree]
     if not rows or not all(isinstance(r, Mapping) and r for r in rows):
-        raise ReadError(
-            f"{path}: no project found; expected top-level project keys, a [project] table or "
-            "[[projects]] tables"
-        )
+        raise ReadError.of("zone_no_project", path=path)
     from landplan.validation import validate_layer
 
     return validate_layer(

@@ -67,10 +67,7 @@ def open_store(
     if target.startswith("sqlite:///"):
         target = target[len("sqlite:///") :]
     elif "://" in target:
-        raise StoreError(
-            f"unsupported store {target!r}: give a file path (zone.gpkg) or a "
-            "postgresql://user@host/db URL"
-        )
+        raise StoreError.of("store_unsupported", target=target)
     from landplan.store._sqlite import SqliteBackend, check_path
 
     path = Path(target).expanduser()

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from landplan.errors import Problem, SchemaError
+from landplan.errors import Code, Message, Problem, SchemaError
 from landplan.layers import Column, LayerSpec
 
 __all__ = [
@@ -144,7 +144,15 @@ def update_frame(
     problems: list[Problem] = []
     if layer.id_column not in frame:
         raise SchemaError(
-            [Problem(source, "*", layer.id_column, "no id column", f"a column {layer.id_column!r}")]
+            [
+                Problem(
+                    source,
+                    "*",
+                    layer.id_column,
+                    Message("upd_no_id_column"),
+                    Message("upd_a_column", column=Code(layer.id_column)),
+                )
+            ]
         )
     allowed = {c.name for c in changeable_columns(layer)}
     geometry = getattr(frame, "_geometry_column_name", None)
@@ -152,20 +160,32 @@ def update_frame(
         if name in (layer.id_column, "version", geometry) or name in allowed:
             continue
         if name == layer.status_column:
-            expected = "no status: change it with `landplan status set` (dated, with a reason)"
+            expected = Message("upd_no_status")
         else:
-            expected = f"one of {', '.join(sorted(allowed))}"
-        problems.append(
-            Problem(source, "*", str(name), "not a column an update can change", expected)
-        )
+            expected = Message("upd_one_of", columns=Code(tuple(sorted(allowed))))
+        problems.append(Problem(source, "*", str(name), Message("upd_not_changeable"), expected))
     ids = frame[layer.id_column].map(
         lambda v: None if pd.isna(v) else value_text(v, Column("id", "str", ""))
     )
     for i in np.flatnonzero(ids.isna().to_numpy()):
-        problems.append(Problem(source, f"row {i + 2}", layer.id_column, "missing id", "an id"))
+        problems.append(
+            Problem(
+                source,
+                f"row {i + 2}",
+                layer.id_column,
+                Message("v_missing_id"),
+                Message("upd_an_id"),
+            )
+        )
     for i in np.flatnonzero(ids.duplicated(keep="first").to_numpy() & ids.notna().to_numpy()):
         problems.append(
-            Problem(source, str(ids.iloc[i]), layer.id_column, "id given twice", "one row per id")
+            Problem(
+                source,
+                str(ids.iloc[i]),
+                layer.id_column,
+                Message("upd_id_twice"),
+                Message("upd_one_row_per_id"),
+            )
         )
     if problems:
         raise SchemaError(problems)

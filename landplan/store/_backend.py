@@ -129,5 +129,5 @@ def driver_connection(conn: sa.Connection) -> Any:
     """
     raw = conn.connection.driver_connection
     if raw is None:
-        raise StoreError("the database connection was closed in the middle of a write")
+        raise StoreError.of("store_connection_closed")
     return raw

@@ -37,10 +37,7 @@ def _require() -> tuple[Any, Any]:
 
         import geoalchemy2
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise StoreError(
-            f"a PostGIS store needs geoalchemy2 and psycopg ({exc.name} is missing); "
-            "install them with: pip install 'landplan[postgis]'"
-        ) from exc
+        raise StoreError.of("store_postgis_needs", missing=exc.name) from exc
     return geoalchemy2, psycopg
 
 
@@ -110,8 +107,8 @@ class PostgisBackend(Backend):
             with self.engine.connect():
                 return True
         except sa.exc.OperationalError as exc:
-            raise StoreError(
-                f"cannot connect to {self.describe()}: {str(exc.orig).strip()}"
+            raise StoreError.of(
+                "store_cannot_connect", store=self.describe(), why=str(exc.orig).strip()
             ) from exc
 
     def dispose(self) -> None:
@@ -123,10 +120,7 @@ class PostgisBackend(Backend):
         """Check PostGIS is there, then create the tables (GiST indexes included)."""
         has = conn.execute(sa.text("SELECT 1 FROM pg_extension WHERE extname = 'postgis'")).scalar()
         if not has:
-            raise StoreError(
-                f"{self.describe()} has no PostGIS extension; as a superuser run: "
-                "CREATE EXTENSION postgis;"
-            )
+            raise StoreError.of("store_no_postgis", store=self.describe())
         self.configure(srs_id)
         self.metadata.create_all(conn)
 
@@ -207,9 +201,8 @@ class PostgisBackend(Backend):
             {"t": layer.name, "c": GEOMETRY_COLUMN},
         ).scalar()
         if got is not None and got != srs_id:
-            raise CRSMismatchError(
-                f"{self.describe()}: table {layer.name!r} has SRID {got}, the data EPSG:{srs_id}; "
-                f"reproject the data with to_crs('EPSG:{got}')"
+            raise CRSMismatchError.of(
+                "store_table_srid", store=self.describe(), table=layer.name, got=got, srs=srs_id
             )
 
     def next_fids(self, conn: sa.Connection, layer: LayerSpec, n: int) -> list[int]:

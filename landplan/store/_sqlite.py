@@ -190,10 +190,10 @@ class SqliteBackend(Backend):
         if sa.inspect(conn).has_table("gpkg_contents"):
             held = conn.exec_driver_sql("SELECT table_name FROM gpkg_contents").scalars().all()
             if held:
-                raise StoreError(
-                    f"{self.describe()} is a GeoPackage holding other layers "
-                    f"({', '.join(map(str, held[:5]))}); a store is a file of its own: give "
-                    "another --db path (import those layers into it with landplan import)"
+                raise StoreError.of(
+                    "store_foreign_gpkg",
+                    store=self.describe(),
+                    layers=", ".join(map(str, held[:5])),
                 )
         conn.exec_driver_sql(f"PRAGMA application_id = {_APPLICATION_ID}")
         conn.exec_driver_sql(f"PRAGMA user_version = {_USER_VERSION}")
@@ -299,9 +299,8 @@ class SqliteBackend(Backend):
         if got is not None and got != srs_id:
             from landplan.errors import CRSMismatchError
 
-            raise CRSMismatchError(
-                f"{self.describe()}: table {layer.name!r} is in EPSG:{got}, the data in "
-                f"EPSG:{srs_id}; reproject the data with to_crs('EPSG:{got}')"
+            raise CRSMismatchError.of(
+                "store_table_crs", store=self.describe(), table=layer.name, got=got, srs=srs_id
             )
 
     def next_fids(self, conn: sa.Connection, layer: LayerSpec, n: int) -> list[int]:
@@ -437,11 +436,9 @@ def lock_timeout_s() -> float:
     try:
         value = float(raw) if raw.strip() else 60.0
     except ValueError:
-        raise StoreError(
-            f"LANDPLAN_LOCK_TIMEOUT={raw!r}: expected a number of seconds such as 60"
-        ) from None
+        raise StoreError.of("store_lock_timeout", raw=raw) from None
     if not math.isfinite(value) or value < 0:
-        raise StoreError(f"LANDPLAN_LOCK_TIMEOUT={raw!r}: expected seconds, 0 or more")
+        raise StoreError.of("store_lock_timeout_negative", raw=raw)
     return value
 
 
@@ -520,6 +517,4 @@ def check_path(path: Path) -> None:
         with path.open("rb") as fh:
             head = fh.read(100)
         if head and not head.startswith(b"SQLite format 3\x00"):
-            raise StoreError(
-                f"{path} exists but is not a GeoPackage/SQLite file; give another --db path"
-            )
+            raise StoreError.of("store_not_sqlite", path=path)

@@ -28,13 +28,16 @@ from pyproj.exceptions import CRSError
 
 from landplan._dates import DATE_FORMS, parse_date
 from landplan.errors import (
+    Code,
     CRSMismatchError,
+    Message,
     Problem,
     ReservationError,
     SchemaError,
     StaleWriteError,
     StoreError,
     UnknownFeatureError,
+    text_in,
 )
 from landplan.history import standing_events, status_on
 from landplan.layers import LAYERS, Column, LayerSpec, spec
@@ -105,7 +108,8 @@ class ImportSummary:
             deleted=self.deleted,
             status_events=self.status_events,
         )
-        return "\n".join([head, *(message("note", lang, text=n) for n in self.notices)])
+        notes = (message("note", lang, text=text_in(n, lang)) for n in self.notices)
+        return "\n".join([head, *notes])
 
 
 @dataclass(frozen=True)
@@ -157,9 +161,10 @@ def status_layer(layer: str) -> LayerSpec:
     layer_spec = spec(name if name in LAYERS else layer)
     if layer_spec.status_column is None:
         with_status = [n for n, s in LAYERS.items() if s.status_column is not None]
-        raise StoreError(
-            f"layer {layer_spec.name!r} has no status; statuses are kept for "
-            f"{', '.join(with_status)}"
+        raise StoreError.of(
+            "store_no_status",
+            layer=Code(layer_spec.name, "layer"),
+            layers=Code(tuple(with_status), "layer"),
         )
     return layer_spec
 
@@ -250,23 +255,19 @@ class Store:
             return
         meta = self._meta()
         if meta is None:
-            raise StoreError(
-                f"{self.location} is not a landplan store yet; create it with "
-                f"`landplan init --db {self.location}` (or Store.init())"
-            )
+            raise StoreError.of("store_not_yet", location=self.location)
         if meta.get("schema_version") != SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.location} has store schema version {meta.get('schema_version')!r}, this "
-                f"landplan reads version {SCHEMA_VERSION!r}"
+            raise StoreError.of(
+                "store_schema_version",
+                location=self.location,
+                found=meta.get("schema_version"),
+                version=SCHEMA_VERSION,
             )
         try:
             crs = CRS.from_user_input(meta["working_crs"])
         except (KeyError, CRSError, TypeError):
-            raise StoreError(
-                f"{self.location}: the store's metadata is damaged (landplan_meta working_crs is "
-                f"{meta.get('working_crs')!r}, expected an EPSG code such as EPSG:4546); restore "
-                "the file from a backup, or export its layers with GDAL and import them into a "
-                "new store"
+            raise StoreError.of(
+                "store_damaged", location=self.location, crs=meta.get("working_crs")
             ) from None
         self._set_crs(crs)
         self._upgrade()
@@ -284,10 +285,11 @@ class Store:
         if policy is not None:
             wanted = CRS.from_user_input(policy.crs.working)
             if wanted != crs:
-                raise CRSMismatchError(
-                    f"{self.location} holds its layers in {crs.to_string()}, the policy's working "
-                    f"CRS is {wanted.to_string()}; set [crs] working = {crs.to_string()!r} in the "
-                    "policy, or export the layers and import them into a new store"
+                raise CRSMismatchError.of(
+                    "store_crs_policy",
+                    location=self.location,
+                    crs=crs.to_string(),
+                    wanted=wanted.to_string(),
                 )
         else:
             policy = Policy.default()
@@ -302,9 +304,7 @@ class Store:
         assert self._crs is not None
         code = self._crs.to_epsg()
         if code is None:
-            raise StoreError(
-                f"the working CRS {self._crs.name!r} has no EPSG code; the store needs one"
-            )
+            raise StoreError.of("store_no_epsg", name=self._crs.name)
         return code
 
     @property
@@ -354,9 +354,7 @@ class Store:
         policy = self._given_policy or Policy.default()
         crs = CRS.from_user_input(policy.crs.working)
         if not crs.is_projected:
-            raise CRSMismatchError(
-                f"the working CRS {crs.to_string()} is not projected; areas need a metric CRS"
-            )
+            raise CRSMismatchError.of("store_not_projected", crs=crs.to_string())
         self._crs = crs
         self._policy = policy
         srs_id = self._srs_id
@@ -565,7 +563,7 @@ class Store:
         try:
             frame.to_file(path, **kwargs)
         except Exception as exc:
-            raise StoreError(f"cannot write {path}: {exc}") from exc
+            raise StoreError.of("store_cannot_write", path=path, why=exc) from exc
         return path
 
     # -- importing ------------------------------------------------------------------------------
@@ -627,7 +625,7 @@ class Store:
         self._ensure()
         layer_spec = spec(layer)
         if mode not in ("replace", "append", "upsert"):
-            raise StoreError(f"mode must be 'replace', 'append' or 'upsert', not {mode!r}")
+            raise StoreError.of("store_mode", mode=mode)
         who = who or default_who()
         try:
             frame, source = self._validated(
@@ -640,14 +638,13 @@ class Store:
                 if only_if_empty:
                     n = conn.execute(sa.select(sa.func.count()).select_from(table)).scalar()
                     if n:
-                        raise StoreError(
-                            f"{layer_spec.name} already holds {n} feature(s); choose --replace, "
-                            "--append or --upsert (nothing was written)"
+                        raise StoreError.of(
+                            "store_not_empty", layer=Code(layer_spec.name, "layer"), n=n
                         )
                 summary = self._write_layer(conn, layer_spec, frame, mode, source, who, force)
                 self._backend.touch(conn, layer_spec)
         except SchemaError as exc:
-            exc.args = (f"nothing was written to {layer_spec.name}: {exc.args[0]}",)
+            exc.within("store_nothing_written", layer=Code(layer_spec.name, "layer"))
             raise
         return dataclasses.replace(summary, notices=tuple(frame.attrs.get("notices", ())))
 
@@ -677,9 +674,8 @@ class Store:
             if versions is not None and VERSION_COLUMN not in frame:
                 frame[VERSION_COLUMN] = versions.to_numpy()
         if frame.crs is None or CRS.from_user_input(frame.crs) != self.crs:
-            raise CRSMismatchError(
-                f"{source}: the layer is in {frame.crs}, the store in {self.crs.to_string()}; "
-                f"reproject it with to_crs({self.crs.to_string()!r})"
+            raise CRSMismatchError.of(
+                "store_layer_crs", source=source, crs=str(frame.crs), store=self.crs.to_string()
             )
         return frame, source
 
@@ -710,7 +706,11 @@ class Store:
         for i in np.flatnonzero(ids.duplicated(keep="first").to_numpy()):
             problems.append(
                 Problem(
-                    source, ids.iloc[i], id_col, "duplicate id in the data", "one feature per id"
+                    source,
+                    ids.iloc[i],
+                    id_col,
+                    Message("store_duplicate_id"),
+                    Message("store_one_per_id"),
                 )
             )
         if mode != "replace" and len(existing):
@@ -725,8 +725,8 @@ class Store:
                         source,
                         ids.iloc[i],
                         id_col,
-                        f"the same id as {same[i]!r} in the store but for case or width",
-                        f"the stored spelling {same[i]!r}, or another id",
+                        Message("store_same_id", same=same[i]),
+                        Message("store_stored_spelling", same=same[i]),
                     )
                 )
         if layer_spec.name == "parcels" and mode != "replace" and len(existing):
@@ -738,8 +738,8 @@ class Store:
                         source,
                         ids.iloc[i],
                         id_col,
-                        f"{layer_spec.name} already holds this id",
-                        "a new id, or import with --upsert to overwrite it",
+                        Message("store_holds_id", layer=Code(layer_spec.name, "layer")),
+                        Message("store_new_id"),
                     )
                 )
         if problems:
@@ -750,16 +750,8 @@ class Store:
             given = pd.to_numeric(frame[VERSION_COLUMN], errors="coerce").to_numpy(dtype="float64")
             stale = present & (given != old_versions)
             if stale.any():
-                rows = [
-                    f"  {ids.iloc[i]}: read at version "
-                    f"{'(none)' if np.isnan(given[i]) else int(given[i])}, "
-                    f"the store has version {int(old_versions[i])}"
-                    for i in np.flatnonzero(stale)[:50]
-                ]
-                raise StaleWriteError(
-                    f"{source}: {int(stale.sum())} feature(s) of {layer_spec.name} were changed in "
-                    f"the store after they were read; nothing was written. Load or export the "
-                    "layer again, redo the edits, and import again:\n" + "\n".join(rows)
+                raise _stale_error(
+                    "store_stale_import", source, layer_spec, ids, given, old_versions, stale
                 )
         versions = np.where(present, np.nan_to_num(old_versions) + 1, 1).astype(int)
 
@@ -842,11 +834,8 @@ class Store:
                 source,
                 ids.iloc[i],
                 "geometry",
-                f"overlaps parcel {rows[j].parcel_id} in the store by {a:.1f} m²: the same "
-                "ground under two ids",
-                f"ground not in the store already (at most {tolerance:g} m², policy "
-                f"validation.overlap_tolerance_m2); to redraw {rows[j].parcel_id}, import it "
-                "under that id with --upsert",
+                Message("store_overlaps", other=rows[j].parcel_id, area=a),
+                Message("store_new_ground", tolerance=tolerance, other=rows[j].parcel_id),
             )
             for i, j, a in zip(new, old, area, strict=True)
         ]
@@ -873,10 +862,8 @@ class Store:
                     source,
                     h.parcel_id,
                     "parcel_id",
-                    f"not in the file, and reserved for project {h.project_id}: --replace would "
-                    "drop a reserved parcel",
-                    "the parcel kept in the file, its reservation released first "
-                    "(`landplan release`), or --force to end the reservation",
+                    Message("store_dropped_reserved", project=h.project_id),
+                    Message("store_keep_reserved"),
                 )
                 for h in sorted(held)
             )
@@ -943,9 +930,13 @@ class Store:
                         source,
                         ids.iloc[i],
                         date_name or status_name,
-                        f"the {status_name} change is dated {dates[i]}, before the feature's last "
-                        f"recorded change ({before})",
-                        f"a date on or after {before}, so the history reads in order",
+                        Message(
+                            "store_dated_before",
+                            status=Code(status_name),
+                            date=dates[i],
+                            before=before,
+                        ),
+                        Message("store_date_after", before=before),
                     )
                 )
         if problems:
@@ -1082,8 +1073,10 @@ class Store:
                             source,
                             i,
                             layer_spec.id_column,
-                            f"{layer_spec.name} holds no feature {i!r}",
-                            "the id of a stored feature; add new ones with landplan import",
+                            Message(
+                                "store_holds_no_feature", layer=Code(layer_spec.name, "layer"), id=i
+                            ),
+                            Message("store_a_stored_id"),
                         )
                         for i in unknown
                     ]
@@ -1128,13 +1121,8 @@ class Store:
         have = stored[VERSION_COLUMN].to_numpy(dtype="float64")
         stale = ~np.isnan(versions) & (versions != have)
         if stale.any():
-            rows = [
-                f"  {ids[i]}: read at version {int(versions[i])}, the store has {int(have[i])}"
-                for i in np.flatnonzero(stale)[:50]
-            ]
-            raise StaleWriteError(
-                f"{source}: {int(stale.sum())} feature(s) of {layer_spec.name} were changed in "
-                "the store after they were read; nothing was written:\n" + "\n".join(rows)
+            raise _stale_error(
+                "store_stale_update", source, layer_spec, pd.Series(ids), versions, have, stale
             )
 
     def _write_values(
@@ -1247,12 +1235,17 @@ class Store:
         assert vocab is not None
         status = vocab.normalise(new)
         if status is None:
-            raise StoreError(
-                f"{new!r} is not a {vocab.name}; did you mean {vocab.suggest(new)!r}? "
-                f"Valid: {vocab.describe()}"
+            raise StoreError.of(
+                "store_not_status",
+                new=new,
+                kind=vocab.name,
+                column=Code(status_name),
+                suggest=Code(vocab.suggest(new), status_name),
+                valid=vocab.describe(),
+                values=Code(tuple(vocab.values), status_name),
             )
         if not reason or not reason.strip():
-            raise StoreError('a status change needs a reason (--reason "...")')
+            raise StoreError.of("store_change_reason")
         effective_date = _as_date(effective) if effective is not None else _now().date()
         who = who or default_who()
         table = self._backend.tables[layer_spec.name]
@@ -1269,17 +1262,21 @@ class Store:
             # The status the change starts from is the one in force on its date: the last
             # standing event's (a change may already be scheduled), else the stored one.
             if last is not None and effective_date < last.effective_date:
-                raise StoreError(
-                    f"{layer_spec.name} {feature_id}: the effective date {effective_date} is "
-                    f"before its last recorded change ({last.effective_date}); history is kept "
-                    f"in order, so give a date on or after {last.effective_date}, or retract "
-                    f"that change first (`landplan status retract {layer_spec.name} "
-                    f"{feature_id} --reason ...`)"
+                raise StoreError.of(
+                    "store_effective_before",
+                    layer=Code(layer_spec.name, "layer"),
+                    layer_code=layer_spec.name,
+                    id=feature_id,
+                    date=effective_date,
+                    last=last.effective_date,
                 )
             old = last.new_status if last is not None else stored
             if old == status:
-                raise StoreError(
-                    f"{layer_spec.name} {feature_id} is already {status!r}; nothing was written"
+                raise StoreError.of(
+                    "store_already",
+                    layer=Code(layer_spec.name, "layer"),
+                    id=feature_id,
+                    status=Code(status, status_name),
                 )
             values: dict[str, Any] = {VERSION_COLUMN: version + 1}
             if effective_date <= _now().date():
@@ -1322,7 +1319,9 @@ class Store:
             )
         ).first()
         if row is None:
-            raise UnknownFeatureError(f"{layer_spec.name} has no feature {feature_id!r}")
+            raise UnknownFeatureError.of(
+                "store_no_feature", layer=Code(layer_spec.name, "layer"), id=feature_id
+            )
         return row[0], row[1]
 
     def _standing(self, conn: sa.Connection, layer: str, feature_id: str) -> list[Any]:
@@ -1382,7 +1381,7 @@ class Store:
         status_name = layer_spec.status_column
         assert status_name is not None
         if not reason or not reason.strip():
-            raise StoreError('retracting a change needs a reason (--reason "...")')
+            raise StoreError.of("store_retract_reason")
         table = self._backend.tables[layer_spec.name]
         events = self._backend.tables["status_events"]
         id_col = table.c[layer_spec.id_column]
@@ -1390,7 +1389,9 @@ class Store:
             stored, version = self._locked_status(conn, layer_spec, feature_id)
             standing = self._standing(conn, layer_spec.name, feature_id)
             if not standing:
-                raise StoreError(f"{layer_spec.name} {feature_id} has no status change to retract")
+                raise StoreError.of(
+                    "store_nothing_to_retract", layer=Code(layer_spec.name, "layer"), id=feature_id
+                )
             last = standing[-1]
             rest = standing[:-1]
             if last.old_status is None and not rest:
@@ -1429,7 +1430,7 @@ class Store:
 
     def _stale_message(
         self, conn: sa.Connection, layer_spec: LayerSpec, feature_id: str, read: int, now: int
-    ) -> str:
+    ) -> Message:
         events = self._backend.tables["status_events"]
         last = conn.execute(
             sa.select(events.c.who, events.c.recorded_at, events.c.new_status)
@@ -1437,17 +1438,19 @@ class Store:
             .order_by(events.c.fid.desc())
             .limit(1)
         ).first()
+        status = layer_spec.status_column
         by = (
-            f" (last change: {last.new_status!r} by {last.who} at "
-            f"{last.recorded_at:%Y-%m-%d %H:%M} UTC)"
+            Message(
+                "store_last_change",
+                status=Code(last.new_status, status),
+                who=last.who,
+                at=last.recorded_at,
+            )
             if last is not None
             else ""
         )
-        return (
-            f"{layer_spec.name} {feature_id} was changed by someone else after you read it: you "
-            f"read version {read}, the store has version {now}{by}. Nothing was written; "
-            "reload and try again."
-        )
+        layer = Code(layer_spec.name, "layer")
+        return Message("store_stale_status", layer=layer, id=feature_id, read=read, now=now, by=by)
 
     def status_history(self, layer: str, feature_id: str) -> pd.DataFrame:
         """Return a feature's status events, oldest first.
@@ -1487,8 +1490,8 @@ class Store:
                 sa.select(table.c.fid).where(table.c[layer_spec.id_column] == feature_id)
             ).first()
         if not rows and exists is None:
-            raise UnknownFeatureError(
-                f"{layer_spec.name} has no feature {feature_id!r} and no history of one"
+            raise UnknownFeatureError.of(
+                "store_no_history", layer=Code(layer_spec.name, "layer"), id=feature_id
             )
         frame = _event_frame(rows, [c.name for c in cols])
         frame["retracted"] = frame["event_id"].isin(frame["retracts"].dropna().astype("int64"))
@@ -1650,10 +1653,9 @@ class Store:
         }
         empty = sorted(k for k, ids in asked.items() if not ids)
         if not asked or empty:
-            raise ReservationError(
-                "name at least one parcel to reserve"
-                + (f" for project(s) {', '.join(empty)}" if empty else "")
-            )
+            if empty:
+                raise ReservationError.of("res_name_one_for", projects=", ".join(empty))
+            raise ReservationError.of("res_name_one")
         who = who or default_who()
         written: list[dict[str, Any]] = []
         project_id = ""
@@ -1667,11 +1669,8 @@ class Store:
             if not self._backend.is_unique_violation(exc):
                 raise
             ids = asked[project_id]
-            raise ReservationError(
-                f"cannot reserve for project {project_id}: another user reserved "
-                f"{'one of ' if len(ids) > 1 else ''}{', '.join(ids)} at the same moment; "
-                "nothing was reserved. See `landplan reservations`."
-            ) from exc
+            key = "res_race_one_of" if len(ids) > 1 else "res_race"
+            raise ReservationError.of(key, project=project_id, ids=", ".join(ids)) from exc
         return pd.DataFrame(written)
 
     def _reserve_in(
@@ -1691,10 +1690,7 @@ class Store:
             ).first()
             is None
         ):
-            raise ReservationError(
-                f"project {project_id!r} is not in the store; import it into the "
-                "projects layer first"
-            )
+            raise ReservationError.of("res_no_project", project=project_id)
         rows = conn.execute(
             self._backend.lock(
                 sa.select(
@@ -1706,13 +1702,17 @@ class Store:
             )
         ).all()
         found = {r.parcel_id: r for r in rows}
-        reasons: dict[str, list[str]] = {p: [] for p in ids}
+        reasons: dict[str, list[Message]] = {p: [] for p in ids}
         for p in ids:
             if p not in found:
-                reasons[p].append("no such parcel in the store")
+                reasons[p].append(Message("res_no_parcel"))
             elif found[p].status not in available:
                 reasons[p].append(
-                    f"status is {found[p].status!r}; only {', '.join(available)} can be reserved"
+                    Message(
+                        "res_status",
+                        status=Code(found[p].status, "status"),
+                        available=Code(tuple(available), "status"),
+                    )
                 )
         if rows:
             self._constraint_reasons(conn, constraints, rows, blocking, reasons)
@@ -1723,17 +1723,21 @@ class Store:
         ).all()
         for h in held:
             reasons[h.parcel_id].append(
-                f"already reserved for project {h.project_id} by {h.who} on "
-                f"{h.reserved_at:%Y-%m-%d}"
+                Message("res_held", project=h.project_id, who=h.who, at=h.reserved_at)
             )
         if rows:
             self._reserved_ground_reasons(conn, rows, reasons)
         refused = {p: r for p, r in reasons.items() if r}
         if refused:
-            lines = [f"  {p}: {'; '.join(r)}" for p, r in refused.items()]
-            raise ReservationError(
-                f"cannot reserve for project {project_id}: {len(refused)} of {len(ids)} "
-                "parcel(s) refused; nothing was reserved\n" + "\n".join(lines)
+            lines = Code(
+                tuple(
+                    Message("res_refused_line", parcel=p, reasons=Code(tuple(r), sep=("; ", "；")))
+                    for p, r in refused.items()
+                ),
+                sep=("\n", "\n"),
+            )
+            raise ReservationError.of(
+                "res_refused", project=project_id, n=len(refused), total=len(ids), lines=lines
             )
         now = _now()
         written = [
@@ -1744,7 +1748,7 @@ class Store:
         return written
 
     def _reserved_ground_reasons(
-        self, conn: sa.Connection, rows: Sequence[Any], reasons: dict[str, list[str]]
+        self, conn: sa.Connection, rows: Sequence[Any], reasons: dict[str, list[Message]]
     ) -> None:
         """Refuse parcels whose ground overlaps another parcel that is actively reserved."""
         geoms = self._backend.decode([r.geom for r in rows])
@@ -1776,8 +1780,7 @@ class Store:
         for i, j, a in zip(mine, theirs, area, strict=True):
             t = taken[j]
             reasons[rows[i].parcel_id].append(
-                f"overlaps parcel {t.parcel_id} by {a:.1f} m², which is reserved for project "
-                f"{t.project_id}: the same ground cannot be reserved twice"
+                Message("res_overlaps", other=t.parcel_id, area=a, project=t.project_id)
             )
 
     def _constraint_reasons(
@@ -1786,7 +1789,7 @@ class Store:
         constraints: sa.Table,
         rows: Sequence[Any],
         blocking: list[str],
-        reasons: dict[str, list[str]],
+        reasons: dict[str, list[Message]],
     ) -> None:
         geoms = self._backend.decode([r.geom for r in rows])
         ok = ~shapely.is_missing(geoms)
@@ -1812,8 +1815,10 @@ class Store:
         inside = shapely.relate_pattern(geoms[pi], cgeoms[ci], "T********")
         for p, c in zip(pi[inside], ci[inside], strict=True):
             h = hits[c]
-            label = f"{h.kind} {h.constraint_id}" + (f" ({h.name})" if h.name else "")
-            reasons[rows[p].parcel_id].append(f"lies in {label}")
+            named = Message("res_named", name=h.name) if h.name else ""
+            reasons[rows[p].parcel_id].append(
+                Message("res_lies_in", kind=Code(h.kind, "kind"), id=h.constraint_id, name=named)
+            )
 
     def release(
         self,
@@ -1863,11 +1868,8 @@ class Store:
             )
             missing = [p for p in ids or [] if p not in held]
             if missing or not held:
-                what = ", ".join(missing) if missing else "any parcel"
-                raise ReservationError(
-                    f"project {project_id} holds no active reservation of {what}; nothing was "
-                    "released"
-                )
+                what = ", ".join(missing) if missing else Message("res_any_parcel")
+                raise ReservationError.of("res_none_held", project=project_id, what=what)
             conn.execute(
                 res.update()
                 .where(*where)
@@ -1933,6 +1935,32 @@ def _promote(geoms: np.ndarray) -> np.ndarray:
     return out
 
 
+def _stale_error(
+    key: str,
+    source: str,
+    layer_spec: LayerSpec,
+    ids: pd.Series,
+    read: np.ndarray,
+    now: np.ndarray,
+    stale: np.ndarray,
+) -> StaleWriteError:
+    """Name the features changed in the store after they were read (the first 50), and refuse."""
+    rows = Code(
+        tuple(
+            Message(
+                f"{key}_row",
+                id=ids.iloc[i],
+                read=Message("store_no_version") if np.isnan(read[i]) else int(read[i]),
+                now=int(now[i]),
+            )
+            for i in np.flatnonzero(stale)[:50]
+        ),
+        sep=("\n", "\n"),
+    )
+    layer = Code(layer_spec.name, "layer")
+    return StaleWriteError.of(key, source=source, n=int(stale.sum()), layer=layer, rows=rows)
+
+
 def _chunks(values: list[Any], size: int = _CHUNK) -> Iterator[list[Any]]:
     for i in range(0, len(values), size):
         yield values[i : i + size]
@@ -1945,5 +1973,5 @@ def _now() -> dt.datetime:
 def _as_date(value: dt.date | str) -> dt.date:
     day = parse_date(value)
     if day is None:
-        raise StoreError(f"{value!r} is not a date; expected YYYY-MM-DD, or {DATE_FORMS}")
+        raise StoreError.of("store_not_a_date", value=value, forms=DATE_FORMS)
     return day
