@@ -27,10 +27,12 @@ Examples
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Mapping
 from functools import cache
 from typing import Final, Literal
 
+import numpy as np
 import pandas as pd
 
 from landplan import vocab
@@ -44,6 +46,7 @@ __all__ = [
     "Lang",
     "bilingual",
     "column_label",
+    "compose",
     "has_label",
     "header",
     "help_text",
@@ -52,6 +55,7 @@ __all__ = [
     "translate_values",
     "value_label",
     "value_labels",
+    "value_texts",
     "vocabulary_codes",
     "zh_labels",
 ]
@@ -146,6 +150,9 @@ _RESULT_COLUMNS: Final[Mapping[str, tuple[str, str]]] = {
     "idle_fee_wan_yuan": ("土地闲置费(万元)", "idle-land fee (万元)"),
     "idle_missing": ("闲置认定缺失数据", "idle-land data missing"),
     "idle_reason": ("闲置认定说明", "idle-land explanation"),
+    "audit_rule": ("核查规则", "audit rule"),
+    "deadlines_within_window": ("临近到期的闲置土地处置事项", "idle-land deadlines ahead"),
+    "zone_tax_per_mu_wan_yuan": ("园区亩均税收(万元)", "zone tax per mu (万元)"),
     "low_efficiency": ("低效用地", "low-efficiency"),
     "low_efficiency_rules": ("低效认定条款", "low-efficiency rules"),
     "insufficient_rules": ("数据不足条款", "rules lacking data"),
@@ -372,7 +379,7 @@ _KIND = {
 
 
 def _audit_rules() -> dict[str, tuple[str, str]]:
-    from landplan.audit import RULES
+    from landplan.audit_rules import RULES
     from landplan.policy import Policy
 
     # Named with the default policy's numbers; a zone's own are in its audit's rule_zh column.
@@ -454,6 +461,7 @@ _EXTRA: Final[Mapping[str, Mapping[str, tuple[str, str]]]] = {
         "not_selected": ("not selected", "未入选"),
     },
     "boolean": {"True": ("yes", "是"), "False": ("no", "否")},
+    "unit": {"days": ("days", "天")},
     "demand": {
         "land": ("land", "用地"),
         "floor_space": ("floor space", "厂房"),
@@ -508,6 +516,11 @@ def _layers() -> dict[str, tuple[str, str]]:
     return {name: (name, layer.zh) for name, layer in LAYERS.items()}
 
 
+def _fields() -> dict[str, tuple[str, str]]:
+    # A list of missing data names the columns it lacks.
+    return {c: (column_label(c, "en"), zh) for c, zh in zh_labels().items()}
+
+
 @cache
 def _domains() -> dict[str, dict[str, tuple[str, str]]]:
     """Each value domain: identifier -> (English, Chinese)."""
@@ -528,6 +541,7 @@ def _domains() -> dict[str, dict[str, tuple[str, str]]]:
         "audit_rule": _audit_rules(),
         "match_rule": _match_rules(),
         "layer": _layers(),
+        "field": _fields(),
         **{name: dict(values) for name, values in _EXTRA.items()},
     }
 
@@ -547,6 +561,7 @@ VALUE_COLUMNS: Final[Mapping[str, str]] = {
     "operating_status": "operating_status",
     "kind": "kind",
     "idle_rule": "audit_rule",
+    "audit_rule": "audit_rule",
     "low_efficiency_rules": "audit_rule",
     "insufficient_rules": "audit_rule",
     "rule": "match_rule",
@@ -571,6 +586,10 @@ VALUE_COLUMNS: Final[Mapping[str, str]] = {
     "indicator": "indicator",
     "import_mode": "import_mode",
     "demo_step": "demo_step",
+    "unit": "unit",
+    "missing": "field",
+    "idle_missing": "field",
+    "missing_indicators": "field",
 }
 
 
@@ -750,7 +769,7 @@ def translate_values(frame: pd.DataFrame, lang: Lang = "zh") -> pd.DataFrame:
     return out
 
 
-_SECTION_COLUMN = {"class": "evaluation_class"}
+_SECTION_COLUMN = {"class": "evaluation_class", "rule": "audit_rule"}
 
 
 def _mapped(values: pd.Series, column: str, lang: Lang) -> pd.Series:
@@ -772,9 +791,116 @@ def _item_label(section: object, item: object, lang: Lang) -> object:
     return item
 
 
+#: The audit's explanations, one sentence per parcel, rule or enterprise, composed column-wise by
+#: :func:`compose`: key -> (Chinese, English). Fields are text the audit has already written
+#: (numbers, dates, labelled names, a clause composed first).
+_AUDIT_MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
+    # the idle-land clock (landplan.idle)
+    "idle_extension": ("（动工期限延长{months}个月）", " ({months} months extension)"),
+    "idle_recoverable": (
+        "自{recover_on}起可无偿收回",
+        "recoverable free of charge since {recover_on}",
+    ),
+    "idle_since": ("自{idle_on}起认定闲置{then}", "idle since {idle_on}{then}"),
+    "idle_since_then": ("；自{recover_on}起可无偿收回", "; recoverable from {recover_on}"),
+    "idle_from": ("{idle_on}起认定闲置{then}", "idle from {idle_on}{then}"),
+    "idle_from_then": ("，{recover_on}起可无偿收回", ", recoverable from {recover_on}"),
+    "idle_not_started": (
+        "未动工；约定动工日期{agreed}{extension}；{timeline}",
+        "not started; agreed start {agreed}{extension}; {timeline}",
+    ),
+    "idle_suspended": (
+        "已动工但{share}，自{suspended}起中止开发{extension}；{timeline}",
+        "started but {share} and suspended since {suspended}{extension}; {timeline}",
+    ),
+    "idle_developed_share": ("开发面积占比{share}", "developed share {share}"),
+    "idle_invested_share": ("投资额占比{share}", "invested share {share}"),
+    "idle_exempt": (
+        "不适用：集体土地或尚未供应的土地",
+        "not applicable: collective land or land not yet supplied",
+    ),
+    "idle_started": ("已动工且未中止开发", "development started and not suspended"),
+    "idle_suspended_above": (
+        "已中止开发，但开发面积占比和投资额占比均不低于闲置认定标准",
+        "development suspended, but developed and invested shares at or above the rule-2 minimums",
+    ),
+    "idle_completed": ("已竣工", "development completed"),
+    "insufficient_data": ("数据不足：缺{missing}", "insufficient data: missing {missing}"),
+    # the per-mu evaluation (landplan.evaluation)
+    "class_not_evaluated": ("暂不评价：{reasons}", "not evaluated: {reasons}"),
+    "class_utility": ("公用事业（行业大类{division}）", "utility (division {division})"),
+    "class_recent": (
+        "投产不满{years}年（{since}投产）",
+        "in production under {years} years (since {since})",
+    ),
+    "class_small": ("用地{land}亩，不足{minimum}亩", "land {land} mu under {minimum} mu"),
+    "class_ranked": (
+        "得分{score}，在{n}家参评企业中排第{rank}名",
+        "score {score}, rank {rank} of {n}",
+    ),
+    "reasons_separator": ("；", "; "),
+    # the audit's flags (landplan.audit)
+    "flag_below": (
+        "{indicator}{value}，低于{threshold}（{basis}）",
+        "{indicator} {value} < {threshold} ({basis})",
+    ),
+    "flag_no_occupant": (
+        "数据不足：地块上无企业，缺{missing}",
+        "insufficient data: no enterprise on the parcel, missing {missing}",
+    ),
+    "flag_completion_unknown": (
+        "数据不足：竣工日期不详（无竣工日期，地块上企业也无投产日期）",
+        "insufficient data: completion date unknown (completed, or an occupant's production start)",
+    ),
+    "flag_overdue": (
+        "未竣工；约定竣工日期{start}，至{due}已满{years}年",
+        "not completed; agreed completion {start}; {years} full year(s) reached on {due}",
+    ),
+    "flag_stopped": (
+        "自{start}起{operating}，至{due}已满{years}年",
+        "production {operating} since {start}; {years} full year(s) reached on {due}",
+    ),
+    "flag_no_tax": (
+        "最近一次纳税日期{start}，至{due}已满{years}年未纳税",
+        "no tax paid since {start}; {years} full year(s) reached on {due}",
+    ),
+    "flag_dilapidated": (
+        "危旧建筑面积占比{value}，超过{limit}",
+        "dilapidated floor share {value} > {limit}",
+    ),
+    "flag_class_d": ("亩均效益评价D类：{reason}", "per-mu evaluation class D: {reason}"),
+    "basis_far_default": ("默认容积率控制值，地块无企业", "far_min_default, no occupant"),
+    "basis_far_planned": ("规划容积率下限，地块无企业", "planned far_min, no occupant"),
+    "basis_far_unknown": (
+        "默认容积率控制值，企业行业不明或不在控制值表中",
+        "far_min_default, industry unknown or not in the table",
+    ),
+    "basis_far_division": (
+        "行业大类{division}的容积率控制值",
+        "minimum for GB/T 4754 division {division}",
+    ),
+    "basis_far_several": (
+        "{n}家企业的容积率控制值按用地加权",
+        "land-weighted minimum of {n} occupants",
+    ),
+    "basis_coverage": ("建筑系数控制值", "control.coverage_min"),
+    "basis_control_share": ("控制值{control}的{share}", "{share} of the control value {control}"),
+    "basis_contract_share": (
+        "合同约定投资强度{contract}的{share}",
+        "{share} of the contract intensity {contract}",
+    ),
+    "basis_zone_share": (
+        "园区按面积加权平均值{average}的{share}",
+        "{share} of the zone's area-weighted average {average}",
+    ),
+    "recoverable_idle": ("闲置已满收回期限", "idle past recovery"),
+    "recoverable_class_d": ("亩均效益评价D类", "class D"),
+}
+
 #: Lines the command line prints: key -> (Chinese, English), with ``str.format`` fields the caller
 #: fills. Values in the fields are labelled by the caller (:func:`value_label`), never raw codes.
 MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
+    **_AUDIT_MESSAGES,
     "wrote": ("已写出 {path}", "wrote {path}"),
     "wrote_bytes": ("已写出 {path}（{size:,}字节）", "wrote {path} ({size:,} bytes)"),
     "wrote_csv": ("已写出 {n} 个 CSV 文件：{folder}", "wrote {n} CSV files in {folder}"),
@@ -1066,6 +1192,97 @@ def message(key: str, lang: Lang = "zh", /, **fields: object) -> str:
     return (zh if lang == "zh" else en).format(**fields)
 
 
+def compose(key: str, lang: Lang = "zh", /, **fields: object) -> np.ndarray:
+    """Return one sentence per row: a :data:`MESSAGES` template filled column by column.
+
+    The text is built by concatenating whole columns, never row by row, so a million rows cost a
+    few array operations per field. Compose a nested clause first and pass it as a field.
+
+    Parameters
+    ----------
+    key
+        The template's key in :data:`MESSAGES`; its ``{field}`` placeholders name ``fields``.
+    lang
+        ``zh`` or ``en``: only that language's text is built.
+    **fields
+        Arrays of text, one item per row (numbers written with
+        :func:`landplan._format.number_text`, dates with ``date_strings``), or scalars, which
+        are formatted once with their placeholder's format spec (``{share:.0%}``). Arrays
+        other than text are written with ``str``.
+
+    Returns
+    -------
+    numpy.ndarray
+        An object array of one sentence per row; of one sentence where no field is an array.
+
+    Raises
+    ------
+    ValueError
+        If the array fields differ in length, or an array field's placeholder has a format spec.
+
+    Examples
+    --------
+    >>> compose("idle_developed_share", "zh", share=np.array(["0.2", "0.25"], dtype=object))
+    array(['开发面积占比0.2', '开发面积占比0.25'], dtype=object)
+    >>> compose("class_small", "en", land=np.array(["3.75"]), minimum=5).tolist()
+    ['land 3.75 mu under 5 mu']
+    """
+    zh, en = MESSAGES[key]
+    pieces: list[str | np.ndarray] = []
+    size: int | None = None
+    for literal, name, spec, conversion in _template(zh if lang == "zh" else en):
+        if literal:
+            pieces.append(literal)
+        if name is None:
+            continue
+        value = fields[name]
+        if isinstance(value, np.ndarray | pd.Series | pd.Index):
+            if spec or conversion:
+                raise ValueError(f"{key}: the array field {name!r} must be text already")
+            column = np.asarray(value)
+            if column.dtype != object:
+                column = column.astype(str).astype(object)
+            if size is not None and len(column) != size:
+                raise ValueError(f"{key}: field {name!r} has {len(column)} rows, not {size}")
+            size = len(column)
+            pieces.append(column)
+        else:
+            text = _FORMATTER.format_field(_FORMATTER.convert_field(value, conversion), spec or "")
+            pieces.append(text)
+    # Neighbouring texts are joined first: each row then costs one concatenation per array.
+    merged: list[str | np.ndarray] = []
+    for piece in pieces:
+        if isinstance(piece, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += piece
+        else:
+            merged.append(piece)
+    if size is None:
+        return np.array(["".join(str(p) for p in merged)], dtype=object)
+    out: np.ndarray = np.full(size, "", dtype=object)
+    for piece in merged:
+        out = out + piece
+    return out
+
+
+_FORMATTER: Final = string.Formatter()
+
+
+@cache
+def _template(text: str) -> tuple[tuple[str, str | None, str | None, str | None], ...]:
+    return tuple(_FORMATTER.parse(text))
+
+
+def value_texts(column: str, values: np.ndarray | pd.Series, lang: Lang = "zh") -> np.ndarray:
+    """Return :func:`value_label` of each value as an object array, labelled once per value.
+
+    >>> value_texts("missing", np.array(["agreed_start", "completed;far"])).tolist()
+    ['约定动工日期', '竣工日期；容积率']
+    """
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    named = np.array([value_label(column, u, lang) for u in uniques] + [None], dtype=object)
+    return named[codes]
+
+
 @cache
 def vocabulary_codes() -> frozenset[str]:
     """Return every internal identifier a Chinese reader must never see.
@@ -1078,7 +1295,8 @@ def vocabulary_codes() -> frozenset[str]:
     for domain, values in _domains().items():
         # These two name what a table measures with everyday words ("land", "coverage") that
         # the policy's cited sources use too: the check looks for identifiers, not English.
-        if domain not in ("demand", "indicator"):
+        # Units and the names of data fields are such words as well.
+        if domain not in ("demand", "indicator", "unit", "field"):
             codes.update(k for k, (_, zh) in values.items() if zh != k)
     codes.update(c for c in zh_labels() if "_" in c)
     return frozenset(c for c in codes if re.fullmatch(r"[a-z_]{4,}", c))
