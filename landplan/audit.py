@@ -39,7 +39,7 @@ from landplan.audit_rules import RULES, Rule, share_text
 from landplan.errors import CRSMismatchError, LandplanError
 from landplan.evaluation import CLASSES, evaluate_enterprises, industry_division
 from landplan.idle import IDLE_STATES, idle_clock
-from landplan.labels import Lang, compose, message, value_label, value_texts
+from landplan.labels import Lang, compose, message, policy_source, value_label, value_texts
 from landplan.policy import Policy
 from landplan.units import MU_M2
 from landplan.zone import Zone
@@ -90,7 +90,8 @@ class AuditResult:
         Zone totals: counts and mu by status, idle state, class, cluster and rule; potential
         (also :meth:`summary`).
     policy_used : pandas.DataFrame
-        The policy values and sources applied (``Policy.table()``).
+        The policy values and sources applied (``Policy.table()``, sources in the audit's
+        language).
     """
 
     as_of: pd.Timestamp
@@ -330,7 +331,7 @@ class _Flags:
                     "missing": np.broadcast_to(np.asarray(missing, dtype=object), where.shape)[
                         rows
                     ],
-                    "source": self._policy.source(rule.policy_key),
+                    "source": policy_source(self._policy, rule.policy_key, self.lang),
                     "reason": reason(rows) if callable(reason) else reason,
                 }
             )
@@ -636,8 +637,15 @@ def audit(zone: Zone, *, as_of: object, lang: Lang = "zh") -> AuditResult:
         flags=flag_table,
         deadlines=deadlines,
         totals=summary,
-        policy_used=policy.table(),
+        policy_used=_policy_used(policy, lang),
     )
+
+
+def _policy_used(policy: Policy, lang: Lang) -> pd.DataFrame:
+    """Return the policy's values and their sources, the sources in ``lang``."""
+    table = policy.table()
+    table["source"] = [policy_source(policy, key, lang) for key in table["key"]]
+    return table
 
 
 def _idle_flags(flags: _Flags, clock: pd.DataFrame, as_of: np.datetime64) -> None:

@@ -30,13 +30,16 @@ import re
 import string
 from collections.abc import Mapping
 from functools import cache
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 import numpy as np
 import pandas as pd
 
 from landplan import vocab
 from landplan.kinds import KINDS
+
+if TYPE_CHECKING:
+    from landplan.policy import Policy
 
 __all__ = [
     "COLUMN_LABELS",
@@ -51,6 +54,7 @@ __all__ = [
     "header",
     "help_text",
     "message",
+    "policy_source",
     "table_title",
     "translate_values",
     "value_label",
@@ -895,6 +899,464 @@ _AUDIT_MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
     ),
     "recoverable_idle": ("闲置已满收回期限", "idle past recovery"),
     "recoverable_class_d": ("亩均效益评价D类", "class D"),
+    # Shipped policy sources in Chinese (policy_source): the regulation's Chinese title where
+    # it cites one. The English is the source as the policy file writes it.
+    "policy_source.crs.working": (
+        "CGCS2000国家大地坐标系3度带高斯-克吕格投影，中央经线东经111°（EPSG:4546）；示例园区位于东"
+        "经112°附近，按园区选定",
+        "{text}",
+    ),
+    "policy_source.crs.lonlat": ("CGCS2000地理坐标系（EPSG:4490），国家大地坐标基准", "{text}"),
+    "policy_source.validation.overlap_tolerance_m2": ("园区选定：数字化容差", "{text}"),
+    "policy_source.validation.building_outside_tolerance": ("园区选定：数字化容差", "{text}"),
+    "policy_source.control.coverage_min": (
+        "国土资发〔2008〕24号《工业项目建设用地控制指标》：建筑系数 ≥ 30%（2023年修订版通常概括为 "
+        "≥ 40%）",
+        "{text}",
+    ),
+    "policy_source.control.office_share_max": (
+        "国土资发〔2008〕24号《工业项目建设用地控制指标》：行政办公及生活服务设施用地 ≤ 7%",
+        "{text}",
+    ),
+    "policy_source.control.green_share_max": (
+        "国土资发〔2008〕24号《工业项目建设用地控制指标》：绿地率 ≤ 20%",
+        "{text}",
+    ),
+    "policy_source.control.double_count_storey_height_m": (
+        "国土资发〔2008〕24号《工业项目建设用地控制指标》：层高超过8米的在计算容积率时该层建筑面积"
+        "加倍计算",
+        "{text}",
+    ),
+    "policy_source.control.investment_intensity_min_wan_yuan_per_mu": (
+        "园区选定（工业用地“标准地”，粤办函〔2021〕226号）；示例默认值",
+        "{text}",
+    ),
+    "policy_source.control.output_per_mu_min_wan_yuan": (
+        "园区选定（工业用地“标准地”）；示例默认值",
+        "{text}",
+    ),
+    "policy_source.control.tax_per_mu_min_wan_yuan": (
+        "园区选定（工业用地“标准地”）；示例默认值",
+        "{text}",
+    ),
+    "policy_source.control.far_min_default": (
+        "国土资发〔2008〕24号《工业项目建设用地控制指标》控制值表中最常见的取值",
+        "{text}",
+    ),
+    "policy_source.control.far_min_by_division": (
+        "国土资发〔2008〕24号《工业项目建设用地控制指标》容积率控制值表，按《国民经济行业分类》（G"
+        "B/T 4754-2017）大类取值",
+        "{text}",
+    ),
+    "policy_source.idle.start_grace_years": (
+        "《闲置土地处置办法》（国土资源部令第53号）第二条：超过约定动工开发日期满一年未动工",
+        "{text}",
+    ),
+    "policy_source.idle.recover_years": (
+        "《闲置土地处置办法》（国土资源部令第53号）第十四条：未动工开发满两年的，无偿收回",
+        "{text}",
+    ),
+    "policy_source.idle.fee_share": (
+        "《闲置土地处置办法》（国土资源部令第53号）第十四条：按照土地出让或者划拨价款的百分之二十"
+        "征缴土地闲置费",
+        "{text}",
+    ),
+    "policy_source.idle.extension_max_months": (
+        "《闲置土地处置办法》（国土资源部令第53号）第十二条：延长动工开发期限最长不得超过一年",
+        "{text}",
+    ),
+    "policy_source.idle.developed_share_min": (
+        "《闲置土地处置办法》（国土资源部令第53号）第二条：已动工开发但开发建设用地面积占应动工开"
+        "发建设用地总面积不足三分之一",
+        "{text}",
+    ),
+    "policy_source.idle.invested_share_min": (
+        "《闲置土地处置办法》（国土资源部令第53号）第二条：已投资额占总投资额不足百分之二十五",
+        "{text}",
+    ),
+    "policy_source.idle.suspended_years": (
+        "《闲置土地处置办法》（国土资源部令第53号）第二条：中止开发建设满一年",
+        "{text}",
+    ),
+    "policy_source.idle.recover_suspended": (
+        "园区选定：第十四条对未动工开发满两年的土地无偿收回；园区对中止开发的土地同样自中止之日起"
+        "按两年计",
+        "{text}",
+    ),
+    "policy_source.idle.exempt_statuses": (
+        "《闲置土地处置办法》（国土资源部令第53号）第二条：适用于已供应（有偿使用或者划拨）的国有"
+        "建设用地；村留用地为集体土地",
+        "{text}",
+    ),
+    "policy_source.idle.deadline_window_days": ("园区选定：国土部门提前90天预警", "{text}"),
+    "policy_source.low_efficiency._definition": (
+        "国土资规〔2016〕147号《关于深入推进城镇低效用地再开发的指导意见（试行）》：布局散乱、利用"
+        "粗放、用途不合理、建筑危旧",
+        "{text}",
+    ),
+    "policy_source.low_efficiency.overdue_completion_years": (
+        "地方低效用地认定通行标准：超过合同约定竣工时间2年以上未竣工",
+        "{text}",
+    ),
+    "policy_source.low_efficiency.completed_years": (
+        "地方低效用地认定通行标准：竣工满2年",
+        "{text}",
+    ),
+    "policy_source.low_efficiency.intensity_share_min": (
+        "地方低效用地认定通行标准：投资强度低于合同约定或控制标准的50%",
+        "{text}",
+    ),
+    "policy_source.low_efficiency.output_share_min": (
+        "地方低效用地认定通行标准：亩均产值低于控制标准的50%",
+        "{text}",
+    ),
+    "policy_source.low_efficiency.stopped_years": (
+        "地方低效用地认定通行标准：停产或半停产1年以上",
+        "{text}",
+    ),
+    "policy_source.low_efficiency.no_tax_years": (
+        "地方低效用地认定通行标准：连续2年以上未纳税",
+        "{text}",
+    ),
+    "policy_source.low_efficiency.tax_per_mu_share_of_zone_average": (
+        "经验做法：亩均税收低于园区平均水平的1/3（园区选定）",
+        "{text}",
+    ),
+    "policy_source.low_efficiency.dilapidated_floor_share_max": (
+        "国土资规〔2016〕147号《关于深入推进城镇低效用地再开发的指导意见（试行）》：建筑危旧；园区"
+        "选定：有危旧建筑面积即认定",
+        "{text}",
+    ),
+    "policy_source.low_efficiency.statuses": (
+        "园区选定：各项指标只对在用土地认定（低效用地认定标准）",
+        "{text}",
+    ),
+    "policy_source.low_efficiency.industrial_land_uses": (
+        "用地分类：《城市用地分类与规划建设用地标准》（GB 50137-2011）一、二、三类工业用地（M1-M3"
+        "），以及代码未区分类别的工业用地M（三调0601、用地用海1001）；国土资发〔2008〕24号适用于工"
+        "业项目",
+        "{text}",
+    ),
+    "policy_source.potential.target_far": (
+        "园区选定：提高容积率至目标值可增加的建筑面积",
+        "{text}",
+    ),
+    "policy_source.evaluation.min_area_mu": (
+        "浙政发〔2018〕5号《关于深化“亩均论英雄”改革的指导意见》：用地5亩以上（部分县为3亩）",
+        "{text}",
+    ),
+    "policy_source.evaluation.min_years_in_production": (
+        "浙政发〔2018〕5号《关于深化“亩均论英雄”改革的指导意见》：投产不满2年的企业不参评",
+        "{text}",
+    ),
+    "policy_source.evaluation.exempt_divisions": (
+        "浙政发〔2018〕5号《关于深化“亩均论英雄”改革的指导意见》：公用事业不参评（国民经济行业大类"
+        "44-46）",
+        "{text}",
+    ),
+    "policy_source.evaluation.class_shares": (
+        "亩均论英雄：A类前20%，B类20%-60%，C类60%-95%，D类后5%",
+        "{text}",
+    ),
+    "policy_source.evaluation.missing": (
+        "浙政发〔2018〕5号《关于深化“亩均论英雄”改革的指导意见》实践：缺项指标取平均得分",
+        "{text}",
+    ),
+    "policy_source.evaluation.weights": ("黄岩区亩均效益评价指标权重30/20/20/10/10/10", "{text}"),
+    "policy_source.evaluation.benchmarks": (
+        "园区选定；黄岩区2022年基准：亩均税收24.1万元/亩，亩均增加值136万元/亩",
+        "{text}",
+    ),
+    "policy_source.review.clusters": (
+        "工作报告：金属智造、氢能、新材料、机械装备四大产业集群",
+        "{text}",
+    ),
+    "policy_source.review.energy_intensity_max_tce_per_wan_yuan": (
+        "园区选定（广东省2025年目标约为每万元地区生产总值0.3吨标准煤，工业项目上限更低）",
+        "{text}",
+    ),
+    "policy_source.review.rd_share_min": (
+        "粤办函〔2021〕226号工业用地“标准地”指标含研发经费投入强度；园区选定3%",
+        "{text}",
+    ),
+    "policy_source.review.floor_space_max_m2": (
+        "国土资发〔2008〕24号《工业项目建设用地控制指标》：适合多层标准厂房的项目不单独供地（阈值"
+        "由园区选定）",
+        "{text}",
+    ),
+    "policy_source.review.essential": ("园区选定", "{text}"),
+    "policy_source.review.weights": ("园区选定", "{text}"),
+    "policy_source.review.leverage_share_without_chain_leader": (
+        "园区选定：与链主企业配套的产业带动作用更强",
+        "{text}",
+    ),
+    "policy_source.siting.hazardous_setback_m": (
+        "初筛默认值；防护距离以项目环境影响评价为准",
+        "{text}",
+    ),
+    "policy_source.siting.hazardous_land_use": (
+        "《城市用地分类与规划建设用地标准》（GB 50137-2011）：对居住和公共环境有严重干扰、污染的工"
+        "业用地为三类工业用地M3",
+        "{text}",
+    ),
+    "policy_source.siting.storage_mu_per_mwh": (
+        "已建案例：100兆瓦/200兆瓦时储能电站含升压站约占地25-35亩",
+        "{text}",
+    ),
+    "policy_source.siting.substation_max_distance_m": (
+        "园区选定：3公里内接入110千伏变电站",
+        "{text}",
+    ),
+    "policy_source.siting.fire_risk_setback_m": (
+        "山东省储能电站选址指引：与甲、乙类火灾危险性厂房距离 ≥ 30米",
+        "{text}",
+    ),
+    "policy_source.siting.fuel_station_setback_m": (
+        "山东省储能电站选址指引：与加油加气站距离 ≥ 50米",
+        "{text}",
+    ),
+    "policy_source.siting.cutout_min_remainder_mu": (
+        "园区选定：分割后的剩余地块仍须可用",
+        "{text}",
+    ),
+    "policy_source.siting.cutout_max_aspect": (
+        "园区选定：工业用地进深不超过宽度的两倍（反之亦然），才能布置厂房和堆场",
+        "{text}",
+    ),
+    "policy_source.siting.lease_max_years": (
+        "《中华人民共和国民法典》第七百零五条：租赁期限不得超过二十年",
+        "{text}",
+    ),
+    "policy_source.siting.blocking_constraints": (
+        "生态保护红线和永久基本农田一律不得供地（《关于在国土空间规划中统筹划定落实三条控制线的指"
+        "导意见》，2019年）；水源保护区依《中华人民共和国水污染防治法》第六十五条至第六十七条",
+        "{text}",
+    ),
+    "policy_source.siting.lease_only_statuses": (
+        "领域规则：村留用地以租赁方式提供，须取得土地所有权的项目不能使用",
+        "{text}",
+    ),
+    "policy_source.siting.industrial_land_use": (
+        "《城市用地分类与规划建设用地标准》（GB 50137-2011）：工业用地M1/M2/M3；未区分类别的M（三"
+        "调0601、用地用海1001）也是工业用地",
+        "{text}",
+    ),
+    "policy_source.siting.storage_land_use": (
+        "园区选定：储能电站属公用设施用地（U），或布置在工业用地上",
+        "{text}",
+    ),
+    "policy_source.siting.hazardous_kinds": (
+        "领域规则：危险废物处置须使用三类工业用地并与居住区保持防护距离；园区选定对严重污染项目同"
+        "样处理",
+        "{text}",
+    ),
+    "policy_source.siting.sliver_area_m2": ("园区选定：数字化容差", "{text}"),
+    "policy_source.siting.storage_voltage_kv": (
+        "领域规则：电池储能以110千伏接入（有时为220千伏）",
+        "{text}",
+    ),
+    "policy_source.siting.area_slack_share": ("园区选定", "{text}"),
+    "policy_source.siting.adjacency_min_shared_m": (
+        "园区选定：组合选址的地块须共用一条边，而非仅一角相接",
+        "{text}",
+    ),
+    "policy_source.siting.frontage_tolerance_m": ("园区选定：数字化容差与建筑红线", "{text}"),
+    "policy_source.siting.road_width_default_m": ("园区选定", "{text}"),
+    "policy_source.siting.cutout_width_to_depth": ("园区选定：方形分割地块最紧凑", "{text}"),
+    "policy_source.siting.cutout_area_tolerance": ("园区选定：面积与需求相差不超过1%", "{text}"),
+    "policy_source.siting.floor_space_statuses": ("园区选定：空置和部分空置的厂房可出租", "{text}"),
+    "policy_source.ranking.weights": ("园区选定", "{text}"),
+    "policy_source.ranking.avenue_distance_zero_m": ("园区选定", "{text}"),
+    "policy_source.ranking.substation_distance_zero_m": ("园区选定", "{text}"),
+    "policy_source.ranking.cluster_radius_m": ("园区选定", "{text}"),
+    "policy_source.ranking.cluster_full_count": ("园区选定", "{text}"),
+    "policy_source.ranking.frontage_full_m": ("园区选定", "{text}"),
+    "policy_source.ranking.readiness_horizon_months": ("园区选定", "{text}"),
+    "policy_source.readiness.state_reserve_months": ("净地：即可供应", "{text}"),
+    "policy_source.readiness.idle_months": (
+        "园区选定：依《闲置土地处置办法》（国土资源部令第53号）处置闲置土地",
+        "{text}",
+    ),
+    "policy_source.readiness.low_efficiency_months": ("园区选定：低效用地再开发", "{text}"),
+    "policy_source.readiness.reserved_leased_months": (
+        "园区选定：与村集体签订留用地租赁协议",
+        "{text}",
+    ),
+    "policy_source.readiness.planned_months": ("园区选定：土地征收和场地平整", "{text}"),
+    "policy_source.readiness.cutout_extra_months": ("园区选定：勘测定界和分宗", "{text}"),
+    "policy_source.readiness.floor_space_months": ("园区选定：租用现有厂房", "{text}"),
+    "policy_source.readiness.steps": (
+        "《闲置土地处置办法》（国土资源部令第53号）；国土资规〔2016〕147号《关于深入推进城镇低效用"
+        "地再开发的指导意见（试行）》；领域规则（留用地租赁）",
+        "{text}",
+    ),
+    "policy_source.allocation.stage_weights": ("园区选定：已签约 > 框架协议 > 储备", "{text}"),
+    "policy_source.allocation.time_limit_s": (
+        "园区选定：规划人员最多等待一分钟；求解器因时限停止时报告最优性差距",
+        "{text}",
+    ),
+    "policy_source.allocation.mip_rel_gap": ("园区选定：取0时求解到已证明最优", "{text}"),
+    "policy_source.allocation.presolve_max_sites": (
+        "实测：10⁵宗地块示例的218 056处候选地不预处理10秒求解完毕，预处理则275秒仍未完成；3 800处"
+        "密集候选地预处理后求解快一倍",
+        "{text}",
+    ),
+    "policy_source.allocation.investment_reference_wan_yuan": (
+        "园区选定：1亿元（10⁴万元）系数为1；缩放不改变方案",
+        "{text}",
+    ),
+    "policy_source.allocation.investment_exponent": (
+        "园区选定：投资强度大（领域规则，五项原则），边际效益递减",
+        "{text}",
+    ),
+    "policy_source.capacity.stage_probability": ("园区选定", "{text}"),
+    "policy_source.capacity.supply_statuses": (
+        "工作报告（两处挖潜）：储备、闲置、低效用地和村留用地，加上东扩规划用地；可供地时间见可供"
+        "地参数",
+        "{text}",
+    ),
+    "policy_source.capacity.months_to_land": (
+        "园区选定：已签约项目即时落地，框架协议半年内落地，意向项目一年内落地",
+        "{text}",
+    ),
+    "policy_source.capacity.horizon_quarters": ("园区选定：三年", "{text}"),
+    "policy_source.capacity.floor_load_bands_kn_m2": (
+        "园区选定：轻型（<5）、标准多层（5-8）、重型（8-15）和首层重型（≥15）千牛/平方米",
+        "{text}",
+    ),
+    "policy_source.capacity.clear_height_bands_m": (
+        "园区选定：净高<6米、6-8米、8-10米、≥10米（行车跨）",
+        "{text}",
+    ),
+    "policy_source.corridor.width_m": ("园区选定：大道两侧各500米", "{text}"),
+    "policy_source.corridor.phase_length_m": ("园区选定", "{text}"),
+    "policy_source.corridor.curve_step_m": ("园区选定", "{text}"),
+    "policy_source.report.signed_stages": (
+        "工作报告：签约引进统计半年内签约的项目；已落地项目此前已签约",
+        "{text}",
+    ),
+    "policy_source.report.landed_stages": (
+        "工作报告：该4个项目已全部落地（土地已交付）；建设和投产在其后",
+        "{text}",
+    ),
+    "policy_source.report.pipeline_stages": (
+        "工作报告：有投资意向的储备项目，含已签框架协议的项目",
+        "{text}",
+    ),
+    "policy_source.report.floor_space_statuses": (
+        "领域规则：盘活现有低效用地和厂房；空置和低效的厂房可出租（园区选定）",
+        "{text}",
+    ),
+    "policy_source.maps.simplify_tolerance_m": (
+        "园区选定：小于18级缩放下的一个像素（0.6米），肉眼不可见；见地图性能测试",
+        "{text}",
+    ),
+    "policy_source.maps.coordinate_decimals": ("园区选定：10⁻⁶度约0.11米，精于显示容差", "{text}"),
+    "policy_source.maps.canvas_min_features": (
+        "园区选定：矢量绘制时每个要素占一个页面节点；见地图性能测试",
+        "{text}",
+    ),
+    "policy_source.maps.candidates_numbered": ("园区选定", "{text}"),
+    "policy_source.maps.aggregate_above_features": (
+        "园区选定：10⁶宗地块逐个绘制的页面达180兆字节，浏览器无法绘制；见地图性能测试",
+        "{text}",
+    ),
+    "policy_source.maps.aggregate_cell_m": (
+        "园区选定：一个网格含数宗地块，在园区总览缩放级别下宽数个像素",
+        "{text}",
+    ),
+    "policy_source.maps.deadline_warning_days": (
+        "园区选定：《闲置土地处置办法》处置期限前提前一个季度提示",
+        "{text}",
+    ),
+    "policy_source.maps.tianditu_key": (
+        "园区选定：园区在天地图控制台申请的密钥（天地图须每个用户单独申请）",
+        "{text}",
+    ),
+    "policy_source.maps.tiles": (
+        "各底图服务商公布的瓦片地址模板（开放街道地图、CARTO、使用用户密钥的天地图、高德地图）",
+        "{text}",
+    ),
+    "policy_source.revitalise._modes": (
+        "城镇低效用地调查“拟改造模式”字段（国土资规〔2016〕147号《关于深入推进城镇低效用地再开发的"
+        "指导意见（试行）》）；粤府〔2009〕78号《关于推进“三旧”改造促进节约集约用地的若干意见》和"
+        "粤府〔2016〕96号《关于提升“三旧”改造水平促进节约集约用地的通知》（广东省三旧改造：政府收"
+        "储、自行改造、合作改造）；自然资发〔2023〕171号《关于开展低效用地再开发试点工作的通知》",
+        "{text}",
+    ),
+    "policy_source.revitalise.mode_order": (
+        "园区选定：依法收回优先，其次为释放土地最多的模式",
+        "{text}",
+    ),
+    "policy_source.revitalise.recovery_procedure_months": (
+        "《闲置土地处置办法》（国土资源部令第53号）第八条至第十四条（认定书、听证、处置决定书）；"
+        "园区选定：处置程序六个月",
+        "{text}",
+    ),
+    "policy_source.revitalise.purchase_stopped_years": (
+        "国土资规〔2016〕147号《关于深入推进城镇低效用地再开发的指导意见（试行）》：低效利用土地收"
+        "购储备；园区选定：停产或未纳税满两年",
+        "{text}",
+    ),
+    "policy_source.revitalise.purchase_agreement_months": ("园区选定：协议收储需一年", "{text}"),
+    "policy_source.revitalise.redevelop_avenue_distance_max_m": (
+        "粤府〔2016〕96号《关于提升“三旧”改造水平促进节约集约用地的通知》（区位较好的旧厂房产业转"
+        "型升级）；园区选定：距大道1.5公里以内",
+        "{text}",
+    ),
+    "policy_source.revitalise.redevelop_frontage_min_m": (
+        "园区选定：临路100米的地块区位较好",
+        "{text}",
+    ),
+    "policy_source.revitalise.redevelop_agreement_months": (
+        "粤府〔2016〕96号《关于提升“三旧”改造水平促进节约集约用地的通知》（自行改造、合作改造协议"
+        "）；园区选定：一年",
+        "{text}",
+    ),
+    "policy_source.revitalise.densify_classes": (
+        "领域规则（亩均论英雄）：B类和C类企业予以支持、原地提升；园区选定",
+        "{text}",
+    ),
+    "policy_source.revitalise.densify_gain_min_m2": (
+        "园区选定：至少3 000平方米（一层标准厂房）才值得增容",
+        "{text}",
+    ),
+    "policy_source.revitalise.densify_agreement_months": (
+        "自然资发〔2023〕171号《关于开展低效用地再开发试点工作的通知》（增容不再增缴土地价款的做法"
+        "）；园区选定：六个月",
+        "{text}",
+    ),
+    "policy_source.revitalise.construction_months": ("园区选定：增建建筑面积需十八个月", "{text}"),
+    "policy_source.revitalise.small_parcel_max_mu": (
+        "粤府〔2016〕96号《关于提升“三旧”改造水平促进节约集约用地的通知》（零星用地整合归宗）；园"
+        "区选定：15亩以下",
+        "{text}",
+    ),
+    "policy_source.revitalise.consolidated_min_mu": (
+        "园区选定：20亩可成为可用的工业用地",
+        "{text}",
+    ),
+    "policy_source.revitalise.shared_boundary_min_m": (
+        "园区选定：地块沿边相接而非仅一角相接（与选址相邻共边长度参数相同）",
+        "{text}",
+    ),
+    "policy_source.revitalise.shared_boundary_tolerance_m": (
+        "园区选定：数字化容差（与选址相邻容差参数相同）",
+        "{text}",
+    ),
+    "policy_source.revitalise.consolidation_agreement_months": (
+        "园区选定：全体权利人同意并重新登记需十八个月",
+        "{text}",
+    ),
+    "policy_source.revitalise.underused_vacancy_min": (
+        "领域规则：盘活现有厂房；园区选定：五分之一建筑面积空置",
+        "{text}",
+    ),
+    "policy_source.revitalise.village_statuses": (
+        "粤府办〔2016〕30号（留用地以租赁或与村集体合作方式开发）",
+        "{text}",
+    ),
+    "policy_source.revitalise.candidates_per_project": ("园区选定", "{text}"),
 }
 
 #: Lines the command line prints: key -> (Chinese, English), with ``str.format`` fields the caller
@@ -1270,6 +1732,37 @@ _FORMATTER: Final = string.Formatter()
 @cache
 def _template(text: str) -> tuple[tuple[str, str | None, str | None, str | None], ...]:
     return tuple(_FORMATTER.parse(text))
+
+
+def policy_source(policy: Policy, dotted: str, lang: Lang = "zh") -> str:
+    """Return the cited source of a policy value (``Policy.source``) in ``lang``.
+
+    A source the policy ships with reads in Chinese as the registry renders it (the Chinese title
+    of the regulation it cites); a source a zone's own policy file wrote is returned as written,
+    whatever ``lang``.
+
+    >>> from landplan.policy import Policy
+    >>> policy_source(Policy.default(), "evaluation.weights")
+    '黄岩区亩均效益评价指标权重30/20/20/10/10/10'
+    """
+    text = policy.source(dotted)
+    if lang != "zh":
+        return text
+    shipped = _default_policy()
+    parts = dotted.split(".")
+    for end in range(len(parts), 0, -1):
+        key = ".".join(parts[:end])
+        rendering = f"policy_source.{key}"
+        if rendering in MESSAGES and shipped.source(key) == text:
+            return message(rendering, lang, text=text)
+    return text
+
+
+@cache
+def _default_policy() -> Policy:
+    from landplan.policy import Policy
+
+    return Policy.default()
 
 
 def value_texts(column: str, values: np.ndarray | pd.Series, lang: Lang = "zh") -> np.ndarray:

@@ -183,7 +183,7 @@ def test_idle_fired_flag_explains_the_clock():
     assert row["reason"] == (
         "未动工；约定动工日期2023-06-30；自2024-06-30起认定闲置；自2025-06-30起可无偿收回"
     )
-    assert "满一年未动工" in row["source"]
+    assert "满一年未动工" in row["source"] and "第二条" in row["source"]
     english = flags_of(
         audit(_idle_zone(agreed_start="2023-06-30"), as_of="2024-07-30", lang="en"), "IDLE-1"
     ).iloc[0]

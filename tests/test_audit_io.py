@@ -82,8 +82,8 @@ def test_workbook_reads_in_chinese_with_the_shared_formats(written):
     )
 
 
-# Words a Chinese workbook keeps as they are.
-_KEPT: set[str] = set()
+# Words a Chinese workbook keeps as they are: names of coordinate systems and a tile provider.
+_KEPT = {"CGCS", "EPSG", "CARTO"}
 _ASCII_WORD = re.compile(r"[A-Za-z]{3,}")
 _IDENTIFIER = re.compile(r"(?<![A-Za-z_])[a-z_]{4,}(?![A-Za-z_])")
 
@@ -98,21 +98,21 @@ def test_the_chinese_workbook_holds_no_english_word_and_no_code(written):
     )
     assert not [n for n in book.sheetnames if _ASCII_WORD.search(n)], book.sheetnames
     assert all(len(n) <= 31 and not set(n) & set("[]:*?/\\") for n in book.sheetnames)
-    prose = {"原因", "单位", "闲置认定说明", "分类说明", "缺项指标", "分类", "事项"}
+    prose = {"原因", "单位", "依据", "闲置认定说明", "分类说明", "缺项指标", "分类", "事项"}
     english, codes, seen = set(), set(), set()
     for sheet in book.worksheets:
         rows = _rows(sheet)
         for i, title in enumerate(rows[0]):
             codes |= set(_IDENTIFIER.findall(str(title))) & vocabulary_codes()
-            # The policy's parameters, values and sources are shown as the policy file writes them.
-            if sheet.title == "参数" and title in ("参数", "数值", "依据"):
+            # The policy's parameters and values are shown as the policy file writes them.
+            if sheet.title == "参数" and title in ("参数", "数值"):
                 continue
             texts = [row[i] for row in rows[1:] if isinstance(row[i], str)]
             if title in prose and texts:
                 seen.add(title)
                 english |= {w for t in texts for w in _ASCII_WORD.findall(t)} - _KEPT
             codes |= {w for t in texts for w in _IDENTIFIER.findall(t)} & vocabulary_codes()
-    assert {"原因", "单位", "分类说明", "事项"} <= seen
+    assert {"原因", "单位", "依据", "分类说明", "事项"} <= seen
     assert not english, sorted(english)
     assert not codes, sorted(codes)
     rows = _rows(book["未按期动工"])
