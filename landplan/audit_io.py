@@ -68,7 +68,7 @@ _ACTION_STATES: Final = ("idle", "recoverable")
 
 
 #: The workbook's sheets by their Chinese names (a rule's sheet takes the rule's short name,
-#: :attr:`landplan.audit.Rule.short`), as the revitalisation workbook names its own.
+#: :attr:`landplan.audit_rules.Rule.short`), as the revitalisation workbook names its own.
 _SHEETS: Final = {
     "flagged_parcels": "需处置地块",
     "enterprises_class_d": "D类企业",
