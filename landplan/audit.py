@@ -35,9 +35,11 @@ import geopandas as gpd
 
 from landplan._dates import add_months, as_date, date_strings, days_between
 from landplan._format import number_text
+from landplan.audit_rules import RULES, Rule, share_text
 from landplan.errors import CRSMismatchError, LandplanError
 from landplan.evaluation import CLASSES, evaluate_enterprises, industry_division
 from landplan.idle import IDLE_STATES, idle_clock
+from landplan.labels import Lang, compose, message, policy_source, value_label, value_texts
 from landplan.policy import Policy
 from landplan.units import MU_M2
 from landplan.zone import Zone
@@ -47,191 +49,6 @@ __all__ = ["RULES", "AuditResult", "Rule", "audit"]
 Outcome = Literal["fires", "insufficient_data"]
 
 
-@dataclass(frozen=True)
-class Rule:
-    """One audit rule: what it measures, against which policy value, from which regulation.
-
-    Attributes
-    ----------
-    rule_id : str
-        Stable identifier used in the flags table (``LE-FAR``).
-    zh : str
-        Chinese name, a template filled from the policy by :meth:`text`.
-    indicator : str
-        The indicator compared (``far``).
-    unit : str
-        Unit of the value and threshold.
-    comparison : str
-        ``"<"`` (fires below the threshold) or ``">="`` (fires at or above it).
-    policy_key : str
-        The policy key whose source the flag cites.
-    description : str
-        The rule in one sentence, a template filled from the policy by :meth:`text`.
-    """
-
-    rule_id: str
-    zh: str
-    indicator: str
-    unit: str
-    comparison: Literal["<", ">", ">="]
-    policy_key: str
-    description: str
-
-    def text(self, policy: Policy, lang: Literal["zh", "en"] = "zh") -> str:
-        """Return the rule's name (``zh``) or sentence (``en``) with the policy's own numbers.
-
-        Examples
-        --------
-        >>> policy = Policy.default().replace(**{"low_efficiency.output_share_min": 0.6})
-        >>> RULES["LE-OUTPUT"].text(policy)
-        '竣工满2年亩均产值低于控制值的60%'
-        """
-        return (self.zh if lang == "zh" else self.description).format(**_rule_numbers(policy))
-
-
-def _share_text(share: float) -> str:
-    """Write a share as a regulation does: ``1/3`` for a third, else a percentage."""
-    for n in (3, 6, 7, 9):
-        if abs(share * n - round(share * n)) < 1e-9 and round(share * n) == 1:
-            return f"1/{n}"
-    return f"{share:.0%}" if abs(share * 100 - round(share * 100)) < 1e-9 else f"{share:.1%}"
-
-
-def _rule_numbers(policy: Policy) -> dict[str, str]:
-    idle, rules = policy.idle, policy.low_efficiency
-    return {
-        "start_grace": f"{idle.start_grace_years:g}",
-        "developed": _share_text(idle.developed_share_min),
-        "invested": _share_text(idle.invested_share_min),
-        "suspended": f"{idle.suspended_years:g}",
-        "overdue": f"{rules.overdue_completion_years:g}",
-        "completed": f"{rules.completed_years:g}",
-        "intensity": _share_text(rules.intensity_share_min),
-        "output": _share_text(rules.output_share_min),
-        "stopped": f"{rules.stopped_years:g}",
-        "no_tax": f"{rules.no_tax_years:g}",
-        "tax_zone": _share_text(rules.tax_per_mu_share_of_zone_average),
-    }
-
-
-#: Every rule the audit applies, in report order.
-RULES: Final[Mapping[str, Rule]] = {
-    r.rule_id: r
-    for r in (
-        Rule(
-            "IDLE-1",
-            "超过约定动工日期满{start_grace}年未动工",
-            "days_since_start_date",
-            "days",
-            ">=",
-            "idle.start_grace_years",
-            "not started {start_grace} full year(s) after the agreed start date (plus any "
-            "extension)",
-        ),
-        Rule(
-            "IDLE-2",
-            "已动工但开发面积不足{developed}或投资不足{invested}且中止开发满{suspended}年",
-            "days_suspended",
-            "days",
-            ">=",
-            "idle.suspended_years",
-            "started, under {developed} developed or {invested} invested, and suspended "
-            "{suspended} full year(s)",
-        ),
-        Rule(
-            "LE-FAR",
-            "容积率低于行业控制值",
-            "far",
-            "",
-            "<",
-            "control.far_min_by_division",
-            "FAR below the minimum for the occupants' GB/T 4754 division",
-        ),
-        Rule(
-            "LE-COVERAGE",
-            "建筑系数低于控制值",
-            "coverage",
-            "",
-            "<",
-            "control.coverage_min",
-            "building coverage below the minimum",
-        ),
-        Rule(
-            "LE-OVERDUE",
-            "超过约定竣工日期{overdue}年未竣工",
-            "days_since_agreed_completion",
-            "days",
-            ">=",
-            "low_efficiency.overdue_completion_years",
-            "not completed {overdue} full year(s) after the contractual completion date (and "
-            "not idle)",
-        ),
-        Rule(
-            "LE-INTENSITY",
-            "竣工满{completed}年投资强度低于约定或控制值的{intensity}",
-            "investment_intensity",
-            "万元/亩",
-            "<",
-            "low_efficiency.intensity_share_min",
-            "completed {completed} year(s), investment intensity under {intensity} of the "
-            "contract or control value",
-        ),
-        Rule(
-            "LE-OUTPUT",
-            "竣工满{completed}年亩均产值低于控制值的{output}",
-            "output_per_mu",
-            "万元/亩",
-            "<",
-            "low_efficiency.output_share_min",
-            "completed {completed} year(s), output per mu under {output} of the control value",
-        ),
-        Rule(
-            "LE-STOPPED",
-            "停产或半停产{stopped}年以上",
-            "days_stopped",
-            "days",
-            ">=",
-            "low_efficiency.stopped_years",
-            "an enterprise on the parcel stopped or half-stopped for {stopped} full year(s)",
-        ),
-        Rule(
-            "LE-NO-TAX",
-            "连续{no_tax}年以上未纳税",
-            "days_since_last_tax",
-            "days",
-            ">=",
-            "low_efficiency.no_tax_years",
-            "an enterprise on the parcel has paid no tax for {no_tax} full year(s)",
-        ),
-        Rule(
-            "LE-TAX-ZONE",
-            "亩均税收低于园区平均水平的{tax_zone}",
-            "tax_per_mu",
-            "万元/亩",
-            "<",
-            "low_efficiency.tax_per_mu_share_of_zone_average",
-            "tax per mu under {tax_zone} of the zone's area-weighted average",
-        ),
-        Rule(
-            "LE-DILAPIDATED",
-            "建筑危旧",
-            "dilapidated_floor_share",
-            "",
-            ">",
-            "low_efficiency.dilapidated_floor_share_max",
-            "floor area in dilapidated buildings",
-        ),
-        Rule(
-            "LE-CLASS-D",
-            "亩均效益评价D类",
-            "rank_share",
-            "",
-            ">=",
-            "evaluation.class_shares",
-            "an enterprise on the parcel is class D (bottom of the per-mu evaluation)",
-        ),
-    )
-}
 _BIT: Final = {rule_id: 1 << i for i, rule_id in enumerate(RULES)}
 # The idle-land rules have their own clock columns; "low efficiency" means the LE-* rules.
 _LOW_EFFICIENCY_BITS: Final = sum(bit for rule_id, bit in _BIT.items() if rule_id.startswith("LE-"))
@@ -273,7 +90,8 @@ class AuditResult:
         Zone totals: counts and mu by status, idle state, class, cluster and rule; potential
         (also :meth:`summary`).
     policy_used : pandas.DataFrame
-        The policy values and sources applied (``Policy.table()``).
+        The policy values and sources applied (``Policy.table()``, sources in the audit's
+        language).
     """
 
     as_of: pd.Timestamp
@@ -398,7 +216,11 @@ def _building_totals(
 
 
 def _far_required(
-    parcels: pd.DataFrame, enterprises: pd.DataFrame, pieces: _Pieces, policy: Policy
+    parcels: pd.DataFrame,
+    enterprises: pd.DataFrame,
+    pieces: _Pieces,
+    policy: Policy,
+    lang: Lang,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return the FAR minimum of each parcel, and the basis of that minimum in words."""
     control = policy.control
@@ -423,15 +245,15 @@ def _far_required(
     sole_known[pieces.p[sole]] = known[pieces.e[sole]]
     basis = np.where(
         np.isnan(planned),
-        "far_min_default, no occupant",
-        "planned far_min, no occupant",
+        message("basis_far_default", lang),
+        message("basis_far_planned", lang),
     ).astype(object)
-    basis[occupants == 1] = "far_min_default, industry unknown or not in the table"
-    basis[sole_known] = "minimum for GB/T 4754 division " + sole_division[sole_known]
-    several = occupants > 1
-    basis[several] = (
-        "land-weighted minimum of " + occupants[several].astype(str).astype(object) + " occupants"
+    basis[occupants == 1] = message("basis_far_unknown", lang)
+    basis[sole_known] = compose(
+        "basis_far_division", lang, division=sole_division[sole_known].astype(object)
     )
+    several = occupants > 1
+    basis[several] = compose("basis_far_several", lang, n=occupants[several])
     return required, basis
 
 
@@ -453,10 +275,13 @@ def _completion(parcels: pd.DataFrame, enterprises: pd.DataFrame, pieces: _Piece
 class _Flags:
     """Collects flag rows rule by rule, column-wise, and assembles one table."""
 
-    def __init__(self, parcel_ids: np.ndarray, enterprise_ids: np.ndarray, policy: Policy) -> None:
+    def __init__(
+        self, parcel_ids: np.ndarray, enterprise_ids: np.ndarray, policy: Policy, lang: Lang
+    ) -> None:
         self._parcel_ids = parcel_ids
         self._enterprise_ids = enterprise_ids
         self._policy = policy
+        self.lang = lang
         self._names = {rule_id: rule.text(policy) for rule_id, rule in RULES.items()}
         self._parts: list[pd.DataFrame] = []
         self.bits = np.zeros(len(parcel_ids), dtype=np.int64)
@@ -506,7 +331,7 @@ class _Flags:
                     "missing": np.broadcast_to(np.asarray(missing, dtype=object), where.shape)[
                         rows
                     ],
-                    "source": self._policy.source(rule.policy_key),
+                    "source": policy_source(self._policy, rule.policy_key, self.lang),
                     "reason": reason(rows) if callable(reason) else reason,
                 }
             )
@@ -538,12 +363,17 @@ def _anniversary_rule(
     years: int,
     as_of: np.datetime64,
     scope: np.ndarray,
-    text: str | np.ndarray,
+    text: str,
+    fields: Mapping[str, np.ndarray] | None = None,
     parcel: np.ndarray | None = None,
     enterprise: np.ndarray | None = None,
     missing_name: str,
 ) -> None:
-    """Apply a rule firing on the ``years``-th anniversary of a date (stopped, no tax, overdue)."""
+    """Apply a rule firing on the ``years``-th anniversary of a date (stopped, no tax, overdue).
+
+    ``text`` is the key of the reason's template, filled with ``start``, ``due``, ``years`` and
+    ``fields`` (per row of ``start``).
+    """
     due = add_months(start, years * 12)
     known = scope & ~np.isnat(start)
     fires = known & (as_of >= due)
@@ -556,12 +386,13 @@ def _anniversary_rule(
         enterprise=enterprise,
         value=elapsed,
         threshold=needed,
-        reason=lambda rows: (
-            np.broadcast_to(np.asarray(text, dtype=object), start.shape)[rows]
-            + " "
-            + date_strings(start[rows])
-            + f"; {years} full year(s) reached on "
-            + date_strings(due[rows])
+        reason=lambda rows: compose(
+            text,
+            flags.lang,
+            start=date_strings(start[rows]),
+            due=date_strings(due[rows]),
+            years=years,
+            **{name: values[rows] for name, values in (fields or {}).items()},
         ),
     )
     flags.add(
@@ -571,7 +402,11 @@ def _anniversary_rule(
         enterprise=enterprise,
         value=np.full(len(start), np.nan),
         threshold=np.full(len(start), np.nan),
-        reason=f"insufficient data: missing {missing_name}",
+        reason=message(
+            "insufficient_data",
+            flags.lang,
+            missing=value_label("missing", missing_name, flags.lang),
+        ),
         outcome="insufficient_data",
         missing=missing_name,
     )
@@ -585,10 +420,15 @@ def _below_rule(
     value: np.ndarray,
     threshold: np.ndarray | float,
     basis: np.ndarray | str,
-    missing_name: np.ndarray | str,
+    missing_name: str,
+    no_occupant: np.ndarray | None = None,
 ) -> None:
-    """Apply a rule firing where an indicator is below its threshold; report missing values."""
+    """Apply a rule firing where an indicator is below its threshold; report missing values.
+
+    ``no_occupant`` marks the parcels without an enterprise, whose missing figure is said so.
+    """
     rule = RULES[rule_id]
+    lang = flags.lang
     threshold = np.broadcast_to(np.asarray(threshold, dtype="float64"), value.shape)
     known = scope & ~np.isnan(value) & ~np.isnan(threshold)
     fires = known & (value < threshold)
@@ -597,24 +437,27 @@ def _below_rule(
         fires,
         value=value,
         threshold=threshold,
-        reason=lambda rows: (
-            f"{rule.indicator} "
-            + _text(value[rows])
-            + " < "
-            + _text(threshold[rows])
-            + " ("
-            + np.broadcast_to(np.asarray(basis, dtype=object), value.shape)[rows]
-            + ")"
+        reason=lambda rows: compose(
+            "flag_below",
+            lang,
+            indicator=str(value_label("indicator", rule.indicator, lang)),
+            value=_text(value[rows]),
+            threshold=_text(threshold[rows]),
+            basis=np.broadcast_to(np.asarray(basis, dtype=object), value.shape)[rows],
         ),
     )
+    missing = str(value_label("missing", missing_name, lang))
+    lacking = message("insufficient_data", lang, missing=missing)
+    unoccupied = message("flag_no_occupant", lang, missing=missing)
     flags.add(
         rule_id,
         scope & ~known,
         value=value,
         threshold=threshold,
         reason=lambda rows: (
-            "insufficient data: missing "
-            + np.broadcast_to(np.asarray(missing_name, dtype=object), value.shape)[rows]
+            np.full(len(rows), lacking, dtype=object)
+            if no_occupant is None
+            else np.where(no_occupant[rows], unoccupied, lacking).astype(object)
         ),
         outcome="insufficient_data",
         missing=missing_name,
@@ -642,7 +485,7 @@ def _check_zone(zone: Zone) -> None:
         )
 
 
-def audit(zone: Zone, *, as_of: object) -> AuditResult:
+def audit(zone: Zone, *, as_of: object, lang: Lang = "zh") -> AuditResult:
     """Audit every parcel of a zone: indicators, idle clock, low-efficiency flags, classes.
 
     Parameters
@@ -651,6 +494,10 @@ def audit(zone: Zone, *, as_of: object) -> AuditResult:
         The zone, with its policy (every threshold comes from ``zone.policy``).
     as_of
         The audit date (``datetime.date``, ``Timestamp`` or ISO text such as ``"2025-06-30"``).
+    lang
+        Language of the explanations (``idle_reason``, the flags' ``reason`` and ``source``,
+        ``class_reason``, the FAR and recovery bases): ``zh`` or ``en``. Codes (rules, states,
+        the lists of missing data) are the same in both.
 
     Returns
     -------
@@ -680,9 +527,11 @@ def audit(zone: Zone, *, as_of: object) -> AuditResult:
     built = _building_totals(zone.buildings, parcel_index, policy)
     pieces = _pieces(parcels, enterprises, parcel_index)
     scores = evaluate_enterprises(
-        enterprises, land_m2=pieces.enterprise_land_m2, as_of=day, policy=policy
+        enterprises, land_m2=pieces.enterprise_land_m2, as_of=day, policy=policy, lang=lang
     )
-    clock = idle_clock(parcels, as_of=day, policy=policy, has_buildings=built["n_buildings"] > 0)
+    clock = idle_clock(
+        parcels, as_of=day, policy=policy, has_buildings=built["n_buildings"] > 0, lang=lang
+    )
 
     area_m2 = _floats(parcels, "area_m2")
     area_mu = area_m2 / MU_M2
@@ -698,7 +547,7 @@ def audit(zone: Zone, *, as_of: object) -> AuditResult:
     }
     far = built["far_floor_area_m2"] / area_m2
     coverage = built["footprint_m2"] / area_m2
-    far_required, far_basis = _far_required(parcels, enterprises, pieces, policy)
+    far_required, far_basis = _far_required(parcels, enterprises, pieces, policy, lang)
     indicators = {
         "n_buildings": built["n_buildings"],
         "floor_area_m2": built["floor_area_m2"],
@@ -725,6 +574,7 @@ def audit(zone: Zone, *, as_of: object) -> AuditResult:
         parcels["parcel_id"].to_numpy(dtype=object),
         enterprises["enterprise_id"].to_numpy(dtype=object),
         policy,
+        lang,
     )
     _idle_flags(flags, clock, day)
     zone_tax_per_mu = _low_efficiency_flags(
@@ -741,7 +591,7 @@ def audit(zone: Zone, *, as_of: object) -> AuditResult:
     )
 
     parcel_class = _parcel_class(scores["evaluation_class"].to_numpy(dtype=object), pieces, n)
-    potential = _potential(parcels, indicators, clock, scores, pieces, policy)
+    potential = _potential(parcels, indicators, clock, scores, pieces, policy, lang)
     low_bits = flags.bits & _LOW_EFFICIENCY_BITS
     # One constructor call: adding columns one by one copies a million-row frame each time.
     columns = {
@@ -787,8 +637,15 @@ def audit(zone: Zone, *, as_of: object) -> AuditResult:
         flags=flag_table,
         deadlines=deadlines,
         totals=summary,
-        policy_used=policy.table(),
+        policy_used=_policy_used(policy, lang),
     )
+
+
+def _policy_used(policy: Policy, lang: Lang) -> pd.DataFrame:
+    """Return the policy's values and their sources, the sources in ``lang``."""
+    table = policy.table()
+    table["source"] = [policy_source(policy, key, lang) for key in table["key"]]
+    return table
 
 
 def _idle_flags(flags: _Flags, clock: pd.DataFrame, as_of: np.datetime64) -> None:
@@ -858,7 +715,7 @@ def _low_efficiency_flags(
         scope=industrial,
         value=indicators["coverage"],
         threshold=float(control.coverage_min),
-        basis="control.coverage_min",
+        basis=message("basis_coverage", flags.lang),
         missing_name="coverage",
     )
 
@@ -878,7 +735,7 @@ def _low_efficiency_flags(
         & ~done
         & ~idle_now
         & (~np.isnat(agreed_completion) | (status == "under_construction")),
-        text="not completed; agreed completion",
+        text="flag_overdue",
         missing_name="agreed_completion",
     )
 
@@ -894,14 +751,14 @@ def _low_efficiency_flags(
             unknown_completion,
             value=np.full(n, np.nan),
             threshold=np.full(n, np.nan),
-            reason="insufficient data: completion date unknown (completed, or an occupant's "
-            "production_start)",
+            reason=message("flag_completion_unknown", flags.lang),
             outcome="insufficient_data",
             missing="completed",
         )
     contract = _floats(parcels, "contract_investment_wan_yuan") / area_mu
     base = np.where(np.isnan(contract), control.investment_intensity_min_wan_yuan_per_mu, contract)
-    no_occupant = np.where(occupied, "", "no enterprise on the parcel: ").astype(object)
+    no_occupant = ~occupied
+    lang = flags.lang
     _below_rule(
         flags,
         "LE-INTENSITY",
@@ -910,11 +767,21 @@ def _low_efficiency_flags(
         threshold=rules.intensity_share_min * base,
         basis=np.where(
             np.isnan(contract),
-            f"{rules.intensity_share_min:.0%} of the control value "
-            f"{control.investment_intensity_min_wan_yuan_per_mu:g}",
-            f"{rules.intensity_share_min:.0%} of the contract intensity " + _text(contract),
+            message(
+                "basis_control_share",
+                lang,
+                share=share_text(rules.intensity_share_min),
+                control=f"{control.investment_intensity_min_wan_yuan_per_mu:g}",
+            ),
+            compose(
+                "basis_contract_share",
+                lang,
+                share=share_text(rules.intensity_share_min),
+                contract=_text(contract),
+            ),
         ).astype(object),
-        missing_name=no_occupant + "fixed_investment_wan_yuan",
+        missing_name="fixed_investment_wan_yuan",
+        no_occupant=no_occupant,
     )
     _below_rule(
         flags,
@@ -922,9 +789,14 @@ def _low_efficiency_flags(
         scope=industrial & mature,
         value=indicators["output_per_mu_wan_yuan"],
         threshold=rules.output_share_min * control.output_per_mu_min_wan_yuan,
-        basis=f"{rules.output_share_min:.0%} of the control value "
-        f"{control.output_per_mu_min_wan_yuan:g}",
-        missing_name=no_occupant + "output_wan_yuan",
+        basis=message(
+            "basis_control_share",
+            lang,
+            share=share_text(rules.output_share_min),
+            control=f"{control.output_per_mu_min_wan_yuan:g}",
+        ),
+        missing_name="output_wan_yuan",
+        no_occupant=no_occupant,
     )
 
     # Enterprise rules, one row per parcel the enterprise occupies.
@@ -937,7 +809,8 @@ def _low_efficiency_flags(
         years=int(rules.stopped_years),
         as_of=as_of,
         scope=stopped,
-        text="production " + np.where(stopped, operating, "") + " since",
+        text="flag_stopped",
+        fields={"operating": value_texts("operating_status", operating, lang)},
         parcel=pieces.p,
         enterprise=pieces.e,
         missing_name="stopped_since",
@@ -952,7 +825,7 @@ def _low_efficiency_flags(
         as_of=as_of,
         # A firm that reports tax this year needs no last-payment date to pass.
         scope=~np.isnat(last_tax) | ~(tax > 0),
-        text="no tax paid since",
+        text="flag_no_tax",
         parcel=pieces.p,
         enterprise=pieces.e,
         missing_name="last_tax_date",
@@ -972,8 +845,11 @@ def _low_efficiency_flags(
         scope=industrial,
         value=tax_per_mu,
         threshold=share * zone_average,
-        basis=f"{share:.2f} of the zone's area-weighted average {zone_average:.2f}",
-        missing_name=no_occupant + "tax_wan_yuan",
+        basis=message(
+            "basis_zone_share", lang, share=share_text(share), average=f"{zone_average:.2f}"
+        ),
+        missing_name="tax_wan_yuan",
+        no_occupant=no_occupant,
     )
 
     dilapidated = _ratio(built["dilapidated_area_m2"], built["floor_area_m2"])
@@ -985,7 +861,9 @@ def _low_efficiency_flags(
         fires,
         value=dilapidated,
         threshold=limit,
-        reason=lambda rows: "dilapidated floor share " + _text(dilapidated[rows]) + f" > {limit:g}",
+        reason=lambda rows: compose(
+            "flag_dilapidated", lang, value=_text(dilapidated[rows]), limit=f"{limit:g}"
+        ),
     )
 
     cls = scores["evaluation_class"].to_numpy(dtype=object)[pieces.e]
@@ -999,9 +877,10 @@ def _low_efficiency_flags(
         enterprise=pieces.e,
         value=(rank - 1) / max(evaluated, 1),
         threshold=np.full(len(rank), cut),
-        reason=lambda rows: (
-            "per-mu evaluation class D: "
-            + scores["class_reason"].to_numpy(dtype=object)[pieces.e[rows]]
+        reason=lambda rows: compose(
+            "flag_class_d",
+            lang,
+            reason=scores["class_reason"].to_numpy(dtype=object)[pieces.e[rows]],
         ),
     )
     return zone_average
@@ -1024,6 +903,7 @@ def _potential(
     scores: pd.DataFrame,
     pieces: _Pieces,
     policy: Policy,
+    lang: Lang,
 ) -> dict[str, np.ndarray]:
     """Floor area gained by raising FAR, vacant floor space, and land recoverable, per parcel."""
     status = parcels["status"].to_numpy(dtype=object)
@@ -1044,7 +924,11 @@ def _potential(
     d_land = np.bincount(pieces.p, weights=pieces.land_m2 * d_class, minlength=n)
     recoverable = clock["idle_state"].to_numpy(dtype=object) == "recoverable"
     land = np.where(recoverable, area_m2, d_land) / MU_M2
-    basis = np.where(recoverable, "idle past recovery", np.where(d_land > 0, "class D", ""))
+    basis = np.where(
+        recoverable,
+        message("recoverable_idle", lang),
+        np.where(d_land > 0, message("recoverable_class_d", lang), ""),
+    )
     return {
         "target_far": np.where(in_use, target, np.nan),
         "far_gain_m2": gain,

@@ -67,12 +67,25 @@ RULE_COLUMNS: Final = (
 _ACTION_STATES: Final = ("idle", "recoverable")
 
 
-def audit_sheets(result: AuditResult) -> dict[str, pd.DataFrame]:
+#: The workbook's sheets by their Chinese names (a rule's sheet takes the rule's short name,
+#: :attr:`landplan.audit_rules.Rule.short`), as the revitalisation workbook names its own.
+_SHEETS: Final = {
+    "flagged_parcels": "需处置地块",
+    "enterprises_class_d": "D类企业",
+    "deadlines": "处置期限",
+    "summary": "汇总",
+    "policy": "参数",
+}
+
+
+def audit_sheets(result: AuditResult, lang: Lang = "zh") -> dict[str, pd.DataFrame]:
     """Return the workbook's sheets by name, in reading order.
 
-    ``flagged_parcels`` (low-efficiency, idle or recoverable), a sheet per rule named by its id
-    with the parcels it fires on, ``enterprises_class_d``, ``deadlines``, ``summary`` and
-    ``policy``. A sheet longer than a worksheet continues on the next
+    The parcels that need action (low-efficiency, idle or recoverable), a sheet per rule with
+    the parcels it fires on, the enterprises of class D, the deadlines, the summary and the
+    policy. Sheets have Chinese names (需处置地块, 未按期动工 ... 参数) unless ``lang`` is
+    ``en``, where they keep their identifiers (``flagged_parcels``, ``IDLE-1`` ... ``policy``).
+    A sheet longer than a worksheet continues on the next
     (:func:`landplan.tables.write_workbook`).
     """
     parcels = result.parcels
@@ -80,6 +93,7 @@ def audit_sheets(result: AuditResult) -> dict[str, pd.DataFrame]:
         _ACTION_STATES
     )
     sheets = {"flagged_parcels": _columns(parcels.loc[flagged], FLAGGED_COLUMNS)}
+    names = dict(_SHEETS)
     fires = result.flags[result.flags["outcome"] == "fires"]
     rule_of = fires["rule_id"].to_numpy()
     for rule_id in (*RULES, *sorted(set(rule_of) - set(RULES))):
@@ -90,12 +104,16 @@ def audit_sheets(result: AuditResult) -> dict[str, pd.DataFrame]:
         if table["enterprise_id"].isna().all():
             table = table.drop(columns="enterprise_id")
         sheets[str(rule_id)] = table
+        if rule_id in RULES:
+            names[str(rule_id)] = RULES[rule_id].short
     enterprises = result.enterprises
     sheets["enterprises_class_d"] = enterprises[enterprises["evaluation_class"] == "D"]
     sheets["deadlines"] = result.deadlines
     sheets["summary"] = result.summary()
     sheets["policy"] = result.policy_used
-    return sheets
+    if lang == "en":
+        return sheets
+    return {names.get(name, name): frame for name, frame in sheets.items()}
 
 
 def _columns(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
@@ -114,8 +132,10 @@ def write_audit(
     out_dir
         Directory to write into (created if needed; files of the same name are replaced).
     lang
-        Headers of the workbook: English identifiers, Chinese, or ``identifier / 中文``. CSV
-        headers use the identifiers when ``lang`` is ``"both"``, so scripts can read them back.
+        Headers of the workbook: English identifiers, Chinese, or ``identifier / 中文``; the
+        sheets have Chinese names unless ``lang`` is ``en`` (:func:`audit_sheets`). CSV headers
+        use the identifiers when ``lang`` is ``"both"``, so scripts can read them back. The
+        explanations are in the language the audit was run in (``audit(..., lang=)``).
 
     Returns
     -------
@@ -125,7 +145,8 @@ def write_audit(
         summary, policy.
     """
     out = Path(out_dir)
-    paths = {"workbook": write_workbook(out / "audit.xlsx", audit_sheets(result), lang=lang)}
+    sheets = audit_sheets(result, "en" if lang == "en" else "zh")
+    paths = {"workbook": write_workbook(out / "audit.xlsx", sheets, lang=lang)}
     csv_lang = "en" if lang == "both" else lang
     for name, path in write_csvs(out / "csv", result.tables(), lang=csv_lang).items():
         paths[f"csv:{name}"] = path

@@ -361,15 +361,15 @@ def _zone_from(
     return Zone.from_layers(make_zone(), policy=pol), None
 
 
-def _run_audit(zone, as_of: str | None, out: Path, lang: str = "zh") -> dict[str, Path]:
+def _run_audit(zone, as_of: str | None, out: Path, lang: Lang = "zh") -> dict[str, Path]:
     """Audit a zone and write the audit's files; return them by name."""
     from datetime import date
 
     from landplan.audit import audit
     from landplan.audit_io import write_audit
 
-    result = audit(zone, as_of=as_of or date.today().isoformat())
-    paths = write_audit(result, out)
+    result = audit(zone, as_of=as_of or date.today().isoformat(), lang=lang)
+    paths = write_audit(result, out, lang=lang)
     totals = result.totals[result.totals["section"] == "total"].set_index("item")
     counts = {
         "parcels": len(result.parcels),
@@ -464,7 +464,7 @@ def revitalise_command(
 
     lang = _check_lang(lang)
     loaded, _ = _zone_from(db, zone, projects, policy, lang=lang)
-    result = revitalise(loaded, audit(loaded, as_of=as_of or date.today().isoformat()))
+    result = revitalise(loaded, audit(loaded, as_of=as_of or date.today().isoformat(), lang=lang))
     paths = write_revitalisation(result, out)
     by_mode = result.totals[result.totals["section"] == "mode"]
     total = result.totals[result.totals["section"] == "total"].iloc[0]
@@ -898,7 +898,7 @@ def map_(
         elif kind is MapKind.audit:
             from landplan.audit import audit
 
-            result = audit(loaded, as_of=as_of or date.today().isoformat())
+            result = audit(loaded, as_of=as_of or date.today().isoformat(), lang=lang)
             m = maps.audit_map(loaded, result, reservations=_store_reservations(db, zone), **style)
         elif kind is MapKind.allocation:
             from landplan.allocate import allocate
@@ -909,7 +909,7 @@ def map_(
             from landplan.maps.revitalisation import revitalisation_map
             from landplan.revitalise import revitalise
 
-            result = audit(loaded, as_of=as_of or date.today().isoformat())
+            result = audit(loaded, as_of=as_of or date.today().isoformat(), lang=lang)
             m = revitalisation_map(loaded, revitalise(loaded, result), **style)
         else:
             from landplan.corridor import corridor

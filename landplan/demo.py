@@ -147,7 +147,7 @@ def _audit(ctx: DemoContext) -> list[Path]:
     # The sample's dates are set relative to its reference date, so the audit uses that day.
     result = audit(ctx.loaded_zone(), as_of=AS_OF)
     ctx.extra["audit"] = result
-    paths = write_audit(result, ctx.out / "audit")
+    paths = write_audit(result, ctx.out / "audit", lang="zh")
     return [
         paths["workbook"],
         paths["geopackage"],

@@ -30,6 +30,7 @@ import pandas as pd
 
 from landplan._dates import add_months, date_strings
 from landplan._format import number_text
+from landplan.labels import Lang, compose, message
 from landplan.policy import Policy
 from landplan.units import MU_M2
 
@@ -123,6 +124,14 @@ def industry_division(codes: pd.Series) -> np.ndarray:
     return out
 
 
+def _joined(clauses: list[np.ndarray], separator: str) -> np.ndarray:
+    """Join the non-empty clauses of each row with ``separator``, column by column."""
+    out = clauses[0].copy()
+    for clause in clauses[1:]:
+        out = out + np.where((out != "") & (clause != ""), separator, "") + clause
+    return out
+
+
 def _check_policy(policy: Policy) -> tuple[dict[str, float], dict[str, float]]:
     # Weights, benchmarks, class shares and the missing-value choice are checked when the
     # policy is loaded (Policy.validate).
@@ -135,6 +144,7 @@ def evaluate_enterprises(
     land_m2: np.ndarray,
     as_of: np.datetime64,
     policy: Policy,
+    lang: Lang = "zh",
 ) -> pd.DataFrame:
     """Score and class every enterprise by the per-mu evaluation.
 
@@ -148,13 +158,16 @@ def evaluate_enterprises(
         The audit date, deciding who has been in production long enough.
     policy
         Supplies ``evaluation.*``.
+    lang
+        Language of ``class_reason`` (``zh`` or ``en``); only that language is built.
 
     Returns
     -------
     pandas.DataFrame
         Indexed like ``enterprises``: ``enterprise_id``, ``land_mu``, one column per indicator,
         ``score_<indicator>`` per weighted indicator, ``score``, ``rank``, ``evaluation_class``
-        (A-D or T), ``class_reason`` and ``missing_indicators``.
+        (A-D or T), ``class_reason`` and ``missing_indicators`` (the indicators lacking, by
+        their columns, ``;``-joined: ``value_added_per_tce_wan_yuan``).
     """
     weights, benchmarks = _check_policy(policy)
     rules = policy.evaluation
@@ -174,18 +187,27 @@ def evaluate_enterprises(
     small = ~(land_mu >= rules.min_area_mu)
     evaluated = ~(utility | recent | small)
 
+    # Each reason for not evaluating a firm is a clause; a firm may have several.
+    clauses = []
+    for where, key, fields in (
+        (utility, "class_utility", {"division": division[utility].astype(object)}),
+        (
+            recent,
+            "class_recent",
+            {"years": rules.min_years_in_production, "since": date_strings(start[recent])},
+        ),
+        (
+            small,
+            "class_small",
+            {"land": number_text(land_mu[small], 2), "minimum": f"{rules.min_area_mu:g}"},
+        ),
+    ):
+        clause = np.full(n, "", dtype=object)
+        clause[where] = compose(key, lang, **fields)
+        clauses.append(clause)
+    reasons = _joined([c[~evaluated] for c in clauses], message("reasons_separator", lang))
     t_reason = np.full(n, "", dtype=object)
-    t_reason[utility] = "not evaluated: utility (division " + division[utility].astype(object) + ")"
-    t_reason[recent] += np.where(t_reason[recent] == "", "not evaluated: ", "; ")
-    t_reason[recent] += (
-        f"in production under {rules.min_years_in_production} years (since "
-        + date_strings(start[recent])
-        + ")"
-    )
-    t_reason[small] += np.where(t_reason[small] == "", "not evaluated: ", "; ")
-    t_reason[small] += (
-        "land " + number_text(land_mu[small], 2) + f" mu under {rules.min_area_mu:g} mu"
-    )
+    t_reason[~evaluated] = compose("class_not_evaluated", lang, reasons=reasons)
 
     score = np.zeros(n)
     missing_names = np.full(n, "", dtype=object)
@@ -212,7 +234,9 @@ def evaluate_enterprises(
         out[f"score_{key}"] = np.where(evaluated, part, np.nan)
         score += part
         gap = evaluated & ~have
-        missing_names[gap] += np.where(missing_names[gap] == "", key, ", " + key)
+        missing_names[gap] += np.where(
+            missing_names[gap] == "", indicator.column, ";" + indicator.column
+        )
 
     score = np.where(evaluated, score, np.nan)
     rank = pd.Series(score).rank(method="min", ascending=False).to_numpy()
@@ -226,12 +250,12 @@ def evaluate_enterprises(
 
     reason = t_reason
     ranked = evaluated
-    reason[ranked] = (
-        "score "
-        + number_text(score[ranked], 1)
-        + ", rank "
-        + rank[ranked].astype(np.int64).astype(str).astype(object)
-        + f" of {n_evaluated}"
+    reason[ranked] = compose(
+        "class_ranked",
+        lang,
+        score=number_text(score[ranked], 1),
+        rank=rank[ranked].astype(np.int64),
+        n=n_evaluated,
     )
     out["score"] = score
     out["rank"] = pd.array(np.where(evaluated, rank, np.nan), dtype="Int64")

@@ -33,6 +33,7 @@ import pandas as pd
 
 from landplan._dates import add_months, date_strings, days_between
 from landplan._format import number_text
+from landplan.labels import Lang, compose, message, value_texts
 from landplan.policy import Policy
 
 __all__ = ["IDLE_STATES", "idle_clock"]
@@ -62,6 +63,7 @@ def idle_clock(
     as_of: np.datetime64,
     policy: Policy,
     has_buildings: np.ndarray | None = None,
+    lang: Lang = "zh",
 ) -> pd.DataFrame:
     """Run the idle-land clock for every parcel.
 
@@ -75,6 +77,8 @@ def idle_clock(
         Supplies ``idle.*``: grace and recovery years, fee share, shares of rule 2, statuses.
     has_buildings
         One boolean per parcel: a building stands on it, so development has started.
+    lang
+        Language of ``idle_reason`` (``zh`` or ``en``); only that language is built.
 
     Returns
     -------
@@ -82,7 +86,8 @@ def idle_clock(
         Indexed like ``parcels``: ``idle_rule`` (``IDLE-1``/``IDLE-2`` or None), ``idle_state``
         (one of :data:`IDLE_STATES`), ``idle_clock_start``, ``idle_date``, ``days_to_idle``
         (negative once past), ``recovery_date``, ``days_to_recovery``, ``idle_fee_wan_yuan``
-        (NaN where not due or the land price is unknown), ``idle_reason`` and ``idle_missing``.
+        (NaN where not due or the land price is unknown), ``idle_reason`` and ``idle_missing``
+        (the columns lacking, ``;``-joined codes such as ``developed_share;invested_share``).
     """
     rules = policy.idle
     n = len(parcels)
@@ -144,7 +149,7 @@ def idle_clock(
     missing[rule1_missing] = "agreed_start"
     missing[rule2_missing] = np.where(
         np.isnan(developed[rule2_missing]) & np.isnan(invested[rule2_missing]),
-        "developed_share, invested_share",
+        "developed_share;invested_share",
         np.where(np.isnan(developed[rule2_missing]), "developed_share", "invested_share"),
     )
 
@@ -175,6 +180,7 @@ def idle_clock(
         developed=developed,
         invested=invested,
         policy=policy,
+        lang=lang,
     )
     return out
 
@@ -193,6 +199,7 @@ def _reasons(
     developed: np.ndarray,
     invested: np.ndarray,
     policy: Policy,
+    lang: Lang,
 ) -> np.ndarray:
     """One sentence per parcel saying why its clock is in its state, built column-wise."""
     rules = policy.idle
@@ -204,56 +211,50 @@ def _reasons(
     run_state = state[running]
     idle_on = date_strings(clock["idle_date"].to_numpy()[running])
     recover_on = date_strings(clock["recovery_date"].to_numpy()[running])
+    has_recovery = recover_on != ""
     ext = extension[running]
-    ext_text = np.where(ext > 0, " (" + ext.astype(str).astype(object) + " months extension)", "")
+    extended = np.full(n, "", dtype=object)
+    extended[running] = np.where(ext > 0, compose("idle_extension", lang, months=ext), "")
+
+    def idle_clause(key: str) -> np.ndarray:
+        # Idle since (or from) a date, then recoverable from another where the clock has one.
+        then = compose(f"{key}_then", lang, recover_on=recover_on)
+        return compose(key, lang, idle_on=idle_on, then=np.where(has_recovery, then, ""))
+
     timeline = np.full(n, "", dtype=object)
     timeline[running] = np.where(
         run_state == "recoverable",
-        "recoverable free of charge since " + recover_on,
-        np.where(
-            run_state == "idle",
-            "idle since "
-            + idle_on
-            + np.where(recover_on != "", "; recoverable from ", "")
-            + recover_on,
-            "idle from "
-            + idle_on
-            + np.where(recover_on != "", ", recoverable from ", "")
-            + recover_on,
-        ),
+        compose("idle_recoverable", lang, recover_on=recover_on),
+        np.where(run_state == "idle", idle_clause("idle_since"), idle_clause("idle_from")),
     )
-    extended = np.full(n, "", dtype=object)
-    extended[running] = ext_text
-    reason[rule1] = (
-        "not started; agreed start "
-        + date_strings(agreed[rule1])
-        + extended[rule1]
-        + "; "
-        + timeline[rule1]
+    reason[rule1] = compose(
+        "idle_not_started",
+        lang,
+        agreed=date_strings(agreed[rule1]),
+        extension=extended[rule1],
+        timeline=timeline[rule1],
     )
     share_text = np.where(
         developed[rule2] < rules.developed_share_min,
-        "developed share " + number_text(developed[rule2], 3),
-        "invested share " + number_text(invested[rule2], 3),
+        compose("idle_developed_share", lang, share=number_text(developed[rule2], 3)),
+        compose("idle_invested_share", lang, share=number_text(invested[rule2], 3)),
     )
-    reason[rule2] = (
-        "started but "
-        + share_text
-        + " and suspended since "
-        + date_strings(suspended[rule2])
-        + extended[rule2]
-        + "; "
-        + timeline[rule2]
+    reason[rule2] = compose(
+        "idle_suspended",
+        lang,
+        share=share_text,
+        suspended=date_strings(suspended[rule2]),
+        extension=extended[rule2],
+        timeline=timeline[rule2],
     )
     insufficient = state == "insufficient_data"
-    reason[insufficient] = "insufficient data: missing " + clock["idle_missing"].to_numpy()[
-        insufficient
-    ].astype(object)
-    other = state == "not_applicable"
-    reason[other & exempt] = "not applicable: collective land or land not yet supplied"
-    reason[other & ~exempt & started] = "development started and not suspended"
-    reason[other & ~exempt & started & ~np.isnat(suspended)] = (
-        "development suspended, but developed and invested shares at or above the rule-2 minimums"
+    missing = clock["idle_missing"].to_numpy()[insufficient]
+    reason[insufficient] = compose(
+        "insufficient_data", lang, missing=value_texts("idle_missing", missing, lang)
     )
-    reason[other & ~exempt & completed] = "development completed"
+    other = state == "not_applicable"
+    reason[other & exempt] = message("idle_exempt", lang)
+    reason[other & ~exempt & started] = message("idle_started", lang)
+    reason[other & ~exempt & started & ~np.isnat(suspended)] = message("idle_suspended_above", lang)
+    reason[other & ~exempt & completed] = message("idle_completed", lang)
     return reason

@@ -27,15 +27,20 @@ Examples
 from __future__ import annotations
 
 import re
+import string
 import sys
 from collections.abc import Mapping
 from functools import cache
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
+import numpy as np
 import pandas as pd
 
 from landplan import errors, vocab
 from landplan.kinds import KINDS
+
+if TYPE_CHECKING:
+    from landplan.policy import Policy
 
 __all__ = [
     "COLUMN_LABELS",
@@ -45,14 +50,17 @@ __all__ = [
     "Lang",
     "bilingual",
     "column_label",
+    "compose",
     "has_label",
     "header",
     "help_text",
     "message",
+    "policy_source",
     "table_title",
     "translate_values",
     "value_label",
     "value_labels",
+    "value_texts",
     "vocabulary_codes",
     "zh_labels",
 ]
@@ -147,6 +155,9 @@ _RESULT_COLUMNS: Final[Mapping[str, tuple[str, str]]] = {
     "idle_fee_wan_yuan": ("土地闲置费(万元)", "idle-land fee (万元)"),
     "idle_missing": ("闲置认定缺失数据", "idle-land data missing"),
     "idle_reason": ("闲置认定说明", "idle-land explanation"),
+    "audit_rule": ("核查规则", "audit rule"),
+    "deadlines_within_window": ("临近到期的闲置土地处置事项", "idle-land deadlines ahead"),
+    "zone_tax_per_mu_wan_yuan": ("园区亩均税收(万元)", "zone tax per mu (万元)"),
     "low_efficiency": ("低效用地", "low-efficiency"),
     "low_efficiency_rules": ("低效认定条款", "low-efficiency rules"),
     "insufficient_rules": ("数据不足条款", "rules lacking data"),
@@ -373,7 +384,7 @@ _KIND = {
 
 
 def _audit_rules() -> dict[str, tuple[str, str]]:
-    from landplan.audit import RULES
+    from landplan.audit_rules import RULES
     from landplan.policy import Policy
 
     # Named with the default policy's numbers; a zone's own are in its audit's rule_zh column.
@@ -455,6 +466,7 @@ _EXTRA: Final[Mapping[str, Mapping[str, tuple[str, str]]]] = {
         "not_selected": ("not selected", "未入选"),
     },
     "boolean": {"True": ("yes", "是"), "False": ("no", "否")},
+    "unit": {"days": ("days", "天")},
     "demand": {
         "land": ("land", "用地"),
         "floor_space": ("floor space", "厂房"),
@@ -509,6 +521,11 @@ def _layers() -> dict[str, tuple[str, str]]:
     return {name: (name, layer.zh) for name, layer in LAYERS.items()}
 
 
+def _fields() -> dict[str, tuple[str, str]]:
+    # A list of missing data names the columns it lacks.
+    return {c: (column_label(c, "en"), zh) for c, zh in zh_labels().items()}
+
+
 @cache
 def _domains() -> dict[str, dict[str, tuple[str, str]]]:
     """Each value domain: identifier -> (English, Chinese)."""
@@ -529,6 +546,7 @@ def _domains() -> dict[str, dict[str, tuple[str, str]]]:
         "audit_rule": _audit_rules(),
         "match_rule": _match_rules(),
         "layer": _layers(),
+        "field": _fields(),
         **{name: dict(values) for name, values in _EXTRA.items()},
     }
 
@@ -548,6 +566,7 @@ VALUE_COLUMNS: Final[Mapping[str, str]] = {
     "operating_status": "operating_status",
     "kind": "kind",
     "idle_rule": "audit_rule",
+    "audit_rule": "audit_rule",
     "low_efficiency_rules": "audit_rule",
     "insufficient_rules": "audit_rule",
     "rule": "match_rule",
@@ -572,6 +591,10 @@ VALUE_COLUMNS: Final[Mapping[str, str]] = {
     "indicator": "indicator",
     "import_mode": "import_mode",
     "demo_step": "demo_step",
+    "unit": "unit",
+    "missing": "field",
+    "idle_missing": "field",
+    "missing_indicators": "field",
 }
 
 
@@ -751,7 +774,7 @@ def translate_values(frame: pd.DataFrame, lang: Lang = "zh") -> pd.DataFrame:
     return out
 
 
-_SECTION_COLUMN = {"class": "evaluation_class"}
+_SECTION_COLUMN = {"class": "evaluation_class", "rule": "audit_rule"}
 
 
 def _mapped(values: pd.Series, column: str, lang: Lang) -> pd.Series:
@@ -1565,9 +1588,574 @@ _ERROR_MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
 }
 
 
+#: The audit's explanations, one sentence per parcel, rule or enterprise, composed column-wise by
+#: :func:`compose`: key -> (Chinese, English). Fields are text the audit has already written
+#: (numbers, dates, labelled names, a clause composed first).
+_AUDIT_MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
+    # the idle-land clock (landplan.idle)
+    "idle_extension": ("（动工期限延长{months}个月）", " ({months} months extension)"),
+    "idle_recoverable": (
+        "自{recover_on}起可无偿收回",
+        "recoverable free of charge since {recover_on}",
+    ),
+    "idle_since": ("自{idle_on}起认定闲置{then}", "idle since {idle_on}{then}"),
+    "idle_since_then": ("；自{recover_on}起可无偿收回", "; recoverable from {recover_on}"),
+    "idle_from": ("{idle_on}起认定闲置{then}", "idle from {idle_on}{then}"),
+    "idle_from_then": ("，{recover_on}起可无偿收回", ", recoverable from {recover_on}"),
+    "idle_not_started": (
+        "未动工；约定动工日期{agreed}{extension}；{timeline}",
+        "not started; agreed start {agreed}{extension}; {timeline}",
+    ),
+    "idle_suspended": (
+        "已动工但{share}，自{suspended}起中止开发{extension}；{timeline}",
+        "started but {share} and suspended since {suspended}{extension}; {timeline}",
+    ),
+    "idle_developed_share": ("开发面积占比{share}", "developed share {share}"),
+    "idle_invested_share": ("投资额占比{share}", "invested share {share}"),
+    "idle_exempt": (
+        "不适用：集体土地或尚未供应的土地",
+        "not applicable: collective land or land not yet supplied",
+    ),
+    "idle_started": ("已动工且未中止开发", "development started and not suspended"),
+    "idle_suspended_above": (
+        "已中止开发，但开发面积占比和投资额占比均不低于闲置认定标准",
+        "development suspended, but developed and invested shares at or above the rule-2 minimums",
+    ),
+    "idle_completed": ("已竣工", "development completed"),
+    "insufficient_data": ("数据不足：缺{missing}", "insufficient data: missing {missing}"),
+    # the per-mu evaluation (landplan.evaluation)
+    "class_not_evaluated": ("暂不评价：{reasons}", "not evaluated: {reasons}"),
+    "class_utility": ("公用事业（行业大类{division}）", "utility (division {division})"),
+    "class_recent": (
+        "投产不满{years}年（{since}投产）",
+        "in production under {years} years (since {since})",
+    ),
+    "class_small": ("用地{land}亩，不足{minimum}亩", "land {land} mu under {minimum} mu"),
+    "class_ranked": (
+        "得分{score}，在{n}家参评企业中排第{rank}名",
+        "score {score}, rank {rank} of {n}",
+    ),
+    "reasons_separator": ("；", "; "),
+    # the audit's flags (landplan.audit)
+    "flag_below": (
+        "{indicator}{value}，低于{threshold}（{basis}）",
+        "{indicator} {value} < {threshold} ({basis})",
+    ),
+    "flag_no_occupant": (
+        "数据不足：地块上无企业，缺{missing}",
+        "insufficient data: no enterprise on the parcel, missing {missing}",
+    ),
+    "flag_completion_unknown": (
+        "数据不足：竣工日期不详（无竣工日期，地块上企业也无投产日期）",
+        "insufficient data: completion date unknown (completed, or an occupant's production start)",
+    ),
+    "flag_overdue": (
+        "未竣工；约定竣工日期{start}，至{due}已满{years}年",
+        "not completed; agreed completion {start}; {years} full year(s) reached on {due}",
+    ),
+    "flag_stopped": (
+        "自{start}起{operating}，至{due}已满{years}年",
+        "production {operating} since {start}; {years} full year(s) reached on {due}",
+    ),
+    "flag_no_tax": (
+        "最近一次纳税日期{start}，至{due}已满{years}年未纳税",
+        "no tax paid since {start}; {years} full year(s) reached on {due}",
+    ),
+    "flag_dilapidated": (
+        "危旧建筑面积占比{value}，超过{limit}",
+        "dilapidated floor share {value} > {limit}",
+    ),
+    "flag_class_d": ("亩均效益评价D类：{reason}", "per-mu evaluation class D: {reason}"),
+    "basis_far_default": ("默认容积率控制值，地块无企业", "far_min_default, no occupant"),
+    "basis_far_planned": ("规划容积率下限，地块无企业", "planned far_min, no occupant"),
+    "basis_far_unknown": (
+        "默认容积率控制值，企业行业不明或不在控制值表中",
+        "far_min_default, industry unknown or not in the table",
+    ),
+    "basis_far_division": (
+        "行业大类{division}的容积率控制值",
+        "minimum for GB/T 4754 division {division}",
+    ),
+    "basis_far_several": (
+        "{n}家企业的容积率控制值按用地加权",
+        "land-weighted minimum of {n} occupants",
+    ),
+    "basis_coverage": ("建筑系数控制值", "control.coverage_min"),
+    "basis_control_share": ("控制值{control}的{share}", "{share} of the control value {control}"),
+    "basis_contract_share": (
+        "合同约定投资强度{contract}的{share}",
+        "{share} of the contract intensity {contract}",
+    ),
+    "basis_zone_share": (
+        "园区按面积加权平均值{average}的{share}",
+        "{share} of the zone's area-weighted average {average}",
+    ),
+    "recoverable_idle": ("闲置已满收回期限", "idle past recovery"),
+    "recoverable_class_d": ("亩均效益评价D类", "class D"),
+    # Shipped policy sources in Chinese (policy_source): the regulation's Chinese title where
+    # it cites one. The English is the source as the policy file writes it.
+    "policy_source.crs.working": (
+        "CGCS2000国家大地坐标系3度带高斯-克吕格投影，中央经线东经111°（EPSG:4546）；示例园区位于东"
+        "经112°附近，按园区选定",
+        "{text}",
+    ),
+    "policy_source.crs.lonlat": ("CGCS2000地理坐标系（EPSG:4490），国家大地坐标基准", "{text}"),
+    "policy_source.validation.overlap_tolerance_m2": ("园区选定：数字化容差", "{text}"),
+    "policy_source.validation.building_outside_tolerance": ("园区选定：数字化容差", "{text}"),
+    "policy_source.control.coverage_min": (
+        "国土资发〔2008〕24号《工业项目建设用地控制指标》：建筑系数 ≥ 30%（2023年修订版通常概括为 "
+        "≥ 40%）",
+        "{text}",
+    ),
+    "policy_source.control.office_share_max": (
+        "国土资发〔2008〕24号《工业项目建设用地控制指标》：行政办公及生活服务设施用地 ≤ 7%",
+        "{text}",
+    ),
+    "policy_source.control.green_share_max": (
+        "国土资发〔2008〕24号《工业项目建设用地控制指标》：绿地率 ≤ 20%",
+        "{text}",
+    ),
+    "policy_source.control.double_count_storey_height_m": (
+        "国土资发〔2008〕24号《工业项目建设用地控制指标》：层高超过8米的在计算容积率时该层建筑面积"
+        "加倍计算",
+        "{text}",
+    ),
+    "policy_source.control.investment_intensity_min_wan_yuan_per_mu": (
+        "园区选定（工业用地“标准地”，粤办函〔2021〕226号）；示例默认值",
+        "{text}",
+    ),
+    "policy_source.control.output_per_mu_min_wan_yuan": (
+        "园区选定（工业用地“标准地”）；示例默认值",
+        "{text}",
+    ),
+    "policy_source.control.tax_per_mu_min_wan_yuan": (
+        "园区选定（工业用地“标准地”）；示例默认值",
+        "{text}",
+    ),
+    "policy_source.control.far_min_default": (
+        "国土资发〔2008〕24号《工业项目建设用地控制指标》控制值表中最常见的取值",
+        "{text}",
+    ),
+    "policy_source.control.far_min_by_division": (
+        "国土资发〔2008〕24号《工业项目建设用地控制指标》容积率控制值表，按《国民经济行业分类》（G"
+        "B/T 4754-2017）大类取值",
+        "{text}",
+    ),
+    "policy_source.idle.start_grace_years": (
+        "《闲置土地处置办法》（国土资源部令第53号）第二条：超过约定动工开发日期满一年未动工",
+        "{text}",
+    ),
+    "policy_source.idle.recover_years": (
+        "《闲置土地处置办法》（国土资源部令第53号）第十四条：未动工开发满两年的，无偿收回",
+        "{text}",
+    ),
+    "policy_source.idle.fee_share": (
+        "《闲置土地处置办法》（国土资源部令第53号）第十四条：按照土地出让或者划拨价款的百分之二十"
+        "征缴土地闲置费",
+        "{text}",
+    ),
+    "policy_source.idle.extension_max_months": (
+        "《闲置土地处置办法》（国土资源部令第53号）第十二条：延长动工开发期限最长不得超过一年",
+        "{text}",
+    ),
+    "policy_source.idle.developed_share_min": (
+        "《闲置土地处置办法》（国土资源部令第53号）第二条：已动工开发但开发建设用地面积占应动工开"
+        "发建设用地总面积不足三分之一",
+        "{text}",
+    ),
+    "policy_source.idle.invested_share_min": (
+        "《闲置土地处置办法》（国土资源部令第53号）第二条：已投资额占总投资额不足百分之二十五",
+        "{text}",
+    ),
+    "policy_source.idle.suspended_years": (
+        "《闲置土地处置办法》（国土资源部令第53号）第二条：中止开发建设满一年",
+        "{text}",
+    ),
+    "policy_source.idle.recover_suspended": (
+        "园区选定：第十四条对未动工开发满两年的土地无偿收回；园区对中止开发的土地同样自中止之日起"
+        "按两年计",
+        "{text}",
+    ),
+    "policy_source.idle.exempt_statuses": (
+        "《闲置土地处置办法》（国土资源部令第53号）第二条：适用于已供应（有偿使用或者划拨）的国有"
+        "建设用地；村留用地为集体土地",
+        "{text}",
+    ),
+    "policy_source.idle.deadline_window_days": ("园区选定：国土部门提前90天预警", "{text}"),
+    "policy_source.low_efficiency._definition": (
+        "国土资规〔2016〕147号《关于深入推进城镇低效用地再开发的指导意见（试行）》：布局散乱、利用"
+        "粗放、用途不合理、建筑危旧",
+        "{text}",
+    ),
+    "policy_source.low_efficiency.overdue_completion_years": (
+        "地方低效用地认定通行标准：超过合同约定竣工时间2年以上未竣工",
+        "{text}",
+    ),
+    "policy_source.low_efficiency.completed_years": (
+        "地方低效用地认定通行标准：竣工满2年",
+        "{text}",
+    ),
+    "policy_source.low_efficiency.intensity_share_min": (
+        "地方低效用地认定通行标准：投资强度低于合同约定或控制标准的50%",
+        "{text}",
+    ),
+    "policy_source.low_efficiency.output_share_min": (
+        "地方低效用地认定通行标准：亩均产值低于控制标准的50%",
+        "{text}",
+    ),
+    "policy_source.low_efficiency.stopped_years": (
+        "地方低效用地认定通行标准：停产或半停产1年以上",
+        "{text}",
+    ),
+    "policy_source.low_efficiency.no_tax_years": (
+        "地方低效用地认定通行标准：连续2年以上未纳税",
+        "{text}",
+    ),
+    "policy_source.low_efficiency.tax_per_mu_share_of_zone_average": (
+        "经验做法：亩均税收低于园区平均水平的1/3（园区选定）",
+        "{text}",
+    ),
+    "policy_source.low_efficiency.dilapidated_floor_share_max": (
+        "国土资规〔2016〕147号《关于深入推进城镇低效用地再开发的指导意见（试行）》：建筑危旧；园区"
+        "选定：有危旧建筑面积即认定",
+        "{text}",
+    ),
+    "policy_source.low_efficiency.statuses": (
+        "园区选定：各项指标只对在用土地认定（低效用地认定标准）",
+        "{text}",
+    ),
+    "policy_source.low_efficiency.industrial_land_uses": (
+        "用地分类：《城市用地分类与规划建设用地标准》（GB 50137-2011）一、二、三类工业用地（M1-M3"
+        "），以及代码未区分类别的工业用地M（三调0601、用地用海1001）；国土资发〔2008〕24号适用于工"
+        "业项目",
+        "{text}",
+    ),
+    "policy_source.potential.target_far": (
+        "园区选定：提高容积率至目标值可增加的建筑面积",
+        "{text}",
+    ),
+    "policy_source.evaluation.min_area_mu": (
+        "浙政发〔2018〕5号《关于深化“亩均论英雄”改革的指导意见》：用地5亩以上（部分县为3亩）",
+        "{text}",
+    ),
+    "policy_source.evaluation.min_years_in_production": (
+        "浙政发〔2018〕5号《关于深化“亩均论英雄”改革的指导意见》：投产不满2年的企业不参评",
+        "{text}",
+    ),
+    "policy_source.evaluation.exempt_divisions": (
+        "浙政发〔2018〕5号《关于深化“亩均论英雄”改革的指导意见》：公用事业不参评（国民经济行业大类"
+        "44-46）",
+        "{text}",
+    ),
+    "policy_source.evaluation.class_shares": (
+        "亩均论英雄：A类前20%，B类20%-60%，C类60%-95%，D类后5%",
+        "{text}",
+    ),
+    "policy_source.evaluation.missing": (
+        "浙政发〔2018〕5号《关于深化“亩均论英雄”改革的指导意见》实践：缺项指标取平均得分",
+        "{text}",
+    ),
+    "policy_source.evaluation.weights": ("黄岩区亩均效益评价指标权重30/20/20/10/10/10", "{text}"),
+    "policy_source.evaluation.benchmarks": (
+        "园区选定；黄岩区2022年基准：亩均税收24.1万元/亩，亩均增加值136万元/亩",
+        "{text}",
+    ),
+    "policy_source.review.clusters": (
+        "工作报告：金属智造、氢能、新材料、机械装备四大产业集群",
+        "{text}",
+    ),
+    "policy_source.review.energy_intensity_max_tce_per_wan_yuan": (
+        "园区选定（广东省2025年目标约为每万元地区生产总值0.3吨标准煤，工业项目上限更低）",
+        "{text}",
+    ),
+    "policy_source.review.rd_share_min": (
+        "粤办函〔2021〕226号工业用地“标准地”指标含研发经费投入强度；园区选定3%",
+        "{text}",
+    ),
+    "policy_source.review.floor_space_max_m2": (
+        "国土资发〔2008〕24号《工业项目建设用地控制指标》：适合多层标准厂房的项目不单独供地（阈值"
+        "由园区选定）",
+        "{text}",
+    ),
+    "policy_source.review.essential": ("园区选定", "{text}"),
+    "policy_source.review.weights": ("园区选定", "{text}"),
+    "policy_source.review.leverage_share_without_chain_leader": (
+        "园区选定：与链主企业配套的产业带动作用更强",
+        "{text}",
+    ),
+    "policy_source.siting.hazardous_setback_m": (
+        "初筛默认值；防护距离以项目环境影响评价为准",
+        "{text}",
+    ),
+    "policy_source.siting.hazardous_land_use": (
+        "《城市用地分类与规划建设用地标准》（GB 50137-2011）：对居住和公共环境有严重干扰、污染的工"
+        "业用地为三类工业用地M3",
+        "{text}",
+    ),
+    "policy_source.siting.storage_mu_per_mwh": (
+        "已建案例：100兆瓦/200兆瓦时储能电站含升压站约占地25-35亩",
+        "{text}",
+    ),
+    "policy_source.siting.substation_max_distance_m": (
+        "园区选定：3公里内接入110千伏变电站",
+        "{text}",
+    ),
+    "policy_source.siting.fire_risk_setback_m": (
+        "山东省储能电站选址指引：与甲、乙类火灾危险性厂房距离 ≥ 30米",
+        "{text}",
+    ),
+    "policy_source.siting.fuel_station_setback_m": (
+        "山东省储能电站选址指引：与加油加气站距离 ≥ 50米",
+        "{text}",
+    ),
+    "policy_source.siting.cutout_min_remainder_mu": (
+        "园区选定：分割后的剩余地块仍须可用",
+        "{text}",
+    ),
+    "policy_source.siting.cutout_max_aspect": (
+        "园区选定：工业用地进深不超过宽度的两倍（反之亦然），才能布置厂房和堆场",
+        "{text}",
+    ),
+    "policy_source.siting.lease_max_years": (
+        "《中华人民共和国民法典》第七百零五条：租赁期限不得超过二十年",
+        "{text}",
+    ),
+    "policy_source.siting.blocking_constraints": (
+        "生态保护红线和永久基本农田一律不得供地（《关于在国土空间规划中统筹划定落实三条控制线的指"
+        "导意见》，2019年）；水源保护区依《中华人民共和国水污染防治法》第六十五条至第六十七条",
+        "{text}",
+    ),
+    "policy_source.siting.lease_only_statuses": (
+        "领域规则：村留用地以租赁方式提供，须取得土地所有权的项目不能使用",
+        "{text}",
+    ),
+    "policy_source.siting.industrial_land_use": (
+        "《城市用地分类与规划建设用地标准》（GB 50137-2011）：工业用地M1/M2/M3；未区分类别的M（三"
+        "调0601、用地用海1001）也是工业用地",
+        "{text}",
+    ),
+    "policy_source.siting.storage_land_use": (
+        "园区选定：储能电站属公用设施用地（U），或布置在工业用地上",
+        "{text}",
+    ),
+    "policy_source.siting.hazardous_kinds": (
+        "领域规则：危险废物处置须使用三类工业用地并与居住区保持防护距离；园区选定对严重污染项目同"
+        "样处理",
+        "{text}",
+    ),
+    "policy_source.siting.sliver_area_m2": ("园区选定：数字化容差", "{text}"),
+    "policy_source.siting.storage_voltage_kv": (
+        "领域规则：电池储能以110千伏接入（有时为220千伏）",
+        "{text}",
+    ),
+    "policy_source.siting.area_slack_share": ("园区选定", "{text}"),
+    "policy_source.siting.adjacency_min_shared_m": (
+        "园区选定：组合选址的地块须共用一条边，而非仅一角相接",
+        "{text}",
+    ),
+    "policy_source.siting.frontage_tolerance_m": ("园区选定：数字化容差与建筑红线", "{text}"),
+    "policy_source.siting.road_width_default_m": ("园区选定", "{text}"),
+    "policy_source.siting.cutout_width_to_depth": ("园区选定：方形分割地块最紧凑", "{text}"),
+    "policy_source.siting.cutout_area_tolerance": ("园区选定：面积与需求相差不超过1%", "{text}"),
+    "policy_source.siting.floor_space_statuses": ("园区选定：空置和部分空置的厂房可出租", "{text}"),
+    "policy_source.ranking.weights": ("园区选定", "{text}"),
+    "policy_source.ranking.avenue_distance_zero_m": ("园区选定", "{text}"),
+    "policy_source.ranking.substation_distance_zero_m": ("园区选定", "{text}"),
+    "policy_source.ranking.cluster_radius_m": ("园区选定", "{text}"),
+    "policy_source.ranking.cluster_full_count": ("园区选定", "{text}"),
+    "policy_source.ranking.frontage_full_m": ("园区选定", "{text}"),
+    "policy_source.ranking.readiness_horizon_months": ("园区选定", "{text}"),
+    "policy_source.readiness.state_reserve_months": ("净地：即可供应", "{text}"),
+    "policy_source.readiness.idle_months": (
+        "园区选定：依《闲置土地处置办法》（国土资源部令第53号）处置闲置土地",
+        "{text}",
+    ),
+    "policy_source.readiness.low_efficiency_months": ("园区选定：低效用地再开发", "{text}"),
+    "policy_source.readiness.reserved_leased_months": (
+        "园区选定：与村集体签订留用地租赁协议",
+        "{text}",
+    ),
+    "policy_source.readiness.planned_months": ("园区选定：土地征收和场地平整", "{text}"),
+    "policy_source.readiness.cutout_extra_months": ("园区选定：勘测定界和分宗", "{text}"),
+    "policy_source.readiness.floor_space_months": ("园区选定：租用现有厂房", "{text}"),
+    "policy_source.readiness.steps": (
+        "《闲置土地处置办法》（国土资源部令第53号）；国土资规〔2016〕147号《关于深入推进城镇低效用"
+        "地再开发的指导意见（试行）》；领域规则（留用地租赁）",
+        "{text}",
+    ),
+    "policy_source.allocation.stage_weights": ("园区选定：已签约 > 框架协议 > 储备", "{text}"),
+    "policy_source.allocation.time_limit_s": (
+        "园区选定：规划人员最多等待一分钟；求解器因时限停止时报告最优性差距",
+        "{text}",
+    ),
+    "policy_source.allocation.mip_rel_gap": ("园区选定：取0时求解到已证明最优", "{text}"),
+    "policy_source.allocation.presolve_max_sites": (
+        "实测：10⁵宗地块示例的218 056处候选地不预处理10秒求解完毕，预处理则275秒仍未完成；3 800处"
+        "密集候选地预处理后求解快一倍",
+        "{text}",
+    ),
+    "policy_source.allocation.investment_reference_wan_yuan": (
+        "园区选定：1亿元（10⁴万元）系数为1；缩放不改变方案",
+        "{text}",
+    ),
+    "policy_source.allocation.investment_exponent": (
+        "园区选定：投资强度大（领域规则，五项原则），边际效益递减",
+        "{text}",
+    ),
+    "policy_source.capacity.stage_probability": ("园区选定", "{text}"),
+    "policy_source.capacity.supply_statuses": (
+        "工作报告（两处挖潜）：储备、闲置、低效用地和村留用地，加上东扩规划用地；可供地时间见可供"
+        "地参数",
+        "{text}",
+    ),
+    "policy_source.capacity.months_to_land": (
+        "园区选定：已签约项目即时落地，框架协议半年内落地，意向项目一年内落地",
+        "{text}",
+    ),
+    "policy_source.capacity.horizon_quarters": ("园区选定：三年", "{text}"),
+    "policy_source.capacity.floor_load_bands_kn_m2": (
+        "园区选定：轻型（<5）、标准多层（5-8）、重型（8-15）和首层重型（≥15）千牛/平方米",
+        "{text}",
+    ),
+    "policy_source.capacity.clear_height_bands_m": (
+        "园区选定：净高<6米、6-8米、8-10米、≥10米（行车跨）",
+        "{text}",
+    ),
+    "policy_source.corridor.width_m": ("园区选定：大道两侧各500米", "{text}"),
+    "policy_source.corridor.phase_length_m": ("园区选定", "{text}"),
+    "policy_source.corridor.curve_step_m": ("园区选定", "{text}"),
+    "policy_source.report.signed_stages": (
+        "工作报告：签约引进统计半年内签约的项目；已落地项目此前已签约",
+        "{text}",
+    ),
+    "policy_source.report.landed_stages": (
+        "工作报告：该4个项目已全部落地（土地已交付）；建设和投产在其后",
+        "{text}",
+    ),
+    "policy_source.report.pipeline_stages": (
+        "工作报告：有投资意向的储备项目，含已签框架协议的项目",
+        "{text}",
+    ),
+    "policy_source.report.floor_space_statuses": (
+        "领域规则：盘活现有低效用地和厂房；空置和低效的厂房可出租（园区选定）",
+        "{text}",
+    ),
+    "policy_source.maps.simplify_tolerance_m": (
+        "园区选定：小于18级缩放下的一个像素（0.6米），肉眼不可见；见地图性能测试",
+        "{text}",
+    ),
+    "policy_source.maps.coordinate_decimals": ("园区选定：10⁻⁶度约0.11米，精于显示容差", "{text}"),
+    "policy_source.maps.canvas_min_features": (
+        "园区选定：矢量绘制时每个要素占一个页面节点；见地图性能测试",
+        "{text}",
+    ),
+    "policy_source.maps.candidates_numbered": ("园区选定", "{text}"),
+    "policy_source.maps.aggregate_above_features": (
+        "园区选定：10⁶宗地块逐个绘制的页面达180兆字节，浏览器无法绘制；见地图性能测试",
+        "{text}",
+    ),
+    "policy_source.maps.aggregate_cell_m": (
+        "园区选定：一个网格含数宗地块，在园区总览缩放级别下宽数个像素",
+        "{text}",
+    ),
+    "policy_source.maps.deadline_warning_days": (
+        "园区选定：《闲置土地处置办法》处置期限前提前一个季度提示",
+        "{text}",
+    ),
+    "policy_source.maps.tianditu_key": (
+        "园区选定：园区在天地图控制台申请的密钥（天地图须每个用户单独申请）",
+        "{text}",
+    ),
+    "policy_source.maps.tiles": (
+        "各底图服务商公布的瓦片地址模板（开放街道地图、CARTO、使用用户密钥的天地图、高德地图）",
+        "{text}",
+    ),
+    "policy_source.revitalise._modes": (
+        "城镇低效用地调查“拟改造模式”字段（国土资规〔2016〕147号《关于深入推进城镇低效用地再开发的"
+        "指导意见（试行）》）；粤府〔2009〕78号《关于推进“三旧”改造促进节约集约用地的若干意见》和"
+        "粤府〔2016〕96号《关于提升“三旧”改造水平促进节约集约用地的通知》（广东省三旧改造：政府收"
+        "储、自行改造、合作改造）；自然资发〔2023〕171号《关于开展低效用地再开发试点工作的通知》",
+        "{text}",
+    ),
+    "policy_source.revitalise.mode_order": (
+        "园区选定：依法收回优先，其次为释放土地最多的模式",
+        "{text}",
+    ),
+    "policy_source.revitalise.recovery_procedure_months": (
+        "《闲置土地处置办法》（国土资源部令第53号）第八条至第十四条（认定书、听证、处置决定书）；"
+        "园区选定：处置程序六个月",
+        "{text}",
+    ),
+    "policy_source.revitalise.purchase_stopped_years": (
+        "国土资规〔2016〕147号《关于深入推进城镇低效用地再开发的指导意见（试行）》：低效利用土地收"
+        "购储备；园区选定：停产或未纳税满两年",
+        "{text}",
+    ),
+    "policy_source.revitalise.purchase_agreement_months": ("园区选定：协议收储需一年", "{text}"),
+    "policy_source.revitalise.redevelop_avenue_distance_max_m": (
+        "粤府〔2016〕96号《关于提升“三旧”改造水平促进节约集约用地的通知》（区位较好的旧厂房产业转"
+        "型升级）；园区选定：距大道1.5公里以内",
+        "{text}",
+    ),
+    "policy_source.revitalise.redevelop_frontage_min_m": (
+        "园区选定：临路100米的地块区位较好",
+        "{text}",
+    ),
+    "policy_source.revitalise.redevelop_agreement_months": (
+        "粤府〔2016〕96号《关于提升“三旧”改造水平促进节约集约用地的通知》（自行改造、合作改造协议"
+        "）；园区选定：一年",
+        "{text}",
+    ),
+    "policy_source.revitalise.densify_classes": (
+        "领域规则（亩均论英雄）：B类和C类企业予以支持、原地提升；园区选定",
+        "{text}",
+    ),
+    "policy_source.revitalise.densify_gain_min_m2": (
+        "园区选定：至少3 000平方米（一层标准厂房）才值得增容",
+        "{text}",
+    ),
+    "policy_source.revitalise.densify_agreement_months": (
+        "自然资发〔2023〕171号《关于开展低效用地再开发试点工作的通知》（增容不再增缴土地价款的做法"
+        "）；园区选定：六个月",
+        "{text}",
+    ),
+    "policy_source.revitalise.construction_months": ("园区选定：增建建筑面积需十八个月", "{text}"),
+    "policy_source.revitalise.small_parcel_max_mu": (
+        "粤府〔2016〕96号《关于提升“三旧”改造水平促进节约集约用地的通知》（零星用地整合归宗）；园"
+        "区选定：15亩以下",
+        "{text}",
+    ),
+    "policy_source.revitalise.consolidated_min_mu": (
+        "园区选定：20亩可成为可用的工业用地",
+        "{text}",
+    ),
+    "policy_source.revitalise.shared_boundary_min_m": (
+        "园区选定：地块沿边相接而非仅一角相接（与选址相邻共边长度参数相同）",
+        "{text}",
+    ),
+    "policy_source.revitalise.shared_boundary_tolerance_m": (
+        "园区选定：数字化容差（与选址相邻容差参数相同）",
+        "{text}",
+    ),
+    "policy_source.revitalise.consolidation_agreement_months": (
+        "园区选定：全体权利人同意并重新登记需十八个月",
+        "{text}",
+    ),
+    "policy_source.revitalise.underused_vacancy_min": (
+        "领域规则：盘活现有厂房；园区选定：五分之一建筑面积空置",
+        "{text}",
+    ),
+    "policy_source.revitalise.village_statuses": (
+        "粤府办〔2016〕30号（留用地以租赁或与村集体合作方式开发）",
+        "{text}",
+    ),
+    "policy_source.revitalise.candidates_per_project": ("园区选定", "{text}"),
+}
+
 #: Lines the command line prints: key -> (Chinese, English), with ``str.format`` fields the caller
 #: fills. Values in the fields are labelled by the caller (:func:`value_label`), never raw codes.
 MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
+    **_AUDIT_MESSAGES,
     "wrote": ("已写出 {path}", "wrote {path}"),
     "wrote_bytes": ("已写出 {path}（{size:,}字节）", "wrote {path} ({size:,} bytes)"),
     "wrote_csv": ("已写出 {n} 个 CSV 文件：{folder}", "wrote {n} CSV files in {folder}"),
@@ -1860,6 +2448,128 @@ def message(key: str, lang: Lang = "zh", /, **fields: object) -> str:
     return (zh if lang == "zh" else en).format(**fields)
 
 
+def compose(key: str, lang: Lang = "zh", /, **fields: object) -> np.ndarray:
+    """Return one sentence per row: a :data:`MESSAGES` template filled column by column.
+
+    The text is built by concatenating whole columns, never row by row, so a million rows cost a
+    few array operations per field. Compose a nested clause first and pass it as a field.
+
+    Parameters
+    ----------
+    key
+        The template's key in :data:`MESSAGES`; its ``{field}`` placeholders name ``fields``.
+    lang
+        ``zh`` or ``en``: only that language's text is built.
+    **fields
+        Arrays of text, one item per row (numbers written with
+        :func:`landplan._format.number_text`, dates with ``date_strings``), or scalars, which
+        are formatted once with their placeholder's format spec (``{share:.0%}``). Arrays
+        other than text are written with ``str``.
+
+    Returns
+    -------
+    numpy.ndarray
+        An object array of one sentence per row; of one sentence where no field is an array.
+
+    Raises
+    ------
+    ValueError
+        If the array fields differ in length, or an array field's placeholder has a format spec.
+
+    Examples
+    --------
+    >>> compose("idle_developed_share", "zh", share=np.array(["0.2", "0.25"], dtype=object))
+    array(['开发面积占比0.2', '开发面积占比0.25'], dtype=object)
+    >>> compose("class_small", "en", land=np.array(["3.75"]), minimum=5).tolist()
+    ['land 3.75 mu under 5 mu']
+    """
+    zh, en = MESSAGES[key]
+    pieces: list[str | np.ndarray] = []
+    size: int | None = None
+    for literal, name, spec, conversion in _template(zh if lang == "zh" else en):
+        if literal:
+            pieces.append(literal)
+        if name is None:
+            continue
+        value = fields[name]
+        if isinstance(value, np.ndarray | pd.Series | pd.Index):
+            if spec or conversion:
+                raise ValueError(f"{key}: the array field {name!r} must be text already")
+            column = np.asarray(value)
+            if column.dtype != object:
+                column = column.astype(str).astype(object)
+            if size is not None and len(column) != size:
+                raise ValueError(f"{key}: field {name!r} has {len(column)} rows, not {size}")
+            size = len(column)
+            pieces.append(column)
+        else:
+            text = _FORMATTER.format_field(_FORMATTER.convert_field(value, conversion), spec or "")
+            pieces.append(text)
+    # Neighbouring texts are joined first: each row then costs one concatenation per array.
+    merged: list[str | np.ndarray] = []
+    for piece in pieces:
+        if isinstance(piece, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += piece
+        else:
+            merged.append(piece)
+    if size is None:
+        return np.array(["".join(str(p) for p in merged)], dtype=object)
+    out: np.ndarray = np.full(size, "", dtype=object)
+    for piece in merged:
+        out = out + piece
+    return out
+
+
+_FORMATTER: Final = string.Formatter()
+
+
+@cache
+def _template(text: str) -> tuple[tuple[str, str | None, str | None, str | None], ...]:
+    return tuple(_FORMATTER.parse(text))
+
+
+def policy_source(policy: Policy, dotted: str, lang: Lang = "zh") -> str:
+    """Return the cited source of a policy value (``Policy.source``) in ``lang``.
+
+    A source the policy ships with reads in Chinese as the registry renders it (the Chinese title
+    of the regulation it cites); a source a zone's own policy file wrote is returned as written,
+    whatever ``lang``.
+
+    >>> from landplan.policy import Policy
+    >>> policy_source(Policy.default(), "evaluation.weights")
+    '黄岩区亩均效益评价指标权重30/20/20/10/10/10'
+    """
+    text = policy.source(dotted)
+    if lang != "zh":
+        return text
+    shipped = _default_policy()
+    parts = dotted.split(".")
+    for end in range(len(parts), 0, -1):
+        key = ".".join(parts[:end])
+        rendering = f"policy_source.{key}"
+        if rendering in MESSAGES and shipped.source(key) == text:
+            return message(rendering, lang, text=text)
+    return text
+
+
+@cache
+def _default_policy() -> Policy:
+    from landplan.policy import Policy
+
+    return Policy.default()
+
+
+def value_texts(column: str, values: np.ndarray | pd.Series, lang: Lang = "zh") -> np.ndarray:
+    """Return :func:`value_label` of each value as an object array, labelled once per value.
+
+    >>> value_texts("missing", np.array(["agreed_start", "completed;far"])).tolist()
+    ['约定动工日期', '竣工日期；容积率']
+    """
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    named = np.array([value_label(column, u, lang) for u in uniques] + [None], dtype=object)
+    return named[codes]
+
+
 @cache
 def vocabulary_codes() -> frozenset[str]:
     """Return every internal identifier a Chinese reader must never see.
@@ -1872,7 +2582,8 @@ def vocabulary_codes() -> frozenset[str]:
     for domain, values in _domains().items():
         # These two name what a table measures with everyday words ("land", "coverage") that
         # the policy's cited sources use too: the check looks for identifiers, not English.
-        if domain not in ("demand", "indicator"):
+        # Units and the names of data fields are such words as well.
+        if domain not in ("demand", "indicator", "unit", "field"):
             codes.update(k for k, (_, zh) in values.items() if zh != k)
     codes.update(c for c in zh_labels() if "_" in c)
     return frozenset(c for c in codes if re.fullmatch(r"[a-z_]{4,}", c))

@@ -17,6 +17,7 @@ from shapely import box
 from landplan.audit import RULES, audit
 from landplan.audit_io import write_audit
 from landplan.errors import LandplanError, PolicyError
+from landplan.labels import value_label
 from landplan.policy import Policy
 from landplan.zone import Zone
 from tests.conftest import X0, Y0
@@ -101,7 +102,9 @@ def test_coverage_below_minimum_fires_and_exact_minimum_passes():
     assert fired["parcel_id"].tolist() == ["P-1"]
     row = fired.iloc[0]
     assert (row["value"], row["threshold"]) == (pytest.approx(0.2), pytest.approx(0.3))
-    assert row["reason"] == "coverage 0.2 < 0.3 (control.coverage_min)"
+    assert row["reason"] == "建筑系数0.2，低于0.3（建筑系数控制值）"
+    english = flags_of(audit(zone, as_of=AS_OF, lang="en"), "LE-COVERAGE").iloc[0]
+    assert english["reason"] == "building coverage 0.2 < 0.3 (control.coverage_min)"
     assert row["source"].startswith("国土资发〔2008〕24号")
 
 
@@ -124,7 +127,9 @@ def test_far_minimum_depends_on_the_occupants_division():
     fired = flags_of(result, "LE-FAR")
     assert fired["parcel_id"].tolist() == ["P-1"]  # P-3 has exactly 0.7: no flag
     assert fired.iloc[0]["threshold"] == pytest.approx(0.7)
-    assert fired.iloc[0]["reason"] == "far 0.65 < 0.7 (minimum for GB/T 4754 division 33)"
+    assert fired.iloc[0]["reason"] == "容积率0.65，低于0.7（行业大类33的容积率控制值）"
+    english = flags_of(audit(zone, as_of=AS_OF, lang="en"), "LE-FAR").iloc[0]
+    assert english["reason"] == "FAR 0.65 < 0.7 (minimum for GB/T 4754 division 33)"
     assert parcel(result, "P-2")["far_min_required"] == pytest.approx(0.6)
 
 
@@ -139,7 +144,9 @@ def test_far_minimum_of_a_shared_parcel_is_land_weighted():
     )
     row = parcel(audit(zone, as_of=AS_OF), "P-1")
     assert row["far_min_required"] == pytest.approx(0.85)
-    assert row["far_min_basis"] == "land-weighted minimum of 2 occupants"
+    assert row["far_min_basis"] == "2家企业的容积率控制值按用地加权"
+    english = parcel(audit(zone, as_of=AS_OF, lang="en"), "P-1")
+    assert english["far_min_basis"] == "land-weighted minimum of 2 occupants"
 
 
 # --- the idle-land clock ------------------------------------------------------------------------
@@ -166,7 +173,7 @@ def test_idle_rule_1_at_one_and_two_full_years(as_of, state, days_to_idle, fee):
     assert row["recovery_date"] == pd.Timestamp("2025-06-30")
     assert row["days_to_idle"] == pytest.approx(days_to_idle)
     assert row["idle_fee_wan_yuan"] == pytest.approx(fee, nan_ok=True)
-    assert row["idle_reason"].startswith("not started; agreed start 2023-06-30;")
+    assert row["idle_reason"].startswith("未动工；约定动工日期2023-06-30；")
 
 
 def test_idle_fired_flag_explains_the_clock():
@@ -174,9 +181,16 @@ def test_idle_fired_flag_explains_the_clock():
     row = flags_of(result, "IDLE-1").iloc[0]
     assert (row["value"], row["threshold"]) == (396.0, 366.0)  # days since start, days to idle
     assert row["reason"] == (
+        "未动工；约定动工日期2023-06-30；自2024-06-30起认定闲置；自2025-06-30起可无偿收回"
+    )
+    assert "满一年未动工" in row["source"] and "第二条" in row["source"]
+    english = flags_of(
+        audit(_idle_zone(agreed_start="2023-06-30"), as_of="2024-07-30", lang="en"), "IDLE-1"
+    ).iloc[0]
+    assert english["reason"] == (
         "not started; agreed start 2023-06-30; idle since 2024-06-30; recoverable from 2025-06-30"
     )
-    assert "满一年未动工" in row["source"]
+    assert english["source"].startswith("国土资源部令第53号 art. 2")
 
 
 def test_extension_moves_the_idle_clock():
@@ -187,7 +201,9 @@ def test_extension_moves_the_idle_clock():
     assert row["idle_date"] == pd.Timestamp("2025-06-30")
     assert row["recovery_date"] == pd.Timestamp("2026-06-30")
     assert row["days_to_idle"] == pytest.approx(365.0)
-    assert "(12 months extension)" in row["idle_reason"]
+    assert "（动工期限延长12个月）；2025-06-30起认定闲置" in row["idle_reason"]
+    english = parcel(audit(zone, as_of="2024-06-30", lang="en"), "P-1")
+    assert "(12 months extension); idle from 2025-06-30" in english["idle_reason"]
 
 
 def test_idle_land_fee_unknown_without_a_land_price():
@@ -230,7 +246,9 @@ def test_idle_rule_2_needs_a_full_year_of_suspension():
     on = parcel(audit(zone, as_of="2025-01-01"), "P-1")
     assert (before["idle_state"], before["days_to_idle"]) == ("not_due", 1.0)
     assert on["idle_state"] == "idle"
-    assert on["idle_reason"].startswith(
+    assert on["idle_reason"].startswith("已动工但开发面积占比0.2，自2024-01-01起中止开发；")
+    english = parcel(audit(zone, as_of="2025-01-01", lang="en"), "P-1")
+    assert english["idle_reason"].startswith(
         "started but developed share 0.2 and suspended since 2024-01-01;"
     )
     assert on["recovery_date"] == pd.Timestamp("2026-01-01")
@@ -251,9 +269,12 @@ def test_idle_missing_data_is_insufficient_not_a_pass():
     result = audit(zone, as_of=AS_OF)
     assert parcel(result, "P-1")["idle_state"] == "insufficient_data"
     assert parcel(result, "P-1")["idle_missing"] == "agreed_start"
-    assert parcel(result, "P-2")["idle_missing"] == "developed_share, invested_share"
+    # The data keep the codes of what is missing; the explanation names them.
+    assert parcel(result, "P-2")["idle_missing"] == "developed_share;invested_share"
     rows = flags_of(result, "IDLE-2", "insufficient_data")
-    assert rows["missing"].tolist() == ["developed_share, invested_share"]
+    assert rows["missing"].tolist() == ["developed_share;invested_share"]
+    assert rows["reason"].tolist() == ["数据不足：缺已开发面积比例；已投资比例"]
+    assert parcel(result, "P-1")["idle_reason"] == "数据不足：缺约定动工日期"
     assert (result.parcels["idle_state"] != "not_applicable").all()
 
 
@@ -334,8 +355,13 @@ def test_investment_intensity_against_the_contract_value():
     row = flags_of(result, "LE-INTENSITY").iloc[0]
     assert row["value"] == pytest.approx(2000 / 15)
     assert row["threshold"] == pytest.approx(150.0)
-    assert (
-        row["reason"] == "investment_intensity 133.33 < 150.0 (50% of the contract intensity 300.0)"
+    assert row["reason"] == "投资强度133.33，低于150.0（合同约定投资强度300.0的50%）"
+    english = flags_of(
+        audit(_producing_zone(fixed_investment_wan_yuan=2000.0), as_of=AS_OF, lang="en"),
+        "LE-INTENSITY",
+    ).iloc[0]
+    assert english["reason"] == (
+        "investment intensity 133.33 < 150.0 (50% of the contract intensity 300.0)"
     )
 
 
@@ -372,7 +398,11 @@ def test_missing_output_is_reported_as_insufficient_data():
     result = audit(_producing_zone(), as_of=AS_OF)
     row = flags_of(result, "LE-OUTPUT", "insufficient_data").iloc[0]
     assert row["missing"] == "output_wan_yuan"
-    assert row["reason"] == "insufficient data: missing output_wan_yuan"
+    assert row["reason"] == "数据不足：缺工业总产值"
+    english = flags_of(
+        audit(_producing_zone(), as_of=AS_OF, lang="en"), "LE-OUTPUT", "insufficient_data"
+    )
+    assert english["reason"].tolist() == ["insufficient data: missing output (万元)"]
     assert flags_of(result, "LE-OUTPUT").empty
     assert "LE-OUTPUT" in parcel(result, "P-1")["insufficient_rules"].split(";")
 
@@ -385,8 +415,10 @@ def test_stopped_for_a_full_year(as_of, fires):
     if fires:
         row = fired.iloc[0]
         assert (row["parcel_id"], row["enterprise_id"]) == ("P-1", "E-1")
-        assert row["reason"] == (
-            "production half_stopped since 2024-06-30; 1 full year(s) reached on 2025-06-30"
+        assert row["reason"] == "自2024-06-30起半停产，至2025-06-30已满1年"
+        english = flags_of(audit(zone, as_of=as_of, lang="en"), "LE-STOPPED").iloc[0]
+        assert english["reason"] == (
+            "production half-stopped since 2024-06-30; 1 full year(s) reached on 2025-06-30"
         )
 
 
@@ -551,15 +583,19 @@ def test_not_evaluated_firms_are_class_t_with_the_reason():
     )
     result = audit(zone, as_of=AS_OF)
     firms = result.enterprises.set_index("enterprise_id")
-    assert firms.loc["E-00", "class_reason"] == "not evaluated: utility (division 44)"
-    assert firms.loc["E-01", "class_reason"] == (
+    assert firms.loc["E-00", "class_reason"] == "暂不评价：公用事业（行业大类44）"
+    assert firms.loc["E-01", "class_reason"] == "暂不评价：投产不满2年（2024-01-01投产）"
+    english = audit(zone, as_of=AS_OF, lang="en").enterprises.set_index("enterprise_id")
+    assert english.loc["E-00", "class_reason"] == "not evaluated: utility (division 44)"
+    assert english.loc["E-01", "class_reason"] == (
         "not evaluated: in production under 2 years (since 2024-01-01)"
     )
+    assert english.loc["E-03", "class_reason"].endswith("rank 1 of 2")
     # P-03 is shared by E-02 and E-03: E-03 holds 7.5 mu, E-02 15 + 7.5 = 22.5 mu, so the
     # same tax weighs three times as much per mu for E-03, which ranks first of the two.
     assert firms["land_mu"].tolist() == pytest.approx([15.0, 15.0, 22.5, 7.5])
     assert firms["evaluation_class"].tolist() == ["T", "T", "B", "A"]
-    assert firms.loc["E-03", "class_reason"].endswith("rank 1 of 2")
+    assert firms.loc["E-03", "class_reason"].endswith("在2家参评企业中排第1名")
 
 
 def test_a_missing_indicator_scores_the_average_not_zero():
@@ -567,7 +603,10 @@ def test_a_missing_indicator_scores_the_average_not_zero():
     firms = audit(zone, as_of=AS_OF).enterprises
     # All three use 750 tce where known: VA/tce 2.0 scores 20 for the other two.
     assert firms["score_value_added_per_tce"].tolist() == pytest.approx([20.0, 20.0, 20.0])
-    assert firms["missing_indicators"].tolist() == ["", "value_added_per_tce", ""]
+    assert firms["missing_indicators"].tolist() == ["", "value_added_per_tce_wan_yuan", ""]
+    assert value_label("missing_indicators", "value_added_per_tce_wan_yuan;rd_intensity") == (
+        "单位能耗增加值(万元/吨标煤)；研发经费投入强度"
+    )
 
 
 def test_small_firms_are_class_t():
@@ -577,7 +616,9 @@ def test_small_firms_are_class_t():
     )
     row = audit(zone, as_of=AS_OF).enterprises.iloc[0]
     assert row["evaluation_class"] == "T"
-    assert row["class_reason"] == "not evaluated: land 3.75 mu under 5 mu"
+    assert row["class_reason"] == "暂不评价：用地3.75亩，不足5亩"
+    english = audit(zone, as_of=AS_OF, lang="en").enterprises.iloc[0]
+    assert english["class_reason"] == "not evaluated: land 3.75 mu under 5 mu"
 
 
 # --- potential and summary ----------------------------------------------------------------------
@@ -618,7 +659,7 @@ def test_class_d_land_is_recoverable():
     result = audit(_ranked_zone([float(200 - i) for i in range(20)]), as_of=AS_OF)
     rows = result.parcels.set_index("parcel_id")
     assert rows.loc["P-19", "recoverable_land_mu"] == pytest.approx(15.0)
-    assert rows.loc["P-19", "recoverable_basis"] == "class D"
+    assert rows.loc["P-19", "recoverable_basis"] == "亩均效益评价D类"
     assert rows["recoverable_land_mu"].sum() == pytest.approx(15.0)
     summary = result.summary().set_index(["section", "item"])
     assert summary.loc[("class", "A"), "parcels"] == 4
@@ -663,7 +704,9 @@ def test_write_audit_writes_workbook_csv_and_geopackage(tmp_path):
     result = audit(_producing_zone(output_wan_yuan=100.0), as_of=AS_OF)
     paths = write_audit(result, tmp_path)
     book = openpyxl.load_workbook(paths["workbook"], read_only=True)
-    assert book.sheetnames == [
+    assert book.sheetnames == ["需处置地块", "亩均产值偏低", "D类企业", "处置期限", "汇总", "参数"]
+    english = write_audit(result, tmp_path / "en", lang="en")["workbook"]
+    assert openpyxl.load_workbook(english, read_only=True).sheetnames == [
         "flagged_parcels",
         "LE-OUTPUT",
         "enterprises_class_d",
@@ -671,7 +714,8 @@ def test_write_audit_writes_workbook_csv_and_geopackage(tmp_path):
         "summary",
         "policy",
     ]
-    headers = [c.value for c in next(book["LE-OUTPUT"].iter_rows(max_row=1))]
+    book = openpyxl.load_workbook(paths["workbook"], read_only=True)
+    headers = [c.value for c in next(book["亩均产值偏低"].iter_rows(max_row=1))]
     assert "threshold / 阈值" in headers and "reason / 原因" in headers
     flags = pd.read_csv(paths["csv:flags"])
     assert flags.loc[flags["outcome"] == "fires", "rule_id"].tolist() == ["LE-OUTPUT"]

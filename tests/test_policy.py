@@ -169,3 +169,31 @@ def test_cli_reports_a_bad_policy_without_a_traceback(tmp_path, capsys):
     err = capsys.readouterr().err
     assert info.value.code == 2
     assert "'siting.max_group_size' must not be negative" in err and "Traceback" not in err
+
+
+def test_shipped_sources_read_in_chinese_and_a_zone_s_own_as_written():
+    import re
+
+    from landplan.labels import MESSAGES, policy_source
+
+    policy = Policy.default()
+    keys = policy.table()["key"]
+    zh = {k: policy_source(policy, k, "zh") for k in keys}
+    # Every source cited in English has its Chinese rendering, which keeps no English word but
+    # the names of coordinate systems and a tile provider.
+    english = {
+        k: w
+        for k, t in zh.items()
+        if (w := set(re.findall(r"[A-Za-z]{3,}", t)) - {"CGCS", "EPSG", "CARTO"})
+    }
+    assert not english, english
+    assert zh["idle.recover_years"].startswith("《闲置土地处置办法》（国土资源部令第53号）第十四条")
+    assert policy_source(policy, "idle.recover_years", "en") == policy.source("idle.recover_years")
+    # Each rendering is of a source the policy ships with.
+    rendered = [
+        k.removeprefix("policy_source.") for k in MESSAGES if k.startswith("policy_source.")
+    ]
+    assert len(rendered) > 100
+    assert all(policy_source(policy, k, "zh") != policy.source(k) != "" for k in rendered)
+    own = Policy.from_toml_text('[idle.sources]\nrecover_years = "本区规定"\n')
+    assert policy_source(own, "idle.recover_years", "zh") == "本区规定"

@@ -2,11 +2,19 @@ import csv
 import datetime as dt
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from landplan.labels import column_label, translate_values, value_label
+from landplan.labels import (
+    column_label,
+    compose,
+    message,
+    translate_values,
+    value_label,
+    value_texts,
+)
 from landplan.tables import header, text_width, write_csvs, write_workbook
 
 HOSTILE = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]
@@ -204,3 +212,37 @@ def test_awkward_text_reads_back_as_xlsxwriter_writes_it(tmp_path):
         return [c.value for c in book["t"]["A"][1:]]
 
     assert cells(ours) == cells(tmp_path / "plain.xlsx")
+
+
+def test_compose_fills_a_template_column_by_column_in_one_language():
+    n = 100_000
+    days = np.arange(n)
+    since = np.array([f"2025-01-{1 + d % 28:02d}" for d in days], dtype=object)
+    zh = compose("class_recent", "zh", years=2, since=since)
+    en = compose("class_recent", "en", years=2, since=since)
+    assert zh.dtype == object and len(zh) == len(en) == n
+    # The oracle is Python's own formatting of each row.
+    assert zh.tolist() == [f"投产不满2年（{s}投产）" for s in since]
+    assert en.tolist() == [f"in production under 2 years (since {s})" for s in since]
+    # Numbers not yet text are written with str; a scalar takes its placeholder's spec.
+    assert compose(
+        "class_ranked", "en", score=np.array(["1.5"]), rank=days[:1] + 7, n=9
+    ).tolist() == ["score 1.5, rank 7 of 9"]
+    assert compose("class_small", "zh", land=np.array([], dtype=object), minimum=5).tolist() == []
+    assert compose("idle_exempt", "en").tolist() == [message("idle_exempt", "en")]
+
+
+def test_compose_refuses_fields_of_different_lengths():
+    with pytest.raises(ValueError, match="rows"):
+        compose("class_small", "zh", land=np.array(["1"]), minimum=np.array(["1", "2"]))
+
+
+def test_value_texts_label_each_value_once():
+    missing = np.array(["agreed_start", "developed_share;invested_share", "", None], dtype=object)
+    assert value_texts("idle_missing", missing, "zh").tolist() == [
+        "约定动工日期",
+        "已开发面积比例；已投资比例",
+        "",
+        None,
+    ]
+    assert value_texts("unit", np.array(["days", "万元/亩"]), "zh").tolist() == ["天", "万元/亩"]

@@ -10,7 +10,7 @@ import pandas as pd
 import folium
 
 from landplan.errors import MapError
-from landplan.labels import Lang
+from landplan.labels import Lang, value_texts
 from landplan.maps.basemaps import finish_map, start_map
 from landplan.maps.features import (
     area_text,
@@ -77,7 +77,9 @@ def _measure_text(flags: pd.DataFrame, lang: Lang) -> pd.Series:
         if "unit" in flags
         else pd.Series("", index=flags.index, dtype="string")
     )
-    unit = unit.replace({"days": "天" if lang == "zh" else " days"}) if lang == "zh" else unit
+    unit = pd.Series(value_texts("unit", unit.to_numpy(dtype=object), lang), index=flags.index)
+    if lang == "en":
+        unit = (" " + unit).where(unit != "", "")
     value, threshold = _number_text(flags["value"]), _number_text(flags["threshold"])
     if lang == "zh":
         return "：数值 " + value + unit + "，阈值 " + threshold + unit
@@ -115,7 +117,12 @@ def _idle_clock_words(parcels: pd.DataFrame, lang: Lang) -> pd.Series:
     recovery_day = _day_text(column("recovery_date"), lang)
     ahead = to_idle.abs().round().astype("Int64").astype("string")
     left = to_recovery.abs().round().astype("Int64").astype("string")
-    missing = column("idle_missing").astype("string")
+    # The missing data are codes in the audit; a reader sees their names.
+    missing = pd.Series(
+        value_texts("idle_missing", column("idle_missing").to_numpy(dtype=object), lang),
+        index=parcels.index,
+        dtype="string",
+    )
     if lang == "zh":
         texts = {
             "recoverable": "已满两年未动工，自"

@@ -61,7 +61,7 @@ def report_maps(
             "沿大道东扩分期图" if zh else "Corridor expansion",
             corridor_map(zone, lang=lang),
         )
-    audited = audit(zone, as_of=report.period.end)
+    audited = audit(zone, as_of=report.period.end, lang=lang)
     drawn["audit"] = (
         "闲置与低效用地图" if zh else "Idle and low-efficiency land",
         audit_map(zone, audited, lang=lang),
