@@ -718,9 +718,10 @@ def match(
     the_zone, row, store = _load(
         project, zone, projects, project_file, policy, db, lang, keep_store=True
     )
-    result = match_project(row, the_zone, top=top, sites=_site_index(store, the_zone))
+    result = match_project(row, the_zone, top=top, sites=_site_index(store, the_zone), lang=lang)
     if explain is not None:
-        console.print(result.explain(explain), highlight=False)
+        # Chinese lines have no spaces to wrap at: the terminal wraps them.
+        console.print(result.explain(explain), highlight=False, soft_wrap=True)
         return
     demand = result.demand
     window = (
@@ -756,7 +757,7 @@ def match(
     )
     if out is not None:
         verdict = review_project(row, the_zone)
-        for path in write_match(result, out, zone=the_zone, review=verdict):
+        for path in write_match(result, out, zone=the_zone, review=verdict, lang=lang):
             console.print(_t(lang, "wrote", path=path), highlight=False)
 
 
@@ -888,7 +889,7 @@ def map_(
         from landplan.match import match
 
         loaded, row = _load(project, zone, projects, None, policy, db, lang)
-        found = match(row, loaded, top=top)
+        found = match(row, loaded, top=top, lang=lang)
         held = _store_reservations(db, zone)
         m = maps.project_map(
             loaded,

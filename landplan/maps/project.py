@@ -14,7 +14,7 @@ import folium
 import geopandas as gpd
 
 from landplan import vocab
-from landplan.labels import Lang
+from landplan.labels import Lang, value_label
 from landplan.layers import split_list
 from landplan.maps.audit import rules_text
 from landplan.maps.basemaps import finish_map, start_map
@@ -117,7 +117,9 @@ def project_map(
         specs.append(substation_layer(zone.substations, lang))
     if rejections is not None and len(rejections):
         require(rejections, ["parcel_id", "rule"], "rejections")
-        reasons = rules_text(rejections, lang)
+        # The match's rules are named in words, without their identifiers.
+        named = rejections["rule"].map(lambda r: value_label("rule", r, lang))
+        reasons = rules_text(rejections.assign(rule=named), lang)
         rejected = on_parcels(zone, reasons.rename_axis("parcel_id").reset_index(), "rejections")
         specs.append(
             MapLayer(
