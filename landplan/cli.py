@@ -38,6 +38,27 @@ class _LocalisedGroup(TyperGroup):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         _localise(self)
+        _localise_markers()
+
+
+def _localise_markers() -> None:
+    """Word the help's own markers and panel titles in the help's language (必填, 默认：…).
+
+    Typer's rich help reads them from module constants of :mod:`typer.rich_utils` each time it
+    renders; they are set whenever the command line is built, so each build's help is in one
+    language.
+    """
+    from typer import rich_utils
+
+    from landplan.labels import message
+
+    lang: Lang = "en" if os.environ.get("LANDPLAN_LANG", "zh") == "en" else "zh"
+    rich_utils.DEFAULT_STRING = "[" + message("help_default", lang, value="{}") + "]"
+    rich_utils.ENVVAR_STRING = "[" + message("help_env", lang, value="{}") + "]"
+    rich_utils.REQUIRED_LONG_STRING = "[" + message("help_required", lang) + "]"
+    rich_utils.ARGUMENTS_PANEL_TITLE = message("help_arguments", lang)
+    rich_utils.OPTIONS_PANEL_TITLE = message("help_options", lang)
+    rich_utils.COMMANDS_PANEL_TITLE = message("help_commands", lang)
 
 
 def _localise(command) -> None:

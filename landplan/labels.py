@@ -1010,6 +1010,13 @@ _MATCH_MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
     "match_unit_mu": ("亩", "mu"),
     "match_unit_m2": ("平方米", "m2"),
     "match_unit_kV": ("千伏", "kV"),
+    # rich's markers in the command line's help
+    "help_required": ("必填", "required"),
+    "help_default": ("默认：{value}", "default: {value}"),
+    "help_env": ("环境变量：{value}", "env var: {value}"),
+    "help_arguments": ("参数", "Arguments"),
+    "help_options": ("选项", "Options"),
+    "help_commands": ("命令", "Commands"),
 }
 
 
