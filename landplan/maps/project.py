@@ -14,7 +14,7 @@ import folium
 import geopandas as gpd
 
 from landplan import vocab
-from landplan.labels import Lang, value_label
+from landplan.labels import Lang, translate_values, value_label
 from landplan.layers import split_list
 from landplan.maps.audit import rules_text
 from landplan.maps.basemaps import finish_map, start_map
@@ -312,7 +312,9 @@ def allocation_map(
         for i, key in enumerate(keys)
     }
     specs = [context_parcels_layer(zone.parcels, lang)] if len(zone.parcels) else []
-    fields = fields_from(given, skip=("parcel_id", "name"))
+    # Stages, clusters, kinds and sources read as words, not as their identifiers.
+    shown = translate_values(pd.DataFrame(given.drop(columns=given.geometry.name)), lang)
+    fields = fields_from(shown, skip=("parcel_id", "name"))
     if "status" in given:
         fields["status"] = vocab_label(given["status"], vocab.PARCEL_STATUS, lang)
     if sites:
