@@ -792,7 +792,17 @@ _MATCH_MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
     "match_target_floor": ("{area}平方米", "{area} m²"),
     "match_phase_in": ("位于东扩第{phase}期", "corridor phase {phase}"),
     "match_phase_out": ("不在东扩范围内", "outside the corridor"),
-    "match_steps_sep": ("；", "; "),
+    "match_sep": ("；", "; "),
+    # a site's reasons on the map a company receives
+    "match_map_area": ("面积{value}亩", "{value} mu"),
+    "match_map_need": ("（需求{need}亩）", " (needs {need} mu)"),
+    "match_map_ready": ("约{value}个月内可供地", "ready in about {value} months"),
+    "match_map_ready_now": ("即可供地", "ready now"),
+    "match_map_frontage_m": ("临路{value}米", "{value} m of road frontage"),
+    "match_map_avenue_distance_m": ("距大道{value}米", "{value} m from the avenue"),
+    "match_map_substation_distance_m": ("距变电站{value}米", "{value} m from a substation"),
+    "match_map_cluster": ("周边同产业集群企业{value}家", "{value} firms of its cluster nearby"),
+    "match_map_phase": ("位于东扩第{value}期", "in corridor phase {value}"),
     # The readiness steps of a status (or a cut-out, or floor space); in English the zone's
     # policy words them ([readiness.steps], whose defaults these English texts repeat).
     "match_step_state_reserve": (

@@ -126,7 +126,7 @@ def step_texts(steps: pd.Series, policy: Policy, lang: Lang = "zh") -> pd.Series
     if lang != "zh":
         return steps
     known = {text: key for key, text in policy.readiness.steps.items()}
-    sep = message("match_steps_sep", lang)
+    sep = message("match_sep", lang)
 
     def said(joined: str) -> str:
         parts, piece = [], ""
