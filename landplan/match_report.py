@@ -100,7 +100,7 @@ def write_match(
         "rejections": rejected,
         "rejections_by_rule": tables["rejections_by_rule"],
     }
-    layers = {**candidates.layers(), "rejected": rejected}
+    layers = {**candidates.layers(lang), "rejected": rejected}
     check_replace(gpkg, "match", parts=layers)
     headers: Lang | Literal["both"] = "en" if lang == "en" else "both"
     paths = [write_workbook(xlsx, sheets, lang=headers, kind="match")]

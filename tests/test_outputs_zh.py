@@ -21,6 +21,8 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
+import pyogrio
+
 from landplan import maps
 from landplan.allocate import allocate
 from landplan.cli import app
@@ -140,6 +142,14 @@ def gather(out, paths, zone) -> dict[str, list[str]]:
         for path in write_match(result, out / "match", zone=zone, review=review(row, zone)):
             if path.suffix == ".xlsx":
                 found[f"workbook {pid}"] = workbook_texts(path)
+            else:  # the sites for QGIS: their sentences (their codes are for joins)
+                shown = pyogrio.read_dataframe(path, layer="candidates", read_geometry=False)
+                rejected = pyogrio.read_dataframe(path, layer="rejected", read_geometry=False)
+                found[f"geopackage {pid}"] = [
+                    *shown["reasons"].dropna(),
+                    *shown["steps"],
+                    *rejected["reason"],
+                ]
         m = maps.project_map(zone, result.sites, row, rejections=result.rejections)
         found[f"project map {pid}"] = map_texts(m)
         found[f"explain {pid}"] = [

@@ -221,9 +221,9 @@ class Candidates:
             "rejections_by_rule": self.rejections_by_rule(lang),
         }
 
-    def layers(self) -> dict[str, gpd.GeoDataFrame]:
-        """Return the candidates shown, as the layer ``candidates``."""
-        return {"candidates": self.sites}
+    def layers(self, lang: Lang | None = None) -> dict[str, gpd.GeoDataFrame]:
+        """Return the candidates shown, as the layer ``candidates`` (texts as :meth:`sites_in`)."""
+        return {"candidates": self.sites_in(lang)}
 
     def summary(self) -> pd.DataFrame:
         """Return the count of candidates and rejections and the best site as (item, value) rows."""
