@@ -38,6 +38,27 @@ class _LocalisedGroup(TyperGroup):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         _localise(self)
+        _localise_markers()
+
+
+def _localise_markers() -> None:
+    """Word the help's own markers and panel titles in the help's language (必填, 默认：…).
+
+    Typer's rich help reads them from module constants of :mod:`typer.rich_utils` each time it
+    renders; they are set whenever the command line is built, so each build's help is in one
+    language.
+    """
+    from typer import rich_utils
+
+    from landplan.labels import message
+
+    lang: Lang = "en" if os.environ.get("LANDPLAN_LANG", "zh") == "en" else "zh"
+    rich_utils.DEFAULT_STRING = "[" + message("help_default", lang, value="{}") + "]"
+    rich_utils.ENVVAR_STRING = "[" + message("help_env", lang, value="{}") + "]"
+    rich_utils.REQUIRED_LONG_STRING = "[" + message("help_required", lang) + "]"
+    rich_utils.ARGUMENTS_PANEL_TITLE = message("help_arguments", lang)
+    rich_utils.OPTIONS_PANEL_TITLE = message("help_options", lang)
+    rich_utils.COMMANDS_PANEL_TITLE = message("help_commands", lang)
 
 
 def _localise(command) -> None:
@@ -713,9 +734,10 @@ def match(
     the_zone, row, store = _load(
         project, zone, projects, project_file, policy, db, lang, keep_store=True
     )
-    result = match_project(row, the_zone, top=top, sites=_site_index(store, the_zone))
+    result = match_project(row, the_zone, top=top, sites=_site_index(store, the_zone), lang=lang)
     if explain is not None:
-        console.print(result.explain(explain), highlight=False)
+        # Chinese lines have no spaces to wrap at: the terminal wraps them.
+        console.print(result.explain(explain), highlight=False, soft_wrap=True)
         return
     demand = result.demand
     window = (
@@ -751,7 +773,7 @@ def match(
     )
     if out is not None:
         verdict = review_project(row, the_zone)
-        for path in write_match(result, out, zone=the_zone, review=verdict):
+        for path in write_match(result, out, zone=the_zone, review=verdict, lang=lang):
             console.print(_t(lang, "wrote", path=path), highlight=False)
 
 
@@ -880,7 +902,7 @@ def map_(
         from landplan.match import match
 
         loaded, row = _load(project, zone, projects, None, policy, db, lang)
-        found = match(row, loaded, top=top)
+        found = match(row, loaded, top=top, lang=lang)
         held = _store_reservations(db, zone)
         m = maps.project_map(
             loaded,

@@ -408,9 +408,10 @@ def _match_rules() -> dict[str, tuple[str, str]]:
         "floor_load": "楼面荷载不足",
         "clear_height": "净高不足",
     }
-    from landplan.match import RULES
-
-    return {r: (r.replace("_", " "), zh.get(r, r)) for r in RULES}
+    # The match's rules are those whose meaning the registry words (match_meaning_<rule>).
+    prefix = "match_meaning_"
+    rules = [k.removeprefix(prefix) for k in _MATCH_MESSAGES if k.startswith(prefix)]
+    return {r: (r.replace("_", " "), zh.get(r, r)) for r in rules}
 
 
 # Values the analyses add beyond the vocabularies: identifier -> (English, Chinese).
@@ -2152,10 +2153,268 @@ _AUDIT_MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
     "policy_source.revitalise.candidates_per_project": ("园区选定", "{text}"),
 }
 
+#: What a match says of a site: the reasons a candidate is offered and the readiness steps in
+#: them (:func:`landplan.match.score.reason_texts`), the lines of ``Candidates.explain`` and the
+#: command line's help markers. Fields are filled column-wise, one sentence per candidate.
+_MATCH_MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
+    "match_reason": (
+        "{size}（需求{target}）；{ready}（{steps}）；临路{frontage}米；"
+        "距大道{avenue}米；距变电站{substation}米；{radius}米内同产业集群企业{cluster}家；{phase}",
+        "{size} for {target}; {ready} ({steps}); frontage {frontage} m; "
+        "avenue {avenue} m; substation {substation} m; {cluster} same-cluster enterprises "
+        "within {radius} m; {phase}",
+    ),
+    "match_ready": ("{months}个月内可供地", "ready in {months} months"),
+    "match_ready_now": ("即可供地", "ready in 0 months"),
+    "match_size_land": ("{area}亩", "{area} mu"),
+    "match_size_floor": ("厂房{area}平方米", "{area} m² floor space"),
+    "match_target_land": ("{area}亩", "{area} mu"),
+    "match_target_floor": ("{area}平方米", "{area} m²"),
+    "match_phase_in": ("位于东扩第{phase}期", "corridor phase {phase}"),
+    "match_phase_out": ("不在东扩范围内", "outside the corridor"),
+    "match_sep": ("；", "; "),
+    # a site's reasons on the map a company receives
+    "match_map_area": ("面积{value}亩", "{value} mu"),
+    "match_map_need": ("（需求{need}亩）", " (needs {need} mu)"),
+    "match_map_ready": ("约{value}个月内可供地", "ready in about {value} months"),
+    "match_map_ready_now": ("即可供地", "ready now"),
+    "match_map_frontage_m": ("临路{value}米", "{value} m of road frontage"),
+    "match_map_avenue_distance_m": ("距大道{value}米", "{value} m from the avenue"),
+    "match_map_substation_distance_m": ("距变电站{value}米", "{value} m from a substation"),
+    "match_map_cluster": ("周边同产业集群企业{value}家", "{value} firms of its cluster nearby"),
+    "match_map_phase": ("位于东扩第{value}期", "in corridor phase {value}"),
+    # The readiness steps of a status (or a cut-out, or floor space); in English the zone's
+    # policy words them ([readiness.steps], whose defaults these English texts repeat).
+    "match_step_state_reserve": (
+        "无需前置手续：净地，可直接供应",
+        "none: net land (净地) ready to supply",
+    ),
+    "match_step_idle": (
+        "依国土资源部令第53号处置闲置土地（收回或与权利人约定再开发）",
+        "dispose of the idle land under 国土资源部令第53号 (recover it or agree redevelopment "
+        "with the holder)",
+    ),
+    "match_step_low_efficiency": (
+        "与权利人约定再开发或收回（低效用地再开发）",
+        "agree redevelopment or recovery with the holder (低效用地再开发)",
+    ),
+    "match_step_reserved_leased": (
+        "与村集体经济组织签订租赁合同（不超过20年）",
+        "sign a lease with the village collective (at most 20 years)",
+    ),
+    "match_step_planned": ("完成征收与场地平整", "acquire and prepare the land"),
+    "match_step_cutout": ("测量并分割地块", "survey and subdivide the parcel"),
+    "match_step_floor_space": ("签订厂房租赁合同", "sign a lease for the floor space"),
+    "match_offered": (
+        "推荐第{rank}名（{kind} {site}{below}），得分{score}：{reason}",
+        "offered as #{rank} ({kind} {site}{below}), score {score}: {reason}",
+    ),
+    "match_below_top": ("，在前{top}名之外", ", below the top {top}"),
+    "match_not_offered": ("未推荐，规则“{rule}”：{reason}", "not offered by rule {rule}: {reason}"),
+    "match_not_offered_whole": (
+        "整块未推荐，规则“{rule}”：{reason}",
+        "not offered whole by rule {rule}: {reason}",
+    ),
+    "match_explained": ("{site}（项目{project}）：", "{site} for {project}:"),
+    # why a site is turned down, rule by rule
+    "match_rule_failed": ("{rule}：{reason}", "{rule}: {reason}"),
+    "match_not_recorded": ("未登记", "not recorded"),
+    "match_list_sep": ("、", ", "),
+    "match_status": (
+        "用地状态为{status}，不在可供应之列（可供应：{offered}）",
+        "status {status} is not offered for supply (offered: {offered})",
+    ),
+    "match_tenure": (
+        "留用地或集体土地只能租赁供应（租期最长{years}年，《民法典》第七百零五条）；"
+        "本项目须以出让方式取得土地",
+        "village reserved or collective land is supplied by lease only (at most {years} years, "
+        "{source}); the project must buy its land (tenure_ok = buy)",
+    ),
+    "match_land_use_any": (
+        "用地性质{land_use}不适合本项目：须为{allowed}之一",
+        "land-use class {land_use} does not suit a project with hazard {hazard}: it needs one "
+        "of {allowed}",
+    ),
+    "match_land_use": (
+        "用地性质{land_use}不适合{hazard}类项目：须为{allowed}之一",
+        "land-use class {land_use} does not suit a project with hazard {hazard}: it needs one "
+        "of {allowed}",
+    ),
+    "match_protected": (
+        "与{kind}{name}重叠{overlap}平方米（超过数字化误差容许的{sliver}平方米），不得供地",
+        "overlaps {kind} {name} by {overlap} m² (more than the {sliver} m² of a digitising "
+        "sliver); never allocatable",
+    ),
+    "match_setback": (
+        "距{name}{distance}米；{who}须至少相距{minimum}米",
+        "{distance} m from {name}; {who} needs at least {minimum} m",
+    ),
+    "match_setback_hazard": ("{hazard}类项目", "a {hazard} project"),
+    "match_setback_storage": ("储能电站", "a storage station"),
+    "match_power_none": (
+        "园区没有{kv}千伏及以上的变电站",
+        "the zone has no substation of {kv} kV or more",
+    ),
+    "match_power_far": (
+        "最近的{kv}千伏及以上变电站（{name}）相距{distance}米；用电大户须在{reach}米以内",
+        "nearest substation of ≥ {kv} kV ({name}) is {distance} m away; a heavy user needs one "
+        "within {reach} m",
+    ),
+    "match_area": ("面积{area}亩，{why}", "area {area} mu {why}"),
+    "match_area_cap": (
+        "项目固定资产投资按投资强度控制值至多可用地{cap}亩，低于所需的{minimum}亩",
+        ": the project's fixed-asset investment allows at most {cap} mu at the control "
+        "intensity, below the {minimum} mu it needs",
+    ),
+    "match_area_window": ("{low}–{high}亩{cap}", "{low}–{high} mu{cap}"),
+    "match_area_capped": (
+        "（更大的用地将使投资强度低于{intensity}万元/亩，故设上限）",
+        " (capped where a larger site would bring the investment intensity below {intensity} "
+        "万元/亩)",
+    ),
+    "match_area_below": ("低于下限{minimum}亩，{why}", "is below the minimum {minimum} mu {why}"),
+    "match_area_alone": (
+        "且与其他可供地块均不相邻，无法拼合成{window}的用地",
+        "and it shares no boundary with another available parcel to assemble a site of {window}",
+    ),
+    "match_area_joined": (
+        "且与相邻可供地块（至多{n}块）拼合后均不在{window}范围内（不含多余地块）或未通过全部规则",
+        "and no assembly of up to {n} adjacent available parcels with it lies in {window} (none "
+        "superfluous) and passes every rule",
+    ),
+    "match_area_no_assembly": ("且未要求拼合地块", "and assemblies were not asked for"),
+    "match_area_above": (
+        "高于上限{maximum}亩{cap}，又小于分割所需的{ratio}倍目标面积（{target}亩）",
+        "is above the maximum {maximum} mu{cap} and below the {ratio} × {target} mu a cut-out "
+        "needs",
+    ),
+    "match_cutout": (
+        "面积{area}亩，达到目标面积{target}亩的{ratio}倍，但无法分割：{reason}",
+        "area {area} mu is at least {ratio} × the {target} mu target, but no cut-out: {reason}",
+    ),
+    "match_cutout_multipart": ("地块由多个部分组成，不作分割", "a multi-part parcel: no cut-out"),
+    "match_cutout_no_frontage": ("地块不临路，无从分割", "no road frontage to cut a site from"),
+    "match_cutout_none": (
+        "沿临路边试切{n}处均不合规；首选方案：{reason}",
+        "no compliant piece among {n} placements on its road frontage; the preferred one fails "
+        "as {reason}",
+    ),
+    "match_cutout_area": (
+        "沿临路边在地块内切出的用地达不到需求面积",
+        "no placement on the road frontage reaches the demanded area inside the parcel",
+    ),
+    "match_cutout_pieces": ("切出的用地分成多块", "the cut falls apart into several pieces"),
+    "match_cutout_aspect": (
+        "符合面积的切块长宽比为{aspect}（上限{bound}）",
+        "the piece that fits would be {aspect} times longer than wide (at most {bound}: "
+        "siting.cutout_max_aspect)",
+    ),
+    "match_cutout_remainder_split": (
+        "剩余部分将被分成多块",
+        "the remainder would be split into several pieces",
+    ),
+    "match_cutout_remainder_small": (
+        "剩余部分将小于可用下限{minimum}亩",
+        "the remainder would be smaller than the usable minimum {minimum} mu",
+    ),
+    "match_cutout_no_road": ("切块将不临路", "the piece would have no road frontage"),
+    "match_building_status": (
+        "厂房状态为{status}，无可出租空间（可出租状态：{lettable}）",
+        "building {status}: no floor space to let (lettable: {lettable})",
+    ),
+    "match_vacancy": (
+        "空置面积{vacant}平方米，少于所需的{need}平方米",
+        "vacant floor area {vacant} m² is less than the {need} m² needed",
+    ),
+    "match_building_measure": (
+        "{column}{value}；项目要求至少{minimum}{unit}",
+        "{column} {value}; the project needs at least {minimum} {unit}",
+    ),
+    "match_measure": ("{value}{unit}", "{value} {unit}"),
+    "match_unit_floor_load": ("千牛/平方米", "kN/m²"),
+    "match_unit_clear_height": ("米", "m"),
+    # what each rule checks
+    "match_meaning_status": (
+        "地块的用地状态属于可供应之列",
+        "the parcel's status is one offered for supply (siting.available_statuses)",
+    ),
+    "match_meaning_tenure": (
+        "只能租赁的土地（留用地、集体土地）只供给接受租赁的项目",
+        "land that can only be leased (village reserved land, collective land) goes only to "
+        "projects that accept a lease",
+    ),
+    "match_meaning_land_use": (
+        "地块（厂房则为其所在地块）的用地性质符合项目要求（危险品加工须为三类工业用地）",
+        "the land-use class of the parcel (for floor space, of the building's parcel) fits the "
+        "project (M3 for hazardous processing)",
+    ),
+    "match_meaning_protected": (
+        "选址与生态保护红线、永久基本农田或水源保护区的重叠不超过数字化误差容许面积",
+        "the site overlaps the ecological red line, permanent basic farmland or water protection "
+        "zones by no more than siting.sliver_area_m2",
+    ),
+    "match_meaning_residential_setback": (
+        "危险品项目选址与居住区至少保持规定的安全距离",
+        "hazardous projects' sites lie at least siting.hazardous_setback_m from homes",
+    ),
+    "match_meaning_fuel_station_setback": (
+        "储能电站选址与加油加气站至少保持规定的安全距离",
+        "storage stations' sites lie at least siting.fuel_station_setback_m from fuel stations",
+    ),
+    "match_meaning_power": (
+        "用电大户选址在规定距离内有相应电压等级的变电站",
+        "heavy users' sites lie within siting.substation_max_distance_m of a substation of their "
+        "voltage",
+    ),
+    "match_meaning_area": (
+        "选址面积在项目用地需求范围内（按需求与投资强度确定）",
+        "the site area lies in the project's window (demand, investment-intensity cap)",
+    ),
+    "match_meaning_cutout": (
+        "远大于需求的地块可沿临路边切出紧凑、本身通过全部规则且剩余部分可用的用地",
+        "a parcel much larger than the demand gives a compact cut-out on its road frontage, "
+        "passing every rule itself, with a usable remainder",
+    ),
+    "match_meaning_building_status": (
+        "厂房有可出租的空间",
+        "the building has floor space to let (siting.floor_space_statuses)",
+    ),
+    "match_meaning_vacancy": (
+        "厂房空置面积满足需求",
+        "the building's vacant floor area covers the demand",
+    ),
+    "match_meaning_floor_load": (
+        "楼面荷载达到项目要求的下限",
+        "the floor load meets the project's minimum",
+    ),
+    "match_meaning_clear_height": (
+        "净高达到项目要求的下限",
+        "the clear height meets the project's minimum",
+    ),
+    "match_basis_stated": ("项目填报的用地面积下限与上限", "land_mu_min/land_mu_max"),
+    "match_basis_storage": (
+        "储能容量{mwh}兆瓦时×每兆瓦时{mu}亩",
+        "{mwh} MWh × {mu} mu/MWh (storage)",
+    ),
+    "match_basis_slack": ("；未填上限，取下限加{share}", "; no maximum given, minimum + {share}"),
+    "match_unit_mu": ("亩", "mu"),
+    "match_unit_m2": ("平方米", "m2"),
+    "match_unit_kV": ("千伏", "kV"),
+    # rich's markers in the command line's help
+    "help_required": ("必填", "required"),
+    "help_default": ("默认：{value}", "default: {value}"),
+    "help_env": ("环境变量：{value}", "env var: {value}"),
+    "help_arguments": ("参数", "Arguments"),
+    "help_options": ("选项", "Options"),
+    "help_commands": ("命令", "Commands"),
+}
+
+
 #: Lines the command line prints: key -> (Chinese, English), with ``str.format`` fields the caller
 #: fills. Values in the fields are labelled by the caller (:func:`value_label`), never raw codes.
 MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
     **_AUDIT_MESSAGES,
+    **_MATCH_MESSAGES,
     "wrote": ("已写出 {path}", "wrote {path}"),
     "wrote_bytes": ("已写出 {path}（{size:,}字节）", "wrote {path} ({size:,} bytes)"),
     "wrote_csv": ("已写出 {n} 个 CSV 文件：{folder}", "wrote {n} CSV files in {folder}"),

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 
 import geopandas as gpd
 
 from landplan.io import write_layers
-from landplan.labels import zh_labels
+from landplan.labels import Lang, zh_labels
 from landplan.match import Candidates
 from landplan.outputs import check_replace, output_path
 from landplan.review import Review
@@ -57,6 +58,7 @@ def write_match(
     *,
     zone: Zone,
     review: Review | None = None,
+    lang: Lang | None = None,
 ) -> list[Path]:
     """Write ``match_<project>.xlsx`` and ``match_<project>.gpkg`` into ``out_dir``.
 
@@ -73,6 +75,10 @@ def write_match(
         The zone matched against (rejected parcels' geometry, the policy).
     review
         The project's review, written as a sheet of its own where given.
+    lang
+        The language of the workbook's texts (the match's where None): in Chinese its headers
+        read ``identifier / 中文``, in English they are the identifiers. The rejections' reasons
+        are in the language of the match.
 
     Returns
     -------
@@ -82,20 +88,22 @@ def write_match(
     out = Path(out_dir)
     xlsx = output_path(out, "match", candidates.project_id, ".xlsx")
     gpkg = output_path(out, "match", candidates.project_id, ".gpkg")
-    tables = candidates.tables()
+    lang = lang or candidates.lang
+    tables = candidates.tables(lang)
     # The parcels turned down, with their status, area and geometry from the zone.
     rejected = rejected_parcels(candidates, zone)
     sheets: dict[str, pd.DataFrame] = {"demand": tables["demand"]}
     if review is not None:
-        sheets["review"] = review.principles_text("zh")
+        sheets["review"] = review.principles_text(lang)
     sheets |= {
         "candidates": tables["candidates"],
         "rejections": rejected,
         "rejections_by_rule": tables["rejections_by_rule"],
     }
-    layers = {**candidates.layers(), "rejected": rejected}
+    layers = {**candidates.layers(lang), "rejected": rejected}
     check_replace(gpkg, "match", parts=layers)
-    paths = [write_workbook(xlsx, sheets, kind="match")]
+    headers: Lang | Literal["both"] = "en" if lang == "en" else "both"
+    paths = [write_workbook(xlsx, sheets, lang=headers, kind="match")]
     paths.append(write_layers(layers, gpkg, kind="match", policy=zone.policy))
     return paths
 

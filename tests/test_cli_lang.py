@@ -203,10 +203,15 @@ def test_help_in_english_with_landplan_lang(monkeypatch):
     monkeypatch.setenv("LANDPLAN_LANG", "en")
     out = invoke("import", "--help")
     assert "Validate a file and write it into a layer" in out and "校验文件" not in out
+    assert "[required]" in out and "[default: landplan.gpkg]" in out and "Options" in out
     monkeypatch.setenv("LANDPLAN_LANG", "zh")
     out = invoke("import", "--help")
     assert "校验文件并写入图层" in out and "修复无效几何图形" in out
     assert "显示本帮助后退出" in out and "Show this message" not in out
+    # the help's own markers and panel titles too
+    assert "[必填]" in out and "[默认：landplan.gpkg]" in out and "[环境变量：LANDPLAN_DB]" in out
+    assert "─ 参数 ─" in out and "─ 选项 ─" in out
+    assert not {"[required]", "[default:", "[env var:", "Options", "Arguments"} & set(out.split())
 
 
 def test_version():

@@ -224,10 +224,14 @@ def test_hazardous_siting_takes_class_3_from_any_scheme():
         "land_mu_max": 18.0,
         "hazard": "hazardous_waste",
     }
-    mask, rejected = feasible_parcels(project, zone)
+    mask, rejected = feasible_parcels(project, zone, lang="en")
     assert mask.tolist() == [False, True, True, False]
     reasons = rejected.loc[rejected["rule"] == "land_use"].set_index("parcel_id")["reason"]
     assert reasons["P-1"].startswith("land-use class M does not suit")
+    said = feasible_parcels(project, zone)[1].set_index("parcel_id").loc["P-1", "reason"]
+    assert said.startswith(
+        "用地性质工业用地(类别未定)(M)不适合危险废物类项目：须为三类工业用地(M3)"
+    )
     ordinary = dict(project, hazard="none")
     assert feasible_parcels(ordinary, zone)[0].tolist() == [True, True, True, True]
 

@@ -18,6 +18,7 @@ from shapely import LineString, Point, Polygon, box
 from landplan import maps
 from landplan.errors import CRSMismatchError, LandplanError
 from landplan.gcj02 import gcj02_to_wgs84, geometry_to_gcj02, in_china, wgs84_to_gcj02
+from landplan.labels import value_label
 from landplan.policy import Policy
 from landplan.zone import Zone
 
@@ -485,6 +486,19 @@ def test_allocation_map_colours_each_project(zone):
     assert maps.layer_counts(m) == {"Parcels": 3, "Allocation": 2}
     part = payloads(m)["Allocation"]["parts"][0]
     assert len(set(part["cat"])) == 2
+
+
+def test_allocation_map_names_stages_and_kinds_in_words(zone):
+    allocation = pd.DataFrame(
+        {"parcel_id": ["P-1"], "project_id": ["J-1"], "stage": ["signed"], "kind": ["cutout"]}
+    )
+    part = payloads(maps.allocation_map(zone, allocation))["用地分配"]["parts"][0]
+    shown = {
+        field: [v["labels"][c] for c in v["codes"]] if isinstance(v, dict) else v
+        for field, v in zip(part["fields"], part["values"], strict=True)
+    }
+    assert shown["项目阶段"] == [value_label("stage", "signed")]
+    assert shown["类型"] == ["地块分割"]
 
 
 def test_corridor_map_places_parcels_in_phases(zone):

@@ -121,23 +121,26 @@ def test_status_rule_rejects_occupied_land_and_says_what_is_offered():
     zone = _zone(
         _parcels([("A", "occupied", "M1", _cell(0)), ("B", "state_reserve", "M1", _cell(2))])
     )
-    mask, rej = feasible_parcels(_project(), zone)
+    mask, rej = feasible_parcels(_project(), zone, lang="en")
     assert mask.tolist() == [False, True]
     reasons = reason_texts((mask, rej), "A")
     assert list(reasons) == ["status"]
     assert reasons["status"].startswith("status occupied is not offered for supply")
     assert "state_reserve" in reasons["status"]
+    # in Chinese (the default) the statuses are named in words
+    said = reason_texts(feasible_parcels(_project(), zone), "A")["status"]
+    assert said == "用地状态为已用，不在可供应之列（可供应：储备用地、闲置、低效、留用地）"
 
 
 def test_tenure_rule_keeps_village_reserved_land_for_lease_projects():
     parcels = _parcels([("V", "reserved_leased", "M1", _cell(0), "collective")])
     zone = _zone(parcels)
-    buyer = reason_texts(feasible_parcels(_project(tenure_ok="buy"), zone), "V")
+    buyer = reason_texts(feasible_parcels(_project(tenure_ok="buy"), zone, lang="en"), "V")
     assert "supplied by lease only" in buyer["tenure"]
     assert "tenure_ok = buy" in buyer["tenure"]
-    mask, _ = feasible_parcels(_project(tenure_ok="lease"), zone)
+    mask, _ = feasible_parcels(_project(tenure_ok="lease"), zone, lang="en")
     assert mask.tolist() == [True]
-    result = match(_project(tenure_ok="lease"), zone)
+    result = match(_project(tenure_ok="lease"), zone, lang="en")
     assert result.ranked.loc[0, "steps"].startswith("sign a lease with the village collective")
     assert result.ranked.loc[0, "readiness_months"] == 6
 
@@ -146,7 +149,7 @@ def test_land_use_rule_needs_m3_for_hazardous_waste():
     zone = _zone(
         _parcels([("A", "state_reserve", "M1", _cell(0)), ("B", "state_reserve", "M3", _cell(2))])
     )
-    mask, rej = feasible_parcels(_project(hazard="hazardous_waste"), zone)
+    mask, rej = feasible_parcels(_project(hazard="hazardous_waste"), zone, lang="en")
     assert mask.tolist() == [False, True]
     reason = reason_texts((mask, rej), "A")["land_use"]
     assert reason == (
@@ -169,7 +172,7 @@ def test_protected_rule_rejects_overlap_but_not_slivers():
             box(X0 + 299.995, Y0, X0 + 300.5, Y0 + 100),
         ],
     )
-    mask, rej = feasible_parcels(_project(), _zone(parcels, constraints=constraints))
+    mask, rej = feasible_parcels(_project(), _zone(parcels, constraints=constraints), lang="en")
     assert mask.tolist() == [False, True]
     reason = reason_texts((mask, rej), "A")["protected"]
     assert reason == (
@@ -187,12 +190,12 @@ def test_residential_setback_for_hazardous_projects_only():
         [box(X0 - 300, Y0, X0 - 200, Y0 + 100)],  # 200 m west of A, 700 m from B
     )
     zone = _zone(parcels, constraints=homes)
-    mask, rej = feasible_parcels(_project(hazard="hazardous_waste"), zone)
+    mask, rej = feasible_parcels(_project(hazard="hazardous_waste"), zone, lang="en")
     assert mask.tolist() == [False, True]
     assert reason_texts((mask, rej), "A")["residential_setback"] == (
         "200.0 m from 石岗村; a hazardous_waste project needs at least 300 m"
     )
-    assert feasible_parcels(_project(), zone)[0].tolist() == [True, True]
+    assert feasible_parcels(_project(), zone, lang="en")[0].tolist() == [True, True]
 
 
 def test_storage_needs_a_110kv_substation_and_distance_from_fuel_stations():
@@ -222,7 +225,7 @@ def test_storage_needs_a_110kv_substation_and_distance_from_fuel_stations():
         land_mu_max=None,
         cluster="other",
     )
-    mask, rej = feasible_parcels(storage, zone)
+    mask, rej = feasible_parcels(storage, zone, lang="en")
     assert mask.tolist() == [False, True, False]
     assert reason_texts((mask, rej), "A")["fuel_station_setback"] == (
         "30.0 m from 加油站; a storage station needs at least 50 m"
@@ -241,7 +244,7 @@ def test_area_rule_names_the_window_and_the_intensity_cap():
         ]
     )
     # 3000 万元 at 200 万元/亩 caps the site at 15 mu; 12–18 mu asked
-    result = match(_project(fixed_investment_wan_yuan=3000.0), _zone(parcels))
+    result = match(_project(fixed_investment_wan_yuan=3000.0), _zone(parcels), lang="en")
     assert result.ranked.empty
     assert reason_texts(result, "small")["area"] == (
         "area 7.5 mu is below the minimum 12.0 mu and it shares no boundary with another "
@@ -255,7 +258,7 @@ def test_area_rule_names_the_window_and_the_intensity_cap():
 
 def test_empty_window_rejects_all_land_with_the_cap():
     zone = _zone(_parcels([("A", "state_reserve", "M1", _cell(0))]))
-    result = match(_project(fixed_investment_wan_yuan=1000.0), zone)
+    result = match(_project(fixed_investment_wan_yuan=1000.0), zone, lang="en")
     assert result.demand.window_empty
     assert reason_texts(result, "A")["area"] == (
         "area 15.0 mu : the project's fixed-asset investment allows at most 5.0 mu at the "
@@ -297,7 +300,7 @@ def test_floor_space_rules_and_candidate():
         floor_load_min_kn_m2=5.0,
         clear_height_min_m=6.0,
     )
-    result = match(project, zone)
+    result = match(project, zone, lang="en")
     assert result.ranked["candidate_id"].tolist() == ["floor:B-ok"]
     assert result.ranked.loc[0, "score_area_fit"] == pytest.approx(1 - 500 / 2500)
     rej = result.rejections.set_index("building_id")
@@ -422,7 +425,7 @@ def test_score_components_by_hand():
         corridors=corridors,
         roads=_avenue(),
     )
-    result = match(_project(land_mu_min=14.0, land_mu_max=15.0), zone)
+    result = match(_project(land_mu_min=14.0, land_mu_max=15.0), zone, lang="en")
     a = result.ranked.set_index("candidate_id").loc["parcel:A"]
     # south edge (100 m) and 10 m of each side lie within 20 m of the avenue's centre line
     assert a["frontage_m"] == pytest.approx(120.0)
@@ -454,14 +457,29 @@ def test_score_components_by_hand():
     assert result.ranked["candidate_id"].tolist() == ["parcel:A", "parcel:F"]
     assert result.ranked["rank"].tolist() == [1, 2]
     assert all(f"score_{c}" in result.ranked for c in COMPONENTS)
-    assert "ready in 0 months" in a["reasons"]
+    assert a["reasons"] == (
+        "15.0 mu for 15.0 mu; ready in 0 months (none: net land (净地) ready to supply); "
+        "frontage 120 m; avenue 10 m; substation 1,000 m; 1 same-cluster enterprises within "
+        "1,000 m; corridor phase 1"
+    )
+    # the same candidates said in Chinese, from what the match kept
+    zh = result.sites_in("zh").set_index("candidate_id")
+    assert zh.loc["parcel:A", "reasons"] == (
+        "15.0亩（需求15.0亩）；即可供地（无需前置手续：净地，可直接供应）；临路120米；距大道10米；"
+        "距变电站1,000米；1,000米内同产业集群企业1家；位于东扩第1期"
+    )
+    assert zh.loc["parcel:F", "reasons"].startswith(
+        "15.0亩（需求15.0亩）；12个月内可供地（依国土资源部令第53号处置闲置土地"
+    )
+    assert zh.loc["parcel:F", "steps"].startswith("依国土资源部令第53号处置闲置土地")
+    assert result.sites_in("en").equals(result.sites)
     # 15000 万元 on 15 mu
     assert a["investment_intensity_wan_yuan_per_mu"] == pytest.approx(1000.0)
 
 
 def test_explain_says_why_offered_and_why_not():
     parcels = _parcels([("A", "state_reserve", "M1", _cell(0)), ("B", "occupied", "M1", _cell(3))])
-    result = match(_project(), _zone(parcels), top=1)
+    result = match(_project(), _zone(parcels), top=1, lang="en")
     offered = result.explain("A")
     assert offered.startswith("A for J-1:\n- offered as #1 (single parcel:A)")
     assert result.explain("B") == (
@@ -470,6 +488,12 @@ def test_explain_says_why_offered_and_why_not():
     )
     with pytest.raises(LandplanError, match="'Z' is neither a candidate nor a rejected site"):
         result.explain("Z")
+    said = match(_project(), _zone(parcels), top=1)
+    assert said.explain("A").startswith("A（项目J-1）：\n- 推荐第1名（单宗地块 parcel:A），得分")
+    assert said.explain("B") == (
+        "B（项目J-1）：\n- 未推荐，规则“用地状态不可供应”：用地状态为已用，不在可供应之列"
+        "（可供应：储备用地、闲置、低效、留用地）"
+    )
 
 
 def test_match_rejects_bad_options():
@@ -719,10 +743,10 @@ def test_cutout_of_a_parcel_too_close_to_a_village_on_its_far_side():
         ),
     )
     project = _project(hazard="hazardous_waste", land_mu_min=70.0, land_mu_max=70.0)
-    mask, rej = feasible_parcels(project, zone)
+    mask, rej = feasible_parcels(project, zone, lang="en")
     assert not mask.iloc[0]
     assert reason_texts((mask, rej), "BIG")["residential_setback"].startswith("200.0 m from 石岗村")
-    result = match(project, zone, kinds=("cutout",))
+    result = match(project, zone, kinds=("cutout",), lang="en")
     cut = result.ranked.geometry.iloc[0]
     assert cut.distance(village) >= 300.0
     assert cut.area == pytest.approx(70 * MU_M2, rel=0.01)
@@ -742,10 +766,10 @@ def test_cutout_of_a_parcel_touching_the_red_line_by_100_m2():
         ),
     )
     project = _project(land_mu_min=40.0, land_mu_max=40.0)
-    assert reason_texts(feasible_parcels(project, zone), "BIG")["protected"].startswith(
+    assert reason_texts(feasible_parcels(project, zone, lang="en"), "BIG")["protected"].startswith(
         "overlaps ecological red line 大岭山红线 by 100 m²"
     )
-    result = match(project, zone, kinds=("cutout",))
+    result = match(project, zone, kinds=("cutout",), lang="en")
     assert result.ranked["kind"].tolist() == ["cutout"]
     assert result.ranked.geometry.iloc[0].intersection(red).area <= 1.0
 
@@ -814,7 +838,7 @@ def test_floor_space_obeys_the_siting_rules_of_land():
         can_use_building=True,
         floor_area_m2=5000.0,
     )
-    result = match(project, zone)
+    result = match(project, zone, lang="en")
     assert result.ranked["building_id"].tolist() == ["B-far"]
     rej = result.rejections.set_index("building_id")
     assert rej.loc["B-M2-land", "rule"] == "land_use"
@@ -849,7 +873,7 @@ def test_a_setback_of_exactly_its_distance_is_kept():
             [{"constraint_id": "H", "kind": "residential", "name": "石岗村"}], [homes]
         ),
     )
-    mask, rej = feasible_parcels(_project(hazard="hazardous_waste"), zone)
+    mask, rej = feasible_parcels(_project(hazard="hazardous_waste"), zone, lang="en")
     assert mask.tolist() == [True]
     shifted = _zone(
         parcels,
@@ -858,7 +882,7 @@ def test_a_setback_of_exactly_its_distance_is_kept():
             [shapely.affinity.translate(homes, 0.5)],
         ),
     )
-    mask, rej = feasible_parcels(_project(hazard="hazardous_waste"), shifted)
+    mask, rej = feasible_parcels(_project(hazard="hazardous_waste"), shifted, lang="en")
     assert mask.tolist() == [False]
     assert reason_texts((mask, rej), "A")["residential_setback"] == (
         "299.5 m from 石岗村; a hazardous_waste project needs at least 300 m"
@@ -871,7 +895,9 @@ def test_area_reason_when_every_assembly_overshoots_the_maximum():
         [("A", "state_reserve", "M1", _cell(0)), ("B", "state_reserve", "M1", _cell(1))]
     )
     result = match(
-        _project(land_mu_min=16.0, land_mu_max=20.0, fixed_investment_wan_yuan=None), _zone(parcels)
+        _project(land_mu_min=16.0, land_mu_max=20.0, fixed_investment_wan_yuan=None),
+        _zone(parcels),
+        lang="en",
     )
     assert result.ranked.empty
     assert reason_texts(result, "A")["area"] == (
@@ -887,7 +913,7 @@ def test_avenue_distance_from_the_corridors_layer_where_no_road_is_the_avenue():
         [LineString([(X0 - 500, Y0 - 40), (X0 + 3500, Y0 - 40)])],
     )
     result = match(
-        _project(land_mu_min=14.0, land_mu_max=15.0), _zone(parcels, corridors=corridors)
+        _project(land_mu_min=14.0, land_mu_max=15.0), _zone(parcels, corridors=corridors), lang="en"
     )
     assert result.ranked.loc[0, "avenue_distance_m"] == pytest.approx(40.0)
     assert "avenue 40 m" in result.ranked.loc[0, "reasons"]

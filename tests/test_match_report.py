@@ -71,9 +71,11 @@ def test_match_command_writes_workbook_and_sites(tmp_path, capsys):
     assert list(book) == ["demand", "review", "candidates", "rejections", "rejections_by_rule"]
     table = book["candidates"]
     assert len(table) == 5
-    assert "score_total / 综合得分" in table.columns
+    # in English the headers are the identifiers and the reasons English
+    assert "score_total" in table.columns
+    assert table["reasons"].str.contains(" mu for ").all()
     sites = pyogrio.read_dataframe(tmp_path / "match_PJ-03.gpkg", layer="candidates")
-    assert sites["candidate_id"].tolist() == table["candidate_id / 候选编号"].tolist()
+    assert sites["candidate_id"].tolist() == table["candidate_id"].tolist()
     assert set(sites.geom_type) <= {"Polygon", "MultiPolygon"}
     # the GeoPackage's polygons have the areas the table reports (cut-outs included)
     land = sites["kind"] != "floor_space"
@@ -89,8 +91,12 @@ def test_match_explain_and_review_from_a_project_file(tmp_path, capsys):
     path.write_text(PROJECT_TOML, encoding="utf-8")
     code, out, err = run(["match", "--project-file", str(path), "--explain", "P-0001"], capsys)
     assert code == 0, err
+    assert out.startswith("P-0001（项目J-9）：\n- 未推荐，规则“用地状态不可供应”：用地状态为在建")
+    args = ["match", "--project-file", str(path), "--explain", "P-0001", "--lang", "en"]
+    code, out, err = run(args, capsys)
+    assert code == 0, err
     assert "P-0001 for J-9:" in out
-    assert "not offered by rule" in out
+    assert "not offered by rule status: status under_construction" in out
     code, out, err = run(["review", "--project-file", str(path), "--out", str(tmp_path)], capsys)
     assert code == 0, err
     # 12000 万元 / 50 mu = 240 万元/亩 ≥ 200

@@ -14,7 +14,7 @@ import folium
 import geopandas as gpd
 
 from landplan import vocab
-from landplan.labels import Lang
+from landplan.labels import Lang, message, translate_values, value_label
 from landplan.layers import split_list
 from landplan.maps.audit import rules_text
 from landplan.maps.basemaps import finish_map, start_map
@@ -117,7 +117,9 @@ def project_map(
         specs.append(substation_layer(zone.substations, lang))
     if rejections is not None and len(rejections):
         require(rejections, ["parcel_id", "rule"], "rejections")
-        reasons = rules_text(rejections, lang)
+        # The match's rules are named in words, without their identifiers.
+        named = rejections["rule"].map(lambda r: value_label("rule", r, lang))
+        reasons = rules_text(rejections.assign(rule=named), lang)
         rejected = on_parcels(zone, reasons.rename_axis("parcel_id").reset_index(), "rejections")
         specs.append(
             MapLayer(
@@ -192,51 +194,46 @@ def project_map(
 
 
 def _site_reasons(sites: pd.DataFrame, project: Mapping[str, Any] | pd.Series, lang: Lang):
-    """Say in plain words why each site is offered: its size, readiness and surroundings."""
-    zh = lang == "zh"
-    parts: list[pd.Series] = []
+    """Say in plain words why each site is offered: its size, readiness and surroundings.
+
+    One sentence per site from the label registry's ``match_map_*`` templates, joined column by
+    column; a measure the frame lacks, or lacks for a site, is left out of its sentence.
+    """
     asked = [project.get("land_mu_min"), project.get("land_mu_max")]
     need = [float(v) for v in asked if v is not None and not pd.isna(v)]
     area = frame_areas(sites)[1].map(lambda v: f"{v:,.1f}", na_action="ignore").astype("string")
     wanted = f"{min(need):,.0f}–{max(need):,.0f}" if need else ""
-    if zh:
-        parts.append("面积" + area + "亩" + (f"（需求{wanted}亩）" if wanted else ""))
-    else:
-        parts.append(area + " mu" + (f" (needs {wanted} mu)" if wanted else ""))
+    said = _said("match_map_area", lang, area)
+    if wanted:
+        said = said + message("match_map_need", lang, need=wanted)
+    parts = [said]
     if "readiness_months" in sites:
         months = pd.to_numeric(sites["readiness_months"], errors="coerce")
-        n = months.round().astype("Int64").astype("string")
-        ready = ("约" + n + "个月内可供地") if zh else ("ready in about " + n + " months")
-        parts.append(ready.mask(months <= 0, "即可供地" if zh else "ready now"))
-    for column, zh_text, en_text in (
-        ("frontage_m", "临路{}米", "{} m of road frontage"),
-        ("avenue_distance_m", "距大道{}米", "{} m from the avenue"),
-        ("substation_distance_m", "距变电站{}米", "{} m from a substation"),
-    ):
+        ready = _said("match_map_ready", lang, months.round().astype("Int64").astype("string"))
+        parts.append(ready.mask(months <= 0, message("match_map_ready_now", lang)))
+    for column in ("frontage_m", "avenue_distance_m", "substation_distance_m"):
         if column in sites:
-            metres = metres_text(sites[column])
-            template = zh_text if zh else en_text
-            before, after = template.split("{}")
-            parts.append(before + metres + after)
+            parts.append(_said(f"match_map_{column}", lang, metres_text(sites[column])))
     if "cluster_enterprises" in sites:
         count = pd.to_numeric(sites["cluster_enterprises"], errors="coerce").astype("Int64")
-        text = count.astype("string")
-        said = (
-            ("周边同产业集群企业" + text + "家") if zh else (text + " firms of its cluster nearby")
-        )
-        parts.append(said.where(count > 0))
+        parts.append(_said("match_map_cluster", lang, count.astype("string")).where(count > 0))
     if "corridor_phase" in sites:
         phase = pd.to_numeric(sites["corridor_phase"], errors="coerce").astype("Int64")
-        inside = (
-            ("位于东扩第" + phase.astype("string") + "期")
-            if zh
-            else ("in corridor phase " + phase.astype("string"))
-        )
+        inside = _said("match_map_phase", lang, phase.astype("string"))
         # Phase 0 is land beyond the avenue's corridor.
-        parts.append(inside.mask(phase <= 0, "不在东扩范围内" if zh else "outside the corridor"))
-    sep = "；" if zh else "; "
-    frame = pd.concat(parts, axis=1)
-    return frame.apply(lambda row: sep.join(v for v in row if isinstance(v, str) and v), axis=1)
+        parts.append(inside.mask(phase <= 0, message("match_phase_out", lang)))
+    sep = message("match_sep", lang)
+    out = parts[0].fillna("")
+    for part in parts[1:]:
+        out = out + (sep + part).fillna("")
+    return out.str.removeprefix(sep).astype(object)
+
+
+def _said(key: str, lang: Lang, values: pd.Series) -> pd.Series:
+    """Fill a one-field template of the registry for each value; missing where the value is."""
+    template = message(key, lang, value="\0")
+    before, after = template.split("\0")
+    return before + values.astype("string") + after
 
 
 def _project_text(project: Mapping[str, Any] | pd.Series) -> str:
@@ -310,7 +307,9 @@ def allocation_map(
         for i, key in enumerate(keys)
     }
     specs = [context_parcels_layer(zone.parcels, lang)] if len(zone.parcels) else []
-    fields = fields_from(given, skip=("parcel_id", "name"))
+    # Stages, clusters, kinds and sources read as words, not as their identifiers.
+    shown = translate_values(pd.DataFrame(given.drop(columns=given.geometry.name)), lang)
+    fields = fields_from(shown, skip=("parcel_id", "name"))
     if "status" in given:
         fields["status"] = vocab_label(given["status"], vocab.PARCEL_STATUS, lang)
     if sites:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
@@ -15,12 +16,25 @@ from landplan.demand import Demand, as_project, land_demand
 from landplan.errors import LandplanError
 from landplan.kinds import KINDS as KIND_REGISTRY
 from landplan.kinds import candidate_ids
-from landplan.match._common import REJECTION_COLUMNS, geometry_array, rejection_rows
+from landplan.labels import Lang, message
+from landplan.match._common import (
+    REJECTION_COLUMNS,
+    compose,
+    geometry_array,
+    named,
+    rejection_rows,
+)
 from landplan.match.assemblies import assembly_blocks
 from landplan.match.cutouts import cutout_block
 from landplan.match.floor_space import floor_space_block
 from landplan.match.rules import parcel_rules
-from landplan.match.score import COMPONENTS, readiness_of, reason_texts, score_sites
+from landplan.match.score import (
+    COMPONENTS,
+    readiness_of,
+    reason_texts,
+    score_sites,
+    step_texts,
+)
 from landplan.match.sites import MatchContext, prepare_sites
 from landplan.policy import Policy
 from landplan.result import item_values
@@ -87,6 +101,19 @@ def _block_frame(block: dict, ids: np.ndarray, wait: np.ndarray, todo: np.ndarra
     return frame
 
 
+_STORAGE = re.compile(r"(?P<mwh>[\d.]+) MWh × (?P<mu>[\d.]+) mu/MWh \(storage\)")
+_SLACK = re.compile(r"; no maximum given, minimum \+ (?P<share>\d+%)")
+
+
+def basis_text(basis: str, lang: Lang = "zh") -> str:
+    """Say a demand's ``basis`` (as :func:`landplan.demand.land_demand` words it) in a language."""
+    if lang != "zh":
+        return basis
+    said = basis.replace(message("match_basis_stated", "en"), message("match_basis_stated", lang))
+    said = _STORAGE.sub(lambda m: message("match_basis_storage", lang, **m.groupdict()), said)
+    return _SLACK.sub(lambda m: message("match_basis_slack", lang, **m.groupdict()), said)
+
+
 # --- the result ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Candidates:
@@ -105,16 +132,20 @@ class Candidates:
         ``steps`` (what must happen before supply), the measures ``frontage_m``,
         ``avenue_distance_m``, ``substation_distance_m``, ``cluster_enterprises`` and
         ``corridor_phase``, one ``score_<component>`` per :data:`COMPONENTS` (0–1), the
-        weighted ``score_total`` and a ``reasons`` text. Geometry is the site, on which every
-        rule and measure was judged: a parcel, a cut-out's polygon, a building's footprint, an
-        assembly's union. Beyond the ``top`` shown, candidates carry no reasons text
-        (:meth:`explain` writes the text for any).
+        weighted ``score_total`` and a ``reasons`` text in ``lang``. Geometry is the site, on
+        which every rule and measure was judged: a parcel, a cut-out's polygon, a building's
+        footprint, an assembly's union. Beyond the ``top`` shown, candidates carry no reasons
+        text (:meth:`explain` writes the text for any; :meth:`tables` in either language).
+        ``steps`` are the policy's words (``[readiness.steps]``).
     rejections : DataFrame
-        ``parcel_id``, ``building_id``, ``rule`` and ``reason`` for every site turned down.
+        ``parcel_id``, ``building_id``, ``rule`` and ``reason`` (in ``lang``) for every site
+        turned down.
     policy : Policy
         The policy the match applied.
     top : int or None
         How many candidates :attr:`sites` shows.
+    lang : {"zh", "en"}
+        The language the match said its reasons in.
     """
 
     project_id: str
@@ -123,15 +154,19 @@ class Candidates:
     rejections: pd.DataFrame
     policy: Policy
     top: int | None = None
+    lang: Lang = "zh"
 
     @property
     def sites(self) -> gpd.GeoDataFrame:
         """The top candidates (all where ``top`` is None)."""
         return self.ranked if self.top is None else self.ranked.head(self.top)
 
-    def demand_table(self) -> pd.DataFrame:
-        """Tabulate the demand matched against: window, target, cap, floor space, voltage."""
-        d = self.demand
+    def demand_table(self, lang: Lang | None = None) -> pd.DataFrame:
+        """Tabulate the demand matched against: window, target, cap, floor space, voltage.
+
+        Units read in ``lang`` (the match's language where None).
+        """
+        d, lang = self.demand, lang or self.lang
         rows = [
             ("project_id", d.project_id, ""),
             ("window_min", d.min_mu, "mu"),
@@ -141,31 +176,54 @@ class Candidates:
             ("intensity_cap", float(m2_to_mu(d.cap_m2)), "mu"),
             ("floor_area", d.floor_area_m2, "m2"),
             ("voltage", d.voltage_kv, "kV"),
-            ("basis", d.basis, ""),
+            ("basis", basis_text(d.basis, lang), ""),
             ("candidates", len(self.ranked), ""),
         ]
-        return pd.DataFrame(rows, columns=["item", "value", "unit"])
+        table = pd.DataFrame(rows, columns=["item", "value", "unit"])
+        units = {u: message(f"match_unit_{u}", lang) for u in ("mu", "m2", "kV")}
+        table["unit"] = table["unit"].map(lambda u: units.get(u, u))
+        return table
 
-    def rejections_by_rule(self) -> pd.DataFrame:
-        """Count the sites each rule turned down, with the rule's meaning (rule, count, meaning)."""
-        from landplan.match.rules import RULES
+    def rejections_by_rule(self, lang: Lang | None = None) -> pd.DataFrame:
+        """Count the sites each rule turned down, with the rule's meaning (rule, count, meaning).
 
+        The meanings read in ``lang`` (the match's language where None).
+        """
+        lang = lang or self.lang
         counts = self.rejections.groupby("rule", sort=False).size().rename("count").reset_index()
-        counts["meaning"] = counts["rule"].map(RULES)
+        meanings = {r: message(f"match_meaning_{r}", lang) for r in counts["rule"].unique()}
+        counts["meaning"] = counts["rule"].map(meanings)
         return counts
 
-    def tables(self) -> dict[str, pd.DataFrame]:
-        """Return the demand, the candidates shown, every rejection and the count by rule."""
+    def sites_in(self, lang: Lang | None = None) -> gpd.GeoDataFrame:
+        """Return the candidates shown with their steps and reasons in ``lang``.
+
+        In the match's language (``lang`` None or the same) these are :attr:`sites` as they
+        are, but for the steps said in Chinese.
+        """
+        lang = lang or self.lang
+        shown = self.sites.copy()
+        if lang != self.lang:
+            shown["reasons"] = reason_texts(shown, self.demand, self.policy, lang)
+        shown["steps"] = step_texts(shown["steps"], self.policy, lang)
+        return shown
+
+    def tables(self, lang: Lang | None = None) -> dict[str, pd.DataFrame]:
+        """Return the demand, the candidates shown, every rejection and the count by rule.
+
+        Texts read in ``lang`` (the match's language where None); the rejections' reasons are
+        in the language of the match, said once for every site turned down.
+        """
         return {
-            "demand": self.demand_table(),
-            "candidates": self.sites,
+            "demand": self.demand_table(lang),
+            "candidates": self.sites_in(lang),
             "rejections": self.rejections,
-            "rejections_by_rule": self.rejections_by_rule(),
+            "rejections_by_rule": self.rejections_by_rule(lang),
         }
 
-    def layers(self) -> dict[str, gpd.GeoDataFrame]:
-        """Return the candidates shown, as the layer ``candidates``."""
-        return {"candidates": self.sites}
+    def layers(self, lang: Lang | None = None) -> dict[str, gpd.GeoDataFrame]:
+        """Return the candidates shown, as the layer ``candidates`` (texts as :meth:`sites_in`)."""
+        return {"candidates": self.sites_in(lang)}
 
     def summary(self) -> pd.DataFrame:
         """Return the count of candidates and rejections and the best site as (item, value) rows."""
@@ -181,8 +239,8 @@ class Candidates:
             ]
         )
 
-    def explain(self, site_id: str) -> str:
-        """Say why a parcel or building is or is not offered.
+    def explain(self, site_id: str, lang: Lang | None = None) -> str:
+        """Say why a parcel or building is or is not offered, in ``lang`` (the match's if None).
 
         Raises
         ------
@@ -198,43 +256,58 @@ class Candidates:
             | ids.str.contains(f";{site_id};", regex=False)
             | (self.ranked["building_id"] == site_id)
         )
+        lang = lang or self.lang
         rows = self.ranked.loc[hit]
-        reasons = reason_texts(rows, self.demand, self.policy)
+        reasons = reason_texts(rows, self.demand, self.policy, lang)
         for row, reason in zip(rows.itertuples(), reasons, strict=True):
-            shown = (
-                "" if self.top is None or row.rank <= self.top else f", below the top {self.top}"
+            below = (
+                ""
+                if self.top is None or row.rank <= self.top
+                else message("match_below_top", lang, top=self.top)
             )
             lines.append(
-                f"offered as #{row.rank} ({row.kind} {row.candidate_id}{shown}), "
-                f"score {row.score_total:.1f}: {reason}"
+                message(
+                    "match_offered",
+                    lang,
+                    rank=row.rank,
+                    kind=named("kind", row.kind, lang),
+                    site=row.candidate_id,
+                    below=below,
+                    score=f"{row.score_total:.1f}",
+                    reason=reason,
+                )
             )
         rej = self.rejections
         mine = rej.loc[(rej["parcel_id"] == site_id) | (rej["building_id"] == site_id)]
         # A parcel refused whole may still be offered in part (a cut-out) or with others.
-        whole = "not offered whole" if len(rows) else "not offered"
-        lines += [f"{whole} by rule {r.rule}: {r.reason}" for r in mine.itertuples()]
+        whole = "match_not_offered_whole" if len(rows) else "match_not_offered"
+        lines += [
+            message(whole, lang, rule=named("rule", r.rule, lang), reason=r.reason)
+            for r in mine.itertuples()
+        ]
         if not lines:
             raise LandplanError(
                 f"{site_id!r} is neither a candidate nor a rejected site of project "
                 f"{self.project_id}; expected a parcel_id of the zone (or a building_id for "
                 "floor space) — check the id"
             )
-        return f"{site_id} for {self.project_id}:\n" + "\n".join(f"- {line}" for line in lines)
+        head = message("match_explained", lang, site=site_id, project=self.project_id)
+        return head + "\n" + "\n".join(f"- {line}" for line in lines)
 
 
 def _area_rejections(
-    parcels: gpd.GeoDataFrame, pos: np.ndarray, sites: SiteIndex, why: str
+    parcels: gpd.GeoDataFrame, pos: np.ndarray, sites: SiteIndex, why: str, lang: Lang
 ) -> pd.DataFrame:
     ids = parcels["parcel_id"].to_numpy(dtype=object)[pos]
-    area_mu = pd.Series(sites.area_mu_text[pos], dtype=object)
-    return rejection_rows(ids, "area", "area " + area_mu + f" mu {why}")
+    reasons = compose("match_area", lang, area=sites.area_mu_text[pos], why=why)
+    return rejection_rows(ids, "area", reasons)
 
 
 def _land_blocks(
     ctx: MatchContext, kinds: tuple[Kind, ...]
 ) -> tuple[list[dict], list[pd.DataFrame]]:
     """Candidate blocks of land and the rejections: parcels, assemblies, cut-outs."""
-    zone, demand = ctx.zone, ctx.demand
+    zone, demand, lang = ctx.zone, ctx.demand, ctx.lang
     policy = zone.policy
     siting = policy.siting
     parcels = zone.parcels
@@ -249,9 +322,13 @@ def _land_blocks(
                 parcels,
                 whole,
                 ctx.sites,
-                ": the project's fixed-asset investment allows at most "
-                f"{m2_to_mu(demand.cap_m2):.1f} mu at the control intensity, below the "
-                f"{demand.min_mu:.1f} mu it needs",
+                message(
+                    "match_area_cap",
+                    lang,
+                    cap=f"{m2_to_mu(demand.cap_m2):.1f}",
+                    minimum=f"{demand.min_mu:.1f}",
+                ),
+                lang,
             )
         )
         return blocks, rejected
@@ -283,47 +360,31 @@ def _land_blocks(
     rest = rest[~np.isin(rest, big)] if "cutout" in kinds else rest
     cap = ""
     if demand.max_m2 < demand.asked_max_m2:
-        cap = (
-            " (capped where a larger site would bring the investment intensity below "
-            f"{policy.control.investment_intensity_min_wan_yuan_per_mu:g} 万元/亩)"
-        )
+        intensity = policy.control.investment_intensity_min_wan_yuan_per_mu
+        cap = message("match_area_capped", lang, intensity=f"{intensity:g}")
     small = rest[area[rest] < demand.min_m2]
-    window = f"{demand.min_mu:.1f}–{demand.max_mu:.1f} mu{cap}"
+    window = message(
+        "match_area_window", lang, low=f"{demand.min_mu:.1f}", high=f"{demand.max_mu:.1f}", cap=cap
+    )
     if "assembly" in kinds:
-        alone = (
-            "and it shares no boundary with another available parcel to assemble a site of "
-            + window
-        )
-        joined = (
-            f"and no assembly of up to {int(siting.max_group_size)} adjacent available parcels "
-            f"with it lies in {window} (none superfluous) and passes every rule"
-        )
+        alone = message("match_area_alone", lang, window=window)
+        joined = message("match_area_joined", lang, n=int(siting.max_group_size), window=window)
     else:
-        alone = joined = "and assemblies were not asked for"
-    rejected.append(
-        _area_rejections(
-            parcels,
-            small[~neighbours[small]],
-            ctx.sites,
-            f"is below the minimum {demand.min_mu:.1f} mu {alone}",
-        )
+        alone = joined = message("match_area_no_assembly", lang)
+    minimum = f"{demand.min_mu:.1f}"
+    for at, why in ((small[~neighbours[small]], alone), (small[neighbours[small]], joined)):
+        below = message("match_area_below", lang, minimum=minimum, why=why)
+        rejected.append(_area_rejections(parcels, at, ctx.sites, below, lang))
+    above = message(
+        "match_area_above",
+        lang,
+        maximum=f"{demand.max_mu:.1f}",
+        cap=cap,
+        ratio=f"{siting.cutout_min_ratio:g}",
+        target=f"{demand.target_mu:.1f}",
     )
     rejected.append(
-        _area_rejections(
-            parcels,
-            small[neighbours[small]],
-            ctx.sites,
-            f"is below the minimum {demand.min_mu:.1f} mu {joined}",
-        )
-    )
-    rejected.append(
-        _area_rejections(
-            parcels,
-            rest[area[rest] > demand.max_m2],
-            ctx.sites,
-            f"is above the maximum {demand.max_mu:.1f} mu{cap} and below the "
-            f"{siting.cutout_min_ratio:g} × {demand.target_mu:.1f} mu a cut-out needs",
-        )
+        _area_rejections(parcels, rest[area[rest] > demand.max_m2], ctx.sites, above, lang)
     )
     return blocks, rejected
 
@@ -335,6 +396,7 @@ def match(
     top: int | None = None,
     kinds: tuple[Kind, ...] = KINDS,
     sites: SiteIndex | None = None,
+    lang: Lang = "zh",
 ) -> Candidates:
     """Find and rank the sites a project could take.
 
@@ -351,6 +413,8 @@ def match(
     sites
         The zone's :class:`SiteIndex` from :func:`prepare_sites`, to match many projects against
         one zone without preparing it each time; prepared here where None. The result is the same.
+    lang
+        The language of the reasons: of the candidates shown and of every rejection.
 
     Returns
     -------
@@ -377,7 +441,7 @@ def match(
     >>> zone = Zone.from_layers({"parcels": parcels})
     >>> result = match({"project_id": "J", "name": "plant", "stage": "signed",
     ...                 "investment_wan_yuan": 20000.0, "land_mu_min": 55.0, "land_mu_max": 65.0},
-    ...                zone)
+    ...                zone, lang="en")
     >>> result.ranked[["candidate_id", "kind"]].values.tolist()
     [['parcel:A', 'single']]
     >>> result.rejections[["parcel_id", "rule"]].values.tolist()
@@ -397,7 +461,7 @@ def match(
     policy = zone.policy
     project = as_project(project, policy=policy)
     demand = land_demand(project, policy)
-    ctx = MatchContext.of(demand, zone, sites)
+    ctx = MatchContext.of(demand, zone, sites, lang)
     parcels = zone.parcels
     blocks: list[dict] = []
     rejected: list[pd.DataFrame] = []
@@ -440,6 +504,7 @@ def match(
         rejections=rejections,
         policy=policy,
         top=top,
+        lang=lang,
     )
 
 
@@ -487,7 +552,9 @@ def _rank(frames: list[pd.DataFrame], ctx: MatchContext, top: int | None) -> gpd
     scored["rank"] = np.arange(1, len(scored) + 1)
     shown = scored.index[: len(scored) if top is None else top]
     scored["reasons"] = None
-    scored.loc[shown, "reasons"] = reason_texts(scored.loc[shown], ctx.demand, zone.policy)
+    scored.loc[shown, "reasons"] = reason_texts(
+        scored.loc[shown], ctx.demand, zone.policy, ctx.lang
+    )
     return gpd.GeoDataFrame(
         scored[_RANKED_COLUMNS], geometry=scored["geometry"].to_numpy(), crs=crs
     )

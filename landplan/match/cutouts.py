@@ -13,7 +13,9 @@ import geopandas as gpd
 import shapely
 
 from landplan._geom import segments
+from landplan.labels import message
 from landplan.match._common import (
+    compose,
     expand_rows,
     first_per_key,
     format_numbers,
@@ -207,7 +209,7 @@ def _try_cuts(
     parents: np.ndarray, tried: _Placements, ctx: MatchContext, rules: GeometryRules
 ) -> dict[str, np.ndarray]:
     """Cut each placement and judge the cut-out itself; ``why`` is None where it passes."""
-    siting = ctx.zone.policy.siting
+    siting, lang = ctx.zone.policy.siting, ctx.lang
     target = ctx.demand.target_m2
     parent = parents[tried.owner]
     cut, cut_m2 = _cut_rectangles(parent, tried.a, tried.u, tried.inward, tried.width, target)
@@ -222,22 +224,19 @@ def _try_cuts(
 
     alive = fail(
         np.abs(cut_m2 - target) > siting.cutout_area_tolerance * target,
-        "no placement on the road frontage reaches the demanded area inside the parcel",
+        message("match_cutout_area", lang),
     )
     alive = fail(
         np.isin(np.arange(n), alive) & (shapely.get_type_id(cut) != 3),
-        "the cut falls apart into several pieces",
+        message("match_cutout_pieces", lang),
     )
     aspect = np.full(n, np.inf)
     aspect[alive] = _aspect(cut[alive])
     bound = float(siting.cutout_max_aspect)
     alive = fail(
         np.isin(np.arange(n), alive) & (aspect > bound * (1 + 1e-9)),
-        pd.Series(aspect).map(
-            lambda v: (
-                f"the piece that fits would be {v:.1f} times longer than wide "
-                f"(at most {bound:g}: siting.cutout_max_aspect)"
-            )
+        compose(
+            "match_cutout_aspect", lang, aspect=format_numbers(aspect, ".1f"), bound=f"{bound:g}"
         ),
     )
     remainder_m2 = np.zeros(n)
@@ -252,17 +251,18 @@ def _try_cuts(
             part_of[real], weights=part_m2[real], minlength=len(alive)
         )
     at = np.isin(np.arange(n), alive)
-    alive = fail(at & (pieces != 1), "the remainder would be split into several pieces")
+    alive = fail(at & (pieces != 1), message("match_cutout_remainder_split", lang))
     minimum = float(mu_to_m2(siting.cutout_min_remainder_mu))
     alive = fail(
         np.isin(np.arange(n), alive) & (remainder_m2 < minimum),
-        "the remainder would be smaller than the usable minimum "
-        f"{siting.cutout_min_remainder_mu:g} mu",
+        message(
+            "match_cutout_remainder_small", lang, minimum=f"{siting.cutout_min_remainder_mu:g}"
+        ),
     )
     frontage = np.zeros(n)
     frontage[alive] = ctx.roads.frontage_m(cut[alive])
     alive = fail(
-        np.isin(np.arange(n), alive) & ~(frontage > 0), "the piece would have no road frontage"
+        np.isin(np.arange(n), alive) & ~(frontage > 0), message("match_cutout_no_road", lang)
     )
     if len(alive):
         ok, first_failure = rules.passing(cut[alive])
@@ -284,7 +284,7 @@ def cutout_block(
     target, one piece, compact, with road frontage, every geometric hard rule true of it, and
     a single usable remainder.
     """
-    siting = ctx.zone.policy.siting
+    siting, lang = ctx.zone.policy.siting, ctx.lang
     demand = ctx.demand
     target = demand.target_m2
     geoms = geometry_array(parcels)[pos]
@@ -293,11 +293,11 @@ def cutout_block(
     single = shapely.get_num_geometries(geoms) == 1
     # A store may hand back a one-part MultiPolygon: its part is the parcel.
     geoms = np.where(single, shapely.get_geometry(geoms, 0), geoms)
-    reasons[~single] = "a multi-part parcel: no cut-out"
+    reasons[~single] = message("match_cutout_multipart", lang)
     edges = _frontage_edges(np.asarray(np.where(single, geoms, None), dtype=object), ctx.roads)
     no_front = single.copy()
     no_front[edges[0]] = False
-    reasons[no_front] = "no road frontage to cut a site from"
+    reasons[no_front] = message("match_cutout_no_frontage", lang)
 
     ratios = _cut_ratios(siting)
     placements = _Placements.on(edges, target, ratios)
@@ -345,18 +345,19 @@ def cutout_block(
     n_tried = np.bincount(placements.owner, minlength=len(pos))
     unplaced = np.setdiff1d(np.asarray(list(first_reason), dtype=np.intp), rows["owner"])
     for o in unplaced.tolist():  # parcels with no compliant piece: one reason each
-        reasons[o] = (
-            f"no compliant piece among {n_tried[o]} placements on its road frontage; the "
-            f"preferred one fails as {first_reason[o]}"
-        )
+        reasons[o] = message("match_cutout_none", lang, n=n_tried[o], reason=first_reason[o])
     bad = np.flatnonzero(pd.notna(reasons))
     rejections = rejection_rows(
         ids[bad],
         "cutout",
-        "area "
-        + format_numbers(m2_to_mu(parcels["area_m2"].to_numpy()[pos][bad]), ".1f")
-        + f" mu is at least {siting.cutout_min_ratio:g} × the {demand.target_mu:.1f} mu target, "
-        "but no cut-out: " + pd.Series(reasons[bad], dtype=object),
+        compose(
+            "match_cutout",
+            lang,
+            area=format_numbers(m2_to_mu(parcels["area_m2"].to_numpy()[pos][bad]), ".1f"),
+            ratio=f"{siting.cutout_min_ratio:g}",
+            target=f"{demand.target_mu:.1f}",
+            reason=reasons[bad],
+        ),
     )
     block = {
         "kind": "cutout",

@@ -9,10 +9,13 @@ import pandas as pd
 
 import shapely
 
+from landplan.labels import column_label, message
 from landplan.match._common import (
     REJECTION_COLUMNS,
+    compose,
     format_numbers,
     geometry_array,
+    named,
     reasons_by_value,
     rejection_rows,
 )
@@ -25,7 +28,7 @@ if TYPE_CHECKING:
 # --- floor space --------------------------------------------------------------------------------
 def floor_space_block(ctx: MatchContext) -> tuple[dict, pd.DataFrame]:
     """Vacant floor space that fits the project and obeys its siting rules; (block, rejections)."""
-    zone = ctx.zone
+    zone, lang = ctx.zone, ctx.lang
     buildings = zone.buildings
     policy = zone.policy
     ids = buildings["building_id"].to_numpy(dtype=object)
@@ -43,13 +46,19 @@ def floor_space_block(ctx: MatchContext) -> tuple[dict, pd.DataFrame]:
         found.append(rejection_rows(ids[bad], rule, reasons, building=True))
 
     bad = ~np.isin(status, statuses)
+    lettable = message("match_list_sep", lang).join(named("status", s, lang) for s in statuses)
     reject(
         np.flatnonzero(bad),
         "building_status",
         pd.Series(
             reasons_by_value(
                 status,
-                lambda s: f"building {s}: no floor space to let (lettable: {', '.join(statuses)})",
+                lambda s: message(
+                    "match_building_status",
+                    lang,
+                    status=named("status", s, lang),
+                    lettable=lettable,
+                ),
             )
         ),
     )
@@ -58,25 +67,37 @@ def floor_space_block(ctx: MatchContext) -> tuple[dict, pd.DataFrame]:
     reject(
         np.flatnonzero(short),
         "vacancy",
-        "vacant floor area "
-        + format_numbers(np.nan_to_num(vacant))
-        + f" m² is less than the {need:,.0f} m² needed",
+        pd.Series(
+            compose(
+                "match_vacancy",
+                lang,
+                vacant=format_numbers(np.nan_to_num(vacant)),
+                need=f"{need:,.0f}",
+            )
+        ),
     )
-    for rule, column, minimum, unit in (
-        ("floor_load", "floor_load_kn_m2", ctx.demand.floor_load_min_kn_m2, "kN/m²"),
-        ("clear_height", "clear_height_m", ctx.demand.clear_height_min_m, "m"),
+    unrecorded = message("match_not_recorded", lang)
+    for rule, column, minimum in (
+        ("floor_load", "floor_load_kn_m2", ctx.demand.floor_load_min_kn_m2),
+        ("clear_height", "clear_height_m", ctx.demand.clear_height_min_m),
     ):
         if np.isnan(minimum):
             continue
         have = buildings[column].to_numpy(dtype=float, na_value=np.nan)
-        low = rest & ~(have >= minimum)
+        low = np.flatnonzero(rest & ~(have >= minimum))
+        unit = message(f"match_unit_{rule}", lang)
+        value = compose("match_measure", lang, value=format_numbers(have[low], "g"), unit=unit)
         reject(
-            np.flatnonzero(low),
+            low,
             rule,
-            pd.Series(have)
-            .map(lambda v, unit=unit: "not recorded" if np.isnan(v) else f"{v:g} {unit}")
-            .radd(f"{column} ")
-            .add(f"; the project needs at least {minimum:g} {unit}"),
+            compose(
+                "match_building_measure",
+                lang,
+                column=column_label(column, lang) if lang == "zh" else column,
+                value=np.where(np.isnan(have[low]), unrecorded, value),
+                minimum=f"{minimum:g}",
+                unit=unit,
+            ),
         )
     # The siting rules of land hold for floor space too: the class of the building's parcel,
     # and the geometric rules measured on the building's footprint.
@@ -93,7 +114,7 @@ def floor_space_block(ctx: MatchContext) -> tuple[dict, pd.DataFrame]:
     reject(
         wrong,
         "land_use",
-        land_use_reasons(land_use[wrong], ctx.demand.hazard, allowed),
+        land_use_reasons(land_use[wrong], ctx.demand.hazard, allowed, lang),
     )
     left = np.flatnonzero(~failed)
     for failure in ctx.rules.judge(geometry_array(buildings)[left]):

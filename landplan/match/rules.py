@@ -13,43 +13,43 @@ import shapely
 from shapely import STRtree
 
 from landplan.demand import Demand, as_project, land_demand
+from landplan.labels import Lang, message, value_label
 from landplan.match._common import (
     REJECTION_COLUMNS,
+    compose,
     first_per_key,
     format_numbers,
     geometry_array,
+    named,
     reasons_by_value,
     rejection_rows,
 )
-from landplan.vocab import CONSTRAINT_KIND
 from landplan.zone import Zone
 
 if TYPE_CHECKING:
     from landplan.match.sites import SiteIndex
 
 #: Every rule that can turn a site down, and what it checks (the side of a threshold that
-#: passes is given: "at least" and "within" include the threshold itself).
+#: passes is given: "at least" and "within" include the threshold itself), as the label
+#: registry's ``match_meaning_<rule>`` says it in English (:meth:`Candidates.rejections_by_rule`
+#: says it in either language).
 RULES: dict[str, str] = {
-    "status": "the parcel's status is one offered for supply (siting.available_statuses)",
-    "tenure": "land that can only be leased (village reserved land, collective land) goes only "
-    "to projects that accept a lease",
-    "land_use": "the land-use class of the parcel (for floor space, of the building's parcel) "
-    "fits the project (M3 for hazardous processing)",
-    "protected": "the site overlaps the ecological red line, permanent basic farmland or water "
-    "protection zones by no more than siting.sliver_area_m2",
-    "residential_setback": "hazardous projects' sites lie at least siting.hazardous_setback_m "
-    "from homes",
-    "fuel_station_setback": "storage stations' sites lie at least siting.fuel_station_setback_m "
-    "from fuel stations",
-    "power": "heavy users' sites lie within siting.substation_max_distance_m of a substation of "
-    "their voltage",
-    "area": "the site area lies in the project's window (demand, investment-intensity cap)",
-    "cutout": "a parcel much larger than the demand gives a compact cut-out on its road "
-    "frontage, passing every rule itself, with a usable remainder",
-    "building_status": "the building has floor space to let (siting.floor_space_statuses)",
-    "vacancy": "the building's vacant floor area covers the demand",
-    "floor_load": "the floor load meets the project's minimum",
-    "clear_height": "the clear height meets the project's minimum",
+    rule: message(f"match_meaning_{rule}", "en")
+    for rule in (
+        "status",
+        "tenure",
+        "land_use",
+        "protected",
+        "residential_setback",
+        "fuel_station_setback",
+        "power",
+        "area",
+        "cutout",
+        "building_status",
+        "vacancy",
+        "floor_load",
+        "clear_height",
+    )
 }
 
 
@@ -123,6 +123,7 @@ class GeometryRules:
     A site passes when it overlaps protected areas by at most ``siting.sliver_area_m2`` in all,
     lies at least each setback from the features it must keep away from, and, for a project
     with a voltage, within ``siting.substation_max_distance_m`` of a substation of that voltage.
+    The reasons of the sites turned down are said in ``lang``.
     """
 
     zone: Zone
@@ -130,9 +131,10 @@ class GeometryRules:
     setbacks: tuple[tuple[str, np.ndarray, float, str], ...]
     voltage_kv: float
     chosen: np.ndarray
+    lang: Lang = "zh"
 
     @classmethod
-    def of(cls, demand: Demand, zone: Zone) -> GeometryRules:
+    def of(cls, demand: Demand, zone: Zone, lang: Lang = "zh") -> GeometryRules:
         """Return the geometric rules that apply to a project with this demand."""
         siting = zone.policy.siting
         kinds = zone.constraints["kind"].to_numpy(dtype=object)
@@ -144,7 +146,7 @@ class GeometryRules:
                     "residential_setback",
                     np.flatnonzero(kinds == "residential"),
                     float(siting.hazardous_setback_m),
-                    f"a {hazard} project",
+                    message("match_setback_hazard", lang, hazard=named("hazard", hazard, lang)),
                 )
             )
         if demand.storage:
@@ -153,7 +155,7 @@ class GeometryRules:
                     "fuel_station_setback",
                     np.flatnonzero(kinds == "fuel_station"),
                     float(siting.fuel_station_setback_m),
-                    "a storage station",
+                    message("match_setback_storage", lang),
                 )
             )
         return cls(
@@ -162,6 +164,7 @@ class GeometryRules:
             setbacks=tuple(setbacks),
             voltage_kv=demand.voltage_kv,
             chosen=substation_choice(zone, demand.voltage_kv),
+            lang=lang,
         )
 
     def judge(self, geoms: np.ndarray, remember=None) -> list[RuleFailure]:
@@ -170,7 +173,7 @@ class GeometryRules:
         def measure(key, compute):
             return compute() if remember is None else remember(key, compute)
 
-        zone = self.zone
+        zone, lang = self.zone, self.lang
         siting = zone.policy.siting
         cons = zone.constraints
         kinds = cons["kind"].to_numpy(dtype=object)
@@ -185,21 +188,19 @@ class GeometryRules:
                 ("protected", tuple(protected.tolist()), sliver),
                 lambda: protected_overlaps(geoms, cgeoms, protected, sliver),
             )
-            labels = pd.Series(kinds[k], dtype=object).map(lambda c: CONSTRAINT_KIND.label(c))
+            labels = reasons_by_value(kinds[k], lambda c: str(value_label("kind", c, lang)))
             failures.append(
                 RuleFailure(
                     "protected",
                     at,
-                    (
-                        "overlaps "
-                        + labels
-                        + " "
-                        + pd.Series(cnames[k], dtype=object)
-                        + " by "
-                        + format_numbers(overlap)
-                        + f" m² (more than the {sliver:g} m² of a digitising sliver); "
-                        "never allocatable"
-                    ).to_numpy(dtype=object),
+                    compose(
+                        "match_protected",
+                        lang,
+                        kind=labels,
+                        name=cnames[k],
+                        overlap=format_numbers(overlap),
+                        sliver=f"{sliver:g}",
+                    ),
                 )
             )
         for rule, near, distance_m, why in self.setbacks:
@@ -213,12 +214,14 @@ class GeometryRules:
                 RuleFailure(
                     rule,
                     at,
-                    (
-                        format_numbers(d, ",.1f")
-                        + " m from "
-                        + pd.Series(cnames[near][j], dtype=object)
-                        + f"; {why} needs at least {distance_m:,.0f} m"
-                    ).to_numpy(dtype=object),
+                    compose(
+                        "match_setback",
+                        lang,
+                        distance=format_numbers(d, ",.1f"),
+                        name=cnames[near][j],
+                        who=why,
+                        minimum=f"{distance_m:,.0f}",
+                    ),
                 )
             )
         if not np.isnan(self.voltage_kv):
@@ -226,7 +229,7 @@ class GeometryRules:
         return failures
 
     def _power(self, geoms: np.ndarray, measure) -> list[RuleFailure]:
-        kv = self.voltage_kv
+        kv, lang = self.voltage_kv, self.lang
         strong = self.zone.substations.loc[self.chosen]
         reach = float(self.zone.policy.siting.substation_max_distance_m)
         if strong.empty:
@@ -234,7 +237,9 @@ class GeometryRules:
                 RuleFailure(
                     "power",
                     np.arange(len(geoms)),
-                    np.full(len(geoms), f"the zone has no substation of {kv:g} kV or more"),
+                    np.full(
+                        len(geoms), message("match_power_none", lang, kv=f"{kv:g}"), dtype=object
+                    ),
                 )
             ]
         (i, j), d = measure(
@@ -246,13 +251,14 @@ class GeometryRules:
             RuleFailure(
                 "power",
                 i[far],
-                (
-                    f"nearest substation of ≥ {kv:g} kV ("
-                    + pd.Series(names[j[far]], dtype=object)
-                    + ") is "
-                    + format_numbers(d[far])
-                    + f" m away; a heavy user needs one within {reach:,.0f} m"
-                ).to_numpy(dtype=object),
+                compose(
+                    "match_power_far",
+                    lang,
+                    kv=f"{kv:g}",
+                    name=names[j[far]],
+                    distance=format_numbers(d[far]),
+                    reach=f"{reach:,.0f}",
+                ),
             )
         ]
 
@@ -262,7 +268,12 @@ class GeometryRules:
         why = np.full(len(geoms), None, dtype=object)
         for failure in reversed(self.judge(geoms)):  # the first rule's reason is kept
             ok[failure.at] = False
-            why[failure.at] = f"{failure.rule}: " + failure.reasons.astype(str)
+            why[failure.at] = compose(
+                "match_rule_failed",
+                self.lang,
+                rule=named("rule", failure.rule, self.lang),
+                reason=failure.reasons,
+            )
         return ok, why
 
 
@@ -288,14 +299,18 @@ def parcel_rules(
     sites: SiteIndex | None = None,
     *,
     rules: GeometryRules | None = None,
+    lang: Lang = "zh",
 ) -> ParcelRules:
     """Evaluate every hard rule but the area window on the zone's parcels.
 
     ``rules`` are the project's geometric rules where a match has made them already.
 
     Given the zone's :class:`SiteIndex`, the geometric measures of the land on offer that every
-    project shares (protected overlaps, setback and substation distances) come from it.
+    project shares (protected overlaps, setback and substation distances) come from it. The
+    reasons are said in ``lang``, or in the language of ``rules`` where given.
     """
+    rules = GeometryRules.of(demand, zone, lang) if rules is None else rules
+    lang = rules.lang
     policy = zone.policy
     siting = policy.siting
     parcels = zone.parcels
@@ -313,13 +328,17 @@ def parcel_rules(
     def status_rule() -> tuple[np.ndarray, pd.DataFrame]:
         bad = ~np.isin(status, offered)
         at = np.flatnonzero(bad)
+        sep = message("match_list_sep", lang)
+        listed = sep.join(named("status", s, lang) for s in offered)
         reasons = reasons_by_value(
             status[at],
-            lambda s: f"status {s} is not offered for supply (offered: {', '.join(offered)})",
+            lambda s: message(
+                "match_status", lang, status=named("status", s, lang), offered=listed
+            ),
         )
         return bad, rejection_rows(ids[at], "status", reasons)
 
-    bad, status_rejections = _on_supply(sites, ("status", tuple(offered)), status_rule)
+    bad, status_rejections = _on_supply(sites, ("status", tuple(offered), lang), status_rule)
     unsuited[bad] = True
     found.append(status_rejections)
     # Later rules run on land offered for supply only: an occupied parcel needs no further reason.
@@ -332,18 +351,22 @@ def parcel_rules(
         reject(
             np.flatnonzero(supply & lease_only),
             "tenure",
-            "village reserved or collective land is supplied by lease only (at most "
-            f"{siting.lease_max_years} years, {policy.source('siting.lease_max_years')}); "
-            "the project must buy its land (tenure_ok = buy)",
+            message(
+                "match_tenure",
+                lang,
+                years=siting.lease_max_years,
+                source=policy.source("siting.lease_max_years"),
+            ),
         )
 
     allowed = list(demand.land_use)
     land_use = parcels["land_use"].to_numpy(dtype=object)
     wrong_use = np.flatnonzero(supply & ~np.isin(land_use, allowed))
-    reject(wrong_use, "land_use", land_use_reasons(land_use[wrong_use], demand.hazard, allowed))
+    reject(
+        wrong_use, "land_use", land_use_reasons(land_use[wrong_use], demand.hazard, allowed, lang)
+    )
 
     pos = np.flatnonzero(supply)
-    rules = GeometryRules.of(demand, zone) if rules is None else rules
     failed: dict[str, np.ndarray] = {}
     whole_bad = unsuited.copy()
     remember = None if sites is None else sites.remember
@@ -361,18 +384,27 @@ def parcel_rules(
     )
 
 
-def land_use_reasons(land_use: np.ndarray, hazard: str, allowed: list[str]) -> np.ndarray:
+def land_use_reasons(
+    land_use: np.ndarray, hazard: str, allowed: list[str], lang: Lang = "zh"
+) -> np.ndarray:
     """Say, for each land-use class, why it does not suit the project."""
+    sep = message("match_list_sep", lang)
+    needed = sep.join(named("land_use", a, lang) for a in allowed)
     return reasons_by_value(
         land_use,
-        lambda lu: (
-            f"land-use class {lu or 'not recorded'} does not suit a project with hazard "
-            f"{hazard}: it needs one of {', '.join(allowed)}"
+        lambda lu: message(
+            "match_land_use" if hazard != "none" else "match_land_use_any",
+            lang,
+            land_use=named("land_use", lu, lang) if lu else message("match_not_recorded", lang),
+            hazard=named("hazard", hazard, lang),
+            allowed=needed,
         ),
     )
 
 
-def feasible_parcels(project: pd.Series | Mapping, zone: Zone) -> tuple[pd.Series, pd.DataFrame]:
+def feasible_parcels(
+    project: pd.Series | Mapping, zone: Zone, lang: Lang = "zh"
+) -> tuple[pd.Series, pd.DataFrame]:
     """Apply the hard rules (all but the area window) to every parcel of the zone, whole.
 
     The ``status`` rule runs on every parcel; the others on parcels offered for supply, so an
@@ -386,6 +418,8 @@ def feasible_parcels(project: pd.Series | Mapping, zone: Zone) -> tuple[pd.Serie
         A row of ``zone.projects`` or a mapping of project columns.
     zone
         The zone and its policy.
+    lang
+        The language of the reasons.
 
     Returns
     -------
@@ -397,5 +431,5 @@ def feasible_parcels(project: pd.Series | Mapping, zone: Zone) -> tuple[pd.Serie
     """
     project = as_project(project, policy=zone.policy)
     demand = land_demand(project, zone.policy)
-    rules = parcel_rules(demand, zone)
+    rules = parcel_rules(demand, zone, lang=lang)
     return pd.Series(rules.whole, index=zone.parcels.index, name="feasible"), rules.rejections

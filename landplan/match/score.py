@@ -10,7 +10,8 @@ import pandas as pd
 from landplan.corridor import phase_at
 from landplan.demand import Demand
 from landplan.kinds import KINDS as KIND_REGISTRY
-from landplan.match._common import format_numbers
+from landplan.labels import MESSAGES, Lang, message
+from landplan.match._common import compose, format_numbers
 from landplan.policy import Policy
 
 if TYPE_CHECKING:
@@ -114,45 +115,80 @@ def score_sites(sites: pd.DataFrame, ctx: MatchContext) -> pd.DataFrame:
     return out
 
 
-def reason_texts(rows: pd.DataFrame, demand: Demand, policy: Policy) -> pd.Series:
-    """One line per candidate: its size against the demand, readiness and measures."""
+def step_texts(steps: pd.Series, policy: Policy, lang: Lang = "zh") -> pd.Series:
+    """Say the readiness steps of each candidate (its ``steps``) in a language.
+
+    ``steps`` join the policy's texts (``[readiness.steps]``) with ``"; "``, as
+    :func:`readiness_of` writes them: in English they are kept; in Chinese each text is the
+    registry's ``match_step_<status>`` (a text of the policy without one is kept as it is).
+    One translation per distinct ``steps``.
+    """
+    if lang != "zh":
+        return steps
+    known = {text: key for key, text in policy.readiness.steps.items()}
+    sep = message("match_sep", lang)
+
+    def said(joined: str) -> str:
+        parts, piece = [], ""
+        # A policy's text may itself hold "; ": pieces are glued back until one is known.
+        for token in joined.split("; ") if joined else []:
+            piece = f"{piece}; {token}" if piece else token
+            if piece in known:
+                key = f"match_step_{known[piece]}"
+                parts.append(message(key, lang) if key in MESSAGES else piece)
+                piece = ""
+        return sep.join([*parts, piece] if piece else parts)
+
+    values = steps.fillna("").astype(str)
+    return values.map({v: said(v) for v in values.unique()}).astype(object)
+
+
+def reason_texts(
+    rows: pd.DataFrame, demand: Demand, policy: Policy, lang: Lang = "zh"
+) -> pd.Series:
+    """One sentence per candidate: its size against the demand, readiness and measures.
+
+    Composed column-wise from the registry's ``match_reason`` template in ``lang``.
+    """
     r = rows
-    floor = r["kind"] == "floor_space"
-    size = pd.Series(
-        np.where(
-            floor,
-            format_numbers(r["floor_area_m2"].to_numpy()) + " m² floor space",
-            format_numbers(r["area_mu"].to_numpy(), ".1f") + " mu",
+    floor = (r["kind"] == "floor_space").to_numpy()
+
+    def numbers(column: str, spec: str = ",.0f") -> np.ndarray:
+        return format_numbers(r[column].to_numpy(), spec).to_numpy(dtype=object)
+
+    size = np.where(
+        floor,
+        compose("match_size_floor", lang, area=numbers("floor_area_m2")),
+        compose("match_size_land", lang, area=numbers("area_mu", ".1f")),
+    )
+    target = np.where(
+        floor,
+        message("match_target_floor", lang, area=f"{demand.floor_area_m2:,.0f}"),
+        message("match_target_land", lang, area=f"{demand.target_mu:.1f}"),
+    )
+    months = r["readiness_months"].to_numpy().astype(int)
+    phase = r["corridor_phase"].to_numpy()
+    phases = np.where(
+        phase > 0,
+        compose("match_phase_in", lang, phase=phase.astype(int).astype(str)),
+        message("match_phase_out", lang),
+    )
+    text = compose(
+        "match_reason",
+        lang,
+        size=size,
+        target=target,
+        ready=np.where(
+            months > 0,
+            compose("match_ready", lang, months=months.astype(str)),
+            message("match_ready_now", lang),
         ),
-        index=r.index,
+        steps=step_texts(r["steps"], policy, lang).to_numpy(dtype=object),
+        frontage=numbers("frontage_m"),
+        avenue=numbers("avenue_distance_m"),
+        substation=numbers("substation_distance_m"),
+        cluster=r["cluster_enterprises"].to_numpy().astype(int).astype(str),
+        radius=f"{policy.ranking.cluster_radius_m:,.0f}",
+        phase=phases,
     )
-    target = np.where(floor, f"{demand.floor_area_m2:,.0f} m²", f"{demand.target_mu:.1f} mu")
-    phase = np.where(
-        r["corridor_phase"] > 0,
-        "corridor phase " + r["corridor_phase"].astype(str),
-        "outside the corridor",
-    )
-
-    def metres(column: str) -> pd.Series:
-        return format_numbers(r[column].to_numpy()).set_axis(r.index)
-
-    return (
-        size
-        + " for "
-        + pd.Series(target, index=r.index)
-        + "; ready in "
-        + r["readiness_months"].astype(int).astype(str)
-        + " months ("
-        + r["steps"]
-        + "); frontage "
-        + metres("frontage_m")
-        + " m; avenue "
-        + metres("avenue_distance_m")
-        + " m; substation "
-        + metres("substation_distance_m")
-        + " m; "
-        + r["cluster_enterprises"].astype(str)
-        + " same-cluster enterprises within "
-        + f"{policy.ranking.cluster_radius_m:,.0f} m; "
-        + pd.Series(phase, index=r.index)
-    )
+    return pd.Series(text, index=r.index, dtype=object)

@@ -20,6 +20,7 @@ from landplan._geom import boundary_near, segments, shared_boundary
 from landplan.corridor import phase_bands
 from landplan.demand import Demand
 from landplan.errors import LandplanError
+from landplan.labels import Lang
 from landplan.match._common import format_numbers, geometry_array, index_ranges, read_only
 from landplan.match.rules import (
     GeometryRules,
@@ -626,16 +627,21 @@ class MatchContext:
     bands: gpd.GeoDataFrame
 
     @property
+    def lang(self) -> Lang:
+        """Return the language the match says its reasons in."""
+        return self.rules.lang
+
+    @property
     def roads(self) -> RoadIndex:
         """Return the zone's indexed roads."""
         return self.sites.roads
 
     @classmethod
-    def of(cls, demand: Demand, zone: Zone, sites: SiteIndex) -> MatchContext:
+    def of(cls, demand: Demand, zone: Zone, sites: SiteIndex, lang: Lang = "zh") -> MatchContext:
         """Prepare what every candidate of a project with this demand is measured with."""
         chosen = substation_choice(zone, demand.voltage_kv)
         subs = zone.substations.loc[chosen]
-        rules = GeometryRules.of(demand, zone)
+        rules = GeometryRules.of(demand, zone, lang)
         return cls(zone, demand, sites, geometry_array(subs), chosen, rules, phase_bands(zone))
 
     def measures(self, geoms: np.ndarray) -> dict[str, np.ndarray]:
