@@ -762,7 +762,7 @@ def test_cli_audit_takes_one_zone_source(tmp_path, capsys):
         ["audit", "--db", "x.gpkg", "--zone", "y.gpkg", "--out", str(tmp_path)], capsys
     )
     assert code == 2
-    assert "not both" in " ".join(err.split())
+    assert "二者之一" in " ".join(err.split())
 
 
 def test_cli_audit_from_the_store(tmp_path, capsys):

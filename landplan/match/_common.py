@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from string import Formatter
 
 import numpy as np
 import pandas as pd
@@ -11,7 +10,7 @@ import pandas as pd
 import geopandas as gpd
 
 from landplan._format import fixed_text
-from landplan.labels import MESSAGES, Lang, value_label
+from landplan.labels import Lang, value_label
 
 REJECTION_COLUMNS = ["parcel_id", "building_id", "rule", "reason"]
 
@@ -31,48 +30,16 @@ def first_per_key(keys: np.ndarray, order_by: np.ndarray) -> np.ndarray:
 
 
 def format_numbers(values: np.ndarray, spec: str = ",.0f") -> pd.Series:
-    """Each value as ``format(value, spec)`` writes it, for ``spec`` ``[,].Nf``."""
+    """Return each value as ``format(value, spec)`` writes it.
+
+    Fixed decimals (``[,].Nf``, the common case) are written by Arrow's kernels; any other spec
+    by a format call per value.
+    """
     form = re.fullmatch(r"(,?)\.(\d)f", spec)
     if form is None:
-        raise ValueError(f"format_numbers writes fixed decimals ([,].Nf), not {spec!r}")
+        return pd.Series(values, dtype=float).map(lambda v: format(v, spec)).astype(object)
     text = fixed_text(np.asarray(values, dtype=float), int(form[2]), thousands=bool(form[1]))
     return pd.Series(text, dtype=object)
-
-
-def compose(key: str, lang: Lang, **fields: str | np.ndarray | pd.Series) -> np.ndarray:
-    """Fill a template of the label registry column-wise: one text per row.
-
-    The registry's ``message`` fills one line; this fills a column of them, as string operations
-    on object arrays, without a loop per row.
-
-    ``fields`` are the template's fields, each a scalar (formatted by the template's format
-    spec) or an array of texts, one per row; the rows are as many as the arrays are long.
-
-    >>> compose("match_phase_in", "zh", phase=np.array(["1", "2"], dtype=object)).tolist()
-    ['位于东扩第1期', '位于东扩第2期']
-    """
-    template = MESSAGES[key][0 if lang == "zh" else 1]
-    n = max((len(v) for v in fields.values() if np.ndim(v) == 1), default=1)
-    # Literals and scalar fields are joined first: one pass over the rows per array field.
-    pieces: list[str | np.ndarray] = [""]
-    for literal, name, spec, _ in Formatter().parse(template):
-        value = fields[name] if name is not None else ""
-        if np.ndim(value) == 0:
-            text = literal + (format(value, spec or "") if name is not None else "")
-            if isinstance(pieces[-1], str):
-                pieces[-1] += text
-            else:
-                pieces.append(text)
-        else:
-            if isinstance(pieces[-1], str):
-                pieces[-1] += literal
-            else:
-                pieces.append(literal)
-            pieces.append(np.asarray(value, dtype=object))
-    out = np.full(n, pieces[0], dtype=object)
-    for piece in pieces[1:]:
-        out = out + piece
-    return out
 
 
 def named(column: str, value: object, lang: Lang) -> str:

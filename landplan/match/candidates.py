@@ -16,10 +16,9 @@ from landplan.demand import Demand, as_project, land_demand
 from landplan.errors import LandplanError
 from landplan.kinds import KINDS as KIND_REGISTRY
 from landplan.kinds import candidate_ids
-from landplan.labels import Lang, message
+from landplan.labels import Lang, compose, message
 from landplan.match._common import (
     REJECTION_COLUMNS,
-    compose,
     geometry_array,
     named,
     rejection_rows,

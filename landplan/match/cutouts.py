@@ -13,9 +13,8 @@ import geopandas as gpd
 import shapely
 
 from landplan._geom import segments
-from landplan.labels import message
+from landplan.labels import compose, message
 from landplan.match._common import (
-    compose,
     expand_rows,
     first_per_key,
     format_numbers,

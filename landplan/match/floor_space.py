@@ -9,10 +9,9 @@ import pandas as pd
 
 import shapely
 
-from landplan.labels import column_label, message
+from landplan.labels import column_label, compose, message
 from landplan.match._common import (
     REJECTION_COLUMNS,
-    compose,
     format_numbers,
     geometry_array,
     named,

@@ -13,10 +13,9 @@ import shapely
 from shapely import STRtree
 
 from landplan.demand import Demand, as_project, land_demand
-from landplan.labels import Lang, message, value_label
+from landplan.labels import Lang, compose, message, value_label
 from landplan.match._common import (
     REJECTION_COLUMNS,
-    compose,
     first_per_key,
     format_numbers,
     geometry_array,

@@ -10,8 +10,8 @@ import pandas as pd
 from landplan.corridor import phase_at
 from landplan.demand import Demand
 from landplan.kinds import KINDS as KIND_REGISTRY
-from landplan.labels import MESSAGES, Lang, message
-from landplan.match._common import compose, format_numbers
+from landplan.labels import MESSAGES, Lang, compose, message
+from landplan.match._common import format_numbers
 from landplan.policy import Policy
 
 if TYPE_CHECKING:
