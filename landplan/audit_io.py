@@ -19,7 +19,7 @@ import pandas as pd
 
 from landplan.audit import RULES, AuditResult
 from landplan.io import write_layers
-from landplan.labels import zh_labels
+from landplan.labels import sheet_title, zh_labels
 from landplan.tables import Lang, write_csvs, write_workbook
 
 __all__ = ["AUDIT_LABELS", "FLAGGED_COLUMNS", "RULE_COLUMNS", "audit_sheets", "write_audit"]
@@ -67,17 +67,6 @@ RULE_COLUMNS: Final = (
 _ACTION_STATES: Final = ("idle", "recoverable")
 
 
-#: The workbook's sheets by their Chinese names (a rule's sheet takes the rule's short name,
-#: :attr:`landplan.audit_rules.Rule.short`), as the revitalisation workbook names its own.
-_SHEETS: Final = {
-    "flagged_parcels": "需处置地块",
-    "enterprises_class_d": "D类企业",
-    "deadlines": "处置期限",
-    "summary": "汇总",
-    "policy": "参数",
-}
-
-
 def audit_sheets(result: AuditResult, lang: Lang = "zh") -> dict[str, pd.DataFrame]:
     """Return the workbook's sheets by name, in reading order.
 
@@ -93,7 +82,7 @@ def audit_sheets(result: AuditResult, lang: Lang = "zh") -> dict[str, pd.DataFra
         _ACTION_STATES
     )
     sheets = {"flagged_parcels": _columns(parcels.loc[flagged], FLAGGED_COLUMNS)}
-    names = dict(_SHEETS)
+    names = {}
     fires = result.flags[result.flags["outcome"] == "fires"]
     rule_of = fires["rule_id"].to_numpy()
     for rule_id in (*RULES, *sorted(set(rule_of) - set(RULES))):
@@ -113,7 +102,10 @@ def audit_sheets(result: AuditResult, lang: Lang = "zh") -> dict[str, pd.DataFra
     sheets["policy"] = result.policy_used
     if lang == "en":
         return sheets
-    return {names.get(name, name): frame for name, frame in sheets.items()}
+    return {
+        names.get(name) or sheet_title(name, context="audit"): frame
+        for name, frame in sheets.items()
+    }
 
 
 def _columns(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:

@@ -714,6 +714,69 @@ def table_title(name: str, lang: Lang = "zh") -> str:
     return zh if lang == "zh" else en
 
 
+#: Workbook sheets by their identifiers: the tab a Chinese reader sees. Where the same identifier
+#: names different tables in different workbooks, the workbook's context names it
+#: (:data:`_CONTEXT_SHEETS`); a report table's sheet takes the table's title.
+_SHEET_TITLES: Final[Mapping[str, str]] = {
+    "summary": "汇总",
+    "policy": "参数",
+    "figures": "主要数据",
+    "demand": "用地需求",
+    "review": "入园评审",
+    "candidates": "候选用地",
+    "rejections": "未入选地块",
+    "rejections_by_rule": "未入选原因汇总",
+    "plan": "分配方案",
+    "unplaced": "未安排项目",
+    "by_quarter": "分季度",
+    "by_cluster": "分产业集群",
+    "supply": "可供土地",
+    "floor_space": "可租厂房",
+    "projects": "项目",
+    "floor_balance": "厂房供需",
+    "phases": "分期",
+    "land_by_status": "分状态用地",
+    "curve": "累计曲线",
+    "landings": "项目落地",
+    "layers": "图层",
+    "parcels_by_status": "分状态地块",
+    "principles": "评审原则",
+    "verdict": "评审结论",
+}
+_CONTEXT_SHEETS: Final[Mapping[str, Mapping[str, str]]] = {
+    "audit": {
+        "flagged_parcels": "需处置地块",
+        "enterprises_class_d": "D类企业",
+        "deadlines": "处置期限",
+    },
+    "revitalise": {
+        "totals": "汇总",
+        "parcels": "盘活地块",
+        "buildings": "盘活厂房",
+        "uses": "可用项目",
+        "unmatched": "未匹配项目",
+    },
+}
+
+
+def sheet_title(name: str, lang: Lang = "zh", *, context: str | None = None) -> str:
+    """Return the tab a workbook's sheet shows: its Chinese name, or its identifier in English.
+
+    A name the registry does not know (a rule's own short name, a user's table) is kept.
+
+    >>> sheet_title("candidates"), sheet_title("candidates", "en")
+    ('候选用地', 'candidates')
+    >>> sheet_title("parcels", context="revitalise"), sheet_title("land_supply")
+    ('盘活地块', '可供应土地')
+    """
+    if lang == "en":
+        return name
+    known = _CONTEXT_SHEETS.get(context or "", {}).get(name) or _SHEET_TITLES.get(name)
+    if known is None and name in _TABLE_TITLES:
+        known = _TABLE_TITLES[name][0]
+    return known or name
+
+
 def value_labels(domain: str, lang: Lang = "zh") -> dict[str, str]:
     """Return every value of a domain (``status``, ``cluster``, ``kind`` ...) with its label."""
     values = _domains()[domain]

@@ -40,6 +40,7 @@ from landplan.demand import (
     project_number,
     standard_factory,
 )
+from landplan.policy import Policy
 from landplan.result import item_values
 from landplan.units import m2_to_mu
 from landplan.zone import Zone
@@ -188,12 +189,21 @@ def _render(key: str, params: Mapping, lang: Literal["zh", "en"]) -> str:
             fields[name] = message(f"review_what_{value}", lang)
         elif name == "names":
             fields[name] = sep.join(value)
+        elif name == "source":
+            fields[name] = value[lang]
         elif name == "reason":
             inner_key, inner_params = value
             fields[name] = _render(inner_key, inner_params, lang)
         else:
             fields[name] = value
     return message(key, lang, **fields)
+
+
+def _source(policy: Policy, dotted: str) -> dict[str, str]:
+    """Return a policy value's cited source in both languages, for the reason it backs."""
+    from landplan.labels import policy_source
+
+    return {lang: policy_source(policy, dotted, lang) for lang in ("zh", "en")}
 
 
 def _share_at_least(value: float, threshold: float) -> float:
@@ -231,7 +241,12 @@ def _leverage(project: pd.Series, zone: Zone) -> dict:
 
 
 def _per_mu(
-    amount: float, what: str, column: str, area_mu: float, threshold: float, source: str
+    amount: float,
+    what: str,
+    column: str,
+    area_mu: float,
+    threshold: float,
+    source: Mapping[str, str],
 ) -> dict:
     base = {"unit": "万元/亩", "threshold": threshold}
     if math.isnan(area_mu):
@@ -360,7 +375,7 @@ def review(
             "fixed_investment_wan_yuan",
             area_mu,
             control.investment_intensity_min_wan_yuan_per_mu,
-            policy.source("control.investment_intensity_min_wan_yuan_per_mu"),
+            _source(policy, "control.investment_intensity_min_wan_yuan_per_mu"),
         ),
         "fiscal_contribution": _per_mu(
             project_number(project, "annual_tax_wan_yuan"),
@@ -368,7 +383,7 @@ def review(
             "annual_tax_wan_yuan",
             area_mu,
             control.tax_per_mu_min_wan_yuan,
-            policy.source("control.tax_per_mu_min_wan_yuan"),
+            _source(policy, "control.tax_per_mu_min_wan_yuan"),
         ),
         "energy_intensity": _energy(project, zone),
         "technology_content": _technology(project, zone),
@@ -412,7 +427,7 @@ def review(
     floor_max = policy.review.floor_space_max_m2
     advised = standard_factory(floor, policy)
     if advised:
-        source = policy.source("review.floor_space_max_m2")
+        source = _source(policy, "review.floor_space_max_m2")
         verdict_reasons.append(
             ("review_floor_space", {"floor": floor, "floor_max": floor_max, "source": source})
         )

@@ -17,7 +17,7 @@ import pandas as pd
 
 from landplan.io import write_layers
 from landplan.kinds import KINDS
-from landplan.labels import bilingual
+from landplan.labels import bilingual, sheet_title
 from landplan.outputs import check_replace
 from landplan.revitalise import MODES, Revitalisation
 from landplan.tables import write_workbook
@@ -79,14 +79,6 @@ REVITALISE_LABELS: Final = {
     )
 }
 
-_SHEETS: Final = {
-    "totals": "汇总",
-    "parcels": "盘活地块",
-    "buildings": "盘活厂房",
-    "uses": "可用项目",
-    "unmatched": "未匹配项目",
-    "policy": "参数",
-}
 _SECTIONS: Final = {
     s: bilingual(s, context="revitalise")
     for s in ("mode", "cluster", "corridor_phase", "quarter", "total")
@@ -161,7 +153,7 @@ def revitalisation_sheets(result: Revitalisation) -> dict[str, pd.DataFrame]:
         "unmatched": result.unmatched,
         "policy": result.policy_used,
     }
-    return {_SHEETS[name]: frame for name, frame in tables.items()}
+    return {sheet_title(name, context="revitalise"): frame for name, frame in tables.items()}
 
 
 def write_revitalisation(result: Revitalisation, out_dir: str | os.PathLike) -> dict[str, Path]:

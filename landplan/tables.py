@@ -222,7 +222,9 @@ def write_workbook(
     path
         The ``.xlsx`` file to write (replaced if it exists).
     sheets
-        Sheet name -> table; geometry columns are left out (write them with GeoPackage).
+        Sheet name -> table; geometry columns are left out (write them with GeoPackage). A
+        sheet the label registry names shows its Chinese name on its tab
+        (:func:`landplan.labels.sheet_title`) unless ``lang`` is ``en`` or ``translate`` is off.
     lang
         Headers in English identifiers, Chinese, or ``identifier / 中文``; enumeration values in
         English for ``en``, else in Chinese.
@@ -292,7 +294,7 @@ def _write_sheets(
             quoted=book.add_format({**base, "quote_prefix": True}),
             date=book.add_format({**base, "num_format": "yyyy-mm-dd"}),
         )
-        for name, frame in sheets.items():
+        for name, frame in zip(_tabs(sheets, lang, translate), sheets.values(), strict=True):
             table = _plain_table(frame)
             shown = _display(table, lang) if translate else table
             titles = [header(str(c), lang, labels) for c in table.columns]
@@ -307,6 +309,18 @@ def _write_sheets(
                 )
     finally:
         book.close()
+
+
+def _tabs(sheets: Mapping[str, pd.DataFrame], lang: Lang, translate: bool) -> list[str]:
+    """Return the sheets' tabs: Chinese names unless the workbook is English or read back.
+
+    Where two sheets would get one Chinese name, each keeps its identifier.
+    """
+    names = [str(n) for n in sheets]
+    if not translate or lang == "en":
+        return names
+    tabs = [_labels.sheet_title(n, "zh") for n in names]
+    return [t if tabs.count(t) == 1 else n for t, n in zip(tabs, names, strict=True)]
 
 
 def _sheet_parts(name: str, rows: int) -> list[tuple[str, slice]]:

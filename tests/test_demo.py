@@ -25,9 +25,9 @@ def test_demo_writes_every_file_it_lists(demo_out):
 def test_demo_balances_supply_and_phases_the_avenue(demo_out):
     out, _, steps = demo_out
     assert {"supply and demand", "corridor expansion"} <= set(steps)
-    phases = pd.read_excel(out / "corridor" / "corridor.xlsx", sheet_name="phases")
+    phases = pd.read_excel(out / "corridor" / "corridor.xlsx", sheet_name="分期")
     assert len(phases) == 4  # the sample's breaks 4200;7000;8200 m and the avenue's end
-    by_quarter = pd.read_excel(out / "capacity" / "capacity.xlsx", sheet_name="by_quarter")
+    by_quarter = pd.read_excel(out / "capacity" / "capacity.xlsx", sheet_name="分季度")
     assert by_quarter.iloc[0, 0] == "2026Q3"
 
 
@@ -41,7 +41,7 @@ def test_overview_matches_the_zone(demo_out):
         zone.parcels.loc[zone.parcels["status"] == "idle", "area_mu"].sum()
     )
     assert by_status["area_share"].sum() == pytest.approx(1.0)
-    sheet = pd.read_excel(out / "zone_overview.xlsx", sheet_name="parcels_by_status")
+    sheet = pd.read_excel(out / "zone_overview.xlsx", sheet_name="分状态地块")
     # the workbook shows each status by its Chinese label
     assert sheet.iloc[:, 0].tolist() == [value_label("status", s) for s in by_status.index]
 

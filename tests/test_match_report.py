@@ -101,7 +101,7 @@ def test_match_explain_and_review_from_a_project_file(tmp_path, capsys):
     assert code == 0, err
     # 12000 万元 / 50 mu = 240 万元/亩 ≥ 200
     assert "240" in out
-    verdict = pd.read_excel(tmp_path / "review_J-9.xlsx", sheet_name="verdict")
+    verdict = pd.read_excel(tmp_path / "review_J-9.xlsx", sheet_name="评审结论")
     assert verdict.iloc[0, 0] == "评审结论"
     assert verdict.iloc[0, 1] in ("准予入园", "附条件入园", "不予入园")
 

@@ -78,7 +78,7 @@ def test_allocate_writes_the_plan_and_reserves_it_in_one_go(store, tmp_path, cap
         "PR-2": "P-2",
     }
     sheets = pd.read_excel(out / "allocation.xlsx", sheet_name=None)
-    assert set(sheets) == {"plan", "unplaced", "summary", "candidates"}
+    assert set(sheets) == {"分配方案", "未安排项目", "汇总", "候选用地"}
     with open_store(store) as s:
         held = s.reservations()
     assert sorted(zip(held["project_id"], held["parcel_id"], strict=True)) == [
@@ -118,8 +118,8 @@ def test_capacity_and_corridor_on_the_sample(tmp_path, capsys):
     args = ("capacity", "--start", "2026-07-01", "--quarters", "4", "--out", str(tmp_path))
     assert run(*args, "--lang", "zh") == 0
     sheets = pd.read_excel(tmp_path / "capacity.xlsx", sheet_name=None)
-    assert {"by_quarter", "by_cluster", "supply", "floor_space", "demand"} <= set(sheets)
-    assert len(sheets["by_quarter"]) == 5  # four quarters and "later"
+    assert {"分季度", "分产业集群", "可供土地", "可租厂房", "用地需求"} <= set(sheets)
+    assert len(sheets["分季度"]) == 5  # four quarters and "later"
     assert "供应土地含规划(亩)：" in capsys.readouterr().out
     assert run("corridor", "--out", str(tmp_path), "--lang", "en") == 0
     out = capsys.readouterr().out

@@ -264,9 +264,9 @@ def test_files_are_written_and_user_text_is_escaped(sample_store, tmp_path):
     assert r"\<script\>alert('x')\</script\> \| \*项目\*" in markdown
     assert r"![总览 \<图\>](../maps/overview.png)" in markdown
     sheets = pd.read_excel(paths["xlsx"], sheet_name=None)
-    assert list(sheets)[:3] == ["figures", "signed_projects", "pipeline_projects"]
-    assert len(sheets["figures"]) == len(report.figures())
-    figures = sheets["figures"]
+    assert list(sheets)[:3] == ["主要数据", "签约项目", "储备项目"]
+    assert len(sheets["主要数据"]) == len(report.figures())
+    figures = sheets["主要数据"]
     assert figures["table_title / 表名"].iloc[0] == "签约项目"
     assert figures["column_label / 列名"].iloc[0] == "项目数"
 
