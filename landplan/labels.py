@@ -813,7 +813,7 @@ def translate_values(frame: pd.DataFrame, lang: Lang = "zh") -> pd.DataFrame:
     A summary's ``item`` column takes the domain of its row's ``section`` (a status under
     ``status``, a class under ``class``), or reads as a column label where the item names one.
     """
-    out = frame.copy()
+    out = frame.copy(deep=False)  # copy-on-write: only the columns relabelled are new
     for column in out.columns:
         if column in VALUE_COLUMNS:
             values = out[column].astype(str) if out[column].dtype == bool else out[column]

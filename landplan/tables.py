@@ -15,6 +15,7 @@ apostrophe, the usual neutralisation, so a spreadsheet opening the file does not
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import math
 import os
@@ -144,7 +145,9 @@ def number_format(column: str, values: pd.Series) -> str | None:
 
 def _plain_table(frame: pd.DataFrame) -> pd.DataFrame:
     """Return the table without geometry, nullable dtypes as plain ones, dates as datetimes."""
-    table = pd.DataFrame(frame).copy()
+    # A shallow copy: with copy-on-write a column replaced below leaves the caller's frame as it
+    # was, and a million rows are not copied whole to be written.
+    table = pd.DataFrame(frame).copy(deep=False)
     if isinstance(frame, gpd.GeoDataFrame) and frame._geometry_column_name in table.columns:
         table = table.drop(columns=frame._geometry_column_name)
     for name in table.columns:
@@ -586,6 +589,8 @@ def write_csv(
     numbers read back as the same double. Each column becomes text with Arrow's kernels, so
     a million rows take seconds, not minutes.
     """
+    import pyarrow.compute as pc
+
     path = Path(path)
     table = _plain_table(frame)
     if lang != "en":
@@ -593,13 +598,25 @@ def write_csv(
     titles = [_csv_field(str(c)) for c in label_columns(table, lang, labels).columns]
     with writing(path):
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "w", encoding="utf-8-sig", newline="") as out:
-            out.write(",".join(titles) + "\r\n")
+        with open(path, "wb") as out:
+            out.write(codecs.BOM_UTF8 + (",".join(titles) + "\r\n").encode("utf-8"))
             for start in range(0, len(table), _CHUNK_ROWS * 5):
                 chunk = table.iloc[start : start + _CHUNK_ROWS * 5]
                 lines = _csv_lines([_csv_text(chunk[c]) for c in chunk.columns])
-                out.write("\r\n".join(lines.to_pylist()) + "\r\n")
+                out.write(_utf8_bytes(pc.binary_join_element_wise(lines, "\r\n", "")))
     return path
+
+
+def _utf8_bytes(text: Any) -> Any:
+    """Return an Arrow text array's characters end to end, as the bytes of its data buffer.
+
+    The rows are written from Arrow's own buffer: no Python string is made per row.
+    """
+    import pyarrow as pa
+
+    text = pa.concat_arrays([text.cast(pa.large_string())])  # offset 0, 64-bit offsets
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)
+    return memoryview(text.buffers()[2])[offsets[0] : offsets[len(text)]]
 
 
 def _csv_lines(columns: list) -> Any:
