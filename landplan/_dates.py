@@ -140,9 +140,7 @@ def as_date(value: object, *, name: str = "as_of") -> np.datetime64:
         day = parse_date(value)
         if day is not None:
             return np.datetime64(day, "ns")
-    raise LandplanError(
-        f"{name} must be a date such as 2025-06-30, got {value!r}; accepted: {DATE_FORMS}"
-    )
+    raise LandplanError.of("plan_not_a_date", name=name, value=value, forms=DATE_FORMS)
 
 
 def add_months(dates: np.ndarray, months: np.ndarray | int) -> np.ndarray:

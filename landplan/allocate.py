@@ -70,9 +70,11 @@ import geopandas as gpd
 import shapely
 
 from landplan.errors import (
+    Code,
     CRSMismatchError,
     InfeasibleError,
     LandplanError,
+    Message,
     Problem,
     SchemaError,
 )
@@ -385,10 +387,7 @@ def _highs(
     info = solver.getInfo()
     kind = highspy.HighsModelStatus
     if model_status in (kind.kInfeasible, kind.kUnboundedOrInfeasible):
-        raise InfeasibleError(
-            "the solver proved the allocation program infeasible; expected at least the plan of "
-            "the fixed sites alone; check the fixed sites and reservations"
-        )
+        raise InfeasibleError.of("plan_solver_infeasible")
     has_plan = info.primal_solution_status == highspy.kSolutionStatusFeasible
     x = np.asarray(solver.getSolution().col_value) > 0.5 if has_plan else None
     if x is None:
@@ -403,9 +402,8 @@ def _highs(
     elif model_status in (kind.kTimeLimit, kind.kInterrupt, kind.kSolutionLimit):
         status = "time_limit"
     else:
-        raise InfeasibleError(
-            f"the solver stopped with status {solver.modelStatusToString(model_status)!r}; "
-            "expected an optimal plan or the time limit"
+        raise InfeasibleError.of(
+            "plan_solver_stopped", status=solver.modelStatusToString(model_status)
         )
     return x, status, objective, max(bound, objective)
 
@@ -683,10 +681,7 @@ def allocate(
     clash = sorted(set(fixed) & set(fixed_by_reservation))
     clash = [p for p in clash if fixed[p] != fixed_by_reservation[p]]
     if clash:
-        raise InfeasibleError(
-            f"project(s) {clash} are fixed to one site by hand and reserved on another; "
-            "expected one site per project; release the reservation or change the fixed site"
-        )
+        raise InfeasibleError.of("plan_fixed_and_reserved", **_ids(clash))
     fixed_all = {**fixed_by_reservation, **fixed}
 
     land = _Land.of(zone)
@@ -788,9 +783,12 @@ def _projects_in_scope(
     wanted = list(weights) if stages is None else list(stages)
     unknown = [s for s in wanted if s not in weights]
     if unknown:
-        raise LandplanError(
-            f"stage(s) {unknown} have no weight in allocation.stage_weights; expected some of "
-            f"{sorted(weights)}; pick those stages or add a weight to the policy"
+        raise LandplanError.of(
+            "plan_stage_no_weight",
+            stages=unknown,
+            named=Code(unknown, of="stage"),
+            known=sorted(weights),
+            known_zh=Code(sorted(weights), of="stage"),
         )
     missing = [c for c in ("project_id", "stage", "investment_wan_yuan") if c not in projects]
     if missing:
@@ -883,13 +881,9 @@ def _validated_candidates(
 ) -> gpd.GeoDataFrame:
     missing = [c for c in CANDIDATE_COLUMNS if c not in candidates.columns and c != "geometry"]
     if missing:
+        columns = Message("plan_columns", columns=Code(CANDIDATE_COLUMNS))
         raise SchemaError(
-            [
-                Problem(
-                    _SOURCE, "*", c, "missing column", f"columns {', '.join(CANDIDATE_COLUMNS)}"
-                )
-                for c in missing
-            ]
+            [Problem(_SOURCE, "*", c, Message("plan_missing_column"), columns) for c in missing]
         )
     crs = getattr(candidates, "crs", None)
     if crs is not None and zone.crs is not None and crs != zone.crs:
@@ -913,46 +907,77 @@ def _validated_candidates(
 
     problems: list[Problem] = []
 
-    def bad(mask: pd.Series, column: str, problem: str, expected: str) -> None:
+    def bad(mask: pd.Series, column: str, problem: Message, expected: Message) -> None:
         for cid in cands.loc[mask, "candidate_id"].astype(str):
             problems.append(Problem(_SOURCE, cid, column, problem, expected))
 
     dup = cands["candidate_id"].duplicated(keep=False)
-    bad(dup, "candidate_id", "duplicate id", "a unique candidate_id per row")
-    bad(~cands["kind"].isin(_KINDS), "kind", "unknown kind", f"one of {', '.join(_KINDS)}")
+    bad(
+        dup,
+        "candidate_id",
+        Message("plan_duplicate_id"),
+        Message("plan_unique_per_row", column=Code("candidate_id")),
+    )
+    bad(
+        ~cands["kind"].isin(_KINDS),
+        "kind",
+        Message("plan_unknown_kind_value"),
+        Message("plan_one_of", values=Code(_KINDS, of="kind")),
+    )
     known_projects = set(projects["project_id"])
     bad(
         ~cands["project_id"].isin(known_projects),
         "project_id",
-        "project not among the projects placed",
-        "a project_id of a project in the chosen stages (or leave the row out)",
+        Message("plan_project_not_placed"),
+        Message("plan_project_in_stages", column=Code("project_id")),
     )
-    bad(~np.isfinite(cands["score"]), "score", "no score", "a finite number")
+    bad(~np.isfinite(cands["score"]), "score", Message("plan_no_score"), Message("plan_finite"))
     land = cands["kind"].isin((*_WHOLE, *_PART))
     floor = cands["kind"].isin(_NO_GROUND)
     n_parcels = cands["parcel_ids"].map(len)
-    bad(land & (n_parcels == 0), "parcel_ids", "no parcel", "the parcels the site takes")
+    bad(
+        land & (n_parcels == 0),
+        "parcel_ids",
+        Message("plan_no_parcel"),
+        Message("plan_site_parcels"),
+    )
     bad(
         cands["kind"].isin(_PART) & (n_parcels != 1),
         "parcel_ids",
-        "a cut-out names several parcels",
-        "exactly one parcel",
+        Message("plan_cutout_several"),
+        Message("plan_one_parcel"),
     )
-    bad(land & ~(cands["area_m2"] > 0), "area_m2", "no land area", "area_m2 > 0")
-    bad(floor & cands["building_id"].isna(), "building_id", "missing", "the building let")
-    bad(floor & ~(cands["floor_area_m2"] > 0), "floor_area_m2", "no floor area", "> 0")
+    bad(
+        land & ~(cands["area_m2"] > 0),
+        "area_m2",
+        Message("plan_no_land_area"),
+        Message("plan_column_above_zero", column=Code("area_m2")),
+    )
+    bad(
+        floor & cands["building_id"].isna(),
+        "building_id",
+        Message("plan_missing"),
+        Message("plan_building_let"),
+    )
+    bad(
+        floor & ~(cands["floor_area_m2"] > 0),
+        "floor_area_m2",
+        Message("plan_no_floor_area"),
+        Message("plan_above_zero"),
+    )
 
     parcel_ids = set(zone.parcels["parcel_id"])
     exploded = cands[["candidate_id", "parcel_ids"]].explode("parcel_ids").dropna()
     unknown = exploded.loc[~exploded["parcel_ids"].isin(parcel_ids)]
+    zone_parcels = Message("plan_zone_parcel_ids")
     for cid, pid in unknown.itertuples(index=False):
         problems.append(
             Problem(
                 _SOURCE,
                 str(cid),
                 "parcel_ids",
-                f"unknown parcel {pid!r}",
-                "parcel ids of the zone's parcels layer",
+                Message("plan_unknown_parcel", pid=pid),
+                zone_parcels,
             )
         )
     vacant = zone.buildings.set_index("building_id")["vacant_area_m2"]
@@ -960,8 +985,8 @@ def _validated_candidates(
     bad(
         floor & cands["building_id"].notna() & ~known_building,
         "building_id",
-        "unknown building",
-        "a building id of the zone's buildings layer",
+        Message("plan_unknown_building"),
+        Message("plan_zone_building_id"),
     )
     over = (
         floor
@@ -971,8 +996,8 @@ def _validated_candidates(
     bad(
         over,
         "floor_area_m2",
-        "more than the building's vacant floor area",
-        "at most the building's vacant_area_m2",
+        Message("plan_over_vacant"),
+        Message("plan_at_most_vacant", column=Code("vacant_area_m2")),
     )
 
     cut = cands["kind"].isin(_PART) & (n_parcels == 1)
@@ -985,12 +1010,17 @@ def _validated_candidates(
         bad(
             too_big,
             "area_m2",
-            "the cut-out leaves less than siting.cutout_min_remainder_mu",
-            "a cut-out leaving the remainder, or the whole parcel as a single site",
+            Message("plan_cutout_remainder"),
+            Message("plan_cutout_or_whole"),
         )
     if problems:
         raise SchemaError(problems)
     return cands
+
+
+def _ids(ids: Sequence[object]) -> dict[str, object]:
+    """Return the fields that list ids: a list in English, joined with 、 in Chinese."""
+    return {"ids": list(ids), "ids_zh": "、".join(map(str, ids))}
 
 
 def _reserved_table(reserved: pd.DataFrame | None) -> pd.DataFrame:
@@ -1008,10 +1038,7 @@ def _reserved_table(reserved: pd.DataFrame | None) -> pd.DataFrame:
     clash = taken.groupby("parcel_id")["project_id"].nunique()
     clash = clash[clash > 1]
     if len(clash):
-        raise InfeasibleError(
-            f"parcel(s) {sorted(clash.index)} are reserved for more than one project; expected "
-            "one reservation per parcel; release the duplicate reservations"
-        )
+        raise InfeasibleError.of("plan_reserved_twice", **_ids(sorted(clash.index)))
     return reserved[["project_id", "parcel_id"]].drop_duplicates().astype(object)
 
 
@@ -1039,16 +1066,14 @@ def _fixed_mask(cands: pd.DataFrame, fixed: Mapping[str, str]) -> np.ndarray:
         return np.zeros(len(cands), dtype=bool)
     by_id = cands.set_index("candidate_id")["project_id"]
     wrong = [
-        f"{p} -> {c}"
-        + (" (no such candidate)" if c not in by_id.index else f" (a site of {by_id[c]})")
+        Message("plan_fixed_none", project=p, site=c)
+        if c not in by_id.index
+        else Message("plan_fixed_other", project=p, site=c, owner=by_id[c])
         for p, c in fixed.items()
         if c not in by_id.index or by_id[c] != p
     ]
     if wrong:
-        raise LandplanError(
-            f"fixed site(s) {wrong} are not candidates of their project; expected "
-            "project_id -> one of its candidate_id values"
-        )
+        raise LandplanError.of("plan_fixed_not_candidates", ids=wrong, ids_zh=Code(wrong))
     return cands["candidate_id"].isin(set(fixed.values())).to_numpy()
 
 
@@ -1285,13 +1310,14 @@ class _Rows:
     what: np.ndarray
     key: np.ndarray
 
-    def label(self, r: int, land: _Land) -> str:
+    def label(self, r: int, land: _Land) -> Message:
+        """Name row ``r``: the parcel or building it bounds, and what of it."""
         what, key = int(self.what[r]), int(self.key[r])
         if what in (_ROW_PARCEL, _ROW_CUT_AREA):
-            tail = " (area of cut-outs)" if what == _ROW_CUT_AREA else ""
-            return f"parcel {land.parcel_ids[key]}{tail}"
-        tail = " (vacant floor area)" if what == _ROW_VACANT else " (let or redeveloped)"
-        return f"building {land.building_ids[key]}{tail}"
+            kind = "plan_row_cut_area" if what == _ROW_CUT_AREA else "plan_row_parcel"
+            return Message(kind, id=land.parcel_ids[key])
+        kind = "plan_row_vacant" if what == _ROW_VACANT else "plan_row_let"
+        return Message(kind, id=land.building_ids[key])
 
 
 def _expand(keys: np.ndarray, values: np.ndarray, query: np.ndarray):
@@ -1552,15 +1578,11 @@ def _check_fixed_sites(cands: pd.DataFrame, fixed: np.ndarray, forbidden: np.nda
         return
     blocked = cands.loc[fixed & forbidden, "candidate_id"].tolist()
     if blocked:
-        raise InfeasibleError(
-            f"fixed site(s) {blocked} use parcels reserved for another project; expected fixed "
-            "sites on free parcels; release the reservation or fix another site"
-        )
+        raise InfeasibleError.of("plan_fixed_on_reserved", **_ids(blocked))
     per_project = cands.loc[fixed, "project_id"].value_counts()
     if (per_project > 1).any():
-        raise InfeasibleError(
-            f"project(s) {sorted(per_project[per_project > 1].index)} have several fixed sites; "
-            "expected at most one each"
+        raise InfeasibleError.of(
+            "plan_fixed_several", **_ids(sorted(per_project[per_project > 1].index))
         )
 
 
@@ -1576,13 +1598,17 @@ def _check_fixed(cands: pd.DataFrame, fixed: np.ndarray, rows: _Rows, land: _Lan
         lines = []
         for k, r in enumerate(over):
             who = fixed_ids[sub[[k]].indices]
-            need = f"need {load[r]:g} > {rows.capacity[r]:g}"
-            lines.append(f"{rows.label(int(r), land)}: {', '.join(who)} {need}")
-        raise InfeasibleError(
-            "fixed sites clash; expected fixed sites that fit together:\n"
-            + "\n".join(lines)
-            + "\nunfix one site of each clash"
-        )
+            lines.append(
+                Message(
+                    "plan_clash_line",
+                    what=rows.label(int(r), land),
+                    who=", ".join(who),
+                    who_zh="、".join(who),
+                    need=load[r],
+                    capacity=rows.capacity[r],
+                )
+            )
+        raise InfeasibleError.of("plan_fixed_clash", lines=Code(lines, sep=("\n", "\n")))
 
 
 # --- assembling the result ------------------------------------------------------------------------

@@ -36,7 +36,7 @@ import geopandas as gpd
 from landplan._dates import add_months, as_date, date_strings, days_between
 from landplan._format import number_text
 from landplan.audit_rules import RULES, Rule, share_text
-from landplan.errors import CRSMismatchError, LandplanError
+from landplan.errors import CRSMismatchError, LandplanError, Message
 from landplan.evaluation import CLASSES, evaluate_enterprises, industry_division
 from landplan.idle import IDLE_STATES, idle_clock
 from landplan.labels import Lang, compose, message, policy_source, value_label, value_texts
@@ -473,16 +473,16 @@ def _check_zone(zone: Zone) -> None:
         )
     crs = zone.parcels.crs
     if len(zone.parcels) and (crs is None or not crs.is_projected):
-        raise CRSMismatchError(
-            f"the parcels are in {crs!r}, not a projected CRS; areas would be wrong: "
-            f"reproject the zone to the working CRS ({zone.policy.crs.working})"
+        raise CRSMismatchError.of(
+            "plan_not_projected",
+            crs=crs,
+            srs=Message("plan_no_crs") if crs is None else crs.to_string(),
+            working=zone.policy.crs.working,
         )
     ids = zone.parcels["parcel_id"]
     if not ids.is_unique:
         twice = sorted(ids[ids.duplicated()].astype(str).unique())[:5]
-        raise LandplanError(
-            f"parcel ids must be unique, found {twice} more than once: fix the parcels layer"
-        )
+        raise LandplanError.of("plan_duplicate_parcels", ids=twice, ids_zh="、".join(twice))
 
 
 def audit(zone: Zone, *, as_of: object, lang: Lang = "zh") -> AuditResult:

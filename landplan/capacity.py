@@ -157,7 +157,7 @@ def capacity(
         policy.capacity.horizon_quarters if horizon_quarters is None else horizon_quarters
     )
     if n_quarters < 1:
-        raise LandplanError(f"the horizon must be at least one quarter, got {n_quarters!r}")
+        raise LandplanError.of("plan_horizon", n=n_quarters)
     first = pd.Period(start, freq="Q")
     quarters = pd.period_range(first, periods=n_quarters, freq="Q")
 

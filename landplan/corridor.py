@@ -25,7 +25,7 @@ import geopandas as gpd
 import shapely
 from shapely.ops import substring
 
-from landplan.errors import GeometryError, LandplanError
+from landplan.errors import Code, GeometryError, LandplanError, Message
 from landplan.layers import split_list
 from landplan.result import item_values
 from landplan.units import m2_to_mu
@@ -330,22 +330,24 @@ def phase_at(
 
 def _pick(corridors: gpd.GeoDataFrame, name: str | None) -> pd.Series:
     if corridors.empty:
-        raise LandplanError(
-            "the zone has no corridors layer; expected the avenue's centre line; import one "
-            "with `landplan import --layer corridors`"
-        )
+        raise LandplanError.of("plan_no_corridors", layer=Code("corridors", of="layer"))
     if name is None:
         if len(corridors) > 1:
-            raise LandplanError(
-                f"the zone has {len(corridors)} avenues; expected a name, one of "
-                f"{sorted(corridors['name'])}"
+            names = sorted(corridors["name"])
+            raise LandplanError.of(
+                "plan_several_avenues", n=len(corridors), names=names, names_zh="、".join(names)
             )
         return corridors.iloc[0]
     hit = corridors.loc[(corridors["name"] == name) | (corridors["corridor_id"] == name)]
     if hit.empty:
-        raise LandplanError(
-            f"no avenue {name!r}; expected a name or corridor_id among "
-            f"{sorted(corridors['name'])} / {sorted(corridors['corridor_id'])}"
+        names, ids = sorted(corridors["name"]), sorted(corridors["corridor_id"])
+        raise LandplanError.of(
+            "plan_no_avenue",
+            name=name,
+            names=names,
+            ids=ids,
+            names_zh="、".join(names),
+            ids_zh="、".join(ids),
         )
     return hit.iloc[0]
 
@@ -355,11 +357,8 @@ def _line(row: pd.Series) -> shapely.LineString:
     if geom is not None and geom.geom_type == "MultiLineString":
         geom = shapely.line_merge(geom)
     if geom is None or geom.geom_type != "LineString" or geom.is_empty:
-        kind = "nothing" if geom is None else geom.geom_type
-        raise GeometryError(
-            f"avenue {row['corridor_id']!r} is a {kind}; expected one continuous LineString "
-            "digitised in the direction of expansion; join its parts in a GIS"
-        )
+        kind = Message("plan_no_shape") if geom is None else geom.geom_type
+        raise GeometryError.of("plan_avenue_not_line", id=row["corridor_id"], kind=kind)
     return geom
 
 
@@ -369,7 +368,7 @@ def _width(width_m: float | None, row: pd.Series, policy) -> float:
         width = policy.corridor.width_m
     width = float(width)
     if not width > 0:
-        raise LandplanError(f"corridor width must be positive, got {width!r} m")
+        raise LandplanError.of("plan_width_positive", width=width)
     return width
 
 
@@ -387,27 +386,23 @@ def _breaks(
         try:
             given = [float(v) for v in split_list(text)]
         except ValueError:
-            raise LandplanError(
-                f"avenue {row['corridor_id']!r} has phase_breaks_m {text!r}; expected "
-                "chainages in metres separated by ';' such as '0;2000;4000'"
+            raise LandplanError.of(
+                "plan_breaks_text",
+                id=row["corridor_id"],
+                column=Code("phase_breaks_m"),
+                text=text,
             ) from None
     if given is None:
         step = float(policy.corridor.phase_length_m if phase_length_m is None else phase_length_m)
         if not step > 0:
-            raise LandplanError(f"phase length must be positive, got {step!r} m")
+            raise LandplanError.of("plan_phase_length_positive", step=step)
         given = list(np.arange(step, length, step))
     values = np.asarray(given, dtype=float)
     outside = values[(values < 0) | (values > length + 1e-6)]
     if len(outside):
-        raise LandplanError(
-            f"phase break(s) {outside.tolist()} m lie outside the avenue, which is "
-            f"{length:.1f} m long; expected chainages between 0 and {length:.1f} m"
-        )
+        raise LandplanError.of("plan_breaks_outside", breaks=outside.tolist(), length=length)
     if np.any(np.diff(values) <= 0):
-        raise LandplanError(
-            f"phase breaks {values.tolist()} are not increasing; expected strictly "
-            "increasing chainages"
-        )
+        raise LandplanError.of("plan_breaks_not_increasing", breaks=values.tolist())
     inner = values[(values > 1e-6) & (values < length - 1e-6)]
     return [*inner.tolist(), length]
 
@@ -468,8 +463,13 @@ def _constrained(zone: Zone, pieces: gpd.GeoDataFrame, exclude: Sequence[str] | 
     kinds = list(CONSTRAINT_KIND.values) if exclude is None else list(exclude)
     unknown = [k for k in kinds if k not in CONSTRAINT_KIND.values]
     if unknown:
-        raise LandplanError(
-            f"unknown constraint kind(s) {unknown}; expected some of {list(CONSTRAINT_KIND.values)}"
+        known = list(CONSTRAINT_KIND.values)
+        raise LandplanError.of(
+            "plan_constraint_kinds",
+            kinds=unknown,
+            named=Code(unknown, of="kind"),
+            known=known,
+            known_zh=Code(known, of="kind"),
         )
     out = np.zeros(len(pieces))
     cons = zone.constraints
@@ -511,10 +511,7 @@ def _projects(candidates: pd.DataFrame | None, polygons: np.ndarray, zone: Zone)
     if candidates is None or len(candidates) == 0:
         return pd.DataFrame({"phase": pd.Series(dtype=int), "project_id": []})
     if "project_id" not in candidates or not isinstance(candidates, gpd.GeoDataFrame):
-        raise LandplanError(
-            "candidates must be a GeoDataFrame with project_id and site geometry (a candidate "
-            "table or an allocation plan)"
-        )
+        raise LandplanError.of("plan_candidates_frame", column=Code("project_id"))
     if candidates.crs is not None and candidates.crs != zone.crs:
         from landplan.errors import CRSMismatchError
 
@@ -577,7 +574,7 @@ def _curve(
     pieces: gpd.GeoDataFrame, floor: pd.DataFrame, length: float, step: float
 ) -> pd.DataFrame:
     if not step > 0:
-        raise LandplanError(f"corridor.curve_step_m must be positive, got {step!r}")
+        raise LandplanError.of("plan_curve_step", step=step)
     edges = np.arange(0.0, length + step, step)
     edges[-1] = max(edges[-1], length)
     n_bins = len(edges) - 1

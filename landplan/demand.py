@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from landplan.errors import InfeasibleError, LandplanError
+from landplan.errors import Code, InfeasibleError, LandplanError
 from landplan.policy import Policy
 from landplan.units import m2_to_mu, mu_to_m2
 
@@ -245,9 +245,13 @@ def land_demand(project: pd.Series, policy: Policy) -> Demand:
         mu_max = mu_min * (1.0 + siting.area_slack_share)
         basis += f"; no maximum given, minimum + {siting.area_slack_share:.0%}"
     if not math.isnan(mu_min) and mu_max < mu_min:
-        raise LandplanError(
-            f"project {pid}: land_mu_max {mu_max:g} is below land_mu_min {mu_min:g}; "
-            "expected min ≤ max — swap or correct them"
+        raise LandplanError.of(
+            "plan_mu_max_below_min",
+            pid=pid,
+            high=Code("land_mu_max"),
+            high_mu=mu_max,
+            low=Code("land_mu_min"),
+            low_mu=mu_min,
         )
 
     fixed = project_number(project, "fixed_investment_wan_yuan")
@@ -279,10 +283,14 @@ def land_demand(project: pd.Series, policy: Policy) -> Demand:
     cluster = project.get("cluster")
 
     if math.isnan(mu_min) and math.isnan(floor):
-        raise InfeasibleError(
-            f"project {pid} states no demand: expected land_mu_min/land_mu_max, storage_mwh, "
-            "or floor_area_m2 with can_use_building; found none — add the land or floor-space "
-            "demand to the project"
+        raise InfeasibleError.of(
+            "plan_no_demand",
+            pid=pid,
+            mu_min=Code("land_mu_min"),
+            mu_max=Code("land_mu_max"),
+            storage=Code("storage_mwh"),
+            floor=Code("floor_area_m2"),
+            can=Code("can_use_building"),
         )
     return Demand(
         project_id=pid,

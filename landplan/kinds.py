@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from landplan.errors import LandplanError
+from landplan.errors import Code, LandplanError
 
 __all__ = ["KINDS", "CandidateKind", "candidate_ids", "kind"]
 
@@ -117,8 +117,11 @@ def kind(name: str) -> CandidateKind:
     try:
         return KINDS[name]
     except KeyError:
-        raise LandplanError(
-            f"unknown candidate kind {name!r}; expected one of {sorted(KINDS)}"
+        raise LandplanError.of(
+            "plan_unknown_kind",
+            name=name,
+            known=sorted(KINDS),
+            known_zh=Code(sorted(KINDS), of="kind"),
         ) from None
 
 

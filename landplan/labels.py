@@ -2473,6 +2473,378 @@ _MATCH_MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
 }
 
 
+#: What the planning modules' errors and notices say (allocation, corridor, revitalisation, audit,
+#: demand, matching, land-use codes, import profiles): key -> (Chinese, English), as above.
+_PLAN_ERRORS: Final[Mapping[str, tuple[str, str]]] = {
+    # allocation
+    "plan_solver_infeasible": (
+        "求解器证明配置模型无可行解；至少固定选址本身应构成可行方案；请核对固定选址和预留",
+        "the solver proved the allocation program infeasible; expected at least the plan of the "
+        "fixed sites alone; check the fixed sites and reservations",
+    ),
+    "plan_solver_stopped": (
+        "求解器以状态「{status}」停止；应得到最优方案或达到时间上限",
+        "the solver stopped with status {status!r}; expected an optimal plan or the time limit",
+    ),
+    "plan_fixed_and_reserved": (
+        "项目 {ids_zh} 被手工固定在一处选址，又在另一处预留；每个项目只应有一处选址；"
+        "请释放预留或更改固定选址",
+        "project(s) {ids} are fixed to one site by hand and reserved on another; expected one "
+        "site per project; release the reservation or change the fixed site",
+    ),
+    "plan_stage_no_weight": (
+        "阶段「{named}」在政策参数 allocation.stage_weights 中没有权重；应为以下之一：{known_zh}；"
+        "请改选这些阶段，或在政策中为其加上权重",
+        "stage(s) {stages} have no weight in allocation.stage_weights; expected some of {known}; "
+        "pick those stages or add a weight to the policy",
+    ),
+    "plan_missing_column": ("缺少字段", "missing column"),
+    "plan_columns": ("字段：{columns}", "columns {columns}"),
+    "plan_duplicate_id": ("编号重复", "duplicate id"),
+    "plan_unique_per_row": ("每行一个唯一的{column}", "a unique {column} per row"),
+    "plan_unknown_kind_value": ("无法识别的选址类型", "unknown kind"),
+    "plan_one_of": ("以下之一：{values}", "one of {values}"),
+    "plan_project_not_placed": ("不是参与配置的项目", "project not among the projects placed"),
+    "plan_project_in_stages": (
+        "所选阶段中某个项目的{column}（或删去该行）",
+        "a {column} of a project in the chosen stages (or leave the row out)",
+    ),
+    "plan_no_score": ("没有得分", "no score"),
+    "plan_finite": ("有限数值", "a finite number"),
+    "plan_no_parcel": ("未列出地块", "no parcel"),
+    "plan_site_parcels": ("该选址占用的地块", "the parcels the site takes"),
+    "plan_cutout_several": ("地块分割列出了多宗地块", "a cut-out names several parcels"),
+    "plan_one_parcel": ("恰好一宗地块", "exactly one parcel"),
+    "plan_no_land_area": ("没有用地面积", "no land area"),
+    "plan_column_above_zero": ("{column}大于0", "{column} > 0"),
+    "plan_missing": ("缺失", "missing"),
+    "plan_building_let": ("出租的建筑", "the building let"),
+    "plan_no_floor_area": ("没有建筑面积", "no floor area"),
+    "plan_above_zero": ("大于0", "> 0"),
+    "plan_unknown_parcel": ("无法识别的地块「{pid}」", "unknown parcel {pid!r}"),
+    "plan_zone_parcel_ids": ("园区地块图层中的地块编号", "parcel ids of the zone's parcels layer"),
+    "plan_unknown_building": ("无法识别的建筑", "unknown building"),
+    "plan_zone_building_id": (
+        "园区建筑图层中的建筑编号",
+        "a building id of the zone's buildings layer",
+    ),
+    "plan_over_vacant": ("超过该建筑的空置面积", "more than the building's vacant floor area"),
+    "plan_at_most_vacant": ("不超过该建筑的{column}", "at most the building's {column}"),
+    "plan_cutout_remainder": (
+        "分割后的剩余面积小于政策参数 siting.cutout_min_remainder_mu",
+        "the cut-out leaves less than siting.cutout_min_remainder_mu",
+    ),
+    "plan_cutout_or_whole": (
+        "留足剩余面积的分割，或将整宗地块作为单宗选址",
+        "a cut-out leaving the remainder, or the whole parcel as a single site",
+    ),
+    "plan_reserved_twice": (
+        "地块 {ids_zh} 被预留给多个项目；每宗地块只应有一项预留；请释放重复的预留",
+        "parcel(s) {ids} are reserved for more than one project; expected one reservation per "
+        "parcel; release the duplicate reservations",
+    ),
+    "plan_fixed_not_candidates": (
+        "固定选址 {ids_zh} 不是其项目的候选选址；应为「项目编号 -> 该项目的一个候选编号」",
+        "fixed site(s) {ids} are not candidates of their project; expected project_id -> one of "
+        "its candidate_id values",
+    ),
+    "plan_fixed_none": (
+        "{project} -> {site}（无此候选选址）",
+        "{project} -> {site} (no such candidate)",
+    ),
+    "plan_fixed_other": (
+        "{project} -> {site}（是 {owner} 的选址）",
+        "{project} -> {site} (a site of {owner})",
+    ),
+    "plan_fixed_on_reserved": (
+        "固定选址 {ids_zh} 占用了为其他项目预留的地块；固定选址应位于未预留的地块；"
+        "请释放预留或固定其他选址",
+        "fixed site(s) {ids} use parcels reserved for another project; expected fixed sites on "
+        "free parcels; release the reservation or fix another site",
+    ),
+    "plan_fixed_several": (
+        "项目 {ids_zh} 有多处固定选址；每个项目至多一处",
+        "project(s) {ids} have several fixed sites; expected at most one each",
+    ),
+    "plan_fixed_clash": (
+        "固定选址相互冲突；固定选址应能同时成立：\n{lines}\n请在每处冲突中取消固定其中一处选址",
+        "fixed sites clash; expected fixed sites that fit together:\n{lines}\n"
+        "unfix one site of each clash",
+    ),
+    "plan_clash_line": (
+        "{what}：{who_zh} 需要 {need:g}，超过上限 {capacity:g}",
+        "{what}: {who} need {need:g} > {capacity:g}",
+    ),
+    "plan_row_parcel": ("地块 {id}", "parcel {id}"),
+    "plan_row_cut_area": ("地块 {id}（分割面积）", "parcel {id} (area of cut-outs)"),
+    "plan_row_vacant": ("建筑 {id}（空置面积）", "building {id} (vacant floor area)"),
+    "plan_row_let": ("建筑 {id}（出租或改建）", "building {id} (let or redeveloped)"),
+    # the corridor
+    "plan_no_corridors": (
+        "园区没有{layer}图层；应有大道的中心线；请用 `landplan import --layer corridors` 导入",
+        "the zone has no corridors layer; expected the avenue's centre line; import one with "
+        "`landplan import --layer corridors`",
+    ),
+    "plan_several_avenues": (
+        "园区有{n}条大道；请指定名称，为以下之一：{names_zh}",
+        "the zone has {n} avenues; expected a name, one of {names}",
+    ),
+    "plan_no_avenue": (
+        "没有大道「{name}」；应为以下名称或编号之一：{names_zh}；{ids_zh}",
+        "no avenue {name!r}; expected a name or corridor_id among {names} / {ids}",
+    ),
+    "plan_no_shape": ("空几何", "nothing"),
+    "plan_avenue_not_line": (
+        "大道「{id}」是 {kind}；应为一条沿扩展方向绘制的连续 LineString；请在 GIS 中合并其各段",
+        "avenue {id!r} is a {kind}; expected one continuous LineString digitised in the "
+        "direction of expansion; join its parts in a GIS",
+    ),
+    "plan_width_positive": (
+        "大道宽度须大于0，实为 {width!r} 米",
+        "corridor width must be positive, got {width!r} m",
+    ),
+    "plan_breaks_text": (
+        "大道「{id}」的{column}「{text}」无法读取；应为以「;」分隔的里程（米），如「0;2000;4000」",
+        "avenue {id!r} has {column} {text!r}; expected chainages in metres separated by ';' "
+        "such as '0;2000;4000'",
+    ),
+    "plan_phase_length_positive": (
+        "分期长度须大于0，实为 {step!r} 米",
+        "phase length must be positive, got {step!r} m",
+    ),
+    "plan_breaks_outside": (
+        "分期断点 {breaks} 米位于大道之外（大道长 {length:.1f} 米）；应为 0 至 {length:.1f} 米"
+        "之间的里程",
+        "phase break(s) {breaks} m lie outside the avenue, which is {length:.1f} m long; "
+        "expected chainages between 0 and {length:.1f} m",
+    ),
+    "plan_breaks_not_increasing": (
+        "分期断点 {breaks} 未严格递增；应为严格递增的里程",
+        "phase breaks {breaks} are not increasing; expected strictly increasing chainages",
+    ),
+    "plan_constraint_kinds": (
+        "无法识别的管控要素类型「{named}」；应为以下之一：{known_zh}",
+        "unknown constraint kind(s) {kinds}; expected some of {known}",
+    ),
+    "plan_candidates_frame": (
+        "候选选址须为带{column}和选址几何的 GeoDataFrame（候选选址表或配置方案）",
+        "candidates must be a GeoDataFrame with {column} and site geometry (a candidate table "
+        "or an allocation plan)",
+    ),
+    "plan_curve_step": (
+        "政策参数 corridor.curve_step_m 须大于0，实为 {step!r}",
+        "corridor.curve_step_m must be positive, got {step!r}",
+    ),
+    # the revitalisation plan's policy
+    "plan_policy_problems": (
+        "政策中有{n}个问题：\n{problems}",
+        "{n} problem(s) in the policy:\n{problems}",
+    ),
+    "plan_mode_order": (
+        "政策参数 revitalise.mode_order 须将{modes_zh}各列一次，并以「{last}」（兜底方式）结尾，"
+        "实为：{order_zh}",
+        "revitalise.mode_order must list modes of {modes} once each and end with 'rectify' (the "
+        "mode of last resort), got {order!r}",
+    ),
+    "plan_densify_classes": (
+        "政策参数 revitalise.densify_classes 须为亩均评价类别 {classes} 之中的类别，实为：{odd_zh}",
+        "revitalise.densify_classes must be per-mu classes among {classes}, got {odd!r}",
+    ),
+    "plan_candidates_per_project": (
+        "政策参数 revitalise.candidates_per_project 须不小于1，实为 {n!r}",
+        "revitalise.candidates_per_project must be at least 1, got {n!r}",
+    ),
+    # the audit, capacity and demand
+    "plan_not_projected": (
+        "地块的坐标系（{srs}）不是投影坐标系，面积将有误：请将园区数据投影到工作坐标系（{working}）",
+        "the parcels are in {crs!r}, not a projected CRS; areas would be wrong: reproject the "
+        "zone to the working CRS ({working})",
+    ),
+    "plan_no_crs": ("无坐标系", "no CRS"),
+    "plan_duplicate_parcels": (
+        "地块编号须唯一，{ids_zh} 出现了不止一次：请修正地块图层",
+        "parcel ids must be unique, found {ids} more than once: fix the parcels layer",
+    ),
+    "plan_horizon": (
+        "规划期须至少一个季度，实为 {n!r}",
+        "the horizon must be at least one quarter, got {n!r}",
+    ),
+    "plan_mu_max_below_min": (
+        "项目 {pid}：{high}（{high_mu:g}）低于{low}（{low_mu:g}）；应为下限 ≤ 上限——请对调或更正",
+        "project {pid}: {high} {high_mu:g} is below {low} {low_mu:g}; expected min ≤ max — swap "
+        "or correct them",
+    ),
+    "plan_no_demand": (
+        "项目 {pid} 未填写需求：应填写{mu_min}/{mu_max}、{storage}，或{floor}并同时填写{can}；"
+        "均未填写——请为项目补上用地或厂房空间需求",
+        "project {pid} states no demand: expected {mu_min}/{mu_max}, {storage}, or {floor} with "
+        "{can}; found none — add the land or floor-space demand to the project",
+    ),
+    "plan_candidates_suffix": (
+        "{path}：不支持的文件类型「{suffix}」；应为 .gpkg、.geojson、.csv 或 .xlsx",
+        "{path}: unsupported file type {suffix!r}; expected .gpkg, .geojson, .csv or .xlsx",
+    ),
+    # matching and the kinds of site
+    "plan_not_a_site": (
+        "「{site}」既不是项目 {project} 的候选选址，也不是被排除的选址；应为园区的地块编号"
+        "（标准厂房空间则为建筑编号）——请核对编号",
+        "{site!r} is neither a candidate nor a rejected site of project {project}; expected a "
+        "parcel_id of the zone (or a building_id for floor space) — check the id",
+    ),
+    "plan_unknown_kinds": (
+        "无法识别的选址类型「{named}」；应为以下之一：{known_zh}",
+        "unknown candidate kind(s) {kinds}; expected some of {known}",
+    ),
+    "plan_unknown_kind": (
+        "无法识别的选址类型「{name}」；应为以下之一：{known_zh}",
+        "unknown candidate kind {name!r}; expected one of {known}",
+    ),
+    "plan_top": (
+        "候选数量须为正整数，实为 {top!r}",
+        "top must be a positive number of candidates, got {top!r}",
+    ),
+    "plan_unknown_layer": (
+        "无法识别的图层「{layer}」；应为以下之一：{known_zh}",
+        "unknown layer {layer!r}; expected one of {known}",
+    ),
+    "plan_not_a_date": (
+        "不是日期：「{value}」；应为如 2025-06-30 的日期，可用的写法：2024-03-01、2024/3/1、"
+        "2024.3.1、2024年3月1日、20240301，或 Excel 日期（日期单元格或其序号，如45352）",
+        "{name} must be a date such as 2025-06-30, got {value!r}; accepted: {forms}",
+    ),
+    # land-use codes
+    "plan_unknown_scheme": (
+        "无法识别的用地分类标准「{name}」；应为 {schemes}",
+        "unknown land-use scheme {name!r}; expected {schemes}",
+    ),
+    "plan_scheme_unknown": (
+        "无法识别的用地分类标准「{name}」",
+        "unknown land-use scheme {name!r}",
+    ),
+    "plan_not_code_of": ("「{value}」不是 {scheme} 的代码", "{value!r} is not a code of {scheme}"),
+    "plan_code_of": ("{scheme} 的代码{hint}{other}", "a code of {scheme}{hint}{other}"),
+    "plan_such_as": ("，如 {example}", " such as {example}"),
+    "plan_and_then": ("；{text}", "; {text}"),
+    "plan_code_of_none": (
+        "「{text}」不是任何用地分类标准的代码（{schemes}）",
+        "{text!r} is a code of none of the land-use schemes ({schemes})",
+    ),
+    "plan_code_needs_scheme": (
+        "「{text}」在不同标准中分别是 {meanings_zh}：代码须注明其分类标准——用{column}字段、"
+        "--land-use-scheme 或导入配置",
+        "{text!r} is {meanings}: a code needs its scheme — a {column} column, "
+        "--land-use-scheme, or an import profile",
+    ),
+    "plan_code_without_scheme": (
+        "用地代码「{value}」未注明分类标准",
+        "land-use code {value!r} without its scheme",
+    ),
+    "plan_class_disagrees": (
+        "用地类别「{given}」与代码 {code}（{cls}）不符",
+        "class {given!r} disagrees with code {code} (class {cls})",
+    ),
+    "plan_class_of_code": (
+        "用地代码对应的类别，或在代码旁不填类别",
+        "the class the land-use code maps to, or no class beside the code",
+    ),
+    "plan_no_class": ("无类别", "no class"),
+    "plan_covers_m": (
+        "{code} 涵盖 {covers}：已定为 M（工业用地，未注明类别），需要 M3 的危险品项目不予接受",
+        "{code} covers {covers}: given M (industrial, class not stated), which hazardous "
+        "projects needing M3 do not accept",
+    ),
+    "plan_covers_none": (
+        "{code} 涵盖 {covers}：未定用地类别",
+        "{code} covers {covers}: given no land-use class",
+    ),
+    "plan_covers": (
+        "{code} 涵盖 {covers}：已定为 {given}",
+        "{code} covers {covers}: given {given}",
+    ),
+    "plan_next_level": (
+        "能确定类别的下一级代码，或直接填写类别（{column}）",
+        "a code of the next level that decides the class, or the class itself ({column})",
+    ),
+    # import profiles
+    "plan_no_profile": (
+        "没有导入配置「{name}」：内置的有 {builtin_zh}，或给出导入配置 TOML 文件",
+        "no import profile {name!r}: the built-in ones are {builtin}, or give a profile TOML file",
+    ),
+    "plan_profile_unreadable": (
+        "{path}：无法读取的导入配置（{why}）",
+        "{path}: not a readable profile ({why})",
+    ),
+    "plan_profile_invalid": (
+        "{path}：导入配置无效：\n  {errors}",
+        "{path}: not a valid import profile:\n  {errors}",
+    ),
+    "plan_profile_section": ("无法识别的配置节 [{key}]", "unknown section [{key}]"),
+    "plan_profile_key": ("无法识别的配置项 profile.{key}", "unknown key profile.{key}"),
+    "plan_profile_layer": (
+        "profile.layer「{name}」不是 landplan 的图层",
+        "profile.layer {name!r} is not a landplan layer",
+    ),
+    "plan_profile_both": (
+        "optional_fields.{key}：已在 [fields] 中",
+        "optional_fields.{key}: also in [fields]",
+    ),
+    "plan_profile_field_names": (
+        "fields.{key}：应为一个字段名或字段名列表",
+        "fields.{key}: expected a field name or a list of them",
+    ),
+    "plan_profile_not_column": (
+        "{section}.{key}：「{key}」不是{layer}图层的字段",
+        "{section}.{key}: {key!r} is not a column of {layer}",
+    ),
+    "plan_profile_no_id": (
+        "fields：编号字段「{column}」没有对应的源字段",
+        "fields: no source field for the id column {name!r}",
+    ),
+    "plan_profile_codes": (
+        "codes.{key}：「{key}」不是本配置映射的字段",
+        "codes.{key}: {key!r} is not a field the profile maps",
+    ),
+    "plan_profile_unit": (
+        "面积单位（配置项 unit）「{unit}」：应为以下之一：{units}",
+        "area.unit {unit!r}: expected one of {units}",
+    ),
+    "plan_profile_share": (
+        "面积容差（配置项 tolerance_share）「{share}」：应为0至1之间的比例",
+        "area.tolerance_share {share!r}: expected a share from 0 to 1",
+    ),
+    "plan_profile_scheme": ("profile.land_use_scheme：{why}", "profile.land_use_scheme: {why}"),
+    "plan_field_missing": ("缺少字段", "field missing"),
+    "plan_field_of_profile": (
+        "导入配置 {profile} 映射到{target}的字段 {spelled_zh}（文件中的字段有：{columns}）",
+        "the field {spelled} that profile {profile} maps to {target} (the file has {columns})",
+    ),
+    "plan_code_not_in_profile": (
+        "{field}代码「{value}」不在导入配置 {profile} 的{target}代码表中",
+        "{field} code {value!r} is not in profile {profile}'s codes for {target}",
+    ),
+    "plan_code_in_profile": (
+        "以下之一：{listed_zh}；请在导入配置的副本中于 [codes.{key}] 下补上该代码",
+        "one of {listed}; add the code under [codes.{key}] in a copy of the profile",
+    ),
+    "plan_name_not_code": (
+        "{field}「{name}」不是 {code} 的名称",
+        "{field} {name!r} is not the name of {code}",
+    ),
+    "plan_name_or_code": ("「{zh}」，或「{name}」对应的代码", "{zh!r}, or the code of {name!r}"),
+    "plan_area_differs": (
+        "登记面积 {official:,.1f} 平方米，按几何计算为 {computed:,.1f} 平方米（{share:+.2%}）",
+        "official area {official:,.1f} m², computed from the geometry {computed:,.1f} m² "
+        "({share:+.2%})",
+    ),
+    "plan_area_within": (
+        "两者相差不超过{tolerance:.1%}（导入配置 {profile} 的面积容差 tolerance_share）；"
+        "请核对边界或登记面积",
+        "areas within {tolerance:.1%} (profile {profile}, area.tolerance_share); check the "
+        "boundary or the official figure",
+    ),
+}
+
+
 #: Lines the command line prints: key -> (Chinese, English), with ``str.format`` fields the caller
 #: fills. Values in the fields are labelled by the caller (:func:`value_label`), never raw codes.
 MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
@@ -2753,6 +3125,7 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
     "demo_file": ("文件", "file"),
     "done": ("完成", "done"),
     **_ERROR_MESSAGES,
+    **_PLAN_ERRORS,
 }
 
 

@@ -39,7 +39,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from landplan.errors import LandplanError, Problem
+from landplan.errors import Code, LandplanError, Message, Problem
 from landplan.vocab import LAND_USE, fold, looks_like_code
 
 __all__ = [
@@ -195,7 +195,7 @@ def scheme(name: object) -> Scheme:
     """
     found = _scheme_table().get(fold(str(name)))
     if found is None:
-        raise LandplanError(f"unknown land-use scheme {name!r}; expected {_scheme_list()}")
+        raise LandplanError.of("plan_unknown_scheme", name=name, schemes=_scheme_list())
     return SCHEMES[found]
 
 
@@ -286,7 +286,7 @@ def crosswalk(value: object, from_scheme: str, to_scheme: str) -> list[LandUseCo
     source, target = scheme(from_scheme), scheme(to_scheme)
     code = source.lookup(value)
     if code is None:
-        raise LandplanError(f"{value!r} is not a code of {source.short}")
+        raise LandplanError.of("plan_not_code_of", value=value, scheme=source.short)
     if source.id == target.id:
         return [code]
     listed = _crosswalk_table().get((source.id, code.code, target.id))
@@ -297,7 +297,7 @@ def crosswalk(value: object, from_scheme: str, to_scheme: str) -> list[LandUseCo
     return []
 
 
-def explain_code(value: object) -> str | None:
+def explain_code(value: object) -> Message | None:
     """Name a code with the schemes that have it and what it means in each, or None.
 
     For messages about a value that is not a land-use class: ``'0601' is GB/T 21010-2017 0601
@@ -308,11 +308,13 @@ def explain_code(value: object) -> str | None:
         return None
     found = [c for s in SCHEMES.values() if (c := s.lookup(text)) is not None]
     if not found:
-        return f"{text!r} is a code of none of the land-use schemes ({_scheme_list()})"
-    meanings = " and ".join(f"{c.describe('zh')} ({c.en})" for c in found)
-    return (
-        f"{text!r} is {meanings}: a code needs its scheme — a land_use_scheme column, "
-        "--land-use-scheme, or an import profile"
+        return Message("plan_code_of_none", text=text, schemes=_scheme_list())
+    return Message(
+        "plan_code_needs_scheme",
+        text=text,
+        meanings=" and ".join(f"{c.describe('zh')} ({c.en})" for c in found),
+        meanings_zh="、".join(c.describe("zh") for c in found),
+        column=Code("land_use_scheme"),
     )
 
 
@@ -401,8 +403,10 @@ def resolve_land_use(frame: pd.DataFrame, report: Report) -> pd.DataFrame:
         report(
             clash,
             "land_use",
-            lambda i: f"class {given[i]!r} disagrees with code {codes[i]} (class {classes[i]})",
-            "the class the land-use code maps to, or no class beside the code",
+            lambda i: Message(
+                "plan_class_disagrees", given=given[i], code=codes[i], cls=classes[i]
+            ),
+            Message("plan_class_of_code"),
         )
     out["land_use"] = pd.Series(classes, index=out.index, dtype=object)
     # A parcel given only a class keeps no code; a layer of classes alone gets no code columns.
@@ -418,14 +422,19 @@ def _resolve_one(value: str, scheme_name: str | None) -> tuple:
         try:
             chosen = scheme(scheme_name)
         except LandplanError:
-            return ("scheme", f"unknown land-use scheme {scheme_name!r}", _scheme_list())
+            return ("scheme", Message("plan_scheme_unknown", name=scheme_name), _scheme_list())
         code = chosen.lookup(value)
         if code is None:
             other = explain_code(value)
             example = next(iter(c for c in chosen.codes.values() if len(c.code) > 2), None)
-            hint = f" such as {example.describe()}" if example else ""
-            expected = f"a code of {chosen.short}{hint}" + (f"; {other}" if other else "")
-            return ("code", f"{value!r} is not a code of {chosen.short}", expected)
+            expected = Message(
+                "plan_code_of",
+                scheme=chosen.short,
+                hint=Message("plan_such_as", example=example.describe()) if example else "",
+                other=Message("plan_and_then", text=other) if other else "",
+            )
+            problem = Message("plan_not_code_of", value=value, scheme=chosen.short)
+            return ("code", problem, expected)
         return ("ok", code.land_class, code.code, chosen.id)
     as_class = LAND_USE.normalise(value)
     if as_class is not None:
@@ -436,7 +445,7 @@ def _resolve_one(value: str, scheme_name: str | None) -> tuple:
         return ("ok", gb.land_class, gb.code, "gb50137")
     if any(s.lookup(value) for s in SCHEMES.values()):
         meaning = explain_code(value) or ""
-        return ("code", f"land-use code {value!r} without its scheme", meaning)
+        return ("code", Message("plan_code_without_scheme", value=value), meaning)
     return ("unknown",)
 
 
@@ -459,27 +468,26 @@ def land_use_notices(frame: pd.DataFrame, source: str, id_column: str) -> list[P
     )
     ids = frame[id_column].astype(str).to_numpy()
     found: list[tuple[int, Problem]] = []
+    more = _more()
     for (code_text, scheme_id), rows in pairs.dropna().groupby(["code", "scheme"]).indices.items():
         message = _several(str(code_text), str(scheme_id))
         if message:
-            found += [(int(i), Problem(source, ids[i], "land_use", message, _MORE)) for i in rows]
+            found += [(int(i), Problem(source, ids[i], "land_use", message, more)) for i in rows]
     return [p for _, p in sorted(found, key=lambda t: t[0])]
 
 
-_MORE = "a code of the next level that decides the class, or the class itself (land_use)"
+def _more() -> Message:
+    return Message("plan_next_level", column=Code("land_use"))
 
 
-def _several(code_text: str, scheme_id: str) -> str | None:
+def _several(code_text: str, scheme_id: str) -> Message | None:
     code = SCHEMES[scheme_id].lookup(code_text) if scheme_id in SCHEMES else None
     if code is None or len(code.classes) == 1:
         return None
     given = code.land_class
-    covers = "/".join(code.classes) if code.classes else "no class"
+    covers = "/".join(code.classes) if code.classes else Message("plan_no_class")
     if given == "M":
-        return (
-            f"{code.describe()} covers {covers}: given M (industrial, class not stated), which "
-            "hazardous projects needing M3 do not accept"
-        )
+        return Message("plan_covers_m", code=code.describe(), covers=covers)
     if given is None:
-        return f"{code.describe()} covers {covers}: given no land-use class"
-    return f"{code.describe()} covers {covers}: given {given}"
+        return Message("plan_covers_none", code=code.describe(), covers=covers)
+    return Message("plan_covers", code=code.describe(), covers=covers, given=given)

@@ -875,13 +875,16 @@ def spec(layer: str) -> LayerSpec:
     LandplanError
         If the layer is unknown; the message lists the known layers.
     """
-    from landplan.errors import LandplanError
+    from landplan.errors import Code, LandplanError
 
     try:
         return LAYERS[layer]
     except KeyError:
-        raise LandplanError(
-            f"unknown layer {layer!r}; expected one of {', '.join(LAYERS)}"
+        raise LandplanError.of(
+            "plan_unknown_layer",
+            layer=layer,
+            known=", ".join(LAYERS),
+            known_zh=Code(list(LAYERS), of="layer"),
         ) from None
 
 

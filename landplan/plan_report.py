@@ -42,7 +42,7 @@ def read_candidates(path: str | os.PathLike, *, crs) -> gpd.GeoDataFrame:
 
     path = Path(path)
     if not path.exists():
-        raise ReadError(f"{path}: no such file")
+        raise ReadError.of("read_no_file", path=path)
     suffix = path.suffix.lower()
     if suffix in (".gpkg", ".geojson", ".json", ".shp"):
         frame = gpd.read_file(path)
@@ -51,9 +51,7 @@ def read_candidates(path: str | os.PathLike, *, crs) -> gpd.GeoDataFrame:
         table = pd.read_csv(path) if suffix == ".csv" else pd.read_excel(path)
         table = table.drop(columns="geometry", errors="ignore")
         return gpd.GeoDataFrame(table, geometry=[None] * len(table), crs=crs)
-    raise ReadError(
-        f"{path}: unsupported file type {suffix!r}; expected .gpkg, .geojson, .csv or .xlsx"
-    )
+    raise ReadError.of("plan_candidates_suffix", path=path, suffix=suffix)
 
 
 def _out(out_dir: str | os.PathLike) -> Path:

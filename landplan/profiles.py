@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from landplan.errors import Problem, ReadError
+from landplan.errors import Code, Message, Problem, ReadError
 from landplan.layers import spec
 from landplan.units import MU_M2
 
@@ -91,62 +91,66 @@ def load_profile(name: str | os.PathLike) -> ImportProfile:
     builtin = builtin_profiles()
     path = builtin.get(str(name)) or Path(name)
     if not path.exists():
-        raise ReadError(
-            f"no import profile {str(name)!r}: the built-in ones are {', '.join(sorted(builtin))}, "
-            "or give a profile TOML file"
+        raise ReadError.of(
+            "plan_no_profile",
+            name=str(name),
+            builtin=", ".join(sorted(builtin)),
+            builtin_zh="、".join(sorted(builtin)),
         )
     try:
         tree = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ReadError(f"{path}: not a readable profile ({exc})") from exc
+        raise ReadError.of("plan_profile_unreadable", path=path, why=exc) from exc
     return _parse(tree, path)
 
 
 def _parse(tree: dict[str, Any], path: Path) -> ImportProfile:
-    errors: list[str] = []
-    errors += [f"unknown section [{k}]" for k in tree if k not in _SECTIONS]
+    errors: list[Message] = []
+    errors += [Message("plan_profile_section", key=k) for k in tree if k not in _SECTIONS]
     head = tree.get("profile", {})
-    errors += [f"unknown key profile.{k}" for k in head if k not in _PROFILE_KEYS]
+    errors += [Message("plan_profile_key", key=k) for k in head if k not in _PROFILE_KEYS]
     layer_name = str(head.get("layer", ""))
     try:
         layer = spec(layer_name)
     except ValueError:
-        errors.append(f"profile.layer {layer_name!r} is not a landplan layer")
+        errors.append(Message("plan_profile_layer", name=layer_name))
         layer = None
     known = set(layer.names if layer else ()) | set(_EXTRA_TARGETS)
     fields = {str(k): _candidates(v) for k, v in tree.get("fields", {}).items()}
     optional = {str(k): _candidates(v) for k, v in tree.get("optional_fields", {}).items()}
-    errors += [f"optional_fields.{k}: also in [fields]" for k in optional.keys() & fields.keys()]
+    errors += [Message("plan_profile_both", key=k) for k in optional.keys() & fields.keys()]
     fields |= {k: v for k, v in optional.items() if k not in fields}
+    errors += [Message("plan_profile_field_names", key=k) for k, v in fields.items() if not v]
+    of_layer = Code(layer_name, of="layer")
     errors += [
-        f"fields.{k}: expected a field name or a list of them" for k, v in fields.items() if not v
-    ]
-    errors += [
-        f"fields.{k}: {k!r} is not a column of {layer_name}" for k in fields if k not in known
+        Message("plan_profile_not_column", section="fields", key=k, layer=of_layer)
+        for k in fields
+        if k not in known
     ]
     if layer is not None and layer.id_column not in fields:
-        errors.append(f"fields: no source field for the id column {layer.id_column!r}")
+        column = layer.id_column
+        errors.append(Message("plan_profile_no_id", name=column, column=Code(column)))
     codes = {
         str(target): {_key(k): str(v) for k, v in table.items()}
         for target, table in tree.get("codes", {}).items()
         if isinstance(table, dict)
     }
-    errors += [
-        f"codes.{t}: {t!r} is not a field the profile maps" for t in codes if t not in fields
-    ]
+    errors += [Message("plan_profile_codes", key=t) for t in codes if t not in fields]
     defaults = dict(tree.get("defaults", {}))
     errors += [
-        f"defaults.{k}: {k!r} is not a column of {layer_name}" for k in defaults if k not in known
+        Message("plan_profile_not_column", section="defaults", key=k, layer=of_layer)
+        for k in defaults
+        if k not in known
     ]
     area = tree.get("area", {})
     unit = str(area.get("unit", "m2"))
     if unit not in _AREA_UNITS:
-        errors.append(f"area.unit {unit!r}: expected one of {', '.join(_AREA_UNITS)}")
+        errors.append(Message("plan_profile_unit", unit=unit, units=", ".join(_AREA_UNITS)))
     tolerance = area.get("tolerance_share")
     if tolerance is not None and not (
         isinstance(tolerance, int | float) and 0 <= float(tolerance) < 1
     ):
-        errors.append(f"area.tolerance_share {tolerance!r}: expected a share from 0 to 1")
+        errors.append(Message("plan_profile_share", share=tolerance))
     scheme_name = head.get("land_use_scheme")
     if scheme_name is not None:
         from landplan.landuse import scheme
@@ -154,9 +158,10 @@ def _parse(tree: dict[str, Any], path: Path) -> ImportProfile:
         try:
             scheme_name = scheme(scheme_name).id
         except ValueError as exc:
-            errors.append(f"profile.land_use_scheme: {exc}")
+            errors.append(Message("plan_profile_scheme", why=exc.args[0]))
     if errors:
-        raise ReadError(f"{path}: not a valid import profile:\n  " + "\n  ".join(errors))
+        listed = Code(errors, sep=("\n  ", "\n  "))
+        raise ReadError.of("plan_profile_invalid", path=path, errors=listed)
     return ImportProfile(
         id=str(head.get("id", path.stem)),
         zh=str(head.get("zh", path.stem)),
@@ -227,17 +232,15 @@ def apply_profile(
     chosen = {t: _present(names, folded) for t, names in profile.fields.items()}
     for target, names in profile.fields.items():
         if chosen[target] is None and target not in profile.optional_fields:
-            spelled = " or ".join(repr(n) for n in names)
-            problems.append(
-                Problem(
-                    source,
-                    "*",
-                    names[0],
-                    "field missing",
-                    f"the field {spelled} that profile {profile.id} maps to {target} "
-                    f"(the file has {', '.join(map(str, frame.columns[:20]))})",
-                )
+            expected = Message(
+                "plan_field_of_profile",
+                spelled=" or ".join(repr(n) for n in names),
+                spelled_zh="或".join(f"「{n}」" for n in names),
+                profile=profile.id,
+                target=Code(target),
+                columns=", ".join(map(str, frame.columns[:20])),
             )
+            problems.append(Problem(source, "*", names[0], Message("plan_field_missing"), expected))
     if problems:
         return frame, problems, []
     chosen = {t: c for t, c in chosen.items() if c is not None}
@@ -307,18 +310,30 @@ def _map_codes(
     text = _text(column)
     mapped = text.map(lambda v: None if v is None else table.get(v))
     unknown = (text.notna() & mapped.isna()).to_numpy()
-    listed = ", ".join(f"{k} → {v}" for k, v in table.items())
-    for i in np.flatnonzero(unknown):
-        problems.append(
-            Problem(
-                source,
-                str(labels[i]),
-                field_name,
-                f"{field_name} code {text.iloc[i]!r} is not in profile {profile.id}'s codes "
-                f"for {target}",
-                f"one of {listed}; add the code under [codes.{target}] in a copy of the profile",
+    rows = np.flatnonzero(unknown)
+    if not len(rows):
+        return mapped
+    from landplan.labels import value_label
+
+    expected = Message(
+        "plan_code_in_profile",
+        listed=", ".join(f"{k} → {v}" for k, v in table.items()),
+        listed_zh="、".join(f"{k} → {value_label(target, v)}" for k, v in table.items()),
+        key=target,
+    )
+    # One message per code not in the table, however many rows hold it.
+    said: dict[object, Message] = {}
+    for i in rows:
+        value = text.iloc[i]
+        if value not in said:
+            said[value] = Message(
+                "plan_code_not_in_profile",
+                field=field_name,
+                value=value,
+                profile=profile.id,
+                target=Code(target),
             )
-        )
+        problems.append(Problem(source, str(labels[i]), field_name, said[value], expected))
     return mapped
 
 
@@ -351,16 +366,9 @@ def _name_check(
         code = chosen.lookup(code_text)
         if code is None or code.zh == name:
             continue
-        notices += [
-            Problem(
-                source,
-                str(labels[i]),
-                name_field,
-                f"{name_field} {name!r} is not the name of {code.describe()}",
-                f"{code.zh!r}, or the code of {name!r}",
-            )
-            for i in rows
-        ]
+        problem = Message("plan_name_not_code", field=name_field, name=name, code=code.describe())
+        expected = Message("plan_name_or_code", zh=code.zh, name=name)
+        notices += [Problem(source, str(labels[i]), name_field, problem, expected) for i in rows]
     return sorted(notices, key=lambda n: order.get(n.feature, 0)) if notices else []
 
 
@@ -391,15 +399,19 @@ def area_discrepancies(
         return out, []
     far = np.flatnonzero(np.nan_to_num(np.abs(share), nan=0.0) > tol)
     field_name = field_name or profile.fields.get("official_area_m2", ("official_area_m2",))[0]
+    within = Message("plan_area_within", tolerance=tol, profile=profile.id)
     notices = [
         Problem(
             source,
             str(frame[id_column].iat[i]),
             field_name,
-            f"official area {official.iat[i]:,.1f} m², computed from the geometry "
-            f"{computed.iat[i]:,.1f} m² ({share[i]:+.2%})",
-            f"areas within {tol:.1%} (profile {profile.id}, area.tolerance_share); "
-            "check the boundary or the official figure",
+            Message(
+                "plan_area_differs",
+                official=official.iat[i],
+                computed=computed.iat[i],
+                share=share[i],
+            ),
+            within,
         )
         for i in far
     ]

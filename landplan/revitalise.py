@@ -58,7 +58,7 @@ from landplan._geom import shared_boundary
 from landplan.audit import RULES as AUDIT_RULES
 from landplan.audit import AuditResult
 from landplan.corridor import phase_at
-from landplan.errors import InfeasibleError, LandplanError, PolicyError
+from landplan.errors import Code, InfeasibleError, LandplanError, Message, PolicyError
 from landplan.evaluation import CLASSES
 from landplan.layers import split_list
 from landplan.policy import Policy
@@ -206,28 +206,37 @@ def _check_policy(policy: Policy) -> None:
     (:meth:`landplan.policy.Policy.validate`); the modes and classes are the plan's own.
     """
     rules = policy.revitalise
-    problems = []
+    problems: list[Message] = []
     order = list(rules.mode_order)
     unknown = [m for m in order if m not in MODES.values]
     twice = sorted({m for m in order if order.count(m) > 1})
     if unknown or twice or "rectify" not in order or order[-1] != "rectify":
         problems.append(
-            f"revitalise.mode_order must list modes of {', '.join(MODES.values)} once each and "
-            f"end with 'rectify' (the mode of last resort), got {order!r}"
+            Message(
+                "plan_mode_order",
+                modes=", ".join(MODES.values),
+                modes_zh="、".join(f"「{z}」" for z in _ZH.values()),
+                last=_ZH["rectify"],
+                order=order,
+                order_zh="、".join(f"「{_ZH.get(m, m)}」" for m in order),
+            )
         )
     odd = sorted(set(rules.densify_classes) - set(CLASSES))
     if odd:
         problems.append(
-            f"revitalise.densify_classes must be per-mu classes among {', '.join(CLASSES)}, "
-            f"got {odd!r}"
+            Message(
+                "plan_densify_classes",
+                classes=", ".join(CLASSES),
+                odd=odd,
+                odd_zh="、".join(map(str, odd)),
+            )
         )
     if rules.candidates_per_project < 1:
-        problems.append(
-            "revitalise.candidates_per_project must be at least 1, got "
-            f"{rules.candidates_per_project!r}"
-        )
+        problems.append(Message("plan_candidates_per_project", n=rules.candidates_per_project))
     if problems:
-        raise PolicyError(f"{len(problems)} problem(s) in the policy:\n" + "\n".join(problems))
+        raise PolicyError.of(
+            "plan_policy_problems", n=len(problems), problems=Code(problems, sep=("\n", "\n"))
+        )
 
 
 def _check_projects(projects: pd.DataFrame) -> None:

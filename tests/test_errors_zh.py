@@ -40,6 +40,15 @@ def english(text: str) -> list[str]:
     return _SENTENCE.findall(_PATH.sub(" ", text)) + sorted(leaked(text))
 
 
+def check_both_languages(err: LandplanError, where: str, english_start: str) -> None:
+    """Check that an error says itself in Chinese alone, and in English as ``str(err)``."""
+    zh = err.text("zh")
+    assert re.search(r"[\u4e00-\u9fff]{2}", zh), (where, zh)
+    assert english(zh) == [], (where, zh)
+    assert str(err) == err.text("en") and english(str(err)), (where, str(err))
+    assert english_start in str(err), (where, str(err))
+
+
 def test_the_check_finds_english_and_spares_paths_and_codes():
     # The oracle can fail: a planted English sentence and a status code are found.
     assert english("地块 P-1：not a number: 'abc'") == ["not a number"]
@@ -241,10 +250,6 @@ def _sample(tmp_path):
 )
 def test_an_error_says_itself_in_chinese(tmp_path, module, call, english_start):
     err = _raises(lambda: call(tmp_path))
-    zh = err.text("zh")
-    assert re.search(r"[\u4e00-\u9fff]{2}", zh), (module, zh)
-    assert english(zh) == [], (module, zh)
-    assert str(err) == err.text("en") and english(str(err)), (module, str(err))
-    assert str(err).startswith(english_start) or english_start in str(err), str(err)
+    check_both_languages(err, module, english_start)
     if isinstance(err, SchemaError):
         assert all(p.problem_text("zh") != p.problem for p in err.problems)

@@ -751,7 +751,9 @@ def test_cli_bad_mode_order_exits_2(sample_files, tmp_path, capsys):
         capsys,
     )
     assert code == 2
-    assert "Traceback" not in err and "end with 'rectify'" in err
+    # The command speaks Chinese by default: the modes by their names, the last one named.
+    assert "Traceback" not in err and "并以「整治提升」（兜底方式）结尾" in err, err
+    assert "实为：「依法收回 / 协议收储」、「sell」" in err, err
 
 
 def test_plan_from_the_store_equals_the_plan_in_memory(store, sample_plan):

@@ -13,7 +13,7 @@ import pandas as pd
 import geopandas as gpd
 
 from landplan.demand import Demand, as_project, land_demand
-from landplan.errors import LandplanError
+from landplan.errors import Code, LandplanError
 from landplan.kinds import KINDS as KIND_REGISTRY
 from landplan.kinds import candidate_ids
 from landplan.labels import Lang, compose, message
@@ -285,11 +285,7 @@ class Candidates:
             for r in mine.itertuples()
         ]
         if not lines:
-            raise LandplanError(
-                f"{site_id!r} is neither a candidate nor a rejected site of project "
-                f"{self.project_id}; expected a parcel_id of the zone (or a building_id for "
-                "floor space) — check the id"
-            )
+            raise LandplanError.of("plan_not_a_site", site=site_id, project=self.project_id)
         head = message("match_explained", lang, site=site_id, project=self.project_id)
         return head + "\n" + "\n".join(f"- {line}" for line in lines)
 
@@ -448,11 +444,15 @@ def match(
     """
     unknown = set(kinds) - set(KINDS)
     if unknown:
-        raise LandplanError(
-            f"unknown candidate kind(s) {sorted(unknown)}; expected some of {KINDS}"
+        raise LandplanError.of(
+            "plan_unknown_kinds",
+            kinds=sorted(unknown),
+            named=Code(sorted(unknown), of="kind"),
+            known=KINDS,
+            known_zh=Code(KINDS, of="kind"),
         )
     if top is not None and top < 1:
-        raise LandplanError(f"top must be a positive number of candidates, got {top!r}")
+        raise LandplanError.of("plan_top", top=top)
     if sites is None:
         sites = prepare_sites(zone)
     else:
