@@ -1,4 +1,3 @@
-# ruff: noqa: N999 - pytest collects the file by its path; its name is never imported
 """The planning modules' errors say themselves in Chinese, and in English as ``str(err)``.
 
 One error from each module that plans (allocation, corridor, revitalisation, audit, capacity,
