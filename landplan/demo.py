@@ -87,10 +87,7 @@ def _store(ctx: DemoContext) -> list[Path]:
     if db.exists():
         with open_store(db) as old:
             if not old.is_initialized() or old.purpose != "demo":
-                raise OutputError(
-                    f"{db} is a store the demo did not create; nothing was written. Run the demo "
-                    "with another --out folder"
-                )
+                raise OutputError.of("out_demo_foreign_store", path=db)
         db.unlink()
     store = open_store(db, policy=ctx.policy)
     store.init(purpose="demo")

@@ -2845,6 +2845,277 @@ _PLAN_ERRORS: Final[Mapping[str, tuple[str, str]]] = {
 }
 
 
+#: Errors of the outputs, reports, maps, demo, policy and store: key -> (Chinese, English).
+_OUTPUT_ERRORS: Final[Mapping[str, tuple[str, str]]] = {
+    # output files (landplan.outputs)
+    "out_outside_folder": (
+        "「{path}」会写到输出文件夹「{base}」之外，未写入任何文件；请删除该处的链接，或另选 --out "
+        "文件夹",
+        "{path} would be written outside the output folder {base}; nothing was written. "
+        "Remove the link there or choose another --out folder",
+    ),
+    "out_refuse_replace": (
+        "「{path}」已存在，且{what}，不是 landplan 的同类输出，未写入任何文件；请移走该文件，"
+        "或另选 --out 文件夹",
+        "{path} exists and is {what}, not a landplan {kind} output; nothing was written. "
+        "Move the file away or choose another --out folder",
+    ),
+    "out_is_link": ("是链接", "a link"),
+    "out_not_regular": ("不是普通文件", "not a regular file"),
+    "out_is_store": ("是 landplan 数据库", "a landplan store"),
+    "out_other_output": ("是 landplan 的另一种输出", "landplan's {mark} output"),
+    "out_not_output": ("不是 landplan 的输出", "not a landplan output"),
+    "out_write_failed": (
+        "{path}：{cause}；所写内容不完整或未写出：请检查文件夹是否存在且可写、磁盘是否还有空间",
+        "{path}: {cause}; what was being written is incomplete or absent: check that the "
+        "folder exists and is writable, and that the disk has room",
+    ),
+    "out_demo_foreign_store": (
+        "「{path}」不是演示创建的数据库，未写入任何文件；请换一个 --out 文件夹运行演示",
+        "{path} is a store the demo did not create; nothing was written. Run the demo with "
+        "another --out folder",
+    ),
+    # the report's period and text (landplan.report)
+    "out_period_both": (
+        "请给出报告期（「{period}」）或起止日期，不能同时给出；例如 --period 2026H1，"
+        "或 --from 2026-04-01 --to 2026-05-31",
+        "give a period ({period!r}) or start and end dates, not both; e.g. --period 2026H1, "
+        "or --from 2026-04-01 --to 2026-05-31",
+    ),
+    "out_period_not_half": (
+        "报告期「{period}」不是半年；应为 YYYYH1（1月至6月）或 YYYYH2（7月至12月），如 2026H1",
+        "period {period!r} is not a half year; expected YYYYH1 (January to June) or YYYYH2 "
+        "(July to December), e.g. 2026H1",
+    ),
+    "out_period_needed": (
+        "报告需要报告期：--period 2026H1，或同时给出 --from 和 --to 日期（收到的起始日为"
+        "「{start}」，截止日为「{end}」）",
+        "a report needs a period: --period 2026H1, or both --from and --to dates "
+        "(got from={start!r}, to={end!r})",
+    ),
+    "out_period_reversed": (
+        "报告期的截止日（{end}）早于起始日（{start}）；请对调两个日期",
+        "the period ends ({end}) before it starts ({start}); swap the dates",
+    ),
+    "out_period_date": (
+        "{what}「{value}」不是日期；应为 YYYY-MM-DD",
+        "the {what} date {value!r} is not a date; expected YYYY-MM-DD",
+    ),
+    "out_start": ("起始日期", "start"),
+    "out_end": ("截止日期", "end"),
+    "out_text_unreadable": (
+        "{path}：无法读取报告文字（应为 UTF-8 编码的文本文件）",
+        "{path}: cannot read the report text ({why})",
+    ),
+    "out_text_unknown_part": (
+        "{path} 第{line}行：无法识别的部分「{name}」；应为以下之一：# 开头、# 主要做法、"
+        "# 下一步工作计划、# 编制单位、# 日期",
+        "{path}, line {line}: unknown part {name!r}; expected one of "
+        "# 开头, # 主要做法, # 下一步工作计划, # 编制单位, # 日期",
+    ),
+    "out_text_before_part": (
+        "{path} 第{line}行：第一个部分之前有文字；文件应以「# 主要做法」这样的行开头",
+        "{path}, line {line}: text before the first part; start the file with a line such "
+        "as '# 主要做法'",
+    ),
+    "out_text_date": (
+        "{path}：# 日期：「{text}」不是日期；应为 YYYY-MM-DD 或 YYYY年M月D日",
+        "{path}: # 日期: {text!r} is not a date; expected YYYY-MM-DD or YYYY年M月D日",
+    ),
+    "out_bad_picture": (
+        "{picture}：无法放入附图「{caption}」；应为 PNG 或 JPEG 文件",
+        "{picture}: cannot place the map picture {caption!r} ({why}); expected a PNG or JPEG file",
+    ),
+    "out_office_failed": (
+        "LibreOffice 无法转换 {name}",
+        "LibreOffice could not convert {name} ({why})",
+    ),
+    "out_office_no_pdf": (
+        "LibreOffice 未为 {name} 生成 PDF",
+        "LibreOffice wrote no PDF for {name}",
+    ),
+    "out_pdf_needs": (
+        "生成 PDF 需要 LibreOffice（`apt install libreoffice-writer-nogui`）或 Chromium：{why}",
+        "a PDF needs LibreOffice (apt install libreoffice-writer-nogui) or Chromium: {why}",
+    ),
+    # maps (landplan.maps)
+    "out_tianditu_key": (
+        "天地图底图（basemap='tianditu'）需要密钥，但未提供；请给出 tianditu_key='…'"
+        "（在 console.tianditu.gov.cn 申请的浏览器端密钥），或改用 basemap='standard'",
+        "expected a Tianditu key for basemap='tianditu', found none; pass tianditu_key='…' "
+        "(a browser key from console.tianditu.gov.cn) or use basemap='standard'",
+    ),
+    "out_choice": (
+        "{name} 应为以下之一：{allowed}，收到「{value}」",
+        "expected {name} to be one of {allowed}, found {value!r}",
+    ),
+    "out_no_browser": (
+        "未找到截图用的 Chromium 浏览器（已查看 browser 参数、$LANDPLAN_CHROMIUM 和 PATH 中的 "
+        "chromium）；请安装（`apt-get install chromium`），或设置 LANDPLAN_CHROMIUM",
+        "expected a Chromium browser for screenshots, found none (looked at the browser "
+        "argument, $LANDPLAN_CHROMIUM and chromium on the PATH); install it "
+        "(apt-get install chromium) or set LANDPLAN_CHROMIUM",
+    ),
+    "out_no_playwright": (
+        "截图和打印地图需要 playwright 包，但未安装；请 `pip install playwright`（无需下载浏览器："
+        "landplan 使用系统中的 Chromium）",
+        "expected the playwright package for screenshots and printed maps, found it missing; "
+        "pip install playwright (no browser download is needed: landplan drives the system's "
+        "Chromium)",
+    ),
+    "out_map_timeout": (
+        "「{path}」未在{seconds} 秒内建好地图；请在浏览器中打开它查看错误",
+        "expected {path} to build its map within {seconds} s, it did not{detail}; open it in a "
+        "browser to see the error",
+    ),
+    "out_no_package": (
+        "缺少 {package} 包（其中有地图的 JavaScript）；请安装 landplan 的依赖："
+        "`pip install landplan`",
+        "expected the {package!r} package (it carries the map's JavaScript), found it missing; "
+        "install landplan's dependencies: pip install landplan",
+    ),
+    "out_title_date": (
+        "图签日期应为 YYYY-MM-DD，收到「{day}」",
+        "expected a date YYYY-MM-DD for the title block, found {day!r}",
+    ),
+    "out_paper": (
+        "纸张应为 A3 或 A4，收到「{paper}」",
+        "expected paper 'A3' or 'A4', found {paper!r}",
+    ),
+    "out_print_suffix": (
+        "{path}：打印地图应写为 .pdf 或 .png 文件",
+        "{path}: expected a .pdf or .png file to print the map to",
+    ),
+    # the store's refusals of a driver's failure (landplan.store)
+    "out_store_busy": (
+        "{location} 正忙于另一项写入；{done}，请稍后重试",
+        "{location} is busy with another write; {done}, try again",
+    ),
+    "out_store_failed": ("{location}：{why}；{done}", "{location}: {why}; {done}"),
+    "out_database_failed": ("数据库出错：{text}", "the database failed: {text}"),
+    "out_nothing_written": ("未写入任何内容", "nothing was written"),
+    "out_nothing_read": ("未读取任何内容", "nothing was read"),
+    # the items of a policy's problems (landplan.policy), one line each
+    "out_policy_line": ("- {problem}", "- {problem}"),
+    "out_none": ("（无）", "(none)"),
+    "out_keys": ("`{keys}`", "{keys}"),
+    "out_policy_replace": ("`replace()`", "replace()"),
+    "out_policy_unknown_key": (
+        "{where}：无法识别的参数 `{path}`；此处可用的参数：{known}",
+        "{where}: unknown key {path!r}; known keys here: {known}",
+    ),
+    "out_policy_not_table": (
+        "{where}：`{path}` 应为表，收到「{value}」",
+        "{where}: {path!r} must be a table, got {value!r}",
+    ),
+    "out_policy_kind": (
+        "{where}：`{path}` 应与默认值「{default}」类型相同，收到「{value}」",
+        "{where}: {path!r} must be {kind} like the default {default!r}, got {value!r}",
+    ),
+    "out_policy_finite": (
+        "`{key}` 应为有限数值，收到「{value}」",
+        "{key!r} must be a finite number, got {value!r}",
+    ),
+    "out_policy_negative": (
+        "`{key}` 不能为负数，收到「{value}」",
+        "{key!r} must not be negative, got {value!r}",
+    ),
+    "out_policy_positive": (
+        "`{key}` 应大于0，收到「{value}」",
+        "{key!r} must be greater than 0, got {value!r}",
+    ),
+    "out_policy_share": (
+        "`{key}` 是比例，应在0到1之间，收到「{value}」",
+        "{key!r} is a share and must be between 0 and 1, got {value!r}",
+    ),
+    "out_policy_whole": (
+        "`{key}` 应与默认值「{default}」一样为整数，收到「{value}」",
+        "{key!r} must be a whole number like the default {default!r}, got {value!r}",
+    ),
+    "out_policy_vocab": (
+        "`{key}` 中的「{item}」不是有效的{vocabulary}；是否为「{suggestion}」？"
+        "应为以下若干项：{values}",
+        "{key!r} holds {item!r}, which is not a {kind}; did you mean {suggestion!r}? "
+        "Expected some of {values}",
+    ),
+    "out_policy_choice": (
+        "`{key}` 应为以下之一：{choices}，收到「{value}」",
+        "{key!r} must be one of {choices}, got {value!r}",
+    ),
+    "out_policy_weights": (
+        "`{key}` 应至少有一个大于0的权重，收到 {weights}",
+        "{key!r} must give at least one weight above 0, got {weights}",
+    ),
+    "out_policy_shares_sum": (
+        "`evaluation.class_shares` 之和应为1（A + B + C + D），收到 {shares}，合计 {total:g}",
+        "'evaluation.class_shares' must sum to 1 (A + B + C + D), got {shares} summing to "
+        "{total:g}",
+    ),
+    "out_policy_essential": (
+        "`review.essential` 中的「{name}」不是评审原则；应为以下若干项：{principles}",
+        "'review.essential' names {name!r}, which is not a principle; expected some of "
+        "{principles}",
+    ),
+    "out_policy_readiness": (
+        "`capacity.supply_statuses` 中的「{status}」没有准备期；应设置 `readiness.{code}_months`，"
+        "或删去该状态",
+        "'capacity.supply_statuses' holds {code!r}, which has no readiness delay; expected "
+        "readiness.{code}_months, or remove the status",
+    ),
+    "out_policy_stage_months": (
+        "阶段「{stage}」有 `capacity.stage_probability` 但没有 `capacity.months_to_land`；"
+        "每个储备阶段都应两者齐备",
+        "stage {code!r} has a 'capacity.stage_probability' but no 'capacity.months_to_land'; "
+        "expected both for every pipeline stage",
+    ),
+    "out_policy_landed": (
+        "`report.landed_stages` 中的「{stage}」不在 `report.signed_stages` 中；项目落地前应已签约",
+        "'report.landed_stages' holds {code!r}, which is not in 'report.signed_stages'; a "
+        "landed project was signed first",
+    ),
+    "out_policy_bands": (
+        "`{key}` 应为有限数值的分档下限列表，收到 {bands}",
+        "{key!r} must be a list of finite lower band edges, got {bands!r}",
+    ),
+    "out_policy_bands_order": (
+        "`{key}` 应从0开始递增，收到 {bands}",
+        "{key!r} must start at 0 and increase, got {bands!r}",
+    ),
+    "out_policy_ratio": (
+        "`{key}` 应不小于1（{meaning}），收到「{ratio}」",
+        "{key!r} must be at least 1 ({meaning}), got {ratio!r}",
+    ),
+    "out_cutout_larger": ("地块大于需求", "a parcel larger than the demand"),
+    "out_length_over_width": ("长宽之比", "length over width"),
+    "out_policy_division": (
+        "`control.far_min_by_division` 的键「{division}」应为两位数的 GB/T 4754 行业大类代码，"
+        '如 "33"',
+        "'control.far_min_by_division' has key {division!r}; expected a two-digit GB/T 4754 "
+        'division such as "33"',
+    ),
+    "out_policy_division_far": (
+        "`control.far_min_by_division.{division}` 应为数字，收到「{far}」",
+        "'control.far_min_by_division.{division}' must be a number, got {far!r}",
+    ),
+    "out_policy_decimals": (
+        "`maps.coordinate_decimals` 应不大于15，收到「{decimals}」",
+        "'maps.coordinate_decimals' must be at most 15, got {decimals!r}",
+    ),
+    "out_policy_crs_unknown": (
+        "`{key}` 不是 pyproj 可识别的坐标系：「{value}」；应如 EPSG:4546",
+        "{key!r} is not a CRS pyproj knows: {value!r}; expected e.g. EPSG:4546",
+    ),
+    "out_policy_crs_projected": (
+        "`{key}` 应为投影（米制）坐标系，如 EPSG:4546，收到「{value}」",
+        "{key!r} must be a projected (metric) CRS such as EPSG:4546, got {value!r}",
+    ),
+    "out_policy_crs_geographic": (
+        "`{key}` 应为地理坐标系，如 EPSG:4490，收到「{value}」",
+        "{key!r} must be a geographic CRS such as EPSG:4490, got {value!r}",
+    ),
+}
+
+
 #: Lines the command line prints: key -> (Chinese, English), with ``str.format`` fields the caller
 #: fills. Values in the fields are labelled by the caller (:func:`value_label`), never raw codes.
 MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
@@ -3125,6 +3396,7 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
     "demo_file": ("文件", "file"),
     "done": ("完成", "done"),
     **_ERROR_MESSAGES,
+    **_OUTPUT_ERRORS,
     **_PLAN_ERRORS,
 }
 

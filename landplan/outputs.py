@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from xml.etree import ElementTree
 
-from landplan.errors import OutputError, WriteError
+from landplan.errors import Message, OutputError, WriteError
 
 __all__ = ["OUTPUT_MARK", "check_replace", "output_path", "safe_stem", "writing"]
 
@@ -104,10 +104,7 @@ def output_path(folder: str | os.PathLike, prefix: str, ident: object, suffix: s
     base.mkdir(parents=True, exist_ok=True)
     path = base / f"{prefix}_{safe_stem(ident)}{suffix}"
     if path.is_symlink() or path.resolve().parent != base.resolve():
-        raise OutputError(
-            f"{path} would be written outside the output folder {base}; nothing was written. "
-            "Remove the link there or choose another --out folder"
-        )
+        raise OutputError.of("out_outside_folder", path=path, base=base)
     return path
 
 
@@ -137,13 +134,13 @@ def check_replace(path: str | os.PathLike, kind: str, *, parts: Iterable[str] = 
     if not path.exists() and not path.is_symlink():
         return
     if path.is_symlink() or not path.is_file():
-        what = "a link" if path.is_symlink() else "not a regular file"
+        what = Message("out_is_link" if path.is_symlink() else "out_not_regular")
         raise _refuse(path, kind, what)
     suffix = path.suffix.lower()
     if suffix == ".gpkg":
         mark, names, store = _geopackage_contents(path)
         if store:
-            raise _refuse(path, kind, "a landplan store")
+            raise _refuse(path, kind, Message("out_is_store"))
     elif suffix in (".xlsx", ".xlsm"):
         mark, names = _workbook_contents(path)
     else:
@@ -151,15 +148,12 @@ def check_replace(path: str | os.PathLike, kind: str, *, parts: Iterable[str] = 
     wanted = {str(p)[:31] if suffix != ".gpkg" else str(p) for p in parts}
     if mark == kind or (mark is None and names is not None and wanted and set(names) <= wanted):
         return
-    what = f"landplan's {mark} output" if mark else "not a landplan output"
+    what = Message("out_other_output", mark=mark) if mark else Message("out_not_output")
     raise _refuse(path, kind, what)
 
 
-def _refuse(path: Path, kind: str, what: str) -> OutputError:
-    return OutputError(
-        f"{path} exists and is {what}, not a landplan {kind} output; nothing was written. "
-        "Move the file away or choose another --out folder"
-    )
+def _refuse(path: Path, kind: str, what: Message) -> OutputError:
+    return OutputError.of("out_refuse_replace", path=path, kind=kind, what=what)
 
 
 def _geopackage_contents(path: Path) -> tuple[str | None, list[str] | None, bool]:
@@ -240,7 +234,4 @@ def writing(path: str | os.PathLike, *errors: type[Exception]) -> Iterator[Path]
         yield target
     except caught as exc:
         cause = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-        raise WriteError(
-            f"{target}: {cause}; what was being written is incomplete or absent: check that the "
-            "folder exists and is writable, and that the disk has room"
-        ) from exc
+        raise WriteError.of("out_write_failed", path=target, cause=cause) from exc

@@ -30,7 +30,7 @@ import pandas as pd
 import tomli_w
 
 from landplan import vocab
-from landplan.errors import PolicyError
+from landplan.errors import Code, Message, PolicyError
 from landplan.vocab import Vocabulary
 
 __all__ = ["Policy", "Section"]
@@ -109,19 +109,29 @@ def _merge(defaults: dict, given: Mapping, where: str, prefix: str, problems: li
             if isinstance(defaults, dict) and prefix and _open_table(prefix):
                 merged[key] = value
                 continue
-            known = ", ".join(sorted(defaults)) or "(none)"
-            problems.append(f"{where}: unknown key {path!r}; known keys here: {known}")
+            keys = ", ".join(sorted(defaults))
+            known = Message("out_keys", keys=keys) if keys else Message("out_none")
+            problems.append(Message("out_policy_unknown_key", where=where, path=path, known=known))
             continue
         default = defaults[key]
         if isinstance(default, dict):
             if not isinstance(value, Mapping):
-                problems.append(f"{where}: {path!r} must be a table, got {value!r}")
+                problems.append(
+                    Message("out_policy_not_table", where=where, path=path, value=value)
+                )
                 continue
             merged[key] = _merge(default, value, where, f"{path}.", problems)
         elif not _same_kind(default, value):
+            kind = type(default).__name__
             problems.append(
-                f"{where}: {path!r} must be {type(default).__name__} like the default "
-                f"{default!r}, got {value!r}"
+                Message(
+                    "out_policy_kind",
+                    where=where,
+                    path=path,
+                    kind=kind,
+                    default=default,
+                    value=value,
+                )
             )
         else:
             merged[key] = float(value) if isinstance(default, float) else value
@@ -164,6 +174,16 @@ _VOCAB_KEYS: dict[str, Vocabulary] = {
     "capacity.months_to_land": vocab.PROJECT_STAGE,
     "capacity.stage_probability": vocab.PROJECT_STAGE,
     "allocation.stage_weights": vocab.PROJECT_STAGE,
+}
+# The column whose values each vocabulary holds: its label names the vocabulary in Chinese.
+_VOCAB_COLUMNS: dict[str, str] = {
+    vocab.PARCEL_STATUS.name: "status",
+    vocab.BUILDING_STATUS.name: "status",
+    vocab.LAND_USE.name: "land_use",
+    vocab.CLUSTER.name: "cluster",
+    vocab.CONSTRAINT_KIND.name: "kind",
+    vocab.HAZARD.name: "hazard",
+    vocab.PROJECT_STAGE.name: "stage",
 }
 # Text values with a closed set of choices.
 _CHOICES: dict[str, tuple[str, ...]] = {
@@ -241,26 +261,34 @@ def _number_problems(key: str, value: Any, default: Any) -> list[str]:
     if not isinstance(value, int | float) or isinstance(value, bool):
         return []
     if not math.isfinite(value):
-        return [f"{key!r} must be a finite number, got {value!r}"]
-    out = []
+        return [Message("out_policy_finite", key=key, value=value)]
+    out: list[str] = []
     if value < 0:
-        out.append(f"{key!r} must not be negative, got {value!r}")
+        out.append(Message("out_policy_negative", key=key, value=value))
     elif _matches(key, _POSITIVE) and value == 0:
-        out.append(f"{key!r} must be greater than 0, got {value!r}")
+        out.append(Message("out_policy_positive", key=key, value=value))
     if _matches(key, _SHARES) and value > 1:
-        out.append(f"{key!r} is a share and must be between 0 and 1, got {value!r}")
+        out.append(Message("out_policy_share", key=key, value=value))
     if isinstance(default, int) and not isinstance(default, bool) and value != int(value):
-        out.append(f"{key!r} must be a whole number like the default {default!r}, got {value!r}")
+        out.append(Message("out_policy_whole", key=key, default=default, value=value))
     return out
 
 
 def _vocab_problems(key: str, values: Any, vocabulary: Vocabulary) -> list[str]:
-    out = []
+    out: list[str] = []
     for item in values if isinstance(values, list) else []:
         if not isinstance(item, str) or item not in vocabulary.labels:
+            column = _VOCAB_COLUMNS[vocabulary.name]
             out.append(
-                f"{key!r} holds {item!r}, which is not a {vocabulary.name}; did you mean "
-                f"{vocabulary.suggest(item)!r}? Expected some of {', '.join(vocabulary.values)}"
+                Message(
+                    "out_policy_vocab",
+                    key=key,
+                    item=item,
+                    kind=vocabulary.name,
+                    vocabulary=Code(column),
+                    suggestion=Code(vocabulary.suggest(item), column),
+                    values=Code(vocabulary.values, column),
+                )
             )
     return out
 
@@ -282,21 +310,17 @@ def _weight_problems(get: Callable[[str], Any]) -> list[str]:
     for key in ("review.weights", "ranking.weights", "evaluation.weights"):
         weights = get(key) or {}
         if weights and not sum(v for v in weights.values() if _finite(v)) > 0:
-            out.append(f"{key!r} must give at least one weight above 0, got {dict(weights)}")
+            out.append(Message("out_policy_weights", key=key, weights=dict(weights)))
     shares = get("evaluation.class_shares") or {}
     if all(_finite(v) for v in shares.values()) and abs(sum(shares.values()) - 1.0) > 1e-9:
-        out.append(
-            f"'evaluation.class_shares' must sum to 1 (A + B + C + D), got {dict(shares)} "
-            f"summing to {sum(shares.values()):g}"
-        )
+        total = sum(shares.values())
+        out.append(Message("out_policy_shares_sum", shares=dict(shares), total=total))
     essential = get("review.essential") or []
     principles = list(get("review.weights") or {})
     for name in essential:
         if name not in principles:
-            out.append(
-                f"'review.essential' names {name!r}, which is not a principle; expected some of "
-                f"{', '.join(principles)}"
-            )
+            listed = Code(principles, "principle")
+            out.append(Message("out_policy_essential", name=name, principles=listed))
     return out
 
 
@@ -306,24 +330,16 @@ def _stage_problems(get: Callable[[str], Any]) -> list[str]:
     readiness = get("readiness") or {}
     for status in get("capacity.supply_statuses") or []:
         if isinstance(status, str) and f"{status}_months" not in readiness:
-            out.append(
-                f"'capacity.supply_statuses' holds {status!r}, which has no readiness delay; "
-                f"expected readiness.{status}_months, or remove the status"
-            )
+            said = Code(status, "status")
+            out.append(Message("out_policy_readiness", code=status, status=said))
     probability = set(get("capacity.stage_probability") or {})
     months = set(get("capacity.months_to_land") or {})
     for stage in sorted(probability - months):
-        out.append(
-            f"stage {stage!r} has a 'capacity.stage_probability' but no 'capacity.months_to_land'; "
-            "expected both for every pipeline stage"
-        )
+        out.append(Message("out_policy_stage_months", code=stage, stage=Code(stage, "stage")))
     signed = set(get("report.signed_stages") or [])
     for stage in get("report.landed_stages") or []:
         if stage not in signed:
-            out.append(
-                f"'report.landed_stages' holds {stage!r}, which is not in 'report.signed_stages'; "
-                "a landed project was signed first"
-            )
+            out.append(Message("out_policy_landed", code=stage, stage=Code(stage, "stage")))
     return out
 
 
@@ -333,27 +349,24 @@ def _measure_problems(get: Callable[[str], Any]) -> list[str]:
     for key in ("capacity.floor_load_bands_kn_m2", "capacity.clear_height_bands_m"):
         bands = get(key) or []
         if not all(_finite(b) for b in bands) or not bands:
-            out.append(f"{key!r} must be a list of finite lower band edges, got {bands!r}")
+            out.append(Message("out_policy_bands", key=key, bands=bands))
         elif bands[0] != 0 or any(b <= a for a, b in itertools.pairwise(bands)):
-            out.append(f"{key!r} must start at 0 and increase, got {bands!r}")
+            out.append(Message("out_policy_bands_order", key=key, bands=bands))
     for key, meaning in (
-        ("siting.cutout_min_ratio", "a parcel larger than the demand"),
-        ("siting.cutout_max_aspect", "length over width"),
+        ("siting.cutout_min_ratio", "out_cutout_larger"),
+        ("siting.cutout_max_aspect", "out_length_over_width"),
     ):
         ratio = get(key)
         if _finite(ratio) and ratio < 1:
-            out.append(f"{key!r} must be at least 1 ({meaning}), got {ratio!r}")
+            out.append(Message("out_policy_ratio", key=key, meaning=Message(meaning), ratio=ratio))
     for division, far in (get("control.far_min_by_division") or {}).items():
         if not (isinstance(division, str) and len(division) == 2 and division.isdigit()):
-            out.append(
-                f"'control.far_min_by_division' has key {division!r}; expected a two-digit "
-                'GB/T 4754 division such as "33"'
-            )
+            out.append(Message("out_policy_division", division=division))
         if not _finite(far):
-            out.append(f"'control.far_min_by_division.{division}' must be a number, got {far!r}")
+            out.append(Message("out_policy_division_far", division=division, far=far))
     decimals = get("maps.coordinate_decimals")
     if _finite(decimals) and decimals > 15:
-        out.append(f"'maps.coordinate_decimals' must be at most 15, got {decimals!r}")
+        out.append(Message("out_policy_decimals", decimals=decimals))
     return out
 
 
@@ -361,18 +374,23 @@ def _crs_problems(working: Any, lonlat: Any) -> list[str]:
     from pyproj import CRS
     from pyproj.exceptions import CRSError
 
-    out = []
+    out: list[str] = []
     for key, value, projected in (("crs.working", working, True), ("crs.lonlat", lonlat, False)):
         try:
             crs = CRS.from_user_input(value)
         except (CRSError, TypeError):
-            out.append(f"{key!r} is not a CRS pyproj knows: {value!r}; expected e.g. EPSG:4546")
+            out.append(Message("out_policy_crs_unknown", key=key, value=value))
             continue
         if projected and not crs.is_projected:
-            out.append(f"{key!r} must be a projected (metric) CRS such as EPSG:4546, got {value!r}")
+            out.append(Message("out_policy_crs_projected", key=key, value=value))
         if not projected and not crs.is_geographic:
-            out.append(f"{key!r} must be a geographic CRS such as EPSG:4490, got {value!r}")
+            out.append(Message("out_policy_crs_geographic", key=key, value=value))
     return out
+
+
+def _lines(problems: list[str]) -> Code:
+    """Return the problems one a line, each said in the language the error is read in."""
+    return Code(problems, sep=("\n", "\n"))
 
 
 def _finite(value: Any) -> bool:
@@ -400,9 +418,8 @@ def _problems(values: Mapping[str, Any], defaults: Mapping[str, Any]) -> list[st
         if key in _VOCAB_LISTS:
             out += _vocab_problems(key, value, _VOCAB_LISTS[key])
         if key in _CHOICES and value not in _CHOICES[key]:
-            out.append(
-                f"{key!r} must be one of {', '.join(map(repr, _CHOICES[key]))}, got {value!r}"
-            )
+            choices = ", ".join(map(repr, _CHOICES[key]))
+            out.append(Message("out_policy_choice", key=key, choices=choices, value=value))
     for key, vocabulary in _VOCAB_KEYS.items():
         out += _vocab_problems(key, list(_dig(values, key) or {}), vocabulary)
     return out + _cross_problems(values)
@@ -466,7 +483,7 @@ class Policy:
         problems: list[str] = []
         merged = _merge(base._values, values, where, "", problems)
         if problems:
-            raise PolicyError.of("policy_problems", n=len(problems), lines="\n".join(problems))
+            raise PolicyError.of("policy_problems", n=len(problems), lines=_lines(problems))
         return cls(merged, {**base._sources, **sources}).validate(where=where)
 
     def replace(self, **changes: Any) -> Policy:
@@ -482,10 +499,11 @@ class Policy:
                 node = node.setdefault(part, {})
             node[leaf] = value
         problems: list[str] = []
-        merged = _merge(self._values, tree, "replace()", "", problems)
+        where = Message("out_policy_replace")
+        merged = _merge(self._values, tree, where, "", problems)
         if problems:
-            raise PolicyError("\n".join(problems))
-        return Policy(merged, self._sources).validate(where="replace()")
+            raise PolicyError.of("policy_problems", n=len(problems), lines=_lines(problems))
+        return Policy(merged, self._sources).validate(where=where)
 
     def validate(self, *, where: str = "<policy>") -> Policy:
         """Check every value, and the values against each other; return the policy.
@@ -505,7 +523,7 @@ class Policy:
         defaults = self._values if where == "<defaults>" else Policy._shipped()._values
         problems = _problems(self._values, defaults)
         if problems:
-            lines = "\n".join(f"- {p}" for p in problems)
+            lines = _lines([Message("out_policy_line", problem=p) for p in problems])
             raise PolicyError.of("policy_problems_in", n=len(problems), where=where, lines=lines)
         return self
 

@@ -193,4 +193,4 @@ def test_report_command_writes_word_and_pdf(tmp_path, capsys):
     with pytest.raises(SystemExit) as info:
         main([*args, "--text", str(text)])
     assert info.value.code == 2
-    assert "unknown part '成绩'" in capsys.readouterr().err
+    assert "无法识别的部分「成绩」" in capsys.readouterr().err

@@ -222,9 +222,9 @@ def test_export_and_demo_never_replace_a_store(tmp_path, capsys):
         store.import_layer("parcels", parcels())
     before = snapshot(tmp_path)
     code, _, err = run(["export", "parcels", db, "--db", db], capsys)
-    assert code == 2 and "is a landplan store" in err and "Traceback" not in err
+    assert code == 2 and "是 landplan 数据库" in err and "Traceback" not in err
     code, _, err = run(["demo", "--out", tmp_path], capsys)
-    assert code == 2 and "a store the demo did not create" in err
+    assert code == 2 and "不是演示创建的数据库" in err
     assert snapshot(tmp_path)["landplan.gpkg"] == before["landplan.gpkg"]
 
 
@@ -577,9 +577,7 @@ def test_a_full_disk_during_an_import_rolls_back_with_a_message(tmp_path, capsys
     make_zone(n_parcels=300)["parcels"].to_file(source, layer="parcels")
     code, _, err = run(["import", "parcels", source, "--replace", "--db", db], capsys)
     assert code == 2 and "Traceback" not in err, err
-    assert (
-        "the disk is full; the transaction was rolled back" in err and "nothing was written" in err
-    )
+    assert "the disk is full; the transaction was rolled back" in err and "未写入任何内容" in err
     monkeypatch.setattr(_sqlite, "_register", register)
     assert content_of(db) == before
 
@@ -600,7 +598,7 @@ def test_an_unwritable_output_folder_is_a_message(tmp_path, capsys, monkeypatch)
     monkeypatch.setattr("xlsxwriter.Workbook", full)  # what landplan.tables writes with
     code, _, err = run(["audit", "--out", tmp_path / "out", "--as-of", "2026-06-30"], capsys)
     assert code == 2 and "Traceback" not in err
-    assert "audit.xlsx: No space left on device" in err
+    assert "audit.xlsx：No space left on device" in err
 
 
 # --- 8. import --replace and reservations ---------------------------------------------------------

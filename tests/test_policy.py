@@ -168,7 +168,7 @@ def test_cli_reports_a_bad_policy_without_a_traceback(tmp_path, capsys):
         main(["audit", "--policy", str(path), "--out", str(tmp_path / "out")])
     err = capsys.readouterr().err
     assert info.value.code == 2
-    assert "'siting.max_group_size' must not be negative" in err and "Traceback" not in err
+    assert "`siting.max_group_size` 不能为负数" in err and "Traceback" not in err
 
 
 def test_shipped_sources_read_in_chinese_and_a_zone_s_own_as_written():

@@ -330,7 +330,7 @@ def test_report_command(sample_store, tmp_path, capsys):
     with pytest.raises(SystemExit) as info:
         main(["report", "--period", "H1", "--db", store.location, "--out", str(tmp_path)])
     assert info.value.code == 2
-    assert "not a half year" in capsys.readouterr().err
+    assert "不是半年" in capsys.readouterr().err
 
 
 @pytest.mark.browser

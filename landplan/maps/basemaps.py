@@ -89,11 +89,7 @@ def _add_basemaps(
         return
     if basemap == "tianditu":
         if not tianditu_key:
-            raise MapError(
-                "expected a Tianditu key for basemap='tianditu', found none; pass "
-                "tianditu_key='…' (a browser key from console.tianditu.gov.cn) or use "
-                "basemap='standard'"
-            )
+            raise MapError.of("out_tianditu_key")
         tk = quote(tianditu_key, safe="")
         _tile(m, "tianditu_vector", policy=policy, lang=lang, show=True, tk=tk)
         _tile(m, "tianditu_imagery", policy=policy, lang=lang, tk=tk)
@@ -116,8 +112,8 @@ def tile_hosts(policy: Policy | None = None) -> list[str]:
 
 def _check_choice(name: str, value: str, allowed: Sequence[str]) -> None:
     if value not in allowed:
-        raise MapError(
-            f"expected {name} to be one of {', '.join(map(repr, allowed))}, found {value!r}"
+        raise MapError.of(
+            "out_choice", name=name, allowed=", ".join(map(repr, allowed)), value=value
         )
 
 

@@ -78,11 +78,7 @@ def find_browser(browser: str | os.PathLike | None = None) -> str:
     for candidate in candidates:
         if candidate and Path(candidate).exists():
             return str(candidate)
-    raise MapError(
-        "expected a Chromium browser for screenshots, found none (looked at the browser "
-        "argument, $LANDPLAN_CHROMIUM and chromium on the PATH); install it "
-        "(apt-get install chromium) or set LANDPLAN_CHROMIUM"
-    )
+    raise MapError.of("out_no_browser")
 
 
 #: Flags for headless Chromium run by landplan: no first-run work, no background traffic.
@@ -135,11 +131,7 @@ def screenshot(
         from playwright.sync_api import Error as PlaywrightError
         from playwright.sync_api import sync_playwright
     except ModuleNotFoundError as exc:
-        raise MapError(
-            "expected the playwright package for screenshots, found it missing; "
-            "pip install playwright (no browser download is needed: "
-            "landplan drives the system's Chromium)"
-        ) from exc
+        raise MapError.of("out_no_playwright") from exc
     executable = find_browser(browser)
     html_path = Path(html_path).resolve()
     png_path = Path(png_path)
@@ -153,9 +145,9 @@ def screenshot(
                     "window.landplan && window.landplan.ready === true", timeout=timeout_s * 1000
                 )
             except PlaywrightError as exc:
-                raise MapError(
-                    f"expected {html_path} to build its map within {timeout_s} s, it did not "
-                    f"({str(exc).splitlines()[0]}); open it in a browser to see the error"
+                detail = f" ({str(exc).splitlines()[0]})"
+                raise MapError.of(
+                    "out_map_timeout", path=html_path, seconds=timeout_s, detail=detail
                 ) from exc
             page.screenshot(path=str(png_path))
         finally:

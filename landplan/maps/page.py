@@ -456,10 +456,7 @@ def _read_asset(package: str, name: str) -> str:
     try:
         return (resources.files(package) / name).read_text(encoding="utf-8")
     except ModuleNotFoundError as exc:
-        raise MapError(
-            f"expected the {package!r} package (it carries the map's JavaScript), found it "
-            "missing; install landplan's dependencies: pip install landplan"
-        ) from exc
+        raise MapError.of("out_no_package", package=package) from exc
 
 
 def _leaflet_assets() -> tuple[str, str]:

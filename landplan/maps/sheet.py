@@ -40,9 +40,7 @@ def _day(day: dt.date | str | None, lang: str) -> str:
         try:
             day = dt.date.fromisoformat(day)
         except ValueError as exc:
-            raise MapError(
-                f"expected a date YYYY-MM-DD for the title block, found {day!r}"
-            ) from exc
+            raise MapError.of("out_title_date", day=day) from exc
     return f"{day.year}年{day.month}月{day.day}日" if lang == "zh" else day.isoformat()
 
 
@@ -97,18 +95,16 @@ def print_map(
         For an unknown paper or suffix, without Chromium or Playwright, or if the page fails.
     """
     if paper not in PAPERS:
-        raise MapError(f"expected paper 'A3' or 'A4', found {paper!r}")
+        raise MapError.of("out_paper", paper=paper)
     out = Path(out)
     suffix = out.suffix.lower()
     if suffix not in (".pdf", ".png"):
-        raise MapError(f"{out}: expected a .pdf or .png file to print the map to")
+        raise MapError.of("out_print_suffix", path=out)
     try:
         from playwright.sync_api import Error as PlaywrightError
         from playwright.sync_api import sync_playwright
     except ModuleNotFoundError as exc:
-        raise MapError(
-            "expected the playwright package to print maps; pip install playwright"
-        ) from exc
+        raise MapError.of("out_no_playwright") from exc
     executable = find_browser(browser)
     words = _LABELS[lang]
     rows = [[words["issuer"], issuer or ""], [words["date"], _day(date or dt.date.today(), lang)]]
@@ -138,8 +134,8 @@ def print_map(
                     "window.landplan && window.landplan.ready === true", timeout=timeout_s * 1000
                 )
             except PlaywrightError as exc:
-                raise MapError(
-                    f"expected {html_path} to build its map within {timeout_s} s, it did not"
+                raise MapError.of(
+                    "out_map_timeout", path=html_path, seconds=timeout_s, detail=""
                 ) from exc
             page.emulate_media(media="print")
             page.evaluate(

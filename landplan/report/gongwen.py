@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 import pandas as pd
 
 from landplan import labels
-from landplan.errors import DocumentError, PdfError
+from landplan.errors import DocumentError, Message, PdfError
 from landplan.result import TOTAL
 
 if TYPE_CHECKING:
@@ -134,7 +134,7 @@ def read_office_text(path: str | os.PathLike) -> OfficeText:
     try:
         lines = path.read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        raise DocumentError(f"{path}: cannot read the report text ({exc})") from exc
+        raise DocumentError.of("out_text_unreadable", path=path, why=exc) from exc
     parts: dict[str, list[str]] = {}
     current: str | None = None
     for number, line in enumerate(lines, start=1):
@@ -144,22 +144,16 @@ def read_office_text(path: str | os.PathLike) -> OfficeText:
         if text.startswith("#"):
             name = text.lstrip("#").strip()
             if name not in _PARTS:
-                raise DocumentError(
-                    f"{path}, line {number}: unknown part {name!r}; expected one of "
-                    "# 开头, # 主要做法, # 下一步工作计划, # 编制单位, # 日期"
-                )
+                raise DocumentError.of("out_text_unknown_part", path=path, line=number, name=name)
             current = _PARTS[name]
             parts.setdefault(current, [])
             continue
         if current is None:
-            raise DocumentError(
-                f"{path}, line {number}: text before the first part; start the file with a "
-                "line such as '# 主要做法'"
-            )
+            raise DocumentError.of("out_text_before_part", path=path, line=number)
         parts[current].append(text)
     date = None
     if parts.get("date"):
-        date = _parse_date(parts["date"][0], f"{path}: # 日期")
+        date = _parse_date(parts["date"][0], path)
     return OfficeText(
         opening=parts.get("opening", []),
         practices=parts.get("practices", []),
@@ -169,16 +163,14 @@ def read_office_text(path: str | os.PathLike) -> OfficeText:
     )
 
 
-def _parse_date(text: str, where: str) -> dt.date:
+def _parse_date(text: str, path: Path) -> dt.date:
     match = re.fullmatch(r"(\d{4})(?:-|年)(\d{1,2})(?:-|月)(\d{1,2})日?", text.strip())
     try:
         if match is None:
             raise ValueError(text)
         return dt.date(*(int(g) for g in match.groups()))
     except ValueError as exc:
-        raise DocumentError(
-            f"{where}: {text!r} is not a date; expected YYYY-MM-DD or YYYY年M月D日"
-        ) from exc
+        raise DocumentError.of("out_text_date", path=path, text=text) from exc
 
 
 # --- the document as blocks ----------------------------------------------------------------------
@@ -692,9 +684,8 @@ def write_docx(
                 try:
                     document.add_picture(str(picture), width=Mm(portrait_width))
                 except Exception as exc:  # python-docx raises several kinds for a bad image
-                    raise DocumentError(
-                        f"{picture}: cannot place the map picture {caption!r} ({exc!r}); "
-                        "expected a PNG or JPEG file"
+                    raise DocumentError.of(
+                        "out_bad_picture", picture=picture, caption=caption, why=repr(exc)
                     ) from exc
             section = document.add_section(WD_SECTION.NEW_PAGE)
             _page(section, landscape=True)
@@ -775,10 +766,10 @@ def write_pdf(
             try:
                 subprocess.run(command, check=True, capture_output=True, timeout=300)
             except (OSError, subprocess.SubprocessError) as exc:
-                raise PdfError(f"LibreOffice could not convert {source.name} ({exc})") from exc
+                raise PdfError.of("out_office_failed", name=source.name, why=exc) from exc
             made = Path(tmp) / (source.stem + ".pdf")
             if not made.exists():
-                raise PdfError(f"LibreOffice wrote no PDF for {source.name}")
+                raise PdfError.of("out_office_no_pdf", name=source.name)
             shutil.move(str(made), path)
         return path
     return _chromium_pdf(report, path, text=text, markers=markers, browser=browser)
@@ -844,10 +835,10 @@ def _chromium_pdf(
     try:
         executable = find_browser(browser)
         from playwright.sync_api import sync_playwright
-    except (MapError, ImportError) as exc:
-        raise PdfError(
-            f"a PDF needs LibreOffice (apt install libreoffice-writer-nogui) or Chromium: {exc}"
-        ) from exc
+    except MapError as exc:
+        raise PdfError.of("out_pdf_needs", why=exc.args[0]) from exc
+    except ImportError as exc:
+        raise PdfError.of("out_pdf_needs", why=Message("out_no_playwright")) from exc
     page_html = print_html(report, text, markers=markers)
     with tempfile.TemporaryDirectory(prefix="landplan-pdf-") as tmp:
         source = Path(tmp) / "report.html"

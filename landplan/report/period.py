@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 import pandas as pd
 
-from landplan.errors import ReportError
+from landplan.errors import Message, ReportError
 from landplan.labels import Lang
 
 
@@ -79,34 +80,23 @@ def parse_period(
     '2026-04-01..2026-05-31'
     """
     if period is not None and (start is not None or end is not None):
-        raise ReportError(
-            f"give a period ({period!r}) or start and end dates, not both; "
-            "e.g. --period 2026H1, or --from 2026-04-01 --to 2026-05-31"
-        )
+        raise ReportError.of("out_period_both", period=period)
     if period is not None:
         match = re.fullmatch(r"\s*(\d{4})\s*[Hh]([12])\s*", str(period))
         if match is None:
-            raise ReportError(
-                f"period {period!r} is not a half year; expected YYYYH1 (January to June) or "
-                "YYYYH2 (July to December), e.g. 2026H1"
-            )
+            raise ReportError.of("out_period_not_half", period=period)
         year, half = int(match.group(1)), match.group(2)
         first, last = ((1, 1), (6, 30)) if half == "1" else ((7, 1), (12, 31))
         return Period(dt.date(year, *first), dt.date(year, *last), f"{year}H{half}")
     if start is None or end is None:
-        raise ReportError(
-            "a report needs a period: --period 2026H1, or both --from and --to dates "
-            f"(got from={start!r}, to={end!r})"
-        )
+        raise ReportError.of("out_period_needed", start=start, end=end)
     first_day, last_day = _date(start, "start"), _date(end, "end")
     if last_day < first_day:
-        raise ReportError(
-            f"the period ends ({last_day}) before it starts ({first_day}); swap the dates"
-        )
+        raise ReportError.of("out_period_reversed", start=first_day, end=last_day)
     return Period(first_day, last_day, f"{first_day}..{last_day}")
 
 
-def _date(value: dt.date | str, what: str) -> dt.date:
+def _date(value: dt.date | str, what: Literal["start", "end"]) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -114,7 +104,7 @@ def _date(value: dt.date | str, what: str) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
-        raise ReportError(f"the {what} date {value!r} is not a date; expected YYYY-MM-DD") from None
+        raise ReportError.of("out_period_date", what=Message(f"out_{what}"), value=value) from None
 
 
 def zh_date(day: dt.date, *, year: bool = False) -> str:

@@ -232,14 +232,15 @@ class Store:
 
     def _failure(self, exc: BaseException, *, writing: bool) -> StoreError:
         """Say what a driver's error means for the user: locked, full, read-only, damaged."""
-        done = "nothing was written" if writing else "nothing was read"
+        done = Message("out_nothing_written" if writing else "out_nothing_read")
         if self._backend.is_retryable(exc):
-            return StoreError(f"{self.location} is busy with another write; {done}, try again")
+            return StoreError.of("out_store_busy", location=self.location, done=done)
         why = self._backend.explain(exc)
         if why is None:
             text = str(exc).strip()
-            why = f"the database failed: {text.splitlines()[0] if text else type(exc).__name__}"
-        return StoreError(f"{self.location}: {why}; {done}")
+            first = text.splitlines()[0] if text else type(exc).__name__
+            why = Message("out_database_failed", text=first)
+        return StoreError.of("out_store_failed", location=self.location, why=why, done=done)
 
     def _meta(self) -> dict[str, str] | None:
         if not self._backend.exists():
