@@ -52,13 +52,22 @@ def _localise_markers() -> None:
 
     from landplan.labels import message
 
-    lang: Lang = "en" if os.environ.get("LANDPLAN_LANG", "zh") == "en" else "zh"
+    lang = _help_lang()
     rich_utils.DEFAULT_STRING = "[" + message("help_default", lang, value="{}") + "]"
     rich_utils.ENVVAR_STRING = "[" + message("help_env", lang, value="{}") + "]"
     rich_utils.REQUIRED_LONG_STRING = "[" + message("help_required", lang) + "]"
     rich_utils.ARGUMENTS_PANEL_TITLE = message("help_arguments", lang)
     rich_utils.OPTIONS_PANEL_TITLE = message("help_options", lang)
     rich_utils.COMMANDS_PANEL_TITLE = message("help_commands", lang)
+    rich_utils.ERRORS_PANEL_TITLE = message("out_help_error", lang)
+    # Typer fills these two fields itself when it prints the hint under a usage error.
+    fields = {"command_path": "{command_path}", "help_option": "{help_option}"}
+    rich_utils.RICH_HELP = message("out_help_try", lang, **fields)
+
+
+def _help_lang() -> Lang:
+    """Return the language the help is built in: ``$LANDPLAN_LANG``, else Chinese."""
+    return "en" if os.environ.get("LANDPLAN_LANG", "zh") == "en" else "zh"
 
 
 def _localise(command) -> None:
@@ -69,6 +78,8 @@ def _localise(command) -> None:
     for param in command.params:
         if getattr(param, "help", None):
             param.help = help_text(param.help)
+    if _help_lang() == "zh":
+        _localise_usage(command)
     for sub in getattr(command, "commands", {}).values():
         _localise(sub)
     # The --help option is made when asked for, with the command line library's own text.
@@ -78,9 +89,50 @@ def _localise(command) -> None:
         option = _made(ctx)
         if option is not None and option.help:
             option.help = help_text(option.help)
+        if option is not None and _help_lang() == "zh":
+            _localise_kind(option)
         return option
 
     command.get_help_option = help_option
+
+
+def _localise_usage(command) -> None:
+    """Word a command's usage line and its options' kinds of value in Chinese (用法：, <文本>).
+
+    The words of the usage line are the command's own attributes; the ``Usage:`` before it and
+    the kinds of value (``<str>``, ``<path>``) are said by the command line library, so what it
+    says is relabelled as it is asked for.
+    """
+    from landplan.labels import message
+
+    command.options_metavar = message("out_help_options", "zh")
+    if hasattr(command, "subcommand_metavar"):
+        command.subcommand_metavar = message("out_help_subcommands", "zh")
+    usage = command.get_usage
+
+    def get_usage(ctx, _usage=usage):
+        return _usage(ctx).replace("Usage: ", message("out_help_usage", "zh"), 1)
+
+    command.get_usage = get_usage
+    for param in command.params:
+        _localise_kind(param)
+
+
+def _localise_kind(param) -> None:
+    """Show the kind of value a parameter takes in Chinese (``<文本>`` for ``<str>``), once."""
+    from landplan.labels import MESSAGES, message
+
+    shown = param.display_type_rich
+    if getattr(shown, "localised", False):
+        return
+
+    def display_type_rich(ctx, _shown=shown):
+        kind = _shown(ctx=ctx)
+        key = f"out_help_type_{(kind or '').strip('<>')}"
+        return f"<{message(key, 'zh')}>" if key in MESSAGES else kind
+
+    display_type_rich.localised = True  # type: ignore[attr-defined]
+    param.display_type_rich = display_type_rich
 
 
 app = typer.Typer(

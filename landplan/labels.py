@@ -2995,6 +2995,22 @@ _OUTPUT_ERRORS: Final[Mapping[str, tuple[str, str]]] = {
     "out_database_failed": ("数据库出错：{text}", "the database failed: {text}"),
     "out_nothing_written": ("未写入任何内容", "nothing was written"),
     "out_nothing_read": ("未读取任何内容", "nothing was read"),
+    # the command line's help, where typer words it (the usage line, kinds of value, errors)
+    "out_help_usage": ("用法：", "Usage: "),
+    "out_help_options": ("[选项]", "[OPTIONS]"),
+    "out_help_subcommands": ("命令 [参数]...", "COMMAND [ARGS]..."),
+    "out_help_error": ("错误", "Error"),
+    "out_help_try": (
+        "请用 [blue]'{command_path} {help_option}'[/] 查看帮助。",
+        "Try [blue]'{command_path} {help_option}'[/] for help.",
+    ),
+    "out_help_type_str": ("文本", "str"),
+    "out_help_type_path": ("路径", "path"),
+    "out_help_type_file": ("文件", "file"),
+    "out_help_type_bool": ("开关", "bool"),
+    "out_help_type_int": ("整数", "int"),
+    "out_help_type_float": ("数值", "float"),
+    "out_help_type_list[str]": ("文本列表", "list[str]"),
     # the items of a policy's problems (landplan.policy), one line each
     "out_policy_line": ("- {problem}", "- {problem}"),
     "out_none": ("（无）", "(none)"),

@@ -1,6 +1,8 @@
 # ruff: noqa: N999
 """The errors of outputs, reports, maps, the policy and the store say themselves in Chinese.
 
+So does the command line's help, down to its usage line and the kinds of value options take.
+
 One error from each module, read in Chinese: Chinese characters, no English sentence and no
 vocabulary identifier (the check of :mod:`tests.test_errors_zh`); read in English, the text
 ``str(err)`` gives to library users.
@@ -89,3 +91,19 @@ def _store(tmp_path):
 )
 def test_an_error_says_itself_in_chinese(tmp_path, module, call, english_says):
     says_itself_in_chinese(tmp_path, module, call, english_says)
+
+
+def test_the_help_and_a_usage_error_read_in_chinese(monkeypatch):
+    from .test_cli_lang import invoke
+
+    monkeypatch.setenv("LANDPLAN_LANG", "zh")
+    out = invoke("validate", "--help")
+    assert "用法：landplan validate [选项] {file}" in out, out
+    assert {"<路径>", "<文本>", "<开关>"} <= set(out.split()), out
+    assert not {"Usage:", "[OPTIONS]", "<str>", "<path>", "<bool>"} & set(out.split()), out
+    assert "用法：landplan status [选项] 命令 [参数]..." in invoke("status", "--help")
+    err = invoke("validate", "x.gpkg", code=2)
+    assert "请用 'landplan validate --help' 查看帮助。" in err and "─ 错误 ─" in err, err
+    monkeypatch.setenv("LANDPLAN_LANG", "en")
+    out = invoke("validate", "--help")
+    assert "Usage: landplan validate [OPTIONS] {file}" in out and "<str>" in out, out
