@@ -2855,8 +2855,7 @@ _OUTPUT_ERRORS: Final[Mapping[str, tuple[str, str]]] = {
         "Remove the link there or choose another --out folder",
     ),
     "out_refuse_replace": (
-        "「{path}」已存在，且{what}，不是 landplan 的同类输出，未写入任何文件；请移走该文件，"
-        "或另选 --out 文件夹",
+        "「{path}」已存在，且{what}，未写入任何文件；请移走该文件，或另选 --out 文件夹",
         "{path} exists and is {what}, not a landplan {kind} output; nothing was written. "
         "Move the file away or choose another --out folder",
     ),
@@ -2888,8 +2887,8 @@ _OUTPUT_ERRORS: Final[Mapping[str, tuple[str, str]]] = {
         "(July to December), e.g. 2026H1",
     ),
     "out_period_needed": (
-        "报告需要报告期：--period 2026H1，或同时给出 --from 和 --to 日期（收到的起始日为"
-        "「{start}」，截止日为「{end}」）",
+        "报告需要报告期：--period 2026H1，或同时给出 --from 和 --to 日期（起始日：{start_said}，"
+        "截止日：{end_said}）",
         "a report needs a period: --period 2026H1, or both --from and --to dates "
         "(got from={start!r}, to={end!r})",
     ),
@@ -2902,6 +2901,8 @@ _OUTPUT_ERRORS: Final[Mapping[str, tuple[str, str]]] = {
         "the {what} date {value!r} is not a date; expected YYYY-MM-DD",
     ),
     "out_start": ("起始日期", "start"),
+    "out_not_given": ("未给出", "not given"),
+    "out_given": ("「{value}」", "{value!r}"),
     "out_end": ("截止日期", "end"),
     "out_text_unreadable": (
         "{path}：无法读取报告文字（应为 UTF-8 编码的文本文件）",
@@ -2964,7 +2965,7 @@ _OUTPUT_ERRORS: Final[Mapping[str, tuple[str, str]]] = {
         "Chromium)",
     ),
     "out_map_timeout": (
-        "「{path}」未在{seconds} 秒内建好地图；请在浏览器中打开它查看错误",
+        "「{path}」未在{seconds}秒内建好地图；请在浏览器中打开它查看错误",
         "expected {path} to build its map within {seconds} s, it did not{detail}; open it in a "
         "browser to see the error",
     ),

@@ -89,7 +89,13 @@ def parse_period(
         first, last = ((1, 1), (6, 30)) if half == "1" else ((7, 1), (12, 31))
         return Period(dt.date(year, *first), dt.date(year, *last), f"{year}H{half}")
     if start is None or end is None:
-        raise ReportError.of("out_period_needed", start=start, end=end)
+        said = {
+            f"{name}_said": Message("out_not_given")
+            if value is None
+            else Message("out_given", value=value)
+            for name, value in (("start", start), ("end", end))
+        }
+        raise ReportError.of("out_period_needed", start=start, end=end, **said)
     first_day, last_day = _date(start, "start"), _date(end, "end")
     if last_day < first_day:
         raise ReportError.of("out_period_reversed", start=first_day, end=last_day)
