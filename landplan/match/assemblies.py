@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -75,6 +76,16 @@ def _unions(members: np.ndarray, geoms: np.ndarray, tolerance_m: float) -> np.nd
     )
 
 
+def _union_rows(
+    rows: np.ndarray, *, members: np.ndarray, geoms: np.ndarray, tol: float
+) -> dict[str, np.ndarray]:
+    return {"geometry": _unions(members[rows], geoms, tol)}
+
+
+def _measure_rows(rows: np.ndarray, *, ctx: MatchContext, union: np.ndarray) -> dict:
+    return ctx.measures(union[rows])
+
+
 def assembly_blocks(
     parcels: gpd.GeoDataFrame, rules: ParcelRules, ctx: MatchContext
 ) -> tuple[list[dict], np.ndarray]:
@@ -112,16 +123,22 @@ def assembly_blocks(
     geoms = geometry_array(parcels)
     tolerance = float(siting.adjacency_tolerance_m)
     for members in found:  # one block per assembly size
-        union = _unions(members, geoms, tolerance)
+        # Made once per assembly in the process: projects of an allocation share assemblies.
+        union = ctx.sites.per_assembly(
+            "union", members, partial(_union_rows, members=members, geoms=geoms, tol=tolerance)
+        )["geometry"]
         ok, _why = ctx.rules.passing(union)
         members, union = members[ok], union[ok]
+        measured = ctx.sites.per_assembly(
+            "measures", members, partial(_measure_rows, ctx=ctx, union=union)
+        )
         blocks.append(
             {
                 "kind": "assembly",
                 "members": members,
                 "area_m2": area[members].sum(axis=1),
                 "geometry": union,
-                **ctx.measures(union),
+                **measured,
             }
         )
     return blocks, neighbours

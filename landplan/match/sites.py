@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -263,6 +263,7 @@ class SiteIndex:
     _substation_distance: dict = field(default_factory=dict, repr=False)
     _clusters: dict = field(default_factory=dict, repr=False)
     _supply: dict = field(default_factory=dict, repr=False)
+    _assemblies: dict = field(default_factory=dict, repr=False)
 
     @property
     def n_parcels(self) -> int:
@@ -313,6 +314,38 @@ class SiteIndex:
         if key not in self._supply:
             self._supply[key] = compute()
         return self._supply[key]
+
+    def per_assembly(
+        self,
+        what: str,
+        members: np.ndarray,
+        compute: Callable[[np.ndarray], Mapping[str, np.ndarray]],
+    ) -> dict[str, np.ndarray]:
+        """Return ``what`` of each assembly (a row of member positions), each made only once.
+
+        The projects of an allocation share many assemblies (their area windows overlap), and
+        an assembly's union and measures are the same whichever project it is offered to.
+        ``compute(rows)`` makes the columns for the rows of ``members`` not made before; the
+        index keeps them for the rest of the process, not in its file.
+        """
+        memo = self._assemblies.setdefault(what, {})
+        keys = [row.tobytes() for row in np.ascontiguousarray(members, dtype=np.int64)]
+        todo = np.flatnonzero([key not in memo for key in keys])
+        if len(todo):
+            made = compute(todo)
+            names = list(made)
+            for j, i in enumerate(todo.tolist()):
+                memo[keys[i]] = tuple(made[c][j] for c in names)
+            memo.setdefault("__columns__", (names, {c: made[c].dtype for c in names}))
+        if "__columns__" not in memo:
+            made = compute(todo)  # nothing to make: the columns' names and types, empty
+            return {c: np.asarray(v) for c, v in made.items()}
+        names, dtypes = memo["__columns__"]
+        rows = [memo[key] for key in keys]
+        return {
+            c: np.array([row[n] for row in rows], dtype=dtypes[c]).reshape(len(rows))
+            for n, c in enumerate(names)
+        }
 
     def to_arrays(self, fingerprint: str) -> dict[str, np.ndarray]:
         """Return what is costly to prepare as named arrays, under the zone's fingerprint.
