@@ -683,11 +683,15 @@ def _load(
     ids = pool["project_id"].astype(str)
     if project_id is None:
         if len(pool) != 1:
-            raise LandplanError.of("cli_which_project", n=len(pool), ids=", ".join(ids.head(20)))
+            raise LandplanError.of(
+                "cli_which_project", n=len(pool), ids=Code(list(ids.head(20)), of="project_id")
+            )
         return (zone, pool.iloc[0], store) if keep_store else (zone, pool.iloc[0])
     hit = pool.loc[ids == project_id]
     if hit.empty:
-        raise LandplanError.of("cli_no_project", project=project_id, ids=", ".join(ids.head(20)))
+        raise LandplanError.of(
+            "cli_no_project", project=project_id, ids=Code(list(ids.head(20)), of="project_id")
+        )
     return (zone, hit.iloc[0], store) if keep_store else (zone, hit.iloc[0])
 
 
@@ -1605,7 +1609,7 @@ def report(
         try:
             images = report_maps(result, out)
         except MapError as exc:
-            err_console.print(_t(lang, "report_no_maps", reason=exc), highlight=False)
+            err_console.print(_t(lang, "report_no_maps", reason=exc.text(lang)), highlight=False)
     paths = write_report(result, out, images=images, text=text, markers=markers)
     if pdf:
         try:
@@ -1617,7 +1621,7 @@ def report(
                 markers=markers,
             )
         except PdfError as exc:
-            err_console.print(_t(lang, "report_no_pdf", reason=exc), highlight=False)
+            err_console.print(_t(lang, "report_no_pdf", reason=exc.text(lang)), highlight=False)
     counts = {"figures": len(result.figures()), "tables": len(result.tables)}
     console.print(_t(lang, "report_figures", title=result.title, **counts), highlight=False)
     _written(list(paths.values()), lang)
