@@ -39,7 +39,15 @@ from landplan.audit_rules import RULES, Rule, share_text
 from landplan.errors import CRSMismatchError, LandplanError, Message
 from landplan.evaluation import CLASSES, evaluate_enterprises, industry_division
 from landplan.idle import IDLE_STATES, idle_clock
-from landplan.labels import Lang, compose, message, policy_source, value_label, value_texts
+from landplan.labels import (
+    Lang,
+    compose,
+    message,
+    policy_source,
+    policy_table,
+    value_label,
+    value_texts,
+)
 from landplan.policy import Policy
 from landplan.units import MU_M2
 from landplan.zone import Zone
@@ -637,15 +645,8 @@ def audit(zone: Zone, *, as_of: object, lang: Lang = "zh") -> AuditResult:
         flags=flag_table,
         deadlines=deadlines,
         totals=summary,
-        policy_used=_policy_used(policy, lang),
+        policy_used=policy_table(policy, lang),
     )
-
-
-def _policy_used(policy: Policy, lang: Lang) -> pd.DataFrame:
-    """Return the policy's values and their sources, the sources in ``lang``."""
-    table = policy.table()
-    table["source"] = [policy_source(policy, key, lang) for key in table["key"]]
-    return table
 
 
 def _idle_flags(flags: _Flags, clock: pd.DataFrame, as_of: np.datetime64) -> None:

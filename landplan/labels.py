@@ -2220,11 +2220,16 @@ _AUDIT_MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
 #: them (:func:`landplan.match.score.reason_texts`), the lines of ``Candidates.explain`` and the
 #: command line's help markers. Fields are filled column-wise, one sentence per candidate.
 _MATCH_MESSAGES: Final[Mapping[str, tuple[str, str]]] = {
+    "match_substation_at": ("距变电站{distance}米", "substation {distance} m"),
+    "match_substation_none": (
+        "园区内无所需电压的变电站",
+        "no substation of the voltage in the zone",
+    ),
     "match_reason": (
         "{size}（需求{target}）；{ready}（{steps}）；临路{frontage}米；"
-        "距大道{avenue}米；距变电站{substation}米；{radius}米内同产业集群企业{cluster}家；{phase}",
+        "距大道{avenue}米；{substation}；{radius}米内同产业集群企业{cluster}家；{phase}",
         "{size} for {target}; {ready} ({steps}); frontage {frontage} m; "
-        "avenue {avenue} m; substation {substation} m; {cluster} same-cluster enterprises "
+        "avenue {avenue} m; {substation}; {cluster} same-cluster enterprises "
         "within {radius} m; {phase}",
     ),
     "match_ready": ("{months}个月内可供地", "ready in {months} months"),
@@ -3534,6 +3539,19 @@ def policy_source(policy: Policy, dotted: str, lang: Lang = "zh") -> str:
         if rendering in MESSAGES and shipped.source(key) == text:
             return message(rendering, lang, text=text)
     return text
+
+
+def policy_table(policy: Policy, lang: Lang = "zh") -> pd.DataFrame:
+    """Return the policy's values (``Policy.table``) with their sources in ``lang``.
+
+    >>> from landplan.policy import Policy
+    >>> table = policy_table(Policy.default())
+    >>> table.loc[table["key"] == "evaluation.weights.tax_per_mu", "source"].item()
+    '黄岩区亩均效益评价指标权重30/20/20/10/10/10'
+    """
+    table = policy.table()
+    table["source"] = [policy_source(policy, key, lang) for key in table["key"]]
+    return table
 
 
 @cache

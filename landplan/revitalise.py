@@ -60,6 +60,7 @@ from landplan.audit import AuditResult
 from landplan.corridor import phase_at
 from landplan.errors import Code, InfeasibleError, LandplanError, Message, PolicyError
 from landplan.evaluation import CLASSES
+from landplan.labels import policy_table
 from landplan.layers import split_list
 from landplan.policy import Policy
 from landplan.result import item_values
@@ -1251,7 +1252,8 @@ def _building_table(
 
 
 def _policy_used(policy: Policy) -> pd.DataFrame:
-    table = policy.table()
+    """Return the values the plan applies, their sources as the Chinese workbook cites them."""
+    table = policy_table(policy, "zh")
     keep = table["key"].str.startswith("revitalise.") | table["key"].isin(
         [
             "readiness.reserved_leased_months",

@@ -917,3 +917,19 @@ def test_avenue_distance_from_the_corridors_layer_where_no_road_is_the_avenue():
     )
     assert result.ranked.loc[0, "avenue_distance_m"] == pytest.approx(40.0)
     assert "avenue 40 m" in result.ranked.loc[0, "reasons"]
+
+
+def test_a_site_without_a_substation_of_the_voltage_says_so_in_words():
+    from landplan.match.score import reason_texts
+
+    zone = Zone.from_layers(make_zone())
+    project = zone.projects[zone.projects["project_id"] == "PJ-03"].iloc[0]
+    ranked = match(project, zone).ranked.head(2).copy()
+    assert len(ranked) == 2
+    ranked["substation_distance_m"] = [np.inf, 250.0]
+    demand = land_demand(project, zone.policy)
+    zh = reason_texts(ranked, demand, zone.policy, "zh").tolist()
+    en = reason_texts(ranked, demand, zone.policy, "en").tolist()
+    assert "园区内无所需电压的变电站" in zh[0] and "inf" not in zh[0]
+    assert "距变电站250米" in zh[1]
+    assert "no substation of the voltage in the zone" in en[0] and "substation 250 m" in en[1]

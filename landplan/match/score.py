@@ -186,7 +186,11 @@ def reason_texts(
         steps=step_texts(r["steps"], policy, lang).to_numpy(dtype=object),
         frontage=numbers("frontage_m"),
         avenue=numbers("avenue_distance_m"),
-        substation=numbers("substation_distance_m"),
+        substation=np.where(
+            np.isfinite(r["substation_distance_m"].to_numpy(dtype=float)),
+            compose("match_substation_at", lang, distance=numbers("substation_distance_m")),
+            message("match_substation_none", lang),
+        ),
         cluster=r["cluster_enterprises"].to_numpy().astype(int).astype(str),
         radius=f"{policy.ranking.cluster_radius_m:,.0f}",
         phase=phases,
