@@ -63,6 +63,65 @@ def _localise_markers() -> None:
     # Typer fills these two fields itself when it prints the hint under a usage error.
     fields = {"command_path": "{command_path}", "help_option": "{help_option}"}
     rich_utils.RICH_HELP = message("out_help_try", lang, **fields)
+    if not getattr(rich_utils.rich_format_error, "landplan", False):
+        rich_utils.rich_format_error = _worded(rich_utils.rich_format_error)
+
+
+def _worded(show):
+    """Wrap typer's printer of a command line it cannot parse, to word the error in Chinese.
+
+    Typer words a missing argument, an unknown option or a bad value in English; in the Chinese
+    help those say themselves in Chinese (anything else keeps typer's words).
+    """
+
+    def worded(exc) -> None:
+        said = _usage_error(exc) if _help_lang() == "zh" else None
+        if said is not None:
+            exc.format_message = lambda: said
+        show(exc)
+
+    worded.landplan = True  # type: ignore[attr-defined]
+    return worded
+
+
+def _usage_error(exc) -> str | None:
+    """Return a parse error of typer's in Chinese, or None for one this does not know."""
+    from landplan.labels import message
+
+    param = getattr(exc, "param", None)
+    hint = getattr(exc, "param_hint", None)
+    if hint is None and param is not None:
+        hint = param.get_error_hint()
+    if isinstance(hint, list | tuple):
+        hint = " / ".join(repr(h) for h in hint)
+    kind = type(exc).__name__
+    if kind == "MissingParameter":
+        which = str(getattr(exc, "param_type", None) or getattr(param, "param_type_name", ""))
+        keys = {"argument": "out_usage_missing_argument", "option": "out_usage_missing_option"}
+        return message(keys.get(which, "out_usage_missing"), "zh", hint=hint or "")
+    if kind == "NoSuchOption":
+        said = message("out_usage_no_option", "zh", option=exc.option_name)
+        if exc.possibilities:
+            options = "、".join(sorted(exc.possibilities))
+            said += message("out_usage_possible", "zh", options=options)
+        return said
+    if kind == "BadParameter" and hint:
+        text = str(exc.message)
+        for english, key in _VALUE_KINDS.items():
+            if english in text:
+                text = message(key, "zh")
+                break
+        return message("out_usage_bad_value", "zh", hint=hint, text=text)
+    return None
+
+
+# What typer says a value should have been, by the words it says it in.
+_VALUE_KINDS = {
+    "valid integer": "out_usage_integer",
+    "valid number": "out_usage_number",
+    "valid float": "out_usage_number",
+    "valid boolean": "out_usage_boolean",
+}
 
 
 def _help_lang() -> Lang:

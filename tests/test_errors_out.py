@@ -105,6 +105,13 @@ def test_the_help_and_a_usage_error_read_in_chinese(monkeypatch):
     assert "用法：landplan status [选项] 命令 [参数]..." in invoke("status", "--help")
     err = invoke("validate", "x.gpkg", code=2)
     assert "请用 'landplan validate --help' 查看帮助。" in err and "─ 错误 ─" in err, err
+    assert "缺少选项 '--layer' / '-l'。" in err and "Missing" not in err, err
+    err = invoke("match", "--topp", "3", code=2)
+    assert "没有选项 --topp（可用的有：--top）" in err and "No such option" not in err, err
+    err = invoke("match", "PJ-03", "--top", "x", code=2)
+    assert "'--top' / '-n' 的值无效：应为整数" in err and "Input should" not in err, err
+    assert "缺少参数 'file'。" in invoke("validate", code=2)
     monkeypatch.setenv("LANDPLAN_LANG", "en")
     out = invoke("validate", "--help")
     assert "Usage: landplan validate [OPTIONS] {file}" in out and "<str>" in out, out
+    assert "No such option: --topp" in invoke("match", "--topp", "3", code=2)
