@@ -28,77 +28,19 @@ from landplan import vocab
 from landplan.errors import CRSMismatchError, MapError
 from landplan.gcj02 import geometry_to_gcj02
 from landplan.kinds import KINDS
-from landplan.labels import Lang, column_label, value_labels
+from landplan.labels import MESSAGES, Lang, column_label, value_labels
 from landplan.policy import Policy
 from landplan.units import MU_M2
 
 Basemap = Literal["auto", "standard", "tianditu", "amap"]
 
 
-_TEXT: dict[str, tuple[str, str]] = {
-    "parcels": ("Parcels by status", "地块（按状态）"),
-    "parcels_context": ("Parcels", "地块"),
-    "buildings": ("Buildings by status", "厂房（按状态）"),
-    "constraints": ("Constraints", "管控区"),
-    "roads": ("Roads", "道路"),
-    "corridor": ("Corridor phases", "发展轴分期"),
-    "corridor_line": ("Avenue", "大道"),
-    "substations": ("Substations", "变电站"),
-    "per_mu_class": ("Per-mu class", "亩均效益分类"),
-    "flags": ("Flagged parcels", "预警地块"),
-    "deadlines": ("Idle-land deadlines", "闲置土地处置期限"),
-    "candidates": ("Candidate sites", "候选选址"),
-    "rejected": ("Rejected parcels", "排除地块"),
-    "allocation": ("Allocation", "用地分配"),
-    "unallocated": ("Not allocated", "未分配"),
-    "corridor_parcels": ("Parcels by phase", "地块（按分期）"),
-    "osm": ("OpenStreetMap", "OpenStreetMap"),
-    "carto": ("CartoDB Positron", "CartoDB 浅色"),
-    "tianditu_vector": ("Tianditu map", "天地图 矢量"),
-    "tianditu_imagery": ("Tianditu imagery", "天地图 影像"),
-    "tianditu_labels": ("Tianditu labels", "天地图 注记"),
-    "amap": ("AMap", "高德地图"),
-    "amap_imagery": ("AMap imagery", "高德 卫星"),
-    "fullscreen_enter": ("Full screen", "全屏"),
-    "fullscreen_exit": ("Exit full screen", "退出全屏"),
-    "measure_start": ("Measure distance and area", "测量距离和面积"),
-    "measure_stop": ("Stop measuring", "结束测量"),
-    "measure_hint": ("Click the map to add points", "在地图上点击添加测量点"),
-    "length": ("Length", "长度"),
-    "area": ("Area", "面积"),
-    "mu": ("mu", "亩"),
-    "other": ("other", "其他"),
-    "rule": ("Rules fired", "触发规则"),
-    "idle_clock": ("Idle-land clock", "闲置土地计时"),
-    "reservation": ("Reserved for", "已预留给"),
-    "reasons": ("Why this site", "推荐理由"),
-    "parcels_of_site": ("Parcels", "地块"),
-    "rejection": ("Reason", "排除原因"),
-    "phase": ("Phase", "分期"),
-    "overdue": ("recovery date passed", "已超过无偿收回期限"),
-    "recovery_soon": ("recovery within the warning period", "临近无偿收回期限"),
-    "idle_soon": ("idle within the warning period", "临近认定闲置"),
-    "clock_running": ("clock running", "计时中"),
-    "project": ("Project", "项目"),
-    "rank": ("Rank", "排名"),
-    "kind": ("Kind", "类型"),
-    "score": ("Score", "得分"),
-    "aggregated": (
-        " (per {cell:g} m cell, coloured as most of its area)",
-        "（按{cell:g}米网格汇总，每格按面积最大者着色）",
-    ),
-    "aggregated_title": (
-        " — {n:,} features are too many to draw: the zone's own layers are shown per grid cell",
-        "（要素{n:,}个，过多无法逐个绘制：全区图层按网格汇总显示）",
-    ),
-    "cell_features": ("Features in the cell", "网格内要素数"),
-    "cell_area": ("Their area", "要素面积"),
-}
-
-
 def map_text(key: str, lang: Lang) -> str:
-    """Return the map text ``key`` in ``lang``."""
-    en, zh = _TEXT[key]
+    """Return the map text ``key`` in ``lang``, as the label registry holds it (``map.<key>``).
+
+    The text is returned raw: the few that hold fields (``{cell:g}``) are filled by the map.
+    """
+    zh, en = MESSAGES[f"map.{key}"]
     return zh if lang == "zh" else en
 
 

@@ -27,7 +27,7 @@ from landplan.maps.features import (
     phase_frame,
     roads_layer,
 )
-from landplan.maps.page import Basemap, Category, MapLayer, vocab_label
+from landplan.maps.page import Basemap, Category, MapLayer, map_text, vocab_label
 from landplan.revitalise import MODES, Revitalisation
 
 if TYPE_CHECKING:
@@ -46,35 +46,6 @@ MODE_COLOURS: Final = {
     "rectify": "#bababa",
 }
 
-_TEXT: Final = {
-    "title": ("Revitalising low-efficiency land", "盘活低效用地"),
-    "parcels": ("Parcels by mode", "盘活地块（按模式）"),
-    "buildings": ("Factory space to let", "招商厂房"),
-    "mode": ("Mode", "盘活模式"),
-    "basis": ("How", "收回方式"),
-    "area": ("Area (mu)", "面积（亩）"),
-    "land": ("Land released (mu)", "盘活土地（亩）"),
-    "floor_added": ("Floor area added (m²)", "新增建筑面积（m²）"),
-    "floor_let": ("Floor space let (m²)", "出租厂房面积（m²）"),
-    "land_date": ("Land available", "土地可用日期"),
-    "floor_date": ("Floor area built", "增容建成日期"),
-    "let_date": ("Let from", "可出租日期"),
-    "quarter": ("Quarter", "季度"),
-    "reason": ("Why", "依据"),
-    "projects": ("Projects that could use it", "可用项目"),
-    "group": ("Consolidated site", "归宗地块组"),
-    "phase": ("Corridor phase", "发展轴分期"),
-    "uses": ("Sites the pipeline could take", "项目可用选址"),
-    "project": ("Project", "项目"),
-    "rank": ("Rank among its sites", "选址排名"),
-    "kind": ("Kind of site", "选址类型"),
-    "floor_area": ("Floor space (m²)", "厂房面积（m²）"),
-    "available": ("Available from", "可用日期"),
-    "statement": ("Statement", "说明"),
-    "status": ("Status", "现状"),
-    "holder": ("Holder", "权利人"),
-}
-
 
 # The unit written after the land a parcel releases.
 _UNIT: Final = {"zh": "亩", "en": " mu"}
@@ -86,8 +57,7 @@ _BASIS: Final = {
 
 
 def _t(key: str, lang: Lang) -> str:
-    en, zh = _TEXT[key]
-    return zh if lang == "zh" else en
+    return map_text(f"revitalisation.{key}", lang)
 
 
 def _dates(values: pd.Series) -> pd.Series:
