@@ -3209,6 +3209,23 @@ _MAP_TEXTS: Final[Mapping[str, tuple[str, str]]] = {
     ),
     "map.cell_features": ("网格内要素数", "Features in the cell"),
     "map.cell_area": ("要素面积", "Their area"),
+    # a parcel's idle-land clock in its popup (filled column-wise by compose)
+    "map.idle_clock.recoverable": (
+        "已满两年未动工，自{recovery}起可无偿收回（已过{left}天）",
+        "recoverable free of charge since {recovery} ({left} days ago)",
+    ),
+    "map.idle_clock.idle": (
+        "自{idle}起认定闲置；{left}天后（{recovery}）可无偿收回",
+        "idle since {idle}; recoverable in {left} days ({recovery})",
+    ),
+    "map.idle_clock.not_due": (
+        "计时中：{ahead}天后（{idle}）认定闲置",
+        "clock running: idle in {ahead} days ({idle})",
+    ),
+    "map.idle_clock.insufficient_data": (
+        "数据不足，缺：{missing}",
+        "insufficient data, missing: {missing}",
+    ),
     "map.revitalisation.title": ("盘活低效用地", "Revitalising low-efficiency land"),
     "map.revitalisation.parcels": ("盘活地块（按模式）", "Parcels by mode"),
     "map.revitalisation.buildings": ("招商厂房", "Factory space to let"),

@@ -10,7 +10,7 @@ import pandas as pd
 import folium
 
 from landplan.errors import MapError
-from landplan.labels import Lang, value_texts
+from landplan.labels import Lang, compose, value_texts
 from landplan.maps.basemaps import finish_map, start_map
 from landplan.maps.features import (
     area_text,
@@ -123,40 +123,14 @@ def _idle_clock_words(parcels: pd.DataFrame, lang: Lang) -> pd.Series:
         index=parcels.index,
         dtype="string",
     )
-    if lang == "zh":
-        texts = {
-            "recoverable": "已满两年未动工，自"
-            + recovery_day
-            + "起可无偿收回（已过"
-            + left
-            + "天）",
-            "idle": "自"
-            + idle_day
-            + "起认定闲置；"
-            + left
-            + "天后（"
-            + recovery_day
-            + "）可无偿收回",
-            "not_due": "计时中：" + ahead + "天后（" + idle_day + "）认定闲置",
-            "insufficient_data": "数据不足，缺：" + missing.fillna(""),
-        }
-    else:
-        texts = {
-            "recoverable": "recoverable free of charge since "
-            + recovery_day
-            + " ("
-            + left
-            + " days ago)",
-            "idle": "idle since "
-            + idle_day
-            + "; recoverable in "
-            + left
-            + " days ("
-            + recovery_day
-            + ")",
-            "not_due": "clock running: idle in " + ahead + " days (" + idle_day + ")",
-            "insufficient_data": "insufficient data, missing: " + missing.fillna(""),
-        }
+    fields = {"idle": idle_day, "recovery": recovery_day, "ahead": ahead, "left": left}
+    texts = {
+        state: compose(f"map.idle_clock.{state}", lang, **fields)
+        for state in ("recoverable", "idle", "not_due")
+    }
+    texts["insufficient_data"] = compose(
+        "map.idle_clock.insufficient_data", lang, missing=missing.fillna("")
+    )
     out = pd.Series(pd.NA, index=parcels.index, dtype="string")
     for key, text in texts.items():
         out = out.mask(state == key, text)
