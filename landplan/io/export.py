@@ -331,13 +331,15 @@ _WKB_COLUMN: Final = "__wkb__"
 def _promoted(geoms: np.ndarray) -> np.ndarray:
     """Return single parts as one-part multi geometries, so the layer has one declared type."""
     out = geoms.copy()
-    for single, multi in ((0, shapely.multipoints), (1, shapely.multilinestrings)):
-        at = np.flatnonzero(shapely.get_type_id(geoms) == single)
+    types = shapely.get_type_id(geoms)
+    for single, multi in (
+        (0, shapely.multipoints),
+        (1, shapely.multilinestrings),
+        (3, shapely.multipolygons),
+    ):
+        at = np.flatnonzero(types == single)
         if len(at):
             out[at] = multi(geoms[at], indices=np.arange(len(at)))
-    at = np.flatnonzero(shapely.get_type_id(geoms) == 3)
-    if len(at):
-        out[at] = shapely.multipolygons(geoms[at], indices=np.arange(len(at)))
     return out
 
 

@@ -328,23 +328,22 @@ class SiteIndex:
         ``compute(rows)`` makes the columns for the rows of ``members`` not made before; the
         index keeps them for the rest of the process, not in its file.
         """
-        memo = self._assemblies.setdefault(what, {})
+        # Per ``what``: its columns' types, as first made, and each assembly's row of values.
+        columns, memo = self._assemblies.setdefault(what, ({}, {}))
         keys = [row.tobytes() for row in np.ascontiguousarray(members, dtype=np.int64)]
-        todo = np.flatnonzero([key not in memo for key in keys])
+        todo = np.flatnonzero([key not in memo for key in keys]).astype(np.intp)
         if len(todo):
             made = compute(todo)
-            names = list(made)
+            if not columns:
+                columns.update({c: v.dtype for c, v in made.items()})
             for j, i in enumerate(todo.tolist()):
-                memo[keys[i]] = tuple(made[c][j] for c in names)
-            memo.setdefault("__columns__", (names, {c: made[c].dtype for c in names}))
-        if "__columns__" not in memo:
-            made = compute(todo)  # nothing to make: the columns' names and types, empty
-            return {c: np.asarray(v) for c, v in made.items()}
-        names, dtypes = memo["__columns__"]
+                memo[keys[i]] = tuple(made[c][j] for c in columns)
+        if not columns:  # nothing made yet and nothing to make: the empty columns
+            return dict(compute(todo))
         rows = [memo[key] for key in keys]
         return {
-            c: np.array([row[n] for row in rows], dtype=dtypes[c]).reshape(len(rows))
-            for n, c in enumerate(names)
+            c: np.array([row[n] for row in rows], dtype=dtype).reshape(len(rows))
+            for n, (c, dtype) in enumerate(columns.items())
         }
 
     def to_arrays(self, fingerprint: str) -> dict[str, np.ndarray]:
