@@ -469,6 +469,7 @@ def _zone_from(
     neither, the default store (``$LANDPLAN_DB`` or ``./landplan.gpkg``) is read where it exists,
     else the sample zone is generated in memory, so every command can be tried at once.
     """
+    from landplan._collector import keep_for_the_command
     from landplan.store import default_db, open_store
 
     if db is not None and zone_path is not None:
@@ -477,11 +478,14 @@ def _zone_from(
     if zone_path is not None:
         from landplan.io import read_zone
 
-        return read_zone(zone_path, projects=projects, policy=pol), None
+        loaded = read_zone(zone_path, projects=projects, policy=pol)
+        keep_for_the_command()
+        return loaded, None
     target = db or default_db()
     if db is not None or "://" in target or Path(target).exists():
         store = open_store(target, policy=pol if policy_file else None)
         zone = store.load_zone()
+        keep_for_the_command()
         if keep_store:
             return zone, store
         store.close()
@@ -1087,9 +1091,12 @@ def _store_reservations(db: str | None, zone_path: Path | None):
 
 def main(argv: list[str] | None = None) -> None:
     """Run the command line; user errors exit with status 2 and a message, not a traceback."""
+    from landplan._collector import one_command
+
     lang = _argv_lang(sys.argv[1:] if argv is None else argv)
     try:
-        app(args=argv, prog_name="landplan")
+        with one_command():
+            app(args=argv, prog_name="landplan")
     except LandplanError as exc:
         _error(exc.text(_lang(lang)), lang)
         sys.exit(2)

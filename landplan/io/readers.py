@@ -16,6 +16,7 @@ import pyogrio
 import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
 
+from landplan._collector import making_many
 from landplan.errors import Code, Message, Problem, ReadError, SchemaError
 from landplan.layers import spec
 from landplan.policy import Policy
@@ -330,6 +331,7 @@ def read_frame(
     return _table_geometry(frame, path, crs, policy)
 
 
+@making_many()
 def read_layer(
     path: str | os.PathLike,
     layer: str,

@@ -13,6 +13,7 @@ import geopandas as gpd
 import pyogrio
 from pyogrio.errors import DataSourceError
 
+from landplan._collector import making_many
 from landplan.errors import ReadError, SchemaError
 from landplan.layers import LAYERS
 from landplan.outputs import check_replace
@@ -82,6 +83,7 @@ def write_layers(
     return target
 
 
+@making_many()
 def read_zone(
     path: str | os.PathLike,
     *,

@@ -26,6 +26,7 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
+from landplan._collector import making_many
 from landplan._dates import DATE_FORMS, parse_date
 from landplan.errors import (
     Code,
@@ -394,6 +395,7 @@ class Store:
         with self._read() as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar() or 0)
 
+    @making_many()
     def load_layer(self, layer: str) -> gpd.GeoDataFrame:
         """Return a layer as a GeoDataFrame in the working CRS, typed as the validator types it.
 
