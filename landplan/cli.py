@@ -484,7 +484,8 @@ def _zone_from(
     target = db or default_db()
     if db is not None or "://" in target or Path(target).exists():
         store = open_store(target, policy=pol if policy_file else None)
-        zone = store.load_zone()
+        # A command reads the buildings and enterprises only if it uses them.
+        zone = store.load_zone(on_use=True)
         keep_for_the_command()
         if keep_store:
             return zone, store

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 
 import pandas as pd
@@ -92,6 +92,23 @@ class Zone:
             policy=policy,
         )
 
+    @classmethod
+    def read_on_use(
+        cls,
+        layers: Mapping[str, gpd.GeoDataFrame],
+        *,
+        later: Sequence[str],
+        read: Callable[[str], gpd.GeoDataFrame],
+        policy: Policy,
+    ) -> Zone:
+        """Return a zone of ``layers`` whose layers named in ``later`` are read when first used.
+
+        ``read(name)`` gives such a layer, as validated, the first time the zone is asked
+        for it (``zone.buildings``, :meth:`layers`, a comparison); until then it is not read.
+        A command that never uses a layer does not pay for reading it.
+        """
+        return _ReadOnUse.make(layers, later=tuple(later), read=read, policy=policy)
+
     @property
     def crs(self):
         """The working CRS every layer is in."""
@@ -100,3 +117,32 @@ class Zone:
     def layers(self) -> dict[str, gpd.GeoDataFrame]:
         """Return the layers as a dictionary, name -> frame."""
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name in LAYERS}
+
+
+class _ReadOnUse(Zone):
+    """A :class:`Zone` some of whose layers are read when first used (:meth:`Zone.read_on_use`).
+
+    Made by :meth:`make`, not by its constructor, which stays :class:`Zone`'s: a copy made by
+    :func:`dataclasses.replace` is given every layer (each read as it is asked for).
+    """
+
+    @classmethod
+    def make(
+        cls,
+        layers: Mapping[str, gpd.GeoDataFrame],
+        *,
+        later: tuple[str, ...],
+        read: Callable[[str], gpd.GeoDataFrame],
+        policy: Policy,
+    ) -> _ReadOnUse:
+        zone = cls.__new__(cls)
+        zone.__dict__.update(layers, policy=policy, _later=later, _read=read)
+        return zone
+
+    def __getattr__(self, name: str) -> gpd.GeoDataFrame:
+        # Python asks here only for an attribute not set: a layer not read yet.
+        if name.startswith("_") or name not in self.__dict__.get("_later", ()):
+            raise AttributeError(name)
+        frame = self.__dict__["_read"](name)
+        setattr(self, name, frame)
+        return frame

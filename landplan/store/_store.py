@@ -478,8 +478,16 @@ class Store:
         # One frame made once: adding columns or a geometry to a made frame copies its blocks.
         return gpd.GeoDataFrame(data, index=index, geometry="geometry", crs=self.crs, copy=False)
 
-    def load_zone(self) -> Any:
+    def load_zone(self, *, on_use: bool = False) -> Any:
         """Return every layer as a :class:`~landplan.zone.Zone` with the store's policy.
+
+        Parameters
+        ----------
+        on_use
+            Read the buildings and the enterprises, the largest layers after the parcels, only
+            when the zone's user first asks for them (a match for land alone never does), with
+            the store's connection, which :meth:`close` does not prevent. The zone is the same
+            whenever they are read, unless the store is written in between.
 
         Returns
         -------
@@ -488,8 +496,11 @@ class Store:
         """
         from landplan.zone import Zone
 
-        layers = {name: self.load_layer(name) for name in LAYERS}
-        return Zone(**layers, policy=self.policy)
+        later = _READ_ON_USE if on_use else ()
+        layers = {name: self.load_layer(name) for name in LAYERS if name not in later}
+        if not later:
+            return Zone(**layers, policy=self.policy)
+        return Zone.read_on_use(layers, later=later, read=self.load_layer, policy=self.policy)
 
     def site_index(self, zone: Any) -> Any:
         """Return the :class:`~landplan.match.SiteIndex` of a zone loaded from this store.
@@ -1909,6 +1920,10 @@ class Store:
         return pd.DataFrame(rows, columns=[c.name for c in cols]).astype(
             {c.name: object for c in cols if isinstance(c.type, sa.Text)}
         )
+
+
+#: The layers :meth:`Store.load_zone` reads when first used, where asked to.
+_READ_ON_USE = ("buildings", "enterprises")
 
 
 def _event_columns(events: sa.Table) -> list[sa.ColumnElement]:
