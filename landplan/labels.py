@@ -3211,7 +3211,7 @@ _MAP_TEXTS: Final[Mapping[str, tuple[str, str]]] = {
     "map.cell_area": ("要素面积", "Their area"),
     # a parcel's idle-land clock in its popup (filled column-wise by compose)
     "map.idle_clock.recoverable": (
-        "已满两年未动工，自{recovery}起可无偿收回（已过{left}天）",
+        "自{recovery}起可无偿收回（已过{left}天）",
         "recoverable free of charge since {recovery} ({left} days ago)",
     ),
     "map.idle_clock.idle": (
