@@ -933,3 +933,41 @@ def test_a_site_without_a_substation_of_the_voltage_says_so_in_words():
     assert "园区内无所需电压的变电站" in zh[0] and "inf" not in zh[0]
     assert "距变电站250米" in zh[1]
     assert "no substation of the voltage in the zone" in en[0] and "substation 250 m" in en[1]
+
+
+def test_a_shared_index_measures_an_assembly_to_the_substations_of_each_projects_voltage():
+    """Projects of one window but different voltages share assemblies, not their substations.
+
+    Two 10 mu parcels make the only 20 mu assembly; a 110 kV substation stands 100 m from it
+    and a 220 kV one 600 m. Each project's assembly is measured to the nearest substation of
+    its own voltage, whichever project was matched first on the shared index.
+    """
+    parcels = _parcels(
+        [
+            ("A", "state_reserve", "M1", box(X0, Y0, X0 + 80, Y0 + 83.3)),
+            ("B", "state_reserve", "M1", box(X0 + 80, Y0, X0 + 160, Y0 + 83.3)),
+        ]
+    )
+    substations = _frame(
+        [
+            {"substation_id": "S-110", "voltage_kv": 110.0},
+            {"substation_id": "S-220", "voltage_kv": 220.0},
+        ],
+        [Point(X0 + 80, Y0 + 183.3), Point(X0 + 80, Y0 + 683.3)],
+    )
+    zone = _zone(parcels, roads=_avenue(), substations=substations)
+    any_kv = _project(land_mu_min=19.0, land_mu_max=21.0)
+    high_kv = _project(project_id="J-2", land_mu_min=19.0, land_mu_max=21.0, voltage_kv=220.0)
+
+    def assembly_distance(result) -> float:
+        (found,) = result.ranked.loc[result.ranked["kind"] == "assembly", "substation_distance_m"]
+        return float(found)
+
+    for first, then in ((any_kv, high_kv), (high_kv, any_kv)):
+        sites = prepare_sites(zone)
+        match(first, zone, sites=sites)
+        shared, alone = match(then, zone, sites=sites), match(then, zone)
+        expected = 600.0 if then is high_kv else 100.0
+        assert assembly_distance(alone) == pytest.approx(expected)
+        assert assembly_distance(shared) == pytest.approx(expected)
+        pd.testing.assert_frame_equal(shared.ranked, alone.ranked)

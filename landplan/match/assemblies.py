@@ -11,6 +11,7 @@ import geopandas as gpd
 import shapely
 
 from landplan.match._common import expand_rows, geometry_array
+from landplan.match.sites import nearest_distance
 
 if TYPE_CHECKING:
     from landplan.match.rules import ParcelRules
@@ -83,7 +84,11 @@ def _union_rows(
 
 
 def _measure_rows(rows: np.ndarray, *, ctx: MatchContext, union: np.ndarray) -> dict:
-    return ctx.measures(union[rows])
+    return ctx.measures(union[rows], substations=False)
+
+
+def _substation_rows(rows: np.ndarray, *, ctx: MatchContext, union: np.ndarray) -> dict:
+    return {"substation_distance_m": nearest_distance(union[rows], ctx.substations)}
 
 
 def assembly_blocks(
@@ -131,6 +136,12 @@ def assembly_blocks(
         members, union = members[ok], union[ok]
         measured = ctx.sites.per_assembly(
             "measures", members, partial(_measure_rows, ctx=ctx, union=union)
+        )
+        # The substations measured to are the project's voltage's: kept per choice of them.
+        measured |= ctx.sites.per_assembly(
+            ("substation_distance", ctx.chosen.tobytes()),
+            members,
+            partial(_substation_rows, ctx=ctx, union=union),
         )
         blocks.append(
             {

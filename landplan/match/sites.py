@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -317,14 +317,15 @@ class SiteIndex:
 
     def per_assembly(
         self,
-        what: str,
+        what: Hashable,
         members: np.ndarray,
         compute: Callable[[np.ndarray], Mapping[str, np.ndarray]],
     ) -> dict[str, np.ndarray]:
         """Return ``what`` of each assembly (a row of member positions), each made only once.
 
         The projects of an allocation share many assemblies (their area windows overlap), and
-        an assembly's union and measures are the same whichever project it is offered to.
+        an assembly's union and measures are the same whichever project it is offered to;
+        what depends on the project (the substations of its voltage) says so in ``what``.
         ``compute(rows)`` makes the columns for the rows of ``members`` not made before; the
         index keeps them for the rest of the process, not in its file.
         """
@@ -676,15 +677,21 @@ class MatchContext:
         rules = GeometryRules.of(demand, zone, lang)
         return cls(zone, demand, sites, geometry_array(subs), chosen, rules, phase_bands(zone))
 
-    def measures(self, geoms: np.ndarray) -> dict[str, np.ndarray]:
-        """Area, perimeter, centre, frontage and distances of site polygons."""
+    def measures(self, geoms: np.ndarray, *, substations: bool = True) -> dict[str, np.ndarray]:
+        """Area, perimeter, centre, frontage and distances of site polygons.
+
+        The distance to the nearest substation of the project's voltage is left out where
+        ``substations`` is False: the rest is the same whatever the project.
+        """
         centroid = shapely.centroid(geoms)
-        return {
+        out = {
             "area": shapely.area(geoms),
             "perimeter": shapely.length(geoms),
             "x": shapely.get_x(centroid),
             "y": shapely.get_y(centroid),
             "frontage_m": self.roads.frontage_m(geoms),
             "avenue_distance_m": self.roads.avenue_distance_m(geoms),
-            "substation_distance_m": nearest_distance(geoms, self.substations),
         }
+        if substations:
+            out["substation_distance_m"] = nearest_distance(geoms, self.substations)
+        return out
