@@ -31,6 +31,7 @@ from typing import Any, Final
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 import geopandas as gpd
 import pyogrio
@@ -166,7 +167,7 @@ def _write_table(
 def _declared_type(geoms: np.ndarray) -> tuple[str, bool]:
     """Return the geometry type to declare, and whether single parts must become multi."""
     present = geoms[~shapely.is_missing(geoms)]
-    types = {str(t) for t in shapely.get_type_id(present)} if len(present) else set()
+    types = {str(t) for t in np.unique(shapely.get_type_id(present))}
     names = {
         "0": "Point",
         "1": "LineString",
@@ -267,8 +268,15 @@ def _write_ogr(
     geoms = np.asarray(frame.geometry.array, dtype=object)
     geometry_type, promote = _declared_type(geoms)
     columns = [str(c) for c in frame.columns if c != frame._geometry_column_name]
-    data, masks = [], []
+    arrow = driver != "ESRI Shapefile" and _ARROW_WRITE
+    data: list[Any] = []
+    masks: list[np.ndarray | None] = []
     for column in columns:
+        if arrow and isinstance(frame[column].array, pd.arrays.ArrowStringArray):
+            # Text held in Arrow goes to GDAL as it is, without a Python string per value.
+            data.append(pa.array(frame[column].array).cast(pa.string()))
+            masks.append(None)
+            continue
         values, mask = _field(frame[column])
         if driver == "ESRI Shapefile" and values.dtype == object:
             values = _fits_dbf(values, encoding or "UTF-8")
@@ -289,7 +297,7 @@ def _write_ogr(
             "COORDINATE_PRECISION": "9",
         }
     crs = frame.crs.to_wkt() if frame.crs is not None else None
-    if driver != "ESRI Shapefile" and _ARROW_WRITE:
+    if arrow:
         # GDAL takes the columns as one Arrow table: half the CPU of a feature at a time (the
         # shapefile keeps the feature path, which recodes text to its DBF's code page).
         table = _arrow_table(data, masks, names, _promoted(geoms) if promote else geoms)
@@ -344,14 +352,17 @@ def _promoted(geoms: np.ndarray) -> np.ndarray:
 
 
 def _arrow_table(
-    data: list[np.ndarray], masks: list[np.ndarray | None], names: list[str], geoms: np.ndarray
+    data: list[Any], masks: list[np.ndarray | None], names: list[str], geoms: np.ndarray
 ) -> Any:
-    """Return the columns and their null masks as an Arrow table, the geometry as WKB last."""
-    import pyarrow as pa
+    """Return the columns and their null masks as an Arrow table, the geometry as WKB last.
 
+    A column already in Arrow is taken as it is.
+    """
     arrays = []
     for values, mask in zip(data, masks, strict=True):
-        if values.dtype == object:
+        if isinstance(values, pa.Array):
+            arrays.append(values)
+        elif values.dtype == object:
             arrays.append(pa.array(values, type=pa.string(), mask=mask))
         elif values.dtype.kind == "f":
             # NaN is NULL in a layer, as the feature path writes it.
