@@ -25,3 +25,31 @@ def test_text_in_arrow_reads_back_as_text_in_python_strings(tmp_path):
     assert read["str"]["holder"].isna().tolist() == [True, False, False, False, False]
     assert read["str"]["holder"].tolist()[1:] == text[2:]
     assert read["str"].geometry.geom_equals(read["object"].geometry).all()
+
+
+def test_a_layer_written_in_batches_reads_back_as_one_written_whole(tmp_path, monkeypatch):
+    from landplan.io import export
+
+    n = 11
+    frame = gpd.GeoDataFrame(
+        {
+            "parcel_id": pd.Series([f"P-{i}" if i % 4 else None for i in range(n)], dtype="str"),
+            "holder": [None if i % 3 == 0 else f"企业{i}" for i in range(n)],
+            "area_mu": [float("nan") if i % 5 == 0 else i * 1.5 for i in range(n)],
+            "n_buildings": range(n),
+            "low_efficiency": [i % 2 == 0 for i in range(n)],
+            "idle_date": pd.to_datetime(
+                [None if i % 2 else f"2025-01-{i + 1:02d}" for i in range(n)]
+            ),
+        },
+        geometry=[shapely.box(i, 0, i + 1, 1) for i in range(n)],
+        crs="EPSG:4547",
+    )
+    whole = pyogrio.read_dataframe(write_layer(frame, tmp_path / "whole.gpkg", layer="t"))
+    monkeypatch.setattr(export, "_BATCH_ROWS", 3)
+    parts = pyogrio.read_dataframe(write_layer(frame, tmp_path / "parts.gpkg", layer="t"))
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(parts.drop(columns="geometry")), pd.DataFrame(whole.drop(columns="geometry"))
+    )
+    assert parts.geometry.geom_equals(whole.geometry).all()
+    assert len(parts) == n

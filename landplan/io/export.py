@@ -23,6 +23,7 @@ Any other suffix is refused with the list of the supported ones.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import sqlite3
 from collections.abc import Mapping
@@ -300,9 +301,9 @@ def _write_ogr(
     if arrow:
         # GDAL takes the columns as one Arrow table: half the CPU of a feature at a time (the
         # shapefile keeps the feature path, which recodes text to its DBF's code page).
-        table = _arrow_table(data, masks, names, _promoted(geoms) if promote else geoms)
+        batches = _arrow_batches(data, masks, names, _promoted(geoms) if promote else geoms)
         raw.write_arrow(
-            table,
+            batches,
             str(path),
             layer=layer,
             driver=driver,
@@ -351,27 +352,39 @@ def _promoted(geoms: np.ndarray) -> np.ndarray:
     return out
 
 
-def _arrow_table(
+def _arrow_batches(
     data: list[Any], masks: list[np.ndarray | None], names: list[str], geoms: np.ndarray
 ) -> Any:
-    """Return the columns and their null masks as an Arrow table, the geometry as WKB last.
+    """Return the columns and their null masks as a stream of Arrow batches, geometry last.
 
-    A column already in Arrow is taken as it is.
+    GDAL reads the batches one after another, so the layer's Arrow copy and its WKB are held
+    a batch at a time, not whole beside the frame. A column already in Arrow is taken as it is.
     """
-    arrays = []
-    for values, mask in zip(data, masks, strict=True):
-        if isinstance(values, pa.Array):
-            arrays.append(values)
-        elif values.dtype == object:
-            arrays.append(pa.array(values, type=pa.string(), mask=mask))
-        elif values.dtype.kind == "f":
-            # NaN is NULL in a layer, as the feature path writes it.
-            missing = np.isnan(values) if mask is None else mask | np.isnan(values)
-            arrays.append(pa.array(values, mask=missing))
-        else:
-            arrays.append(pa.array(values, mask=mask))
-    arrays.append(pa.array(shapely.to_wkb(geoms), type=pa.binary()))
-    return pa.table(arrays, names=[*names, _WKB_COLUMN])
+
+    def batch(rows: slice) -> Any:
+        arrays = []
+        for values, mask in zip(data, masks, strict=True):
+            part, hidden = values[rows], None if mask is None else mask[rows]
+            if isinstance(part, pa.Array):
+                arrays.append(part)
+            elif part.dtype == object:
+                arrays.append(pa.array(part, type=pa.string(), mask=hidden))
+            elif part.dtype.kind == "f":
+                # NaN is NULL in a layer, as the feature path writes it.
+                missing = np.isnan(part) if hidden is None else hidden | np.isnan(part)
+                arrays.append(pa.array(part, mask=missing))
+            else:
+                arrays.append(pa.array(part, mask=hidden))
+        arrays.append(pa.array(shapely.to_wkb(geoms[rows]), type=pa.binary()))
+        return pa.record_batch(arrays, names=[*names, _WKB_COLUMN])
+
+    first = batch(slice(0, _BATCH_ROWS))
+    rest = (batch(slice(s, s + _BATCH_ROWS)) for s in range(_BATCH_ROWS, len(geoms), _BATCH_ROWS))
+    return pa.RecordBatchReader.from_batches(first.schema, itertools.chain([first], rest))
+
+
+# Features handed to GDAL at a time.
+_BATCH_ROWS: Final = 100_000
 
 
 def gpkg_version(path: str | os.PathLike) -> str:
