@@ -36,6 +36,7 @@ from landplan.outputs import OUTPUT_MARK, check_replace, writing
 
 __all__ = [
     "FORMULA_PREFIXES",
+    "arrow_text",
     "float_text",
     "header",
     "label_columns",
@@ -213,7 +214,7 @@ def _labelled(values: pd.Series, column: str, lang: _labels.Lang) -> pd.Series |
         codes = pa.array(values.to_numpy().astype("int8"))
         uniques = ["False", "True"]
     else:
-        text = _arrow_text(values)
+        text = arrow_text(values)
         if text is None:
             return None
         encoded = pc.dictionary_encode(text)
@@ -230,7 +231,7 @@ def _arrow_backed(values: pd.Series) -> bool:
     return isinstance(values.array, pd.arrays.ArrowStringArray)
 
 
-def _arrow_text(values: pd.Series) -> Any:
+def arrow_text(values: pd.Series) -> Any:
     """Return a column of text as an Arrow string array, null where missing; None if not text.
 
     Text already in Arrow is taken as it is, other text without a Python list between.
@@ -477,7 +478,10 @@ def _write_rows(sheet: Any, columns: list, rows: int, styles: _Styles) -> None:
         ]
         opened = pc.binary_join_element_wise('<row r="', refs, '">', "")
         joined = pc.binary_join_element_wise(opened, *made, "</row>", "")
-        out.write("".join(joined.to_pylist()))
+        # The rows' bytes go to the sheet's file under its text layer, from Arrow's buffer: no
+        # Python string per row. The text layer is flushed first, so the order holds.
+        out.flush()
+        out.buffer.write(_utf8_bytes(joined))
     # What xlsxwriter records of a row written through it: the sheet's extent, the last row.
     sheet._check_dimensions(rows, len(columns) - 1)
     sheet.previous_row = rows + 1
@@ -512,7 +516,7 @@ def _cells(letter: str, values: pd.Series, cell: Any, refs: Any, styles: _Styles
         return _number_cells(letter, serial, styles.date._get_xf_index(), refs)
     if pd.api.types.is_numeric_dtype(values):
         return _number_cells(letter, values.to_numpy("float64"), cell._get_xf_index(), refs)
-    text = _arrow_text(values)
+    text = arrow_text(values)
     if text is not None:
         return _text_cells(letter, text, cell, refs, styles)
     items = values.astype(object).where(values.notna(), None).tolist()
@@ -548,16 +552,22 @@ def _text_cells(letter: str, text: Any, cell: Any, refs: Any, styles: _Styles) -
         pc.or_(pc.match_substring_regex(text, _ODD_TEXT), pc.greater(pc.utf8_length(text), 16_000)),
         False,
     )
-    live = pc.fill_null(pc.or_(*[pc.starts_with(text, p) for p in FORMULA_PREFIXES[:2]]), False)
-    for prefix in FORMULA_PREFIXES[2:]:
-        live = pc.or_(live, pc.fill_null(pc.starts_with(text, prefix), False))
+    quote = _starting_with(text, FORMULA_PREFIXES)
     plain, quoted = cell._get_xf_index(), styles.quoted._get_xf_index()
     style = pc.if_else(
-        live, f'" s="{quoted}" t="inlineStr"><is><t>', f'" s="{plain}" t="inlineStr"><is><t>'
+        pa.array(quote),
+        f'" s="{quoted}" t="inlineStr"><is><t>',
+        f'" s="{plain}" t="inlineStr"><is><t>',
     )
     escaped = text
-    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
-        escaped = pc.replace_substring(escaped, char, entity)
+    marked = _holding(text, "&<>")
+    if marked.any():
+        # Only the rows holding a character to escape are rewritten.
+        rows = pa.array(marked)
+        part = text.filter(rows)
+        for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+            part = pc.replace_substring(part, char, entity)
+        escaped = pc.replace_with_mask(text, rows, part)
     made = _joined(
         letter, refs, "", pc.binary_join_element_wise(style, escaped, ""), "</t></is></c>"
     )
@@ -565,7 +575,6 @@ def _text_cells(letter: str, text: Any, cell: Any, refs: Any, styles: _Styles) -
     if len(where) == 0:
         return made
     rows = refs.to_pylist()
-    quote = live.to_numpy(zero_copy_only=False)
     fixed = made.to_pylist()
     for i in where:
         s = quoted if quote[i] else plain
@@ -779,7 +788,7 @@ def _csv_text(values: pd.Series) -> Any:
         return pa.array(values.to_numpy()).cast(pa.string())
     if pd.api.types.is_float_dtype(values):
         return pc.fill_null(float_text(values.to_numpy("float64")), "")
-    text = _arrow_text(values)
+    text = arrow_text(values)
     if text is None:
         items = values.astype(object).where(values.notna(), None).tolist()
         text = pa.array([_csv_value(v) for v in items], type=pa.string())

@@ -53,3 +53,24 @@ def test_a_layer_written_in_batches_reads_back_as_one_written_whole(tmp_path, mo
     )
     assert parts.geometry.geom_equals(whole.geometry).all()
     assert len(parts) == n
+
+
+def test_text_in_several_arrow_chunks_is_written_whole(tmp_path):
+    import pyarrow as pa
+
+    from landplan.tables import write_csv
+
+    holder = pd.concat(
+        [pd.Series(["甲", None], dtype="str"), pd.Series(["=乙", "丙,丁"], dtype="str")],
+        ignore_index=True,
+    )
+    assert pa.array(holder.array).num_chunks == 2  # the case this test is for
+    frame = gpd.GeoDataFrame(
+        {"holder": holder},
+        geometry=[shapely.box(i, 0, i + 1, 1) for i in range(4)],
+        crs="EPSG:4547",
+    )
+    read = pyogrio.read_dataframe(write_layer(frame, tmp_path / "t.gpkg", layer="t"))
+    assert read["holder"].tolist()[2:] == ["=乙", "丙,丁"] and read["holder"].isna().tolist()[1]
+    text = write_csv(frame, tmp_path / "t.csv").read_bytes().decode("utf-8-sig")
+    assert text == 'holder\r\n甲\r\n\r\n\'=乙\r\n"丙,丁"\r\n'

@@ -131,3 +131,35 @@ def test_labels_of_a_table_with_its_own_index_are_those_of_the_registry(dtype):
             mine = shown[column].astype(object).where(shown[column].notna(), None).tolist()
             theirs = expected[column].astype(object).where(expected[column].notna(), None)
             assert mine == theirs.tolist(), column
+
+
+WORKBOOK_TEXT = st.text(
+    st.characters(blacklist_categories=("Cs",), max_codepoint=0x9FFF)
+    | st.sampled_from(["&", "<", ">", "_", "x", "0", "=", "+", "-", "@", "\t", "\r", " ", "\x07"]),
+    max_size=10,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.none() | WORKBOOK_TEXT, min_size=1, max_size=30))
+def test_text_cells_read_back_as_xlsxwriter_writes_them(tmp_path_factory, values):
+    import xlsxwriter
+    from openpyxl import load_workbook
+
+    where = tmp_path_factory.mktemp("w")
+    ours = tables.write_workbook(where / "ours.xlsx", {"t": pd.DataFrame({"note": values})})
+    plain = xlsxwriter.Workbook(str(where / "plain.xlsx"))
+    sheet = plain.add_worksheet("t")
+    for row, text in enumerate(values, start=1):
+        if text is not None and text != "":
+            sheet.write_string(row, 0, text)
+    plain.close()
+
+    def cells(path):
+        column = load_workbook(path)["t"]["A"][1:]
+        return {c.row: (c.value, bool(c.quotePrefix)) for c in column if c.value not in (None, "")}
+
+    mine, theirs = cells(ours), cells(where / "plain.xlsx")
+    assert {r: v for r, (v, _) in mine.items()} == {r: v for r, (v, _) in theirs.items()}
+    for row, (_, quoted) in mine.items():
+        assert quoted == values[row - 2].startswith(tables.FORMULA_PREFIXES)

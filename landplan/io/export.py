@@ -42,6 +42,7 @@ from pyogrio import raw
 from landplan.errors import Message, ReadError
 from landplan.outputs import OUTPUT_MARK, check_replace
 from landplan.policy import Policy
+from landplan.tables import arrow_text, write_csv, write_workbook
 
 __all__ = ["EXPORT_FORMATS", "GPKG_VERSION", "gpkg_version", "supported_formats", "write_layer"]
 
@@ -150,8 +151,6 @@ def write_layer(
 def _write_table(
     frame: pd.DataFrame, path: Path, *, layer: str | None, policy: Policy, kind: str
 ) -> Path:
-    from landplan.tables import write_csv, write_workbook
-
     is_geo = isinstance(frame, gpd.GeoDataFrame) and frame._geometry_column_name in frame.columns
     table = pd.DataFrame(frame.drop(columns=frame.geometry.name) if is_geo else frame)
     if is_geo:
@@ -275,7 +274,7 @@ def _write_ogr(
     for column in columns:
         if arrow and isinstance(frame[column].array, pd.arrays.ArrowStringArray):
             # Text held in Arrow goes to GDAL as it is, without a Python string per value.
-            data.append(pa.array(frame[column].array).cast(pa.string()))
+            data.append(arrow_text(frame[column]))
             masks.append(None)
             continue
         values, mask = _field(frame[column])
