@@ -186,6 +186,16 @@ def _floats(frame: pd.DataFrame, column: str) -> np.ndarray:
     return frame[column].to_numpy(dtype="float64", na_value=np.nan)
 
 
+def _values(column: pd.Series) -> object:
+    """Return a column's values for a new table: text held in Arrow as it is, else NumPy's.
+
+    Text taken out of Arrow would be a Python string per value, read back into Arrow.
+    """
+    if isinstance(column.array, pd.arrays.ArrowStringArray):
+        return column.array
+    return column.to_numpy()
+
+
 def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(denominator > 0, numerator / denominator, np.nan)
@@ -603,12 +613,12 @@ def audit(zone: Zone, *, as_of: object, lang: Lang = "zh") -> AuditResult:
     low_bits = flags.bits & _LOW_EFFICIENCY_BITS
     # One constructor call: adding columns one by one copies a million-row frame each time.
     columns = {
-        c: parcels[c].to_numpy()
+        c: _values(parcels[c])
         for c in ("parcel_id", "name", "status", "land_use", "tenure", "holder")
         if c in parcels
     }
     columns |= {"area_m2": area_m2, "area_mu": area_mu, **indicators}
-    columns |= {c: clock[c].to_numpy() for c in clock.columns}
+    columns |= {c: _values(clock[c]) for c in clock.columns}
     columns |= {
         "low_efficiency": low_bits > 0,
         "low_efficiency_rules": _rule_names(low_bits),

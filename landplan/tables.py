@@ -36,6 +36,8 @@ from landplan.outputs import OUTPUT_MARK, check_replace, writing
 
 __all__ = [
     "FORMULA_PREFIXES",
+    "arrow_text",
+    "float_text",
     "header",
     "label_columns",
     "neutralise",
@@ -156,7 +158,10 @@ def _plain_table(frame: pd.DataFrame) -> pd.DataFrame:
             table[name] = col.dt.tz_localize(None)
         elif isinstance(col.dtype, pd.Int64Dtype):
             table[name] = col.astype("float64") if col.isna().any() else col.astype("int64")
-        elif isinstance(col.dtype, pd.BooleanDtype) or pd.api.types.is_string_dtype(col.dtype):
+        elif isinstance(col.dtype, pd.BooleanDtype) or (
+            pd.api.types.is_string_dtype(col.dtype) and not _arrow_backed(col)
+        ):
+            # Text held in Arrow stays there: the writers read its buffers as they are.
             table[name] = col.astype(object).where(col.notna(), None)
         elif col.dtype == object and _all_dates(col):
             table[name] = pd.to_datetime(col)
@@ -174,8 +179,76 @@ def _all_dates(col: pd.Series) -> bool:
 
 
 def _display(frame: pd.DataFrame, lang: Lang) -> pd.DataFrame:
-    """Return enumeration values as a reader reads them: Chinese unless ``lang`` is ``en``."""
-    return _labels.translate_values(frame, "en" if lang == "en" else "zh")
+    """Return enumeration values as a reader reads them: Chinese unless ``lang`` is ``en``.
+
+    An enumeration column of text or booleans is labelled once per distinct value and the
+    labels are taken by Arrow, as :func:`landplan.labels.translate_values` labels it; that
+    function labels the rest (a summary's items by their section).
+    """
+    said: _labels.Lang = "en" if lang == "en" else "zh"
+    labelled = {}
+    for column in frame.columns:
+        if column in _labels.VALUE_COLUMNS:
+            shown = _labelled(frame[column], str(column), said)
+            if shown is not None:
+                labelled[column] = shown
+    if not labelled:
+        return _labels.translate_values(frame, said)
+    out = _labels.translate_values(frame.drop(columns=list(labelled)), said)
+    for column, shown in labelled.items():
+        out[column] = shown
+    return out.loc[:, list(frame.columns)]
+
+
+def _labelled(values: pd.Series, column: str, lang: _labels.Lang) -> pd.Series | None:
+    """Return a column's values by their labels (:func:`landplan.labels.value_label`).
+
+    The labels are Arrow text, missing where the value is; None where the column holds other
+    than text or booleans, or a label is not text.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if values.dtype == bool:
+        # translate_values labels a boolean by its text, ``True`` or ``False``.
+        codes = pa.array(values.to_numpy().astype("int8"))
+        uniques = ["False", "True"]
+    else:
+        text = arrow_text(values)
+        if text is None:
+            return None
+        encoded = pc.dictionary_encode(text)
+        codes, uniques = encoded.indices, encoded.dictionary.to_pylist()
+    names = [_labels.value_label(column, u, lang) for u in uniques]
+    if not all(isinstance(n, str) for n in names):
+        return None
+    shown = pc.take(pa.array(names, type=pa.string()), codes)
+    return shown.to_pandas().set_axis(values.index).rename(values.name)
+
+
+def _arrow_backed(values: pd.Series) -> bool:
+    """Whether a text column's values are held in Arrow (pandas' ``str`` dtype)."""
+    return isinstance(values.array, pd.arrays.ArrowStringArray)
+
+
+def arrow_text(values: pd.Series) -> Any:
+    """Return a column of text as an Arrow string array, null where missing; None if not text.
+
+    Text already in Arrow is taken as it is, other text without a Python list between.
+    """
+    import pyarrow as pa
+
+    if _arrow_backed(values):
+        text = pa.chunked_array(pa.array(values.array)).combine_chunks()
+        return text.cast(pa.string())
+    if values.dtype != object or pd.api.types.infer_dtype(values, skipna=True) not in (
+        "string",
+        "empty",
+    ):
+        return None
+    items = values.to_numpy(dtype=object)
+    # What pandas takes for missing (None, NaN, NA, NaT) is null, as ``notna`` would say.
+    return pa.array(items, type=pa.string(), mask=pd.isna(items))
 
 
 _MAX_WIDTH = 60
@@ -405,7 +478,10 @@ def _write_rows(sheet: Any, columns: list, rows: int, styles: _Styles) -> None:
         ]
         opened = pc.binary_join_element_wise('<row r="', refs, '">', "")
         joined = pc.binary_join_element_wise(opened, *made, "</row>", "")
-        out.write("".join(joined.to_pylist()))
+        # The rows' bytes go to the sheet's file under its text layer, from Arrow's buffer: no
+        # Python string per row. The text layer is flushed first, so the order holds.
+        out.flush()
+        out.buffer.write(_utf8_bytes(joined))
     # What xlsxwriter records of a row written through it: the sheet's extent, the last row.
     sheet._check_dimensions(rows, len(columns) - 1)
     sheet.previous_row = rows + 1
@@ -440,9 +516,10 @@ def _cells(letter: str, values: pd.Series, cell: Any, refs: Any, styles: _Styles
         return _number_cells(letter, serial, styles.date._get_xf_index(), refs)
     if pd.api.types.is_numeric_dtype(values):
         return _number_cells(letter, values.to_numpy("float64"), cell._get_xf_index(), refs)
+    text = arrow_text(values)
+    if text is not None:
+        return _text_cells(letter, text, cell, refs, styles)
     items = values.astype(object).where(values.notna(), None).tolist()
-    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
-        return _text_cells(letter, items, cell, refs, styles)
     rows = refs.to_pylist()
     return pa.array(
         [_any_cell(letter, r, v, cell, styles) for r, v in zip(rows, items, strict=True)]
@@ -467,25 +544,30 @@ def _number_cells(letter: str, numbers: np.ndarray, s: int, refs: Any) -> Any:
     return _joined(letter, refs, f'" s="{s}"><v>', text, "</v></c>")
 
 
-def _text_cells(letter: str, items: list, cell: Any, refs: Any, styles: _Styles) -> Any:
+def _text_cells(letter: str, text: Any, cell: Any, refs: Any, styles: _Styles) -> Any:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    text = pa.array(items, type=pa.string())
     odd = pc.fill_null(
         pc.or_(pc.match_substring_regex(text, _ODD_TEXT), pc.greater(pc.utf8_length(text), 16_000)),
         False,
     )
-    live = pc.fill_null(pc.or_(*[pc.starts_with(text, p) for p in FORMULA_PREFIXES[:2]]), False)
-    for prefix in FORMULA_PREFIXES[2:]:
-        live = pc.or_(live, pc.fill_null(pc.starts_with(text, prefix), False))
+    quote = _starting_with(text, FORMULA_PREFIXES)
     plain, quoted = cell._get_xf_index(), styles.quoted._get_xf_index()
     style = pc.if_else(
-        live, f'" s="{quoted}" t="inlineStr"><is><t>', f'" s="{plain}" t="inlineStr"><is><t>'
+        pa.array(quote),
+        f'" s="{quoted}" t="inlineStr"><is><t>',
+        f'" s="{plain}" t="inlineStr"><is><t>',
     )
     escaped = text
-    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
-        escaped = pc.replace_substring(escaped, char, entity)
+    marked = _holding(text, "&<>")
+    if marked.any():
+        # Only the rows holding a character to escape are rewritten.
+        rows = pa.array(marked)
+        part = text.filter(rows)
+        for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+            part = pc.replace_substring(part, char, entity)
+        escaped = pc.replace_with_mask(text, rows, part)
     made = _joined(
         letter, refs, "", pc.binary_join_element_wise(style, escaped, ""), "</t></is></c>"
     )
@@ -493,10 +575,10 @@ def _text_cells(letter: str, items: list, cell: Any, refs: Any, styles: _Styles)
     if len(where) == 0:
         return made
     rows = refs.to_pylist()
-    quote = live.to_numpy(zero_copy_only=False)
     fixed = made.to_pylist()
     for i in where:
-        fixed[i] = _string_cell(f"{letter}{rows[i]}", quoted if quote[i] else plain, items[i])
+        s = quoted if quote[i] else plain
+        fixed[i] = _string_cell(f"{letter}{rows[i]}", s, text[i].as_py())
     return pa.array(fixed, type=pa.string())
 
 
@@ -602,8 +684,11 @@ def write_csv(
             out.write(codecs.BOM_UTF8 + (",".join(titles) + "\r\n").encode("utf-8"))
             for start in range(0, len(table), _CHUNK_ROWS * 5):
                 chunk = table.iloc[start : start + _CHUNK_ROWS * 5]
-                lines = _csv_lines([_csv_text(chunk[c]) for c in chunk.columns])
-                out.write(_utf8_bytes(pc.binary_join_element_wise(lines, "\r\n", "")))
+                fields = [_csv_text(chunk[c]) for c in chunk.columns]
+                if fields:
+                    # The row's end goes on its last field: the joined rows are not copied again.
+                    fields[-1] = pc.binary_join_element_wise(fields[-1], "\r\n", "")
+                    out.write(_utf8_bytes(_csv_lines(fields)))
     return path
 
 
@@ -612,11 +697,63 @@ def _utf8_bytes(text: Any) -> Any:
 
     The rows are written from Arrow's own buffer: no Python string is made per row.
     """
+    offsets, data = _text_buffers(text)
+    return data[offsets[0] : offsets[-1]].data
+
+
+def _text_buffers(text: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Return an Arrow string array's offsets (one past each row's end too) and its bytes.
+
+    Row ``i`` is ``data[offsets[i]:offsets[i + 1]]``, read in place in Arrow's buffers.
+    """
     import pyarrow as pa
 
-    text = pa.concat_arrays([text.cast(pa.large_string())])  # offset 0, 64-bit offsets
-    offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)
-    return memoryview(text.buffers()[2])[offsets[0] : offsets[len(text)]]
+    if text.type != pa.string():
+        text = text.cast(pa.string())
+    buffers = text.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=np.int32)[text.offset : text.offset + len(text) + 1]
+    data = (
+        np.frombuffer(buffers[2], dtype=np.uint8)
+        if buffers[2] is not None
+        else np.zeros(0, np.uint8)
+    )
+    if not len(offsets):
+        offsets = np.zeros(1, np.int32)
+    return offsets, data
+
+
+def _valid(text: Any) -> np.ndarray:
+    """Return which rows of an Arrow array hold a value."""
+    if not text.null_count:
+        return np.ones(len(text), dtype=bool)
+    return text.is_valid().to_numpy(zero_copy_only=False)
+
+
+def _starting_with(text: Any, prefixes: tuple[str, ...]) -> np.ndarray:
+    """Return which rows of an Arrow text array start with one of one-character prefixes.
+
+    The prefixes are ASCII, so a row's first byte tells: no other UTF-8 byte equals one.
+    """
+    offsets, data = _text_buffers(text)
+    starts = offsets[:-1]
+    filled = (offsets[1:] > starts) & _valid(text)
+    first = np.zeros(len(starts), dtype=np.uint8)
+    first[filled] = data[starts[filled]]
+    return filled & np.isin(first, np.frombuffer("".join(prefixes).encode("ascii"), np.uint8))
+
+
+def _holding(text: Any, chars: str) -> np.ndarray:
+    """Return which rows of an Arrow text array hold one of some ASCII characters anywhere."""
+    offsets, data = _text_buffers(text)
+    lo = int(offsets[0])
+    span = data[lo : int(offsets[-1])]
+    hit = np.zeros(len(span), dtype=bool)
+    for char in chars.encode("ascii"):
+        hit |= span == char
+    rows = np.searchsorted(offsets, np.flatnonzero(hit) + lo, side="right") - 1
+    out = np.zeros(len(offsets) - 1, dtype=bool)
+    out[rows] = True
+    return out & _valid(text)
 
 
 def _csv_lines(columns: list) -> Any:
@@ -650,23 +787,68 @@ def _csv_text(values: pd.Series) -> Any:
     if pd.api.types.is_integer_dtype(values):
         return pa.array(values.to_numpy()).cast(pa.string())
     if pd.api.types.is_float_dtype(values):
-        numbers = values.to_numpy("float64")
-        text = pa.array(numbers, mask=np.isnan(numbers)).cast(pa.string())
-        # A whole number reads 15.0, as Python writes it, not 15: the column stays one of floats.
-        whole = pc.invert(pc.match_substring_regex(text, r"[.eEna]"))
-        text = pc.if_else(whole, pc.binary_join_element_wise(text, ".0", ""), text)
-        return pc.fill_null(text, "")
-    items = values.astype(object).where(values.notna(), None).tolist()
-    if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
-        items = [_csv_value(v) for v in items]
-    text = pa.array(items, type=pa.string())
-    live = pc.fill_null(pc.starts_with(text, FORMULA_PREFIXES[0]), False)
-    for prefix in FORMULA_PREFIXES[1:]:
-        live = pc.or_(live, pc.fill_null(pc.starts_with(text, prefix), False))
-    text = pc.if_else(live, pc.binary_join_element_wise("'", text, ""), text)
-    quote = pc.fill_null(pc.match_substring_regex(text, '[,"\r\n]'), False)
-    quoted = pc.binary_join_element_wise('"', pc.replace_substring(text, '"', '""'), '"', "")
-    return pc.fill_null(pc.if_else(quote, quoted, text), "")
+        return pc.fill_null(float_text(values.to_numpy("float64")), "")
+    text = arrow_text(values)
+    if text is None:
+        items = values.astype(object).where(values.notna(), None).tolist()
+        text = pa.array([_csv_value(v) for v in items], type=pa.string())
+    return pc.fill_null(_csv_fields(text), "")
+
+
+def _csv_fields(text: Any) -> Any:
+    """Return Arrow text as CSV fields: formulas neutralised, then quoted where RFC 4180 asks.
+
+    Which rows need either is read from the text's bytes; only those rows are rewritten.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    live = _starting_with(text, FORMULA_PREFIXES)
+    quote = _holding(text, ',"\r\n')  # the apostrophe added below adds none of these
+    if live.any():
+        rows = pa.array(live)
+        text = pc.replace_with_mask(
+            text, rows, pc.binary_join_element_wise("'", text.filter(rows), "")
+        )
+    if quote.any():
+        rows = pa.array(quote)
+        doubled = pc.replace_substring(text.filter(rows), '"', '""')
+        text = pc.replace_with_mask(text, rows, pc.binary_join_element_wise('"', doubled, '"', ""))
+    return text
+
+
+def float_text(numbers: np.ndarray) -> Any:
+    """Return numbers as Python writes them (``repr``), as an Arrow string array; NaN is null.
+
+    Arrow and Python write the same shortest digits that read back as the same double, and
+    the same fixed notation from 1e-4 up to the exponents Arrow starts at; a whole number
+    gains Python's ``.0`` (``15.0``: the column reads back as one of floats). Where the two
+    notations part (below 1e-4, and around 1e15 and up, where Arrow writes an exponent of
+    its own form), Python writes the number: magnitudes the zone's figures do not reach.
+
+    Examples
+    --------
+    >>> float_text(np.array([15.0, 0.1, 1e-5, 1e15, np.nan])).to_pylist()
+    ['15.0', '0.1', '1e-05', '1000000000000000.0', None]
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pa.array(numbers, mask=np.isnan(numbers)).cast(pa.string())
+    # Arrow writes a whole number without a point (or with an exponent, replaced below).
+    whole = np.isfinite(numbers) & (np.trunc(numbers) == numbers)
+    suffix = pc.take(pa.array(["", ".0"]), pa.array(whole.view(np.int8)))
+    text = pc.binary_join_element_wise(text, suffix, "")
+    magnitude = np.abs(numbers)
+    apart = pc.or_(
+        pc.fill_null(pc.match_substring(text, "e"), False),
+        pa.array((magnitude > 0) & (magnitude < 1e-4)),
+    )
+    where = np.flatnonzero(apart.to_numpy(zero_copy_only=False))
+    if not len(where):
+        return text
+    python = pa.array([repr(x) for x in numbers[where].tolist()], type=pa.string())
+    return pc.replace_with_mask(text, apart, python)
 
 
 def _csv_value(value: Any) -> str | None:

@@ -23,6 +23,7 @@ Any other suffix is refused with the list of the supported ones.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import sqlite3
 from collections.abc import Mapping
@@ -31,6 +32,7 @@ from typing import Any, Final
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 import geopandas as gpd
 import pyogrio
@@ -40,6 +42,7 @@ from pyogrio import raw
 from landplan.errors import Message, ReadError
 from landplan.outputs import OUTPUT_MARK, check_replace
 from landplan.policy import Policy
+from landplan.tables import arrow_text, write_csv, write_workbook
 
 __all__ = ["EXPORT_FORMATS", "GPKG_VERSION", "gpkg_version", "supported_formats", "write_layer"]
 
@@ -148,8 +151,6 @@ def write_layer(
 def _write_table(
     frame: pd.DataFrame, path: Path, *, layer: str | None, policy: Policy, kind: str
 ) -> Path:
-    from landplan.tables import write_csv, write_workbook
-
     is_geo = isinstance(frame, gpd.GeoDataFrame) and frame._geometry_column_name in frame.columns
     table = pd.DataFrame(frame.drop(columns=frame.geometry.name) if is_geo else frame)
     if is_geo:
@@ -166,7 +167,7 @@ def _write_table(
 def _declared_type(geoms: np.ndarray) -> tuple[str, bool]:
     """Return the geometry type to declare, and whether single parts must become multi."""
     present = geoms[~shapely.is_missing(geoms)]
-    types = {str(t) for t in shapely.get_type_id(present)} if len(present) else set()
+    types = {str(t) for t in np.unique(shapely.get_type_id(present))}
     names = {
         "0": "Point",
         "1": "LineString",
@@ -267,8 +268,15 @@ def _write_ogr(
     geoms = np.asarray(frame.geometry.array, dtype=object)
     geometry_type, promote = _declared_type(geoms)
     columns = [str(c) for c in frame.columns if c != frame._geometry_column_name]
-    data, masks = [], []
+    arrow = driver != "ESRI Shapefile" and _ARROW_WRITE
+    data: list[Any] = []
+    masks: list[np.ndarray | None] = []
     for column in columns:
+        if arrow and isinstance(frame[column].array, pd.arrays.ArrowStringArray):
+            # Text held in Arrow goes to GDAL as it is, without a Python string per value.
+            data.append(arrow_text(frame[column]))
+            masks.append(None)
+            continue
         values, mask = _field(frame[column])
         if driver == "ESRI Shapefile" and values.dtype == object:
             values = _fits_dbf(values, encoding or "UTF-8")
@@ -289,12 +297,12 @@ def _write_ogr(
             "COORDINATE_PRECISION": "9",
         }
     crs = frame.crs.to_wkt() if frame.crs is not None else None
-    if driver != "ESRI Shapefile" and _ARROW_WRITE:
+    if arrow:
         # GDAL takes the columns as one Arrow table: half the CPU of a feature at a time (the
         # shapefile keeps the feature path, which recodes text to its DBF's code page).
-        table = _arrow_table(data, masks, names, _promoted(geoms) if promote else geoms)
+        batches = _arrow_batches(data, masks, names, _promoted(geoms) if promote else geoms)
         raw.write_arrow(
-            table,
+            batches,
             str(path),
             layer=layer,
             driver=driver,
@@ -343,24 +351,39 @@ def _promoted(geoms: np.ndarray) -> np.ndarray:
     return out
 
 
-def _arrow_table(
-    data: list[np.ndarray], masks: list[np.ndarray | None], names: list[str], geoms: np.ndarray
+def _arrow_batches(
+    data: list[Any], masks: list[np.ndarray | None], names: list[str], geoms: np.ndarray
 ) -> Any:
-    """Return the columns and their null masks as an Arrow table, the geometry as WKB last."""
-    import pyarrow as pa
+    """Return the columns and their null masks as a stream of Arrow batches, geometry last.
 
-    arrays = []
-    for values, mask in zip(data, masks, strict=True):
-        if values.dtype == object:
-            arrays.append(pa.array(values, type=pa.string(), mask=mask))
-        elif values.dtype.kind == "f":
-            # NaN is NULL in a layer, as the feature path writes it.
-            missing = np.isnan(values) if mask is None else mask | np.isnan(values)
-            arrays.append(pa.array(values, mask=missing))
-        else:
-            arrays.append(pa.array(values, mask=mask))
-    arrays.append(pa.array(shapely.to_wkb(geoms), type=pa.binary()))
-    return pa.table(arrays, names=[*names, _WKB_COLUMN])
+    GDAL reads the batches one after another, so the layer's Arrow copy and its WKB are held
+    a batch at a time, not whole beside the frame. A column already in Arrow is taken as it is.
+    """
+
+    def batch(rows: slice) -> Any:
+        arrays = []
+        for values, mask in zip(data, masks, strict=True):
+            part, hidden = values[rows], None if mask is None else mask[rows]
+            if isinstance(part, pa.Array):
+                arrays.append(part)
+            elif part.dtype == object:
+                arrays.append(pa.array(part, type=pa.string(), mask=hidden))
+            elif part.dtype.kind == "f":
+                # NaN is NULL in a layer, as the feature path writes it.
+                missing = np.isnan(part) if hidden is None else hidden | np.isnan(part)
+                arrays.append(pa.array(part, mask=missing))
+            else:
+                arrays.append(pa.array(part, mask=hidden))
+        arrays.append(pa.array(shapely.to_wkb(geoms[rows]), type=pa.binary()))
+        return pa.record_batch(arrays, names=[*names, _WKB_COLUMN])
+
+    first = batch(slice(0, _BATCH_ROWS))
+    rest = (batch(slice(s, s + _BATCH_ROWS)) for s in range(_BATCH_ROWS, len(geoms), _BATCH_ROWS))
+    return pa.RecordBatchReader.from_batches(first.schema, itertools.chain([first], rest))
+
+
+# Features handed to GDAL at a time.
+_BATCH_ROWS: Final = 100_000
 
 
 def gpkg_version(path: str | os.PathLike) -> str:
