@@ -90,8 +90,8 @@ def _spied_blocks(project: dict, zone) -> list[tuple]:
     return seen
 
 
-def _every_placement(parcels, pos, ctx, rules) -> dict[int, shapely.Geometry]:
-    """Each parcel's first passing piece, every placement of every parcel tried at once."""
+def _every_placement(parcels, pos, ctx, rules) -> dict[int, tuple[shapely.Geometry, int]]:
+    """Each parcel's first passing piece and its preference, every placement tried at once."""
     geoms = geometry_array(parcels)[pos]
     single = shapely.get_num_geometries(geoms) == 1
     geoms = np.where(single, shapely.get_geometry(geoms, 0), geoms)
@@ -100,7 +100,8 @@ def _every_placement(parcels, pos, ctx, rules) -> dict[int, shapely.Geometry]:
     found = _try_cuts(geoms, tried, ctx, rules)
     ok = np.flatnonzero(pd.isna(found["why"]))
     best = ok[first_per_key(tried.owner[ok], tried.preference[ok])]
-    return dict(zip(pos[tried.owner[best]].tolist(), found["cut"][best], strict=True))
+    pieces = zip(found["cut"][best], tried.preference[best].tolist(), strict=True)
+    return dict(zip(pos[tried.owner[best]].tolist(), pieces, strict=True))
 
 
 def _obeys_the_rule(cut, parcel, zone, target_m2: float, road, reach_m: float, substation):
@@ -122,24 +123,34 @@ def _obeys_the_rule(cut, parcel, zone, target_m2: float, road, reach_m: float, s
     assert usable[0].area >= mu_to_m2(siting.cutout_min_remainder_mu)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(
     specs=parcel_specs,
     target_mu=st.floats(8.0, 40.0),
     tilt=st.floats(-40.0, 40.0),
-    substation_x=st.floats(-3600.0, 1000.0),
+    substation_x=st.floats(-3600.0, 7000.0),
     substation_y=st.floats(-200.0, 600.0),
+    side_roads=st.booleans(),
 )
 def test_cutouts_are_the_first_compliant_pieces_and_obey_the_rule(
-    specs, target_mu, tilt, substation_x, substation_y
+    specs, target_mu, tilt, substation_x, substation_y, side_roads
 ):
     shapes = [_shape(kind, w, d, X0 + k * SPACING) for k, (kind, w, d) in enumerate(specs)]
     shapes = [rotate(s, tilt, origin=(X0, Y0)) for s in shapes]
-    road = rotate(LineString([(X0 - 4000, Y0 - 15), (X0 + 6000, Y0 - 15)]), tilt, origin=(X0, Y0))
+    lines = [LineString([(X0 - 4000, Y0 - 15), (X0 + 6000, Y0 - 15)])]
+    if side_roads:  # roads along each parcel's west and east sides: more frontage edges to try
+        for k, (_kind, w, _d) in enumerate(specs):
+            for x in (X0 + k * SPACING - 15, X0 + k * SPACING + w + 15):
+                lines.append(LineString([(x, Y0 - 100), (x, Y0 + 600)]))
+    lines = [rotate(line, tilt, origin=(X0, Y0)) for line in lines]
+    road = shapely.MultiLineString(lines)
     substation = rotate(Point(X0 + substation_x, Y0 + substation_y), tilt, origin=(X0, Y0))
     zone = _zone(
         _parcels([(f"P{k}", "state_reserve", "M1", s) for k, s in enumerate(shapes)]),
-        roads=_frame([{"road_id": "R", "kind": "secondary", "width_m": 20.0}], [road]),
+        roads=_frame(
+            [{"road_id": f"R{k}", "kind": "secondary", "width_m": 20.0} for k in range(len(lines))],
+            lines,
+        ),
         substations=_frame([{"substation_id": "S", "voltage_kv": 110.0}], [substation]),
     )
     project = _project(
@@ -152,9 +163,12 @@ def test_cutouts_are_the_first_compliant_pieces_and_obey_the_rule(
     for parcels, pos, ctx, rules, (block, rejections) in _spied_blocks(project, zone):
         offered = dict(zip(block["members"][:, 0].tolist(), block["geometry"], strict=True))
         every = _every_placement(parcels, pos, ctx, rules)
+        per_edge = len(_cut_ratios(zone.policy.siting)) * 3
+        for _cut, preference in every.values():
+            event(f"placed on edge {preference // per_edge}, {'not ' * (preference > 0)}preferred")
         assert sorted(offered) == sorted(every)
         for at, cut in offered.items():
-            assert shapely.equals_exact(cut, every[at], tolerance=0.0)
+            assert shapely.equals_exact(cut, every[at][0], tolerance=0.0)
             _obeys_the_rule(cut, shapes[at], zone, target_mu * MU_M2, road, reach_m, substation)
         event(f"{len(offered)} of {len(pos)} offered")
         hopeless = _out_of_power_reach(
@@ -163,6 +177,37 @@ def test_cutouts_are_the_first_compliant_pieces_and_obey_the_rule(
         event(f"{int(hopeless.sum())} out of power's reach")
         refused = set(rejections["parcel_id"])
         assert refused == {f"P{k}" for k in pos.tolist() if k not in offered}
+
+
+@pytest.mark.parametrize("tilt", [0.0, 17.0, -63.0, 90.0])
+def test_a_piece_on_a_later_edge_where_the_best_edge_is_out_of_power_reach(tilt):
+    # 500 m along the south road, 300 m deep, roads on the west and east too; the substation
+    # 2,950 m north of the parcel and 400 m west of it: a 20 mu piece on the south road lies
+    # beyond its 3,000 m, one at the north end of the west side within it
+    parcel = box(X0, Y0, X0 + 500, Y0 + 300)
+    lines = [
+        LineString([(X0 - 600, Y0 - 15), (X0 + 1100, Y0 - 15)]),
+        LineString([(X0 - 15, Y0 - 100), (X0 - 15, Y0 + 400)]),
+        LineString([(X0 + 515, Y0 - 100), (X0 + 515, Y0 + 400)]),
+    ]
+    turn = {"angle": tilt, "origin": (X0, Y0)}
+    substation = rotate(Point(X0 - 400, Y0 + 3250), **turn)
+    zone = _zone(
+        _parcels([("P0", "state_reserve", "M1", rotate(parcel, **turn))]),
+        roads=_frame(
+            [{"road_id": f"R{k}", "kind": "secondary", "width_m": 20.0} for k in range(3)],
+            [rotate(line, **turn) for line in lines],
+        ),
+        substations=_frame([{"substation_id": "S", "voltage_kv": 110.0}], [substation]),
+    )
+    project = _project(land_mu_min=20.0, land_mu_max=20.0, voltage_kv=110.0)
+    ((parcels, pos, ctx, rules, (block, _rejections)),) = _spied_blocks(project, zone)
+    ((cut, preference),) = _every_placement(parcels, pos, ctx, rules).values()
+    assert preference >= len(_cut_ratios(zone.policy.siting)) * 3  # not on the best edge
+    assert shapely.equals_exact(block["geometry"][0], cut, tolerance=0.0)
+    reach_m = 10.0 + zone.policy.siting.frontage_tolerance_m
+    roads = shapely.MultiLineString([rotate(line, **turn) for line in lines])
+    _obeys_the_rule(cut, rotate(parcel, **turn), zone, 20 * MU_M2, roads, reach_m, substation)
 
 
 @settings(max_examples=40, deadline=None)
