@@ -1430,6 +1430,8 @@ def _overlap_exceeds(
     spare = _AREA_SPARE * (area[a] + area[b]) + _AREA_SPARE_M2
     side = np.minimum(box[a, 2:], box[b, 2:]) - np.maximum(box[a, :2], box[b, :2])
     apart = np.prod(np.maximum(side, 0.0), axis=1) < tolerance_m2 - spare
+    # An empty polygon has no vertex to frame: it is measured exactly.
+    valid &= ~shapely.is_empty(geoms)
     open_ = np.flatnonzero(~apart & valid[a] & valid[b])
     if len(open_):
         frame_m2 = _framed_area(geoms, a[open_], b[open_])
@@ -1443,25 +1445,25 @@ def _overlap_exceeds(
 def _framed_area(geoms: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Area of the rectangle holding ``geoms[a]`` and ``geoms[b]``, squared to a's first edge."""
     coords, of = shapely.get_coordinates(geoms, return_index=True)
-    first = np.searchsorted(of, np.arange(len(geoms)))
+    # The coordinates come geometry by geometry: each geometry's run starts at ``first``.
+    first = np.searchsorted(of, np.arange(len(geoms) + 1))
     origin = coords[first[a]]
     edge = coords[np.minimum(first[a] + 1, len(coords) - 1)] - origin
     length = np.hypot(edge[:, 0], edge[:, 1])
     flat = ~(length > 0)
     along = np.where(flat[:, None], [1.0, 0.0], edge / np.where(flat, 1.0, length)[:, None])
-    vertex = np.arange(len(coords))
-    at_a, vertex_a = _expand(of, vertex, a)
-    at_b, vertex_b = _expand(of, vertex, b)
-    pair = np.concatenate([at_a, at_b])
-    order = np.argsort(pair, kind="stable")
-    pair = pair[order]
-    rel = coords[np.concatenate([vertex_a, vertex_b])[order]] - origin[pair]
-    s = (rel * along[pair]).sum(axis=1)
-    t = rel[:, 1] * along[pair, 0] - rel[:, 0] * along[pair, 1]
-    starts = np.searchsorted(pair, np.arange(len(a)))
-    width = np.maximum.reduceat(s, starts) - np.minimum.reduceat(s, starts)
-    depth = np.maximum.reduceat(t, starts) - np.minimum.reduceat(t, starts)
-    return width * depth
+    lo, hi = np.full((len(a), 2), np.inf), np.full((len(a), 2), -np.inf)
+    for which in (a, b):
+        count = first[which + 1] - first[which]
+        pair = np.repeat(np.arange(len(a)), count)
+        vertex = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+        rel = coords[first[which][pair] + vertex] - origin[pair]
+        u = along[pair]
+        st = np.column_stack([(rel * u).sum(axis=1), rel[:, 1] * u[:, 0] - rel[:, 0] * u[:, 1]])
+        starts = np.cumsum(count) - count
+        lo = np.minimum(lo, np.minimum.reduceat(st, starts, axis=0))
+        hi = np.maximum(hi, np.maximum.reduceat(st, starts, axis=0))
+    return np.prod(hi - lo, axis=1)
 
 
 def _cutout_overlaps(
