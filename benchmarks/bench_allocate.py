@@ -11,10 +11,16 @@ Two workloads, each figure printed beside its peer from the same run:
 - ``--pipeline N``: the sample zone of N parcels imported into an embedded store
   (``landplan sample``, ``init``, ``import``), then the whole command ``landplan allocate --db``
   timed as a user runs it; beside it, in this process, loading, matching, the reduced
-  allocation and its peer, the unreduced program, on the same candidates.
+  allocation and its peer, the unreduced program, on the same candidates;
+
+- ``--db STORE --peer REV``: the whole command ``landplan allocate --db STORE`` of this tree
+  beside the same command of the revision ``REV`` of the repository (exported with
+  ``git archive``), each in a subprocess with its CPU seconds (user + system) and peak memory
+  from ``os.wait4``; the two plans' candidate tables must be the same bytes.
 
     python benchmarks/bench_allocate.py --projects 100 --candidates 50 --seeds 3 --grid 10
     python benchmarks/bench_allocate.py --pipeline 100000
+    python benchmarks/bench_allocate.py --db /tmp/zone100k/store.gpkg --peer main
 """
 
 from __future__ import annotations
@@ -251,6 +257,50 @@ def pipeline(args) -> None:
     print(_load())
 
 
+def _allocate_with(source: Path, store: Path, out: Path) -> dict[str, float]:
+    """Run ``landplan allocate --db`` of the package under ``source``; its CPU s and peak GB."""
+    env = {**os.environ, "PYTHONPATH": str(source)}
+    command = [str(Path(sys.executable).parent / "landplan"), "allocate", "--db", str(store)]
+    child = subprocess.Popen(
+        [*command, "--out", str(out)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    _pid, status, usage = os.wait4(child.pid, 0)
+    if os.waitstatus_to_exitcode(status):
+        raise SystemExit(f"allocate of {source} failed: {child.stderr.read().decode()}")
+    child.stderr.close()
+    return {"cpu": usage.ru_utime + usage.ru_stime, "rss_gb": usage.ru_maxrss / 1024**2}
+
+
+def against_revision(args) -> None:
+    here = Path(__file__).resolve().parent.parent
+    store = Path(args.db).resolve()
+    with tempfile.TemporaryDirectory() as tmp:
+        peer = Path(tmp) / "peer"
+        peer.mkdir()
+        archive = subprocess.run(
+            ["git", "archive", args.peer, "landplan"], cwd=here, check=True, capture_output=True
+        )
+        subprocess.run(["tar", "-x", "-C", str(peer)], input=archive.stdout, check=True)
+        runs = {}
+        for name, source in (("this tree", here), (f"peer {args.peer}", peer)):
+            print(f"{name}: {_load()}")
+            runs[name] = _allocate_with(source, store, Path(tmp) / name.replace(" ", "_"))
+            print(
+                f"  landplan allocate --db {store}: {runs[name]['cpu']:.1f} s CPU, "
+                f"{runs[name]['rss_gb']:.1f} GB"
+            )
+        table = "allocation_candidates.csv"
+        same = all(
+            (Path(tmp) / "this_tree" / table).read_bytes()
+            == (Path(tmp) / name.replace(" ", "_") / table).read_bytes()
+            for name in runs
+        )
+        print(f"candidate tables the same bytes: {same}; {_load()}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--projects", type=int, default=100)
@@ -259,8 +309,12 @@ def main() -> None:
     parser.add_argument("--grid", type=int, default=14, help="parcels per side of the grid")
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--pipeline", type=int, default=0, help="parcels of the sample zone")
+    parser.add_argument("--db", help="a store of a zone: allocate it with this tree and --peer")
+    parser.add_argument("--peer", default="main", help="the revision measured beside this tree")
     args = parser.parse_args()
-    if args.pipeline:
+    if args.db:
+        against_revision(args)
+    elif args.pipeline:
         pipeline(args)
     else:
         synthetic(args)

@@ -1406,6 +1406,66 @@ def _greedy_cliques(n: int, u: np.ndarray, v: np.ndarray) -> list[np.ndarray]:
     return found
 
 
+# The bounds on a shared area decide a pair only when they clear the tolerance by more than
+# this share of the two areas (and these m²), far beyond any rounding of the areas measured.
+_AREA_SPARE = 1e-6
+_AREA_SPARE_M2 = 1e-3
+
+
+def _overlap_exceeds(
+    geoms: np.ndarray, a: np.ndarray, b: np.ndarray, tolerance_m2: float
+) -> np.ndarray:
+    """Whether the polygons ``geoms[a]`` and ``geoms[b]`` share more than ``tolerance_m2``.
+
+    Two bounds settle most pairs without their intersection: the shared area is at most that
+    of the two bounding boxes' overlap, and at least the two areas less the area of a rectangle
+    holding both (their union lies in it), the rectangle squared to the first edge of the
+    first polygon, as a cut-out's rectangle is. The pairs the bounds leave open, and any invalid
+    polygon, are measured exactly.
+    """
+    out = np.zeros(len(a), dtype=bool)
+    if not len(a):
+        return out
+    area, box, valid = shapely.area(geoms), shapely.bounds(geoms), shapely.is_valid(geoms)
+    spare = _AREA_SPARE * (area[a] + area[b]) + _AREA_SPARE_M2
+    side = np.minimum(box[a, 2:], box[b, 2:]) - np.maximum(box[a, :2], box[b, :2])
+    apart = np.prod(np.maximum(side, 0.0), axis=1) < tolerance_m2 - spare
+    # An empty polygon has no vertex to frame: it is measured exactly.
+    valid &= ~shapely.is_empty(geoms)
+    open_ = np.flatnonzero(~apart & valid[a] & valid[b])
+    if len(open_):
+        frame_m2 = _framed_area(geoms, a[open_], b[open_])
+        shares = area[a[open_]] + area[b[open_]] - frame_m2 > tolerance_m2 + spare[open_]
+        out[open_[shares]] = True
+    exact = np.flatnonzero(~apart & ~out)
+    out[exact] = shapely.area(shapely.intersection(geoms[a[exact]], geoms[b[exact]])) > tolerance_m2
+    return out
+
+
+def _framed_area(geoms: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Area of the rectangle holding ``geoms[a]`` and ``geoms[b]``, squared to a's first edge."""
+    coords, of = shapely.get_coordinates(geoms, return_index=True)
+    # The coordinates come geometry by geometry: each geometry's run starts at ``first``.
+    first = np.searchsorted(of, np.arange(len(geoms) + 1))
+    origin = coords[first[a]]
+    edge = coords[np.minimum(first[a] + 1, len(coords) - 1)] - origin
+    length = np.hypot(edge[:, 0], edge[:, 1])
+    flat = ~(length > 0)
+    along = np.where(flat[:, None], [1.0, 0.0], edge / np.where(flat, 1.0, length)[:, None])
+    lo, hi = np.full((len(a), 2), np.inf), np.full((len(a), 2), -np.inf)
+    for which in (a, b):
+        count = first[which + 1] - first[which]
+        pair = np.repeat(np.arange(len(a)), count)
+        vertex = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+        rel = coords[first[which][pair] + vertex] - origin[pair]
+        u = along[pair]
+        st = np.column_stack([(rel * u).sum(axis=1), rel[:, 1] * u[:, 0] - rel[:, 0] * u[:, 1]])
+        starts = np.cumsum(count) - count
+        lo = np.minimum(lo, np.minimum.reduceat(st, starts, axis=0))
+        hi = np.maximum(hi, np.maximum.reduceat(st, starts, axis=0))
+    return np.prod(hi - lo, axis=1)
+
+
 def _cutout_overlaps(
     cut: np.ndarray, parcel: np.ndarray, geometry: np.ndarray, tolerance_m2: float
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -1417,11 +1477,10 @@ def _cutout_overlaps(
     geoms = geometry[cut]
     unknown = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     known = np.flatnonzero(~unknown)
-    a, b = shapely.STRtree(geoms[known]).query(geoms[known], predicate="intersects")
-    a, b = known[a], known[b]
-    same = (a < b) & (parcel[a] == parcel[b])
-    a, b = a[same], b[same]
-    over = shapely.area(shapely.intersection(geoms[a], geoms[b])) > tolerance_m2
+    a, b = _expand(parcel[known], known, parcel[known])
+    a = known[a]
+    a, b = a[a < b], b[a < b]
+    over = _overlap_exceeds(geoms, a, b, tolerance_m2)
     a, b = a[over], b[over]
     if unknown.any():
         at, other = _expand(parcel, np.arange(len(cut)), parcel[unknown])

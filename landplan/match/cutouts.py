@@ -21,6 +21,7 @@ from landplan.match._common import (
     geometry_array,
     rejection_rows,
 )
+from landplan.match.rules import nearest_of
 from landplan.units import m2_to_mu, mu_to_m2
 
 if TYPE_CHECKING:
@@ -93,6 +94,30 @@ _COLLINEAR_M = 0.01
 # A piece is made this much wider than the parcel's depth behind its edge strictly needs, as
 # the parcel is rarely as deep all along the piece as at its deepest point.
 _CUT_DEPTH_SPARE = 1.05
+
+
+# A parcel is out of a substation's reach for every piece of it only this far beyond the reach:
+# a piece's vertices on the parcel's edges carry the rounding of the cut.
+_REACH_SPARE_M = 1e-6
+
+
+def _out_of_power_reach(geoms: np.ndarray, rules: GeometryRules) -> np.ndarray:
+    """Parcels no piece of which can pass the power rule, wherever it is cut.
+
+    A piece lies within its parcel, so it is no nearer to any substation than the whole parcel:
+    a parcel beyond the reach (by more than the rounding of a cut) has no piece within it, and
+    without a substation of the voltage no piece has power at all.
+    """
+    if np.isnan(rules.voltage_kv) or not len(geoms):
+        return np.zeros(len(geoms), dtype=bool)
+    strong = rules.zone.substations.loc[rules.chosen]
+    if strong.empty:
+        return np.ones(len(geoms), dtype=bool)
+    reach = float(rules.zone.policy.siting.substation_max_distance_m)
+    (at, _nearest), distance = nearest_of(geoms, geometry_array(strong))
+    out = np.zeros(len(geoms), dtype=bool)
+    out[at] = distance > reach * (1.0 + 1e-9) + _REACH_SPARE_M
+    return out
 
 
 def _cut_ratios(siting) -> list[float]:
@@ -301,16 +326,27 @@ def cutout_block(
     ratios = _cut_ratios(siting)
     placements = _Placements.on(edges, target, ratios)
     per_edge = len(ratios) * len(_CUT_POSITIONS)
-    # Rounds of preferences: the preferred piece; every shape and position on the best edge;
-    # the other edges. A parcel placed in one round is not tried in the next.
-    rounds = ((0, 1), (1, per_edge), (per_edge, np.inf))
+    # Rounds of preferences: the preferred piece; every other shape and position on the best
+    # edge; then each next edge. A parcel placed in one round is not tried in the next, as its
+    # first passing piece is then known.
+    rounds = [
+        (0, 1),
+        (1, per_edge),
+        *((k * per_edge, (k + 1) * per_edge) for k in range(1, _CUT_EDGES)),
+    ]
     waiting = np.ones(len(pos), dtype=bool)
+    # The first round says why each parcel's preferred piece fails; after it only whether a
+    # piece passes matters, and no piece of a parcel out of power's reach can.
+    hopeless = np.zeros(len(pos), dtype=bool)
+    hopeless[single] = _out_of_power_reach(geoms[single], rules)
     first_reason: dict[int, str] = {}
     parts: list[dict] = []
     for lo, hi in rounds:
         take = (
             (placements.preference >= lo) & (placements.preference < hi) & waiting[placements.owner]
         )
+        if lo > 0:
+            take &= ~hopeless[placements.owner]
         if not take.any():
             continue
         tried = placements.take(take)
