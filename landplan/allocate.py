@@ -344,6 +344,10 @@ def _solver():
     return solver
 
 
+# Two objective values closer than this, relative to the larger of 1 and the value, are equal.
+_SAME_VALUE = 1e-6
+
+
 def _highs(
     value: np.ndarray,
     rows: sp.csr_array,
@@ -375,6 +379,7 @@ def _highs(
     lp.a_matrix_.index_ = csc.indices.astype(np.int32)
     lp.a_matrix_.value_ = csc.data.astype(float)
     lp.integrality_ = [highspy.HighsVarType.kInteger] * n
+    started = time.monotonic()
     solver = _solver()
     solver.setOptionValue("time_limit", max(float(time_limit_s), 1e-3))
     solver.setOptionValue("mip_rel_gap", float(mip_rel_gap))
@@ -390,6 +395,19 @@ def _highs(
         raise InfeasibleError.of("plan_solver_infeasible")
     has_plan = info.primal_solution_status == highspy.kSolutionStatusFeasible
     x = np.asarray(solver.getSolution().col_value) > 0.5 if has_plan else None
+    if (
+        start is not None
+        and x is not None
+        and float(value[x].sum())
+        < info.objective_function_value - _SAME_VALUE * max(1.0, abs(info.objective_function_value))
+    ):
+        # HiGHS can report the value of a plan better than the start it was given yet hand
+        # back the start itself: solved again without it, the plan it found is handed back.
+        left = float(time_limit_s) - (time.monotonic() - started)
+        return _highs(
+            value, rows, upper, low, high, None,
+            time_limit_s=max(left, 1e-3), mip_rel_gap=mip_rel_gap, presolve=presolve,
+        )  # fmt: skip
     if x is None:
         x = start.astype(bool) if start is not None else low > 0.5
     bound = float(info.mip_dual_bound)
@@ -397,7 +415,7 @@ def _highs(
         bound = float(np.maximum(value, 0).sum())
     objective = float(value[x].sum())
     if model_status == kind.kOptimal:
-        proven = bound - objective <= 1e-6 * max(1.0, abs(objective))
+        proven = bound - objective <= _SAME_VALUE * max(1.0, abs(objective))
         status: Status = "optimal" if proven else "gap_limit"
     elif model_status in (kind.kTimeLimit, kind.kInterrupt, kind.kSolutionLimit):
         status = "time_limit"

@@ -399,9 +399,54 @@ def test_optimum_equals_exhaustive_search(instance):
         assert result.bound == pytest.approx(best, rel=1e-9, abs=1e-9)
 
 
+# The solver proved a plan better than the greedy start it was given, then handed back the
+# start: the plan read must be the one whose value it reports.
+BETTER_THAN_THE_START = (
+    [
+        ("framework", 2500.0, [("single", 34, 0, 0, 2, 2, 82, 300.0)]),
+        ("signed", 2500.0, [("single", 0, 0, 0, 2, 2, 54, 300.0)]),
+        (
+            "signed",
+            2500.0,
+            [
+                ("single", 0, 0, 0, 2, 2, 1, 300.0),
+                ("single", 0, 0, 0, 2, 2, 1, 300.0),
+                ("single", 15, 0, 0, 2, 2, 79, 300.0),
+                ("single", 0, 0, 0, 2, 2, 1, 300.0),
+                ("beside", 32, 0, 0, 2, 2, 80, 300.0),
+            ],
+        ),
+        (
+            "signed",
+            2500.0,
+            [
+                ("single", 0, 0, 0, 2, 2, 1, 300.0),
+                ("single", 0, 0, 0, 2, 2, 90, 300.0),
+                ("single", 38, 0, 0, 2, 2, 100, 300.0),
+            ],
+        ),
+        (
+            "signed",
+            2500.0,
+            [
+                ("single", 0, 0, 0, 2, 2, 1, 300.0),
+                ("single", 0, 0, 0, 2, 2, 90, 300.0),
+                ("single", 38, 0, 0, 2, 2, 100, 300.0),
+            ],
+        ),
+        ("signed", 2500.0, [("single", 2, 1, 0, 2, 2, 2, 500.0)]),
+    ],
+    2,
+    False,
+    0,
+    False,
+)
+
+
 @SETTINGS
 @given(instances(max_projects=8, max_sites=6))
 @example(TWO_CUTOUTS_AND_A_TENANT)
+@example(BETTER_THAN_THE_START)
 def test_optimum_equals_a_pairwise_program_and_the_unreduced_program(instance):
     projects, sites, fixed, reserved = build(instance)
     best = pairwise_program(sites, projects, fixed, reserved)
