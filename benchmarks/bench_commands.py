@@ -41,8 +41,10 @@ def load_average() -> str:
 def command(*args: str, cwd: Path) -> dict[str, float]:
     """Run one landplan command; its wall time, CPU seconds and peak memory (GB)."""
     started = time.perf_counter()
+    # The command of this tree, whatever the folder it runs in and the installed landplan.
+    env = os.environ | {"PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     child = subprocess.Popen(
-        [LANDPLAN, *args], cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        [LANDPLAN, *args], cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     _pid, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - started
