@@ -293,7 +293,13 @@ def _try_cuts(
         reasons = np.full(n, None, dtype=object)
         reasons[alive[~ok]] = first_failure[~ok]
         fail(pd.notna(reasons), reasons)
-    return {"cut": cut, "area_m2": cut_m2, "remainder_m2": remainder_m2, "why": why}
+    return {
+        "cut": cut,
+        "area_m2": cut_m2,
+        "remainder_m2": remainder_m2,
+        "frontage_m": frontage,
+        "why": why,
+    }
 
 
 def cutout_block(
@@ -365,9 +371,10 @@ def cutout_block(
                 "cut": found["cut"][best],
                 "area_m2": found["area_m2"][best],
                 "remainder_m2": found["remainder_m2"][best],
+                "frontage_m": found["frontage_m"][best],
             }
         )
-    keys = ("owner", "cut", "area_m2", "remainder_m2")
+    keys = ("owner", "cut", "area_m2", "remainder_m2", "frontage_m")
     rows = {
         k: np.concatenate([part[k] for part in parts])
         if parts
@@ -400,6 +407,7 @@ def cutout_block(
         "area_m2": rows["area_m2"],
         "remainder_m2": rows["remainder_m2"],
         "geometry": rows["cut"],
-        **ctx.measures(rows["cut"]),
+        # The pieces' frontage was measured as they were judged: not measured again.
+        **ctx.measures(rows["cut"], frontage_m=rows["frontage_m"]),
     }
     return block, rejections

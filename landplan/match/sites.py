@@ -677,11 +677,18 @@ class MatchContext:
         rules = GeometryRules.of(demand, zone, lang)
         return cls(zone, demand, sites, geometry_array(subs), chosen, rules, phase_bands(zone))
 
-    def measures(self, geoms: np.ndarray, *, substations: bool = True) -> dict[str, np.ndarray]:
+    def measures(
+        self,
+        geoms: np.ndarray,
+        *,
+        substations: bool = True,
+        frontage_m: np.ndarray | None = None,
+    ) -> dict[str, np.ndarray]:
         """Area, perimeter, centre, frontage and distances of site polygons.
 
         The distance to the nearest substation of the project's voltage is left out where
-        ``substations`` is False: the rest is the same whatever the project.
+        ``substations`` is False: the rest is the same whatever the project. ``frontage_m``,
+        where given, is the sites' frontage as ``self.roads.frontage_m`` measured it already.
         """
         centroid = shapely.centroid(geoms)
         out = {
@@ -689,7 +696,7 @@ class MatchContext:
             "perimeter": shapely.length(geoms),
             "x": shapely.get_x(centroid),
             "y": shapely.get_y(centroid),
-            "frontage_m": self.roads.frontage_m(geoms),
+            "frontage_m": self.roads.frontage_m(geoms) if frontage_m is None else frontage_m,
             "avenue_distance_m": self.roads.avenue_distance_m(geoms),
         }
         if substations:
