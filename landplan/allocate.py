@@ -80,6 +80,7 @@ from landplan.errors import (
 )
 from landplan.kinds import KINDS
 from landplan.labels import message
+from landplan.match._common import index_ranges
 from landplan.result import item_values
 from landplan.units import m2_to_mu, mu_to_m2
 from landplan.zone import Zone
@@ -1342,11 +1343,10 @@ def _expand(keys: np.ndarray, values: np.ndarray, query: np.ndarray):
     """For each query key, every value whose key equals it: (query position, value) pairs."""
     order = np.argsort(keys, kind="stable")
     keys, values = keys[order], values[order]
-    lo = np.searchsorted(keys, query, side="left")
-    count = np.searchsorted(keys, query, side="right") - lo
-    at = np.repeat(np.arange(len(query)), count)
-    offset = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
-    return at, values[np.repeat(lo, count) + offset]
+    at, item = index_ranges(
+        np.searchsorted(keys, query, side="left"), np.searchsorted(keys, query, side="right")
+    )
+    return at, values[item]
 
 
 def _clique_cover(group: np.ndarray, vertex: np.ndarray, u: np.ndarray, v: np.ndarray):
@@ -1472,12 +1472,11 @@ def _framed_area(geoms: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     along = np.where(flat[:, None], [1.0, 0.0], edge / np.where(flat, 1.0, length)[:, None])
     lo, hi = np.full((len(a), 2), np.inf), np.full((len(a), 2), -np.inf)
     for which in (a, b):
-        count = first[which + 1] - first[which]
-        pair = np.repeat(np.arange(len(a)), count)
-        vertex = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
-        rel = coords[first[which][pair] + vertex] - origin[pair]
+        pair, vertex = index_ranges(first[which], first[which + 1])
+        rel = coords[vertex] - origin[pair]
         u = along[pair]
         st = np.column_stack([(rel * u).sum(axis=1), rel[:, 1] * u[:, 0] - rel[:, 0] * u[:, 1]])
+        count = first[which + 1] - first[which]
         starts = np.cumsum(count) - count
         lo = np.minimum(lo, np.minimum.reduceat(st, starts, axis=0))
         hi = np.maximum(hi, np.maximum.reduceat(st, starts, axis=0))
