@@ -11,7 +11,6 @@ import geopandas as gpd
 import shapely
 
 from landplan.match._common import expand_rows, geometry_array
-from landplan.match.sites import nearest_distance
 
 if TYPE_CHECKING:
     from landplan.match.rules import ParcelRules
@@ -88,7 +87,7 @@ def _measure_rows(rows: np.ndarray, *, ctx: MatchContext, union: np.ndarray) -> 
 
 
 def _substation_rows(rows: np.ndarray, *, ctx: MatchContext, union: np.ndarray) -> dict:
-    return {"substation_distance_m": nearest_distance(union[rows], ctx.substations)}
+    return {"substation_distance_m": ctx.substation_distance_m(union[rows])}
 
 
 def assembly_blocks(

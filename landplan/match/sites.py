@@ -700,5 +700,9 @@ class MatchContext:
             "avenue_distance_m": self.roads.avenue_distance_m(geoms),
         }
         if substations:
-            out["substation_distance_m"] = nearest_distance(geoms, self.substations)
+            out["substation_distance_m"] = self.substation_distance_m(geoms)
         return out
+
+    def substation_distance_m(self, geoms: np.ndarray) -> np.ndarray:
+        """Distance of each site to the nearest substation of the project's voltage."""
+        return nearest_distance(geoms, self.substations)
