@@ -23,9 +23,9 @@ from landplan.demand import land_demand
 from landplan.match import candidates, match
 from landplan.match._common import first_per_key, geometry_array
 from landplan.match.cutouts import (
+    _REACH_SPARE_M,
     _cut_ratios,
     _frontage_edges,
-    _out_of_power_reach,
     _Placements,
     _try_cuts,
 )
@@ -171,8 +171,9 @@ def test_cutouts_are_the_first_compliant_pieces_and_obey_the_rule(
             assert shapely.equals_exact(cut, every[at][0], tolerance=0.0)
             _obeys_the_rule(cut, shapes[at], zone, target_mu * MU_M2, road, reach_m, substation)
         event(f"{len(offered)} of {len(pos)} offered")
-        hopeless = _out_of_power_reach(
-            np.asarray(shapely.get_geometry(geometry_array(parcels)[pos], 0)), rules
+        hopeless = rules.beyond_power_reach(
+            np.asarray(shapely.get_geometry(geometry_array(parcels)[pos], 0)),
+            spare_m=_REACH_SPARE_M,
         )
         event(f"{int(hopeless.sum())} out of power's reach")
         refused = set(rejections["parcel_id"])
@@ -231,7 +232,7 @@ def test_a_parcel_out_of_power_reach_is_so_for_every_piece(kind, width, depth, t
     project = _project(land_mu_min=10.0, land_mu_max=10.0, voltage_kv=110.0)
     rules = GeometryRules.of(land_demand(pd.Series(project), zone.policy), zone)
     part = shapely.get_geometry(shape, 0) if shape.geom_type == "MultiPolygon" else shape
-    flagged = _out_of_power_reach(np.array([part], dtype=object), rules)[0]
+    flagged = rules.beyond_power_reach(np.array([part], dtype=object), spare_m=_REACH_SPARE_M)[0]
     # flagged only where the parcel itself is beyond the reach: then so is every piece of it
     assert not flagged or part.distance(substation) > reach
     if part.distance(substation) > reach + 1e-3:

@@ -21,7 +21,6 @@ from landplan.match._common import (
     geometry_array,
     rejection_rows,
 )
-from landplan.match.rules import nearest_of
 from landplan.units import m2_to_mu, mu_to_m2
 
 if TYPE_CHECKING:
@@ -99,25 +98,6 @@ _CUT_DEPTH_SPARE = 1.05
 # A parcel is out of a substation's reach for every piece of it only this far beyond the reach:
 # a piece's vertices on the parcel's edges carry the rounding of the cut.
 _REACH_SPARE_M = 1e-6
-
-
-def _out_of_power_reach(geoms: np.ndarray, rules: GeometryRules) -> np.ndarray:
-    """Parcels no piece of which can pass the power rule, wherever it is cut.
-
-    A piece lies within its parcel, so it is no nearer to any substation than the whole parcel:
-    a parcel beyond the reach (by more than the rounding of a cut) has no piece within it, and
-    without a substation of the voltage no piece has power at all.
-    """
-    if np.isnan(rules.voltage_kv) or not len(geoms):
-        return np.zeros(len(geoms), dtype=bool)
-    strong = rules.zone.substations.loc[rules.chosen]
-    if strong.empty:
-        return np.ones(len(geoms), dtype=bool)
-    reach = float(rules.zone.policy.siting.substation_max_distance_m)
-    (at, _nearest), distance = nearest_of(geoms, geometry_array(strong))
-    out = np.zeros(len(geoms), dtype=bool)
-    out[at] = distance > reach * (1.0 + 1e-9) + _REACH_SPARE_M
-    return out
 
 
 def _cut_ratios(siting) -> list[float]:
@@ -344,7 +324,8 @@ def cutout_block(
     # The first round says why each parcel's preferred piece fails; after it only whether a
     # piece passes matters, and no piece of a parcel out of power's reach can.
     hopeless = np.zeros(len(pos), dtype=bool)
-    hopeless[single] = _out_of_power_reach(geoms[single], rules)
+    # A piece lies within its parcel, so it is no nearer to any substation than the parcel.
+    hopeless[single] = rules.beyond_power_reach(geoms[single], spare_m=_REACH_SPARE_M)
     first_reason: dict[int, str] = {}
     parts: list[dict] = []
     for lo, hi in rounds:

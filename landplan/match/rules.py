@@ -26,6 +26,8 @@ from landplan.match._common import (
 from landplan.zone import Zone
 
 if TYPE_CHECKING:
+    import geopandas as gpd
+
     from landplan.match.sites import SiteIndex
 
 #: Every rule that can turn a site down, and what it checks (the side of a threshold that
@@ -227,10 +229,31 @@ class GeometryRules:
             failures.extend(self._power(geoms, measure))
         return failures
 
+    def beyond_power_reach(self, geoms: np.ndarray, *, spare_m: float = 0.0) -> np.ndarray:
+        """Which sites lie more than ``spare_m`` beyond the power rule's reach of every substation.
+
+        Every site where the voltage has no substation; none where the project asks for no
+        voltage. A site so far away fails the power rule, and so does any piece of it.
+        """
+        if np.isnan(self.voltage_kv) or not len(geoms):
+            return np.zeros(len(geoms), dtype=bool)
+        strong, reach = self._strong_substations(), self._reach_m()
+        if strong.empty:
+            return np.ones(len(geoms), dtype=bool)
+        (at, _nearest), distance = nearest_of(geoms, geometry_array(strong))
+        out = np.zeros(len(geoms), dtype=bool)
+        out[at] = distance > reach * (1.0 + 1e-9) + spare_m
+        return out
+
+    def _strong_substations(self) -> gpd.GeoDataFrame:
+        return self.zone.substations.loc[self.chosen]
+
+    def _reach_m(self) -> float:
+        return float(self.zone.policy.siting.substation_max_distance_m)
+
     def _power(self, geoms: np.ndarray, measure) -> list[RuleFailure]:
         kv, lang = self.voltage_kv, self.lang
-        strong = self.zone.substations.loc[self.chosen]
-        reach = float(self.zone.policy.siting.substation_max_distance_m)
+        strong, reach = self._strong_substations(), self._reach_m()
         if strong.empty:
             return [
                 RuleFailure(
