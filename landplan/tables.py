@@ -36,6 +36,7 @@ from landplan.outputs import OUTPUT_MARK, check_replace, writing
 
 __all__ = [
     "FORMULA_PREFIXES",
+    "arrow_backed",
     "arrow_text",
     "float_text",
     "header",
@@ -159,7 +160,7 @@ def _plain_table(frame: pd.DataFrame) -> pd.DataFrame:
         elif isinstance(col.dtype, pd.Int64Dtype):
             table[name] = col.astype("float64") if col.isna().any() else col.astype("int64")
         elif isinstance(col.dtype, pd.BooleanDtype) or (
-            pd.api.types.is_string_dtype(col.dtype) and not _arrow_backed(col)
+            pd.api.types.is_string_dtype(col.dtype) and not arrow_backed(col)
         ):
             # Text held in Arrow stays there: the writers read its buffers as they are.
             table[name] = col.astype(object).where(col.notna(), None)
@@ -226,7 +227,7 @@ def _labelled(values: pd.Series, column: str, lang: _labels.Lang) -> pd.Series |
     return shown.to_pandas().set_axis(values.index).rename(values.name)
 
 
-def _arrow_backed(values: pd.Series) -> bool:
+def arrow_backed(values: pd.Series) -> bool:
     """Whether a text column's values are held in Arrow (pandas' ``str`` dtype)."""
     return isinstance(values.array, pd.arrays.ArrowStringArray)
 
@@ -238,7 +239,7 @@ def arrow_text(values: pd.Series) -> Any:
     """
     import pyarrow as pa
 
-    if _arrow_backed(values):
+    if arrow_backed(values):
         text = pa.chunked_array(pa.array(values.array)).combine_chunks()
         return text.cast(pa.string())
     if values.dtype != object or pd.api.types.infer_dtype(values, skipna=True) not in (

@@ -42,7 +42,7 @@ from pyogrio import raw
 from landplan.errors import Message, ReadError
 from landplan.outputs import OUTPUT_MARK, check_replace
 from landplan.policy import Policy
-from landplan.tables import arrow_text, write_csv, write_workbook
+from landplan.tables import arrow_backed, arrow_text, write_csv, write_workbook
 
 __all__ = ["EXPORT_FORMATS", "GPKG_VERSION", "gpkg_version", "supported_formats", "write_layer"]
 
@@ -272,7 +272,7 @@ def _write_ogr(
     data: list[Any] = []
     masks: list[np.ndarray | None] = []
     for column in columns:
-        if arrow and isinstance(frame[column].array, pd.arrays.ArrowStringArray):
+        if arrow and arrow_backed(frame[column]):
             # Text held in Arrow goes to GDAL as it is, without a Python string per value.
             data.append(arrow_text(frame[column]))
             masks.append(None)
