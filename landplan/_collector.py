@@ -4,15 +4,25 @@ A zone of 10⁶ parcels holds millions of shapely geometries, each an object the
 tracks, and it traces every tracked object each time it runs in full: in ``landplan match`` on
 such a zone a dozen full collections while loading, and more while matching, took three
 seconds, finding nothing, as a geometry refers to no other object and so can be in no cycle.
+
+Freeing them costs time too: a second and a half for a zone of 10⁶ parcels, one geometry at a
+time. A command run as its own process (the ``landplan`` program) keeps what it loaded until
+the process ends, and the process ends without freeing it (:func:`end_process`): the system
+takes the whole memory back at once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import logging
+import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import NoReturn
 
-__all__ = ["keep_for_the_command", "making_many", "one_command"]
+__all__ = ["end_process", "keep_for_the_command", "making_many", "one_command"]
 
 
 @contextmanager
@@ -33,15 +43,19 @@ def making_many() -> Iterator[None]:
 
 
 _in_command = False
+# What the command loaded, held until it ends.
+_kept: list[object] = []
 
 
 @contextmanager
-def one_command() -> Iterator[None]:
+def one_command(*, ends_process: bool = False) -> Iterator[None]:
     """Run one command of the command line, which may keep its zone out of the collector's scans.
 
     Inside the block, :func:`keep_for_the_command` exempts every object alive from the scans;
-    at its end they are scanned again as before, so a process that runs several commands (a
-    test, a script calling :func:`landplan.cli.main`) keeps nothing exempt between them.
+    at its end they are scanned again as before and what the command kept is let go, so a
+    process that runs several commands (a test, a script calling :func:`landplan.cli.main`)
+    keeps nothing between them. Where the process ends with the command (``ends_process``),
+    what it kept stays until :func:`end_process`.
     """
     global _in_command
     outer = _in_command
@@ -50,17 +64,32 @@ def one_command() -> Iterator[None]:
         yield
     finally:
         _in_command = outer
-        if not outer:
+        if not (outer or ends_process):
+            _kept.clear()
             gc.unfreeze()
 
 
-def keep_for_the_command() -> None:
-    """Exempt every object alive now from the collector's later scans, until the command ends.
+def keep_for_the_command(*objects: object) -> None:
+    """Keep ``objects`` until the command ends, and exempt every object alive from later scans.
 
     A command loads its zone once and keeps it until it ends: the collector need not trace
-    the loaded objects in each full collection. They are still freed when their last
-    reference goes. Does nothing outside :func:`one_command` (a library call, a long-lived
-    process), where the caller's objects must stay the collector's.
+    the loaded objects in each full collection. Does nothing outside :func:`one_command` (a
+    library call, a long-lived process), where the caller's objects must stay the collector's
+    and are freed when their last reference goes.
     """
     if _in_command:
+        _kept.extend(objects)
         gc.freeze()
+
+
+def end_process(code: int) -> NoReturn:
+    """End the process with exit status ``code``, leaving what it holds for the system to free.
+
+    What is written to the standard streams and to the log is flushed first; files a command
+    writes are closed by the command itself.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # closed or gone: nothing to write
+            stream.flush()
+    logging.shutdown()
+    os._exit(code)

@@ -12,7 +12,7 @@ import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, cast
 
 import typer
 from rich.console import Console
@@ -479,14 +479,14 @@ def _zone_from(
         from landplan.io import read_zone
 
         loaded = read_zone(zone_path, projects=projects, policy=pol)
-        keep_for_the_command()
+        keep_for_the_command(loaded)
         return loaded, None
     target = db or default_db()
     if db is not None or "://" in target or Path(target).exists():
         store = open_store(target, policy=pol if policy_file else None)
         # A command reads the buildings and enterprises only if it uses them.
         zone = store.load_zone(on_use=True)
-        keep_for_the_command()
+        keep_for_the_command(zone)
         if keep_store:
             return zone, store
         store.close()
@@ -1090,13 +1090,36 @@ def _store_reservations(db: str | None, zone_path: Path | None):
         return store.reservations()
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Run the command line; user errors exit with status 2 and a message, not a traceback."""
+def run() -> NoReturn:
+    """Run the ``landplan`` program: :func:`main` on the process's arguments, then end it.
+
+    The zone a command loaded is left for the system to free with the process
+    (:func:`landplan._collector.end_process`), which takes a second and a half less than
+    freeing it geometry by geometry at 10⁶ parcels.
+    """
+    from landplan._collector import end_process
+
+    try:
+        main(ends_process=True)
+    except SystemExit as exc:
+        if exc.code is None or isinstance(exc.code, int):
+            end_process(exc.code or 0)
+        print(exc.code, file=sys.stderr)
+        end_process(1)
+    end_process(0)
+
+
+def main(argv: list[str] | None = None, *, ends_process: bool = False) -> None:
+    """Run the command line; user errors exit with status 2 and a message, not a traceback.
+
+    ``ends_process`` says the process ends with the command (:func:`run`), so what it loaded
+    is kept to the end rather than freed.
+    """
     from landplan._collector import one_command
 
     lang = _argv_lang(sys.argv[1:] if argv is None else argv)
     try:
-        with one_command():
+        with one_command(ends_process=ends_process):
             app(args=argv, prog_name="landplan")
     except LandplanError as exc:
         _error(exc.text(_lang(lang)), lang)

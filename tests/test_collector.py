@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import gc
+import os
+import subprocess
+import sys
+import weakref
+from pathlib import Path
 
 import pytest
 
@@ -80,3 +85,54 @@ def test_a_store_load_restores_the_collector(tmp_path):
         loaded = store.load_layer("parcels")
     assert gc.isenabled()
     assert len(loaded) == len(zone["parcels"])
+
+
+class _Loaded:
+    """Stands for a loaded zone: an object a weak reference can watch."""
+
+
+def test_what_a_command_keeps_is_let_go_when_it_ends():
+    loaded = _Loaded()
+    watch = weakref.ref(loaded)
+    keep_for_the_command(loaded)  # a library call keeps nothing
+    del loaded
+    assert watch() is None
+    loaded = _Loaded()
+    watch = weakref.ref(loaded)
+    with one_command():
+        keep_for_the_command(loaded)
+        del loaded
+        assert watch() is not None  # held for the rest of the command
+    assert watch() is None  # and let go with it
+
+
+def _program(*args: str, cwd) -> subprocess.CompletedProcess:
+    """Run the ``landplan`` program of this tree in its own process, its output piped."""
+    code = "import sys; from landplan.cli import run; sys.argv[0] = 'landplan'; run()"
+    env = os.environ | {"PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    return subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_the_program_ends_with_the_command_s_status_and_all_its_output(tmp_path):
+    # Piped output is buffered: ending the process without teardown must still deliver it.
+    done = _program("sample", "--parcels", "40", "--out", "zone", "--lang", "en", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "zone" in done.stdout
+    assert (tmp_path / "zone" / "zone.gpkg").is_file()
+    audit = _program("audit", "--zone", "zone/zone.gpkg", "--out", "out", cwd=tmp_path)
+    assert audit.returncode == 0, audit.stderr
+    assert "核查日期" in audit.stdout
+    assert (tmp_path / "out" / "audit.xlsx").is_file()
+    refused = _program("audit", "--db", "missing.gpkg", "--as-of", "someday", cwd=tmp_path)
+    assert refused.returncode == 2
+    assert "Traceback" not in refused.stderr
+    assert refused.stderr.strip()
+    assert _program("--help", cwd=tmp_path).returncode == 0
+    assert _program("no-such-command", cwd=tmp_path).returncode == 2
