@@ -118,6 +118,14 @@ class Zone:
         """Return the layers as a dictionary, name -> frame."""
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name in LAYERS}
 
+    def as_stored(self, name: str) -> bool:
+        """Whether layer ``name`` is still the store's, as :meth:`read_on_use` reads it.
+
+        True for a layer to be read on use that is not read yet, or was read by the zone
+        itself and not replaced since; False for every layer of a zone given its layers.
+        """
+        return False
+
 
 class _ReadOnUse(Zone):
     """A :class:`Zone` some of whose layers are read when first used (:meth:`Zone.read_on_use`).
@@ -136,7 +144,7 @@ class _ReadOnUse(Zone):
         policy: Policy,
     ) -> _ReadOnUse:
         zone = cls.__new__(cls)
-        zone.__dict__.update(layers, policy=policy, _later=later, _read=read)
+        zone.__dict__.update(layers, policy=policy, _later=later, _read=read, _read_here={})
         return zone
 
     def __getattr__(self, name: str) -> gpd.GeoDataFrame:
@@ -144,5 +152,13 @@ class _ReadOnUse(Zone):
         if name.startswith("_") or name not in self.__dict__.get("_later", ()):
             raise AttributeError(name)
         frame = self.__dict__["_read"](name)
+        self.__dict__["_read_here"][name] = frame
         setattr(self, name, frame)
         return frame
+
+    def as_stored(self, name: str) -> bool:
+        """Whether layer ``name`` is read on use and not replaced since (see :class:`Zone`)."""
+        if name not in self.__dict__["_later"]:
+            return False
+        frame = self.__dict__.get(name)
+        return frame is None or frame is self.__dict__["_read_here"].get(name)

@@ -68,3 +68,23 @@ def test_an_unknown_attribute_is_refused(sample_store):
         zone._read_later  # noqa: B018
     with pytest.raises(AttributeError):
         zone.roadz  # noqa: B018
+
+
+def test_a_layer_is_the_store_s_until_replaced(tmp_path):
+    from landplan.sample import make_zone
+    from landplan.store import open_store
+
+    with open_store(tmp_path / "zone.gpkg") as store:
+        store.init()
+        for name, frame in make_zone(n_parcels=40).items():
+            if len(frame):
+                store.import_layer(name, frame)
+        zone = store.load_zone(on_use=True)
+        whole = store.load_zone()
+    assert zone.as_stored("enterprises") and "enterprises" not in zone.__dict__
+    assert not zone.as_stored("parcels")  # read at the load: the caller's to change
+    read = zone.enterprises
+    assert zone.as_stored("enterprises")
+    zone.enterprises = read.copy()
+    assert not zone.as_stored("enterprises")
+    assert not whole.as_stored("enterprises")

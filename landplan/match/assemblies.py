@@ -10,6 +10,7 @@ import numpy as np
 import geopandas as gpd
 import shapely
 
+from landplan._parallel import by_parts
 from landplan.match._common import expand_rows, geometry_array
 
 if TYPE_CHECKING:
@@ -79,7 +80,7 @@ def _unions(members: np.ndarray, geoms: np.ndarray, tolerance_m: float) -> np.nd
 def _union_rows(
     rows: np.ndarray, *, members: np.ndarray, geoms: np.ndarray, tol: float
 ) -> dict[str, np.ndarray]:
-    return {"geometry": _unions(members[rows], geoms, tol)}
+    return {"geometry": by_parts(partial(_unions, geoms=geoms, tolerance_m=tol), members[rows])}
 
 
 def _measure_rows(rows: np.ndarray, *, ctx: MatchContext, union: np.ndarray) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -13,6 +14,7 @@ import geopandas as gpd
 import shapely
 
 from landplan._geom import segments
+from landplan._parallel import by_parts
 from landplan.labels import compose, message
 from landplan.match._common import (
     expand_rows,
@@ -216,7 +218,14 @@ def _try_cuts(
     siting, lang = ctx.zone.policy.siting, ctx.lang
     target = ctx.demand.target_m2
     parent = parents[tried.owner]
-    cut, cut_m2 = _cut_rectangles(parent, tried.a, tried.u, tried.inward, tried.width, target)
+    cut, cut_m2 = by_parts(
+        partial(_cut_rectangles, target_m2=target),
+        parent,
+        tried.a,
+        tried.u,
+        tried.inward,
+        tried.width,
+    )
     why = np.full(len(cut), None, dtype=object)
     n = len(cut)
 

@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,7 @@ import shapely
 from shapely import STRtree
 
 from landplan._geom import boundary_near, segments, shared_boundary
+from landplan._parallel import by_parts
 from landplan.corridor import phase_bands
 from landplan.demand import Demand
 from landplan.errors import LandplanError
@@ -244,7 +246,7 @@ class SiteIndex:
     :func:`match`.
 
     The index belongs to the zone it was prepared for: :func:`match` refuses it for another zone,
-    or once the zone's parcels (their ids, statuses or areas), roads, substations, enterprises,
+    or once the zone's parcels (their ids, statuses or areas), roads, substations,
     corridors, constraints or policy have changed.
     """
 
@@ -279,7 +281,7 @@ class SiteIndex:
         elif len(parcels) != self.n_parcels:
             why = f"it had {self.n_parcels:,} parcels, the zone has {len(parcels):,}"
         elif any(a is not b for a, b in zip(_layers(zone), self.layers, strict=True)):
-            why = "its roads, substations, enterprises, corridors or constraints are other tables"
+            why = "its roads, substations, corridors or constraints are other tables"
         elif zone.policy != self.policy:
             why = "its policy has changed"
         elif float(parcels["area_m2"].to_numpy(dtype=float).sum()) != self.area_sum or not (
@@ -303,11 +305,21 @@ class SiteIndex:
         return found
 
     def cluster_tree(self, zone: Zone, cluster: object) -> cKDTree | None:
-        """Return the indexed locations of a cluster's enterprises (None where it has none)."""
-        if cluster not in self._clusters:
+        """Return the indexed locations of a cluster's enterprises (None where it has none).
+
+        Locations kept in the store's file belong to the enterprises the store holds: they
+        serve a zone whose enterprises are still the store's (:meth:`Zone.as_stored`), which
+        then need not be read. Other locations belong to the enterprises they were found in.
+        """
+        kept = self._clusters.get(cluster)
+        if kept is not None and kept[0] is _AS_STORED and zone.as_stored("enterprises"):
+            return kept[1]
+        enterprises = zone.enterprises
+        if kept is None or kept[0] is not enterprises:
             points = _enterprise_points(zone, cluster)
-            self._clusters[cluster] = cKDTree(points) if len(points) else None
-        return self._clusters[cluster]
+            kept = (enterprises, cKDTree(points) if len(points) else None, points)
+            self._clusters[cluster] = kept
+        return kept[1]
 
     def remember(self, key: tuple, compute):
         """Return ``compute()`` for the land offered for supply, computed once per ``key``."""
@@ -327,33 +339,40 @@ class SiteIndex:
         an assembly's union and measures are the same whichever project it is offered to;
         what depends on the project (the substations of its voltage) says so in ``what``.
         ``compute(rows)`` makes the columns for the rows of ``members`` not made before; the
-        index keeps them for the rest of the process, not in its file.
+        index keeps them for the rest of the process, not in its file. The rows of ``members``
+        are distinct, as assemblies are.
         """
-        # Per ``what``: its columns' types, as first made, and each assembly's row of values.
-        columns, memo = self._assemblies.setdefault(what, ({}, {}))
-        keys = [row.tobytes() for row in np.ascontiguousarray(members, dtype=np.int64)]
-        todo = np.flatnonzero([key not in memo for key in keys]).astype(np.intp)
-        if len(todo):
+        # Per ``what`` and size: the member rows made so far, and their columns in that order.
+        members = np.ascontiguousarray(members, dtype=np.int64)
+        key = (what, members.shape[1])
+        rows, columns = self._assemblies.get(key, (members[:0], None))
+        at = _row_keys(rows).get_indexer(_row_keys(members))
+        todo = np.flatnonzero(at < 0).astype(np.intp)
+        if len(todo) or columns is None:
             made = compute(todo)
-            if not columns:
-                columns.update({c: v.dtype for c, v in made.items()})
-            for j, i in enumerate(todo.tolist()):
-                memo[keys[i]] = tuple(made[c][j] for c in columns)
-        if not columns:  # nothing made yet and nothing to make: the empty columns
-            return dict(compute(todo))
-        rows = [memo[key] for key in keys]
-        return {
-            c: np.array([row[n] for row in rows], dtype=dtype).reshape(len(rows))
-            for n, (c, dtype) in enumerate(columns.items())
-        }
+            at[todo] = len(rows) + np.arange(len(todo))
+            rows = np.concatenate([rows, members[todo]])
+            columns = (
+                dict(made)
+                if columns is None
+                else {c: np.concatenate([v, made[c]]) for c, v in columns.items()}
+            )
+            self._assemblies[key] = (rows, columns)
+        return {c: v[at] for c, v in columns.items()}
 
-    def to_arrays(self, fingerprint: str) -> dict[str, np.ndarray]:
+    def to_arrays(self, fingerprint: str, *, clusters: bool = False) -> dict[str, np.ndarray]:
         """Return what is costly to prepare as named arrays, under the zone's fingerprint.
 
         :meth:`from_arrays` makes the same index of the same zone again. The arrays hold
-        numbers and text only, so they are kept without pickling.
+        numbers and text only, so they are kept without pickling. The clusters' enterprise
+        locations are kept where ``clusters`` says the fingerprint covers the enterprises
+        (:func:`state_fingerprint`).
         """
         out: dict[str, np.ndarray] = {"fingerprint": np.array(fingerprint)}
+        if clusters:
+            named = [(c, kept[2]) for c, kept in self._clusters.items() if isinstance(c, str)]
+            out["cluster/names"] = np.array([c for c, _ in named], dtype=str)
+            out |= {f"cluster/{k}": points for k, (_, points) in enumerate(named)}
         out |= {f"measure/{k}": v for k, v in self.measures.items()}
         out |= {
             f"adjacency/{k}": v for k, v in zip(("i", "j", "shared"), self.adjacency, strict=True)
@@ -406,6 +425,14 @@ class SiteIndex:
             offered=read_only(np.array(arrays["offered"])),
             area_mu_text=read_only(np.array(arrays["area_mu_text"]).astype(object)),
         )
+        if "cluster/names" in arrays:
+            for k, cluster in enumerate(np.array(arrays["cluster/names"]).tolist()):
+                points = np.array(arrays[f"cluster/{k}"])
+                sites._clusters[cluster] = (
+                    _AS_STORED,
+                    cKDTree(points) if len(points) else None,
+                    points,
+                )
         k = 0
         while f"substation/{k}/chosen" in arrays:
             chosen = np.array(arrays[f"substation/{k}/chosen"], dtype=bool).tobytes()
@@ -443,7 +470,8 @@ def site_fingerprint(zone: Zone) -> str:
     corridors' centre lines; the constraints' ids, kinds and geometry; the substations' ids,
     voltages and geometry; and the policy's ``siting`` section. Any change to one of them gives
     another digest, so an index kept under the digest of another state is never taken for this
-    one. (The enterprises' locations are not kept in the index: each match indexes them anew.)
+    one. (The enterprises are not digested: their locations are kept in the index only under
+    :func:`state_fingerprint`.)
     """
     digest = hashlib.blake2b(digest_size=20)
     digest.update(_FORMAT.encode())
@@ -489,6 +517,28 @@ def site_fingerprint(zone: Zone) -> str:
     return digest.hexdigest()
 
 
+def state_fingerprint(zone: Zone, state: str) -> str:
+    """Return the fingerprint of a zone loaded from a store whose state token is ``state``.
+
+    The token (:meth:`landplan.store.Store.state`) stands for everything the store holds: the
+    database gives another one at every change to its layers, events or reservations. Beside
+    it, what a load adds to the stored layers: the policy's ``siting`` section (a command's
+    ``--policy``) and the parcels' statuses as of the day (a change dated in the future holds
+    from its day). Far cheaper than :func:`site_fingerprint`, which digests every geometry;
+    the two never coincide.
+    """
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(f"{_FORMAT} of the store's state\x1e{state}\x1e".encode())
+    digest.update("\x1f".join(map(str, zone.parcels["status"].to_numpy(dtype=object))).encode())
+    siting = zone.policy.to_dict().get("siting", {})
+    digest.update(b"\x1e" + json.dumps(siting, sort_keys=True, default=str).encode())
+    return digest.hexdigest()
+
+
+# Enterprise locations kept in the store's file: of the enterprises the store holds.
+_AS_STORED = object()
+
+
 def _key_json(key) -> object:
     if isinstance(key, tuple):
         return [_key_json(k) for k in key]
@@ -522,8 +572,13 @@ def _unflatten(shape, arrays: Mapping[str, np.ndarray], prefix: str):
     return read_only(np.array(arrays[f"{prefix}{shape}"]))
 
 
+def _row_keys(rows: np.ndarray) -> pd.MultiIndex:
+    """Rows of member positions as index keys, for finding the rows made before."""
+    return pd.MultiIndex.from_arrays(list(rows.T))
+
+
 def _layers(zone: Zone) -> tuple:
-    return (zone.roads, zone.substations, zone.enterprises, zone.corridors, zone.constraints)
+    return (zone.roads, zone.substations, zone.corridors, zone.constraints)
 
 
 def _of_zone(zone: Zone) -> dict:
@@ -690,6 +745,13 @@ class MatchContext:
         ``substations`` is False: the rest is the same whatever the project. ``frontage_m``,
         where given, is the sites' frontage as ``self.roads.frontage_m`` measured it already.
         """
+        if frontage_m is None:
+            return by_parts(partial(self._measures, substations=substations), geoms)
+        return by_parts(partial(self._measures, substations=substations), geoms, frontage_m)
+
+    def _measures(
+        self, geoms: np.ndarray, frontage_m: np.ndarray | None = None, *, substations: bool
+    ) -> dict[str, np.ndarray]:
         centroid = shapely.centroid(geoms)
         out = {
             "area": shapely.area(geoms),

@@ -52,6 +52,18 @@ class Backend(Protocol):
     def create(self, conn: sa.Connection, crs: CRS, srs_id: int) -> None:
         """Create the store's tables in the caller's transaction."""
 
+    def track_state(self, conn: sa.Connection) -> None:
+        """Have the database give the store a new state token at every change of its tables.
+
+        Triggers on every table of the store (layers, events, reservations) replace the token
+        under the key ``STATE_KEY`` of ``landplan_meta`` with a random one whoever writes: this
+        store, another process, or a GIS editing the tables directly. Idempotent.
+        """
+
+    def tracks_state(self, conn: sa.Connection) -> bool:
+        """Whether :meth:`track_state` has been done on this store."""
+        ...
+
     def geometry_expression(self, table: sa.Table) -> sa.ColumnElement:
         """Return the select expression of a layer's geometry, as :meth:`decode` reads it."""
         ...

@@ -18,17 +18,21 @@ import sqlalchemy as sa
 import shapely
 from pyproj import CRS
 
+from landplan._parallel import by_parts
 from landplan.errors import CRSMismatchError, StoreError
 from landplan.layers import LayerSpec
 from landplan.store._backend import Backend, driver_connection
 from landplan.store._schema import (
     EXTRA_COLUMN,
     GEOMETRY_COLUMN,
+    STATE_KEY,
     VERSION_COLUMN,
     build_metadata,
     geometry_type_name,
 )
 from landplan.store._sqlite import lock_timeout_s
+
+_STATE_FUNCTION = "landplan_state_changed"
 
 
 def _require() -> tuple[Any, Any]:
@@ -115,6 +119,48 @@ class PostgisBackend(Backend):
         """Close every pooled connection."""
         self.engine.dispose()
 
+    # -- the state token ------------------------------------------------------------------------
+    def track_state(self, conn: sa.Connection) -> None:
+        """Have PostgreSQL replace the state token after every statement writing a store table.
+
+        The function runs with the search path it was made with, so a client whose own path
+        differs (a GIS editing the tables) still replaces this schema's token.
+        """
+        conn.execute(
+            sa.text(
+                "INSERT INTO landplan_meta (key, value) VALUES (:k, md5(random()::text)) "
+                "ON CONFLICT (key) DO NOTHING"
+            ),
+            {"k": STATE_KEY},
+        )
+        conn.exec_driver_sql(
+            f"CREATE OR REPLACE FUNCTION {_STATE_FUNCTION}() RETURNS trigger "
+            "LANGUAGE plpgsql SET search_path FROM CURRENT AS $$ BEGIN "
+            "UPDATE landplan_meta SET value = md5(random()::text || clock_timestamp()::text) "
+            f"WHERE key = '{STATE_KEY}'; RETURN NULL; END $$"
+        )
+        for name in self.tables:
+            if name == "landplan_meta":
+                continue
+            # Names come from landplan.layers and the schema, never from user input.
+            conn.exec_driver_sql(
+                f'CREATE OR REPLACE TRIGGER "landplan_state" AFTER INSERT OR UPDATE OR DELETE '
+                f'OR TRUNCATE ON "{name}" FOR EACH STATEMENT EXECUTE FUNCTION {_STATE_FUNCTION}()'
+            )
+
+    def tracks_state(self, conn: sa.Connection) -> bool:
+        """Whether every store table of this schema has its state trigger."""
+        held = set(
+            conn.execute(
+                sa.text(
+                    "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                    "WHERE t.tgname = 'landplan_state' "
+                    "AND c.relnamespace = current_schema()::regnamespace"
+                )
+            ).scalars()
+        )
+        return all(name in held for name in self.tables if name != "landplan_meta")
+
     # -- schema ---------------------------------------------------------------------------------
     def create(self, conn: sa.Connection, crs: CRS, srs_id: int) -> None:
         """Check PostGIS is there, then create the tables (GiST indexes included)."""
@@ -172,7 +218,7 @@ class PostgisBackend(Backend):
                 false_values=["f"],
             ),
         )
-        geoms = shapely.from_wkb(columns.column("wkb").to_numpy(zero_copy_only=False))
+        geoms = by_parts(shapely.from_wkb, columns.column("wkb").to_numpy(zero_copy_only=False))
         return columns.select(names), geoms
 
     def lock_table(self, conn: sa.Connection, layer: LayerSpec) -> None:

@@ -25,6 +25,8 @@ import sqlalchemy as sa
 from landplan.layers import LAYERS, Column, LayerSpec
 
 SCHEMA_VERSION = "1"
+#: The key of ``landplan_meta`` whose value the database replaces at every change of a table.
+STATE_KEY = "state"
 GEOMETRY_COLUMN = "geom"
 VERSION_COLUMN = "version"
 EXTRA_COLUMN = "extra"

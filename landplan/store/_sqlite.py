@@ -29,6 +29,7 @@ import sqlalchemy as sa
 import shapely
 from pyproj import CRS
 
+from landplan._parallel import by_parts
 from landplan.errors import StoreError
 from landplan.layers import LAYERS, LayerSpec
 from landplan.store._backend import Backend, driver_connection
@@ -36,6 +37,7 @@ from landplan.store._schema import (
     ATTRIBUTE_TABLES,
     EXTRA_COLUMN,
     GEOMETRY_COLUMN,
+    STATE_KEY,
     VERSION_COLUMN,
     build_metadata,
     geometry_type_name,
@@ -184,6 +186,30 @@ class SqliteBackend(Backend):
         """Close every pooled connection."""
         self.engine.dispose()
 
+    # -- the state token ------------------------------------------------------------------------
+    def track_state(self, conn: sa.Connection) -> None:
+        """Have SQLite replace the state token at every row written to a store table.
+
+        SQLite's triggers are per row: a bulk load replaces the token once per row, in its own
+        transaction, at the cost of a one-row update each.
+        """
+        conn.execute(
+            sa.text(
+                "INSERT OR IGNORE INTO landplan_meta (key, value) "
+                "VALUES (:k, lower(hex(randomblob(16))))"
+            ),
+            {"k": STATE_KEY},
+        )
+        for ddl in _state_triggers(self.tables):
+            conn.exec_driver_sql(ddl)
+
+    def tracks_state(self, conn: sa.Connection) -> bool:
+        """Whether every store table has its state trigger."""
+        names = set(
+            conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'").scalars()
+        )
+        return all(trigger in names for trigger, _, _ in _state_trigger_names(self.tables))
+
     # -- schema ---------------------------------------------------------------------------------
     def create(self, conn: sa.Connection, crs: CRS, srs_id: int) -> None:
         """Write the GeoPackage core tables, then the store's tables, registered, with R*Trees."""
@@ -284,7 +310,7 @@ class SqliteBackend(Backend):
         names = [c.name for c in layer.columns] + [VERSION_COLUMN, EXTRA_COLUMN]
         meta, columns = pyogrio.read_arrow(self.path, layer=table.name, columns=names)
         wkb = columns.column(meta["geometry_name"] or "wkb").to_numpy(zero_copy_only=False)
-        return columns.select(names), shapely.from_wkb(wkb)
+        return columns.select(names), by_parts(shapely.from_wkb, wkb)
 
     def lock(self, stmt: sa.Select, *, share: bool = False) -> sa.Select:
         """SQLite's write transaction already excludes other writers."""
@@ -331,6 +357,9 @@ class SqliteBackend(Backend):
         rows = list(zip(fids, blobs, *columns.values(), strict=True))
         trigger = f"rtree_{layer.name}_{GEOMETRY_COLUMN}_insert"
         conn.exec_driver_sql(f'DROP TRIGGER "{trigger}"')
+        # The state token is replaced once for the whole load, not once per row.
+        state = f"landplan_state_{layer.name}_insert"
+        conn.exec_driver_sql(f'DROP TRIGGER IF EXISTS "{state}"')
         dbapi = driver_connection(conn)
         # Column names come from the layer spec; the values are bound parameters.
         quoted = ", ".join(f'"{c}"' for c in names)
@@ -353,6 +382,11 @@ class SqliteBackend(Backend):
             ),
         )
         conn.exec_driver_sql(_rtree_triggers(layer.name)[0])
+        self.track_state(conn)
+        conn.execute(
+            sa.text("UPDATE landplan_meta SET value = lower(hex(randomblob(16))) WHERE key = :k"),
+            {"k": STATE_KEY},
+        )
 
     def bbox_filter(self, table: sa.Table, bounds: Sequence[float]) -> sa.ColumnElement:
         """Rows whose envelope meets ``bounds`` (minx, miny, maxx, maxy), through the R*Tree."""
@@ -458,6 +492,26 @@ def _convert(rows: list[tuple], table: sa.Table, names: list[str], dialect: sa.D
 
 def _rtree(layer: LayerSpec) -> str:
     return f"rtree_{layer.name}_{GEOMETRY_COLUMN}"
+
+
+def _state_trigger_names(tables: dict[str, sa.Table]) -> list[tuple[str, str, str]]:
+    """(trigger, table, operation) of every state trigger; ``landplan_meta`` holds the token."""
+    return [
+        (f"landplan_state_{name}_{op.lower()}", name, op)
+        for name in tables
+        if name != "landplan_meta"
+        for op in ("INSERT", "UPDATE", "DELETE")
+    ]
+
+
+def _state_triggers(tables: dict[str, sa.Table]) -> list[str]:
+    # Names come from landplan.layers and the schema, never from user input.
+    return [
+        f'CREATE TRIGGER IF NOT EXISTS "{trigger}" AFTER {op} ON "{table}" BEGIN '
+        f"UPDATE landplan_meta SET value = lower(hex(randomblob(16))) "
+        f"WHERE key = '{STATE_KEY}'; END"
+        for trigger, table, op in _state_trigger_names(tables)
+    ]
 
 
 def _rtree_triggers(t: str) -> list[str]:

@@ -48,6 +48,7 @@ from landplan.store._schema import (
     EXTRA_COLUMN,
     GEOMETRY_COLUMN,
     SCHEMA_VERSION,
+    STATE_KEY,
     VERSION_COLUMN,
     arrow_series,
     expand_extras,
@@ -278,9 +279,27 @@ class Store:
         """Add what later versions keep to a store made by an earlier one (additive only)."""
         with self._read() as conn:
             have = {c["name"] for c in sa.inspect(conn).get_columns("status_events")}
+            tracked = self._backend.tracks_state(conn)
         if "retracts" not in have:
             with self._write() as conn:
                 conn.execute(sa.text("ALTER TABLE status_events ADD COLUMN retracts INTEGER"))
+        if not tracked:
+            # A store this process may only read keeps no token: its index is checked by digest.
+            with contextlib.suppress(StoreError), self._write() as conn:
+                self._backend.track_state(conn)
+
+    def state(self) -> str | None:
+        """Return the store's state token: another one after every change to any of its tables.
+
+        The database itself replaces it (triggers), whoever writes, so two reads that give the
+        same token saw the same layers, events and reservations. None for a store that cannot
+        be written to keep one.
+        """
+        self._ensure()
+        with self._read() as conn:
+            return conn.execute(
+                sa.text("SELECT value FROM landplan_meta WHERE key = :k"), {"k": STATE_KEY}
+            ).scalar()
 
     def _set_crs(self, crs: CRS) -> None:
         policy = self._given_policy
@@ -386,6 +405,7 @@ class Store:
                 *([{"key": "purpose", "value": purpose}] if purpose else []),
             ],
         )
+        self._backend.track_state(conn)
 
     # -- reading --------------------------------------------------------------------------------
     def count(self, layer: str) -> int:
@@ -497,10 +517,28 @@ class Store:
         from landplan.zone import Zone
 
         later = _READ_ON_USE if on_use else ()
+        state = self.state()
         layers = {name: self.load_layer(name) for name in LAYERS if name not in later}
         if not later:
-            return Zone(**layers, policy=self.policy)
-        return Zone.read_on_use(layers, later=later, read=self.load_layer, policy=self.policy)
+            zone = Zone(**layers, policy=self.policy)
+        else:
+            zone = Zone.read_on_use(layers, later=later, read=self.load_layer, policy=self.policy)
+        if state is not None and self.state() == state:  # no write came between the reads
+            zone.__dict__[_LOADED] = _Loaded(self.location, state, tuple(layers.items()))
+        return zone
+
+    def _as_loaded(self, zone: Any) -> str | None:
+        """Return the state token where ``zone`` is as :meth:`load_zone` read it, and still is.
+
+        None where the zone was not loaded from this store, a layer of it has been replaced
+        since, or the store has changed since.
+        """
+        loaded = zone.__dict__.get(_LOADED)
+        if not isinstance(loaded, _Loaded) or loaded.location != self.location:
+            return None
+        if any(zone.__dict__.get(name) is not frame for name, frame in loaded.layers):
+            return None
+        return loaded.state if self.state() == loaded.state else None
 
     def site_index(self, zone: Any) -> Any:
         """Return the :class:`~landplan.match.SiteIndex` of a zone loaded from this store.
@@ -518,11 +556,18 @@ class Store:
         zone
             The zone, as :meth:`load_zone` returned it (with any policy).
         """
-        from landplan.match.sites import SiteIndex, prepare_sites, site_fingerprint
+        from landplan.match.sites import (
+            SiteIndex,
+            prepare_sites,
+            site_fingerprint,
+            state_fingerprint,
+        )
 
         path = self.cache_location()
-        # One digest of the zone serves both the check of a kept file and the file written anew.
-        fingerprint = site_fingerprint(zone)
+        # One fingerprint serves both the check of a kept file and the file written anew: of the
+        # store's state where the zone is as loaded from it, else a digest of the zone.
+        state = self._as_loaded(zone)
+        fingerprint = site_fingerprint(zone) if state is None else state_fingerprint(zone, state)
         try:
             with np.load(path, allow_pickle=False) as kept:
                 found = SiteIndex.from_arrays(zone, kept, fingerprint=fingerprint)
@@ -531,7 +576,7 @@ class Store:
         if found is not None:
             return found
         sites = prepare_sites(zone)
-        arrays = sites.to_arrays(fingerprint)
+        arrays = sites.to_arrays(fingerprint, clusters=state is not None)
         partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -1924,6 +1969,18 @@ class Store:
 
 #: The layers :meth:`Store.load_zone` reads when first used, where asked to.
 _READ_ON_USE = ("buildings", "enterprises")
+
+# Where a loaded zone carries what it was loaded from (a name no layer has).
+_LOADED = "_loaded_from"
+
+
+@dataclass(frozen=True, eq=False)
+class _Loaded:
+    """A zone's store, the store's state token when it was read, and the layer frames read."""
+
+    location: str
+    state: str
+    layers: tuple[tuple[str, gpd.GeoDataFrame], ...]
 
 
 def _event_columns(events: sa.Table) -> list[sa.ColumnElement]:
