@@ -244,7 +244,7 @@ def _try_cuts(
         message("match_cutout_pieces", lang),
     )
     aspect = np.full(n, np.inf)
-    aspect[alive] = _aspect(cut[alive])
+    aspect[alive] = by_parts(_aspect, cut[alive])
     bound = float(siting.cutout_max_aspect)
     alive = fail(
         np.isin(np.arange(n), alive) & (aspect > bound * (1 + 1e-9)),
@@ -255,7 +255,7 @@ def _try_cuts(
     remainder_m2 = np.zeros(n)
     pieces = np.zeros(n, dtype=int)
     if len(alive):
-        rest = shapely.difference(parent[alive], cut[alive])
+        rest = by_parts(shapely.difference, parent[alive], cut[alive])
         parts, part_of = shapely.get_parts(rest, return_index=True)
         part_m2 = shapely.area(parts)
         real = part_m2 > siting.sliver_area_m2
@@ -273,7 +273,7 @@ def _try_cuts(
         ),
     )
     frontage = np.zeros(n)
-    frontage[alive] = ctx.roads.frontage_m(cut[alive])
+    frontage[alive] = by_parts(ctx.roads.frontage_m, cut[alive])
     alive = fail(
         np.isin(np.arange(n), alive) & ~(frontage > 0), message("match_cutout_no_road", lang)
     )

@@ -543,9 +543,14 @@ class Store:
     def site_index(self, zone: Any) -> Any:
         """Return the :class:`~landplan.match.SiteIndex` of a zone loaded from this store.
 
-        The index is kept in a file beside the store (:meth:`cache_location`) under the
-        :func:`~landplan.match.sites.site_fingerprint` of the zone it was prepared for: the
-        parcels, roads, corridors, constraints, substations and siting policy it depends on.
+        The index is kept in a file beside the store (:meth:`cache_location`) under a
+        fingerprint of the zone it was prepared for. For a zone as :meth:`load_zone` gave it,
+        whose layers are the frames read and the store unchanged since, that is
+        :func:`~landplan.match.sites.state_fingerprint` of the store's :meth:`state`; otherwise
+        :func:`~landplan.match.sites.site_fingerprint`, a digest of the parcels, roads,
+        corridors, constraints, substations and siting policy it depends on. A frame edited in
+        place (other than its statuses) is not seen by the state: prepare such a zone's index
+        with :func:`~landplan.match.prepare_sites`.
         Where the file holds the index of this zone as it is, it is read; otherwise (no file,
         another state of any of them, an unreadable file) the index is prepared and the file
         written anew. A file that cannot be written leaves the index unkept, not the caller
