@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import NoReturn
 
-__all__ = ["end_process", "keep_for_the_command", "making_many", "one_command"]
+__all__ = ["end_process", "keep_for_the_command", "let_go", "making_many", "one_command"]
 
 
 @contextmanager
@@ -80,6 +80,16 @@ def keep_for_the_command(*objects: object) -> None:
     if _in_command:
         _kept.extend(objects)
         gc.freeze()
+
+
+def let_go(*objects: object) -> None:
+    """Stop keeping ``objects`` for the command: it has done with them before it ends.
+
+    They are freed when their last reference goes, as a command that writes large files from a
+    result wants the zone the result came from freed first.
+    """
+    done = {id(o) for o in objects}
+    _kept[:] = [o for o in _kept if id(o) not in done]
 
 
 def end_process(code: int) -> NoReturn:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from landplan._collector import keep_for_the_command, making_many, one_command
+from landplan._collector import keep_for_the_command, let_go, making_many, one_command
 
 
 @pytest.fixture(autouse=True)
@@ -136,3 +136,17 @@ def test_the_program_ends_with_the_command_s_status_and_all_its_output(tmp_path)
     assert refused.stderr.strip()
     assert _program("--help", cwd=tmp_path).returncode == 0
     assert _program("no-such-command", cwd=tmp_path).returncode == 2
+
+
+def test_a_command_can_let_go_of_what_it_kept_before_it_ends():
+    loaded, other = _Loaded(), _Loaded()
+    watch, kept = weakref.ref(loaded), weakref.ref(other)
+    with one_command(ends_process=True):
+        keep_for_the_command(loaded, other)
+        let_go(loaded)
+        del loaded, other
+        assert watch() is None  # freed at once
+        assert kept() is not None  # the rest is still held
+    assert kept() is not None  # held to the end of a process that ends with the command
+    let_go(kept())
+    assert kept() is None
