@@ -22,6 +22,7 @@ __all__ = ["by_parts", "cores"]
 
 #: Fewer rows than this per part are not worth a thread.
 MIN_PART = 4096
+_PARTS_PER_CORE = 4
 
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
@@ -64,8 +65,11 @@ def by_parts(fn: Callable[..., R], *arrays: np.ndarray, min_part: int = MIN_PART
     ((10000,), 10000.0)
     """
     n = len(arrays[0]) if arrays else 0
-    parts = min(cores(), n // max(min_part, 1))
-    if parts < 2 or getattr(_inside, "part", False):
+    threads = cores()
+    # A few parts per core: a core slowed by other work, or given the costlier rows, takes
+    # fewer of them.
+    parts = min(_PARTS_PER_CORE * threads, n // max(min_part, 1))
+    if threads < 2 or parts < 2 or getattr(_inside, "part", False):
         return fn(*arrays)
     edges = np.linspace(0, n, parts + 1).round().astype(int)
     pool = _shared_pool()
