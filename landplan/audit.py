@@ -442,6 +442,21 @@ def _arrow(values: object) -> Any:
     return pa.array(np.asarray(values, dtype=object), type=pa.large_string(), from_pandas=True)
 
 
+def _text_column(values: object) -> object:
+    """Return a column for a new table: text of Python strings as pandas' ``str`` from Arrow.
+
+    Only an object array whose values are all text (or missing) is converted, as pandas'
+    constructor would read it; any other column is returned as it is.
+    """
+    if (
+        isinstance(values, np.ndarray)
+        and values.dtype == object
+        and pd.api.types.infer_dtype(values, skipna=True) == "string"
+    ):
+        return _str(_arrow(values))
+    return values
+
+
 def _str(text: object) -> pd.api.extensions.ExtensionArray:
     """Return Arrow text as a column of pandas' ``str``, missing where it is null."""
     return pd.array(text, dtype="str")
@@ -721,8 +736,14 @@ def audit(zone: Zone, *, as_of: object, lang: Lang = "zh") -> AuditResult:
         "evaluation_class": parcel_class,
         **potential,
     }
-    table = pd.DataFrame(columns, index=parcels.index, copy=False)
-    result_parcels = gpd.GeoDataFrame(table, geometry=parcels.geometry.array, crs=parcels.crs)
+    # Composed text goes to Arrow in one call per column, not through pandas' reading of each
+    # value; the geometry is a column of the one constructor call, so the frame's numbers are
+    # not copied into one block beside the arrays they came from.
+    columns = {name: _text_column(values) for name, values in columns.items()}
+    columns["geometry"] = parcels.geometry.array
+    result_parcels = gpd.GeoDataFrame(
+        columns, index=parcels.index, geometry="geometry", crs=parcels.crs, copy=False
+    )
 
     flag_table = flags.table()
     deadlines = _deadlines(result_parcels, day, policy)
