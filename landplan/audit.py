@@ -276,12 +276,23 @@ def _far_required(
         message("basis_far_planned", lang),
     ).astype(object)
     basis[occupants == 1] = message("basis_far_unknown", lang)
-    basis[sole_known] = compose(
+    basis[sole_known] = _compose_distinct(
         "basis_far_division", lang, division=sole_division[sole_known].astype(object)
     )
     several = occupants > 1
-    basis[several] = compose("basis_far_several", lang, n=occupants[several])
+    basis[several] = _compose_distinct("basis_far_several", lang, n=occupants[several])
     return required, basis
+
+
+def _compose_distinct(key: str, lang: Lang, /, **field: np.ndarray) -> np.ndarray:
+    """Return :func:`~landplan.labels.compose`'s sentences of one field of few distinct values.
+
+    Each distinct value's sentence is composed once and shared by its rows (a division's code,
+    a count of occupants), so a million rows hold a few sentences, not a string each.
+    """
+    ((name, values),) = field.items()
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return compose(key, lang, **{name: np.asarray(uniques)})[codes]
 
 
 def _completion(parcels: pd.DataFrame, enterprises: pd.DataFrame, pieces: _Pieces) -> np.ndarray:
@@ -380,7 +391,16 @@ class _Flags:
                 {"value": "float64", "threshold": "float64"}
             )
         # Which part each row came from: a text the same for a whole part is taken by it.
-        part_of = pa.array(np.repeat(np.arange(len(parts)), [len(part.p) for part in parts]))
+        sizes = [len(part.p) for part in parts]
+        part_of = pa.array(np.repeat(np.arange(len(parts)), sizes))
+
+        def per_rule(texts: list[str]) -> pd.Categorical:
+            # What names the rule is the same on all its rows: each text is held once, and
+            # the writers take it per row as they write (tables.write_csv, write_workbook).
+            categories, codes = np.unique(np.array(texts, dtype=object), return_inverse=True)
+            return pd.Categorical.from_codes(
+                np.repeat(codes, sizes), categories=pd.Index(categories, dtype="str")
+            )
 
         def per_part(texts: list[object]) -> pd.api.extensions.ExtensionArray:
             if all(isinstance(t, str) for t in texts):
@@ -406,15 +426,15 @@ class _Flags:
             # Python objects, None for a rule about parcels: the column a parcel's rules leave
             # empty is not read as missing text.
             "enterprise_id": pd.Series(np.concatenate(enterprises), dtype=object),
-            "rule_id": per_part([part.rule_id for part in parts]),
-            "rule_zh": per_part([self._names[part.rule_id] for part in parts]),
-            "outcome": per_part([part.outcome for part in parts]),
-            "indicator": per_part([rule.indicator for rule in rules]),
+            "rule_id": per_rule([part.rule_id for part in parts]),
+            "rule_zh": per_rule([self._names[part.rule_id] for part in parts]),
+            "outcome": per_rule([part.outcome for part in parts]),
+            "indicator": per_rule([rule.indicator for rule in rules]),
             "value": np.concatenate([part.value for part in parts]),
             "threshold": np.concatenate([part.threshold for part in parts]),
-            "unit": per_part([rule.unit for rule in rules]),
+            "unit": per_rule([rule.unit for rule in rules]),
             "missing": per_part([part.missing for part in parts]),
-            "source": per_part(
+            "source": per_rule(
                 [policy_source(self._policy, rule.policy_key, self.lang) for rule in rules]
             ),
             "reason": per_part([part.reason for part in parts]),

@@ -156,7 +156,10 @@ def _plain_table(frame: pd.DataFrame) -> pd.DataFrame:
         table = table.drop(columns=frame._geometry_column_name)
     for name in table.columns:
         col = table[name]
-        if isinstance(col.dtype, pd.DatetimeTZDtype):
+        if isinstance(col.dtype, pd.CategoricalDtype) and _text_categories(col):
+            # Text held once per distinct value is written as the text of each row.
+            table[name] = _category_text(col)
+        elif isinstance(col.dtype, pd.DatetimeTZDtype):
             table[name] = col.dt.tz_localize(None)
         elif isinstance(col.dtype, pd.Int64Dtype):
             table[name] = col.astype("float64") if col.isna().any() else col.astype("int64")
@@ -168,6 +171,23 @@ def _plain_table(frame: pd.DataFrame) -> pd.DataFrame:
         elif col.dtype == object and _all_dates(col):
             table[name] = pd.to_datetime(col)
     return table
+
+
+def _text_categories(col: pd.Series) -> bool:
+    """Whether a categorical column's categories are all text."""
+    categories = col.cat.categories
+    return pd.api.types.infer_dtype(categories, skipna=True) in ("string", "empty")
+
+
+def _category_text(col: pd.Series) -> pd.Series:
+    """Return a categorical column of text as pandas' ``str``, each row's text taken by Arrow."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    codes = col.cat.codes.to_numpy()
+    categories = pa.array(col.cat.categories.to_numpy(dtype=object), type=pa.large_string())
+    text = pc.take(categories, pa.array(codes, mask=codes < 0))
+    return pd.Series(pd.array(text, dtype="str"), index=col.index, name=col.name)
 
 
 def _all_dates(col: pd.Series) -> bool:

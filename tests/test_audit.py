@@ -10,6 +10,8 @@ import dataclasses
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import geopandas as gpd
 from shapely import box
@@ -832,3 +834,24 @@ def test_sample_zone_audit_is_consistent():
     assert (fired["source"] != "").all() and (fired["reason"] != "").all()
     low = result.parcels["low_efficiency"]
     assert summary.loc[("total", "low_efficiency"), "parcels"] == int(low.sum())
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from(["13", "33", "C34", "园区", ""]), min_size=1, max_size=40),
+    st.lists(st.integers(0, 12), min_size=1, max_size=40),
+    st.sampled_from(["zh", "en"]),
+)
+def test_sentences_composed_once_per_value_are_composed_per_row(divisions, counts, lang):
+    from landplan.audit import _compose_distinct
+    from landplan.labels import compose
+
+    division = np.array(divisions, dtype=object)
+    n = np.array(counts)
+    for key, field in (
+        ("basis_far_division", {"division": division}),
+        ("basis_far_several", {"n": n}),
+    ):
+        assert (
+            _compose_distinct(key, lang, **field).tolist() == compose(key, lang, **field).tolist()
+        )

@@ -188,3 +188,14 @@ def test_text_cells_read_back_as_xlsxwriter_writes_them(tmp_path_factory, values
     assert {r: v for r, (v, _) in mine.items()} == {r: v for r, (v, _) in theirs.items()}
     for row, (_, quoted) in mine.items():
         assert quoted == values[row - 2].startswith(tables.FORMULA_PREFIXES)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.none() | TEXT, min_size=1, max_size=30))
+def test_a_categorical_column_of_text_is_written_as_its_text(tmp_path_factory, values):
+    where = tmp_path_factory.mktemp("c")
+    plain = write_csv(pd.DataFrame({"t": pd.Series(values, dtype="str")}), where / "plain.csv")
+    held = write_csv(pd.DataFrame({"t": pd.Series(values, dtype="category")}), where / "held.csv")
+    assert held.read_bytes() == plain.read_bytes()
+    expected = "".join(f"{_field(v)}\r\n" for v in values)
+    assert held.read_bytes().decode("utf-8-sig") == "t\r\n" + expected
