@@ -270,11 +270,9 @@ def _far_required(
     sole_division[pieces.p[sole]] = division[pieces.e[sole]]
     sole_known = np.zeros(n, dtype=bool)
     sole_known[pieces.p[sole]] = known[pieces.e[sole]]
-    basis = np.where(
-        np.isnan(planned),
-        message("basis_far_default", lang),
-        message("basis_far_planned", lang),
-    ).astype(object)
+    basis = _choose(
+        np.isnan(planned), message("basis_far_default", lang), message("basis_far_planned", lang)
+    )
     basis[occupants == 1] = message("basis_far_unknown", lang)
     basis[sole_known] = _compose_distinct(
         "basis_far_division", lang, division=sole_division[sole_known].astype(object)
@@ -282,6 +280,18 @@ def _far_required(
     several = occupants > 1
     basis[several] = _compose_distinct("basis_far_several", lang, n=occupants[several])
     return required, basis
+
+
+def _choose(where: np.ndarray, yes: str, no: str | np.ndarray) -> np.ndarray:
+    """Return ``yes`` where ``where`` holds, else ``no``, as an object array of those strings.
+
+    Every row refers to one of the few strings: NumPy's ``where`` of two strings would write
+    a fixed-width text per row, and a new Python string per row once made objects.
+    """
+    out = np.array(no, dtype=object) if isinstance(no, np.ndarray) else np.full(len(where), no)
+    out = out.astype(object, copy=False)
+    out[where] = yes
+    return out
 
 
 def _compose_distinct(key: str, lang: Lang, /, **field: np.ndarray) -> np.ndarray:
@@ -1073,16 +1083,16 @@ def _potential(
     d_land = np.bincount(pieces.p, weights=pieces.land_m2 * d_class, minlength=n)
     recoverable = clock["idle_state"].to_numpy(dtype=object) == "recoverable"
     land = np.where(recoverable, area_m2, d_land) / MU_M2
-    basis = np.where(
+    basis = _choose(
         recoverable,
         message("recoverable_idle", lang),
-        np.where(d_land > 0, message("recoverable_class_d", lang), ""),
+        _choose(d_land > 0, message("recoverable_class_d", lang), ""),
     )
     return {
         "target_far": np.where(in_use, target, np.nan),
         "far_gain_m2": gain,
         "recoverable_land_mu": land,
-        "recoverable_basis": basis.astype(object),
+        "recoverable_basis": basis,
     }
 
 
