@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 import numpy as np
 import pandas as pd
@@ -143,10 +143,19 @@ class _Pieces:
     per_parcel: np.ndarray  # enterprises per parcel
 
 
-def _positions(parcel_index: pd.Index, ids: np.ndarray, layer: str) -> np.ndarray:
-    pos = parcel_index.get_indexer(ids)
+def _positions(parcel_ids: Any, ids: object, layer: str) -> np.ndarray:
+    """Return the position of each id among the parcels' ids (Arrow text, unique).
+
+    The ids are matched by Arrow's hash of their bytes: no Python string is made per id.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    wanted = _arrow(ids)
+    found = pc.index_in(wanted, value_set=parcel_ids)
+    pos = pc.fill_null(found, -1).to_numpy().astype(np.int64)
     if (pos < 0).any():
-        lost = sorted({str(v) for v in ids[pos < 0]})[:5]
+        lost = sorted({str(v) for v in wanted.filter(pa.array(pos < 0)).to_pylist()})[:5]
         raise LandplanError(
             f"{layer} refer to parcel id(s) {lost} that the parcels layer does not hold; "
             "expected every parcel_id to exist: build the zone with Zone.from_layers, which checks"
@@ -154,7 +163,7 @@ def _positions(parcel_index: pd.Index, ids: np.ndarray, layer: str) -> np.ndarra
     return pos
 
 
-def _pieces(parcels: pd.DataFrame, enterprises: pd.DataFrame, parcel_index: pd.Index) -> _Pieces:
+def _pieces(parcels: pd.DataFrame, enterprises: pd.DataFrame, parcel_ids: Any) -> _Pieces:
     ids = pd.Series(enterprises["parcel_id"].to_numpy(dtype=object))
     several = ids.str.contains(";", regex=False).to_numpy(dtype=bool, na_value=False)
     one = np.flatnonzero(~several)
@@ -163,7 +172,7 @@ def _pieces(parcels: pd.DataFrame, enterprises: pd.DataFrame, parcel_index: pd.I
     split = split[split.notna() & (split != "")]
     e = np.concatenate([one, split.index.to_numpy(dtype=np.int64)])
     p = _positions(
-        parcel_index,
+        parcel_ids,
         np.concatenate([ids.to_numpy()[one], split.to_numpy(dtype=object)]),
         "enterprises",
     )
@@ -206,10 +215,10 @@ def _text(values: np.ndarray, decimals: int = 2) -> np.ndarray:
 
 
 def _building_totals(
-    buildings: pd.DataFrame, parcel_index: pd.Index, policy: Policy
+    buildings: pd.DataFrame, parcel_ids: Any, policy: Policy
 ) -> dict[str, np.ndarray]:
-    n = len(parcel_index)
-    pos = _positions(parcel_index, buildings["parcel_id"].to_numpy(dtype=object), "buildings")
+    n = len(parcel_ids)
+    pos = _positions(parcel_ids, buildings["parcel_id"], "buildings")
     floor = _floats(buildings, "floor_area_m2")
     storey = _floats(buildings, "storey_height_m")
     storey = np.where(
@@ -261,18 +270,39 @@ def _far_required(
     sole_division[pieces.p[sole]] = division[pieces.e[sole]]
     sole_known = np.zeros(n, dtype=bool)
     sole_known[pieces.p[sole]] = known[pieces.e[sole]]
-    basis = np.where(
-        np.isnan(planned),
-        message("basis_far_default", lang),
-        message("basis_far_planned", lang),
-    ).astype(object)
+    basis = _choose(
+        np.isnan(planned), message("basis_far_default", lang), message("basis_far_planned", lang)
+    )
     basis[occupants == 1] = message("basis_far_unknown", lang)
-    basis[sole_known] = compose(
+    basis[sole_known] = _compose_distinct(
         "basis_far_division", lang, division=sole_division[sole_known].astype(object)
     )
     several = occupants > 1
-    basis[several] = compose("basis_far_several", lang, n=occupants[several])
+    basis[several] = _compose_distinct("basis_far_several", lang, n=occupants[several])
     return required, basis
+
+
+def _choose(where: np.ndarray, yes: str, no: str | np.ndarray) -> np.ndarray:
+    """Return ``yes`` where ``where`` holds, else ``no``, as an object array of those strings.
+
+    Every row refers to one of the few strings: NumPy's ``where`` of two strings would write
+    a fixed-width text per row, and a new Python string per row once made objects.
+    """
+    out = np.array(no, dtype=object) if isinstance(no, np.ndarray) else np.full(len(where), no)
+    out = out.astype(object, copy=False)
+    out[where] = yes
+    return out
+
+
+def _compose_distinct(key: str, lang: Lang, /, **field: np.ndarray) -> np.ndarray:
+    """Return :func:`~landplan.labels.compose`'s sentences of one field of few distinct values.
+
+    Each distinct value's sentence is composed once and shared by its rows (a division's code,
+    a count of occupants), so a million rows hold a few sentences, not a string each.
+    """
+    ((name, values),) = field.items()
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return compose(key, lang, **{name: np.asarray(uniques)})[codes]
 
 
 def _completion(parcels: pd.DataFrame, enterprises: pd.DataFrame, pieces: _Pieces) -> np.ndarray:
@@ -290,18 +320,37 @@ def _completion(parcels: pd.DataFrame, enterprises: pd.DataFrame, pieces: _Piece
 
 
 # --- flags ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _FlagRows:
+    """The rows one call of :meth:`_Flags.add` found: positions, numbers and their text."""
+
+    rule_id: str
+    outcome: Outcome
+    p: np.ndarray  # parcel positions
+    e: np.ndarray | None  # enterprise positions, None for a rule about parcels
+    value: np.ndarray
+    threshold: np.ndarray
+    missing: object  # one text for every row, or Arrow text per row
+    reason: object
+
+
 class _Flags:
-    """Collects flag rows rule by rule, column-wise, and assembles one table."""
+    """Collects flag rows rule by rule, column-wise, and assembles one table.
+
+    The rows of each rule are kept as positions, numbers and Arrow text; the table is made
+    once, its text columns taken from Arrow: a rule's name, indicator, unit and source are
+    written per row only there, not held per rule as a column of repeated strings.
+    """
 
     def __init__(
-        self, parcel_ids: np.ndarray, enterprise_ids: np.ndarray, policy: Policy, lang: Lang
+        self, parcel_ids: pd.Series, enterprise_ids: np.ndarray, policy: Policy, lang: Lang
     ) -> None:
         self._parcel_ids = parcel_ids
         self._enterprise_ids = enterprise_ids
         self._policy = policy
         self.lang = lang
         self._names = {rule_id: rule.text(policy) for rule_id, rule in RULES.items()}
-        self._parts: list[pd.DataFrame] = []
+        self._parts: list[_FlagRows] = []
         self.bits = np.zeros(len(parcel_ids), dtype=np.int64)
         self.insufficient_bits = np.zeros(len(parcel_ids), dtype=np.int64)
 
@@ -314,9 +363,9 @@ class _Flags:
         enterprise: np.ndarray | None = None,
         value: np.ndarray,
         threshold: np.ndarray | float,
-        reason: Callable[[np.ndarray], np.ndarray] | str,
+        reason: Callable[[np.ndarray], Any] | str,
         outcome: Outcome = "fires",
-        missing: np.ndarray | str = "",
+        missing: Any = "",
     ) -> None:
         """Add rows where ``where`` holds; arrays are per parcel, or per piece with ``parcel``.
 
@@ -326,42 +375,121 @@ class _Flags:
         rows = np.flatnonzero(where)
         if not len(rows):
             return
-        rule = RULES[rule_id]
         p = rows if parcel is None else parcel[rows]
         bits = self.bits if outcome == "fires" else self.insufficient_bits
         np.bitwise_or.at(bits, p, _BIT[rule_id])
         self._parts.append(
-            pd.DataFrame(
-                {
-                    "parcel_id": self._parcel_ids[p],
-                    "enterprise_id": (
-                        None if enterprise is None else self._enterprise_ids[enterprise[rows]]
-                    ),
-                    "rule_id": rule_id,
-                    "rule_zh": self._names[rule_id],
-                    "outcome": outcome,
-                    "indicator": rule.indicator,
-                    "value": np.asarray(value, dtype="float64")[rows],
-                    "threshold": np.broadcast_to(np.asarray(threshold, "float64"), where.shape)[
-                        rows
-                    ],
-                    "unit": rule.unit,
-                    "missing": np.broadcast_to(np.asarray(missing, dtype=object), where.shape)[
-                        rows
-                    ],
-                    "source": policy_source(self._policy, rule.policy_key, self.lang),
-                    "reason": reason(rows) if callable(reason) else reason,
-                }
+            _FlagRows(
+                rule_id=rule_id,
+                outcome=outcome,
+                p=p,
+                e=None if enterprise is None else enterprise[rows],
+                value=np.asarray(value, dtype="float64")[rows],
+                threshold=np.broadcast_to(np.asarray(threshold, "float64"), where.shape)[rows],
+                missing=missing if isinstance(missing, str) else _arrow(_taken(missing, rows)),
+                reason=_arrow(reason(rows)) if callable(reason) else reason,
             )
         )
 
     def table(self) -> pd.DataFrame:
-        if not self._parts:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        parts = self._parts
+        if not parts:
             return pd.DataFrame({c: pd.Series(dtype=object) for c in _FLAG_COLUMNS}).astype(
                 {"value": "float64", "threshold": "float64"}
             )
-        flags = pd.concat(self._parts, ignore_index=True)
-        return flags.loc[:, list(_FLAG_COLUMNS)]
+        # Which part each row came from: a text the same for a whole part is taken by it.
+        sizes = [len(part.p) for part in parts]
+        part_of = pa.array(np.repeat(np.arange(len(parts)), sizes))
+
+        def per_rule(texts: list[str]) -> pd.Categorical:
+            # What names the rule is the same on all its rows: each text is held once, and
+            # the writers take it per row as they write (tables.write_csv, write_workbook).
+            categories, codes = np.unique(np.array(texts, dtype=object), return_inverse=True)
+            return pd.Categorical.from_codes(
+                np.repeat(codes, sizes), categories=pd.Index(categories, dtype="str")
+            )
+
+        def per_part(texts: list[object]) -> pd.api.extensions.ExtensionArray:
+            if all(isinstance(t, str) for t in texts):
+                return _str(pc.take(pa.array(texts, type=pa.large_string()), part_of))
+            arrays = [
+                pa.array(np.full(len(part.p), t, dtype=object), type=pa.large_string())
+                if isinstance(t, str)
+                else t
+                for t, part in zip(texts, parts, strict=True)
+            ]
+            return _str(pa.chunked_array(arrays, type=pa.large_string()))
+
+        rules = [RULES[part.rule_id] for part in parts]
+        enterprises = [
+            np.full(len(part.p), None, dtype=object)
+            if part.e is None
+            else self._enterprise_ids[part.e]
+            for part in parts
+        ]
+        positions = pa.array(np.concatenate([part.p for part in parts]))
+        columns = {
+            "parcel_id": _str(pc.take(_arrow(self._parcel_ids), positions)),
+            # Python objects, None for a rule about parcels: the column a parcel's rules leave
+            # empty is not read as missing text.
+            "enterprise_id": pd.Series(np.concatenate(enterprises), dtype=object),
+            "rule_id": per_rule([part.rule_id for part in parts]),
+            "rule_zh": per_rule([self._names[part.rule_id] for part in parts]),
+            "outcome": per_rule([part.outcome for part in parts]),
+            "indicator": per_rule([rule.indicator for rule in rules]),
+            "value": np.concatenate([part.value for part in parts]),
+            "threshold": np.concatenate([part.threshold for part in parts]),
+            "unit": per_rule([rule.unit for rule in rules]),
+            "missing": per_part([part.missing for part in parts]),
+            "source": per_rule(
+                [policy_source(self._policy, rule.policy_key, self.lang) for rule in rules]
+            ),
+            "reason": per_part([part.reason for part in parts]),
+        }
+        return pd.DataFrame(columns, copy=False)
+
+
+def _taken(values: Any, rows: np.ndarray) -> Any:
+    """Return some rows of an array, NumPy's or Arrow's."""
+    import pyarrow as pa
+
+    return values.take(pa.array(rows)) if isinstance(values, pa.Array) else values[rows]
+
+
+def _arrow(values: object) -> Any:
+    """Return text (an object array, Arrow text, a column of pandas' ``str``) as large text."""
+    import pyarrow as pa
+
+    if isinstance(values, pa.Array):
+        return values.cast(pa.large_string())
+    if isinstance(values, pd.Series):
+        values = values.array
+    if isinstance(values, pd.arrays.ArrowStringArray):
+        return pa.chunked_array(pa.array(values)).combine_chunks().cast(pa.large_string())
+    return pa.array(np.asarray(values, dtype=object), type=pa.large_string(), from_pandas=True)
+
+
+def _text_column(values: object) -> object:
+    """Return a column for a new table: text of Python strings as pandas' ``str`` from Arrow.
+
+    Only an object array whose values are all text (or missing) is converted, as pandas'
+    constructor would read it; any other column is returned as it is.
+    """
+    if (
+        isinstance(values, np.ndarray)
+        and values.dtype == object
+        and pd.api.types.infer_dtype(values, skipna=True) == "string"
+    ):
+        return _str(_arrow(values))
+    return values
+
+
+def _str(text: object) -> pd.api.extensions.ExtensionArray:
+    """Return Arrow text as a column of pandas' ``str``, missing where it is null."""
+    return pd.array(text, dtype="str")
 
 
 def _rule_names(bits: np.ndarray) -> np.ndarray:
@@ -498,9 +626,21 @@ def _check_zone(zone: Zone) -> None:
             working=zone.policy.crs.working,
         )
     ids = zone.parcels["parcel_id"]
-    if not ids.is_unique:
+    if len(ids) and not _unique(ids):
         twice = sorted(ids[ids.duplicated()].astype(str).unique())[:5]
         raise LandplanError.of("plan_duplicate_parcels", ids=twice, ids_zh="、".join(twice))
+
+
+def _unique(ids: pd.Series) -> bool:
+    """Whether no parcel id repeats, counted by Arrow where the ids are text."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        text = _arrow(ids)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return bool(ids.is_unique)
+    return pc.count_distinct(text, mode="all").as_py() == len(ids)
 
 
 def audit(zone: Zone, *, as_of: object, lang: Lang = "zh") -> AuditResult:
@@ -539,11 +679,11 @@ def audit(zone: Zone, *, as_of: object, lang: Lang = "zh") -> AuditResult:
     _check_zone(zone)
     policy = zone.policy
     parcels, enterprises = zone.parcels, zone.enterprises
-    parcel_index = pd.Index(parcels["parcel_id"].to_numpy(dtype=object))
+    parcel_ids = _arrow(parcels["parcel_id"])
     n = len(parcels)
 
-    built = _building_totals(zone.buildings, parcel_index, policy)
-    pieces = _pieces(parcels, enterprises, parcel_index)
+    built = _building_totals(zone.buildings, parcel_ids, policy)
+    pieces = _pieces(parcels, enterprises, parcel_ids)
     scores = evaluate_enterprises(
         enterprises, land_m2=pieces.enterprise_land_m2, as_of=day, policy=policy, lang=lang
     )
@@ -589,7 +729,7 @@ def audit(zone: Zone, *, as_of: object, lang: Lang = "zh") -> AuditResult:
     }
 
     flags = _Flags(
-        parcels["parcel_id"].to_numpy(dtype=object),
+        parcels["parcel_id"],
         enterprises["enterprise_id"].to_numpy(dtype=object),
         policy,
         lang,
@@ -626,8 +766,14 @@ def audit(zone: Zone, *, as_of: object, lang: Lang = "zh") -> AuditResult:
         "evaluation_class": parcel_class,
         **potential,
     }
-    table = pd.DataFrame(columns, index=parcels.index, copy=False)
-    result_parcels = gpd.GeoDataFrame(table, geometry=parcels.geometry.array, crs=parcels.crs)
+    # Composed text goes to Arrow in one call per column, not through pandas' reading of each
+    # value; the geometry is a column of the one constructor call, so the frame's numbers are
+    # not copied into one block beside the arrays they came from.
+    columns = {name: _text_column(values) for name, values in columns.items()}
+    columns["geometry"] = parcels.geometry.array
+    result_parcels = gpd.GeoDataFrame(
+        columns, index=parcels.index, geometry="geometry", crs=parcels.crs, copy=False
+    )
 
     flag_table = flags.table()
     deadlines = _deadlines(result_parcels, day, policy)
@@ -660,28 +806,30 @@ def audit(zone: Zone, *, as_of: object, lang: Lang = "zh") -> AuditResult:
 
 
 def _idle_flags(flags: _Flags, clock: pd.DataFrame, as_of: np.datetime64) -> None:
-    state = clock["idle_state"].to_numpy(dtype=object)
-    rule = clock["idle_rule"].to_numpy(dtype=object)
+    # The clock's text is compared and taken in Arrow, as the clock holds it.
+    state = clock["idle_state"]
+    due = state.isin(["idle", "recoverable"]).to_numpy(dtype=bool)
+    lacking = (state == "insufficient_data").to_numpy(dtype=bool)
     start = clock["idle_clock_start"].to_numpy(dtype="datetime64[ns]")
     elapsed = days_between(start, as_of)
     needed = days_between(start, clock["idle_date"].to_numpy(dtype="datetime64[ns]"))
-    reason = clock["idle_reason"].to_numpy(dtype=object)
-    missing = clock["idle_missing"].to_numpy(dtype=object)
+    reason = _arrow(clock["idle_reason"])
+    missing = _arrow(clock["idle_missing"])
     for rule_id in ("IDLE-1", "IDLE-2"):
-        mine = rule == rule_id
+        mine = (clock["idle_rule"] == rule_id).to_numpy(dtype=bool)
         flags.add(
             rule_id,
-            mine & np.isin(state, ["idle", "recoverable"]),
+            mine & due,
             value=elapsed,
             threshold=needed,
-            reason=lambda rows: reason[rows],
+            reason=lambda rows: reason.take(rows),
         )
         flags.add(
             rule_id,
-            mine & (state == "insufficient_data"),
+            mine & lacking,
             value=elapsed,
             threshold=needed,
-            reason=lambda rows: reason[rows],
+            reason=lambda rows: reason.take(rows),
             outcome="insufficient_data",
             missing=missing,
         )
@@ -935,16 +1083,16 @@ def _potential(
     d_land = np.bincount(pieces.p, weights=pieces.land_m2 * d_class, minlength=n)
     recoverable = clock["idle_state"].to_numpy(dtype=object) == "recoverable"
     land = np.where(recoverable, area_m2, d_land) / MU_M2
-    basis = np.where(
+    basis = _choose(
         recoverable,
         message("recoverable_idle", lang),
-        np.where(d_land > 0, message("recoverable_class_d", lang), ""),
+        _choose(d_land > 0, message("recoverable_class_d", lang), ""),
     )
     return {
         "target_far": np.where(in_use, target, np.nan),
         "far_gain_m2": gain,
         "recoverable_land_mu": land,
-        "recoverable_basis": basis.astype(object),
+        "recoverable_basis": basis,
     }
 
 
@@ -977,7 +1125,7 @@ def _deadlines(parcels: gpd.GeoDataFrame, as_of: np.datetime64, policy: Policy) 
     return table.sort_values(["deadline", "parcel_id"], ignore_index=True)
 
 
-def _group(section: str, keys: np.ndarray, area_mu: np.ndarray, order) -> pd.DataFrame:
+def _group(section: str, keys: object, area_mu: np.ndarray, order) -> pd.DataFrame:
     frame = pd.DataFrame({"item": keys, "area_mu": area_mu})
     grouped = frame.groupby("item", sort=False).agg(
         parcels=("area_mu", "size"), area_mu=("area_mu", "sum")
@@ -1001,8 +1149,9 @@ def _summary(
 
     area_mu = parcels["area_mu"].to_numpy(dtype="float64")
     parts = [
-        _group("status", parcels["status"].to_numpy(dtype=object), area_mu, PARCEL_STATUS.values),
-        _group("idle_state", parcels["idle_state"].to_numpy(dtype=object), area_mu, IDLE_STATES),
+        # The groups are keyed by the text as the table holds it (Arrow's, hashed in place).
+        _group("status", _values(parcels["status"]), area_mu, PARCEL_STATUS.values),
+        _group("idle_state", _values(parcels["idle_state"]), area_mu, IDLE_STATES),
     ]
     # Classes and clusters count the land each enterprise holds, so a shared parcel is split.
     piece_mu = pieces.land_m2 / MU_M2

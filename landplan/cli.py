@@ -506,6 +506,9 @@ def _run_audit(zone, as_of: str | None, out: Path, lang: Lang = "zh") -> dict[st
     from landplan.audit_io import write_audit
 
     result = audit(zone, as_of=as_of or date.today().isoformat(), lang=lang)
+    # The files are written from the result alone: the zone's layers (their geometries, the
+    # buildings) are freed before the writers make their copies.
+    del zone
     paths = write_audit(result, out, lang=lang)
     totals = result.totals[result.totals["section"] == "total"].set_index("item")
     counts = {

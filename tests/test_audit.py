@@ -10,6 +10,8 @@ import dataclasses
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import geopandas as gpd
 from shapely import box
@@ -678,6 +680,23 @@ def test_as_of_must_be_a_date():
         audit(Zone.empty(), as_of="soon")
 
 
+def test_repeated_parcel_ids_are_refused_whatever_built_the_zone():
+    zone = make_zone([{"parcel_id": "P1"}, {"parcel_id": "P2"}, {"parcel_id": "P3"}])
+    ids = pd.Series(["P1", "P2", "P1"], dtype="str", index=zone.parcels.index)
+    twice = dataclasses.replace(zone, parcels=zone.parcels.assign(parcel_id=ids))
+    with pytest.raises(LandplanError, match=r"found \['P1'\] more than once"):
+        audit(twice, as_of=AS_OF)
+
+
+def test_a_building_on_a_parcel_the_zone_lacks_is_named():
+    zone = make_zone([{"parcel_id": "P1"}], buildings=[{"parcel_id": "P1", "floor_area_m2": 90.0}])
+    lost = zone.buildings.assign(
+        parcel_id=pd.Series(["P9"], dtype="str", index=zone.buildings.index)
+    )
+    with pytest.raises(LandplanError, match=r"buildings refer to parcel id\(s\) \['P9'\]"):
+        audit(dataclasses.replace(zone, buildings=lost), as_of=AS_OF)
+
+
 def test_unknown_target_far_choice_is_a_policy_error():
     with pytest.raises(PolicyError, match=r"'potential\.target_far' must be one of 'far_max', "):
         Policy.default().replace(**{"potential.target_far": "maximum"})
@@ -815,3 +834,24 @@ def test_sample_zone_audit_is_consistent():
     assert (fired["source"] != "").all() and (fired["reason"] != "").all()
     low = result.parcels["low_efficiency"]
     assert summary.loc[("total", "low_efficiency"), "parcels"] == int(low.sum())
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from(["13", "33", "C34", "园区", ""]), min_size=1, max_size=40),
+    st.lists(st.integers(0, 12), min_size=1, max_size=40),
+    st.sampled_from(["zh", "en"]),
+)
+def test_sentences_composed_once_per_value_are_composed_per_row(divisions, counts, lang):
+    from landplan.audit import _compose_distinct
+    from landplan.labels import compose
+
+    division = np.array(divisions, dtype=object)
+    n = np.array(counts)
+    for key, field in (
+        ("basis_far_division", {"division": division}),
+        ("basis_far_several", {"n": n}),
+    ):
+        assert (
+            _compose_distinct(key, lang, **field).tolist() == compose(key, lang, **field).tolist()
+        )

@@ -246,3 +246,23 @@ def test_value_texts_label_each_value_once():
         None,
     ]
     assert value_texts("unit", np.array(["days", "万元/亩"]), "zh").tolist() == ["天", "万元/亩"]
+
+
+def test_a_workbook_deflated_faster_reads_back_and_leaves_xlsxwriter_as_it_was(tmp_path):
+    import zipfile
+
+    import xlsxwriter.workbook
+    from openpyxl import load_workbook
+
+    frame = pd.DataFrame({"parcel_id": [f"P{i:05d}" for i in range(500)], "area_mu": 1.5})
+    path = write_workbook(tmp_path / "t.xlsx", {"t": frame}, lang="en", translate=False)
+    with zipfile.ZipFile(path) as archive:
+        assert {i.compress_type for i in archive.infolist()} == {zipfile.ZIP_DEFLATED}
+    rows = list(load_workbook(path)["t"].iter_rows(values_only=True))
+    assert rows[0] == ("parcel_id", "area_mu")
+    assert rows[1:] == list(frame.itertuples(index=False, name=None))
+    # Other workbooks of the process keep xlsxwriter's own ZIP file and level.
+    assert xlsxwriter.workbook.ZipFile is zipfile.ZipFile
+    from landplan.tables import _workbook_class
+
+    assert _workbook_class().__mro__[1] is xlsxwriter.Workbook

@@ -66,6 +66,31 @@ def test_float_text_is_python_repr(values):
     assert float_text(np.array(values, dtype="float64")).to_pylist() == _python(values)
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.floats(allow_nan=True, allow_infinity=True, width=64) | st.sampled_from(AWKWARD_FLOATS),
+        min_size=1,
+        max_size=30,
+    ),
+    st.integers(0, 10**6),
+)
+def test_a_column_repeating_its_values_is_python_repr(values, seed):
+    # Long enough and repetitive enough to be written once per distinct value; shuffled so the
+    # repeats do not line up with the sample's stride.
+    column = np.random.default_rng(seed).permutation(
+        np.tile(np.array(values), 12_000 // len(values) + 1)
+    )
+    assert tables._repeats(column)
+    assert float_text(column).to_pylist() == _python(column.tolist())
+
+
+def test_zero_and_negative_zero_stay_apart_in_a_repeating_column():
+    column = np.tile(np.array([0.0, -0.0, 1.0, math.nan]), 5_000)
+    assert tables._repeats(column)
+    assert float_text(column).to_pylist()[:4] == ["0.0", "-0.0", "1.0", None]
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(
@@ -163,3 +188,14 @@ def test_text_cells_read_back_as_xlsxwriter_writes_them(tmp_path_factory, values
     assert {r: v for r, (v, _) in mine.items()} == {r: v for r, (v, _) in theirs.items()}
     for row, (_, quoted) in mine.items():
         assert quoted == values[row - 2].startswith(tables.FORMULA_PREFIXES)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.none() | TEXT, min_size=1, max_size=30))
+def test_a_categorical_column_of_text_is_written_as_its_text(tmp_path_factory, values):
+    where = tmp_path_factory.mktemp("c")
+    plain = write_csv(pd.DataFrame({"t": pd.Series(values, dtype="str")}), where / "plain.csv")
+    held = write_csv(pd.DataFrame({"t": pd.Series(values, dtype="category")}), where / "held.csv")
+    assert held.read_bytes() == plain.read_bytes()
+    expected = "".join(f"{_field(v)}\r\n" for v in values)
+    assert held.read_bytes().decode("utf-8-sig") == "t\r\n" + expected
