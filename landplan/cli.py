@@ -502,12 +502,14 @@ def _run_audit(zone, as_of: str | None, out: Path, lang: Lang = "zh") -> dict[st
     """Audit a zone and write the audit's files; return them by name."""
     from datetime import date
 
+    from landplan._collector import let_go
     from landplan.audit import audit
     from landplan.audit_io import write_audit
 
     result = audit(zone, as_of=as_of or date.today().isoformat(), lang=lang)
     # The files are written from the result alone: the zone's layers (their geometries, the
     # buildings) are freed before the writers make their copies.
+    let_go(zone)
     del zone
     paths = write_audit(result, out, lang=lang)
     totals = result.totals[result.totals["section"] == "total"].set_index("item")
