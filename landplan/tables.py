@@ -371,38 +371,43 @@ def write_workbook(
 _DEFLATE_LEVEL = 1
 
 
-@cache
-def _workbook_class() -> type:
+def _workbook_class() -> Any:
     """Return xlsxwriter's ``Workbook`` whose parts are deflated at level ``_DEFLATE_LEVEL``.
+
+    The class is looked up at each call, so what stands for xlsxwriter's is honoured.
+    """
+    import xlsxwriter
+
+    return _deflating(xlsxwriter.Workbook)
+
+
+@cache
+def _deflating(workbook: Any) -> Any:
+    """Return a subclass of ``workbook`` deflating its parts at level ``_DEFLATE_LEVEL``.
 
     xlsxwriter opens its ZIP file at zlib's default level and has no option for another. The
     subclass runs xlsxwriter's own packaging code with the module's ``ZipFile`` name bound to
     one opened at level ``_DEFLATE_LEVEL``, in a namespace of its own: nothing of xlsxwriter or
     :mod:`zipfile` is changed for other callers. Where that code names no ``ZipFile`` (another
-    xlsxwriter), the workbook is xlsxwriter's own, at its default level.
+    xlsxwriter), or ``workbook`` is not a class, ``workbook`` is returned as it is.
     """
+    import sys
     import types
     import zipfile
 
-    import xlsxwriter
-    import xlsxwriter.workbook
-
-    store = xlsxwriter.Workbook._store_workbook
-    if "ZipFile" not in store.__code__.co_names:
-        return xlsxwriter.Workbook
+    store: Any = getattr(workbook, "_store_workbook", None)
+    code = getattr(store, "__code__", None)
+    if not isinstance(workbook, type) or code is None or "ZipFile" not in code.co_names:
+        return workbook
 
     class _ZipFile(zipfile.ZipFile):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             kwargs.setdefault("compresslevel", _DEFLATE_LEVEL)
             super().__init__(*args, **kwargs)
 
-    names = {**vars(xlsxwriter.workbook), "ZipFile": _ZipFile}
-    stored = types.FunctionType(store.__code__, names, store.__name__, store.__defaults__)
-
-    class _Workbook(xlsxwriter.Workbook):
-        _store_workbook = stored
-
-    return _Workbook
+    names = {**vars(sys.modules[store.__module__]), "ZipFile": _ZipFile}
+    stored = types.FunctionType(code, names, store.__name__, store.__defaults__)
+    return type(workbook.__name__, (workbook,), {"_store_workbook": stored})
 
 
 def _write_sheets(
