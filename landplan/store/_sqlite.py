@@ -190,14 +190,11 @@ class SqliteBackend(Backend):
     def track_state(self, conn: sa.Connection) -> None:
         """Have SQLite replace the state token at every row written to a store table.
 
-        SQLite's triggers are per row: a bulk load replaces the token once per row, in its own
-        transaction, at the cost of a one-row update each.
+        SQLite's triggers are per row; a bulk load (:meth:`insert_features`) replaces the token
+        once instead.
         """
         conn.execute(
-            sa.text(
-                "INSERT OR IGNORE INTO landplan_meta (key, value) "
-                "VALUES (:k, lower(hex(randomblob(16))))"
-            ),
+            sa.text(f"INSERT OR IGNORE INTO landplan_meta (key, value) VALUES (:k, {_NEW_TOKEN})"),
             {"k": STATE_KEY},
         )
         for ddl in _state_triggers(self.tables):
@@ -382,9 +379,9 @@ class SqliteBackend(Backend):
             ),
         )
         conn.exec_driver_sql(_rtree_triggers(layer.name)[0])
-        self.track_state(conn)
+        conn.exec_driver_sql(_state_trigger(state, layer.name, "INSERT"))
         conn.execute(
-            sa.text("UPDATE landplan_meta SET value = lower(hex(randomblob(16))) WHERE key = :k"),
+            sa.text(f"UPDATE landplan_meta SET value = {_NEW_TOKEN} WHERE key = :k"),
             {"k": STATE_KEY},
         )
 
@@ -504,14 +501,20 @@ def _state_trigger_names(tables: dict[str, sa.Table]) -> list[tuple[str, str, st
     ]
 
 
-def _state_triggers(tables: dict[str, sa.Table]) -> list[str]:
+# A new state token, as SQL: 16 random bytes in hexadecimal.
+_NEW_TOKEN = "lower(hex(randomblob(16)))"
+
+
+def _state_trigger(trigger: str, table: str, op: str) -> str:
     # Names come from landplan.layers and the schema, never from user input.
-    return [
+    return (
         f'CREATE TRIGGER IF NOT EXISTS "{trigger}" AFTER {op} ON "{table}" BEGIN '
-        f"UPDATE landplan_meta SET value = lower(hex(randomblob(16))) "
-        f"WHERE key = '{STATE_KEY}'; END"
-        for trigger, table, op in _state_trigger_names(tables)
-    ]
+        f"UPDATE landplan_meta SET value = {_NEW_TOKEN} WHERE key = '{STATE_KEY}'; END"
+    )
+
+
+def _state_triggers(tables: dict[str, sa.Table]) -> list[str]:
+    return [_state_trigger(*names) for names in _state_trigger_names(tables)]
 
 
 def _rtree_triggers(t: str) -> list[str]:
